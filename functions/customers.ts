@@ -1,0 +1,26 @@
+import middy from '@middy/core';
+import { customerView } from '../lib/customers/read-customers.js';
+import {
+  type HttpEvent,
+  type HttpResult,
+  json,
+  problemResponses,
+  requireKey,
+} from '../lib/http/middleware.js';
+import { NotFoundError } from '../lib/http/problem.js';
+import { container, logger } from '../lib/runtime/container.js';
+
+/** GET /v1/customers/{customerId}[/touchpoints|/transitions]. */
+export const handler = middy<HttpEvent, HttpResult>()
+  .use(problemResponses(logger))
+  .use(requireKey(() => container().authenticator, 'ingest'))
+  .handler(async (event) => {
+    const customerId = decodeURIComponent(event.pathParameters?.customerId ?? '');
+    if (!customerId) throw new NotFoundError('No customer id in the path');
+    const { customers } = container();
+    if (event.rawPath.endsWith('/touchpoints')) {
+      return json(200, await customers.touchpoints(customerId, event.queryStringParameters ?? {}));
+    }
+    if (event.rawPath.endsWith('/transitions')) return json(200, await customers.transitions(customerId));
+    return json(200, customerView(await customers.profile(customerId)));
+  });

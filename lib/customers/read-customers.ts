@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { fieldErrors, NotFoundError, ValidationError } from '../http/problem.js';
+import type { JourneyStore, Profile } from '../ingest/ports.js';
+import { ITEM_PREFIX } from '../storage/table.js';
+
+/** The public view of a customer's journey. */
+export function customerView(profile: Profile) {
+  const { state } = profile;
+  return {
+    customerId: profile.customerId,
+    stage: state.stage,
+    stageSince: state.stageSince,
+    stagesReached: state.stagesReached,
+    traits: state.traits,
+    counts: state.counts,
+    anonymousIds: profile.anonymousIds,
+    acquisition: state.acquisition,
+    modelVersion: profile.modelVersion,
+    createdAt: profile.createdAt,
+    updatedAt: profile.updatedAt,
+  };
+}
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().min(1).optional(),
+});
+
+const encodeCursor = (sk: string) => Buffer.from(sk, 'utf8').toString('base64url');
+const decodeCursor = (cursor: string): string => {
+  const sk = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!sk.startsWith(ITEM_PREFIX.touchpoint)) {
+    throw new ValidationError([
+      { path: 'cursor', pointer: '/cursor', message: 'is not a cursor this API returned' },
+    ]);
+  }
+  return sk;
+};
+
+/** Read side of the journey context: profile, history and transitions. */
+export class ReadCustomers {
+  constructor(private readonly store: JourneyStore) {}
+
+  /** Finds a customer by id, or by an anonymous id linked to one (`anon:<id>` or the bare id). */
+  async profile(customerId: string): Promise<Profile> {
+    const direct = await this.store.profile(customerId);
+    if (direct) return direct;
+    const anonymousId = customerId.startsWith('anon:') ? customerId.slice(5) : customerId;
+    const owner = await this.store.alias(anonymousId);
+    const linked = owner ? await this.store.profile(owner) : null;
+    if (linked) return linked;
+    throw new NotFoundError(`No customer "${customerId}"`);
+  }
+
+  async touchpoints(customerId: string, query: Record<string, string | undefined>) {
+    const parsed = PageQuery.safeParse(query);
+    if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid query');
+    const profile = await this.profile(customerId);
+    const cursor = parsed.data.cursor ? decodeCursor(parsed.data.cursor) : null;
+    const page = await this.store.touchpoints(profile.customerId, parsed.data.limit, cursor);
+    return { items: page.items, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null };
+  }
+
+  async transitions(customerId: string) {
+    const profile = await this.profile(customerId);
+    return { items: await this.store.transitions(profile.customerId) };
+  }
+}

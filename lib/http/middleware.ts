@@ -1,0 +1,115 @@
+import type middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { Scope } from '../auth/api-keys.js';
+import type { Authenticator, Principal } from '../auth/authenticate.js';
+import { HttpProblem, MalformedJsonError, PayloadTooLargeError } from './problem.js';
+
+export type HttpEvent = APIGatewayProxyEventV2 & {
+  /** Parsed JSON body, set by jsonBody(). */
+  parsedBody?: unknown;
+  principal?: Principal;
+};
+export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
+export type HttpRequest = middy.Request<HttpEvent, HttpResult, Error, Context>;
+
+export const json = (
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+export const problem = (error: HttpProblem, instance?: string): HttpResult => ({
+  statusCode: error.status,
+  headers: { 'content-type': 'application/problem+json', ...error.headers },
+  body: JSON.stringify(error.toProblem(instance)),
+});
+
+/** Header lookup that ignores case (API Gateway lowercases, local callers may not). */
+export const header = (event: APIGatewayProxyEventV2, name: string): string | undefined => {
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === wanted) return v;
+  return undefined;
+};
+
+export interface Logger {
+  error(message: string, extra: Record<string, unknown>): void;
+}
+
+/**
+ * Maps every error to RFC 9457 problem+json in one place. Only 4xx detail is exposed; a 5xx
+ * becomes a generic problem and the real error goes to the log.
+ */
+export function problemResponses(logger: Logger = console): middy.MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    onError: async (request) => {
+      const error = request.error;
+      const instance = request.event?.rawPath;
+      if (error instanceof HttpProblem && error.expose) {
+        request.response = problem(error, instance);
+        return;
+      }
+      logger.error('request failed', {
+        error:
+          error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error,
+      });
+      request.response = problem(
+        new HttpProblem(
+          500,
+          'internal',
+          'Internal error',
+          'Something went wrong on our side; retry the request',
+        ),
+        instance,
+      );
+    },
+  };
+}
+
+export interface JsonBodyOptions {
+  limitBytes: number;
+  /** Status for an oversize body: 413, or 400 where Segment compatibility asks for it. */
+  oversizeStatus?: 400 | 413 | ((event: HttpEvent) => 400 | 413);
+}
+
+/** Enforces the body size limit and parses JSON, with a problem that says what is wrong. */
+export function jsonBody(options: JsonBodyOptions): middy.MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    before: async (request) => {
+      const { event } = request;
+      const raw = event.body ?? '';
+      const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+      const size = Buffer.byteLength(text, 'utf8');
+      if (size > options.limitBytes) {
+        const status =
+          typeof options.oversizeStatus === 'function'
+            ? options.oversizeStatus(event)
+            : options.oversizeStatus;
+        throw new PayloadTooLargeError('', size, options.limitBytes, status ?? 413);
+      }
+      if (text.trim() === '') throw new MalformedJsonError('the body is empty');
+      try {
+        event.parsedBody = JSON.parse(text);
+      } catch (error) {
+        throw new MalformedJsonError((error as Error).message);
+      }
+    },
+  };
+}
+
+/** Authenticates the caller's key and requires a scope; admin keys pass every scope. */
+export function requireKey(
+  authenticator: () => Authenticator,
+  scope: Scope | ((event: HttpEvent) => Scope),
+): middy.MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    before: async (request) => {
+      const { event } = request;
+      const required = typeof scope === 'function' ? scope(event) : scope;
+      event.principal = await authenticator().authenticate(header(event, 'authorization'), required);
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Every HTTP route and the function that serves it. CDK builds the HTTP API from this list
+ * and the local server routes with it, so the two cannot drift apart.
+ */
+export const FUNCTIONS = {
+  ingest: {
+    entry: 'functions/ingest.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    description: 'Touchpoint ingest',
+  },
+  customers: {
+    entry: 'functions/customers.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    description: 'Customer reads',
+  },
+  health: { entry: 'functions/health.ts', memoryMb: 128, timeoutSeconds: 3, description: 'Health check' },
+} as const;
+export type FunctionName = keyof typeof FUNCTIONS;
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  fn: FunctionName;
+  /** Routes open without a key. */
+  public?: boolean;
+}
+
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', path: '/health', fn: 'health', public: true },
+  { method: 'POST', path: '/v1/touchpoints', fn: 'ingest' },
+  { method: 'POST', path: '/v1/track', fn: 'ingest' },
+  { method: 'POST', path: '/v1/identify', fn: 'ingest' },
+  { method: 'POST', path: '/v1/alias', fn: 'ingest' },
+  { method: 'POST', path: '/v1/page', fn: 'ingest' },
+  { method: 'POST', path: '/v1/screen', fn: 'ingest' },
+  { method: 'POST', path: '/v1/group', fn: 'ingest' },
+  { method: 'POST', path: '/v1/batch', fn: 'ingest' },
+  { method: 'POST', path: '/v1/import', fn: 'ingest' },
+  { method: 'GET', path: '/v1/customers/{customerId}', fn: 'customers' },
+  { method: 'GET', path: '/v1/customers/{customerId}/touchpoints', fn: 'customers' },
+  { method: 'GET', path: '/v1/customers/{customerId}/transitions', fn: 'customers' },
+];
+
+/** Matches a concrete path against a route template; returns the path parameters. */
+export function matchPath(template: string, path: string): Record<string, string> | null {
+  const t = template.split('/');
+  const p = path.replace(/\/+$/, '').split('/');
+  if (t.length !== p.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < t.length; i++) {
+    const m = /^\{(\w+)\}$/.exec(t[i]);
+    if (m) {
+      if (!p[i]) return null;
+      params[m[1]] = p[i];
+    } else if (t[i] !== p[i]) return null;
+  }
+  return params;
+}

@@ -1,0 +1,450 @@
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Transition } from '../journey/index.js';
+import { sortKey } from '../journey/index.js';
+import { ITEM_PREFIX, keys } from '../storage/table.js';
+import type { Touchpoint } from '../touchpoints/schema.js';
+import type {
+  CommitOutcome,
+  CustomerCommit,
+  CustomerHistory,
+  JourneyStore,
+  Page,
+  Profile,
+  Snapshot,
+} from './ports.js';
+
+type Item = Record<string, AttributeValue>;
+type Key = { pk: string; sk: string };
+
+const MAX_TRANSACTION_ITEMS = 100;
+const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
+const m = (value: Record<string, unknown>): Item => marshall(value, { removeUndefinedValues: true });
+const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+/** Ids the DynamoDB adapter tracks per request, so tests and the bench can count round trips. */
+export interface StoreStats {
+  requests: number;
+  consumedWcu: number;
+  consumedRcu: number;
+}
+
+/** The JourneyStore on one DynamoDB table (docs/storage.md). */
+export class DynamoDbJourneyStore implements JourneyStore {
+  readonly stats: StoreStats = { requests: 0, consumedWcu: 0, consumedRcu: 0 };
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly retentionDays = 400,
+  ) {}
+
+  async snapshot(request: {
+    customerIds: string[];
+    messageIds: string[];
+    anonymousIds: string[];
+  }): Promise<Snapshot> {
+    const wanted: Key[] = [
+      ...unique(request.customerIds).map((id) => ({ pk: keys.customer(id), sk: keys.profileSk })),
+      ...unique(request.messageIds).map((id) => ({ pk: keys.dedupe(id), sk: keys.dedupeSk })),
+      ...unique(request.anonymousIds).map((id) => ({ pk: keys.alias(id), sk: keys.aliasSk })),
+    ];
+    const items = await this.batchGet(wanted);
+    const snapshot: Snapshot = { profiles: new Map(), seen: new Map(), aliases: new Map() };
+    for (const item of items) {
+      if (item.entity === 'profile') snapshot.profiles.set(item.customerId as string, toProfile(item));
+      else if (item.entity === 'dedupe')
+        snapshot.seen.set(item.messageId as string, item.customerId as string);
+      else if (item.entity === 'alias')
+        snapshot.aliases.set(item.anonymousId as string, item.customerId as string);
+    }
+    return snapshot;
+  }
+
+  async profile(customerId: string): Promise<Profile | null> {
+    const [item] = await this.batchGet([{ pk: keys.customer(customerId), sk: keys.profileSk }]);
+    return item ? toProfile(item) : null;
+  }
+
+  async alias(anonymousId: string): Promise<string | null> {
+    const [item] = await this.batchGet([{ pk: keys.alias(anonymousId), sk: keys.aliasSk }]);
+    return item ? (item.customerId as string) : null;
+  }
+
+  async history(customerId: string): Promise<CustomerHistory> {
+    const items = await this.queryAll(keys.customer(customerId));
+    const history: CustomerHistory = { profile: null, touchpoints: [], transitions: [] };
+    for (const item of items) {
+      if (item.entity === 'profile') history.profile = toProfile(item);
+      else if (item.entity === 'touchpoint') history.touchpoints.push(toTouchpoint(item));
+      else if (item.entity === 'transition') history.transitions.push(toTransition(item));
+    }
+    return history;
+  }
+
+  async commit(c: CustomerCommit): Promise<CommitOutcome> {
+    const pk = keys.customer(c.customerId);
+    const now = c.profile.updatedAt;
+    const roles: ({ kind: 'profile' } | { kind: 'dedupe'; messageId: string } | { kind: 'alias' } | null)[] =
+      [];
+    const essential: TransactWriteItem[] = [];
+    const push = (item: TransactWriteItem, role: (typeof roles)[number]) => {
+      essential.push(item);
+      roles.push(role);
+    };
+
+    push(
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: m({
+            pk,
+            sk: keys.profileSk,
+            ...profileItem({ ...c.profile, version: c.expectedVersion + 1 }),
+          }),
+          ConditionExpression: c.expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
+          ...(c.expectedVersion === 0
+            ? {}
+            : { ExpressionAttributeValues: { ':v': { N: String(c.expectedVersion) } } }),
+        },
+      },
+      { kind: 'profile' },
+    );
+    for (const anonymousId of c.unaliased) {
+      push(
+        {
+          ConditionCheck: {
+            TableName: this.tableName,
+            Key: m({ pk: keys.alias(anonymousId), sk: keys.aliasSk }),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        { kind: 'alias' },
+      );
+    }
+    for (const tp of c.touchpoints) {
+      push({ Put: { TableName: this.tableName, Item: this.touchpointItem(c.customerId, tp) } }, null);
+      push(
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: m({
+              pk: keys.dedupe(tp.messageId),
+              sk: keys.dedupeSk,
+              entity: 'dedupe',
+              messageId: tp.messageId,
+              customerId: c.customerId,
+              touchpointSk: keys.touchpointSk(sortKey(tp)),
+              expiresAt: this.expiry(tp.timestamp),
+            }),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        { kind: 'dedupe', messageId: tp.messageId },
+      );
+    }
+    for (const record of c.outbox) {
+      push(
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: m({
+              pk,
+              sk: keys.outboxSk(record.at, record.eventId),
+              entity: 'outbox',
+              customerId: c.customerId,
+              eventId: record.eventId,
+              detailType: record.detailType,
+              detail: record.detail,
+              correlationId: record.correlationId,
+              createdAt: now,
+              expiresAt: epochSeconds(now) + OUTBOX_TTL_SECONDS,
+            }),
+          },
+        },
+        null,
+      );
+    }
+    for (const complaint of c.complaints) {
+      push(
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: m({
+              pk,
+              sk: keys.complaintSk(complaint.at, complaint.touchpointId),
+              entity: 'complaint',
+              customerId: c.customerId,
+              ...complaint,
+            }),
+          },
+        },
+        null,
+      );
+    }
+
+    // Transitions are derived data: if a replay rewrites more than one transaction holds,
+    // the overflow is written right after the commit, idempotently.
+    const derived: WriteRequest[] = [
+      ...c.putTransitions.map((t) => ({ PutRequest: { Item: transitionItem(c.customerId, t) } })),
+      ...c.deleteTransitions.map((t) => ({
+        DeleteRequest: { Key: m({ pk, sk: keys.transitionSk(t.at, t.touchpointId) }) },
+      })),
+    ];
+    if (essential.length > MAX_TRANSACTION_ITEMS) {
+      throw new RangeError(
+        `commit of ${essential.length} items exceeds one transaction; chunk the touchpoints`,
+      );
+    }
+    const room = MAX_TRANSACTION_ITEMS - essential.length;
+    const inline = derived
+      .slice(0, room)
+      .map(
+        (w): TransactWriteItem =>
+          w.PutRequest
+            ? { Put: { TableName: this.tableName, Item: w.PutRequest.Item } }
+            : { Delete: { TableName: this.tableName, Key: w.DeleteRequest!.Key } },
+      );
+
+    try {
+      this.stats.requests++;
+      const out = await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [...essential, ...inline],
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.countCapacity(out.ConsumedCapacity);
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const duplicates: string[] = [];
+      let version = false;
+      let aliased = false;
+      reasons.forEach((reason, i) => {
+        if (reason.Code !== 'ConditionalCheckFailed') return;
+        const role = roles[i];
+        if (role?.kind === 'profile') version = true;
+        else if (role?.kind === 'dedupe') duplicates.push(role.messageId);
+        else if (role?.kind === 'alias') aliased = true;
+      });
+      if (aliased) return { ok: false, reason: 'aliased' };
+      if (duplicates.length > 0) return { ok: false, reason: 'duplicate', messageIds: duplicates };
+      if (version) return { ok: false, reason: 'version' };
+      return { ok: false, reason: 'conflict' };
+    }
+    if (derived.length > room) await this.batchWrite(derived.slice(room));
+    return { ok: true };
+  }
+
+  async claimAlias(anonymousId: string, customerId: string): Promise<string> {
+    try {
+      this.stats.requests++;
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: m({
+            pk: keys.alias(anonymousId),
+            sk: keys.aliasSk,
+            entity: 'alias',
+            anonymousId,
+            customerId,
+            createdAt: new Date().toISOString(),
+          }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return customerId;
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      return (await this.alias(anonymousId)) ?? customerId;
+    }
+  }
+
+  async moveHistory(fromCustomerId: string, toCustomerId: string): Promise<number> {
+    const items = await this.queryAll(keys.customer(fromCustomerId));
+    const moved = items.filter((i) => i.entity === 'touchpoint' || i.entity === 'complaint');
+    await this.batchWrite(
+      moved.map((item) => ({
+        PutRequest: { Item: m({ ...item, pk: keys.customer(toCustomerId), customerId: toCustomerId }) },
+      })),
+    );
+    // Everything else in the partition (profile, transitions, outbox) is the anonymous
+    // customer's own and is recomputed under the user by the caller's replay.
+    await this.batchWrite(items.map((item) => ({ DeleteRequest: { Key: m({ pk: item.pk, sk: item.sk }) } })));
+    return moved.filter((i) => i.entity === 'touchpoint').length;
+  }
+
+  async touchpoints(customerId: string, limit: number, cursor: string | null): Promise<Page<Touchpoint>> {
+    const pk = keys.customer(customerId);
+    this.stats.requests++;
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: m({ ':pk': pk, ':prefix': ITEM_PREFIX.touchpoint }),
+        Limit: limit,
+        ...(cursor ? { ExclusiveStartKey: m({ pk, sk: cursor }) } : {}),
+      }),
+    );
+    const items = (out.Items ?? []).map((i) => toTouchpoint(unmarshall(i)));
+    const last = out.LastEvaluatedKey ? (unmarshall(out.LastEvaluatedKey).sk as string) : null;
+    return { items, nextCursor: last };
+  }
+
+  async transitions(customerId: string): Promise<Transition[]> {
+    const items = await this.queryAll(keys.customer(customerId), ITEM_PREFIX.transition);
+    return items.map(toTransition);
+  }
+
+  private touchpointItem(customerId: string, tp: Touchpoint): Item {
+    return m({
+      pk: keys.customer(customerId),
+      sk: keys.touchpointSk(sortKey(tp)),
+      entity: 'touchpoint',
+      customerId,
+      ...tp,
+      expiresAt: this.expiry(tp.timestamp),
+    });
+  }
+
+  private expiry(timestamp: string): number {
+    return epochSeconds(timestamp) + this.retentionDays * 24 * 3600;
+  }
+
+  private countCapacity(
+    capacity: { CapacityUnits?: number; WriteCapacityUnits?: number }[] | undefined,
+  ): void {
+    for (const c of capacity ?? []) this.stats.consumedWcu += c.WriteCapacityUnits ?? c.CapacityUnits ?? 0;
+  }
+
+  private async queryAll(pk: string, prefix?: string): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    let start: Item | undefined;
+    do {
+      this.stats.requests++;
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+          ExpressionAttributeValues: m(prefix ? { ':pk': pk, ':prefix': prefix } : { ':pk': pk }),
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(unmarshall(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  private async batchGet(wanted: Key[]): Promise<Record<string, unknown>[]> {
+    const chunks: Key[][] = [];
+    for (let i = 0; i < wanted.length; i += 100) chunks.push(wanted.slice(i, i + 100));
+    const results = await Promise.all(
+      chunks.map(async (chunk) => {
+        const found: Record<string, unknown>[] = [];
+        let pending: Item[] = chunk.map((k) => m(k));
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          if (attempt > 0) await backoff(attempt);
+          this.stats.requests++;
+          const out = await this.client.send(
+            new BatchGetItemCommand({
+              RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          );
+          for (const c of out.ConsumedCapacity ?? []) this.stats.consumedRcu += c.CapacityUnits ?? 0;
+          for (const item of out.Responses?.[this.tableName] ?? []) found.push(unmarshall(item));
+          pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        }
+        return found;
+      }),
+    );
+    return results.flat();
+  }
+
+  private async batchWrite(requests: WriteRequest[]): Promise<void> {
+    for (let i = 0; i < requests.length; i += 25) {
+      let pending = requests.slice(i, i + 25);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        this.stats.requests++;
+        const out = await this.client.send(
+          new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }),
+        );
+        pending = out.UnprocessedItems?.[this.tableName] ?? [];
+      }
+    }
+  }
+}
+
+function profileItem(p: Profile): Record<string, unknown> {
+  return {
+    entity: 'profile',
+    customerId: p.customerId,
+    stage: p.state.stage,
+    state: p.state,
+    version: p.version,
+    anonymousIds: p.anonymousIds,
+    modelVersion: p.modelVersion,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+  };
+}
+
+function toProfile(item: Record<string, unknown>): Profile {
+  return {
+    customerId: item.customerId as string,
+    state: item.state as Profile['state'],
+    version: item.version as number,
+    anonymousIds: (item.anonymousIds as string[]) ?? [],
+    modelVersion: item.modelVersion as string,
+    createdAt: item.createdAt as string,
+    updatedAt: item.updatedAt as string,
+  };
+}
+
+function toTouchpoint(item: Record<string, unknown>): Touchpoint {
+  const { pk: _pk, sk: _sk, entity: _entity, customerId: _c, expiresAt: _e, ...tp } = item;
+  return tp as unknown as Touchpoint;
+}
+
+function transitionItem(customerId: string, t: Transition): Item {
+  return m({
+    pk: keys.customer(customerId),
+    sk: keys.transitionSk(t.at, t.touchpointId),
+    entity: 'transition',
+    customerId,
+    ...t,
+  });
+}
+
+function toTransition(item: Record<string, unknown>): Transition {
+  return {
+    from: (item.from as string | null) ?? null,
+    to: item.to as string,
+    at: item.at as string,
+    touchpointId: item.touchpointId as string,
+    orderId: (item.orderId as string | null) ?? null,
+  };
+}
+
+const unique = <T>(values: T[]): T[] => [...new Set(values)];
+
+/** Full-jitter exponential backoff, capped at 200 ms. */
+export function backoff(attempt: number, baseMs = 5, capMs = 200): Promise<void> {
+  const ms = Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,151 @@
+import type { HttpResult } from '../http/middleware.js';
+import { json } from '../http/middleware.js';
+import {
+  type FieldError,
+  fieldErrors,
+  type HttpProblem,
+  PayloadTooLargeError,
+  ValidationError,
+} from '../http/problem.js';
+import { type ParseResult, parseTouchpoint, segmentTypeOf } from '../touchpoints/parse.js';
+import {
+  LIMITS,
+  SegmentBatch,
+  type SegmentType,
+  type Touchpoint,
+  TouchpointBatchInput,
+} from '../touchpoints/schema.js';
+import type { IngestTouchpoints } from './ingest-touchpoints.js';
+
+/** Which ingest route a request came through. */
+export type IngestRoute = 'touchpoints' | 'batch' | Exclude<SegmentType, 'group'> | 'group';
+
+const ROUTE_BY_PATH: Record<string, IngestRoute> = {
+  '/v1/touchpoints': 'touchpoints',
+  '/v1/track': 'track',
+  '/v1/identify': 'identify',
+  '/v1/alias': 'alias',
+  '/v1/page': 'page',
+  '/v1/screen': 'screen',
+  '/v1/group': 'group',
+  '/v1/batch': 'batch',
+  '/v1/import': 'batch',
+};
+
+export const ingestRouteOf = (path: string): IngestRoute | undefined =>
+  ROUTE_BY_PATH[path.replace(/\/+$/, '')];
+
+/** Segment routes answer oversize and malformed requests with 400, as Segment does. */
+export const isSegmentRoute = (route: IngestRoute | undefined) =>
+  route !== undefined && route !== 'touchpoints';
+
+export interface BatchItemResult {
+  index: number;
+  messageId: string | null;
+  status: 'accepted' | 'duplicate' | 'rejected';
+  error?: { status: number; title: string; detail: string; errors: FieldError[] };
+}
+
+const rejection = (result: Extract<ParseResult, { ok: false }>): BatchItemResult['error'] => ({
+  status: result.status,
+  title: result.status === 413 ? 'Payload too large' : 'Invalid touchpoint',
+  detail: result.errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+  errors: result.errors,
+});
+
+/** Runs one ingest request: validates every item, stores the good ones, reports each. */
+export async function ingestRequest(
+  route: IngestRoute,
+  body: unknown,
+  useCase: IngestTouchpoints,
+  receivedAt: Date,
+): Promise<HttpResult> {
+  const segment = isSegmentRoute(route);
+  const isBatch =
+    route === 'batch' ||
+    (route === 'touchpoints' && body !== null && typeof body === 'object' && 'batch' in (body as object));
+
+  if (!isBatch) {
+    const format = route === 'touchpoints' ? 'stageflow' : (route as SegmentType);
+    const parsed = parseTouchpoint(body, format, { receivedAt });
+    if (!parsed.ok) {
+      if (parsed.status === 413) throw oversize(body, segment);
+      throw new ValidationError(parsed.errors, 'Invalid touchpoint');
+    }
+    const [result] = await useCase.execute([parsed.touchpoint]);
+    if (segment) return json(200, { success: true });
+    return json(200, {
+      customerId: result.customerId,
+      stage: result.stage,
+      previousStage: result.previousStage,
+      changed: result.changed,
+      duplicate: result.status === 'duplicate',
+    });
+  }
+
+  const envelope = (route === 'batch' ? SegmentBatch : TouchpointBatchInput).safeParse(body);
+  if (!envelope.success) throw new ValidationError(fieldErrors(envelope.error), 'Invalid batch');
+  const items = envelope.data.batch;
+  const sharedContext =
+    route === 'batch' ? (envelope.data as { context?: Record<string, unknown> }).context : undefined;
+
+  const results: BatchItemResult[] = [];
+  const good: { index: number; touchpoint: Touchpoint }[] = [];
+  items.forEach((raw, index) => {
+    const prefix = ['batch', index] as const;
+    let format: 'stageflow' | SegmentType = 'stageflow';
+    let item = raw;
+    if (route === 'batch') {
+      const type = segmentTypeOf(raw, prefix);
+      if (typeof type !== 'string') {
+        results[index] = {
+          index,
+          messageId: messageIdOf(raw),
+          status: 'rejected',
+          error: {
+            status: 400,
+            title: 'Invalid touchpoint',
+            detail: `${type.path}: ${type.message}`,
+            errors: [type],
+          },
+        };
+        return;
+      }
+      format = type;
+      if (sharedContext && raw && typeof raw === 'object') {
+        const own = (raw as { context?: Record<string, unknown> }).context;
+        item = { ...(raw as object), context: { ...sharedContext, ...own } };
+      }
+    }
+    const parsed = parseTouchpoint(item, format, { prefix, receivedAt });
+    if (parsed.ok) good.push({ index, touchpoint: parsed.touchpoint });
+    else
+      results[index] = {
+        index,
+        messageId: parsed.messageId ?? null,
+        status: 'rejected',
+        error: rejection(parsed),
+      };
+  });
+
+  const ingested = await useCase.execute(good.map((g) => g.touchpoint));
+  good.forEach((g, i) => {
+    results[g.index] = { index: g.index, messageId: g.touchpoint.messageId, status: ingested[i].status };
+  });
+  const summary = {
+    accepted: results.filter((r) => r.status === 'accepted').length,
+    duplicate: results.filter((r) => r.status === 'duplicate').length,
+    rejected: results.filter((r) => r.status === 'rejected').length,
+  };
+  return json(200, segment ? { success: true, ...summary, results } : { ...summary, results });
+}
+
+function oversize(body: unknown, segment: boolean): HttpProblem {
+  const size = Buffer.byteLength(JSON.stringify(body), 'utf8');
+  return new PayloadTooLargeError('', size, LIMITS.eventBytes, segment ? 400 : 413);
+}
+
+const messageIdOf = (raw: unknown): string | null =>
+  raw && typeof raw === 'object' && typeof (raw as { messageId?: unknown }).messageId === 'string'
+    ? (raw as { messageId: string }).messageId
+    : null;

@@ -1,0 +1,431 @@
+import { createHash } from 'node:crypto';
+import { CustomerComplaintRaised, CustomerStageChanged, DetailType } from '../../events/index.js';
+import {
+  applyTouchpoint,
+  type CompiledModel,
+  classify,
+  type EngineTouchpoint,
+  initialState,
+  type JourneyState,
+  orderIdOf,
+  replay,
+  sortKey,
+  type Transition,
+} from '../journey/index.js';
+import { anonymousCustomerId } from '../storage/table.js';
+import type { Touchpoint } from '../touchpoints/schema.js';
+import { backoff } from './dynamodb-journey-store.js';
+import type { Complaint, JourneyStore, OutboxRecord, Profile } from './ports.js';
+
+export interface IngestResult {
+  messageId: string;
+  status: 'accepted' | 'duplicate';
+  customerId: string;
+  stage: string | null;
+  previousStage: string | null;
+  changed: boolean;
+}
+
+/** Touchpoints per transaction: 4 items each at most, plus the profile and guards, stays under 100. */
+const CHUNK = 24;
+const MAX_ATTEMPTS = 120;
+
+interface Group {
+  customerId: string;
+  touchpoints: Touchpoint[];
+  /** Anonymous ids to record on the profile. */
+  anonymousIds: Set<string>;
+  /** Anonymous ids that must still be unlinked when an anonymous customer's commit lands. */
+  unaliased: Set<string>;
+  forceReplay: boolean;
+}
+
+interface ChunkOutcome {
+  profile: Profile;
+  accepted: Map<string, { stage: string | null; previousStage: string | null }>;
+  duplicates: Set<string>;
+  reroute: Touchpoint[];
+}
+
+export class StoreExhaustedError extends Error {
+  constructor(customerId: string, cause?: unknown) {
+    super(`could not commit touchpoints for customer ${customerId} after ${MAX_ATTEMPTS} attempts`, {
+      cause,
+    });
+    this.name = 'StoreExhaustedError';
+  }
+}
+
+export const toEngineTouchpoint = (tp: Touchpoint): EngineTouchpoint => ({
+  messageId: tp.messageId,
+  timestamp: tp.timestamp,
+  event: tp.event,
+  properties: tp.properties,
+  traits: tp.traits,
+  channel: tp.channel,
+  campaign: tp.context?.campaign as EngineTouchpoint['campaign'],
+});
+
+const stableId = (...parts: string[]) =>
+  createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+
+/**
+ * The ingest use case: records touchpoints, keeps every customer's stage the fold of their
+ * history, links anonymous visitors to users, and queues one outbox record per transition
+ * or complaint in the same transaction.
+ */
+export class IngestTouchpoints {
+  constructor(
+    private readonly store: JourneyStore,
+    private readonly model: CompiledModel,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async execute(touchpoints: Touchpoint[]): Promise<IngestResult[]> {
+    const results = new Map<string, IngestResult>();
+    const unique: Touchpoint[] = [];
+    const firstSeen = new Set<string>();
+    for (const tp of touchpoints) {
+      if (!firstSeen.has(tp.messageId)) {
+        firstSeen.add(tp.messageId);
+        unique.push(tp);
+      }
+    }
+    await this.process(unique, results, 0);
+    // Every repetition of a messageId inside the request is a duplicate of its first occurrence.
+    const emitted = new Set<string>();
+    return touchpoints.map((tp) => {
+      const r = results.get(tp.messageId)!;
+      if (emitted.has(tp.messageId)) {
+        return { ...r, status: 'duplicate', changed: false, previousStage: r.stage };
+      }
+      emitted.add(tp.messageId);
+      return r;
+    });
+  }
+
+  private async process(touchpoints: Touchpoint[], results: Map<string, IngestResult>, depth: number) {
+    if (touchpoints.length === 0) return;
+    if (depth > 5) throw new StoreExhaustedError(touchpoints[0].userId ?? touchpoints[0].anonymousId ?? '?');
+    const userIds = touchpoints.flatMap((tp) => (tp.userId ? [tp.userId] : []));
+    const anonymousIds = touchpoints.flatMap((tp) => [
+      ...(tp.anonymousId ? [tp.anonymousId] : []),
+      ...(tp.previousId ? [tp.previousId] : []),
+    ]);
+    const snapshot = await this.store.snapshot({
+      customerIds: [
+        ...userIds,
+        ...touchpoints.flatMap((tp) =>
+          !tp.userId && tp.anonymousId ? [anonymousCustomerId(tp.anonymousId)] : [],
+        ),
+      ],
+      messageIds: touchpoints.map((tp) => tp.messageId),
+      anonymousIds,
+    });
+
+    const groups = new Map<string, Group>();
+    const group = (customerId: string): Group => {
+      let g = groups.get(customerId);
+      if (!g) {
+        g = {
+          customerId,
+          touchpoints: [],
+          anonymousIds: new Set(),
+          unaliased: new Set(),
+          forceReplay: false,
+        };
+        groups.set(customerId, g);
+      }
+      return g;
+    };
+    const links: { anonymousId: string; userId: string }[] = [];
+
+    for (const tp of touchpoints) {
+      const seenBy = snapshot.seen.get(tp.messageId);
+      if (seenBy !== undefined) {
+        const stage = snapshot.profiles.get(seenBy)?.state.stage ?? null;
+        results.set(tp.messageId, {
+          messageId: tp.messageId,
+          status: 'duplicate',
+          customerId: seenBy,
+          stage,
+          previousStage: stage,
+          changed: false,
+        });
+        continue;
+      }
+      if (tp.userId) {
+        const g = group(tp.userId);
+        g.touchpoints.push(tp);
+        const known = snapshot.profiles.get(tp.userId)?.anonymousIds ?? [];
+        for (const anonymousId of [tp.anonymousId, tp.previousId]) {
+          if (!anonymousId || known.includes(anonymousId) || g.anonymousIds.has(anonymousId)) continue;
+          const owner = snapshot.aliases.get(anonymousId);
+          if (owner !== undefined && owner !== tp.userId) continue; // first link wins
+          links.push({ anonymousId, userId: tp.userId });
+          g.anonymousIds.add(anonymousId);
+        }
+      } else {
+        const anonymousId = tp.anonymousId!;
+        const owner = snapshot.aliases.get(anonymousId);
+        const g = group(owner ?? anonymousCustomerId(anonymousId));
+        g.touchpoints.push(tp);
+        if (owner === undefined) {
+          g.anonymousIds.add(anonymousId);
+          g.unaliased.add(anonymousId);
+        }
+      }
+    }
+
+    // Identity first: claim each anonymous id and move its history under the user, so the
+    // user's replay below sees the pre-sign-up touchpoints (attribution depends on them).
+    for (const { anonymousId, userId } of links) {
+      const owner = await this.store.claimAlias(anonymousId, userId);
+      const g = groups.get(userId)!;
+      if (owner !== userId) {
+        g.anonymousIds.delete(anonymousId);
+        continue;
+      }
+      await this.store.moveHistory(anonymousCustomerId(anonymousId), userId);
+      g.forceReplay = true;
+    }
+
+    const reroute: Touchpoint[] = [];
+    await Promise.all(
+      [...groups.values()].map(async (g) => {
+        let profile = snapshot.profiles.get(g.customerId) ?? null;
+        if (g.forceReplay) profile = await this.store.profile(g.customerId);
+        const sorted = [...g.touchpoints].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
+        for (let i = 0; i < sorted.length; i += CHUNK) {
+          const outcome = await this.commitChunk(
+            g,
+            sorted.slice(i, i + CHUNK),
+            profile,
+            i === 0 && g.forceReplay,
+          );
+          profile = outcome.profile;
+          for (const [messageId, s] of outcome.accepted) {
+            results.set(messageId, {
+              messageId,
+              status: 'accepted',
+              customerId: g.customerId,
+              stage: s.stage,
+              previousStage: s.previousStage,
+              changed: s.stage !== s.previousStage,
+            });
+          }
+          for (const messageId of outcome.duplicates) {
+            const stage = profile.state.stage;
+            results.set(messageId, {
+              messageId,
+              status: 'duplicate',
+              customerId: g.customerId,
+              stage,
+              previousStage: stage,
+              changed: false,
+            });
+          }
+          reroute.push(...outcome.reroute);
+        }
+      }),
+    );
+    // An anonymous id linked while we worked: send those touchpoints through identity again.
+    await this.process(reroute, results, depth + 1);
+  }
+
+  private async commitChunk(
+    g: Group,
+    initial: Touchpoint[],
+    initialProfile: Profile | null,
+    forceReplay: boolean,
+  ): Promise<ChunkOutcome> {
+    let chunk = initial;
+    let profile = initialProfile;
+    const duplicates = new Set<string>();
+    let lastError: unknown;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const now = this.clock().toISOString();
+      if (chunk.length === 0) {
+        const p = profile ?? this.newProfile(g, initialState(), now);
+        return { profile: p, accepted: new Map(), duplicates, reroute: [] };
+      }
+      const before = profile?.state ?? initialState();
+      const inOrder =
+        !forceReplay && (before.lastKey === null || chunk.every((tp) => sortKey(tp) > before.lastKey!));
+      const accepted = new Map<string, { stage: string | null; previousStage: string | null }>();
+      let state: JourneyState;
+      let putTransitions: Transition[] = [];
+      let deleteTransitions: Transition[] = [];
+      let newTransitions: Transition[] = [];
+
+      if (inOrder) {
+        state = before;
+        for (const tp of chunk) {
+          const previousStage = state.stage;
+          const out = applyTouchpoint(this.model, state, toEngineTouchpoint(tp));
+          state = out.state;
+          if (out.transition) newTransitions.push(out.transition);
+          accepted.set(tp.messageId, { stage: state.stage, previousStage });
+        }
+        putTransitions = newTransitions;
+      } else {
+        // A late touchpoint: replay this customer's whole history in event-time order.
+        const history = await this.store.history(g.customerId);
+        profile = history.profile;
+        const stored = new Set(history.touchpoints.map((tp) => tp.messageId));
+        const late = chunk.filter((tp) => stored.has(tp.messageId));
+        for (const tp of late) duplicates.add(tp.messageId);
+        chunk = chunk.filter((tp) => !stored.has(tp.messageId));
+        if (chunk.length === 0) continue;
+        const previousStage = profile?.state.stage ?? null;
+        const replayed = replay(this.model, [...history.touchpoints, ...chunk].map(toEngineTouchpoint));
+        state = replayed.state;
+        for (const tp of chunk) accepted.set(tp.messageId, { stage: state.stage, previousStage });
+        const key = (t: Transition) => `${t.at}#${t.touchpointId}`;
+        const storedByKey = new Map(history.transitions.map((t) => [key(t), t]));
+        const canonicalKeys = new Set(replayed.transitions.map(key));
+        putTransitions = replayed.transitions.filter((t) => {
+          const s = storedByKey.get(key(t));
+          return !s || s.from !== t.from || s.to !== t.to || s.orderId !== t.orderId;
+        });
+        deleteTransitions = history.transitions.filter((t) => !canonicalKeys.has(key(t)));
+        // Entering a stage is the fact flows act on: a transition whose touchpoint already
+        // entered the same stage is not new, even if the stage it came from changed.
+        newTransitions = replayed.transitions.filter((t) => {
+          const s = storedByKey.get(key(t));
+          return !s || s.to !== t.to;
+        });
+      }
+
+      const complaints = this.complaints(chunk);
+      const next = this.newProfile(g, state, now, profile);
+      const outcome = await this.store.commit({
+        customerId: g.customerId,
+        expectedVersion: profile?.version ?? 0,
+        profile: next,
+        touchpoints: chunk,
+        putTransitions,
+        deleteTransitions,
+        complaints,
+        outbox: [
+          ...newTransitions.map((t) => this.stageChanged(g.customerId, t)),
+          ...complaints.map((c) => this.complaintRaised(g.customerId, c, chunk)),
+        ],
+        unaliased: [...g.unaliased],
+      });
+      if (outcome.ok) {
+        return {
+          profile: { ...next, version: (profile?.version ?? 0) + 1 },
+          accepted,
+          duplicates,
+          reroute: [],
+        };
+      }
+      lastError = outcome;
+      if (outcome.reason === 'duplicate') {
+        const dup = new Set(outcome.messageIds);
+        for (const id of dup) duplicates.add(id);
+        chunk = chunk.filter((tp) => !dup.has(tp.messageId));
+        continue;
+      }
+      if (outcome.reason === 'aliased') {
+        return {
+          profile: profile ?? this.newProfile(g, initialState(), now),
+          accepted: new Map(),
+          duplicates,
+          reroute: chunk,
+        };
+      }
+      await backoff(attempt);
+      profile = await this.store.profile(g.customerId);
+    }
+    throw new StoreExhaustedError(g.customerId, lastError);
+  }
+
+  private newProfile(g: Group, state: JourneyState, now: string, previous?: Profile | null): Profile {
+    return {
+      customerId: g.customerId,
+      state,
+      version: previous?.version ?? 0,
+      anonymousIds: [...new Set([...(previous?.anonymousIds ?? []), ...g.anonymousIds])],
+      modelVersion: `${this.model.model.id}@${this.model.model.version}`,
+      createdAt: previous?.createdAt ?? now,
+      updatedAt: now,
+    };
+  }
+
+  private complaints(chunk: Touchpoint[]): Complaint[] {
+    return chunk.flatMap((tp) => {
+      const engineTp = toEngineTouchpoint(tp);
+      if (classify(this.model, engineTp).effect !== 'complaint') return [];
+      const rating = Number(tp.properties?.rating);
+      return [
+        {
+          at: tp.timestamp,
+          touchpointId: tp.messageId,
+          event: tp.event,
+          rating: Number.isFinite(rating) ? rating : null,
+          orderId: orderIdOf(engineTp),
+        },
+      ];
+    });
+  }
+
+  private stageChanged(customerId: string, t: Transition): OutboxRecord {
+    const eventId = stableId(customerId, t.touchpointId, 'stage', t.to);
+    const detail = CustomerStageChanged.parse({
+      eventId,
+      customerId,
+      from: t.from,
+      to: t.to,
+      at: t.at,
+      touchpointId: t.touchpointId,
+      orderId: t.orderId,
+      modelVersion: `${this.model.model.id}@${this.model.model.version}`,
+    });
+    return {
+      eventId,
+      detailType: DetailType.CustomerStageChanged,
+      detail,
+      at: t.at,
+      correlationId: t.touchpointId,
+    };
+  }
+
+  private complaintRaised(customerId: string, c: Complaint, chunk: Touchpoint[]): OutboxRecord {
+    const eventId = stableId(customerId, c.touchpointId, 'complaint');
+    const tp = chunk.find((t) => t.messageId === c.touchpointId);
+    const detail = CustomerComplaintRaised.parse({
+      eventId,
+      customerId,
+      at: c.at,
+      touchpointId: c.touchpointId,
+      event: c.event,
+      rating: c.rating,
+      orderId: c.orderId,
+      productIds: productIdsOf(tp?.properties),
+    });
+    return {
+      eventId,
+      detailType: DetailType.CustomerComplaintRaised,
+      detail,
+      at: c.at,
+      correlationId: c.touchpointId,
+    };
+  }
+}
+
+/** Product ids named by a touchpoint: `product_id`, or each of `products[].product_id`. */
+export function productIdsOf(properties: Record<string, unknown> | undefined): string[] {
+  if (!properties) return [];
+  const ids: string[] = [];
+  const add = (v: unknown) => {
+    if (typeof v === 'string' || typeof v === 'number') ids.push(String(v));
+  };
+  add(properties.product_id ?? properties.productId);
+  if (Array.isArray(properties.products)) {
+    for (const p of properties.products)
+      add((p as Record<string, unknown>)?.product_id ?? (p as Record<string, unknown>)?.productId);
+  }
+  return [...new Set(ids)];
+}

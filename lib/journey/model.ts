@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+/** Which part of the journey a stage belongs to: before, at, or after a purchase. */
+export const StagePhase = z.enum(['pre', 'purchase', 'post']);
+export type StagePhase = z.infer<typeof StagePhase>;
+
+export const StageDefinition = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'stage names are lower snake_case'),
+  phase: StagePhase,
+  description: z.string().min(1),
+  labels: z.object({
+    aida: z.string().nullable(),
+    funnel: z.enum(['top', 'middle', 'bottom']).nullable(),
+    momentOfTruth: z.string().nullable(),
+  }),
+});
+export type StageDefinition = z.infer<typeof StageDefinition>;
+
+/** A numeric comparison on one touchpoint property, e.g. `rating >= 4`. */
+export const RuleCondition = z
+  .object({
+    property: z.string().min(1),
+    gte: z.number().optional(),
+    lte: z.number().optional(),
+  })
+  .refine((c) => c.gte !== undefined || c.lte !== undefined, { message: 'a condition needs gte or lte' });
+export type RuleCondition = z.infer<typeof RuleCondition>;
+
+/**
+ * Maps a canonical event to its effect. `pre` is the stage signalled before any purchase,
+ * `post` the stage signalled after one; `effect` covers purchases, their undoing and complaints.
+ */
+export const SignalRule = z
+  .object({
+    event: z.string().min(1),
+    when: RuleCondition.optional(),
+    pre: z.string().optional(),
+    post: z.string().optional(),
+    effect: z.enum(['purchase', 'undo_purchase', 'complaint']).optional(),
+  })
+  .refine((r) => r.pre !== undefined || r.post !== undefined || r.effect !== undefined, {
+    message: 'a rule needs pre, post or effect',
+  });
+export type SignalRule = z.infer<typeof SignalRule>;
+
+export const JourneyModel = z
+  .object({
+    id: z.string().min(1),
+    version: z.string().min(1),
+    stages: z.array(StageDefinition).min(2),
+    /** Segment (or any other vocabulary) event names mapped to canonical ones. */
+    eventAliases: z.record(z.string(), z.string()),
+    rules: z.array(SignalRule),
+    /** The pre-purchase stage signalled by any otherwise unmapped event that carries a utm campaign. */
+    campaignSignal: z.string().nullable(),
+  })
+  .superRefine((model, ctx) => {
+    const byName = new Map<string, StageDefinition>();
+    model.stages.forEach((stage, i) => {
+      if (byName.has(stage.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stages', i, 'name'],
+          message: `duplicate stage "${stage.name}"`,
+        });
+      }
+      byName.set(stage.name, stage);
+    });
+    const purchaseStages = model.stages.filter((s) => s.phase === 'purchase');
+    if (purchaseStages.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stages'],
+        message: `exactly one stage must have phase "purchase", found ${purchaseStages.length}`,
+      });
+    }
+    const expectPhase = (name: string | undefined | null, phase: StagePhase, path: (string | number)[]) => {
+      if (name === undefined || name === null) return;
+      const stage = byName.get(name);
+      if (!stage) ctx.addIssue({ code: 'custom', path, message: `unknown stage "${name}"` });
+      else if (stage.phase !== phase) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `stage "${name}" has phase "${stage.phase}", not "${phase}"`,
+        });
+      }
+    };
+    model.rules.forEach((rule, i) => {
+      expectPhase(rule.pre, 'pre', ['rules', i, 'pre']);
+      expectPhase(rule.post, 'post', ['rules', i, 'post']);
+    });
+    expectPhase(model.campaignSignal, 'pre', ['campaignSignal']);
+  });
+export type JourneyModel = z.infer<typeof JourneyModel>;
+
+/** A model checked once at load, with the lookups the engine needs precomputed. */
+export interface CompiledModel {
+  readonly model: JourneyModel;
+  readonly purchaseStage: string;
+  readonly preRank: ReadonlyMap<string, number>;
+  readonly rulesByEvent: ReadonlyMap<string, readonly SignalRule[]>;
+  readonly stages: ReadonlyMap<string, StageDefinition>;
+}
+
+/** Validates a journey model and precomputes its lookups; throws a ZodError naming the bad field. */
+export function compileModel(input: unknown): CompiledModel {
+  const model = JourneyModel.parse(input);
+  const rulesByEvent = new Map<string, SignalRule[]>();
+  for (const rule of model.rules) {
+    const list = rulesByEvent.get(rule.event) ?? [];
+    list.push(rule);
+    rulesByEvent.set(rule.event, list);
+  }
+  const pre = model.stages.filter((s) => s.phase === 'pre');
+  return {
+    model,
+    purchaseStage: model.stages.find((s) => s.phase === 'purchase')!.name,
+    preRank: new Map(pre.map((s, i) => [s.name, i])),
+    rulesByEvent,
+    stages: new Map(model.stages.map((s) => [s.name, s])),
+  };
+}

@@ -1,0 +1,36 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDbKeyStore } from '../auth/api-keys.js';
+import { Authenticator } from '../auth/authenticate.js';
+import { dynamoClient } from '../aws/clients.js';
+import { config } from '../config.js';
+import { ReadCustomers } from '../customers/read-customers.js';
+import { DynamoDbJourneyStore } from '../ingest/dynamodb-journey-store.js';
+import { IngestTouchpoints } from '../ingest/ingest-touchpoints.js';
+import { defaultModel } from '../journey/index.js';
+
+/** One logger per process; structured JSON, never PII (see docs/operations.md). */
+export const logger = new Logger({ serviceName: 'stageflow' });
+
+const once = <T>(make: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => {
+    value ??= make();
+    return value;
+  };
+};
+
+/** The wiring of ports to adapters, built once per process on first use. */
+export const container = once(() => {
+  const c = config();
+  const client = dynamoClient();
+  const journeyStore = new DynamoDbJourneyStore(client, c.tableName, c.retentionDays);
+  const keyStore = new DynamoDbKeyStore(client, c.tableName);
+  return {
+    config: c,
+    journeyStore,
+    keyStore,
+    authenticator: new Authenticator(keyStore, Number(process.env.STAGEFLOW_AUTH_CACHE_MS ?? 30_000)),
+    ingest: new IngestTouchpoints(journeyStore, defaultModel),
+    customers: new ReadCustomers(journeyStore),
+  };
+});

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+
+/** Segment's limits, which Stageflow applies to every route. */
+export const LIMITS = {
+  eventBytes: 32 * 1024,
+  requestBytes: 500 * 1024,
+  batchItems: 500,
+  futureSkewMs: 24 * 60 * 60 * 1000,
+} as const;
+
+const Id = z.string().trim().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
+
+/** ISO 8601 with a zone (Z or ±hh:mm); no more than 24 h ahead of the receiving clock. */
+export const Timestamp = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO 8601 date-time with a time zone',
+});
+
+const Json = z.record(z.string(), z.unknown());
+
+export const Campaign = z
+  .looseObject({
+    source: z.string().max(256).optional(),
+    medium: z.string().max(256).optional(),
+    name: z.string().max(256).optional(),
+    content: z.string().max(256).optional(),
+    term: z.string().max(256).optional(),
+  })
+  .describe('utm campaign fields');
+
+export const Context = z.looseObject({ campaign: Campaign.optional() });
+
+const identity = {
+  userId: Id.optional(),
+  anonymousId: Id.optional(),
+};
+
+const needsIdentity = <T extends { userId?: string; anonymousId?: string }>(
+  value: T,
+  ctx: z.RefinementCtx,
+) => {
+  if (value.userId === undefined && value.anonymousId === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['userId'], message: 'userId or anonymousId is required' });
+  }
+};
+
+/** Stageflow's own touchpoint format: `POST /v1/touchpoints`. */
+export const TouchpointInput = z
+  .object({
+    messageId: Id,
+    ...identity,
+    event: z.string().trim().min(1, 'must not be empty').max(200),
+    timestamp: Timestamp.optional(),
+    channel: z.string().trim().min(1).max(64).optional(),
+    properties: Json.optional(),
+    context: Context.optional(),
+    traits: Json.optional(),
+  })
+  .superRefine(needsIdentity);
+export type TouchpointInput = z.infer<typeof TouchpointInput>;
+
+export const TouchpointBatchInput = z.object({
+  batch: z
+    .array(z.unknown())
+    .min(1, 'must hold at least one touchpoint')
+    .max(LIMITS.batchItems, `must hold at most ${LIMITS.batchItems} touchpoints`),
+});
+
+// Segment HTTP Tracking API payloads, accepted unchanged.
+const segmentCommon = {
+  ...identity,
+  messageId: Id.optional(),
+  timestamp: Timestamp.optional(),
+  context: Context.optional(),
+  integrations: Json.optional(),
+  sentAt: z.string().optional(),
+  channel: z.string().max(64).optional(),
+};
+
+export const SegmentTrack = z
+  .looseObject({
+    type: z.literal('track').optional(),
+    event: z.string().trim().min(1, 'must not be empty').max(200),
+    properties: Json.optional(),
+    ...segmentCommon,
+  })
+  .superRefine(needsIdentity);
+
+export const SegmentIdentify = z
+  .looseObject({ type: z.literal('identify').optional(), traits: Json.optional(), ...segmentCommon })
+  .superRefine(needsIdentity);
+
+export const SegmentAlias = z.looseObject({
+  type: z.literal('alias').optional(),
+  ...segmentCommon,
+  userId: Id,
+  previousId: Id,
+});
+
+export const SegmentPage = z
+  .looseObject({
+    type: z.enum(['page', 'screen']).optional(),
+    name: z.string().max(200).optional(),
+    category: z.string().max(200).optional(),
+    properties: Json.optional(),
+    ...segmentCommon,
+  })
+  .superRefine(needsIdentity);
+
+export const SegmentGroup = z
+  .looseObject({ type: z.literal('group'), groupId: Id, traits: Json.optional(), ...segmentCommon })
+  .superRefine(needsIdentity);
+
+export const SegmentBatch = z.looseObject({
+  batch: z
+    .array(z.unknown())
+    .min(1, 'must hold at least one message')
+    .max(LIMITS.batchItems, `must hold at most ${LIMITS.batchItems} messages`),
+  context: Context.optional(),
+  integrations: Json.optional(),
+});
+
+export const SegmentType = z.enum(['track', 'identify', 'alias', 'page', 'screen', 'group']);
+export type SegmentType = z.infer<typeof SegmentType>;
+
+/** The stored form of every touchpoint, whichever route it came through. */
+export interface Touchpoint {
+  messageId: string;
+  userId?: string;
+  anonymousId?: string;
+  /** Event name as sent (`Order Completed`, `purchase`); page and identify calls get `page_view`, `identify`. */
+  event: string;
+  type: SegmentType;
+  timestamp: string;
+  receivedAt: string;
+  channel?: string;
+  properties?: Record<string, unknown>;
+  context?: Record<string, unknown> & { campaign?: Record<string, unknown> };
+  traits?: Record<string, unknown>;
+  /** For alias calls: the id being linked to userId. */
+  previousId?: string;
+}

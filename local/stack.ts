@@ -1,0 +1,101 @@
+import type { Server } from 'node:http';
+import { DynamoDbKeyStore, hashKey, keyIdOf, type Scope } from '../lib/auth/api-keys.js';
+import { createDynamoClient } from '../lib/aws/clients.js';
+import { type LambdaHandler, startApiServer } from './api-server.js';
+import { ensureTable, type LocalDynamo, startDynamoDbLocal } from './dynamodb.js';
+
+/** Keys the local stack accepts unless STAGEFLOW_API_KEY / STAGEFLOW_ADMIN_KEY say otherwise. */
+export const DEFAULT_LOCAL_KEYS = {
+  ingest: 'sf_local_ingest_key',
+  admin: 'sf_local_admin_key',
+} as const;
+
+export interface LocalStackOptions {
+  host?: string;
+  port?: number;
+  /** Use a running DynamoDB Local instead of starting one (tests share one). */
+  dynamodbEndpoint?: string;
+  /** Keep DynamoDB data here between runs; omit for in-memory. */
+  dataDir?: string;
+  tableName?: string;
+  apiKey?: string;
+  adminKey?: string;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  url: string;
+  dynamodbEndpoint: string;
+  tableName: string;
+  keys: { ingest: string; admin: string };
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the whole backend on this machine: DynamoDB Local, the table as CDK defines it, and
+ * the same Lambda handlers behind an API-Gateway-shaped HTTP server.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  const tableName = options.tableName ?? 'stageflow-local';
+  let dynamo: LocalDynamo | undefined;
+  let endpoint = options.dynamodbEndpoint;
+  if (!endpoint) {
+    dynamo = await startDynamoDbLocal({ dataDir: options.dataDir });
+    endpoint = dynamo.endpoint;
+  }
+  const client = dynamo?.client ?? createDynamoClient(endpoint);
+  await ensureTable(client, tableName);
+
+  // The handlers read their configuration from the environment at first use, as in Lambda.
+  process.env.TABLE_NAME = tableName;
+  process.env.DYNAMODB_ENDPOINT = endpoint;
+  process.env.AWS_REGION ??= 'us-east-1';
+  process.env.STAGEFLOW_AUTH_CACHE_MS ??= '1000';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+  const keys = {
+    ingest: options.apiKey ?? process.env.STAGEFLOW_API_KEY ?? DEFAULT_LOCAL_KEYS.ingest,
+    admin: options.adminKey ?? process.env.STAGEFLOW_ADMIN_KEY ?? DEFAULT_LOCAL_KEYS.admin,
+  };
+  const keyStore = new DynamoDbKeyStore(client, tableName);
+  for (const [scope, key] of Object.entries(keys) as [Scope, string][]) {
+    const hash = hashKey(key);
+    if (!(await keyStore.get(hash))) {
+      await keyStore.put({
+        keyId: keyIdOf(hash),
+        hash,
+        name: `local ${scope} key (from ${scope === 'ingest' ? 'STAGEFLOW_API_KEY' : 'STAGEFLOW_ADMIN_KEY'})`,
+        scope,
+        createdAt: new Date().toISOString(),
+      });
+    }
+  }
+
+  const handlers: Record<string, LambdaHandler> = {
+    ingest: (await import('../functions/ingest.js')).handler,
+    customers: (await import('../functions/customers.js')).handler,
+    health: (await import('../functions/health.js')).handler,
+  };
+  const server: Server = await startApiServer({
+    host,
+    port: options.port ?? 3000,
+    handlers,
+    log: options.log,
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://${host}:${port}`,
+    dynamodbEndpoint: endpoint,
+    tableName,
+    keys,
+    stop: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await dynamo?.stop();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { startLocalStack } from './stack.js';
+
+const args = new Set(process.argv.slice(2));
+if (args.has('--help') || args.has('-h')) {
+  console.log(`Usage: npm start [-- --in-memory] [-- --quiet]
+
+Runs Stageflow locally: DynamoDB Local, the table, and the API on 127.0.0.1:$PORT (default 3000).
+  --in-memory   keep nothing between runs (default: data in .stageflow/)
+  --quiet       do not log each request
+Environment: PORT, STAGEFLOW_API_KEY, STAGEFLOW_ADMIN_KEY`);
+  process.exit(0);
+}
+
+const inMemory = args.has('--in-memory');
+const port = Number(process.env.PORT ?? 3000);
+const step = (message: string) => console.log(`stageflow: ${message}`);
+
+step(`starting DynamoDB Local (${inMemory ? 'in memory' : 'data in .stageflow/dynamodb'})…`);
+const stack = await startLocalStack({
+  port,
+  dataDir: inMemory ? undefined : '.stageflow/dynamodb',
+  log: args.has('--quiet') ? undefined : (line) => console.log(`  ${line}`),
+}).catch((error: Error) => {
+  console.error(`stageflow: could not start: ${error.message}`);
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`stageflow: port ${port} is in use; set PORT to another port`);
+  }
+  process.exit(1);
+});
+
+console.log(`
+Stageflow is running.
+
+  API          ${stack.url}
+  Health       ${stack.url}/health
+  DynamoDB     ${stack.dynamodbEndpoint} (table ${stack.tableName})
+  Ingest key   ${stack.keys.ingest}   (STAGEFLOW_API_KEY)
+  Admin key    ${stack.keys.admin}   (STAGEFLOW_ADMIN_KEY)
+
+Try:
+  curl -s -X POST ${stack.url}/v1/touchpoints -H 'authorization: Bearer ${stack.keys.ingest}' \\
+    -H 'content-type: application/json' \\
+    -d '{"messageId":"m1","userId":"u1","event":"Product Viewed"}'
+
+Ctrl-C stops everything.`);
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  step(`${signal}: stopping…`);
+  await stack.stop();
+  step('stopped');
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { createDynamoClient } from '../../lib/aws/clients.js';
+import { ensureTable, freePort } from '../../local/dynamodb.js';
+import { type LocalStack, startLocalStack } from '../../local/stack.js';
+
+/** A fresh table name per test file, so files never see each other's data. */
+export const uniqueTable = (label: string) => `test-${label}-${randomUUID().slice(0, 8)}`;
+
+/** A unique id for a test's customers and messages. */
+export const uid = (label = 'id') => `${label}-${randomUUID().slice(0, 12)}`;
+
+/** A DynamoDB client and a new table in the run's shared DynamoDB Local. */
+export async function testTable(label: string) {
+  const endpoint = inject('dynamodbEndpoint');
+  const client = createDynamoClient(endpoint);
+  const tableName = uniqueTable(label);
+  await ensureTable(client, tableName);
+  return { client, tableName, endpoint };
+}
+
+/** The whole local stack (same handlers as Lambda) on a free port, over the shared DynamoDB Local. */
+export async function testStack(label: string): Promise<LocalStack> {
+  return startLocalStack({
+    dynamodbEndpoint: inject('dynamodbEndpoint'),
+    tableName: uniqueTable(label),
+    port: await freePort(),
+  });
+}
+
+/** fetch with a key and JSON. */
+export function api(stack: LocalStack, key = stack.keys.ingest) {
+  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(stack.url + path, {
+      method,
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = text;
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: test helper returns loosely typed JSON
+    return { status: res.status, headers: res.headers, body: json as any };
+  };
+}
