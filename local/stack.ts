@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { DynamoDbKeyStore, hashKey, keyIdOf, type Scope } from '../lib/auth/api-keys.js';
 import { createDynamoClient } from '../lib/aws/clients.js';
+import { FUNCTIONS } from '../lib/http/routes.js';
 import { type LambdaHandler, startApiServer } from './api-server.js';
 import { ensureTable, type LocalDynamo, startDynamoDbLocal } from './dynamodb.js';
 
@@ -72,11 +73,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
   }
 
-  const handlers: Record<string, LambdaHandler> = {
-    ingest: (await import('../functions/ingest.js')).handler,
-    customers: (await import('../functions/customers.js')).handler,
-    health: (await import('../functions/health.js')).handler,
-  };
+  // The same handler modules CDK bundles, one per entry in FUNCTIONS.
+  const handlers: Record<string, LambdaHandler> = {};
+  for (const [name, fn] of Object.entries(FUNCTIONS)) {
+    handlers[name] = (await import(`../${fn.entry.replace(/\.ts$/, '.js')}`)).handler;
+  }
   const server: Server = await startApiServer({
     host,
     port: options.port ?? 3000,

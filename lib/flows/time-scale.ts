@@ -1,0 +1,16 @@
+/**
+ * STAGEFLOW_TIME_SCALE multiplies every wait a flow makes (and the frequency-cap window):
+ * 1 is real time, 0.00001 makes a day last about a second. Deployed stacks use 1.
+ */
+export function timeScale(): number {
+  const raw = process.env.STAGEFLOW_TIME_SCALE;
+  if (raw === undefined || raw === '') return 1;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`STAGEFLOW_TIME_SCALE must be a positive number, got "${raw}"`);
+  }
+  return value;
+}
+
+/** A duration in real milliseconds after applying the time scale. */
+export const scaledMs = (ms: number, scale = timeScale()): number => Math.max(0, Math.round(ms * scale));
