@@ -8,7 +8,27 @@ export const LIMITS = {
   futureSkewMs: 24 * 60 * 60 * 1000,
 } as const;
 
-const Id = z.string().trim().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
+/**
+ * Messages that read as a sentence after the field path (`messageId is required`, `userId must
+ * be a string`); checks with their own message keep it.
+ */
+const typed = (expected: string) => ({
+  error: (issue: { code?: string; input?: unknown }) =>
+    issue.code === 'invalid_type'
+      ? issue.input === undefined
+        ? 'is required'
+        : `must be ${expected}`
+      : undefined,
+});
+
+const text = (max: number) =>
+  z
+    .string(typed('a string'))
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`);
+
+const Id = text(256);
 
 /** ISO 8601 with a zone (Z or ±hh:mm); no more than 24 h ahead of the receiving clock. */
 export const Timestamp = z.iso.datetime({
@@ -16,19 +36,24 @@ export const Timestamp = z.iso.datetime({
   error: 'must be an ISO 8601 date-time with a time zone',
 });
 
-const Json = z.record(z.string(), z.unknown());
+const Json = z.record(z.string(), z.unknown(), typed('an object'));
+const optionalText = (max: number) =>
+  z.string(typed('a string')).max(max, `must be at most ${max} characters`);
 
 export const Campaign = z
-  .looseObject({
-    source: z.string().max(256).optional(),
-    medium: z.string().max(256).optional(),
-    name: z.string().max(256).optional(),
-    content: z.string().max(256).optional(),
-    term: z.string().max(256).optional(),
-  })
+  .looseObject(
+    {
+      source: optionalText(256).optional(),
+      medium: optionalText(256).optional(),
+      name: optionalText(256).optional(),
+      content: optionalText(256).optional(),
+      term: optionalText(256).optional(),
+    },
+    typed('an object'),
+  )
   .describe('utm campaign fields');
 
-export const Context = z.looseObject({ campaign: Campaign.optional() });
+export const Context = z.looseObject({ campaign: Campaign.optional() }, typed('an object'));
 
 const identity = {
   userId: Id.optional(),
@@ -46,22 +71,25 @@ const needsIdentity = <T extends { userId?: string; anonymousId?: string }>(
 
 /** Stageflow's own touchpoint format: `POST /v1/touchpoints`. */
 export const TouchpointInput = z
-  .object({
-    messageId: Id,
-    ...identity,
-    event: z.string().trim().min(1, 'must not be empty').max(200),
-    timestamp: Timestamp.optional(),
-    channel: z.string().trim().min(1).max(64).optional(),
-    properties: Json.optional(),
-    context: Context.optional(),
-    traits: Json.optional(),
-  })
+  .object(
+    {
+      messageId: Id,
+      ...identity,
+      event: text(200),
+      timestamp: Timestamp.optional(),
+      channel: text(64).optional(),
+      properties: Json.optional(),
+      context: Context.optional(),
+      traits: Json.optional(),
+    },
+    typed('a JSON object'),
+  )
   .superRefine(needsIdentity);
 export type TouchpointInput = z.infer<typeof TouchpointInput>;
 
 export const TouchpointBatchInput = z.object({
   batch: z
-    .array(z.unknown())
+    .array(z.unknown(), typed('an array'))
     .min(1, 'must hold at least one touchpoint')
     .max(LIMITS.batchItems, `must hold at most ${LIMITS.batchItems} touchpoints`),
 });
@@ -73,47 +101,62 @@ const segmentCommon = {
   timestamp: Timestamp.optional(),
   context: Context.optional(),
   integrations: Json.optional(),
-  sentAt: z.string().optional(),
-  channel: z.string().max(64).optional(),
+  sentAt: z.string(typed('a string')).optional(),
+  channel: optionalText(64).optional(),
 };
 
 export const SegmentTrack = z
-  .looseObject({
-    type: z.literal('track').optional(),
-    event: z.string().trim().min(1, 'must not be empty').max(200),
-    properties: Json.optional(),
-    ...segmentCommon,
-  })
+  .looseObject(
+    {
+      type: z.literal('track').optional(),
+      event: text(200),
+      properties: Json.optional(),
+      ...segmentCommon,
+    },
+    typed('a JSON object'),
+  )
   .superRefine(needsIdentity);
 
 export const SegmentIdentify = z
-  .looseObject({ type: z.literal('identify').optional(), traits: Json.optional(), ...segmentCommon })
+  .looseObject(
+    { type: z.literal('identify').optional(), traits: Json.optional(), ...segmentCommon },
+    typed('a JSON object'),
+  )
   .superRefine(needsIdentity);
 
-export const SegmentAlias = z.looseObject({
-  type: z.literal('alias').optional(),
-  ...segmentCommon,
-  userId: Id,
-  previousId: Id,
-});
+export const SegmentAlias = z.looseObject(
+  {
+    type: z.literal('alias').optional(),
+    ...segmentCommon,
+    userId: Id,
+    previousId: Id,
+  },
+  typed('a JSON object'),
+);
 
 export const SegmentPage = z
-  .looseObject({
-    type: z.enum(['page', 'screen']).optional(),
-    name: z.string().max(200).optional(),
-    category: z.string().max(200).optional(),
-    properties: Json.optional(),
-    ...segmentCommon,
-  })
+  .looseObject(
+    {
+      type: z.enum(['page', 'screen']).optional(),
+      name: optionalText(200).optional(),
+      category: optionalText(200).optional(),
+      properties: Json.optional(),
+      ...segmentCommon,
+    },
+    typed('a JSON object'),
+  )
   .superRefine(needsIdentity);
 
 export const SegmentGroup = z
-  .looseObject({ type: z.literal('group'), groupId: Id, traits: Json.optional(), ...segmentCommon })
+  .looseObject(
+    { type: z.literal('group'), groupId: Id, traits: Json.optional(), ...segmentCommon },
+    typed('a JSON object'),
+  )
   .superRefine(needsIdentity);
 
 export const SegmentBatch = z.looseObject({
   batch: z
-    .array(z.unknown())
+    .array(z.unknown(), typed('an array'))
     .min(1, 'must hold at least one message')
     .max(LIMITS.batchItems, `must hold at most ${LIMITS.batchItems} messages`),
   context: Context.optional(),
