@@ -1,0 +1,165 @@
+import { type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { FlowType } from './flow-types.js';
+
+/** One decision a flow made about one mail: sent, or why not. */
+export interface MessageRecord {
+  flow: FlowType;
+  campaignId: string;
+  campaignVersion: number;
+  template: string;
+  to: string | null;
+  at: string;
+  status: 'sending' | 'retrying' | 'sent' | 'suppressed' | 'failed';
+  reason?: string;
+  runId: string;
+  step: number;
+  orderId?: string | null;
+  providerMessageId?: string;
+}
+
+export type ClaimResult = 'claimed' | 'already-sent' | 'in-doubt';
+
+/** Port: the per-customer message log, send claims and the marketing frequency-cap ledger. */
+export interface MessageLog {
+  /** Claims the right to send step `step` of run `runId`; a second claim never sends twice. */
+  claim(customerId: string, record: MessageRecord): Promise<ClaimResult>;
+  /** Writes the final (or retrying) state of a message. */
+  record(customerId: string, record: MessageRecord): Promise<void>;
+  list(customerId: string): Promise<MessageRecord[]>;
+  /**
+   * Takes one of `max` marketing slots in the sliding window; idempotent per claimId.
+   * Returns false when the cap is reached.
+   */
+  takeCapSlot(
+    customerId: string,
+    claimId: string,
+    max: number,
+    windowMs: number,
+    now: Date,
+  ): Promise<boolean>;
+}
+
+const messageSk = (runId: string, step: number) => `MSG#${runId}#${String(step).padStart(2, '0')}`;
+const CAP_SK = 'CAP';
+
+export class DynamoDbMessageLog implements MessageLog {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async claim(customerId: string, record: MessageRecord): Promise<ClaimResult> {
+    const key = { pk: `C#${customerId}`, sk: messageSk(record.runId, record.step) };
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall(
+            { ...key, entity: 'message', customerId, ...record },
+            { removeUndefinedValues: true },
+          ),
+          // A retry after a transient failure may claim again; anything else may not.
+          ConditionExpression: 'attribute_not_exists(pk) OR #s = :retrying',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: marshall({ ':retrying': 'retrying' }),
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      const out = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: marshall(key), ConsistentRead: true }),
+      );
+      const status = out.Item ? (unmarshall(out.Item).status as MessageRecord['status']) : undefined;
+      // 'sending' means an earlier attempt died mid-send: it may have gone out, so never resend.
+      return status === 'sent' || status === 'suppressed' || status === 'failed'
+        ? 'already-sent'
+        : 'in-doubt';
+    }
+  }
+
+  async record(customerId: string, record: MessageRecord): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: marshall(
+          {
+            pk: `C#${customerId}`,
+            sk: messageSk(record.runId, record.step),
+            entity: 'message',
+            customerId,
+            ...record,
+          },
+          { removeUndefinedValues: true },
+        ),
+      }),
+    );
+  }
+
+  async list(customerId: string): Promise<MessageRecord[]> {
+    const items: MessageRecord[] = [];
+    let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: marshall({ ':pk': `C#${customerId}`, ':p': 'MSG#' }),
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const raw of page.Items ?? []) {
+        const { pk: _pk, sk: _sk, entity: _e, customerId: _c, ...record } = unmarshall(raw);
+        items.push(record as MessageRecord);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+
+  async takeCapSlot(
+    customerId: string,
+    claimId: string,
+    max: number,
+    windowMs: number,
+    now: Date,
+  ): Promise<boolean> {
+    const key = marshall({ pk: `C#${customerId}`, sk: CAP_SK });
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const out = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      );
+      const item = out.Item ? unmarshall(out.Item) : undefined;
+      const version = (item?.version as number | undefined) ?? 0;
+      const claims = (item?.claims as Record<string, number> | undefined) ?? {};
+      if (claims[claimId] !== undefined) return true;
+      const since = now.getTime() - windowMs;
+      const live = Object.fromEntries(Object.entries(claims).filter(([, at]) => at > since));
+      if (Object.keys(live).length >= max) return false;
+      live[claimId] = now.getTime();
+      try {
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: marshall({
+              pk: `C#${customerId}`,
+              sk: CAP_SK,
+              entity: 'cap',
+              customerId,
+              claims: live,
+              version: version + 1,
+            }),
+            ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
+            ...(version === 0 ? {} : { ExpressionAttributeValues: marshall({ ':v': version }) }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        await new Promise((r) => setTimeout(r, Math.random() * 20));
+      }
+    }
+    throw new Error(`frequency cap for ${customerId} stayed contended`);
+  }
+}

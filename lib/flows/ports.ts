@@ -1,0 +1,64 @@
+import type { Campaign } from '../campaigns/campaign.js';
+import type { CustomerHistory, Profile } from '../ingest/ports.js';
+import type { FlowType } from './flow-types.js';
+import type { MessageLog } from './message-log.js';
+
+/** What the flows need from campaigns (implemented by lib/campaigns). */
+export interface CampaignSource {
+  activeCampaigns(flow: FlowType): Promise<Campaign[]>;
+  /** That exact version, and whether the campaign still runs (not paused or deleted). */
+  campaignVersion(campaignId: string, version: number): Promise<{ campaign: Campaign; live: boolean } | null>;
+}
+
+export interface CustomerSource {
+  profile(customerId: string): Promise<Profile | null>;
+  history(customerId: string): Promise<CustomerHistory>;
+}
+
+export type SendBlock = 'unsubscribed' | 'opted-out' | 'suppressed' | 'no-address';
+
+export interface ConsentSource {
+  canSend(
+    customerId: string,
+    category: 'marketing' | 'transactional',
+    email: string | undefined,
+  ): Promise<{ ok: true } | { ok: false; reason: SendBlock }>;
+}
+
+export interface OutgoingMail {
+  customerId: string;
+  to: string;
+  template: string;
+  locale: string | undefined;
+  category: 'marketing' | 'transactional';
+  data: Record<string, unknown>;
+}
+
+/** Sends one mail; throws TransientSendError (retry) or PermanentSendError (record as failed). */
+export interface Mailer {
+  send(mail: OutgoingMail): Promise<{ messageId: string }>;
+}
+
+export interface EventSink {
+  publish(entries: { detailType: string; detail: Record<string, unknown> }[]): Promise<void>;
+}
+
+export interface FlowDeps {
+  campaigns: CampaignSource;
+  customers: CustomerSource;
+  consent: ConsentSource;
+  mailer: Mailer;
+  log: MessageLog;
+  events: EventSink;
+  clock: () => Date;
+  settings: FlowSettings;
+}
+
+export interface FlowSettings {
+  /** Marketing mails per customer per window (default 3 per 7 days). */
+  frequencyCap: number;
+  frequencyWindowMs: number;
+  quietHours: { start: number; end: number };
+  timeScale: number;
+  defaultTimeZone: string;
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { FLOW_TYPES } from './flow-types.js';
+
+/**
+ * The state one campaign run carries through its state machine: who, which campaign
+ * version, which order, where it is in the steps and when it may go on.
+ */
+export const CampaignRun = z.object({
+  runId: z.string(),
+  flow: z.enum(FLOW_TYPES),
+  campaignId: z.string(),
+  version: z.number().int(),
+  customerId: z.string(),
+  eventId: z.string(),
+  trigger: z.object({
+    stage: z.string().nullable(),
+    at: z.string(),
+    startedAt: z.string(),
+  }),
+  orderId: z.string().nullable(),
+  productIds: z.array(z.string()),
+  role: z.enum(['customer', 'referrer', 'friend']).default('customer'),
+  step: z.number().int().min(0),
+  /** When the next step may run (ISO); the state machine's Wait state reads it. */
+  waitUntil: z.string(),
+  /** The current step was already held back for quiet hours once; it goes out now. */
+  quietDelayed: z.boolean().default(false),
+  next: z.enum(['wait', 'done']).default('wait'),
+});
+export type CampaignRun = z.infer<typeof CampaignRun>;

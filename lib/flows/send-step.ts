@@ -1,0 +1,254 @@
+import type { Step } from '../campaigns/campaign.js';
+import { waitMs } from '../campaigns/campaign.js';
+import type { CustomerHistory, Profile } from '../ingest/ports.js';
+import { canonicalEvent, defaultModel } from '../journey/index.js';
+import type { Touchpoint } from '../touchpoints/schema.js';
+import type { MessageRecord } from './message-log.js';
+import type { FlowDeps } from './ports.js';
+import type { CampaignRun } from './run.js';
+
+/** Thrown to make Step Functions retry the send task with backoff. */
+export class TransientSendError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransientSendError';
+  }
+}
+
+const isTransient = (error: unknown) => (error as Error)?.name === 'TransientSendError';
+
+const eventOf = (tp: Touchpoint) => canonicalEvent(defaultModel, tp.event);
+const orderOf = (tp: Touchpoint) => {
+  const raw = tp.properties?.order_id ?? tp.properties?.orderId;
+  return raw === undefined || raw === null ? null : String(raw);
+};
+
+/** Why a run must stop before its next send, or null if it goes on. */
+export function exitReason(
+  exit: string,
+  run: CampaignRun,
+  profile: Profile,
+  history: CustomerHistory | null,
+): string | null {
+  switch (exit) {
+    case 'stage-left':
+      return run.trigger.stage !== null && profile.state.stage !== run.trigger.stage
+        ? `exit: stage moved on from ${run.trigger.stage} to ${profile.state.stage}`
+        : null;
+    case 'order-reviewed': {
+      const reviewed = history?.touchpoints.some(
+        (tp) =>
+          eventOf(tp) === 'review_posted' &&
+          ((run.orderId !== null && orderOf(tp) === run.orderId) ||
+            (orderOf(tp) === null &&
+              run.productIds.includes(String(tp.properties?.product_id ?? tp.properties?.productId ?? '')))),
+      );
+      return reviewed ? `exit: order ${run.orderId ?? ''} reviewed`.trim() : null;
+    }
+    case 'purchased': {
+      const bought = history?.touchpoints.some(
+        (tp) => eventOf(tp) === 'purchase' && tp.timestamp > run.trigger.at,
+      );
+      return bought ? 'exit: purchased again' : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Minutes until quiet hours end in a time zone, or 0 outside them. */
+export function quietMinutesLeft(now: Date, timeZone: string, quiet: { start: number; end: number }): number {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: 'numeric',
+    minute: 'numeric',
+    hourCycle: 'h23',
+  })
+    .formatToParts(now)
+    .reduce<Record<string, number>>((acc, p) => {
+      if (p.type === 'hour' || p.type === 'minute') acc[p.type] = Number(p.value);
+      return acc;
+    }, {});
+  const minutes = parts.hour * 60 + parts.minute;
+  const start = quiet.start * 60;
+  const end = quiet.end * 60;
+  if (minutes >= start) return 24 * 60 - minutes + end;
+  if (minutes < end) return end - minutes;
+  return 0;
+}
+
+const validTimeZone = (tz: unknown): tz is string => {
+  if (typeof tz !== 'string' || !tz) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function firstName(traits: Record<string, unknown>): string | undefined {
+  const explicit = traits.firstName ?? traits.first_name;
+  if (typeof explicit === 'string' && explicit) return explicit;
+  return typeof traits.name === 'string' ? traits.name.split(/\s+/)[0] : undefined;
+}
+
+/** What a template can say about the customer and the order, never more. */
+function templateData(run: CampaignRun, profile: Profile, history: CustomerHistory | null) {
+  const traits = profile.state.traits;
+  const purchase = run.orderId
+    ? history?.touchpoints.find((tp) => eventOf(tp) === 'purchase' && orderOf(tp) === run.orderId)
+    : undefined;
+  const products = Array.isArray(purchase?.properties?.products)
+    ? (purchase.properties.products as Record<string, unknown>[]).map((p) => ({
+        name: String(p.name ?? p.product_id ?? ''),
+        productId: String(p.product_id ?? p.productId ?? ''),
+      }))
+    : run.productIds.map((id) => ({ name: id, productId: id }));
+  const referralCode = (profile as Profile & { referralCode?: string }).referralCode;
+  return {
+    firstName: firstName(traits),
+    orderId: run.orderId,
+    products,
+    referralCode,
+    role: run.role,
+  };
+}
+
+/**
+ * One send step of a campaign run. Checks, at the moment of sending: the campaign still
+ * runs, the exit condition, consent and suppression, quiet hours and the frequency cap
+ * (marketing only); then sends at most once. Returns the run's next state.
+ */
+export async function runStep(deps: FlowDeps, run: CampaignRun): Promise<CampaignRun> {
+  const now = deps.clock();
+  const found = await deps.campaigns.campaignVersion(run.campaignId, run.version);
+  const profile = await deps.customers.profile(run.customerId);
+  const step: Step | undefined = found?.campaign.steps[run.step];
+  const base = (
+    status: MessageRecord['status'],
+    reason?: string,
+    to: string | null = null,
+  ): MessageRecord => ({
+    flow: run.flow,
+    campaignId: run.campaignId,
+    campaignVersion: run.version,
+    template: step?.template ?? '',
+    to,
+    at: now.toISOString(),
+    status,
+    ...(reason ? { reason } : {}),
+    runId: run.runId,
+    step: run.step,
+    orderId: run.orderId,
+  });
+  const done = (): CampaignRun => ({ ...run, next: 'done' });
+
+  if (!found || !step || !profile) {
+    if (profile) await deps.log.record(run.customerId, base('suppressed', 'campaign deleted'));
+    return done();
+  }
+  if (!found.live) {
+    await deps.log.record(run.customerId, base('suppressed', 'campaign paused or deleted'));
+    return done();
+  }
+  const history =
+    found.campaign.exit === 'none' && !run.orderId ? null : await deps.customers.history(run.customerId);
+  const exit = exitReason(found.campaign.exit, run, profile, history);
+  if (exit) {
+    await deps.log.record(run.customerId, base('suppressed', exit));
+    return done();
+  }
+
+  const email = typeof profile.state.traits.email === 'string' ? profile.state.traits.email : undefined;
+  const consent = await deps.consent.canSend(run.customerId, step.category, email);
+  if (!consent.ok) {
+    await deps.log.record(run.customerId, base('suppressed', consent.reason, email ?? null));
+    return done();
+  }
+  const to = email!;
+
+  if (step.category === 'marketing') {
+    const tz = validTimeZone(profile.state.traits.timezone)
+      ? (profile.state.traits.timezone as string)
+      : deps.settings.defaultTimeZone;
+    const quiet = quietMinutesLeft(now, tz, deps.settings.quietHours);
+    if (quiet > 0 && !run.quietDelayed) {
+      // Delayed, never dropped: wait until the quiet hours end, then send without asking again.
+      const waitUntil = new Date(now.getTime() + quiet * 60_000 * deps.settings.timeScale).toISOString();
+      return { ...run, waitUntil, quietDelayed: true, next: 'wait' };
+    }
+    const slot = await deps.log.takeCapSlot(
+      run.customerId,
+      `${run.runId}#${run.step}`,
+      deps.settings.frequencyCap,
+      deps.settings.frequencyWindowMs * deps.settings.timeScale,
+      now,
+    );
+    if (!slot) {
+      await deps.log.record(
+        run.customerId,
+        base('suppressed', `frequency cap: ${deps.settings.frequencyCap} marketing mails per window`, to),
+      );
+      return advance(deps, run, found.campaign.steps, now);
+    }
+  }
+
+  const claim = await deps.log.claim(run.customerId, base('sending', undefined, to));
+  if (claim !== 'claimed') return advance(deps, run, found.campaign.steps, now);
+  try {
+    const sent = await deps.mailer.send({
+      customerId: run.customerId,
+      to,
+      template: step.template,
+      locale: typeof profile.state.traits.locale === 'string' ? profile.state.traits.locale : undefined,
+      category: step.category,
+      data: templateData(run, profile, history),
+    });
+    await deps.log.record(run.customerId, {
+      ...base('sent', undefined, to),
+      providerMessageId: sent.messageId,
+    });
+  } catch (error) {
+    if (isTransient(error)) {
+      await deps.log.record(run.customerId, base('retrying', (error as Error).message, to));
+      throw new TransientSendError((error as Error).message, { cause: error });
+    }
+    await deps.log.record(run.customerId, base('failed', (error as Error).message, to));
+  }
+  return advance(deps, run, found.campaign.steps, now);
+}
+
+function advance(deps: FlowDeps, run: CampaignRun, steps: Step[], now: Date): CampaignRun {
+  const next = run.step + 1;
+  if (next >= steps.length) return { ...run, next: 'done' };
+  const waitUntil = new Date(
+    now.getTime() + waitMs(steps[next].wait) * deps.settings.timeScale,
+  ).toISOString();
+  return { ...run, step: next, waitUntil, quietDelayed: false, next: 'wait' };
+}
+
+/** After Step Functions gave up retrying a send: record the failure so the log says why. */
+export async function recordFailure(
+  deps: FlowDeps,
+  run: CampaignRun & { error?: { Error?: string; Cause?: string } },
+): Promise<CampaignRun> {
+  const found = await deps.campaigns.campaignVersion(run.campaignId, run.version);
+  await deps.log.record(run.customerId, {
+    flow: run.flow,
+    campaignId: run.campaignId,
+    campaignVersion: run.version,
+    template: found?.campaign.steps[run.step]?.template ?? '',
+    to: null,
+    at: deps.clock().toISOString(),
+    status: 'failed',
+    reason: `${run.error?.Error ?? 'Error'}: ${run.error?.Cause ?? 'send failed after retries'}`.slice(
+      0,
+      500,
+    ),
+    runId: run.runId,
+    step: run.step,
+    orderId: run.orderId,
+  });
+  return { ...run, next: 'done' };
+}
