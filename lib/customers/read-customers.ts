@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fieldErrors, NotFoundError, ValidationError } from '../http/problem.js';
 import type { JourneyStore, Profile } from '../ingest/ports.js';
 import { ITEM_PREFIX } from '../storage/table.js';

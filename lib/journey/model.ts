@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Which part of the journey a stage belongs to: before, at, or after a purchase. */
 export const StagePhase = z.enum(['pre', 'purchase', 'post']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Segment's limits, which Stageflow applies to every route. */
 export const LIMITS = {
