@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DetailType, EVENT_SCHEMAS, EVENT_SOURCE, eventFileName } from './index.js';
 
 /** An EventBridge event as targets receive it. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Every event Stageflow publishes has this source. */
 export const EVENT_SOURCE = 'stageflow';
