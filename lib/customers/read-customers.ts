@@ -15,6 +15,8 @@ export function customerView(profile: Profile) {
     counts: state.counts,
     anonymousIds: profile.anonymousIds,
     acquisition: state.acquisition,
+    referralCode: profile.referralCode ?? null,
+    referredBy: profile.referredBy ?? null,
     modelVersion: profile.modelVersion,
     createdAt: profile.createdAt,
     updatedAt: profile.updatedAt,

@@ -82,6 +82,11 @@ export class DynamoDbJourneyStore implements JourneyStore {
     return item ? (item.customerId as string) : null;
   }
 
+  async referralOwner(code: string): Promise<string | null> {
+    const [item] = await this.batchGet([{ pk: keys.referral(code), sk: keys.referralSk }]);
+    return item ? (item.customerId as string) : null;
+  }
+
   async history(customerId: string): Promise<CustomerHistory> {
     const items = await this.queryAll(keys.customer(customerId));
     const history: CustomerHistory = { profile: null, touchpoints: [], transitions: [] };
@@ -96,8 +101,13 @@ export class DynamoDbJourneyStore implements JourneyStore {
   async commit(c: CustomerCommit): Promise<CommitOutcome> {
     const pk = keys.customer(c.customerId);
     const now = c.profile.updatedAt;
-    const roles: ({ kind: 'profile' } | { kind: 'dedupe'; messageId: string } | { kind: 'alias' } | null)[] =
-      [];
+    const roles: (
+      | { kind: 'profile' }
+      | { kind: 'dedupe'; messageId: string }
+      | { kind: 'alias' }
+      | { kind: 'referral' }
+      | null
+    )[] = [];
     const essential: TransactWriteItem[] = [];
     const push = (item: TransactWriteItem, role: (typeof roles)[number]) => {
       essential.push(item);
@@ -121,6 +131,24 @@ export class DynamoDbJourneyStore implements JourneyStore {
       },
       { kind: 'profile' },
     );
+    if (c.claimReferralCode) {
+      push(
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: m({
+              pk: keys.referral(c.claimReferralCode),
+              sk: keys.referralSk,
+              entity: 'referralCode',
+              code: c.claimReferralCode,
+              customerId: c.customerId,
+            }),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        { kind: 'referral' },
+      );
+    }
     for (const anonymousId of c.unaliased) {
       push(
         {
@@ -238,6 +266,7 @@ export class DynamoDbJourneyStore implements JourneyStore {
         if (role?.kind === 'profile') version = true;
         else if (role?.kind === 'dedupe') duplicates.push(role.messageId);
         else if (role?.kind === 'alias') aliased = true;
+        else if (role?.kind === 'referral') version = true; // a code collision: retry with a fresh one
       });
       if (aliased) return { ok: false, reason: 'aliased' };
       if (duplicates.length > 0) return { ok: false, reason: 'duplicate', messageIds: duplicates };
@@ -401,6 +430,9 @@ function profileItem(p: Profile): Record<string, unknown> {
     modelVersion: p.modelVersion,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
+    referralCode: p.referralCode,
+    referredBy: p.referredBy,
+    referralConvertedAt: p.referralConvertedAt,
   };
 }
 
@@ -413,6 +445,9 @@ function toProfile(item: Record<string, unknown>): Profile {
     modelVersion: item.modelVersion as string,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
+    ...(item.referralCode ? { referralCode: item.referralCode as string } : {}),
+    ...(item.referredBy ? { referredBy: item.referredBy as string } : {}),
+    ...(item.referralConvertedAt ? { referralConvertedAt: item.referralConvertedAt as string } : {}),
   };
 }
 
@@ -444,7 +479,7 @@ function toTransition(item: Record<string, unknown>): Transition {
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
 
 /** Full-jitter exponential backoff, capped at 200 ms. */
-export function backoff(attempt: number, baseMs = 5, capMs = 200): Promise<void> {
+export function backoff(attempt: number, baseMs = 5, capMs = 500): Promise<void> {
   const ms = Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { CustomerComplaintRaised, CustomerStageChanged, DetailType } from '../../events/index.js';
 import {
   applyTouchpoint,
@@ -65,6 +65,11 @@ export const toEngineTouchpoint = (tp: Touchpoint): EngineTouchpoint => ({
   channel: tp.channel,
   campaign: tp.context?.campaign as EngineTouchpoint['campaign'],
 });
+
+// Crockford base32 without look-alikes: 12 characters carry 60 random bits.
+const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
+const newReferralCode = (): string =>
+  [...randomBytes(12)].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
 
 const stableId = (...parts: string[]) =>
   createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
@@ -257,6 +262,7 @@ export class IngestTouchpoints {
       let putTransitions: Transition[] = [];
       let deleteTransitions: Transition[] = [];
       let newTransitions: Transition[] = [];
+      let replayedHistory: Touchpoint[] = [];
 
       if (inOrder) {
         state = before;
@@ -272,6 +278,7 @@ export class IngestTouchpoints {
         // A late touchpoint: replay this customer's whole history in event-time order.
         const history = await this.store.history(g.customerId);
         profile = history.profile;
+        replayedHistory = history.touchpoints;
         const stored = new Set(history.touchpoints.map((tp) => tp.messageId));
         const late = chunk.filter((tp) => stored.has(tp.messageId));
         for (const tp of late) duplicates.add(tp.messageId);
@@ -299,6 +306,7 @@ export class IngestTouchpoints {
 
       const complaints = this.complaints(chunk);
       const next = this.newProfile(g, state, now, profile);
+      const referral = await this.referral(g.customerId, next, chunk, replayedHistory);
       const outcome = await this.store.commit({
         customerId: g.customerId,
         expectedVersion: profile?.version ?? 0,
@@ -310,8 +318,12 @@ export class IngestTouchpoints {
         outbox: [
           ...newTransitions.map((t) => this.stageChanged(g.customerId, t)),
           ...complaints.map((c) => this.complaintRaised(g.customerId, c, chunk)),
+          ...(referral ? [referral] : []),
         ],
         unaliased: [...g.unaliased],
+        ...(next.referralCode && next.referralCode !== profile?.referralCode
+          ? { claimReferralCode: next.referralCode }
+          : {}),
       });
       if (outcome.ok) {
         return {
@@ -343,6 +355,7 @@ export class IngestTouchpoints {
   }
 
   private newProfile(g: Group, state: JourneyState, now: string, previous?: Profile | null): Profile {
+    const anonymous = g.customerId.startsWith('anon:');
     return {
       customerId: g.customerId,
       state,
@@ -351,7 +364,67 @@ export class IngestTouchpoints {
       modelVersion: `${this.model.model.id}@${this.model.model.version}`,
       createdAt: previous?.createdAt ?? now,
       updatedAt: now,
+      ...(previous?.referralCode || !anonymous
+        ? { referralCode: previous?.referralCode ?? newReferralCode() }
+        : {}),
+      ...(previous?.referredBy ? { referredBy: previous.referredBy } : {}),
+      ...(previous?.referralConvertedAt ? { referralConvertedAt: previous.referralConvertedAt } : {}),
     };
+  }
+
+  /**
+   * Links a customer to the referrer whose code a touchpoint carries (first link wins; self-
+   * referral and cycles are refused), and raises Referral Converted on the friend's first
+   * purchase. Mutates `next`; returns the outbox record to write, if any.
+   */
+  private async referral(
+    customerId: string,
+    next: Profile,
+    chunk: Touchpoint[],
+    history: Touchpoint[],
+  ): Promise<OutboxRecord | null> {
+    if (customerId.startsWith('anon:')) return null; // linked when the visitor is identified
+    const considered = [...history, ...chunk].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
+    if (!next.referredBy) {
+      const code = considered
+        .map((tp) => tp.properties?.referralCode)
+        .find((c): c is string => typeof c === 'string' && c.length > 0);
+      if (code) {
+        const referrer = await this.store.referralOwner(code);
+        if (referrer && (await this.acceptsReferral(customerId, referrer))) next.referredBy = referrer;
+      }
+    }
+    if (!next.referredBy || next.referralConvertedAt || next.state.counts.purchases === 0) return null;
+    const purchase = considered.find(
+      (tp) => classify(this.model, toEngineTouchpoint(tp)).effect === 'purchase',
+    );
+    if (!purchase) return null;
+    next.referralConvertedAt = purchase.timestamp;
+    const eventId = stableId(customerId, 'referral-converted');
+    return {
+      eventId,
+      detailType: DetailType.ReferralConverted,
+      detail: {
+        eventId,
+        referrerId: next.referredBy,
+        friendId: customerId,
+        orderId: orderIdOf(toEngineTouchpoint(purchase)),
+        at: purchase.timestamp,
+        touchpointId: purchase.messageId,
+      },
+      at: purchase.timestamp,
+      correlationId: purchase.messageId,
+    };
+  }
+
+  /** Refuses self-referral and referral cycles (A refers B refers … A). */
+  private async acceptsReferral(customerId: string, referrer: string): Promise<boolean> {
+    let current: string | undefined = referrer;
+    for (let hops = 0; current && hops < 50; hops++) {
+      if (current === customerId) return false;
+      current = (await this.store.profile(current))?.referredBy;
+    }
+    return true;
   }
 
   private complaints(chunk: Touchpoint[]): Complaint[] {

@@ -11,6 +11,12 @@ export interface Profile {
   modelVersion: string;
   createdAt: string;
   updatedAt: string;
+  /** Unguessable code this customer shares; friends who arrive with it are linked to them. */
+  referralCode?: string;
+  /** The customer whose code brought this one; the first link wins. */
+  referredBy?: string;
+  /** When this customer's first purchase converted the referral (raised once). */
+  referralConvertedAt?: string;
 }
 
 /** One record to publish, written in the same transaction as the touchpoint that caused it. */
@@ -42,6 +48,8 @@ export interface CustomerCommit {
   outbox: OutboxRecord[];
   /** Anonymous ids that must still be unlinked when this commit lands (anonymous customers only). */
   unaliased: string[];
+  /** A referral code to register for this customer in the same transaction. */
+  claimReferralCode?: string;
 }
 
 export type CommitOutcome =
@@ -84,6 +92,8 @@ export interface JourneyStore {
   /** Links an anonymous id to a customer unless it is linked already; returns the owner. */
   claimAlias(anonymousId: string, customerId: string): Promise<string>;
   alias(anonymousId: string): Promise<string | null>;
+  /** The customer a referral code belongs to. */
+  referralOwner(code: string): Promise<string | null>;
   /** Moves every touchpoint of one customer into another and removes the source customer. */
   moveHistory(fromCustomerId: string, toCustomerId: string): Promise<number>;
   touchpoints(customerId: string, limit: number, cursor: string | null): Promise<Page<Touchpoint>>;

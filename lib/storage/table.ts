@@ -19,8 +19,20 @@ export const keys = {
   dedupeSk: 'M',
   alias: (anonymousId: string) => `A#${anonymousId}`,
   aliasSk: 'A',
+  referral: (code: string) => `R#${code}`,
+  referralSk: 'R',
   apiKeys: 'KEYS',
   apiKeySk: (hash: string) => `K#${hash}`,
+  /** Every campaign lives in one small partition: a head item per campaign and its immutable versions. */
+  campaigns: 'CAMPAIGNS',
+  campaignHeadSk: (campaignId: string) => `H#${campaignId}`,
+  campaignVersionSk: (campaignId: string, version: number) =>
+    `V#${campaignId}#${String(version).padStart(6, '0')}`,
+  /** Unsubscribe state, in the customer partition but apart from PROFILE (ingest's optimistic lock). */
+  consentSk: 'CONSENT',
+  /** Suppressed address, keyed by the SHA-256 of the lowercase address (no plain address in a key). */
+  suppression: (addressHash: string) => `SUP#${addressHash}`,
+  suppressionSk: 'SUP',
 } as const;
 
 /** The id an anonymous visitor is known by until an identify links them to a user. */
@@ -31,4 +43,6 @@ export const ITEM_PREFIX = {
   transition: 'X#',
   complaint: 'K#',
   outbox: 'O#',
+  campaignHead: 'H#',
+  campaignVersion: 'V#',
 } as const;
