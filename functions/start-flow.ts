@@ -1,0 +1,39 @@
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { localCredentials } from '../lib/aws/clients.js';
+import type { FlowType } from '../lib/flows/flow-types.js';
+import type { FlowEvent } from '../lib/flows/plan.js';
+import { logger } from '../lib/runtime/container.js';
+
+const endpoint = process.env.STEPFUNCTIONS_ENDPOINT;
+const sfn = new SFNClient(
+  endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: localCredentials } : {},
+);
+
+/**
+ * EventBridge rule target: starts the flow's state machine with an execution named after
+ * the event's own id, so the same event delivered twice starts one execution.
+ */
+export const handler = async (input: { flow: FlowType; event: FlowEvent }) => {
+  const prefix = process.env.FLOW_STATE_MACHINE_ARN_PREFIX;
+  if (!prefix) throw new Error('FLOW_STATE_MACHINE_ARN_PREFIX is not set');
+  const eventId = String(input.event.detail.eventId ?? input.event.id);
+  const name = `${input.flow}-${eventId}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
+  logger.appendKeys({ correlationId: input.event.detail.touchpointId ?? eventId, flow: input.flow });
+  try {
+    const out = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: `${prefix}${input.flow}`,
+        name,
+        input: JSON.stringify(input.event),
+      }),
+    );
+    logger.info('flow started', { executionName: name });
+    return { started: true, executionArn: out.executionArn };
+  } catch (error) {
+    if ((error as Error).name === 'ExecutionAlreadyExists') {
+      logger.info('flow already started for this event', { executionName: name });
+      return { started: false, executionName: name };
+    }
+    throw error;
+  }
+};

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import type { FlowSettings } from './ports.js';
+import { timeScale } from './time-scale.js';
+
+const Env = z.object({
+  STAGEFLOW_FREQUENCY_CAP: z.coerce.number().int().min(1).default(3),
+  STAGEFLOW_FREQUENCY_WINDOW_DAYS: z.coerce.number().positive().default(7),
+  STAGEFLOW_QUIET_HOURS: z
+    .string()
+    .regex(/^\d{1,2}-\d{1,2}$/, 'must look like 21-8 (start hour - end hour)')
+    .default('21-8'),
+  STAGEFLOW_DEFAULT_TIME_ZONE: z.string().default('UTC'),
+});
+
+/** Flow settings from the environment, validated once: cap, window, quiet hours, time scale. */
+export function flowSettings(env: NodeJS.ProcessEnv = process.env): FlowSettings {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(
+      `Invalid flow settings: ${parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ')}`,
+    );
+  }
+  const [start, end] = parsed.data.STAGEFLOW_QUIET_HOURS.split('-').map(Number);
+  return {
+    frequencyCap: parsed.data.STAGEFLOW_FREQUENCY_CAP,
+    frequencyWindowMs: parsed.data.STAGEFLOW_FREQUENCY_WINDOW_DAYS * 24 * 3600 * 1000,
+    quietHours: { start, end },
+    timeScale: timeScale(),
+    defaultTimeZone: parsed.data.STAGEFLOW_DEFAULT_TIME_ZONE,
+  };
+}
