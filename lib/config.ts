@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Config = z.object({
   TABLE_NAME: z.string().min(1, 'TABLE_NAME must name the Stageflow table'),
@@ -33,7 +33,36 @@ export function config(): StageflowConfig {
   return cached;
 }
 
+const EventsConfig = z.object({
+  EVENT_BUS_NAME: z.string().min(1, 'EVENT_BUS_NAME must name the Stageflow event bus'),
+  EVENTBRIDGE_ENDPOINT: z.url().optional(),
+});
+
+export interface StageflowEventsConfig {
+  eventBusName: string;
+  /** The local event bus (local/event-bus.ts); unset in AWS. */
+  eventbridgeEndpoint?: string;
+}
+
+let cachedEvents: StageflowEventsConfig | undefined;
+
+/** The event bus settings, read once; separate so only functions that publish need them. */
+export function eventsConfig(): StageflowEventsConfig {
+  if (cachedEvents) return cachedEvents;
+  const parsed = EventsConfig.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid Stageflow configuration: ${problems}`);
+  }
+  cachedEvents = {
+    eventBusName: parsed.data.EVENT_BUS_NAME,
+    eventbridgeEndpoint: parsed.data.EVENTBRIDGE_ENDPOINT,
+  };
+  return cachedEvents;
+}
+
 /** For tests and the local stack, which set the environment after import. */
 export function resetConfig(): void {
   cached = undefined;
+  cachedEvents = undefined;
 }

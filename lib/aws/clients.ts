@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { config } from '../config.js';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { config, eventsConfig } from '../config.js';
 
 let dynamo: DynamoDBClient | undefined;
 
@@ -20,3 +21,22 @@ export function createDynamoClient(endpoint?: string): DynamoDBClient {
 
 /** DynamoDB Local accepts any credentials; fixed ones keep every process on the same database. */
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+let eventBridge: EventBridgeClient | undefined;
+
+/** One EventBridge client per process, pointed at the local bus when EVENTBRIDGE_ENDPOINT is set. */
+export function eventBridgeClient(): EventBridgeClient {
+  eventBridge ??= createEventBridgeClient(eventsConfig().eventbridgeEndpoint);
+  return eventBridge;
+}
+
+export function createEventBridgeClient(endpoint?: string): EventBridgeClient {
+  return new EventBridgeClient({
+    ...(endpoint
+      ? { endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: localCredentials }
+      : {}),
+    // Throttling and 5xx are retried by the SDK; what is left fails the batch, which the
+    // stream retries from the first unpublished record.
+    maxAttempts: 3,
+  });
+}
