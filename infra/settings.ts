@@ -1,0 +1,103 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import * as z from 'zod';
+
+/** The CDK context keys Stageflow reads (`cdk.json` or `-c key=value`). */
+export const CONTEXT = {
+  stage: 'stageflow:stage',
+  sender: 'stageflow:sender',
+  corsOrigins: 'stageflow:corsOrigins',
+  retentionDays: 'stageflow:retentionDays',
+  removalPolicy: 'stageflow:removalPolicy',
+  logRetentionDays: 'stageflow:logRetentionDays',
+  alarmEmail: 'stageflow:alarmEmail',
+  throttleRate: 'stageflow:throttleRate',
+  throttleBurst: 'stageflow:throttleBurst',
+} as const;
+
+const Stage = z.enum(['dev', 'prod']);
+export type Stage = z.infer<typeof Stage>;
+
+const LOG_RETENTION_DAYS = new Set(Object.values(RetentionDays).filter((v) => typeof v === 'number'));
+
+const Email = z.email();
+const Domain = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a domain name');
+const Origin = z.union([
+  z.literal('*'),
+  z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i, 'must be an origin such as https://shop.example'),
+]);
+
+/** `-c a,b` arrives as one string; cdk.json may hold a real list. */
+const list = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean));
+
+const Context = z.object({
+  stage: Stage.default('dev'),
+  sender: z.union([Email, Domain]).optional(),
+  corsOrigins: list.pipe(z.array(Origin)).default([]),
+  retentionDays: z.coerce.number().int().positive().default(400),
+  removalPolicy: z.enum(['destroy', 'retain']).optional(),
+  logRetentionDays: z.coerce
+    .number()
+    .int()
+    .refine(
+      (d) => LOG_RETENTION_DAYS.has(d),
+      'must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, ...)',
+    )
+    .optional(),
+  alarmEmail: Email.optional(),
+  throttleRate: z.coerce.number().int().positive().default(100),
+  throttleBurst: z.coerce.number().int().positive().default(200),
+});
+
+/** Everything that differs between deployments, validated once when the app is built. */
+export interface StageflowSettings {
+  stage: Stage;
+  /** SES sender address or domain, for the configuration set and identity the flows add. */
+  sender?: string;
+  /** Browser origins allowed by CORS; empty means no CORS (server-to-server callers only). */
+  corsOrigins: string[];
+  /** Touchpoints expire by TTL after this many days. */
+  retentionDays: number;
+  /** What happens to stateful resources when their stack is deleted. */
+  removalPolicy: RemovalPolicy;
+  logRetention: RetentionDays;
+  /** Subscribed to the alarm topic when set. */
+  alarmEmail?: string;
+  throttle: { rateLimit: number; burstLimit: number };
+}
+
+/** Reads and validates the `stageflow:*` context; a bad value fails the synth with its key. */
+export function readSettings(node: Node): StageflowSettings {
+  const raw = Object.fromEntries(
+    Object.entries(CONTEXT).map(([field, key]) => [field, emptyToUndefined(node.tryGetContext(key))]),
+  );
+  const parsed = Context.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((i) => `${CONTEXT[i.path[0] as keyof typeof CONTEXT] ?? i.path.join('.')}: ${i.message}`)
+      .join('; ');
+    throw new Error(`Invalid Stageflow CDK context: ${problems}`);
+  }
+  const c = parsed.data;
+  const prod = c.stage === 'prod';
+  // Production keeps its data when a stack is deleted; dev stacks clean up after themselves.
+  const retain = (c.removalPolicy ?? (prod ? 'retain' : 'destroy')) === 'retain';
+  return {
+    stage: c.stage,
+    sender: c.sender,
+    corsOrigins: c.corsOrigins,
+    retentionDays: c.retentionDays,
+    removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    logRetention: (c.logRetentionDays ??
+      (prod ? RetentionDays.ONE_YEAR : RetentionDays.ONE_MONTH)) as RetentionDays,
+    alarmEmail: c.alarmEmail,
+    throttle: { rateLimit: c.throttleRate, burstLimit: c.throttleBurst },
+  };
+}
+
+const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);

@@ -1,0 +1,114 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../events/index.js';
+import { TABLE } from '../lib/storage/table.js';
+import type { StageflowSettings } from './settings.js';
+
+export interface StatefulStackProps extends StackProps {
+  settings: StageflowSettings;
+}
+
+/**
+ * What must outlive a deployment: the journey table and its key, the event bus with its
+ * archive, and the alarm topic (its subscriptions are confirmed by people). The stateless
+ * stack can be destroyed and redeployed at will; this one cannot.
+ */
+export class StatefulStack extends Stack {
+  readonly table: Table;
+  /** Encrypts the table, its stream and its backups. */
+  readonly dataKey: Key;
+  readonly eventBus: EventBus;
+  readonly alarmTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const prefix = `stageflow-${settings.stage}`;
+
+    // A customer-managed key rather than the AWS-managed one: the table holds personal data,
+    // and with our own key its policy is ours, every use is attributable in CloudTrail, and
+    // disabling it makes the whole data set (table, stream, PITR backups) unreadable at once.
+    this.dataKey = new Key(this, 'DataKey', {
+      alias: `alias/${prefix}-data`,
+      description: `Stageflow ${settings.stage}: journey table, stream and backups`,
+      enableKeyRotation: true,
+      removalPolicy: settings.removalPolicy,
+    });
+
+    // Same keys, billing, stream and TTL as local/dynamodb.ts creates for the local stack.
+    // Table rather than TableV2: a global table with a customer-managed key needs a concrete
+    // region at synth time, and these stacks stay environment-agnostic (synth works offline).
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.dataKey,
+      deletionProtection: settings.removalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy: settings.removalPolicy,
+    });
+
+    // Stage changes and complaints are published here from the outbox (flows issue).
+    this.eventBus = new EventBus(this, 'EventBus', { eventBusName: prefix });
+    this.eventBus.archive('Archive', {
+      archiveName: `${prefix}-events`,
+      description: 'Every Stageflow event, kept 30 days for replay',
+      eventPattern: { source: [EVENT_SOURCE] },
+      retention: Duration.days(30),
+    });
+
+    this.alarmTopic = this.createAlarmTopic(prefix, settings.alarmEmail);
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'EventBusName', {
+      value: this.eventBus.eventBusName,
+      exportName: `${prefix}-event-bus-name`,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+  }
+
+  private createAlarmTopic(prefix: string, email: string | undefined): Topic {
+    // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, so the
+    // topic has its own key whose policy lets CloudWatch alarms use it.
+    const key = new Key(this, 'AlarmKey', {
+      alias: `alias/${prefix}-alarms`,
+      description: 'Stageflow alarm notifications',
+      enableKeyRotation: true,
+    });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    const topic = new Topic(this, 'AlarmTopic', {
+      displayName: `Stageflow ${prefix} alarms`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          ArnLike: {
+            'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*`,
+          },
+        },
+      }),
+    );
+    if (email) topic.addSubscription(new EmailSubscription(email));
+    return topic;
+  }
+}
