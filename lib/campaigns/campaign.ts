@@ -1,25 +1,53 @@
 import { z } from 'zod';
 import { FLOW_TRIGGERS, FLOW_TYPES, type FlowType } from '../flows/flow-types.js';
+import { defaultModel } from '../journey/index.js';
 
 export const FlowTypeSchema = z.enum(FLOW_TYPES);
 
 /** A wait as parts; ISO 8601 durations are also accepted by the API layer and converted. */
 export const Wait = z
-  .object({
-    days: z.number().min(0).max(365).optional(),
-    hours: z
-      .number()
-      .min(0)
-      .max(24 * 365)
-      .optional(),
-    minutes: z
-      .number()
-      .min(0)
-      .max(60 * 24 * 365)
-      .optional(),
-  })
+  .object(
+    {
+      days: z.number().min(0).max(365).optional(),
+      hours: z
+        .number()
+        .min(0)
+        .max(24 * 365)
+        .optional(),
+      minutes: z
+        .number()
+        .min(0)
+        .max(60 * 24 * 365)
+        .optional(),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'invalid_type'
+          ? 'must be {days, hours, minutes} or an ISO 8601 duration such as P7D or PT1H'
+          : undefined,
+    },
+  )
   .strict();
 export type Wait = z.infer<typeof Wait>;
+
+const ISO_DURATION =
+  /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?)?$/;
+
+/** `P7D`, `PT1H`, `P1DT12H`, `PT30M`, `P2W` as wait parts; anything else is left for the schema to refuse. */
+export function parseIsoWait(value: string): Wait | null {
+  const m = ISO_DURATION.exec(value.trim().toUpperCase());
+  if (!m || value.trim().toUpperCase() === 'P' || value.trim().toUpperCase().endsWith('T')) return null;
+  const [, weeks, days, hours, minutes] = m.map((v) => (v === undefined ? undefined : Number(v)));
+  const out: Wait = {};
+  const d = (weeks ?? 0) * 7 + (days ?? 0);
+  if (d) out.days = d;
+  if (hours) out.hours = hours;
+  if (minutes) out.minutes = minutes;
+  return out;
+}
+
+/** A wait as parts or as an ISO 8601 duration string (converted to parts). */
+export const WaitInput = z.preprocess((v) => (typeof v === 'string' ? (parseIsoWait(v) ?? v) : v), Wait);
 
 export const waitMs = (w: Wait | undefined): number =>
   w ? ((w.days ?? 0) * 24 * 60 + (w.hours ?? 0) * 60 + (w.minutes ?? 0)) * 60_000 : 0;
@@ -27,8 +55,8 @@ export const waitMs = (w: Wait | undefined): number =>
 export const Step = z
   .object({
     /** Wait before this step, counted from the previous step (or the trigger for the first). */
-    wait: Wait.default({}),
-    /** Template base name; the customer's locale picks the variant (e.g. `thank-you` → `thank-you.de`). */
+    wait: WaitInput.default({}),
+    /** Template base name; the customer's locale picks the SES template (`thank-you` → `<prefix>thank-you_de`). */
     template: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a template name (a-z, 0-9, -)'),
     category: z.enum(['marketing', 'transactional']),
   })
@@ -74,6 +102,22 @@ export type ExitCondition = z.infer<typeof ExitCondition>;
 export const CampaignStatus = z.enum(['draft', 'active', 'paused']);
 export type CampaignStatus = z.infer<typeof CampaignStatus>;
 
+/**
+ * Which exit conditions make sense per flow, and which step categories it may use. Nurture,
+ * review and repeat-purchase mail is promotional, so it can never be marked transactional
+ * (which would bypass unsubscribes and caps).
+ */
+export const FLOW_RULES: Record<
+  FlowType,
+  { exits: readonly ExitCondition[]; categories: readonly Step['category'][] }
+> = {
+  nurture: { exits: ['none', 'stage-left', 'purchased'], categories: ['marketing'] },
+  'thank-you': { exits: ['none'], categories: ['transactional', 'marketing'] },
+  'review-request': { exits: ['none', 'order-reviewed', 'purchased'], categories: ['marketing'] },
+  'referral-reward': { exits: ['none'], categories: ['transactional', 'marketing'] },
+  'repeat-purchase': { exits: ['none', 'purchased', 'stage-left'], categories: ['marketing'] },
+};
+
 /** What a marketer sends to create or replace a campaign. */
 export const CampaignInput = z
   .object({
@@ -88,7 +132,33 @@ export const CampaignInput = z
   .strict()
   .superRefine((c, ctx) => {
     const allowed = FLOW_TRIGGERS[c.flow as FlowType];
+    const rules = FLOW_RULES[c.flow as FlowType];
+    if (!rules.exits.includes(c.exit)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['exit'],
+        message: `flow "${c.flow}" can exit on ${rules.exits.join(', ')}, not "${c.exit}"`,
+      });
+    }
+    c.steps.forEach((step, i) => {
+      if (!rules.categories.includes(step.category)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'category'],
+          message: `flow "${c.flow}" sends ${rules.categories.join(' or ')} mail only`,
+        });
+      }
+    });
     if (c.trigger.type === 'stage') {
+      c.trigger.from?.forEach((stage, i) => {
+        if (!defaultModel.stages.has(stage)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['trigger', 'from', i],
+            message: `must be a stage (${[...defaultModel.stages.keys()].join(', ')})`,
+          });
+        }
+      });
       c.trigger.enters.forEach((stage, i) => {
         if (!allowed.stages.includes(stage)) {
           ctx.addIssue({

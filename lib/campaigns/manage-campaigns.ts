@@ -1,0 +1,225 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { FlowType } from '../flows/flow-types.js';
+import { type FieldError, fieldErrors, toPointer, ValidationError } from '../http/problem.js';
+import { type Campaign, CampaignInput, CampaignStatus, FlowTypeSchema } from './campaign.js';
+import {
+  CampaignNotFoundError,
+  CampaignStatusConflictError,
+  CampaignVersionConflictError,
+} from './errors.js';
+import type { CampaignHead, CampaignStore } from './ports.js';
+
+export const ListQuery = z
+  .object({ flow: FlowTypeSchema.optional(), status: CampaignStatus.optional() })
+  .strict();
+const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional() }).strict();
+const CreateExtras = z.object({ status: CampaignStatus.optional() });
+
+/** A new campaign id: short, URL-safe, unguessable enough to not collide. */
+export const newCampaignId = () => `cmp_${randomBytes(9).toString('base64url')}`;
+
+export interface CampaignDeps {
+  store: CampaignStore;
+  /** Whether a template exists, so a campaign cannot name one that would fail at send time. */
+  templateExists?: (name: string) => Promise<boolean>;
+  clock?: () => Date;
+}
+
+const MAX_RETRIES = 5;
+
+/** The marketer's campaign API and what the flows read: active campaigns and exact versions. */
+export class ManageCampaigns {
+  private readonly clock: () => Date;
+
+  constructor(private readonly deps: CampaignDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+  }
+
+  async create(body: unknown): Promise<Campaign> {
+    const { status, definition } = splitStatus(body);
+    const input = await this.validate(definition);
+    const now = this.clock().toISOString();
+    const campaign: Campaign = {
+      ...input,
+      campaignId: newCampaignId(),
+      version: 1,
+      status: status ?? 'draft',
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.deps.store.create(campaign);
+    return campaign;
+  }
+
+  async list(query: Record<string, string | undefined>): Promise<{ items: Campaign[] }> {
+    const parsed = ListQuery.safeParse(query);
+    if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid query');
+    const { flow, status } = parsed.data;
+    const items = (await this.deps.store.heads())
+      .filter((c) => !c.deletedAt && (!flow || c.flow === flow) && (!status || c.status === status))
+      .map(publicView)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.campaignId.localeCompare(b.campaignId));
+    return { items };
+  }
+
+  /** The current version, or `?version=n`, with the campaign's current status. */
+  async get(campaignId: string, query: Record<string, string | undefined> = {}): Promise<Campaign> {
+    const parsed = VersionQuery.safeParse(query);
+    if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid query');
+    const head = await this.live(campaignId);
+    const wanted = parsed.data.version;
+    if (wanted === undefined || wanted === head.version) return publicView(head);
+    const version = wanted < head.version ? await this.deps.store.version(campaignId, wanted) : null;
+    if (!version) throw new CampaignNotFoundError(campaignId, wanted);
+    return { ...publicView(version), status: head.status };
+  }
+
+  /** Replaces the definition as a new version; running flows keep the version they started with. */
+  async update(campaignId: string, body: unknown, ifMatch?: number): Promise<Campaign> {
+    const input = await this.validate(body);
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const head = await this.live(campaignId);
+      if (ifMatch !== undefined && ifMatch !== head.version) {
+        throw new CampaignVersionConflictError(campaignId, ifMatch, head.version);
+      }
+      const next: Campaign = {
+        ...input,
+        campaignId,
+        version: head.version + 1,
+        status: head.status,
+        createdAt: head.createdAt,
+        updatedAt: this.clock().toISOString(),
+      };
+      const outcome = await this.deps.store.addVersion(next);
+      if (outcome === 'ok') return next;
+      if (outcome === 'missing') throw new CampaignNotFoundError(campaignId);
+    }
+    throw new CampaignVersionConflictError(campaignId, -1, -1);
+  }
+
+  /** draft or paused → active; active stays active. */
+  activate(campaignId: string): Promise<Campaign> {
+    return this.transition(campaignId, 'active', ['draft', 'paused'], 'activated');
+  }
+
+  /** active → paused; paused stays paused; a draft was never running. */
+  pause(campaignId: string): Promise<Campaign> {
+    return this.transition(campaignId, 'paused', ['active'], 'paused');
+  }
+
+  async delete(campaignId: string): Promise<void> {
+    const outcome = await this.deps.store.markDeleted(campaignId, this.clock().toISOString());
+    if (outcome !== 'ok') throw new CampaignNotFoundError(campaignId);
+  }
+
+  /** The current version of every active campaign of a flow. */
+  async activeCampaigns(flow: FlowType): Promise<Campaign[]> {
+    const heads = await this.deps.store.heads();
+    return heads.filter((c) => c.flow === flow && c.status === 'active' && !c.deletedAt).map(publicView);
+  }
+
+  /** That exact version, and whether the campaign still runs (active, not deleted). */
+  async campaignVersion(
+    campaignId: string,
+    version: number,
+  ): Promise<{ campaign: Campaign; live: boolean } | null> {
+    const found = await this.deps.store.headAndVersion(campaignId, version);
+    if (!found.head || !found.version) return null;
+    return {
+      campaign: { ...publicView(found.version), status: found.head.status },
+      live: found.head.status === 'active' && !found.head.deletedAt,
+    };
+  }
+
+  /** Stores campaigns that do not exist yet (by id); a marketer's edits and deletions stay. */
+  async seed(campaigns: readonly Campaign[]): Promise<{ created: string[] }> {
+    const created: string[] = [];
+    for (const campaign of campaigns) {
+      const parsed = CampaignInput.parse(definitionOf(campaign));
+      if (await this.deps.store.create({ ...campaign, ...parsed })) created.push(campaign.campaignId);
+    }
+    return { created };
+  }
+
+  private async transition(
+    campaignId: string,
+    to: Campaign['status'],
+    from: Campaign['status'][],
+    action: string,
+  ): Promise<Campaign> {
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const head = await this.live(campaignId);
+      if (head.status === to) return publicView(head);
+      if (!from.includes(head.status)) throw new CampaignStatusConflictError(campaignId, head.status, action);
+      const at = this.clock().toISOString();
+      const outcome = await this.deps.store.setStatus(campaignId, head.status, to, at);
+      if (outcome === 'ok') return { ...publicView(head), status: to, updatedAt: at };
+      if (outcome === 'missing') throw new CampaignNotFoundError(campaignId);
+    }
+    throw new CampaignStatusConflictError(campaignId, 'changing', action);
+  }
+
+  private async live(campaignId: string): Promise<CampaignHead> {
+    const head = await this.deps.store.head(campaignId);
+    if (!head || head.deletedAt) throw new CampaignNotFoundError(campaignId);
+    return head;
+  }
+
+  private async validate(body: unknown): Promise<CampaignInput> {
+    const parsed = CampaignInput.safeParse(body);
+    if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid campaign');
+    const exists = this.deps.templateExists;
+    if (exists) {
+      const errors: FieldError[] = [];
+      const known = new Map<string, boolean>();
+      for (const [i, step] of parsed.data.steps.entries()) {
+        if (!known.has(step.template)) known.set(step.template, await exists(step.template));
+        if (!known.get(step.template)) {
+          const path = `steps[${i}].template`;
+          errors.push({
+            path,
+            pointer: toPointer(path),
+            message: `no template "${step.template}"; create it with PUT /v1/templates/${step.template}`,
+          });
+        }
+      }
+      if (errors.length) throw new ValidationError(errors, 'Invalid campaign');
+    }
+    return parsed.data;
+  }
+}
+
+function splitStatus(body: unknown): { status?: Campaign['status']; definition: unknown } {
+  if (!body || typeof body !== 'object' || Array.isArray(body) || !('status' in body)) {
+    return { definition: body };
+  }
+  const { status, ...definition } = body as Record<string, unknown>;
+  const parsed = CreateExtras.safeParse({ status });
+  if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid campaign');
+  return { status: parsed.data.status, definition };
+}
+
+function definitionOf(c: Campaign): CampaignInput {
+  return {
+    name: c.name,
+    flow: c.flow,
+    trigger: c.trigger,
+    steps: c.steps,
+    audience: c.audience,
+    exit: c.exit,
+    holdoutPercent: c.holdoutPercent,
+  };
+}
+
+/** The API's view: the stored fields in a stable order, without storage details. */
+export function publicView(c: Campaign | CampaignHead): Campaign {
+  return {
+    campaignId: c.campaignId,
+    version: c.version,
+    status: c.status,
+    ...definitionOf(c),
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
+}

@@ -1,0 +1,27 @@
+import type { Campaign, CampaignStatus } from './campaign.js';
+
+/** The head of a campaign: its current version, status and whether it was deleted. */
+export interface CampaignHead extends Campaign {
+  deletedAt?: string;
+}
+
+export type WriteOutcome = 'ok' | 'missing' | 'conflict';
+
+/** Storage port of the campaigns context; the DynamoDB adapter is beside it. */
+export interface CampaignStore {
+  /** Stores version 1 and the head; false if the id exists (seeding relies on that). */
+  create(campaign: Campaign): Promise<boolean>;
+  head(campaignId: string): Promise<CampaignHead | null>;
+  heads(): Promise<CampaignHead[]>;
+  version(campaignId: string, version: number): Promise<Campaign | null>;
+  /** The head and one version in one round trip. */
+  headAndVersion(
+    campaignId: string,
+    version: number,
+  ): Promise<{ head: CampaignHead | null; version: Campaign | null }>;
+  /** Adds `next` as a new immutable version if the head is still at `next.version - 1`. */
+  addVersion(next: Campaign): Promise<WriteOutcome>;
+  setStatus(campaignId: string, from: CampaignStatus, to: CampaignStatus, at: string): Promise<WriteOutcome>;
+  /** Marks the campaign deleted; its versions stay for the flows still running them. */
+  markDeleted(campaignId: string, at: string): Promise<WriteOutcome>;
+}
