@@ -5,6 +5,18 @@ const Config = z.object({
   DYNAMODB_ENDPOINT: z.url().optional(),
   STAGEFLOW_RETENTION_DAYS: z.coerce.number().int().positive().default(400),
   STAGEFLOW_STAGE: z.string().default('dev'),
+  STAGEFLOW_TEMPLATE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{0,20}$/, 'up to 20 letters, digits, _ or -')
+    .default('stageflow-'),
+  STAGEFLOW_SENDER: z.string().min(3).default('Stageflow <noreply@stageflow.local>'),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  SES_ENDPOINT: z.url().optional(),
+  STAGEFLOW_PUBLIC_URL: z.url().optional(),
+  STAGEFLOW_SHOP_NAME: z.string().min(1).default('Stageflow Shop'),
+  STAGEFLOW_SHOP_URL: z.url().default('https://shop.example'),
+  STAGEFLOW_UNSUBSCRIBE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  STAGEFLOW_UNSUBSCRIBE_SECRET_ARN: z.string().startsWith('arn:').optional(),
 });
 
 export interface StageflowConfig {
@@ -12,6 +24,18 @@ export interface StageflowConfig {
   dynamodbEndpoint?: string;
   retentionDays: number;
   stage: string;
+  /** Prefix of every SES template this deployment owns (`stageflow-thank-you_de`). */
+  templatePrefix: string;
+  sender: string;
+  sesConfigurationSet?: string;
+  sesEndpoint?: string;
+  /** Base URL of the public API, for unsubscribe links; the local stack sets its own URL. */
+  publicUrl?: string;
+  shopName: string;
+  shopUrl: string;
+  /** The unsubscribe HMAC secret itself (local, tests) or the Secrets Manager ARN holding it (deployed). */
+  unsubscribeSecret?: string;
+  unsubscribeSecretArn?: string;
 }
 
 let cached: StageflowConfig | undefined;
@@ -29,6 +53,15 @@ export function config(): StageflowConfig {
     dynamodbEndpoint: parsed.data.DYNAMODB_ENDPOINT,
     retentionDays: parsed.data.STAGEFLOW_RETENTION_DAYS,
     stage: parsed.data.STAGEFLOW_STAGE,
+    templatePrefix: parsed.data.STAGEFLOW_TEMPLATE_PREFIX,
+    sender: parsed.data.STAGEFLOW_SENDER,
+    sesConfigurationSet: parsed.data.SES_CONFIGURATION_SET,
+    sesEndpoint: parsed.data.SES_ENDPOINT,
+    publicUrl: parsed.data.STAGEFLOW_PUBLIC_URL?.replace(/\/+$/, ''),
+    shopName: parsed.data.STAGEFLOW_SHOP_NAME,
+    shopUrl: parsed.data.STAGEFLOW_SHOP_URL.replace(/\/+$/, ''),
+    unsubscribeSecret: parsed.data.STAGEFLOW_UNSUBSCRIBE_SECRET,
+    unsubscribeSecretArn: parsed.data.STAGEFLOW_UNSUBSCRIBE_SECRET_ARN,
   };
   return cached;
 }

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+
+export type Category = 'marketing' | 'transactional';
+export type SendBlock = 'unsubscribed' | 'opted-out' | 'suppressed' | 'no-address';
+export type SendDecision = { ok: true } | { ok: false; reason: SendBlock };
+
+/**
+ * Consent traits a shop may send with identify: `marketingConsent: false` opts out of
+ * marketing mail, `emailConsent: false` withdraws consent to any mail (transactional too).
+ */
+export const CONSENT_TRAITS = { marketing: 'marketingConsent', email: 'emailConsent' } as const;
+
+/** An address as the suppression list knows it: the bare address, trimmed and lowercase. */
+export function normaliseAddress(address: string): string {
+  const angle = /<([^>]+)>/.exec(address);
+  return (angle ? angle[1] : address).trim().toLowerCase();
+}
+
+/** The suppression key of an address: no plain address is ever part of a key. */
+export const addressHash = (address: string): string =>
+  createHash('sha256').update(normaliseAddress(address), 'utf8').digest('hex');
+
+/** A consent trait counts as withdrawn only when it clearly says no. */
+export function withdrawn(value: unknown): boolean {
+  if (value === false || value === 0) return true;
+  return typeof value === 'string' && ['false', 'no', 'off', '0', 'n'].includes(value.trim().toLowerCase());
+}
+
+export interface ConsentFacts {
+  traits: Record<string, unknown>;
+  unsubscribedAt?: string;
+  suppressed: boolean;
+}
+
+/**
+ * The send rule, in order: an address; not suppressed (bounces and complaints stop every
+ * mail); consent to email at all; then, for marketing only, no unsubscribe and no opt-out.
+ */
+export function decide(category: Category, email: string | undefined, facts: ConsentFacts): SendDecision {
+  if (!email?.includes('@')) return { ok: false, reason: 'no-address' };
+  if (facts.suppressed) return { ok: false, reason: 'suppressed' };
+  if (withdrawn(facts.traits[CONSENT_TRAITS.email])) return { ok: false, reason: 'opted-out' };
+  if (category === 'marketing') {
+    if (facts.unsubscribedAt) return { ok: false, reason: 'unsubscribed' };
+    if (withdrawn(facts.traits[CONSENT_TRAITS.marketing])) return { ok: false, reason: 'opted-out' };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,15 @@
+/** One templated mail, ready for the provider. */
+export interface OutgoingEmail {
+  to: string;
+  /** Full SES template name (with the deployment prefix and language). */
+  sesTemplate: string;
+  templateData: Record<string, unknown>;
+  headers: { name: string; value: string }[];
+  /** Provider tags (SES EmailTags): letters, digits, _ and - only. */
+  tags: Record<string, string>;
+}
+
+/** Port to the mail provider; throws TransientSendError or PermanentSendError. */
+export interface EmailSender {
+  send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}

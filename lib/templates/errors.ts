@@ -1,0 +1,57 @@
+import { HttpProblem } from '../http/problem.js';
+
+/** Base of every template error; each maps to a problem+json response. */
+export class TemplateError extends HttpProblem {
+  constructor(
+    status: number,
+    slug: string,
+    title: string,
+    detail: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(status, slug, title, detail, options);
+    this.name = 'TemplateError';
+  }
+}
+
+export class TemplateNotFoundError extends TemplateError {
+  constructor(name: string) {
+    super(404, 'not-found', 'Not found', `No template "${name}"`);
+    this.name = 'TemplateNotFoundError';
+  }
+}
+
+/** A template an active or paused campaign still sends. */
+export class TemplateInUseError extends TemplateError {
+  constructor(name: string, campaignIds: string[]) {
+    super(
+      409,
+      'template-in-use',
+      'Conflict',
+      `Template "${name}" is used by campaign ${campaignIds.join(', ')}; change or delete those first`,
+    );
+    this.name = 'TemplateInUseError';
+  }
+}
+
+/** SES refused to render: usually data the template needs and the request did not give. */
+export class TemplateRenderError extends TemplateError {
+  constructor(name: string, reason: string, options: { cause?: unknown } = {}) {
+    super(
+      422,
+      'template-render-failed',
+      'Template could not be rendered',
+      `SES could not render "${name}" (${reason}); pass the variables it needs in "data"`,
+      options,
+    );
+    this.name = 'TemplateRenderError';
+  }
+}
+
+/** SES refused a template's content (its own validation, beyond ours). */
+export class TemplateRejectedError extends TemplateError {
+  constructor(name: string, reason: string, options: { cause?: unknown } = {}) {
+    super(400, 'template-rejected', 'Template rejected', `SES rejected "${name}": ${reason}`, options);
+    this.name = 'TemplateRejectedError';
+  }
+}

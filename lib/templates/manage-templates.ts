@@ -1,0 +1,173 @@
+import { type FieldError, fieldErrors, toPointer, ValidationError } from '../http/problem.js';
+import { TemplateInUseError, TemplateNotFoundError } from './errors.js';
+import { checkTemplate, hideRawValues, readRawValues } from './handlebars.js';
+import { parseRenderedEmail, type RenderedEmail } from './mime.js';
+import type { SesTemplateContent, TemplateStore } from './ports.js';
+import {
+  FALLBACK_LOCALE,
+  LOCALES,
+  type Locale,
+  type LocalisedContent,
+  localeOf,
+  PreviewInput,
+  parseSesTemplateName,
+  sesTemplateName,
+  type Template,
+  TemplateInput,
+  TemplateName,
+} from './template.js';
+import { templateData } from './template-data.js';
+
+export interface Personalisation {
+  /** The customer's `locale` trait (or the one asked for), not yet resolved to a template language. */
+  locale: string | undefined;
+  variables: Record<string, unknown>;
+}
+
+export interface TemplateDeps {
+  store: TemplateStore;
+  prefix: string;
+  /** Campaigns (active, paused or draft) whose current version sends a template. */
+  campaignsUsing?: (name: string) => Promise<string[]>;
+  /** The variables a send to this customer would carry (messaging context). */
+  personalise?: (customerId: string, data: Record<string, unknown>) => Promise<Personalisation>;
+}
+
+/** What SES stores for one language: subject and text read the unescaped values under `raw`. */
+export const toSesContent = (c: LocalisedContent): SesTemplateContent => ({
+  subject: readRawValues(c.subject),
+  html: c.html,
+  text: c.text === undefined ? undefined : readRawValues(c.text),
+});
+
+const fromSesContent = (c: SesTemplateContent): LocalisedContent => ({
+  subject: hideRawValues(c.subject),
+  html: c.html ?? '',
+  ...(c.text ? { text: hideRawValues(c.text) } : {}),
+});
+
+/** SES email templates as the marketer sees them: one name, one version per language. */
+export class ManageTemplates {
+  constructor(private readonly deps: TemplateDeps) {}
+
+  async list(): Promise<{ items: { name: string; locales: Locale[] }[] }> {
+    const byName = new Map<string, Locale[]>();
+    for (const sesName of await this.deps.store.list(this.deps.prefix)) {
+      const parsed = parseSesTemplateName(this.deps.prefix, sesName);
+      if (parsed) byName.set(parsed.name, [...(byName.get(parsed.name) ?? []), parsed.locale]);
+    }
+    const items = [...byName.entries()]
+      .map(([name, locales]) => ({ name, locales: LOCALES.filter((l) => locales.includes(l)) }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    return { items };
+  }
+
+  async get(name: string): Promise<Template> {
+    const found = await this.read(checkedName(name));
+    if (!found) throw new TemplateNotFoundError(name);
+    return found;
+  }
+
+  /** Creates or replaces every language of a template; languages left out are removed. */
+  async put(name: string, body: unknown): Promise<{ template: Template; created: boolean }> {
+    checkedName(name);
+    const parsed = TemplateInput.safeParse(body);
+    if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid template');
+    const errors: FieldError[] = [];
+    for (const [locale, content] of Object.entries(parsed.data.locales)) {
+      if (!content) continue;
+      for (const part of ['subject', 'html', 'text'] as const) {
+        const source = content[part];
+        if (source === undefined) continue;
+        for (const problem of checkTemplate(source)) {
+          const path = `locales.${locale}.${part}`;
+          errors.push({ path, pointer: toPointer(path), message: problem.message });
+        }
+      }
+    }
+    if (errors.length) throw new ValidationError(errors, 'Invalid template');
+
+    let created = true;
+    for (const locale of LOCALES) {
+      const sesName = sesTemplateName(this.deps.prefix, name, locale);
+      const content = parsed.data.locales[locale];
+      if (content) {
+        const isNew = await this.deps.store.put(sesName, toSesContent(content));
+        if (locale === FALLBACK_LOCALE) created = isNew;
+      } else await this.deps.store.delete(sesName);
+    }
+    return { template: { name, locales: parsed.data.locales }, created };
+  }
+
+  async delete(name: string): Promise<void> {
+    checkedName(name);
+    const users = (await this.deps.campaignsUsing?.(name)) ?? [];
+    if (users.length) throw new TemplateInUseError(name, users);
+    let deleted = false;
+    for (const locale of LOCALES) {
+      if (await this.deps.store.delete(sesTemplateName(this.deps.prefix, name, locale))) deleted = true;
+    }
+    if (!deleted) throw new TemplateNotFoundError(name);
+  }
+
+  /** Whether campaigns may send this template (its fallback language exists). */
+  async exists(name: string): Promise<boolean> {
+    return (await this.deps.store.get(sesTemplateName(this.deps.prefix, name, FALLBACK_LOCALE))) !== null;
+  }
+
+  /** Renders a template for one customer, as a send would, with SES's own renderer. */
+  async preview(
+    name: string,
+    body: unknown,
+  ): Promise<RenderedEmail & { template: string; locale: Locale; sesTemplate: string }> {
+    checkedName(name);
+    const parsed = PreviewInput.safeParse(body);
+    if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid preview request');
+    if (!this.deps.personalise) throw new Error('ManageTemplates needs personalise() for previews');
+    const p = await this.deps.personalise(parsed.data.customerId, parsed.data.data ?? {});
+    const wanted = localeOf(parsed.data.locale ?? p.locale);
+    const locale = await this.availableLocale(name, wanted);
+    const sesTemplate = sesTemplateName(this.deps.prefix, name, locale);
+    const mime = await this.deps.store.render(sesTemplate, templateData(p.variables));
+    return { template: name, locale, sesTemplate, ...parseRenderedEmail(mime) };
+  }
+
+  /** Creates the templates that do not exist yet; an edited template is never overwritten. */
+  async seed(templates: readonly Template[]): Promise<{ created: string[] }> {
+    const created: string[] = [];
+    for (const t of templates) {
+      for (const locale of LOCALES) {
+        const content = t.locales[locale];
+        if (!content) continue;
+        const sesName = sesTemplateName(this.deps.prefix, t.name, locale);
+        if (await this.deps.store.createIfMissing(sesName, toSesContent(content))) created.push(sesName);
+      }
+    }
+    return { created };
+  }
+
+  private async availableLocale(name: string, wanted: Locale): Promise<Locale> {
+    if (await this.deps.store.get(sesTemplateName(this.deps.prefix, name, wanted))) return wanted;
+    if (wanted !== FALLBACK_LOCALE && (await this.exists(name))) return FALLBACK_LOCALE;
+    throw new TemplateNotFoundError(name);
+  }
+
+  private async read(name: string): Promise<Template | null> {
+    const contents = await Promise.all(
+      LOCALES.map((l) => this.deps.store.get(sesTemplateName(this.deps.prefix, name, l))),
+    );
+    const locales: Template['locales'] = {};
+    LOCALES.forEach((l, i) => {
+      const c = contents[i];
+      if (c) locales[l] = fromSesContent(c);
+    });
+    return Object.keys(locales).length ? { name, locales } : null;
+  }
+}
+
+function checkedName(name: string): string {
+  const parsed = TemplateName.safeParse(name);
+  if (!parsed.success)
+    throw new ValidationError(fieldErrors(parsed.error, ['name']), 'Invalid template name');
+  return parsed.data;
+}
