@@ -1,0 +1,465 @@
+import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type StageflowApp } from '../../infra/build-app.js';
+import { FUNCTIONS, type FunctionName, ROUTES } from '../../lib/http/routes.js';
+import { TABLE } from '../../lib/storage/table.js';
+import { ensureTable } from '../../local/dynamodb.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+
+/** The context `cdk synth` sees from cdk.json, so tests synthesize with the same feature flags. */
+const cdkJsonContext = (): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context;
+
+/** The tests assert the properties themselves; CDK's CloudFormation schema check costs 15 s. */
+const build = (context: Record<string, unknown>) => buildApp(context, { cloudFormationValidation: false });
+
+/** Skips esbuild for apps whose assertions do not look at the code. */
+const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+
+/** Synthesized CloudFormation is untyped JSON; the assertions say what shape they expect. */
+// biome-ignore lint/suspicious/noExplicitAny: template JSON, read by path in assertions
+type Json = Record<string, any>;
+type Resources = Record<string, { Type: string; Properties: Json; [k: string]: unknown }>;
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+const logicalId = (construct: IConstruct) =>
+  (construct.node.scope as Stack).getLogicalId(construct.node.defaultChild as never);
+
+/** Every IAM action the policies attached to a role allow, with the resources they name. */
+function statementsOf(template: Template, roleLogicalId: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy') as Resources;
+  return Object.values(policies)
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleLogicalId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+const actionsOf = (statements: Statement[]) =>
+  statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+const roleOf = (built: StageflowApp, name: FunctionName) => logicalId(built.stateless.functions[name].role!);
+
+describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
+  let built: StageflowApp;
+  let stateful: Template;
+  let stateless: Template;
+
+  beforeAll(() => {
+    built = build(cdkJsonContext());
+    stateful = Template.fromStack(built.stateful);
+    stateless = Template.fromStack(built.stateless);
+  });
+
+  it('names the stacks after the stage', () => {
+    expect(built.stateful.stackName).toBe('Stageflow-dev-Stateful');
+    expect(built.stateless.stackName).toBe('Stageflow-dev-Stateless');
+  });
+
+  describe('Stateful stack', () => {
+    it('has one table with the keys, billing, PITR, stream, TTL and KMS encryption', () => {
+      stateful.resourceCountIs('AWS::DynamoDB::Table', 1);
+      stateful.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [
+          { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+        SSESpecification: {
+          SSEEnabled: true,
+          SSEType: 'KMS',
+          KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(built.stateful.dataKey), 'Arn'] },
+        },
+      });
+      stateful.hasResourceProperties('AWS::KMS::Key', {
+        Description: Match.stringLikeRegexp('journey table'),
+        EnableKeyRotation: true,
+      });
+    });
+
+    it('creates the same table as the local stack (local/dynamodb.ts)', async () => {
+      // Prepare: a client that records what ensureTable sends.
+      const sent: { name: string; input: Json }[] = [];
+      const client = {
+        send: async (command: { constructor: { name: string }; input: Json }) => {
+          sent.push({ name: command.constructor.name, input: command.input });
+          return command instanceof DescribeTableCommand ? { Table: { TableStatus: 'ACTIVE' } } : {};
+        },
+      } as unknown as DynamoDBClient;
+
+      // Act
+      await ensureTable(client, 'stageflow-local');
+
+      // Assess
+      const create = sent.find((c) => c.name === 'CreateTableCommand')!.input;
+      const ttl = sent.find((c) => c.name === 'UpdateTimeToLiveCommand')!.input;
+      const [table] = Object.values(stateful.findResources('AWS::DynamoDB::Table') as Resources);
+      expect(table.Properties.KeySchema).toEqual(create.KeySchema);
+      expect(table.Properties.AttributeDefinitions).toEqual(
+        expect.arrayContaining(create.AttributeDefinitions),
+      );
+      expect(table.Properties.AttributeDefinitions).toHaveLength(create.AttributeDefinitions.length);
+      expect(table.Properties.BillingMode).toBe(create.BillingMode);
+      expect(table.Properties.StreamSpecification.StreamViewType).toBe(
+        create.StreamSpecification.StreamViewType,
+      );
+      expect(table.Properties.TimeToLiveSpecification).toEqual({
+        AttributeName: ttl.TimeToLiveSpecification.AttributeName,
+        Enabled: true,
+      });
+    });
+
+    it('lets dev stacks be deleted with their data', () => {
+      stateful.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Delete',
+        Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+      });
+      expect(built.stateful.terminationProtection).toBe(false);
+    });
+
+    it('has the event bus stageflow-dev with a 30-day archive of Stageflow events', () => {
+      stateful.hasResourceProperties('AWS::Events::EventBus', { Name: 'stageflow-dev' });
+      stateful.hasResourceProperties('AWS::Events::Archive', {
+        RetentionDays: 30,
+        EventPattern: { source: ['stageflow'] },
+      });
+    });
+
+    it('has an encrypted, TLS-only alarm topic that CloudWatch may publish to', () => {
+      stateful.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+      const [policy] = Object.values(stateful.findResources('AWS::SNS::TopicPolicy') as Resources);
+      const statements = policy.Properties.PolicyDocument.Statement as Json[];
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
+      );
+    });
+  });
+
+  describe('Stateless stack', () => {
+    it('has one function per FUNCTIONS entry: Node.js 22, arm64, X-Ray, sized as declared', () => {
+      stateless.resourceCountIs('AWS::Lambda::Function', NAMES.length);
+      for (const name of NAMES) {
+        const fn = (stateless.findResources('AWS::Lambda::Function') as Resources)[
+          logicalId(built.stateless.functions[name])
+        ];
+        expect(fn.Properties).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+          Handler: 'index.handler',
+          MemorySize: FUNCTIONS[name].memoryMb,
+          Timeout: FUNCTIONS[name].timeoutSeconds,
+          LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
+          Environment: {
+            Variables: {
+              TABLE_NAME: { 'Fn::ImportValue': expect.any(String) },
+              STAGEFLOW_RETENTION_DAYS: '400',
+              STAGEFLOW_STAGE: 'dev',
+            },
+          },
+        });
+        const logGroup = (stateless.findResources('AWS::Logs::LogGroup') as Resources)[
+          fn.Properties.LoggingConfig.LogGroup.Ref
+        ];
+        expect(logGroup.Properties.RetentionInDays).toBe(30);
+      }
+    });
+
+    it('has exactly one HTTP route per ROUTES entry, each on the function ROUTES names', () => {
+      const routes = Object.values(stateless.findResources('AWS::ApiGatewayV2::Route') as Resources);
+      const integrations = stateless.findResources('AWS::ApiGatewayV2::Integration') as Resources;
+      const served = routes.map((r) => {
+        const integrationId = r.Properties.Target['Fn::Join'][1][1].Ref as string;
+        const fnLogicalId = integrations[integrationId].Properties.IntegrationUri['Fn::GetAtt'][0];
+        return `${r.Properties.RouteKey} -> ${fnLogicalId}`;
+      });
+      const expected = ROUTES.map(
+        (r) => `${r.method} ${r.path} -> ${logicalId(built.stateless.functions[r.fn])}`,
+      );
+      expect(served.sort()).toEqual(expected.sort());
+    });
+
+    it('keeps authentication in the handlers for now: no route has an authorizer', () => {
+      const routes = Object.values(stateless.findResources('AWS::ApiGatewayV2::Route') as Resources);
+      for (const route of routes) expect(route.Properties.AuthorizationType).toBe('NONE');
+      stateless.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+    });
+
+    it('grants ingest exactly the DynamoDB actions its store and key lookup use', () => {
+      const statements = statementsOf(stateless, roleOf(built, 'ingest'));
+      const dynamo = actionsOf(statements).filter((a) => a.startsWith('dynamodb:'));
+      // DynamoDbJourneyStore: BatchGetItem (snapshot, profile, alias), Query (history, moveHistory),
+      // TransactWriteItems (Put, Delete, ConditionCheck items), PutItem (claimAlias),
+      // BatchWriteItem (overflow, moveHistory); DynamoDbKeyStore.get: GetItem.
+      expect(dynamo.sort()).toEqual(
+        [
+          'dynamodb:BatchGetItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+        ].sort(),
+      );
+      expect(
+        actionsOf(statements)
+          .filter((a) => a.startsWith('kms:'))
+          .sort(),
+      ).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'].sort());
+    });
+
+    it('grants customers reads only, and health nothing on the table or key', () => {
+      const customers = actionsOf(statementsOf(stateless, roleOf(built, 'customers')));
+      expect(customers.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
+        'dynamodb:BatchGetItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+      ]);
+      expect(customers.filter((a) => a.startsWith('kms:')).sort()).toEqual([
+        'kms:Decrypt',
+        'kms:DescribeKey',
+      ]);
+      const health = actionsOf(statementsOf(stateless, roleOf(built, 'health')));
+      expect(health.filter((a) => a.startsWith('dynamodb:') || a.startsWith('kms:'))).toEqual([]);
+    });
+
+    it('uses no managed policies and grants "*" only for the X-Ray write actions', () => {
+      for (const role of Object.values(stateless.findResources('AWS::IAM::Role') as Resources)) {
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+      for (const name of NAMES) {
+        const statements = statementsOf(stateless, roleOf(built, name));
+        const onAnything = statements.filter((s) => s.Resource === '*');
+        expect(actionsOf(onAnything).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+        const logs = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('logs:')));
+        expect(logs.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [expect.any(String), 'Arn'] }]);
+      }
+    });
+
+    it('logs every API request as JSON to a log group, by route template, and throttles by default', () => {
+      const [stage] = Object.values(stateless.findResources('AWS::ApiGatewayV2::Stage') as Resources);
+      const { AccessLogSettings, DefaultRouteSettings } = stage.Properties;
+      const logGroupId = AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
+      expect(stateless.findResources('AWS::Logs::LogGroup')[logGroupId]).toBeDefined();
+      const format = JSON.parse(AccessLogSettings.Format);
+      expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey' });
+      expect(AccessLogSettings.Format).not.toContain('$context.path');
+      expect(DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
+      expect(stage.Properties.StageName).toBe('$default');
+    });
+
+    it('has no CORS unless origins are configured', () => {
+      stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+        ProtocolType: 'HTTP',
+        CorsConfiguration: Match.absent(),
+      });
+    });
+
+    it('alarms to the alarm topic on API 5xx and on every function error and throttle', () => {
+      const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm') as Resources);
+      const topic = { 'Fn::ImportValue': expect.stringContaining('AlarmTopic') };
+      for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topic]);
+
+      const api5xx = alarms.filter(
+        (a) => a.Properties.Namespace === 'AWS/ApiGateway' && a.Properties.MetricName === '5xx',
+      );
+      expect(api5xx).toHaveLength(1);
+      for (const name of NAMES) {
+        const fnRef = { Ref: logicalId(built.stateless.functions[name]) };
+        for (const metric of ['Errors', 'Throttles']) {
+          const matching = alarms.filter(
+            (a) =>
+              a.Properties.Namespace === 'AWS/Lambda' &&
+              a.Properties.MetricName === metric &&
+              JSON.stringify(a.Properties.Dimensions) ===
+                JSON.stringify([{ Name: 'FunctionName', Value: fnRef }]),
+          );
+          expect(matching, `${name} ${metric}`).toHaveLength(1);
+        }
+      }
+      expect(alarms).toHaveLength(1 + 2 * NAMES.length);
+    });
+  });
+
+  describe('Bundles as CDK builds them', () => {
+    const assetOf = (name: FunctionName) => {
+      const fn = (stateless.findResources('AWS::Lambda::Function') as Resources)[
+        logicalId(built.stateless.functions[name])
+      ];
+      const hash = (fn.Properties.Code.S3Key as string).replace(/\.zip$/, '');
+      return join(built.app.synth().directory, `asset.${hash}`, 'index.mjs');
+    };
+
+    it('builds the ingest bundle as ESM that loads, runs and answers 401 without a key', async () => {
+      // Prepare: next to node_modules, so the SDK resolves as the Lambda runtime provides it.
+      const dir = join(ROOT, 'node_modules', '.cache', 'stageflow-infra-test');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `ingest-${Date.now()}.mjs`);
+      copyFileSync(assetOf('ingest'), file);
+      const saved = { ...process.env };
+      Object.assign(process.env, { TABLE_NAME: 'bundle-smoke', AWS_REGION: 'us-east-1' });
+      try {
+        const { handler } = await import(/* @vite-ignore */ pathToFileURL(file).href);
+
+        // Act
+        const response = await handler(
+          {
+            version: '2.0',
+            routeKey: 'POST /v1/touchpoints',
+            rawPath: '/v1/touchpoints',
+            headers: { 'content-type': 'application/json' },
+            requestContext: { http: { method: 'POST', path: '/v1/touchpoints' } },
+            body: '{}',
+            isBase64Encoded: false,
+          },
+          { getRemainingTimeInMillis: () => 10_000 },
+        );
+
+        // Assess
+        expect(response.statusCode).toBe(401);
+        expect(response.headers['content-type']).toBe('application/problem+json');
+      } finally {
+        process.env = saved;
+      }
+    });
+
+    it('keeps the AWS SDK out of the bundles and ships a source map', () => {
+      for (const name of NAMES) {
+        const code = readFileSync(assetOf(name), 'utf8');
+        expect(code).not.toMatch(/DynamoDBClient extends|class DynamoDBClient/);
+        expect(statSync(`${assetOf(name)}.map`).size).toBeGreaterThan(0);
+      }
+    });
+  });
+
+  describe('cdk-nag AwsSolutions', () => {
+    it('reports no unacknowledged error or warning', () => {
+      const report = new AwsSolutionsChecks().validateScope(built.app);
+      const findings = report.violations.map(
+        (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      );
+      expect(findings).toEqual([]);
+    });
+
+    it('gives every acknowledgement a reason, and only for rules reviewed here', () => {
+      const acknowledged = acknowledgementsOf(built.app);
+      expect(acknowledged.length).toBeGreaterThan(0);
+      for (const { id, reason, path } of acknowledged) {
+        expect(reason.trim().length, `${id} at ${path}`).toBeGreaterThan(30);
+        expect(['AwsSolutions-L1', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-APIG4'], path).toContain(
+          id,
+        );
+      }
+    });
+  });
+});
+
+describe('Stageflow CDK app (prod)', () => {
+  let built: StageflowApp;
+  let stateful: Template;
+  let stateless: Template;
+
+  beforeAll(() => {
+    built = build({
+      ...cdkJsonContext(),
+      ...NO_BUNDLING,
+      'stageflow:stage': 'prod',
+      'stageflow:corsOrigins': 'https://shop.example, https://www.shop.example',
+      'stageflow:retentionDays': '730',
+      'stageflow:alarmEmail': 'ops@shop.example',
+    });
+    stateful = Template.fromStack(built.stateful);
+    stateless = Template.fromStack(built.stateless);
+  });
+
+  it('names the stacks Stageflow-prod-* and protects the stateful one', () => {
+    expect(built.stateful.stackName).toBe('Stageflow-prod-Stateful');
+    expect(built.stateless.stackName).toBe('Stageflow-prod-Stateless');
+    expect(built.stateful.terminationProtection).toBe(true);
+  });
+
+  it('retains the table and its key, with deletion protection', () => {
+    stateful.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+    });
+    stateful.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ Description: Match.stringLikeRegexp('journey table') }),
+    });
+  });
+
+  it('passes stage and retention to the functions and keeps logs a year', () => {
+    for (const fn of Object.values(stateless.findResources('AWS::Lambda::Function') as Resources)) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        STAGEFLOW_STAGE: 'prod',
+        STAGEFLOW_RETENTION_DAYS: '730',
+      });
+    }
+    for (const group of Object.values(stateless.findResources('AWS::Logs::LogGroup') as Resources)) {
+      expect(group.Properties.RetentionInDays).toBe(365);
+    }
+  });
+
+  it('allows the configured CORS origins and subscribes the alarm email', () => {
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: ['https://shop.example', 'https://www.shop.example'],
+        AllowHeaders: ['authorization', 'content-type'],
+      }),
+    });
+    stateful.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@shop.example',
+    });
+  });
+
+  it('reports no unacknowledged cdk-nag finding', () => {
+    expect(new AwsSolutionsChecks().validateScope(built.app).violations).toEqual([]);
+  });
+});
+
+describe('Stageflow CDK context', () => {
+  it.each([
+    [{ 'stageflow:stage': 'qa' }, /stageflow:stage/],
+    [{ 'stageflow:corsOrigins': 'shop.example' }, /stageflow:corsOrigins/],
+    [{ 'stageflow:retentionDays': '-1' }, /stageflow:retentionDays/],
+    [{ 'stageflow:logRetentionDays': '42' }, /stageflow:logRetentionDays/],
+    [{ 'stageflow:sender': 'not an address' }, /stageflow:sender/],
+  ])('rejects %o, naming the key', (context, message) => {
+    expect(() => build({ ...NO_BUNDLING, ...context })).toThrow(message);
+  });
+
+  it('lets a dev stack opt into retention', () => {
+    const built = build({ ...NO_BUNDLING, 'stageflow:removalPolicy': 'retain' });
+    Template.fromStack(built.stateful).hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+  });
+});
+
+/** The acknowledgements recorded with Validations.of(...).acknowledge(), wherever they are. */
+function acknowledgementsOf(root: IConstruct): { id: string; reason: string; path: string }[] {
+  return root.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) =>
+        Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+          path: c.node.path,
+        })),
+      ),
+  );
+}
