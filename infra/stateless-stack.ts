@@ -63,6 +63,22 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   // ReadCustomers (profile, alias, touchpoints, transitions) and the key lookup.
   customers: { read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], write: [] },
   health: { read: [], write: [] },
+  // DynamoDbCampaignStore (head/version reads, TransactWrite of head + version, status updates);
+  // SES: ses:GetEmailTemplate (campaign steps must name an existing template).
+  campaigns: {
+    read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+    write: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  },
+  // Template API: campaigns that use a template (Query), the customer for a preview; the rest is
+  // SES: ses:ListEmailTemplates, Get/Create/Update/DeleteEmailTemplate, TestRenderEmailTemplate,
+  // and secretsmanager:GetSecretValue on the unsubscribe secret (the preview's unsubscribe link).
+  templates: { read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], write: [] },
+  // DynamoDbConsentStore: snapshot (BatchGetItem), unsubscribe (TransactWrite: ConditionCheck on
+  // PROFILE + Update of CONSENT); secretsmanager:GetSecretValue on the unsubscribe secret.
+  unsubscribe: {
+    read: ['dynamodb:BatchGetItem'],
+    write: ['dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem'],
+  },
 };
 
 /** Reading a table encrypted with our key needs Decrypt; writing also needs to encrypt. */

@@ -2,8 +2,10 @@ import type { Server } from 'node:http';
 import { DynamoDbKeyStore, hashKey, keyIdOf, type Scope } from '../lib/auth/api-keys.js';
 import { createDynamoClient } from '../lib/aws/clients.js';
 import { FUNCTIONS } from '../lib/http/routes.js';
+import type { FaultKind } from '../lib/messaging/fault-injecting-sender.js';
 import { type LambdaHandler, startApiServer } from './api-server.js';
 import { ensureTable, type LocalDynamo, startDynamoDbLocal } from './dynamodb.js';
+import { type LocalSes, startLocalSes } from './ses.js';
 
 /** Keys the local stack accepts unless STAGEFLOW_API_KEY / STAGEFLOW_ADMIN_KEY say otherwise. */
 export const DEFAULT_LOCAL_KEYS = {
@@ -21,6 +23,8 @@ export interface LocalStackOptions {
   tableName?: string;
   apiKey?: string;
   adminKey?: string;
+  /** aws-ses-v2-local's port (default STAGEFLOW_SES_PORT or 8005); 0 picks a free one (tests). */
+  sesPort?: number;
   log?: (line: string) => void;
 }
 
@@ -29,6 +33,8 @@ export interface LocalStack {
   dynamodbEndpoint: string;
   tableName: string;
   keys: { ingest: string; admin: string };
+  /** aws-ses-v2-local: captured mail at `storeUrl`; `failNext` fails the next sends before SES. */
+  ses: Omit<LocalSes, 'stop'> & { failNext(n: number, kind?: FaultKind): void };
   stop(): Promise<void>;
 }
 
@@ -54,6 +60,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.STAGEFLOW_AUTH_CACHE_MS ??= '1000';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  const ses = await startLocalSes({
+    host,
+    port: options.sesPort ?? Number(process.env.STAGEFLOW_SES_PORT ?? 8005),
+  });
+  process.env.SES_ENDPOINT = ses.endpoint;
+  process.env.STAGEFLOW_SES_FAULTS = 'on';
+  // A fixed dev secret: deployed stacks read theirs from Secrets Manager (…_SECRET_ARN).
+  process.env.STAGEFLOW_UNSUBSCRIBE_SECRET ??= 'stageflow-local-unsubscribe-secret';
 
   const keys = {
     ingest: options.apiKey ?? process.env.STAGEFLOW_API_KEY ?? DEFAULT_LOCAL_KEYS.ingest,
@@ -86,16 +100,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${host}:${port}`;
+  process.env.STAGEFLOW_PUBLIC_URL = url; // unsubscribe links point at this API
+  const { container } = await import('../lib/runtime/container.js');
+  const { seedDefaults } = await import('../lib/runtime/seed-defaults.js');
+  await seedDefaults(container());
   return {
-    url: `http://${host}:${port}`,
+    url,
     dynamodbEndpoint: endpoint,
     tableName,
     keys,
+    ses: {
+      endpoint: ses.endpoint,
+      storeUrl: ses.storeUrl,
+      mails: ses.mails,
+      failNext: (n, kind) => container().sesFaults?.failNext(n, kind),
+    },
     stop: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await ses.stop();
       await dynamo?.stop();
     },
   };

@@ -16,6 +16,24 @@ export const FUNCTIONS = {
     description: 'Customer reads',
   },
   health: { entry: 'functions/health.ts', memoryMb: 128, timeoutSeconds: 3, description: 'Health check' },
+  campaigns: {
+    entry: 'functions/campaigns.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    description: 'Campaign management (admin)',
+  },
+  templates: {
+    entry: 'functions/templates.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    description: 'SES email templates and previews (admin)',
+  },
+  unsubscribe: {
+    entry: 'functions/unsubscribe.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    description: 'Unsubscribe page and RFC 8058 one-click unsubscribe (no key)',
+  },
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
 
@@ -25,6 +43,8 @@ export interface Route {
   fn: FunctionName;
   /** Routes open without a key. */
   public?: boolean;
+  /** The key scope a route needs (default ingest); the handler checks it too. */
+  scope?: 'ingest' | 'admin';
 }
 
 export const ROUTES: readonly Route[] = [
@@ -41,6 +61,20 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/v1/customers/{customerId}', fn: 'customers' },
   { method: 'GET', path: '/v1/customers/{customerId}/touchpoints', fn: 'customers' },
   { method: 'GET', path: '/v1/customers/{customerId}/transitions', fn: 'customers' },
+  { method: 'POST', path: '/v1/campaigns', fn: 'campaigns', scope: 'admin' },
+  { method: 'GET', path: '/v1/campaigns', fn: 'campaigns', scope: 'admin' },
+  { method: 'GET', path: '/v1/campaigns/{campaignId}', fn: 'campaigns', scope: 'admin' },
+  { method: 'PUT', path: '/v1/campaigns/{campaignId}', fn: 'campaigns', scope: 'admin' },
+  { method: 'DELETE', path: '/v1/campaigns/{campaignId}', fn: 'campaigns', scope: 'admin' },
+  { method: 'POST', path: '/v1/campaigns/{campaignId}/activate', fn: 'campaigns', scope: 'admin' },
+  { method: 'POST', path: '/v1/campaigns/{campaignId}/pause', fn: 'campaigns', scope: 'admin' },
+  { method: 'GET', path: '/v1/templates', fn: 'templates', scope: 'admin' },
+  { method: 'GET', path: '/v1/templates/{name}', fn: 'templates', scope: 'admin' },
+  { method: 'PUT', path: '/v1/templates/{name}', fn: 'templates', scope: 'admin' },
+  { method: 'DELETE', path: '/v1/templates/{name}', fn: 'templates', scope: 'admin' },
+  { method: 'POST', path: '/v1/templates/{name}/preview', fn: 'templates', scope: 'admin' },
+  { method: 'GET', path: '/v1/unsubscribe/{token}', fn: 'unsubscribe', public: true },
+  { method: 'POST', path: '/v1/unsubscribe/{token}', fn: 'unsubscribe', public: true },
 ];
 
 /** Matches a concrete path against a route template; returns the path parameters. */

@@ -27,7 +27,9 @@ export interface ParseOptions {
 
 /**
  * Traits that only Stageflow sets. A client sending them is ignored, not trusted: stage,
- * consent and referral results are derived, never ingested.
+ * unsubscribe and suppression state and referral results are derived, never ingested. Consent
+ * traits (`marketingConsent`, `emailConsent`) are the shop's to send: `false` is an opt-out
+ * (lib/consent/consent.ts); an unsubscribe via link is stored apart and a trait never undoes it.
  */
 export const PROTECTED_TRAITS = [
   'stage',
@@ -35,7 +37,6 @@ export const PROTECTED_TRAITS = [
   'referralCode',
   'referredBy',
   'unsubscribed',
-  'marketingConsent',
   'consent',
   'suppressed',
   'rewardIssued',

@@ -25,6 +25,7 @@ export async function testStack(label: string): Promise<LocalStack> {
     dynamodbEndpoint: inject('dynamodbEndpoint'),
     tableName: uniqueTable(label),
     port: await freePort(),
+    sesPort: 0,
   });
 }
 

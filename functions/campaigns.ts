@@ -1,0 +1,53 @@
+import middy from '@middy/core';
+import type { Campaign } from '../lib/campaigns/campaign.js';
+import { ifMatchVersion, onlyFor } from '../lib/http/conditional.js';
+import {
+  type HttpEvent,
+  type HttpResult,
+  header,
+  json,
+  jsonBody,
+  problemResponses,
+  requireKey,
+} from '../lib/http/middleware.js';
+import { NotFoundError } from '../lib/http/problem.js';
+import { container, logger } from '../lib/runtime/container.js';
+
+const WRITES = new Set(['POST /v1/campaigns', 'PUT /v1/campaigns/{campaignId}']);
+const withTag = (status: number, c: Campaign, extra: Record<string, string> = {}) =>
+  json(status, c, { etag: `"${c.version}"`, ...extra });
+
+/** The marketer's campaign API, on admin keys: CRUD, versions, activate and pause. */
+export const handler = middy<HttpEvent, HttpResult>()
+  .use(problemResponses(logger))
+  .use(requireKey(() => container().authenticator, 'admin'))
+  .use(onlyFor((e) => WRITES.has(e.routeKey), jsonBody({ limitBytes: 64 * 1024 })))
+  .handler(async (event) => {
+    const { campaigns } = container();
+    const id = decodeURIComponent(event.pathParameters?.campaignId ?? '');
+    const query = event.queryStringParameters ?? {};
+    switch (event.routeKey) {
+      case 'POST /v1/campaigns': {
+        const created = await campaigns.create(event.parsedBody);
+        return withTag(201, created, { location: `/v1/campaigns/${created.campaignId}` });
+      }
+      case 'GET /v1/campaigns':
+        return json(200, await campaigns.list(query));
+      case 'GET /v1/campaigns/{campaignId}':
+        return withTag(200, await campaigns.get(id, query));
+      case 'PUT /v1/campaigns/{campaignId}':
+        return withTag(
+          200,
+          await campaigns.update(id, event.parsedBody, ifMatchVersion(header(event, 'if-match'))),
+        );
+      case 'DELETE /v1/campaigns/{campaignId}':
+        await campaigns.delete(id);
+        return { statusCode: 204 };
+      case 'POST /v1/campaigns/{campaignId}/activate':
+        return withTag(200, await campaigns.activate(id));
+      case 'POST /v1/campaigns/{campaignId}/pause':
+        return withTag(200, await campaigns.pause(id));
+      default:
+        throw new NotFoundError(`No campaign route ${event.routeKey}`);
+    }
+  });

@@ -1,0 +1,34 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { container, logger } from '../lib/runtime/container.js';
+import { seedDefaults } from '../lib/runtime/seed-defaults.js';
+
+interface SeedEvent {
+  /** Set when run as a CloudFormation custom resource (Provider framework); absent for a Trigger. */
+  RequestType?: 'Create' | 'Update' | 'Delete';
+  PhysicalResourceId?: string;
+}
+
+const RESOURCE_ID = 'stageflow-defaults';
+
+/**
+ * Deploy-time seeding of the default templates and campaigns, as a CDK Trigger or a custom
+ * resource. Idempotent; a Delete does nothing (a marketer's campaigns outlive the stack's
+ * seeding). Throws on failure so the deployment fails and rolls back.
+ */
+export const handler = middy<
+  SeedEvent | undefined,
+  { PhysicalResourceId: string; Data?: Record<string, number> }
+>()
+  .use(injectLambdaContext(logger))
+  .handler(async (event) => {
+    if (event?.RequestType === 'Delete')
+      return { PhysicalResourceId: event.PhysicalResourceId ?? RESOURCE_ID };
+    const seeded = await seedDefaults(container());
+    const data = {
+      templatesCreated: seeded.templatesCreated.length,
+      campaignsCreated: seeded.campaignsCreated.length,
+    };
+    logger.info('defaults seeded', data);
+    return { PhysicalResourceId: RESOURCE_ID, Data: data };
+  });

@@ -1,0 +1,14 @@
+import { defaultCampaigns } from '../campaigns/defaults.js';
+import type { ManageCampaigns } from '../campaigns/manage-campaigns.js';
+import { DEFAULT_TEMPLATES } from '../templates/defaults.js';
+import type { ManageTemplates } from '../templates/manage-templates.js';
+
+/**
+ * Seeds the default templates (first, so the campaigns' templates exist) and campaigns.
+ * Idempotent: it creates only what is missing and never overwrites a marketer's edit.
+ */
+export async function seedDefaults(deps: { templates: ManageTemplates; campaigns: ManageCampaigns }) {
+  const templates = await deps.templates.seed(DEFAULT_TEMPLATES);
+  const campaigns = await deps.campaigns.seed(defaultCampaigns());
+  return { templatesCreated: templates.created, campaignsCreated: campaigns.created };
+}

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CAMPAIGNS } from '../../lib/campaigns/defaults.js';
+import { container } from '../../lib/runtime/container.js';
+import type { LocalStack } from '../../local/stack.js';
+import { api, testStack } from '../support/local.js';
+
+const draft = (overrides: Record<string, unknown> = {}) => ({
+  name: 'Spring nurture',
+  flow: 'nurture',
+  trigger: { type: 'stage', enters: ['research'] },
+  steps: [{ wait: 'PT2H', template: 'nurture-research', category: 'marketing' }],
+  exit: 'stage-left',
+  ...overrides,
+});
+
+describe('Campaigns API', () => {
+  let stack: LocalStack;
+  let admin: ReturnType<typeof api>;
+  beforeAll(async () => {
+    stack = await testStack('campaigns');
+    admin = api(stack, stack.keys.admin);
+  });
+  afterAll(async () => stack.stop());
+
+  it('lists the default campaigns, all active, seeded at start', async () => {
+    const res = await admin('GET', '/v1/campaigns');
+    expect(res.status).toBe(200);
+    const ids = res.body.items.map((c: { campaignId: string }) => c.campaignId);
+    expect(ids).toEqual(expect.arrayContaining(DEFAULT_CAMPAIGNS.map((c) => c.campaignId)));
+    for (const c of res.body.items) expect(c.status).toBe('active');
+  });
+
+  it('answers 403 to an ingest key and 401 to no key on admin routes', async () => {
+    expect((await api(stack)('GET', '/v1/campaigns')).status).toBe(403);
+    expect((await api(stack)('POST', '/v1/campaigns', draft())).status).toBe(403);
+    expect((await api(stack, '')('GET', '/v1/templates')).status).toBe(401);
+  });
+
+  it('creates a draft as version 1, converting an ISO 8601 wait', async () => {
+    const res = await admin('POST', '/v1/campaigns', draft());
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ version: 1, status: 'draft', flow: 'nurture', holdoutPercent: 0 });
+    expect(res.body.steps[0].wait).toEqual({ hours: 2 });
+    expect(res.headers.get('location')).toBe(`/v1/campaigns/${res.body.campaignId}`);
+    expect(res.headers.get('etag')).toBe('"1"');
+  });
+
+  it('refuses an invalid campaign with problem+json naming every field', async () => {
+    const res = await admin(
+      'POST',
+      '/v1/campaigns',
+      draft({
+        name: '',
+        trigger: { type: 'stage', enters: ['act'] },
+        steps: [{ template: 'no-such-template', category: 'transactional' }],
+        holdoutPercent: 150,
+      }),
+    );
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const paths = res.body.errors.map((e: { path: string }) => e.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['name', 'holdoutPercent', 'trigger.enters[0]', 'steps[0].category']),
+    );
+  });
+
+  it('refuses a step whose template does not exist', async () => {
+    const res = await admin(
+      'POST',
+      '/v1/campaigns',
+      draft({ steps: [{ template: 'no-such-template', category: 'marketing' }] }),
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ path: 'steps[0].template', pointer: '/steps/0/template' }),
+    ]);
+  });
+
+  it('keeps every version: PUT adds one, ?version=n reads an old one, a stale If-Match gets 412', async () => {
+    const created = (await admin('POST', '/v1/campaigns', draft())).body;
+    const path = `/v1/campaigns/${created.campaignId}`;
+    const updated = await admin(
+      'PUT',
+      path,
+      draft({
+        name: 'Spring nurture, longer wait',
+        steps: [{ wait: { days: 1 }, template: 'nurture-research', category: 'marketing' }],
+      }),
+      { 'if-match': '"1"' },
+    );
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ version: 2, name: 'Spring nurture, longer wait' });
+
+    expect((await admin('GET', path)).body).toMatchObject({ version: 2, steps: [{ wait: { days: 1 } }] });
+    expect((await admin('GET', `${path}?version=1`)).body).toMatchObject({
+      version: 1,
+      name: 'Spring nurture',
+    });
+    expect((await admin('GET', `${path}?version=3`)).status).toBe(404);
+    expect((await admin('PUT', path, draft(), { 'if-match': '"1"' })).status).toBe(412);
+  });
+
+  it('activates and pauses, refuses to pause a draft, and filters by flow and status', async () => {
+    const created = (await admin('POST', '/v1/campaigns', draft())).body;
+    const path = `/v1/campaigns/${created.campaignId}`;
+    const pauseDraft = await admin('POST', `${path}/pause`);
+    expect(pauseDraft.status).toBe(409);
+    expect(pauseDraft.headers.get('content-type')).toContain('application/problem+json');
+
+    expect((await admin('POST', `${path}/activate`)).body.status).toBe('active');
+    expect((await admin('POST', `${path}/activate`)).status).toBe(200);
+    const active = (await admin('GET', '/v1/campaigns?flow=nurture&status=active')).body.items;
+    expect(active.map((c: { campaignId: string }) => c.campaignId)).toContain(created.campaignId);
+
+    expect((await admin('POST', `${path}/pause`)).body.status).toBe('paused');
+    const paused = (await admin('GET', '/v1/campaigns?status=paused')).body.items;
+    expect(paused.map((c: { campaignId: string }) => c.campaignId)).toEqual([created.campaignId]);
+    expect((await admin('GET', '/v1/campaigns?flow=newsletter')).status).toBe(400);
+  });
+
+  it('gives the flows the active campaigns and the exact version a run started with', async () => {
+    const created = (await admin('POST', '/v1/campaigns', { ...draft(), status: 'active' })).body;
+    const { campaigns } = container();
+    expect((await campaigns.activeCampaigns('nurture')).map((c) => c.campaignId)).toContain(
+      created.campaignId,
+    );
+    expect((await campaigns.activeCampaigns('thank-you')).map((c) => c.campaignId)).toEqual([
+      'default-thank-you',
+    ]);
+
+    await admin('PUT', `/v1/campaigns/${created.campaignId}`, draft({ name: 'v2' }));
+    const v1 = await campaigns.campaignVersion(created.campaignId, 1);
+    expect(v1).toMatchObject({ live: true, campaign: { version: 1, name: 'Spring nurture' } });
+
+    expect((await admin('DELETE', `/v1/campaigns/${created.campaignId}`)).status).toBe(204);
+    expect((await admin('GET', `/v1/campaigns/${created.campaignId}`)).status).toBe(404);
+    expect((await admin('DELETE', `/v1/campaigns/${created.campaignId}`)).status).toBe(404);
+    expect(await campaigns.campaignVersion(created.campaignId, 1)).toMatchObject({ live: false });
+    expect((await campaigns.activeCampaigns('nurture')).map((c) => c.campaignId)).not.toContain(
+      created.campaignId,
+    );
+  });
+});
