@@ -335,6 +335,16 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
       }
     });
 
+    it('keeps the ingest bundle within 300 KB minified (issue 2 acceptance)', () => {
+      const bytes = statSync(assetOf('ingest')).size;
+      expect(
+        bytes,
+        `ingest bundle is ${bytes} bytes. Usual causes: a runtime \`import { z } from 'zod'\` ` +
+          '(use `import * as z`, or esbuild bundles all of zod, ~440 KB), or the container wiring ' +
+          'code the ingest function never calls.',
+      ).toBeLessThanOrEqual(300_000);
+    });
+
     it('keeps the AWS SDK out of the bundles and ships a source map', () => {
       for (const name of NAMES) {
         const code = readFileSync(assetOf(name), 'utf8');
