@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FLOW_TRIGGERS, FLOW_TYPES, type FlowType } from '../flows/flow-types.js';
 import { defaultModel } from '../journey/index.js';
 

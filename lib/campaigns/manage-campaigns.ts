@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FlowType } from '../flows/flow-types.js';
 import { type FieldError, fieldErrors, toPointer, ValidationError } from '../http/problem.js';
 import { type Campaign, CampaignInput, CampaignStatus, FlowTypeSchema } from './campaign.js';

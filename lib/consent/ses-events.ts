@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { addressHash } from './consent.js';
 import type { Suppression } from './ports.js';
 

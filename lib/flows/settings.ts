@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FlowSettings } from './ports.js';
 import { timeScale } from './time-scale.js';
 
