@@ -94,7 +94,15 @@ export const PreviewInput = z
           z.number(),
           z.boolean(),
           z.null(),
-          z.array(z.union([z.string().max(2000), z.number()])).max(100),
+          z
+            .array(
+              z.union([
+                z.string().max(2000),
+                z.number(),
+                z.record(z.string(), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()])),
+              ]),
+            )
+            .max(100),
         ]),
       )
       .refine((d) => !('raw' in d), { message: '"raw" is reserved' })
