@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A template's base name, as campaign steps reference it. Short enough that the SES name
