@@ -45,6 +45,7 @@ export function buildApp(context: Record<string, unknown> = {}, options: BuildOp
     table: stateful.table,
     dataKey: stateful.dataKey,
     alarmTopic: stateful.alarmTopic,
+    eventBus: stateful.eventBus,
   });
 
   Tags.of(app).add('project', 'stageflow');

@@ -24,6 +24,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import {
@@ -39,6 +40,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { FUNCTIONS, type FunctionName, ROUTES } from '../lib/http/routes.js';
+import { EventPipeline } from './event-pipeline.js';
 import type { StageflowSettings } from './settings.js';
 
 /** The repository root: function entries in FUNCTIONS are relative to it. */
@@ -79,6 +81,8 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
     read: ['dynamodb:BatchGetItem'],
     write: ['dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem'],
   },
+  // Reads the table's stream, never the table: EventPipeline grants the stream and the bus.
+  relayOutbox: { read: [], write: [] },
 };
 
 /** Reading a table encrypted with our key needs Decrypt; writing also needs to encrypt. */
@@ -90,6 +94,8 @@ export interface StatelessStackProps extends StackProps {
   table: ITable;
   dataKey: IKey;
   alarmTopic: ITopic;
+  /** The custom bus the outbox relay publishes to (EventPipeline). */
+  eventBus: IEventBus;
   /**
    * The seam for API authorization: when set, every route not marked `public` in ROUTES uses
    * it. Until the Lambda authorizer exists (production issue), the handlers authenticate
@@ -131,6 +137,14 @@ export class StatelessStack extends Stack {
     this.apiStage = this.createStage(settings);
     this.addRoutes(props.authorizer);
     this.createAlarms(settings, props.alarmTopic);
+    new EventPipeline(this, 'EventPipeline', {
+      stage: settings.stage,
+      relay: this.functions.relayOutbox,
+      table: props.table,
+      dataKey: props.dataKey,
+      bus: props.eventBus,
+      alarmTopic: props.alarmTopic,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url });
   }

@@ -1,7 +1,21 @@
 /**
- * Every HTTP route and the function that serves it. CDK builds the HTTP API from this list
- * and the local server routes with it, so the two cannot drift apart.
+ * Every Lambda function, and every HTTP route with the function that serves it. CDK builds
+ * the functions and the HTTP API from these lists and the local stack loads and routes with
+ * them, so the two cannot drift apart.
  */
+
+/** What invokes a function: API Gateway (the default), the table's stream, a rule or a state machine task. */
+export type FunctionTrigger = 'http' | 'stream' | 'event' | 'task';
+
+export interface FunctionSpec {
+  entry: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  description: string;
+  /** Absent means 'http'. Only HTTP functions may serve ROUTES. */
+  trigger?: FunctionTrigger;
+}
+
 export const FUNCTIONS = {
   ingest: {
     entry: 'functions/ingest.ts',
@@ -34,13 +48,31 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     description: 'Unsubscribe page and RFC 8058 one-click unsubscribe (no key)',
   },
-} as const;
+  relayOutbox: {
+    entry: 'functions/relay-outbox.ts',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    description: 'Outbox relay: table stream to the event bus',
+    trigger: 'stream',
+  },
+} as const satisfies Record<string, FunctionSpec>;
 export type FunctionName = keyof typeof FUNCTIONS;
+
+/** The functions API Gateway invokes: every entry without a non-HTTP `trigger`. */
+export type HttpFunctionName = {
+  [K in FunctionName]: (typeof FUNCTIONS)[K] extends { trigger: Exclude<FunctionTrigger, 'http'> }
+    ? never
+    : K;
+}[FunctionName];
+
+/** Whether a function serves HTTP routes; stream, rule and task functions get no route or integration. */
+export const isHttpFunction = (name: FunctionName): name is HttpFunctionName =>
+  ((FUNCTIONS[name] as FunctionSpec).trigger ?? 'http') === 'http';
 
 export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
-  fn: FunctionName;
+  fn: HttpFunctionName;
   /** Routes open without a key. */
   public?: boolean;
   /** The key scope a route needs (default ingest); the handler checks it too. */
