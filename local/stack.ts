@@ -1,11 +1,15 @@
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { DynamoDbKeyStore, hashKey, keyIdOf, type Scope } from '../lib/auth/api-keys.js';
 import { createDynamoClient } from '../lib/aws/clients.js';
+import { OUTBOX_FILTER_PATTERN } from '../lib/events/outbox-filter.js';
 import { FUNCTIONS } from '../lib/http/routes.js';
 import type { FaultKind } from '../lib/messaging/fault-injecting-sender.js';
 import { type LambdaHandler, startApiServer } from './api-server.js';
 import { ensureTable, type LocalDynamo, startDynamoDbLocal } from './dynamodb.js';
+import { type LocalEventBus, startLocalEventBus } from './event-bus.js';
 import { type LocalSes, startLocalSes } from './ses.js';
+import { type LocalStreamRelay, type StreamHandler, startStreamRelay } from './stream-relay.js';
 
 /** Keys the local stack accepts unless STAGEFLOW_API_KEY / STAGEFLOW_ADMIN_KEY say otherwise. */
 export const DEFAULT_LOCAL_KEYS = {
@@ -35,12 +39,17 @@ export interface LocalStack {
   keys: { ingest: string; admin: string };
   /** aws-ses-v2-local: captured mail at `storeUrl`; `failNext` fails the next sends before SES. */
   ses: Omit<LocalSes, 'stop'> & { failNext(n: number, kind?: FaultKind): void };
+  /** The local EventBridge bus: `bus.events`, `bus.addRule(name, pattern, target)`, fault injection. */
+  bus: LocalEventBus;
+  /** Relays the table's stream to the outbox relay handler, as the event source mapping does. */
+  streamRelay: LocalStreamRelay;
   stop(): Promise<void>;
 }
 
 /**
- * Runs the whole backend on this machine: DynamoDB Local, the table as CDK defines it, and
- * the same Lambda handlers behind an API-Gateway-shaped HTTP server.
+ * Runs the whole backend on this machine: DynamoDB Local, the table as CDK defines it, the
+ * same Lambda handlers behind an API-Gateway-shaped HTTP server, and the outbox path: the
+ * table's stream relayed to the relay handler, which publishes to a local EventBridge bus.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
@@ -68,6 +77,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   process.env.STAGEFLOW_SES_FAULTS = 'on';
   // A fixed dev secret: deployed stacks read theirs from Secrets Manager (…_SECRET_ARN).
   process.env.STAGEFLOW_UNSUBSCRIBE_SECRET ??= 'stageflow-local-unsubscribe-secret';
+
+  // Before the handlers load: the relay's EventBridge client only has its endpoint changed.
+  const bus = await startLocalEventBus({ name: 'stageflow-local', log: options.log });
+  process.env.EVENT_BUS_NAME = bus.name;
+  process.env.EVENTBRIDGE_ENDPOINT = bus.endpoint;
 
   const keys = {
     ingest: options.apiKey ?? process.env.STAGEFLOW_API_KEY ?? DEFAULT_LOCAL_KEYS.ingest,
@@ -98,6 +112,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     handlers,
     log: options.log,
   });
+  const streamRelay = await startStreamRelay({
+    dynamodb: client,
+    endpoint,
+    tableName,
+    handler: handlers.relayOutbox as StreamHandler,
+    filter: OUTBOX_FILTER_PATTERN,
+    checkpointFile: options.dataDir ? join(options.dataDir, 'stream-relay-checkpoints.json') : undefined,
+    log: options.log,
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${host}:${port}`;
@@ -116,7 +139,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       mails: ses.mails,
       failNext: (n, kind) => container().sesFaults?.failNext(n, kind),
     },
+    bus,
+    streamRelay,
     stop: async () => {
+      await streamRelay.stop();
+      await bus.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

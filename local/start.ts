@@ -34,6 +34,7 @@ Stageflow is running.
   API          ${stack.url}
   Health       ${stack.url}/health
   DynamoDB     ${stack.dynamodbEndpoint} (table ${stack.tableName})
+  Event bus    ${stack.bus.endpoint} (${stack.bus.name}; the table's stream is relayed to it)
   Ingest key   ${stack.keys.ingest}   (STAGEFLOW_API_KEY)
   Admin key    ${stack.keys.admin}   (STAGEFLOW_ADMIN_KEY)
 
