@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,12 @@ for (const detailType of DETAIL_TYPES) {
   write(files.schema, schema);
   write(files.sample, sampleEvent(detailType));
 }
+// The samples are checked by biome like any file (the schemas are excluded): format them its way.
+const samples = DETAIL_TYPES.map((t) => contractFiles(t).sample);
+execFileSync(join(root, 'node_modules', '.bin', 'biome'), ['format', '--write', ...samples], {
+  cwd: root,
+  stdio: 'ignore',
+});
 if (refused) {
   console.error('Rerun with `npm run events:schemas -- --allow-breaking` once every consumer is ready.');
   process.exit(1);
