@@ -12,6 +12,7 @@ import {
 } from '../lib/http/middleware.js';
 import { NotFoundError } from '../lib/http/problem.js';
 import { container, logger } from '../lib/runtime/container.js';
+import { messaging } from '../lib/runtime/messaging.js';
 
 const WRITES = new Set(['POST /v1/campaigns', 'PUT /v1/campaigns/{campaignId}']);
 const withTag = (status: number, c: Campaign, extra: Record<string, string> = {}) =>
@@ -23,7 +24,7 @@ export const handler = middy<HttpEvent, HttpResult>()
   .use(requireKey(() => container().authenticator, 'admin'))
   .use(onlyFor((e) => WRITES.has(e.routeKey), jsonBody({ limitBytes: 64 * 1024 })))
   .handler(async (event) => {
-    const { campaigns } = container();
+    const { campaigns } = messaging();
     const id = decodeURIComponent(event.pathParameters?.campaignId ?? '');
     const query = event.queryStringParameters ?? {};
     switch (event.routeKey) {

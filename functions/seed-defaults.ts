@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { container, logger } from '../lib/runtime/container.js';
+import { logger } from '../lib/runtime/container.js';
+import { messaging } from '../lib/runtime/messaging.js';
 import { seedDefaults } from '../lib/runtime/seed-defaults.js';
 
 interface SeedEvent {
@@ -24,7 +25,7 @@ export const handler = middy<
   .handler(async (event) => {
     if (event?.RequestType === 'Delete')
       return { PhysicalResourceId: event.PhysicalResourceId ?? RESOURCE_ID };
-    const seeded = await seedDefaults(container());
+    const seeded = await seedDefaults(messaging());
     const data = {
       templatesCreated: seeded.templatesCreated.length,
       campaignsCreated: seeded.campaignsCreated.length,

@@ -2,7 +2,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { SesEvent } from '../lib/consent/ses-events.js';
-import { container, logger } from '../lib/runtime/container.js';
+import { logger } from '../lib/runtime/container.js';
+import { messaging } from '../lib/runtime/messaging.js';
 
 /**
  * EventBridge target for SES bounces and complaints (rule: SES_EVENTS_RULE_PATTERN, default
@@ -19,7 +20,7 @@ export const handler = middy<EventBridgeEvent<string, unknown>, { suppressed: nu
       });
       return { suppressed: 0 };
     }
-    const suppressed = await container().consent.recordSesEvent(parsed.data);
+    const suppressed = await messaging().consent.recordSesEvent(parsed.data);
     // Never the address: logs carry no PII.
     logger.info('SES event handled', { detailType: event['detail-type'], id: event.id, suppressed });
     return { suppressed };

@@ -10,6 +10,7 @@ import {
 } from '../lib/http/middleware.js';
 import { NotFoundError } from '../lib/http/problem.js';
 import { container, logger } from '../lib/runtime/container.js';
+import { messaging } from '../lib/runtime/messaging.js';
 
 const WRITES = new Set(['PUT /v1/templates/{name}', 'POST /v1/templates/{name}/preview']);
 
@@ -19,7 +20,7 @@ export const handler = middy<HttpEvent, HttpResult>()
   .use(requireKey(() => container().authenticator, 'admin'))
   .use(onlyFor((e) => WRITES.has(e.routeKey), jsonBody({ limitBytes: 1024 * 1024 })))
   .handler(async (event) => {
-    const { templates } = container();
+    const { templates } = messaging();
     const name = decodeURIComponent(event.pathParameters?.name ?? '');
     switch (event.routeKey) {
       case 'GET /v1/templates':

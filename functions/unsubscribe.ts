@@ -3,6 +3,7 @@ import { ConsentError, InvalidUnsubscribeTokenError } from '../lib/consent/error
 import { PAGE_HEADERS, unsubscribePage } from '../lib/consent/unsubscribe-page.js';
 import { type HttpEvent, type HttpResult, header, json, problemResponses } from '../lib/http/middleware.js';
 import { container, logger } from '../lib/runtime/container.js';
+import { messaging } from '../lib/runtime/messaging.js';
 
 const page = (status: number, body: string): HttpResult => ({
   statusCode: status,
@@ -20,7 +21,8 @@ const bodyOf = (e: HttpEvent) =>
 export const handler = middy<HttpEvent, HttpResult>()
   .use(problemResponses(logger))
   .handler(async (event) => {
-    const { consent, config } = container();
+    const { config } = container();
+    const { consent } = messaging();
     const token = event.pathParameters?.token ?? '';
     const isGet = event.requestContext.http.method === 'GET';
     const wantsHtml = isGet || (header(event, 'accept') ?? '').includes('text/html');

@@ -125,9 +125,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${host}:${port}`;
   process.env.STAGEFLOW_PUBLIC_URL = url; // unsubscribe links point at this API
-  const { container } = await import('../lib/runtime/container.js');
+  const { messaging } = await import('../lib/runtime/messaging.js');
   const { seedDefaults } = await import('../lib/runtime/seed-defaults.js');
-  await seedDefaults(container());
+  await seedDefaults(messaging());
   return {
     url,
     dynamodbEndpoint: endpoint,
@@ -137,7 +137,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoint: ses.endpoint,
       storeUrl: ses.storeUrl,
       mails: ses.mails,
-      failNext: (n, kind) => container().sesFaults?.failNext(n, kind),
+      failNext: (n, kind) => messaging().sesFaults?.failNext(n, kind),
     },
     bus,
     streamRelay,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CAMPAIGNS } from '../../lib/campaigns/defaults.js';
-import { container } from '../../lib/runtime/container.js';
+import { messaging } from '../../lib/runtime/messaging.js';
 import type { LocalStack } from '../../local/stack.js';
 import { api, testStack } from '../support/local.js';
 
@@ -120,7 +120,7 @@ describe('Campaigns API', () => {
 
   it('gives the flows the active campaigns and the exact version a run started with', async () => {
     const created = (await admin('POST', '/v1/campaigns', { ...draft(), status: 'active' })).body;
-    const { campaigns } = container();
+    const { campaigns } = messaging();
     expect((await campaigns.activeCampaigns('nurture')).map((c) => c.campaignId)).toContain(
       created.campaignId,
     );

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as sesEvents } from '../../functions/ses-events.js';
-import { container } from '../../lib/runtime/container.js';
+import { messaging } from '../../lib/runtime/messaging.js';
 import type { LocalStack } from '../../local/stack.js';
 import { api, testStack, uid } from '../support/local.js';
 
@@ -42,7 +42,7 @@ describe('Consent: traits, unsubscribe links and the suppression list', () => {
     await identify(userId, { email, ...traits });
     return { userId, email };
   };
-  const linkOf = async (customerId: string) => container().mailer.unsubscribeUrl(customerId);
+  const linkOf = async (customerId: string) => messaging().mailer.unsubscribeUrl(customerId);
 
   beforeAll(async () => {
     stack = await testStack('consent');
@@ -51,7 +51,7 @@ describe('Consent: traits, unsubscribe links and the suppression list', () => {
 
   it('takes an opt-out from an identify trait: marketing stops, transactional goes on', async () => {
     const { userId, email } = await customer({ marketingConsent: false });
-    const { consent } = container();
+    const { consent } = messaging();
     expect(await consent.canSend(userId, 'marketing', email)).toEqual({ ok: false, reason: 'opted-out' });
     expect(await consent.canSend(userId, 'transactional', email)).toEqual({ ok: true });
     expect(await consent.canSend(userId, 'transactional', undefined)).toEqual({
@@ -69,7 +69,7 @@ describe('Consent: traits, unsubscribe links and the suppression list', () => {
     const html = await res.text();
     expect(html).toContain('<form method="post">');
     expect(html).toContain('Abmelden');
-    expect(await container().consent.canSend(userId, 'marketing', email)).toEqual({ ok: true });
+    expect(await messaging().consent.canSend(userId, 'marketing', email)).toEqual({ ok: true });
   });
 
   it('unsubscribes at once on an RFC 8058 one-click POST, marketing only', async () => {
@@ -81,7 +81,7 @@ describe('Consent: traits, unsubscribe links and the suppression list', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'unsubscribed' });
-    const { consent } = container();
+    const { consent } = messaging();
     expect(await consent.canSend(userId, 'marketing', email)).toEqual({ ok: false, reason: 'unsubscribed' });
     expect(await consent.canSend(userId, 'transactional', email)).toEqual({ ok: true });
     // A later opt-in trait does not undo an unsubscribe.
@@ -117,7 +117,7 @@ describe('Consent: traits, unsubscribe links and the suppression list', () => {
     expect(page.status).toBe(400);
     expect(await page.text()).toContain('Link not valid');
     expect((await fetch(`${base}/v1/unsubscribe/garbage`, { method: 'POST' })).status).toBe(400);
-    expect(await container().consent.canSend(victim.userId, 'marketing', victim.email)).toEqual({ ok: true });
+    expect(await messaging().consent.canSend(victim.userId, 'marketing', victim.email)).toEqual({ ok: true });
   });
 
   it('answers 404 for a valid token of a customer it does not hold', async () => {
@@ -129,7 +129,7 @@ describe('Consent: traits, unsubscribe links and the suppression list', () => {
     const { userId, email } = await customer();
     expect(await invoke(bounce(email.toUpperCase(), 'Permanent'))).toEqual({ suppressed: 1 });
     expect(await invoke(bounce(email, 'Permanent'))).toEqual({ suppressed: 0 });
-    const { consent } = container();
+    const { consent } = messaging();
     expect(await consent.canSend(userId, 'marketing', email)).toEqual({ ok: false, reason: 'suppressed' });
     expect(await consent.canSend(userId, 'transactional', email)).toEqual({
       ok: false,
@@ -140,14 +140,14 @@ describe('Consent: traits, unsubscribe links and the suppression list', () => {
   it('ignores a transient bounce and suppresses on a complaint', async () => {
     const { userId, email } = await customer();
     expect(await invoke(bounce(email, 'Transient'))).toEqual({ suppressed: 0 });
-    expect(await container().consent.canSend(userId, 'marketing', email)).toEqual({ ok: true });
+    expect(await messaging().consent.canSend(userId, 'marketing', email)).toEqual({ ok: true });
     const complaint = sesEvent('Email Complaint Received', {
       eventType: 'Complaint',
       complaint: { complainedRecipients: [{ emailAddress: email }], complaintFeedbackType: 'abuse' },
       mail: { messageId: 'ses-2' },
     });
     expect(await invoke(complaint)).toEqual({ suppressed: 1 });
-    expect(await container().consent.canSend(userId, 'marketing', email)).toEqual({
+    expect(await messaging().consent.canSend(userId, 'marketing', email)).toEqual({
       ok: false,
       reason: 'suppressed',
     });

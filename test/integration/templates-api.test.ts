@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CAMPAIGN_TEMPLATES } from '../../lib/campaigns/defaults.js';
 import { TransientSendError } from '../../lib/messaging/errors.js';
-import { container } from '../../lib/runtime/container.js';
+import { messaging } from '../../lib/runtime/messaging.js';
 import type { LocalStack } from '../../local/stack.js';
 import { api, testStack, uid } from '../support/local.js';
 
@@ -111,7 +111,7 @@ describe('Templates API and sending', () => {
 
   it('sends marketing mail with RFC 8058 headers, escaped html and the one-click link', async () => {
     const to = `${uid('m')}@example.com`;
-    const sent = await container().mailer.send({
+    const sent = await messaging().mailer.send({
       customerId: 'c-mail-1',
       to,
       template: 'review-request',
@@ -133,7 +133,7 @@ describe('Templates API and sending', () => {
 
   it('sends transactional mail without List-Unsubscribe', async () => {
     const to = `${uid('t')}@example.com`;
-    await container().mailer.send({
+    await messaging().mailer.send({
       customerId: 'c-mail-2',
       to,
       template: 'thank-you',
@@ -158,9 +158,9 @@ describe('Templates API and sending', () => {
       data: { orderId: 'o-3' },
     };
     stack.ses.failNext(2);
-    await expect(container().mailer.send(mail)).rejects.toBeInstanceOf(TransientSendError);
-    await expect(container().mailer.send(mail)).rejects.toBeInstanceOf(TransientSendError);
-    await container().mailer.send(mail);
+    await expect(messaging().mailer.send(mail)).rejects.toBeInstanceOf(TransientSendError);
+    await expect(messaging().mailer.send(mail)).rejects.toBeInstanceOf(TransientSendError);
+    await messaging().mailer.send(mail);
     expect(await stack.ses.mails(to)).toHaveLength(1);
   });
 });

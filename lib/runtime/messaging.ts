@@ -1,0 +1,69 @@
+import { dynamoClient, sesClient } from '../aws/clients.js';
+import { DynamoDbCampaignStore } from '../campaigns/dynamodb-campaign-store.js';
+import { ManageCampaigns } from '../campaigns/manage-campaigns.js';
+import { DynamoDbConsentStore } from '../consent/dynamodb-consent-store.js';
+import { ManageConsent } from '../consent/manage-consent.js';
+import { secretSource } from '../consent/secrets.js';
+import { UnsubscribeTokens } from '../consent/unsubscribe-token.js';
+import { FaultInjectingEmailSender } from '../messaging/fault-injecting-sender.js';
+import { TemplateMailer } from '../messaging/mailer.js';
+import { profileData, templateVariables } from '../messaging/personalise.js';
+import { SesEmailSender } from '../messaging/ses-email-sender.js';
+import { ManageTemplates } from '../templates/manage-templates.js';
+import { SesTemplateStore } from '../templates/ses-template-store.js';
+import { container } from './container.js';
+
+let wired: ReturnType<typeof wire> | undefined;
+
+/**
+ * Campaigns, templates, consent and mail: what the flows and the marketer API use. Apart from
+ * container() so the ingest bundle carries no SES or Secrets Manager client.
+ */
+export function messaging() {
+  wired ??= wire();
+  return wired;
+}
+
+function wire() {
+  const { config: c, customers } = container();
+  const client = dynamoClient();
+  const ses = sesClient();
+  const tokens = new UnsubscribeTokens(
+    secretSource({ value: c.unsubscribeSecret, arn: c.unsubscribeSecretArn }),
+  );
+  const sesSender = new SesEmailSender(ses, { from: c.sender, configurationSet: c.sesConfigurationSet });
+  // The local stack injects SES faults (STAGEFLOW_SES_FAULTS=on); deployed stacks never do.
+  const sesFaults =
+    process.env.STAGEFLOW_SES_FAULTS === 'on' ? new FaultInjectingEmailSender(sesSender) : null;
+  const settings = { shopName: c.shopName, shopUrl: c.shopUrl };
+  const mailer = new TemplateMailer(sesFaults ?? sesSender, tokens, {
+    ...settings,
+    templatePrefix: c.templatePrefix,
+    publicUrl: c.publicUrl,
+  });
+  const campaigns: ManageCampaigns = new ManageCampaigns({
+    store: new DynamoDbCampaignStore(client, c.tableName),
+    templateExists: (name) => templates.exists(name),
+  });
+  const templates: ManageTemplates = new ManageTemplates({
+    store: new SesTemplateStore(ses),
+    prefix: c.templatePrefix,
+    campaignsUsing: async (name) =>
+      (await campaigns.list({})).items
+        .filter((x) => x.steps.some((s) => s.template === name))
+        .map((x) => x.campaignId),
+    personalise: async (customerId, data) => {
+      const profile = await customers.profile(customerId);
+      const unsubscribeUrl = await mailer.unsubscribeUrl(profile.customerId);
+      return {
+        locale: typeof profile.state.traits.locale === 'string' ? profile.state.traits.locale : undefined,
+        variables: templateVariables(settings, {
+          unsubscribeUrl,
+          data: { ...profileData(profile), ...data },
+        }),
+      };
+    },
+  });
+  const consent = new ManageConsent({ store: new DynamoDbConsentStore(client, c.tableName), tokens });
+  return { campaigns, templates, consent, mailer, sesFaults };
+}
