@@ -124,6 +124,8 @@ export class DynamoDbJourneyStore implements JourneyStore {
             ...profileItem({ ...c.profile, version: c.expectedVersion + 1 }),
           }),
           ConditionExpression: c.expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
+          // A lost race hands back the winner's profile, so the retry needs no extra read.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           ...(c.expectedVersion === 0
             ? {}
             : { ExpressionAttributeValues: { ':v': { N: String(c.expectedVersion) } } }),
@@ -259,18 +261,23 @@ export class DynamoDbJourneyStore implements JourneyStore {
       const reasons = error.CancellationReasons ?? [];
       const duplicates: string[] = [];
       let version = false;
+      // Set only when the profile's own condition failed; a referral code collision says
+      // nothing about the profile, so the caller then reads it.
+      let current: Profile | null | undefined;
       let aliased = false;
       reasons.forEach((reason, i) => {
         if (reason.Code !== 'ConditionalCheckFailed') return;
         const role = roles[i];
-        if (role?.kind === 'profile') version = true;
-        else if (role?.kind === 'dedupe') duplicates.push(role.messageId);
+        if (role?.kind === 'profile') {
+          version = true;
+          current = reason.Item ? toProfile(unmarshall(reason.Item)) : null;
+        } else if (role?.kind === 'dedupe') duplicates.push(role.messageId);
         else if (role?.kind === 'alias') aliased = true;
         else if (role?.kind === 'referral') version = true; // a code collision: retry with a fresh one
       });
       if (aliased) return { ok: false, reason: 'aliased' };
       if (duplicates.length > 0) return { ok: false, reason: 'duplicate', messageIds: duplicates };
-      if (version) return { ok: false, reason: 'version' };
+      if (version) return { ok: false, reason: 'version', current };
       return { ok: false, reason: 'conflict' };
     }
     if (derived.length > room) await this.batchWrite(derived.slice(room));
@@ -323,13 +330,21 @@ export class DynamoDbJourneyStore implements JourneyStore {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: m({ ':pk': pk, ':prefix': ITEM_PREFIX.touchpoint }),
-        Limit: limit,
+        // One item more than asked for says whether another page exists, so the last page
+        // carries no cursor (DynamoDB's own LastEvaluatedKey would lead to an empty page).
+        Limit: limit + 1,
         ...(cursor ? { ExclusiveStartKey: m({ pk, sk: cursor }) } : {}),
       }),
     );
-    const items = (out.Items ?? []).map((i) => toTouchpoint(unmarshall(i)));
-    const last = out.LastEvaluatedKey ? (unmarshall(out.LastEvaluatedKey).sk as string) : null;
-    return { items, nextCursor: last };
+    const raw = (out.Items ?? []).map((i) => unmarshall(i));
+    const page = raw.slice(0, limit);
+    const last =
+      raw.length > limit
+        ? (page[page.length - 1].sk as string)
+        : out.LastEvaluatedKey
+          ? (unmarshall(out.LastEvaluatedKey).sk as string)
+          : null;
+    return { items: page.map(toTouchpoint), nextCursor: last };
   }
 
   async transitions(customerId: string): Promise<Transition[]> {
@@ -478,8 +493,12 @@ function toTransition(item: Record<string, unknown>): Transition {
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
 
-/** Full-jitter exponential backoff, capped at 200 ms. */
-export function backoff(attempt: number, baseMs = 5, capMs = 500): Promise<void> {
+/**
+ * Full-jitter exponential backoff, capped at 1 s. The base is about one commit's round trip and
+ * the cap lets many writers racing for one hot customer spread out: with a 200 ms cap, 50
+ * concurrent touchpoints for one customer kept colliding and cost twice the requests.
+ */
+export function backoff(attempt: number, baseMs = 20, capMs = 1000): Promise<void> {
   const ms = Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -54,7 +54,8 @@ export interface CustomerCommit {
 
 export type CommitOutcome =
   | { ok: true }
-  | { ok: false; reason: 'version' }
+  /** Another writer got there first; `current` is the profile it left, when the store returns it. */
+  | { ok: false; reason: 'version'; current?: Profile | null }
   | { ok: false; reason: 'duplicate'; messageIds: string[] }
   | { ok: false; reason: 'aliased' }
   | { ok: false; reason: 'conflict' };
