@@ -15,7 +15,7 @@ import {
 import { anonymousCustomerId } from '../storage/table.js';
 import type { Touchpoint } from '../touchpoints/schema.js';
 import { backoff } from './dynamodb-journey-store.js';
-import type { Complaint, JourneyStore, OutboxRecord, Profile } from './ports.js';
+import type { Complaint, JourneyStore, OutboxRecord, Profile, Snapshot } from './ports.js';
 
 export interface IngestResult {
   messageId: string;
@@ -80,11 +80,38 @@ const stableId = (...parts: string[]) =>
  * or complaint in the same transaction.
  */
 export class IngestTouchpoints {
+  /** The tail of each customer's queue of commits in this process. */
+  private readonly queues = new Map<string, Promise<void>>();
+
   constructor(
     private readonly store: JourneyStore,
     private readonly model: CompiledModel,
     private readonly clock: () => Date = () => new Date(),
   ) {}
+
+  /**
+   * Runs one customer's commits after the ones this process already has in flight for that
+   * customer. Across processes the profile version still decides; within one (the local stack,
+   * a container serving concurrent requests) requests for a hot customer queue up instead of
+   * racing, which on a hot customer cost many failed transactions per success and could
+   * outlast the function's timeout. `waited` says whether someone went first.
+   */
+  private async oneAtATime<T>(customerId: string, work: (waited: boolean) => Promise<T>): Promise<T> {
+    const before = this.queues.get(customerId);
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = (before ?? Promise.resolve()).then(() => mine);
+    this.queues.set(customerId, tail);
+    try {
+      if (before) await before;
+      return await work(before !== undefined);
+    } finally {
+      release();
+      if (this.queues.get(customerId) === tail) this.queues.delete(customerId);
+    }
+  }
 
   async execute(touchpoints: Touchpoint[]): Promise<IngestResult[]> {
     const results = new Map<string, IngestResult>();
@@ -127,6 +154,12 @@ export class IngestTouchpoints {
       messageIds: touchpoints.map((tp) => tp.messageId),
       anonymousIds,
     });
+    // A dedupe record keeps the customer a touchpoint was first stored under; once that
+    // anonymous customer is merged, the answer for a retry comes from the user it merged into.
+    const mergedInto = new Map(
+      [...snapshot.aliases].map(([anonymousId, owner]) => [anonymousCustomerId(anonymousId), owner]),
+    );
+    await this.completeSnapshot(touchpoints, snapshot, mergedInto);
 
     const groups = new Map<string, Group>();
     const group = (customerId: string): Group => {
@@ -143,99 +176,148 @@ export class IngestTouchpoints {
       }
       return g;
     };
-    const links: { anonymousId: string; userId: string }[] = [];
-
+    const fresh: Touchpoint[] = [];
     for (const tp of touchpoints) {
-      const seenBy = snapshot.seen.get(tp.messageId);
-      if (seenBy !== undefined) {
-        const stage = snapshot.profiles.get(seenBy)?.state.stage ?? null;
-        results.set(tp.messageId, {
-          messageId: tp.messageId,
-          status: 'duplicate',
-          customerId: seenBy,
-          stage,
-          previousStage: stage,
-          changed: false,
-        });
+      const firstSeenBy = snapshot.seen.get(tp.messageId);
+      if (firstSeenBy === undefined) {
+        fresh.push(tp);
         continue;
       }
-      if (tp.userId) {
-        const g = group(tp.userId);
-        g.touchpoints.push(tp);
-        const known = snapshot.profiles.get(tp.userId)?.anonymousIds ?? [];
-        for (const anonymousId of [tp.anonymousId, tp.previousId]) {
-          if (!anonymousId || known.includes(anonymousId) || g.anonymousIds.has(anonymousId)) continue;
-          const owner = snapshot.aliases.get(anonymousId);
-          if (owner !== undefined && owner !== tp.userId) continue; // first link wins
-          links.push({ anonymousId, userId: tp.userId });
-          g.anonymousIds.add(anonymousId);
-        }
-      } else {
-        const anonymousId = tp.anonymousId!;
+      const seenBy = mergedInto.get(firstSeenBy) ?? firstSeenBy;
+      const stage = snapshot.profiles.get(seenBy)?.state.stage ?? null;
+      results.set(tp.messageId, {
+        messageId: tp.messageId,
+        status: 'duplicate',
+        customerId: seenBy,
+        stage,
+        previousStage: stage,
+        changed: false,
+      });
+    }
+
+    // Identity first. Which anonymous ids does this request link to which user?
+    const links = new Map<string, string>();
+    for (const tp of fresh) {
+      if (!tp.userId) continue;
+      const g = group(tp.userId);
+      const known = snapshot.profiles.get(tp.userId)?.anonymousIds ?? [];
+      for (const anonymousId of [tp.anonymousId, tp.previousId]) {
+        if (!anonymousId || known.includes(anonymousId) || links.has(anonymousId)) continue;
         const owner = snapshot.aliases.get(anonymousId);
-        const g = group(owner ?? anonymousCustomerId(anonymousId));
-        g.touchpoints.push(tp);
-        if (owner === undefined) {
-          g.anonymousIds.add(anonymousId);
-          g.unaliased.add(anonymousId);
-        }
+        if (owner !== undefined && owner !== tp.userId) continue; // first link wins
+        links.set(anonymousId, tp.userId);
+        g.anonymousIds.add(anonymousId);
+      }
+    }
+    // Then grouping. An anonymous touchpoint whose id this same request links goes straight
+    // to the user: committed under the anonymous customer first, it would only bounce off the
+    // new alias, and the user's stage events would be published before those of its first touch.
+    const viaLink = new Map<string, Touchpoint[]>();
+    for (const tp of fresh) {
+      if (tp.userId) {
+        group(tp.userId).touchpoints.push(tp);
+        continue;
+      }
+      const anonymousId = tp.anonymousId!;
+      const owner = snapshot.aliases.get(anonymousId) ?? links.get(anonymousId);
+      const g = group(owner ?? anonymousCustomerId(anonymousId));
+      g.touchpoints.push(tp);
+      if (owner === undefined) {
+        g.anonymousIds.add(anonymousId);
+        g.unaliased.add(anonymousId);
+      } else if (!snapshot.aliases.has(anonymousId)) {
+        viaLink.set(anonymousId, [...(viaLink.get(anonymousId) ?? []), tp]);
       }
     }
 
-    // Identity first: claim each anonymous id and move its history under the user, so the
-    // user's replay below sees the pre-sign-up touchpoints (attribution depends on them).
-    for (const { anonymousId, userId } of links) {
+    // Claim each anonymous id and move its history under the user, so the user's replay below
+    // sees the pre-sign-up touchpoints (attribution depends on them).
+    const reroute: Touchpoint[] = [];
+    for (const [anonymousId, userId] of links) {
       const owner = await this.store.claimAlias(anonymousId, userId);
       const g = groups.get(userId)!;
       if (owner !== userId) {
+        // Another user linked it first: its anonymous touchpoints go to that user instead.
         g.anonymousIds.delete(anonymousId);
+        const lost = new Set(viaLink.get(anonymousId) ?? []);
+        g.touchpoints = g.touchpoints.filter((tp) => !lost.has(tp));
+        reroute.push(...lost);
         continue;
       }
       await this.store.moveHistory(anonymousCustomerId(anonymousId), userId);
       g.forceReplay = true;
     }
 
-    const reroute: Touchpoint[] = [];
     await Promise.all(
-      [...groups.values()].map(async (g) => {
-        let profile = snapshot.profiles.get(g.customerId) ?? null;
-        if (g.forceReplay) profile = await this.store.profile(g.customerId);
-        const sorted = [...g.touchpoints].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
-        for (let i = 0; i < sorted.length; i += CHUNK) {
-          const outcome = await this.commitChunk(
-            g,
-            sorted.slice(i, i + CHUNK),
-            profile,
-            i === 0 && g.forceReplay,
-          );
-          profile = outcome.profile;
-          for (const [messageId, s] of outcome.accepted) {
-            results.set(messageId, {
-              messageId,
-              status: 'accepted',
-              customerId: g.customerId,
-              stage: s.stage,
-              previousStage: s.previousStage,
-              changed: s.stage !== s.previousStage,
-            });
+      [...groups.values()].map((g) =>
+        this.oneAtATime(g.customerId, async (waited) => {
+          let profile = snapshot.profiles.get(g.customerId) ?? null;
+          // Whoever went before us in this process has just moved the version on.
+          if (g.forceReplay || waited) profile = await this.store.profile(g.customerId);
+          const sorted = [...g.touchpoints].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
+          for (let i = 0; i < sorted.length; i += CHUNK) {
+            const outcome = await this.commitChunk(
+              g,
+              sorted.slice(i, i + CHUNK),
+              profile,
+              i === 0 && g.forceReplay,
+            );
+            profile = outcome.profile;
+            for (const [messageId, s] of outcome.accepted) {
+              results.set(messageId, {
+                messageId,
+                status: 'accepted',
+                customerId: g.customerId,
+                stage: s.stage,
+                previousStage: s.previousStage,
+                changed: s.stage !== s.previousStage,
+              });
+            }
+            for (const messageId of outcome.duplicates) {
+              const stage = profile.state.stage;
+              results.set(messageId, {
+                messageId,
+                status: 'duplicate',
+                customerId: g.customerId,
+                stage,
+                previousStage: stage,
+                changed: false,
+              });
+            }
+            reroute.push(...outcome.reroute);
           }
-          for (const messageId of outcome.duplicates) {
-            const stage = profile.state.stage;
-            results.set(messageId, {
-              messageId,
-              status: 'duplicate',
-              customerId: g.customerId,
-              stage,
-              previousStage: stage,
-              changed: false,
-            });
-          }
-          reroute.push(...outcome.reroute);
-        }
-      }),
+        }),
+      ),
     );
     // An anonymous id linked while we worked: send those touchpoints through identity again.
     await this.process(reroute, results, depth + 1);
+  }
+
+  /**
+   * Reads, in one more round trip and only when needed, the profiles the snapshot could not
+   * know to ask for: users that anonymous ids are linked to, and customers that already hold a
+   * retried touchpoint. Without them an anonymous touchpoint for a linked user would be folded
+   * into an empty state and only recover through a failed commit.
+   */
+  private async completeSnapshot(
+    touchpoints: Touchpoint[],
+    snapshot: Snapshot,
+    mergedInto: ReadonlyMap<string, string>,
+  ): Promise<void> {
+    const wanted = new Set<string>();
+    for (const tp of touchpoints) {
+      const seenBy = snapshot.seen.get(tp.messageId);
+      const customerId =
+        seenBy !== undefined
+          ? (mergedInto.get(seenBy) ?? seenBy)
+          : !tp.userId && tp.anonymousId
+            ? snapshot.aliases.get(tp.anonymousId)
+            : undefined;
+      if (customerId !== undefined && !snapshot.profiles.has(customerId)) wanted.add(customerId);
+    }
+    if (wanted.size === 0) return;
+    const more = await this.store.snapshot({ customerIds: [...wanted], messageIds: [], anonymousIds: [] });
+    for (const [id, profile] of more.profiles) snapshot.profiles.set(id, profile);
   }
 
   private async commitChunk(
@@ -349,7 +431,10 @@ export class IngestTouchpoints {
         };
       }
       await backoff(attempt);
-      profile = await this.store.profile(g.customerId);
+      profile =
+        outcome.reason === 'version' && outcome.current !== undefined
+          ? outcome.current
+          : await this.store.profile(g.customerId);
     }
     throw new StoreExhaustedError(g.customerId, lastError);
   }

@@ -1,0 +1,247 @@
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbJourneyStore } from '../../lib/ingest/dynamodb-journey-store.js';
+import { IngestTouchpoints } from '../../lib/ingest/ingest-touchpoints.js';
+import type { CommitOutcome, JourneyStore } from '../../lib/ingest/ports.js';
+import { defaultModel, replay } from '../../lib/journey/index.js';
+import { anonymousCustomerId, keys } from '../../lib/storage/table.js';
+import type { Touchpoint } from '../../lib/touchpoints/schema.js';
+import { testTable, uid } from '../support/local.js';
+
+/**
+ * The ingest use case against DynamoDB Local, with several instances standing in for
+ * separate Lambda containers: each has its own in-process queue, so only the profile version
+ * keeps them from losing updates. Store hooks force the interleavings that matter.
+ */
+
+let table: Awaited<ReturnType<typeof testTable>>;
+beforeAll(async () => {
+  table = await testTable('ingest-concurrency');
+});
+
+const MINUTE = 60_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const touchpoint = (fields: Partial<Touchpoint> & Pick<Touchpoint, 'event' | 'timestamp'>): Touchpoint => ({
+  messageId: uid('m'),
+  type: 'track',
+  receivedAt: new Date().toISOString(),
+  ...fields,
+});
+
+interface Hooks {
+  beforeCommit?: () => Promise<void>;
+  afterMoveHistory?: () => void;
+  moveHistory?: (from: string, to: string) => Promise<number>;
+}
+
+/** A "process": its own store adapter and use case, with optional hooks around the store. */
+function processWith(hooks: Hooks = {}) {
+  const real = new DynamoDbJourneyStore(table.client, table.tableName);
+  const outcomes: CommitOutcome[] = [];
+  const store: JourneyStore = {
+    snapshot: (r) => real.snapshot(r),
+    profile: (id) => real.profile(id),
+    history: (id) => real.history(id),
+    alias: (id) => real.alias(id),
+    referralOwner: (code) => real.referralOwner(code),
+    claimAlias: (a, c) => real.claimAlias(a, c),
+    touchpoints: (id, l, c) => real.touchpoints(id, l, c),
+    transitions: (id) => real.transitions(id),
+    commit: async (c) => {
+      await hooks.beforeCommit?.();
+      const outcome = await real.commit(c);
+      outcomes.push(outcome);
+      return outcome;
+    },
+    moveHistory: async (from, to) => {
+      const moved = await (hooks.moveHistory ?? ((f, t) => real.moveHistory(f, t)))(from, to);
+      hooks.afterMoveHistory?.();
+      return moved;
+    },
+  };
+  return { ingest: new IngestTouchpoints(store, defaultModel), outcomes, store: real };
+}
+
+/** Releases everyone once `parties` callers have arrived; later callers pass straight through. */
+function barrier(parties: number) {
+  let arrived = 0;
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return async () => {
+    arrived++;
+    if (arrived === parties) open();
+    if (arrived <= parties) await opened;
+  };
+}
+
+async function partitionSize(customerId: string) {
+  const out = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: keys.customer(customerId) } },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Count ?? 0;
+}
+
+const engineView = (tps: Touchpoint[]) =>
+  tps.map((tp) => ({
+    messageId: tp.messageId,
+    timestamp: tp.timestamp,
+    event: tp.event,
+    properties: tp.properties,
+    traits: tp.traits,
+  }));
+
+describe('IngestTouchpoints across processes', () => {
+  it('loses no update when four processes commit for one customer at the same moment', async () => {
+    // Prepare
+    const userId = uid('u');
+    const start = Date.now() - 3600_000;
+    const gate = barrier(4);
+    const processes = Array.from({ length: 4 }, () => processWith({ beforeCommit: gate }));
+    const events = [
+      'Product Viewed',
+      'Ad Clicked',
+      'Product Added',
+      'Order Completed',
+      'Order Delivered',
+      'Product Shared',
+    ];
+    const sent = processes.map((_, p) =>
+      events.map((event, i) =>
+        touchpoint({
+          userId,
+          event,
+          timestamp: iso(start + ((p * 7 + i * 5) % 24) * MINUTE),
+          properties: { order_id: `o-${p}` },
+        }),
+      ),
+    );
+    // Act: each process sends its touchpoints one request at a time, all processes at once.
+    await Promise.all(
+      processes.map(async ({ ingest }, p) => {
+        for (const tp of sent[p]) {
+          const [result] = await ingest.execute([tp]);
+          expect(result.status).toBe('accepted');
+        }
+      }),
+    );
+    // Assess
+    const all = sent.flat();
+    const expected = replay(defaultModel, engineView(all));
+    const history = await processes[0].store.history(userId);
+    expect(history.touchpoints.map((t) => t.messageId).sort()).toEqual(all.map((t) => t.messageId).sort());
+    expect(history.profile?.state).toEqual(expected.state);
+    expect(history.transitions).toEqual(expected.transitions);
+    const lost = processes.flatMap((p) => p.outcomes).filter((o) => !o.ok);
+    expect(lost.length).toBeGreaterThanOrEqual(3); // the barrier made three of the first four commits lose
+  });
+
+  it('moves an anonymous touchpoint to the user when its commit races the identify that links it', async () => {
+    // Prepare
+    const userId = uid('u');
+    const anonymousId = uid('a');
+    const t = Date.now() - 3600_000;
+    const click = touchpoint({
+      anonymousId,
+      event: 'Ad Clicked',
+      timestamp: iso(t),
+      context: { campaign: { source: 'instagram' } },
+    });
+    let merged!: () => void;
+    const mergeDone = new Promise<void>((resolve) => {
+      merged = resolve;
+    });
+    const identifier = processWith({ afterMoveHistory: () => merged() });
+    const visitor = processWith({ beforeCommit: () => mergeDone }); // commits only after the merge
+    const identify = touchpoint({
+      userId,
+      anonymousId,
+      event: 'identify',
+      type: 'identify',
+      timestamp: iso(t + MINUTE),
+    });
+    // Act
+    const [[clickResult], [identifyResult]] = await Promise.all([
+      visitor.ingest.execute([click]),
+      identifier.ingest.execute([identify]),
+    ]);
+    // Assess
+    expect(visitor.outcomes[0]).toEqual({ ok: false, reason: 'aliased' });
+    expect(clickResult).toMatchObject({ status: 'accepted', customerId: userId, stage: 'consider' });
+    expect(identifyResult).toMatchObject({ status: 'accepted', customerId: userId });
+    const history = await identifier.store.history(userId);
+    expect(history.touchpoints.map((tp) => tp.messageId)).toEqual([click.messageId, identify.messageId]);
+    expect(history.profile?.state.acquisition).toMatchObject({
+      campaign: { source: 'instagram' },
+      touchpointId: click.messageId,
+    });
+    expect(history.profile?.anonymousIds).toEqual([anonymousId]);
+    expect(await partitionSize(anonymousCustomerId(anonymousId))).toBe(0);
+  });
+
+  it('finishes the merge when an identify is retried after failing between claim and move', async () => {
+    // Prepare
+    const userId = uid('u');
+    const anonymousId = uid('a');
+    const t = Date.now() - 3600_000;
+    const view = touchpoint({ anonymousId, event: 'Product Viewed', timestamp: iso(t) });
+    const identify = touchpoint({
+      userId,
+      anonymousId,
+      event: 'identify',
+      type: 'identify',
+      timestamp: iso(t + MINUTE),
+    });
+    const healthy = processWith();
+    await healthy.ingest.execute([view]);
+    const crashing = processWith({
+      moveHistory: async () => {
+        throw new Error('container froze');
+      },
+    });
+    // Act
+    const first = await crashing.ingest.execute([identify]).catch((e: Error) => e);
+    const [retried] = await healthy.ingest.execute([identify]);
+    // Assess
+    expect(first).toBeInstanceOf(Error);
+    expect(retried).toMatchObject({ status: 'accepted', customerId: userId, stage: 'research' });
+    const history = await healthy.store.history(userId);
+    expect(history.touchpoints.map((tp) => tp.messageId)).toEqual([view.messageId, identify.messageId]);
+    expect(history.profile?.state.counts.touchpoints).toBe(2);
+    expect(await partitionSize(anonymousCustomerId(anonymousId))).toBe(0);
+  });
+
+  it('keeps every touchpoint once when one batch holds the anonymous history and its identify', async () => {
+    // Prepare
+    const userId = uid('u');
+    const anonymousId = uid('a');
+    const t = Date.now() - 3600_000;
+    const { ingest, outcomes, store } = processWith();
+    const batch = [
+      touchpoint({
+        anonymousId,
+        event: 'Ad Clicked',
+        timestamp: iso(t),
+        context: { campaign: { source: 'tiktok' } },
+      }),
+      touchpoint({ userId, event: 'Product Added', timestamp: iso(t + 2 * MINUTE) }),
+      touchpoint({ userId, anonymousId, event: 'identify', type: 'identify', timestamp: iso(t + MINUTE) }),
+      touchpoint({ anonymousId, event: 'Product Viewed', timestamp: iso(t + 3 * MINUTE) }),
+    ];
+    // Act
+    const results = await ingest.execute(batch);
+    // Assess
+    expect(results.map((r) => [r.status, r.customerId])).toEqual(batch.map(() => ['accepted', userId]));
+    expect(outcomes).toEqual([{ ok: true }]); // one transaction for the whole merged history
+    const history = await store.history(userId);
+    expect(history.transitions.map((x) => x.to)).toEqual(['consider', 'decide']);
+    expect(await partitionSize(anonymousCustomerId(anonymousId))).toBe(0);
+  });
+});
