@@ -83,6 +83,18 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   },
   // Reads the table's stream, never the table: EventPipeline grants the stream and the bus.
   relayOutbox: { read: [], write: [] },
+  // Starts executions only (states:StartExecution, granted by Flows).
+  startFlow: { read: [], write: [] },
+  // Campaign heads (Query), profile (BatchGetItem), history (Query); holdout decisions (PutItem).
+  flowPlan: { read: ['dynamodb:BatchGetItem', 'dynamodb:Query'], write: ['dynamodb:PutItem'] },
+  // Campaign version, profile, consent (BatchGetItem), history (Query); message claims and the
+  // frequency-cap ledger (GetItem, PutItem). SES sending is granted by Flows.
+  flowSend: {
+    read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+    write: ['dynamodb:PutItem'],
+  },
+  // Publishes Reward Issued only (events:PutEvents, granted by Flows).
+  issueRewards: { read: [], write: [] },
 };
 
 /** Reading a table encrypted with our key needs Decrypt; writing also needs to encrypt. */

@@ -55,6 +55,34 @@ export const FUNCTIONS = {
     description: 'Outbox relay: table stream to the event bus',
     trigger: 'stream',
   },
+  startFlow: {
+    entry: 'functions/start-flow.ts',
+    memoryMb: 256,
+    timeoutSeconds: 15,
+    description: 'Flow starter: one execution per event id',
+    trigger: 'event',
+  },
+  flowPlan: {
+    entry: 'functions/flow-plan.ts',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    description: 'Flow task: find the campaigns an event triggers',
+    trigger: 'task',
+  },
+  flowSend: {
+    entry: 'functions/flow-send.ts',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    description: 'Flow task: check everything again and send one campaign step',
+    trigger: 'task',
+  },
+  issueRewards: {
+    entry: 'functions/issue-rewards.ts',
+    memoryMb: 256,
+    timeoutSeconds: 15,
+    description: 'Flow task: Reward Issued for both sides of a referral',
+    trigger: 'task',
+  },
 } as const satisfies Record<string, FunctionSpec>;
 export type FunctionName = keyof typeof FUNCTIONS;
 

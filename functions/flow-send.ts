@@ -1,0 +1,26 @@
+import { CampaignRun } from '../lib/flows/run.js';
+import { recordFailure, runStep } from '../lib/flows/send-step.js';
+import { logger } from '../lib/runtime/container.js';
+import { flowDeps } from '../lib/runtime/flows.js';
+
+/**
+ * Task "Check and send" (and "Record failure" when the input carries the caught error):
+ * one campaign step, with every check made again at the moment of sending.
+ */
+export const handler = async (input: unknown) => {
+  const error = (input as { error?: { Error?: string; Cause?: string } }).error;
+  const run = CampaignRun.parse(input);
+  logger.appendKeys({
+    correlationId: run.eventId,
+    flow: run.flow,
+    campaignId: run.campaignId,
+    step: run.step,
+  });
+  if (error) {
+    logger.warn('send failed after retries', { error: error.Error });
+    return recordFailure(flowDeps(), { ...run, error });
+  }
+  const next = await runStep(flowDeps(), run);
+  logger.info('step done', { next: next.next, nextStep: next.step });
+  return next;
+};

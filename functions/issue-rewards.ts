@@ -1,0 +1,11 @@
+import type { FlowEvent } from '../lib/flows/plan.js';
+import { logger } from '../lib/runtime/container.js';
+import { flowDeps, issueRewards } from '../lib/runtime/flows.js';
+
+/** Task "Issue rewards" of the referral-reward flow: Reward Issued for referrer and friend. */
+export const handler = async (input: { flow: string; event: FlowEvent }) => {
+  logger.appendKeys({ correlationId: input.event.detail.touchpointId ?? input.event.detail.eventId });
+  const issued = await issueRewards(flowDeps(), input.event);
+  logger.info('rewards issued', { count: issued });
+  return { issued };
+};

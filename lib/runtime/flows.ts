@@ -1,0 +1,78 @@
+import { DetailType, RewardIssued } from '../../events/index.js';
+import { dynamoClient, eventBridgeClient } from '../aws/clients.js';
+import { eventsConfig } from '../config.js';
+import { EventBridgePublisher } from '../events/eventbridge-publisher.js';
+import { DynamoDbMessageLog } from '../flows/message-log.js';
+import type { FlowEvent } from '../flows/plan.js';
+import { stableId } from '../flows/plan.js';
+import type { EventSink, FlowDeps } from '../flows/ports.js';
+import { flowSettings } from '../flows/settings.js';
+import { container } from './container.js';
+import { messaging } from './messaging.js';
+
+const once = <T>(make: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => {
+    value ??= make();
+    return value;
+  };
+};
+
+/** The flows' ports wired to their adapters, once per process. */
+export const flowDeps = once((): FlowDeps => {
+  const c = container();
+  const m = messaging();
+  const publisher = new EventBridgePublisher(eventBridgeClient(), eventsConfig().eventBusName);
+  const events: EventSink = {
+    async publish(entries) {
+      const results = await publisher.publish(
+        entries.map((e) => ({
+          eventId: String(e.detail.eventId),
+          detailType: e.detailType,
+          detail: e.detail,
+        })),
+      );
+      const failed = results.find((r) => !r.ok);
+      // Thrown so the state machine's task retry publishes again (consumers dedupe on eventId).
+      if (failed && !failed.ok)
+        throw new Error(`PutEvents rejected an entry: ${failed.code} ${failed.message}`);
+    },
+  };
+  return {
+    campaigns: m.campaigns,
+    customers: { profile: (id) => c.journeyStore.profile(id), history: (id) => c.journeyStore.history(id) },
+    consent: m.consent,
+    mailer: { send: (mail) => m.mailer.send(mail) },
+    log: new DynamoDbMessageLog(dynamoClient(), c.config.tableName),
+    events,
+    clock: () => new Date(),
+    settings: flowSettings(),
+  };
+});
+
+/**
+ * Reward Issued for both sides of a converted referral. Event ids derive from the referral
+ * conversion, so a retried task or a redelivered event issues nothing new downstream.
+ */
+export async function issueRewards(
+  deps: Pick<FlowDeps, 'events' | 'clock'>,
+  event: FlowEvent,
+): Promise<number> {
+  if (event['detail-type'] !== DetailType.ReferralConverted) return 0;
+  const d = event.detail as { eventId: string; referrerId: string; friendId: string; orderId: string | null };
+  const at = deps.clock().toISOString();
+  const rewards = (['referrer', 'friend'] as const).map((role) =>
+    RewardIssued.parse({
+      eventId: stableId(d.eventId, 'reward', role),
+      customerId: role === 'referrer' ? d.referrerId : d.friendId,
+      role,
+      referrerId: d.referrerId,
+      friendId: d.friendId,
+      orderId: d.orderId ?? null,
+      at,
+      reward: role === 'referrer' ? 'referral-reward' : 'welcome-reward',
+    }),
+  );
+  await deps.events.publish(rewards.map((detail) => ({ detailType: DetailType.RewardIssued, detail })));
+  return rewards.length;
+}
