@@ -7,7 +7,7 @@ if (args.has('--help') || args.has('-h')) {
 Runs Stageflow locally: DynamoDB Local, the table, and the API on 127.0.0.1:$PORT (default 3000).
   --in-memory   keep nothing between runs (default: data in .stageflow/)
   --quiet       do not log each request
-Environment: PORT, STAGEFLOW_API_KEY, STAGEFLOW_ADMIN_KEY`);
+Environment: PORT, STAGEFLOW_API_KEY, STAGEFLOW_ADMIN_KEY, STAGEFLOW_SES_PORT (default 8005)`);
   process.exit(0);
 }
 
@@ -34,6 +34,7 @@ Stageflow is running.
   API          ${stack.url}
   Health       ${stack.url}/health
   DynamoDB     ${stack.dynamodbEndpoint} (table ${stack.tableName})
+  Mail (SES)   ${stack.ses.endpoint}   (inbox; JSON at ${stack.ses.storeUrl})
   Event bus    ${stack.bus.endpoint} (${stack.bus.name}; the table's stream is relayed to it)
   Ingest key   ${stack.keys.ingest}   (STAGEFLOW_API_KEY)
   Admin key    ${stack.keys.admin}   (STAGEFLOW_ADMIN_KEY)
