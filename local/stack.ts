@@ -8,7 +8,9 @@ import type { FaultKind } from '../lib/messaging/fault-injecting-sender.js';
 import { type LambdaHandler, startApiServer } from './api-server.js';
 import { ensureTable, type LocalDynamo, startDynamoDbLocal } from './dynamodb.js';
 import { type LocalEventBus, startLocalEventBus } from './event-bus.js';
+import { startLocalFlows } from './flows.js';
 import { type LocalSes, startLocalSes } from './ses.js';
+import type { LocalStepFunctions } from './step-functions.js';
 import { type LocalStreamRelay, type StreamHandler, startStreamRelay } from './stream-relay.js';
 
 /** Keys the local stack accepts unless STAGEFLOW_API_KEY / STAGEFLOW_ADMIN_KEY say otherwise. */
@@ -43,6 +45,8 @@ export interface LocalStack {
   bus: LocalEventBus;
   /** Relays the table's stream to the outbox relay handler, as the event source mapping does. */
   streamRelay: LocalStreamRelay;
+  /** The local Step Functions running the five flows: `executions`, `idle()`. */
+  stepFunctions: LocalStepFunctions;
   stop(): Promise<void>;
 }
 
@@ -101,11 +105,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
   }
 
-  // The same handler modules CDK bundles, one per entry in FUNCTIONS.
+  // The flows' state machines, as synthesized, behind a local Step Functions endpoint; their
+  // tasks run the handlers loaded below. The starter's SFN client only has its endpoint changed.
   const handlers: Record<string, LambdaHandler> = {};
+  const flows = await startLocalFlows({ handlers, log: options.log });
+  process.env.STEPFUNCTIONS_ENDPOINT = flows.endpoint;
+  process.env.FLOW_STATE_MACHINE_ARN_PREFIX = flows.arnPrefix;
+
+  // The same handler modules CDK bundles, one per entry in FUNCTIONS.
   for (const [name, fn] of Object.entries(FUNCTIONS)) {
     handlers[name] = (await import(`../${fn.entry.replace(/\.ts$/, '.js')}`)).handler;
   }
+  flows.connect(bus, handlers.startFlow);
   const server: Server = await startApiServer({
     host,
     port: options.port ?? 3000,
@@ -141,8 +152,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     bus,
     streamRelay,
+    stepFunctions: flows.stepFunctions,
     stop: async () => {
       await streamRelay.stop();
+      await flows.stop();
       await bus.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
