@@ -35,7 +35,11 @@ export const handler = middy<HttpEvent, HttpResult>()
         await templates.delete(name);
         return { statusCode: 204 };
       case 'POST /v1/templates/{name}/preview':
-        return json(200, await templates.preview(name, event.parsedBody));
+        // The API's own URL stands in for STAGEFLOW_PUBLIC_URL (an API function cannot name its API).
+        return json(
+          200,
+          await templates.preview(name, event.parsedBody, `https://${event.requestContext.domainName}`),
+        );
       default:
         throw new NotFoundError(`No template route ${event.routeKey}`);
     }

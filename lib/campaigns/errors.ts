@@ -48,3 +48,11 @@ export class CampaignVersionConflictError extends CampaignError {
     this.name = 'CampaignVersionConflictError';
   }
 }
+
+/** Other writers kept changing the campaign while this request retried. */
+export class CampaignBusyError extends CampaignError {
+  constructor(campaignId: string) {
+    super(409, 'concurrent-update', 'Conflict', `Campaign "${campaignId}" is being changed by others; retry`);
+    this.name = 'CampaignBusyError';
+  }
+}

@@ -4,6 +4,7 @@ import type { FlowType } from '../flows/flow-types.js';
 import { type FieldError, fieldErrors, toPointer, ValidationError } from '../http/problem.js';
 import { type Campaign, CampaignInput, CampaignStatus, FlowTypeSchema } from './campaign.js';
 import {
+  CampaignBusyError,
   CampaignNotFoundError,
   CampaignStatusConflictError,
   CampaignVersionConflictError,
@@ -95,7 +96,7 @@ export class ManageCampaigns {
       if (outcome === 'ok') return next;
       if (outcome === 'missing') throw new CampaignNotFoundError(campaignId);
     }
-    throw new CampaignVersionConflictError(campaignId, -1, -1);
+    throw new CampaignBusyError(campaignId);
   }
 
   /** draft or paused → active; active stays active. */
@@ -157,7 +158,7 @@ export class ManageCampaigns {
       if (outcome === 'ok') return { ...publicView(head), status: to, updatedAt: at };
       if (outcome === 'missing') throw new CampaignNotFoundError(campaignId);
     }
-    throw new CampaignStatusConflictError(campaignId, 'changing', action);
+    throw new CampaignBusyError(campaignId);
   }
 
   private async live(campaignId: string): Promise<CampaignHead> {

@@ -46,12 +46,12 @@ export class TemplateMailer {
     private readonly settings: MailerSettings,
   ) {}
 
-  /** The one-click unsubscribe URL of a customer. */
-  async unsubscribeUrl(customerId: string): Promise<string> {
-    if (!this.settings.publicUrl) {
+  /** The one-click unsubscribe URL of a customer; `fallbackBase` serves when STAGEFLOW_PUBLIC_URL is unset. */
+  async unsubscribeUrl(customerId: string, fallbackBase?: string): Promise<string> {
+    const base = this.settings.publicUrl ?? fallbackBase;
+    if (!base)
       throw new MessagingError('STAGEFLOW_PUBLIC_URL must be set: every mail links its unsubscribe URL');
-    }
-    return `${this.settings.publicUrl}/v1/unsubscribe/${await this.tokens.sign(customerId)}`;
+    return `${base}/v1/unsubscribe/${await this.tokens.sign(customerId)}`;
   }
 
   async send(mail: MailRequest): Promise<{ messageId: string; locale: Locale; sesTemplate: string }> {

@@ -52,9 +52,9 @@ function wire() {
       (await campaigns.list({})).items
         .filter((x) => x.steps.some((s) => s.template === name))
         .map((x) => x.campaignId),
-    personalise: async (customerId, data) => {
+    personalise: async (customerId, data, baseUrl) => {
       const profile = await customers.profile(customerId);
-      const unsubscribeUrl = await mailer.unsubscribeUrl(profile.customerId);
+      const unsubscribeUrl = await mailer.unsubscribeUrl(profile.customerId, baseUrl);
       return {
         locale: typeof profile.state.traits.locale === 'string' ? profile.state.traits.locale : undefined,
         variables: templateVariables(settings, {

@@ -30,7 +30,11 @@ export interface TemplateDeps {
   /** Campaigns (active, paused or draft) whose current version sends a template. */
   campaignsUsing?: (name: string) => Promise<string[]>;
   /** The variables a send to this customer would carry (messaging context). */
-  personalise?: (customerId: string, data: Record<string, unknown>) => Promise<Personalisation>;
+  personalise?: (
+    customerId: string,
+    data: Record<string, unknown>,
+    baseUrl?: string,
+  ) => Promise<Personalisation>;
 }
 
 /** What SES stores for one language: subject and text read the unescaped values under `raw`. */
@@ -115,16 +119,17 @@ export class ManageTemplates {
     return (await this.deps.store.get(sesTemplateName(this.deps.prefix, name, FALLBACK_LOCALE))) !== null;
   }
 
-  /** Renders a template for one customer, as a send would, with SES's own renderer. */
+  /** Renders a template for one customer; `baseUrl` (the API's own URL) backs STAGEFLOW_PUBLIC_URL. */
   async preview(
     name: string,
     body: unknown,
+    baseUrl?: string,
   ): Promise<RenderedEmail & { template: string; locale: Locale; sesTemplate: string }> {
     checkedName(name);
     const parsed = PreviewInput.safeParse(body);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid preview request');
     if (!this.deps.personalise) throw new Error('ManageTemplates needs personalise() for previews');
-    const p = await this.deps.personalise(parsed.data.customerId, parsed.data.data ?? {});
+    const p = await this.deps.personalise(parsed.data.customerId, parsed.data.data ?? {}, baseUrl);
     const wanted = localeOf(parsed.data.locale ?? p.locale);
     const locale = await this.availableLocale(name, wanted);
     const sesTemplate = sesTemplateName(this.deps.prefix, name, locale);
