@@ -15,12 +15,14 @@ export const handler = middy<HttpEvent, HttpResult>()
   .use(problemResponses(logger))
   .use(requireKey(() => container().authenticator, 'ingest'))
   .handler(async (event) => {
-    const customerId = decodeURIComponent(event.pathParameters?.customerId ?? '');
+    // API Gateway has decoded the path already; decoding again broke ids holding a '%'.
+    const customerId = event.pathParameters?.customerId ?? '';
     if (!customerId) throw new NotFoundError('No customer id in the path');
     const { customers } = container();
-    if (event.rawPath.endsWith('/touchpoints')) {
+    // The route, not the decoded path, says which read this is: an id may contain '/touchpoints'.
+    if (event.routeKey.endsWith('/touchpoints')) {
       return json(200, await customers.touchpoints(customerId, event.queryStringParameters ?? {}));
     }
-    if (event.rawPath.endsWith('/transitions')) return json(200, await customers.transitions(customerId));
+    if (event.routeKey.endsWith('/transitions')) return json(200, await customers.transitions(customerId));
     return json(200, customerView(await customers.profile(customerId)));
   });

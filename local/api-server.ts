@@ -59,6 +59,16 @@ async function serve(
     sendProblem(res, 404, 'Not found', `No route ${method} ${url.pathname}`);
     return;
   }
+  // API Gateway HTTP APIs hand Lambda the path and its parameters percent-decoded.
+  const pathParameters: Record<string, string> = {};
+  for (const [name, value] of Object.entries(matched.params)) {
+    const decoded = decodePath(value);
+    if (decoded === null) {
+      sendProblem(res, 400, 'Bad request', `The path segment "${value}" is not valid percent-encoding`);
+      return;
+    }
+    pathParameters[name] = decoded;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -70,7 +80,7 @@ async function serve(
     chunks.push(chunk as Buffer);
   }
   const body = Buffer.concat(chunks).toString('utf8');
-  const event = toEvent(req, url, method, matched.route, matched.params, body);
+  const event = toEvent(req, url, method, matched.route, pathParameters, body);
   const handler = options.handlers[matched.route.fn];
   const result = await handler(event, lambdaContext(matched.route.fn));
   const statusCode = result?.statusCode ?? 200;
@@ -86,6 +96,15 @@ async function serve(
   res.end(payload);
 }
 
+const decodePath = (path: string): string | null => {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return null;
+  }
+};
+
+/** The event API Gateway (HTTP API, payload 2.0) would send; `pathParameters` already decoded. */
 export function toEvent(
   req: IncomingMessage,
   url: URL,
@@ -105,7 +124,7 @@ export function toEvent(
   return {
     version: '2.0',
     routeKey,
-    rawPath: url.pathname,
+    rawPath: decodePath(url.pathname) ?? url.pathname,
     rawQueryString: url.search.replace(/^\?/, ''),
     cookies: headers.cookie?.split(';').map((c) => c.trim()),
     headers,
@@ -120,7 +139,7 @@ export function toEvent(
       domainPrefix: 'local',
       http: {
         method,
-        path: url.pathname,
+        path: decodePath(url.pathname) ?? url.pathname,
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',

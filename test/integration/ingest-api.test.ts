@@ -833,6 +833,22 @@ describe('Customer reads', () => {
     }
   });
 
+  it('returns the customer when the id needs percent-encoding in the path', async () => {
+    // Prepare
+    const userId = `Zoë 100% #${uid('x')}/touchpoints`;
+    await call('POST', '/v1/touchpoints', { messageId: uid('m'), userId, event: 'Product Viewed' });
+    // Act
+    const profile = await getCustomer(userId);
+    const touchpoints = await call('GET', `/v1/customers/${encodeURIComponent(userId)}/touchpoints`);
+    const malformed = await call('GET', '/v1/customers/%E0%A4%A');
+    // Assess
+    expect(profile.status).toBe(200);
+    expect(profile.body).toMatchObject({ customerId: userId, stage: 'research' });
+    expect(touchpoints.body.items).toHaveLength(1);
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('content-type')).toBe('application/problem+json');
+  });
+
   it('returns the profile with stage, stageSince, stagesReached, traits, counts and anonymousIds', async () => {
     // Prepare
     const userId = uid('u');
