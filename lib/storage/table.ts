@@ -33,6 +33,9 @@ export const keys = {
   /** Suppressed address, keyed by the SHA-256 of the lowercase address (no plain address in a key). */
   suppression: (addressHash: string) => `SUP#${addressHash}`,
   suppressionSk: 'SUP',
+  /** Deployment-wide switches; `MARKETING` pauses marketing mail (lib/flows/marketing-switch.ts). */
+  settings: 'SETTINGS',
+  marketingSk: 'MARKETING',
 } as const;
 
 /** The id an anonymous visitor is known by until an identify links them to a user. */

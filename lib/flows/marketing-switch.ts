@@ -1,0 +1,186 @@
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import * as z from 'zod';
+import { keys } from '../storage/table.js';
+
+/**
+ * The marketing switch. When SES reputation suffers (the bounce-rate or complaint-rate alarm
+ * is in ALARM), marketing mail pauses by itself; transactional mail goes on. It resumes once
+ * both alarms are OK again. The state is one item, `SETTINGS`/`MARKETING`:
+ * `{paused, reason, at, alarms}`; the flows' send step reads it before every marketing send.
+ */
+
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+export interface MarketingSwitchState {
+  paused: boolean;
+  /** Why it is paused or resumed, for people reading the item and the message log. */
+  reason: string;
+  /** When `paused` last changed (or the item was first written). */
+  at: string;
+  /** The last state seen of each alarm that drives the switch, by alarm name. */
+  alarms: Record<string, { state: AlarmState; at: string }>;
+}
+
+/** One alarm state change, as CloudWatch reports it to EventBridge. */
+export interface AlarmChange {
+  alarmName: string;
+  state: AlarmState;
+  /** When the alarm entered `state` (`detail.state.timestamp`). */
+  at: string;
+  reason?: string;
+}
+
+/** The EventBridge detail-type of a CloudWatch alarm state change (default bus, source aws.cloudwatch). */
+export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
+
+/** The rule pattern that routes the given alarms' state changes to the marketing switch. */
+export function alarmStateChangePattern(alarmArns: string[]): Record<string, unknown> {
+  return { source: ['aws.cloudwatch'], 'detail-type': [ALARM_STATE_CHANGE], resources: alarmArns };
+}
+
+const AlarmStateChangeEvent = z.looseObject({
+  source: z.literal('aws.cloudwatch'),
+  'detail-type': z.literal(ALARM_STATE_CHANGE),
+  time: z.string().optional(),
+  detail: z.looseObject({
+    alarmName: z.string().min(1),
+    state: z.looseObject({
+      value: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']),
+      reason: z.string().optional(),
+      timestamp: z.string().optional(),
+    }),
+  }),
+});
+
+/** The alarm change an EventBridge event carries, or null if it is not an alarm state change. */
+export function alarmChangeOf(event: unknown): AlarmChange | null {
+  const parsed = AlarmStateChangeEvent.safeParse(event);
+  if (!parsed.success) return null;
+  const { detail, time } = parsed.data;
+  return {
+    alarmName: detail.alarmName,
+    state: detail.state.value,
+    at: detail.state.timestamp ?? time ?? new Date().toISOString(),
+    reason: detail.state.reason,
+  };
+}
+
+const NOT_PAUSED: MarketingSwitchState = { paused: false, reason: 'never paused', at: '', alarms: {} };
+
+/**
+ * The switch after one alarm change: paused as soon as any alarm is in ALARM; resumed only
+ * when every alarm it knows is OK (INSUFFICIENT_DATA neither pauses nor resumes). A change
+ * older than the one already recorded for that alarm is ignored: EventBridge may deliver
+ * out of order, and a retry may deliver twice.
+ */
+export function nextSwitchState(
+  current: MarketingSwitchState | null,
+  change: AlarmChange,
+  now: Date,
+): MarketingSwitchState {
+  const state = current ?? NOT_PAUSED;
+  const known = state.alarms[change.alarmName];
+  if (known && Date.parse(known.at) > Date.parse(change.at)) return state;
+  const alarms = { ...state.alarms, [change.alarmName]: { state: change.state, at: change.at } };
+  const inAlarm = Object.keys(alarms)
+    .filter((name) => alarms[name].state === 'ALARM')
+    .sort();
+  const allOk = Object.values(alarms).every((a) => a.state === 'OK');
+  const paused = inAlarm.length > 0 ? true : allOk ? false : state.paused;
+  const reason = !paused
+    ? state.paused
+      ? 'SES reputation alarms OK again'
+      : state.reason
+    : inAlarm.length > 0
+      ? `SES reputation alarm in ALARM: ${inAlarm.join(', ')}`
+      : 'SES reputation alarms not all OK yet';
+  // `at` moves only when the switch flips.
+  const at = paused !== state.paused || !state.at ? now.toISOString() : state.at;
+  return { paused, reason, at, alarms };
+}
+
+/** Port: where the switch lives; `write` fails (false) when someone else wrote meanwhile. */
+export interface MarketingSwitchStore {
+  read(): Promise<{ state: MarketingSwitchState; version: number } | null>;
+  write(state: MarketingSwitchState, expectedVersion: number): Promise<boolean>;
+}
+
+/** Applies one alarm change with optimistic locking; returns the state written. */
+export async function applyAlarmChange(
+  store: MarketingSwitchStore,
+  change: AlarmChange,
+  clock: () => Date = () => new Date(),
+): Promise<MarketingSwitchState> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const current = await store.read();
+    const next = nextSwitchState(current?.state ?? null, change, clock());
+    if (current && next === current.state) return next;
+    if (await store.write(next, current?.version ?? 0)) return next;
+    await new Promise((r) => setTimeout(r, Math.random() * 50));
+  }
+  throw new Error('the marketing switch stayed contended');
+}
+
+/** Port for the send step: whether marketing mail is paused right now. */
+export interface MarketingGate {
+  isMarketingPaused(): Promise<boolean>;
+}
+
+const KEY = { pk: keys.settings, sk: keys.marketingSk };
+
+/** The switch item in the Stageflow table (GetItem, PutItem). */
+export class DynamoDbMarketingSwitch implements MarketingSwitchStore, MarketingGate {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async read(): Promise<{ state: MarketingSwitchState; version: number } | null> {
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall(KEY), ConsistentRead: true }),
+    );
+    if (!out.Item) return null;
+    const item = unmarshall(out.Item);
+    return {
+      state: {
+        paused: item.paused === true,
+        reason: String(item.reason ?? ''),
+        at: String(item.at ?? ''),
+        alarms: (item.alarms as MarketingSwitchState['alarms'] | undefined) ?? {},
+      },
+      version: Number(item.version ?? 0),
+    };
+  }
+
+  async write(state: MarketingSwitchState, expectedVersion: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({ ...KEY, entity: 'settings', ...state, version: expectedVersion + 1 }),
+          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
+          ...(expectedVersion === 0
+            ? {}
+            : { ExpressionAttributeValues: marshall({ ':v': expectedVersion }) }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async isMarketingPaused(): Promise<boolean> {
+    return (await this.read())?.state.paused === true;
+  }
+}
+
+/**
+ * Whether marketing mail is paused (SES reputation alarm): one consistent GetItem of
+ * `SETTINGS`/`MARKETING`. No item means not paused.
+ */
+export function isMarketingPaused(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  return new DynamoDbMarketingSwitch(client, tableName).isMarketingPaused();
+}
