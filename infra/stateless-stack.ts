@@ -85,6 +85,9 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   relayOutbox: { read: [], write: [] },
   // Starts executions only (states:StartExecution, granted by Flows).
   startFlow: { read: [], write: [] },
+  // DynamoDbConsentStore.suppress: one conditional PutItem per suppressed address. Its rule is
+  // sesEventsRulePattern(configurationSetName) (lib/consent/ses-events.ts) on the default bus.
+  sesEvents: { read: [], write: ['dynamodb:PutItem'] },
   // Campaign heads (Query), profile (BatchGetItem), history (Query); holdout decisions (PutItem).
   flowPlan: { read: ['dynamodb:BatchGetItem', 'dynamodb:Query'], write: ['dynamodb:PutItem'] },
   // Campaign version, profile, consent (BatchGetItem), history (Query); message claims and the

@@ -83,6 +83,13 @@ export const FUNCTIONS = {
     description: 'Flow task: Reward Issued for both sides of a referral',
     trigger: 'task',
   },
+  sesEvents: {
+    entry: 'functions/ses-events.ts',
+    memoryMb: 256,
+    timeoutSeconds: 15,
+    description: 'SES bounces and complaints (default bus, sesEventsRulePattern) to the suppression list',
+    trigger: 'event',
+  },
 } as const satisfies Record<string, FunctionSpec>;
 export type FunctionName = keyof typeof FUNCTIONS;
 
