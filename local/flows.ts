@@ -1,6 +1,11 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { DefinitionBody, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import {
+  type CfnStateMachine,
+  DefinitionBody,
+  StateMachine,
+  StateMachineType,
+} from 'aws-cdk-lib/aws-stepfunctions';
 import { flowDefinition } from '../infra/flows.js';
 import { FLOW_TYPES, type FlowType, flowRulePattern } from '../lib/flows/flow-types.js';
 import { timeScale } from '../lib/flows/time-scale.js';
@@ -26,15 +31,25 @@ export function synthesizeFlowDefinitions() {
   const stack = new Stack(app, 'LocalFlows', { env: { account: LOCAL_ACCOUNT, region: LOCAL_REGION } });
   const fn = (name: string) => LambdaFunction.fromFunctionArn(stack, name, localFunctionArn(name));
   const fns = { plan: fn('flowPlan'), send: fn('flowSend'), rewards: fn('issueRewards') };
+  const resources: Record<string, unknown> = {};
   for (const flow of FLOW_TYPES) {
-    new StateMachine(stack, `${flow}StateMachine`, {
+    const machine = new StateMachine(stack, `${flow}StateMachine`, {
       stateMachineName: `${LOCAL_FLOW_PREFIX}${flow}`,
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(flowDefinition(stack, flow, fns)),
     });
+    // Resolving the CloudFormation properties gives what synth writes, without the seconds a
+    // full app.synth() costs (cloud assembly validation) on every start.
+    const cfn = machine.node.defaultChild as CfnStateMachine;
+    resources[flow] = {
+      Type: 'AWS::StepFunctions::StateMachine',
+      Properties: {
+        StateMachineName: cfn.stateMachineName,
+        DefinitionString: stack.resolve(cfn.definitionString),
+      },
+    };
   }
-  const template = app.synth().getStackByName('LocalFlows').template;
-  return definitionsFromTemplate(template, () => undefined);
+  return definitionsFromTemplate({ Resources: resources }, () => undefined);
 }
 
 export interface LocalFlows {
