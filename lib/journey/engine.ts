@@ -28,7 +28,12 @@ export interface JourneyState {
   stagesReached: Record<string, string>;
   /** Strongest pre-purchase stage seen while the customer had no active order. */
   preStage: string | null;
+  /**
+   * The most recent orders not refunded or cancelled, oldest first, at most MAX_OPEN_ORDERS:
+   * a refund names one of them. Older orders still count in `counts.purchases`.
+   */
   activeOrders: string[];
+  /** `purchases`: orders bought and not refunded or cancelled. */
   counts: { touchpoints: number; purchases: number };
   traits: Record<string, unknown>;
   acquisition: Acquisition | null;
@@ -55,6 +60,13 @@ export interface StepOutcome {
   transition: Transition | null;
   complaint: boolean;
 }
+
+/**
+ * How many open orders the state remembers for refunds. Bounded so the state, the profile
+ * item and each fold step stay the same size however many orders a customer places; a refund
+ * of an order older than the last MAX_OPEN_ORDERS is not matched.
+ */
+export const MAX_OPEN_ORDERS = 20;
 
 export const initialState = (): JourneyState => ({
   stage: null,
@@ -126,18 +138,23 @@ export function applyTouchpoint(cm: CompiledModel, state: JourneyState, tp: Engi
   const signal = classify(cm, tp);
   const orderId = orderIdOf(tp);
   let { stage, preStage, activeOrders } = state;
+  let purchases = state.counts.purchases;
   let enters: string | null = null;
 
   if (signal.effect === 'purchase') {
     const id = orderId ?? tp.messageId;
-    if (!activeOrders.includes(id)) activeOrders = [...activeOrders, id];
+    if (!activeOrders.includes(id)) {
+      activeOrders = [...activeOrders.slice(-(MAX_OPEN_ORDERS - 1)), id];
+      purchases++;
+    }
     enters = cm.purchaseStage;
   } else if (signal.effect === 'undo_purchase') {
     if (orderId !== null && activeOrders.includes(orderId)) {
       activeOrders = activeOrders.filter((o) => o !== orderId);
-      if (activeOrders.length === 0 && stage !== preStage) enters = preStage;
+      purchases--;
+      if (purchases === 0 && stage !== preStage) enters = preStage;
     }
-  } else if (activeOrders.length > 0) {
+  } else if (purchases > 0) {
     if (signal.post) enters = signal.post;
   } else if (signal.pre) {
     const rank = cm.preRank.get(signal.pre)!;
@@ -188,7 +205,7 @@ export function applyTouchpoint(cm: CompiledModel, state: JourneyState, tp: Engi
       stagesReached,
       preStage,
       activeOrders,
-      counts: { touchpoints: state.counts.touchpoints + 1, purchases: activeOrders.length },
+      counts: { touchpoints: state.counts.touchpoints + 1, purchases },
       traits: tp.traits ? { ...state.traits, ...tp.traits } : state.traits,
       acquisition,
       lastKey: sortKey(tp),

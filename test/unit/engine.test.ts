@@ -10,6 +10,7 @@ import {
   type EngineTouchpoint,
   initialState,
   type JourneyState,
+  MAX_OPEN_ORDERS,
   replay,
   type Transition,
 } from '../../lib/journey/index.js';
@@ -433,6 +434,67 @@ describe('applyTouchpoint', () => {
     // Assess
     expect(out.transition).toBeNull();
     expect(out.state.stage).toBe('act');
+  });
+
+  it('keeps the state the same size however many orders a customer places', () => {
+    // Prepare
+    const orders = (n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        tp(i, 'Order Completed', { properties: { order_id: `order-${String(i).padStart(5, '0')}` } }),
+      );
+    // Act
+    const forty = fold(orders(40)).state;
+    const fourHundred = fold(orders(400)).state;
+    // Assess
+    expect(fourHundred.activeOrders).toHaveLength(MAX_OPEN_ORDERS);
+    expect(fourHundred.activeOrders.at(-1)).toBe('order-00399');
+    expect(fourHundred.counts.purchases).toBe(400);
+    const size = (state: JourneyState) => JSON.stringify({ ...state, counts: null }).length;
+    expect(size(fourHundred)).toBe(size(forty));
+  });
+
+  it('counts a refund of a recent order and ignores one of an order it no longer remembers', () => {
+    // Prepare
+    const history = Array.from({ length: 30 }, (_, i) =>
+      tp(i, 'Order Completed', { properties: { order_id: `o${i}` } }),
+    );
+    const before = fold(history).state;
+    // Act
+    const recent = applyTouchpoint(
+      defaultModel,
+      before,
+      tp(40, 'Order Refunded', { properties: { order_id: 'o29' } }),
+    );
+    const forgotten = applyTouchpoint(
+      defaultModel,
+      before,
+      tp(40, 'Order Refunded', { properties: { order_id: 'o0' } }),
+    );
+    // Assess
+    expect(recent.state.counts.purchases).toBe(29);
+    expect(recent.state.activeOrders).not.toContain('o29');
+    expect(forgotten.state.counts.purchases).toBe(30);
+    expect(forgotten.state).toEqual({
+      ...before,
+      counts: { touchpoints: 31, purchases: 30 },
+      lastKey: forgotten.state.lastKey,
+    });
+  });
+
+  it('stays a past customer when every remembered order is refunded but older ones stand', () => {
+    // Prepare
+    const bought = Array.from({ length: MAX_OPEN_ORDERS + 2 }, (_, i) =>
+      tp(i, 'Order Completed', { properties: { order_id: `o${i}` } }),
+    );
+    const refunds = bought
+      .slice(2)
+      .map((b, i) => tp(100 + i, 'Order Refunded', { properties: { order_id: b.properties?.order_id } }));
+    // Act
+    const { state } = fold([tp(-1, 'Product Added'), ...bought, ...refunds, tp(200, 'Product Viewed')]);
+    // Assess
+    expect(state.activeOrders).toEqual([]);
+    expect(state.counts.purchases).toBe(2);
+    expect(state.stage).toBe('repeat');
   });
 
   it('re-enters a post-purchase stage for another order, so order-scoped flows see each order', () => {
