@@ -562,16 +562,17 @@ describe('Bad input', () => {
   });
 
   it('returns 401 when no key is sent', async () => {
+    // Prepare
+    const tp = good();
     // Act
-    const canonical = await api(stack, '')('POST', '/v1/touchpoints', good());
-    const segment = await api(stack, '')('POST', '/v1/batch', { batch: [] });
+    const canonical = await api(stack, '')('POST', '/v1/touchpoints', tp);
+    const segment = await api(stack, '')('POST', '/v1/batch', { batch: [{ ...tp, type: 'track' }] });
     // Assess
-    for (const res of [canonical, segment]) {
-      expect(res.status).toBe(401);
-      expect(res.headers.get('content-type')).toBe('application/problem+json');
-      expect(res.headers.get('www-authenticate')).toMatch(/Bearer/);
-      expect(res.body).toMatchObject({ status: 401, detail: expect.stringMatching(/API key is required/) });
-    }
+    // Only the status: with the HTTP API's Lambda authorizer, API Gateway itself answers a
+    // request without an Authorization header, before any handler could write problem+json.
+    expect(canonical.status).toBe(401);
+    expect(segment.status).toBe(401);
+    expect(await storedItems('touchpoint', 'messageId', [tp.messageId])).toEqual([]);
   });
 
   it('returns 401 when the key is wrong, as Bearer or as Basic', async () => {
