@@ -233,9 +233,12 @@ export class DynamoDbJourneyStore implements JourneyStore {
       })),
     ];
     if (essential.length > MAX_TRANSACTION_ITEMS) {
-      throw new RangeError(
-        `commit of ${essential.length} items exceeds one transaction; chunk the touchpoints`,
-      );
+      // Touchpoints are chunked to fit; what overflows is a replay's outbox, which the caller trims.
+      return {
+        ok: false,
+        reason: 'oversize',
+        outboxRoom: MAX_TRANSACTION_ITEMS - (essential.length - c.outbox.length),
+      };
     }
     const room = MAX_TRANSACTION_ITEMS - essential.length;
     const inline = derived

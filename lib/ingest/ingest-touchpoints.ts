@@ -330,6 +330,8 @@ export class IngestTouchpoints {
     let profile = initialProfile;
     const duplicates = new Set<string>();
     let lastError: unknown;
+    /** How many stage changes this commit may publish; lowered only when a replay overflows. */
+    let stageEventLimit = Number.POSITIVE_INFINITY;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const now = this.clock().toISOString();
       if (chunk.length === 0) {
@@ -389,6 +391,7 @@ export class IngestTouchpoints {
       const complaints = this.complaints(chunk);
       const next = this.newProfile(g, state, now, profile);
       const referral = await this.referral(g.customerId, next, chunk, replayedHistory);
+      const stageEvents = newTransitions.slice(Math.max(0, newTransitions.length - stageEventLimit));
       const outcome = await this.store.commit({
         customerId: g.customerId,
         expectedVersion: profile?.version ?? 0,
@@ -398,7 +401,7 @@ export class IngestTouchpoints {
         deleteTransitions,
         complaints,
         outbox: [
-          ...newTransitions.map((t) => this.stageChanged(g.customerId, t)),
+          ...stageEvents.map((t) => this.stageChanged(g.customerId, t)),
           ...complaints.map((c) => this.complaintRaised(g.customerId, c, chunk)),
           ...(referral ? [referral] : []),
         ],
@@ -416,6 +419,17 @@ export class IngestTouchpoints {
         };
       }
       lastError = outcome;
+      if (outcome.reason === 'oversize') {
+        // A replay (a merge, a very late touchpoint) re-derived more stage changes than one
+        // transaction holds. The newest go out with this commit; older ones are history, kept
+        // in the transitions but not published again, since flows act on the stages entered now.
+        const fit = outcome.outboxRoom - complaints.length - (referral ? 1 : 0);
+        if (fit < 0 || fit >= stageEvents.length) {
+          throw new RangeError(`a commit for ${g.customerId} does not fit one transaction`);
+        }
+        stageEventLimit = fit;
+        continue;
+      }
       if (outcome.reason === 'duplicate') {
         const dup = new Set(outcome.messageIds);
         for (const id of dup) duplicates.add(id);

@@ -58,6 +58,8 @@ export type CommitOutcome =
   | { ok: false; reason: 'version'; current?: Profile | null }
   | { ok: false; reason: 'duplicate'; messageIds: string[] }
   | { ok: false; reason: 'aliased' }
+  /** More than one transaction holds; `outboxRoom` outbox records would fit with the rest. */
+  | { ok: false; reason: 'oversize'; outboxRoom: number }
   | { ok: false; reason: 'conflict' };
 
 export interface Snapshot {

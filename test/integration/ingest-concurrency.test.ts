@@ -1,4 +1,5 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbJourneyStore } from '../../lib/ingest/dynamodb-journey-store.js';
 import { IngestTouchpoints } from '../../lib/ingest/ingest-touchpoints.js';
@@ -243,5 +244,55 @@ describe('IngestTouchpoints across processes', () => {
     const history = await store.history(userId);
     expect(history.transitions.map((x) => x.to)).toEqual(['consider', 'decide']);
     expect(await partitionSize(anonymousCustomerId(anonymousId))).toBe(0);
+  });
+});
+
+describe('IngestTouchpoints with long histories', () => {
+  it('merges a guest with a long post-purchase history when the guest finally signs up', async () => {
+    // Prepare: a guest checkout customer with 30 orders, each delivered, reviewed and shared.
+    const userId = uid('u');
+    const anonymousId = uid('guest');
+    const t = Date.now() - 20 * 24 * 3600_000;
+    const { ingest, store } = processWith();
+    const steps = ['Order Completed', 'Order Delivered', 'Product Reviewed', 'Product Viewed'];
+    const history = Array.from({ length: 120 }, (_, i) =>
+      touchpoint({
+        anonymousId,
+        event: steps[i % 4],
+        timestamp: iso(t + i * 60 * MINUTE),
+        properties: { order_id: `o-${Math.floor(i / 4)}`, rating: 5 },
+      }),
+    );
+    await ingest.execute(history);
+    const before = await store.history(anonymousCustomerId(anonymousId));
+    // Act
+    const [identified] = await ingest.execute([
+      touchpoint({
+        userId,
+        anonymousId,
+        event: 'identify',
+        type: 'identify',
+        timestamp: iso(t + 121 * 60 * MINUTE),
+      }),
+    ]);
+    // Assess
+    expect(before.transitions).toHaveLength(120);
+    expect(identified).toMatchObject({ status: 'accepted', customerId: userId, stage: 'repeat' });
+    const merged = await store.history(userId);
+    expect(merged.touchpoints).toHaveLength(121);
+    expect(merged.transitions).toEqual(replay(defaultModel, engineView([...history])).transitions);
+    expect(merged.profile?.state.counts).toEqual({ touchpoints: 121, purchases: 30 });
+    const published = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :o)',
+        ExpressionAttributeValues: { ':pk': { S: keys.customer(userId) }, ':o': { S: 'O#' } },
+        ConsistentRead: true,
+      }),
+    );
+    const events = (published.Items ?? []).map((i) => unmarshall(i).detail as { at: string; to: string });
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.length).toBeLessThan(100);
+    expect(events.at(-1)).toMatchObject({ to: 'repeat', at: history.at(-1)?.timestamp });
   });
 });
