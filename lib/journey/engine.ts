@@ -118,7 +118,17 @@ export function classify(cm: CompiledModel, tp: EngineTouchpoint): Signal {
     signal.post ??= rule.post;
     signal.effect ??= rule.effect;
   }
-  if (!signal.pre && !signal.post && !signal.effect && cm.model.campaignSignal && hasCampaign(tp.campaign)) {
+  // An identify or alias is about who someone is, not something they did: a utm campaign that
+  // a browser library copies onto it is no ad click.
+  const isIdentityCall = tp.event === 'identify' || tp.event === 'alias';
+  if (
+    !signal.pre &&
+    !signal.post &&
+    !signal.effect &&
+    !isIdentityCall &&
+    cm.model.campaignSignal &&
+    hasCampaign(tp.campaign)
+  ) {
     signal.pre = cm.model.campaignSignal;
   }
   return signal;

@@ -388,6 +388,16 @@ describe('applyTouchpoint', () => {
     expect(state.stage).toBe('consider');
   });
 
+  it('returns no signal for an identify that carries a utm campaign', () => {
+    // Prepare
+    const identify = tp(0, 'identify', { campaign: { source: 'instagram', name: 'spring' } });
+    // Act
+    const { state } = fold([identify]);
+    // Assess
+    expect(classify(defaultModel, identify)).toEqual({});
+    expect(state.stage).toBeNull();
+  });
+
   it('returns to the pre-purchase stage when the only order is refunded', () => {
     // Prepare
     const history = [
