@@ -45,7 +45,7 @@ async function main() {
       more: () => performance.now() - t0 < A_DEADLINE_MS,
     });
 
-    progress('(b) single touchpoints for new and existing customers');
+    progress('(b) single touchpoints: new and existing customers, and an anonymous visitor who signs up');
     const b = await singleTouchpoints(bench, journeyStore.stats, 10);
     progress(`(b) ${CASES.map((c) => `${c.name}: ${b[c.name].requests} requests`).join('; ')}`);
 
@@ -132,7 +132,7 @@ function figuresA(a: Throughput): Figure[] {
   return [
     {
       id: 'a',
-      name: `handler path vs raw TransactWriteItems (c=${CONCURRENCY})`,
+      name: `handler vs raw TransactWriteItems, c=${CONCURRENCY}`,
       value: a.ratio,
       unit: '×',
       target: '>= 0.70',
@@ -145,23 +145,23 @@ function figuresA(a: Throughput): Figure[] {
     { id: 'a', name: 'raw TransactWriteItems touchpoints/s', value: a.rawPerSecond, unit: '/s' },
     {
       id: 'a',
-      name: 'Node CPU per touchpoint, handler vs raw',
+      name: 'Node CPU per touchpoint',
       value: cpu.handler,
-      unit: `ms vs ${cpu.raw.toFixed(2)} ms`,
+      unit: `ms (raw ${cpu.raw.toFixed(2)} ms)`,
     },
     ...(cpu.dynamoHandler > 0
       ? [
           {
             id: 'a',
-            name: 'DynamoDB Local CPU per touchpoint, handler vs raw',
+            name: 'DynamoDB Local CPU per touchpoint',
             value: cpu.dynamoHandler,
-            unit: `ms vs ${cpu.dynamoRaw.toFixed(2)} ms`,
+            unit: `ms (raw ${cpu.dynamoRaw.toFixed(2)} ms)`,
           },
         ]
       : []),
     {
       id: 'a',
-      name: 'DynamoDB requests per touchpoint in the run',
+      name: 'DynamoDB requests per touchpoint',
       value: a.requestsPerTouchpoint,
       unit: '',
     },
@@ -169,23 +169,22 @@ function figuresA(a: Throughput): Figure[] {
 }
 
 function figuresB(b: Record<string, RoundTrips>): Figure[] {
-  return CASES.flatMap(({ name }): Figure[] => [
+  return CASES.flatMap(({ name, target }): Figure[] => [
     {
       id: 'b',
-      name: `DynamoDB round trips, ${name}`,
+      name: `round trips, ${name}`,
       value: b[name].requests,
       unit: '',
-      target: '<= 2',
-      pass: b[name].requests <= 2,
+      ...(target ? { target: '<= 2', pass: b[name].requests <= 2 } : {}),
       detail: Object.entries(b[name].sent)
         .map(([k, v]) => `${k.replace(/Command$/, '')}×${v}`)
         .join(' + '),
     },
     {
       id: 'b',
-      name: `WCU, ${name} (DynamoDB pricing)`,
+      name: `WCU, ${name}`,
       value: b[name].estimatedWcu,
-      unit: `WCU (Local reports ${b[name].consumedWcuLocal} WCU, ${b[name].consumedRcuLocal} RCU)`,
+      unit: `WCU at DynamoDB prices (Local says ${b[name].consumedWcuLocal} WCU, ${b[name].consumedRcuLocal} RCU)`,
     },
   ]);
 }
@@ -208,7 +207,7 @@ function figuresC(short: EngineSize, long: EngineSize): Figure[] {
     { id: 'c', name: 'engine evaluations/s, history 10,000', value: long.evaluationsPerSecond, unit: '/s' },
     {
       id: 'c',
-      name: 'slowest step kind, history 10,000 vs 10',
+      name: 'slowest kind of step, 10,000 vs 10',
       value: worst.long / worst.short,
       unit: '×',
       detail: `${worst.event}: ${worst.long.toFixed(0)} ns vs ${worst.short.toFixed(0)} ns`,
