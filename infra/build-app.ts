@@ -36,16 +36,18 @@ export function buildApp(context: Record<string, unknown> = {}, options: BuildOp
 
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
     settings,
-    description: `Stageflow ${settings.stage}: journey table, event bus, alarm topic`,
+    description: `Stageflow ${settings.stage}: journey table, event bus, alarm topic, SES configuration, secrets`,
     terminationProtection: prod,
   });
   const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
     settings,
-    description: `Stageflow ${settings.stage}: HTTP API, functions, alarms`,
+    description: `Stageflow ${settings.stage}: HTTP API, functions, flows, rules, alarms, dashboard`,
     table: stateful.table,
     dataKey: stateful.dataKey,
     alarmTopic: stateful.alarmTopic,
     eventBus: stateful.eventBus,
+    configurationSet: stateful.configurationSet,
+    unsubscribeSecret: stateful.unsubscribeSecret,
   });
 
   Tags.of(app).add('project', 'stageflow');

@@ -14,6 +14,7 @@ export const CONTEXT = {
   alarmEmail: 'stageflow:alarmEmail',
   throttleRate: 'stageflow:throttleRate',
   throttleBurst: 'stageflow:throttleBurst',
+  publicUrl: 'stageflow:publicUrl',
 } as const;
 
 const Stage = z.enum(['dev', 'prod']);
@@ -52,12 +53,19 @@ const Context = z.object({
   alarmEmail: Email.optional(),
   throttleRate: z.coerce.number().int().positive().default(100),
   throttleBurst: z.coerce.number().int().positive().default(200),
+  publicUrl: z
+    .url({ protocol: /^https$/, error: 'must be an https URL such as https://api.shop.example' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
 });
 
 /** Everything that differs between deployments, validated once when the app is built. */
 export interface StageflowSettings {
   stage: Stage;
-  /** SES sender address or domain, for the configuration set and identity the flows add. */
+  /**
+   * SES sender address or domain: the identity the stateful stack creates, and the From
+   * address of every mail (`noreply@<domain>` for a domain). None: no identity, no sending.
+   */
   sender?: string;
   /** Browser origins allowed by CORS; empty means no CORS (server-to-server callers only). */
   corsOrigins: string[];
@@ -69,6 +77,11 @@ export interface StageflowSettings {
   /** Subscribed to the alarm topic when set. */
   alarmEmail?: string;
   throttle: { rateLimit: number; burstLimit: number };
+  /**
+   * The API's public base URL for unsubscribe links (a custom domain in front of the API).
+   * None: the execute-api URL of the HTTP API.
+   */
+  publicUrl?: string;
 }
 
 /** Reads and validates the `stageflow:*` context; a bad value fails the synth with its key. */
@@ -97,7 +110,11 @@ export function readSettings(node: Node): StageflowSettings {
       (prod ? RetentionDays.ONE_YEAR : RetentionDays.ONE_MONTH)) as RetentionDays,
     alarmEmail: c.alarmEmail,
     throttle: { rateLimit: c.throttleRate, burstLimit: c.throttleBurst },
+    publicUrl: c.publicUrl,
   };
 }
+
+/** The address mail is sent from: the sender itself, or `noreply@` a sender domain. */
+export const fromAddress = (sender: string) => (sender.includes('@') ? sender : `noreply@${sender}`);
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);

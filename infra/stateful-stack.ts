@@ -1,8 +1,17 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  ConfigurationSet,
+  EmailIdentity,
+  EmailSendingEvent,
+  EventDestination,
+  Identity,
+  SuppressionReasons,
+} from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
@@ -14,10 +23,20 @@ export interface StatefulStackProps extends StackProps {
   settings: StageflowSettings;
 }
 
+/** What SES publishes to the default event bus for Stageflow's configuration set. */
+export const SES_DESTINATION_EVENTS = [
+  EmailSendingEvent.BOUNCE,
+  EmailSendingEvent.COMPLAINT,
+  EmailSendingEvent.DELIVERY,
+  EmailSendingEvent.REJECT,
+] as const;
+
 /**
  * What must outlive a deployment: the journey table and its key, the event bus with its
- * archive, and the alarm topic (its subscriptions are confirmed by people). The stateless
- * stack can be destroyed and redeployed at will; this one cannot.
+ * archive, the alarm topic (its subscriptions are confirmed by people), the SES configuration
+ * set and sender identity (verified by people, with DNS records), and the unsubscribe secret
+ * (every unsubscribe link ever mailed depends on it). The stateless stack can be destroyed and
+ * redeployed at will; this one cannot.
  */
 export class StatefulStack extends Stack {
   readonly table: Table;
@@ -25,6 +44,12 @@ export class StatefulStack extends Stack {
   readonly dataKey: Key;
   readonly eventBus: EventBus;
   readonly alarmTopic: Topic;
+  /** Every Stageflow mail is sent with it; it publishes SES events to the default bus. */
+  readonly configurationSet: ConfigurationSet;
+  /** The sender identity, when `stageflow:sender` is set. */
+  readonly senderIdentity?: EmailIdentity;
+  /** The unsubscribe-link HMAC key: generated once, never rotated (links in sent mail must keep working). */
+  readonly unsubscribeSecret: Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -68,12 +93,59 @@ export class StatefulStack extends Stack {
 
     this.alarmTopic = this.createAlarmTopic(prefix, settings.alarmEmail);
 
+    // SES publishes only to the default bus. Bounces and complaints feed the suppression list
+    // (sesEvents); deliveries and rejects are there for operators and the dashboard.
+    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
+      configurationSetName: prefix,
+      reputationMetrics: true,
+      sendingEnabled: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    this.configurationSet.addEventDestination('EventBridge', {
+      configurationSetEventDestinationName: 'eventbridge',
+      destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      events: [...SES_DESTINATION_EVENTS],
+    });
+    if (settings.sender) {
+      const isDomain = !settings.sender.includes('@');
+      // A domain gets Easy DKIM (three CNAME records, in the outputs); an address is verified
+      // by the link SES mails to it.
+      this.senderIdentity = new EmailIdentity(this, 'SenderIdentity', {
+        identity: isDomain ? Identity.domain(settings.sender) : Identity.email(settings.sender),
+        configurationSet: this.configurationSet,
+      });
+      if (isDomain) {
+        this.senderIdentity.dkimRecords.forEach((record, i) => {
+          new CfnOutput(this, `DkimRecord${i + 1}`, {
+            description: `DKIM CNAME ${i + 1} of 3 for ${settings.sender}: name = value`,
+            value: `${record.name} = ${record.value}`,
+          });
+        });
+      }
+    }
+
+    this.unsubscribeSecret = new Secret(this, 'UnsubscribeSecret', {
+      secretName: `${prefix}/unsubscribe-hmac`,
+      description: 'Stageflow: HMAC key of the one-click unsubscribe links (RFC 8058)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: settings.removalPolicy,
+    });
+    Validations.of(this.unsubscribeSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the unsubscribe HMAC key would invalidate every unsubscribe link in mail already ' +
+        'sent, which RFC 8058 and the law expect to keep working. Only the unsubscribe, templates and ' +
+        'flow send functions may read it.',
+    });
+
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'EventBusName', {
       value: this.eventBus.eventBusName,
       exportName: `${prefix}-event-bus-name`,
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, 'ConfigurationSetName', { value: this.configurationSet.configurationSetName });
+    new CfnOutput(this, 'UnsubscribeSecretArn', { value: this.unsubscribeSecret.secretArn });
   }
 
   private createAlarmTopic(prefix: string, email: string | undefined): Topic {

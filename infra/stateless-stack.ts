@@ -1,8 +1,11 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  type CfnElement,
   CfnOutput,
+  type CfnResource,
   CrossStackReferences,
+  type CustomResource,
   Duration,
   ReferenceStrength,
   Stack,
@@ -24,7 +27,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import {
@@ -35,13 +39,22 @@ import {
   SystemLogLevel,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import type { Construct } from 'constructs';
-import { FUNCTIONS, type FunctionName, ROUTES } from '../lib/http/routes.js';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Trigger } from 'aws-cdk-lib/triggers';
+import type { Construct, IConstruct } from 'constructs';
+import { sesEventsRulePattern } from '../lib/consent/ses-events.js';
+import { FUNCTIONS, type FunctionName, type FunctionSpec, ROUTES } from '../lib/http/routes.js';
+import { DeadLetterQueue } from './dead-letter.js';
 import { EventPipeline } from './event-pipeline.js';
-import type { StageflowSettings } from './settings.js';
+import { cdkPattern, Flows } from './flows.js';
+import { OperationsDashboard, SesReputation } from './operations.js';
+import { fromAddress, type StageflowSettings } from './settings.js';
 
 /** The repository root: function entries in FUNCTIONS are relative to it. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -96,9 +109,73 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
     read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
     write: ['dynamodb:PutItem'],
   },
-  // Publishes Reward Issued only (events:PutEvents, granted by Flows).
+  // Publishes Reward Issued only (events:PutEvents, SERVICE_ACCESS).
   issueRewards: { read: [], write: [] },
+  // ManageCampaigns.seed: DynamoDbCampaignStore.create, a TransactWrite of two conditional Puts.
+  seedDefaults: { read: [], write: ['dynamodb:PutItem'] },
+  // DynamoDbMarketingSwitch: read the SETTINGS/MARKETING item, write it back conditionally.
+  marketingSwitch: { read: ['dynamodb:GetItem'], write: ['dynamodb:PutItem'] },
 };
+
+/**
+ * What each function's code calls besides the table, decided per function like TABLE_ACCESS.
+ * SES template actions apply to this deployment's templates only (`template/<prefix>*`).
+ */
+export interface ServiceAccess {
+  /** SES v2 template actions, on `template/stageflow-<stage>-*`. */
+  templates?: readonly string[];
+  /** ses:ListEmailTemplates, which has no resource-level permission (resource "*"). */
+  listTemplates?: true;
+  /** ses:SendEmail from the sender address, with the configuration set and this deployment's templates. */
+  sendMail?: true;
+  /** secretsmanager:GetSecretValue on the unsubscribe secret (signing or checking links). */
+  unsubscribeSecret?: true;
+  /** events:PutEvents on the Stageflow bus. */
+  putEvents?: true;
+  /** Needs EVENT_BUS_NAME without publishing (the flow wiring builds its publisher eagerly). */
+  busName?: true;
+  /** Needs the mail settings: sender, configuration set, template prefix, public URL. */
+  mailSettings?: true;
+}
+
+export const SERVICE_ACCESS: Record<FunctionName, ServiceAccess> = {
+  ingest: {},
+  customers: {},
+  health: {},
+  // ManageCampaigns: a campaign's steps must name existing templates (GetEmailTemplate).
+  campaigns: { templates: ['ses:GetEmailTemplate'], mailSettings: true },
+  // SesTemplateStore (list, get, update-or-create, delete, test render); the preview signs an
+  // unsubscribe link.
+  templates: {
+    templates: [
+      'ses:GetEmailTemplate',
+      'ses:CreateEmailTemplate',
+      'ses:UpdateEmailTemplate',
+      'ses:DeleteEmailTemplate',
+      'ses:TestRenderEmailTemplate',
+    ],
+    listTemplates: true,
+    unsubscribeSecret: true,
+    mailSettings: true,
+  },
+  // Checks the link's HMAC.
+  unsubscribe: { unsubscribeSecret: true, mailSettings: true },
+  // EventPipeline grants the stream and the bus.
+  relayOutbox: {},
+  // Flows grants states:StartExecution on the five state machines.
+  startFlow: {},
+  sesEvents: {},
+  flowPlan: { busName: true, mailSettings: true },
+  // TemplateMailer: SendEmail with a stored template; every mail links its unsubscribe URL.
+  flowSend: { sendMail: true, unsubscribeSecret: true, busName: true, mailSettings: true },
+  issueRewards: { putEvents: true, mailSettings: true },
+  // ManageTemplates.seed: CreateEmailTemplate for each missing default (AlreadyExists = keep).
+  seedDefaults: { templates: ['ses:CreateEmailTemplate'], mailSettings: true },
+  marketingSwitch: {},
+};
+
+/** The prefix of every SES template a deployment owns, so dev and prod can share an account. */
+export const templatePrefix = (stage: string) => `stageflow-${stage}-`;
 
 /** Reading a table encrypted with our key needs Decrypt; writing also needs to encrypt. */
 const KEY_READ = ['kms:Decrypt', 'kms:DescribeKey'];
@@ -109,8 +186,12 @@ export interface StatelessStackProps extends StackProps {
   table: ITable;
   dataKey: IKey;
   alarmTopic: ITopic;
-  /** The custom bus the outbox relay publishes to (EventPipeline). */
+  /** The custom bus the outbox relay publishes to (EventPipeline) and the flow rules listen on. */
   eventBus: IEventBus;
+  /** Every mail is sent with it; its events reach the default bus (rule → sesEvents). */
+  configurationSet: IConfigurationSet;
+  /** The unsubscribe-link HMAC key. */
+  unsubscribeSecret: ISecret;
   /**
    * The seam for API authorization: when set, every route not marked `public` in ROUTES uses
    * it. Until the Lambda authorizer exists (production issue), the handlers authenticate
@@ -124,6 +205,12 @@ export class StatelessStack extends Stack {
   readonly functions: Record<FunctionName, NodejsFunction>;
   readonly api: HttpApi;
   readonly apiStage: HttpStage;
+  readonly flows: Flows;
+  readonly eventPipeline: EventPipeline;
+  readonly reputation: SesReputation;
+  /** The async-invocation failure queue of every 'event' function, also its rules' DLQ. */
+  readonly eventDeadLetters: Partial<Record<FunctionName, DeadLetterQueue>>;
+  readonly seedTrigger: Trigger;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -152,7 +239,15 @@ export class StatelessStack extends Stack {
     this.apiStage = this.createStage(settings);
     this.addRoutes(props.authorizer);
     this.createAlarms(settings, props.alarmTopic);
-    new EventPipeline(this, 'EventPipeline', {
+    // Unsubscribe links point at the API. Its execute-api URL refers to the Api resource only,
+    // which depends on no function, so functions may name it without a cycle (the routes'
+    // integrations depend on the functions, not the Api on them).
+    const publicUrl = settings.publicUrl ?? this.api.apiEndpoint;
+    for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+      if (SERVICE_ACCESS[name].mailSettings)
+        this.functions[name].addEnvironment('STAGEFLOW_PUBLIC_URL', publicUrl);
+    }
+    this.eventPipeline = new EventPipeline(this, 'EventPipeline', {
       stage: settings.stage,
       relay: this.functions.relayOutbox,
       table: props.table,
@@ -161,7 +256,128 @@ export class StatelessStack extends Stack {
       alarmTopic: props.alarmTopic,
     });
 
+    // Asynchronous invocations (EventBridge rules) that still fail after Lambda's two retries
+    // land in the function's dead-letter queue; the rules deliver there too when they give up.
+    this.eventDeadLetters = {};
+    for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+      if ((FUNCTIONS[name] as FunctionSpec).trigger !== 'event') continue;
+      const dlq = new DeadLetterQueue(this, `${pascal(name)}DeadLetter`, {
+        stage: settings.stage,
+        name: kebab(name),
+        description:
+          `Events the ${name} function could not handle (after retries) or its rule could not ` +
+          'deliver. The message holds the event; replay it once the cause is fixed.',
+        alarmTopic: props.alarmTopic,
+      });
+      this.functions[name].configureAsyncInvoke({
+        onFailure: new SqsDestination(dlq.queue),
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+      });
+      this.eventDeadLetters[name] = dlq;
+    }
+    const dlqOf = (name: FunctionName): IQueue => {
+      const dlq = this.eventDeadLetters[name];
+      if (!dlq) throw new Error(`${name} is not an 'event' function`);
+      return dlq.queue;
+    };
+
+    this.flows = new Flows(this, 'Flows', {
+      stage: settings.stage,
+      bus: props.eventBus,
+      functions: {
+        plan: this.functions.flowPlan,
+        send: this.functions.flowSend,
+        rewards: this.functions.issueRewards,
+      },
+      starter: this.functions.startFlow,
+      alarmTopic: props.alarmTopic,
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
+    // The starter names the machine by flow; the names are fixed, so no reference is needed.
+    this.functions.startFlow.addEnvironment(
+      'FLOW_STATE_MACHINE_ARN_PREFIX',
+      `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:stageflow-${settings.stage}-`,
+    );
+    for (const machine of Object.values(this.flows.stateMachines)) {
+      // What CDK writes for a Standard state machine with Lambda tasks, X-Ray and logging.
+      Validations.of(machine.role).acknowledge(
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'X-Ray writes and CloudWatch Logs vended delivery (logs:CreateLogDelivery etc.) support no ' +
+            'resource-level permissions; CDK grants them for tracing and logging at level ALL.',
+        },
+        ...[this.functions.flowPlan, this.functions.flowSend, this.functions.issueRewards].map((fn) => ({
+          id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(fn)}.Arn>:*]`,
+          reason:
+            'lambda:InvokeFunction on the task function and its versions and aliases (<arn>:*), as CDK ' +
+            'grants it for a LambdaInvoke task; no other function.',
+        })),
+      );
+    }
+
+    // SES publishes bounces, complaints, deliveries and rejects to the default bus; bounces and
+    // complaints of this configuration set go to sesEvents, which suppresses the address.
+    new Rule(this, 'SesEventsRule', {
+      ruleName: `stageflow-${settings.stage}-ses-events`,
+      description: 'SES bounces and complaints of the Stageflow configuration set to the suppression list',
+      eventPattern: cdkPattern(sesEventsRulePattern(props.configurationSet.configurationSetName)),
+      targets: [
+        new LambdaTarget(this.functions.sesEvents, {
+          deadLetterQueue: dlqOf('sesEvents'),
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+    this.reputation = new SesReputation(this, 'SesReputation', {
+      stage: settings.stage,
+      alarmTopic: props.alarmTopic,
+      marketingSwitch: this.functions.marketingSwitch,
+      deadLetterQueue: dlqOf('marketingSwitch'),
+    });
+
+    new OperationsDashboard(this, 'Operations', {
+      stage: settings.stage,
+      api: this.api,
+      ingest: this.functions.ingest,
+      relay: this.functions.relayOutbox,
+      stateMachines: this.flows.stateMachines,
+      deadLetterQueues: {
+        'outbox relay': this.eventPipeline.deadLetterQueue,
+        'flow rules': this.flows.deadLetterQueue,
+        ...Object.fromEntries(Object.entries(this.eventDeadLetters).map(([name, d]) => [name, d.queue])),
+      },
+      reputation: this.reputation,
+    });
+
+    this.seedTrigger = this.seedOnEveryDeploy();
+
     new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url });
+    new CfnOutput(this, 'PublicUrl', { value: publicUrl, description: 'Base of the unsubscribe links' });
+  }
+
+  /**
+   * Seeds the default templates and campaigns (idempotent) once the API and the flows exist.
+   * A Trigger runs when its properties change; the run id changes with every synth, so every
+   * `cdk deploy` seeds (and shows one changed resource in `cdk diff`). A failure fails the
+   * deploy, which rolls back.
+   */
+  private seedOnEveryDeploy(): Trigger {
+    const trigger = new Trigger(this, 'SeedDefaults', {
+      handler: this.functions.seedDefaults,
+      timeout: Duration.seconds(FUNCTIONS.seedDefaults.timeoutSeconds + 30),
+      executeAfter: [this.api, this.apiStage, this.flows],
+      executeOnHandlerChange: true,
+    });
+    const resource = trigger.node.findChild('Default') as CustomResource;
+    (resource.node.defaultChild as CfnResource).addPropertyOverride(
+      'RunId',
+      String(this.node.tryGetContext('stageflow:deployRunId') ?? new Date().toISOString()),
+    );
+    return trigger;
   }
 
   private createFunction(name: FunctionName, props: StatelessStackProps): NodejsFunction {
@@ -193,6 +409,8 @@ export class StatelessStack extends Stack {
       );
     }
 
+    this.grantServices(name, role, props);
+
     const fn = new NodejsFunction(this, `${id}Function`, {
       entry: join(ROOT, def.entry),
       handler: 'handler',
@@ -212,6 +430,7 @@ export class StatelessStack extends Stack {
         STAGEFLOW_RETENTION_DAYS: String(settings.retentionDays),
         STAGEFLOW_STAGE: settings.stage,
         NODE_OPTIONS: '--enable-source-maps',
+        ...this.serviceEnvironment(name, props),
       },
       projectRoot: ROOT,
       depsLockFilePath: join(ROOT, 'package-lock.json'),
@@ -242,6 +461,87 @@ export class StatelessStack extends Stack {
       reason: 'Only the X-Ray write actions, which do not support resource-level permissions, use "*".',
     });
     return fn;
+  }
+
+  /** SERVICE_ACCESS as policy statements on the function's role. */
+  private grantServices(name: FunctionName, role: Role, props: StatelessStackProps): void {
+    const access = SERVICE_ACCESS[name];
+    const sesArn = (resource: string, resourceName: string) =>
+      this.formatArn({ service: 'ses', resource, resourceName });
+    const templates = sesArn('template', `${templatePrefix(props.settings.stage)}*`);
+    if (access.templates?.length || access.sendMail) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:template/${templatePrefix(props.settings.stage)}*]`,
+        reason:
+          "The deployment's own SES templates, by their prefix: marketers create templates at run time, " +
+          'so their names are not known at deploy time.',
+      });
+    }
+    if (access.templates?.length) {
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: [...access.templates], resources: [templates] }),
+      );
+    }
+    if (access.listTemplates) {
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['ses:ListEmailTemplates'], resources: ['*'] }),
+      );
+    }
+    if (access.sendMail && props.settings.sender) {
+      // SES v2 SendEmail authorizes the sending identity, the configuration set and the stored
+      // template (v1's SendTemplatedEmail is not involved). The identity is any in the account,
+      // but only From the configured address: which identity SES checks for an address at a
+      // verified domain (and, in the sandbox, for each verified recipient) varies.
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [
+            sesArn('identity', '*'),
+            sesArn('configuration-set', props.configurationSet.configurationSetName),
+            templates,
+          ],
+          conditions: { StringEquals: { 'ses:FromAddress': fromAddress(props.settings.sender) } },
+        }),
+      );
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+        reason:
+          'ses:SendEmail on identities only with the condition ses:FromAddress = the configured sender: ' +
+          'SES may authorize the domain or the address identity, and in the sandbox each recipient.',
+      });
+    }
+    if (access.unsubscribeSecret) {
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [props.unsubscribeSecret.secretArn],
+        }),
+      );
+    }
+    if (access.putEvents) {
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['events:PutEvents'], resources: [props.eventBus.eventBusArn] }),
+      );
+    }
+  }
+
+  /** The environment SERVICE_ACCESS implies (STAGEFLOW_PUBLIC_URL is added once the API exists). */
+  private serviceEnvironment(name: FunctionName, props: StatelessStackProps): Record<string, string> {
+    const access = SERVICE_ACCESS[name];
+    const { settings } = props;
+    return {
+      ...(access.mailSettings
+        ? {
+            STAGEFLOW_TEMPLATE_PREFIX: templatePrefix(settings.stage),
+            SES_CONFIGURATION_SET: props.configurationSet.configurationSetName,
+            ...(settings.sender ? { STAGEFLOW_SENDER: fromAddress(settings.sender) } : {}),
+          }
+        : {}),
+      ...(access.unsubscribeSecret
+        ? { STAGEFLOW_UNSUBSCRIBE_SECRET_ARN: props.unsubscribeSecret.secretArn }
+        : {}),
+      ...(access.putEvents || access.busName ? { EVENT_BUS_NAME: props.eventBus.eventBusName } : {}),
+    };
   }
 
   private createStage(settings: StageflowSettings): HttpStage {
@@ -352,4 +652,7 @@ function acknowledgeOpenRoute(route: HttpRoute, isPublic: boolean): void {
   });
 }
 
+const logicalIdOf = (construct: IConstruct) =>
+  Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

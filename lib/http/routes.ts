@@ -4,8 +4,11 @@
  * them, so the two cannot drift apart.
  */
 
-/** What invokes a function: API Gateway (the default), the table's stream, a rule or a state machine task. */
-export type FunctionTrigger = 'http' | 'stream' | 'event' | 'task';
+/**
+ * What invokes a function: API Gateway (the default), the table's stream, an EventBridge rule,
+ * a state machine task, or CloudFormation on every deploy (a CDK Trigger).
+ */
+export type FunctionTrigger = 'http' | 'stream' | 'event' | 'task' | 'deploy';
 
 export interface FunctionSpec {
   entry: string;
@@ -54,6 +57,20 @@ export const FUNCTIONS = {
     timeoutSeconds: 60,
     description: 'Outbox relay: table stream to the event bus',
     trigger: 'stream',
+  },
+  seedDefaults: {
+    entry: 'functions/seed-defaults.ts',
+    memoryMb: 256,
+    timeoutSeconds: 120,
+    description: 'Seeds the default templates and campaigns on every deploy (idempotent)',
+    trigger: 'deploy',
+  },
+  marketingSwitch: {
+    entry: 'functions/marketing-switch.ts',
+    memoryMb: 128,
+    timeoutSeconds: 10,
+    description: 'Pauses marketing mail while an SES reputation alarm is in ALARM',
+    trigger: 'event',
   },
   startFlow: {
     entry: 'functions/start-flow.ts',
