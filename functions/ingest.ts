@@ -1,3 +1,4 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import {
   type HttpEvent,
@@ -8,11 +9,35 @@ import {
 } from '../lib/http/middleware.js';
 import { NotFoundError } from '../lib/http/problem.js';
 import { ingestRequest, ingestRouteOf, isSegmentRoute } from '../lib/ingest/http-ingest.js';
+import type { IngestTouchpoints } from '../lib/ingest/ingest-touchpoints.js';
 import { container, logger } from '../lib/runtime/container.js';
 import { LIMITS } from '../lib/touchpoints/schema.js';
 
+/**
+ * Logs each stored touchpoint under its messageId as the correlation id, which the outbox
+ * record, the relay and the flows carry on. A stage change is INFO, the rest DEBUG; ids and
+ * stages only, never traits or properties (they hold emails and names).
+ */
+const logged = (useCase: IngestTouchpoints): Pick<IngestTouchpoints, 'execute'> => ({
+  async execute(touchpoints) {
+    const results = await useCase.execute(touchpoints);
+    for (const r of results) {
+      const line = {
+        correlationId: r.messageId,
+        status: r.status,
+        stage: r.stage,
+        previousStage: r.previousStage,
+      };
+      if (r.changed) logger.info('touchpoint changed the stage', line);
+      else logger.debug('touchpoint stored', line);
+    }
+    return results;
+  },
+});
+
 /** POST /v1/touchpoints and the Segment-compatible /v1/{track,identify,alias,page,screen,group,batch}. */
 export const handler = middy<HttpEvent, HttpResult>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(problemResponses(logger))
   .use(requireKey(() => container().authenticator, 'ingest'))
   .use(
@@ -24,5 +49,5 @@ export const handler = middy<HttpEvent, HttpResult>()
   .handler(async (event) => {
     const route = ingestRouteOf(event.rawPath);
     if (!route) throw new NotFoundError(`No ingest route ${event.rawPath}`);
-    return ingestRequest(route, event.parsedBody, container().ingest, new Date());
+    return ingestRequest(route, event.parsedBody, logged(container().ingest), new Date());
   });

@@ -57,7 +57,7 @@ const rejection = (result: Extract<ParseResult, { ok: false }>): BatchItemResult
 export async function ingestRequest(
   route: IngestRoute,
   body: unknown,
-  useCase: IngestTouchpoints,
+  useCase: Pick<IngestTouchpoints, 'execute'>,
   receivedAt: Date,
 ): Promise<HttpResult> {
   const segment = isSegmentRoute(route);

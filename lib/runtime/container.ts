@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbKeyStore } from '../auth/api-keys.js';
 import { Authenticator } from '../auth/authenticate.js';
 import { dynamoClient, eventBridgeClient } from '../aws/clients.js';
@@ -9,9 +8,10 @@ import { OutboxRelay } from '../events/relay.js';
 import { DynamoDbJourneyStore } from '../ingest/dynamodb-journey-store.js';
 import { IngestTouchpoints } from '../ingest/ingest-touchpoints.js';
 import { defaultModel } from '../journey/index.js';
+import { logger } from './logger.js';
 
-/** One logger per process; structured JSON, never PII (see docs/operations.md). */
-export const logger = new Logger({ serviceName: 'stageflow' });
+/** One logger per process; structured JSON with PII redaction (lib/runtime/logger.ts, docs/security.md). */
+export { logger };
 
 const once = <T>(make: () => T): (() => T) => {
   let value: T | undefined;
