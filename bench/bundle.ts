@@ -16,10 +16,11 @@ const DEFAULT_EXTERNALS = ['@aws-sdk/*'];
 export interface BundlePlan {
   externals: string[];
   banner?: string;
+  mainFields?: string[];
   source: string;
 }
 
-/** Mirrors the bundling options infra/ gives the functions, or CDK's defaults while it has none. */
+/** Mirrors the bundling options infra/ gives the functions (read from its source), or CDK's defaults. */
 export function bundlePlan(): BundlePlan {
   const stack = ['infra/stateless-stack.ts', 'infra/stacks/stateless-stack.ts']
     .map((p) => join(ROOT, p))
@@ -29,12 +30,14 @@ export function bundlePlan(): BundlePlan {
   const source = `${stack.slice(ROOT.length + 1)}`;
   const list = text.match(/externalModules\s*:\s*\[([^\]]*)\]/);
   const banner = text.match(/banner\s*:\s*(['"`])(.*?)\1/s)?.[2];
+  const fields = text.match(/mainFields\s*:\s*\[([^\]]*)\]/);
+  const mainFields = fields ? [...fields[1].matchAll(/['"`]([^'"`]+)['"`]/g)].map((m) => m[1]) : undefined;
   const externals = list
     ? [...list[1].matchAll(/['"`]([^'"`]+)['"`]/g)].map((m) => m[1])
     : /bundleAwsSDK\s*:\s*true/.test(text)
       ? []
       : DEFAULT_EXTERNALS;
-  return { externals, banner, source };
+  return { externals, banner, mainFields, source };
 }
 
 export interface BundleResult {
@@ -65,7 +68,8 @@ export async function bundleIngest(plan: BundlePlan, name = 'ingest'): Promise<B
     target: 'node22',
     format: 'esm',
     external: plan.externals,
-    // Some bundled CommonJS needs `require` in ESM output; infra must give the same banner.
+    ...(plan.mainFields ? { mainFields: plan.mainFields } : {}),
+    // infra's banner, or the usual one: bundled CommonJS that require()s a built-in needs it in ESM.
     banner: {
       js:
         plan.banner ??

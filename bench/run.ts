@@ -184,7 +184,7 @@ function figuresB(b: Record<string, RoundTrips>): Figure[] {
       id: 'b',
       name: `WCU, ${name}`,
       value: b[name].estimatedWcu,
-      unit: `WCU at DynamoDB prices (Local says ${b[name].consumedWcuLocal} WCU, ${b[name].consumedRcuLocal} RCU)`,
+      unit: `WCU for its transaction at DynamoDB prices (Local says ${b[name].consumedWcuLocal} WCU, ${b[name].consumedRcuLocal} RCU)`,
     },
   ]);
 }
@@ -205,13 +205,18 @@ function figuresC(short: EngineSize, long: EngineSize): Figure[] {
     },
     { id: 'c', name: 'engine evaluations/s, history 10', value: short.evaluationsPerSecond, unit: '/s' },
     { id: 'c', name: 'engine evaluations/s, history 10,000', value: long.evaluationsPerSecond, unit: '/s' },
-    {
-      id: 'c',
-      name: 'slowest kind of step, 10,000 vs 10',
-      value: worst.long / worst.short,
-      unit: '×',
-      detail: `${worst.event}: ${worst.long.toFixed(0)} ns vs ${worst.short.toFixed(0)} ns`,
-    },
+    // Which kind of step grows with the history, shown when the target is missed.
+    ...(costRatio <= 1.5
+      ? []
+      : [
+          {
+            id: 'c',
+            name: 'slowest kind of step, 10,000 vs 10',
+            value: worst.long / worst.short,
+            unit: '×',
+            detail: `${worst.event}: ${worst.long.toFixed(0)} ns vs ${worst.short.toFixed(0)} ns`,
+          },
+        ]),
     {
       id: 'c',
       name: 'folded state size, history 10,000',

@@ -78,6 +78,8 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   // ReadCustomers (profile, alias, touchpoints, transitions) and the key lookup.
   customers: { read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], write: [] },
   health: { read: [], write: [] },
+  // The Lambda authorizer: DynamoDbKeyStore.get, one GetItem per uncached key.
+  authorize: { read: ['dynamodb:GetItem'], write: [] },
   // DynamoDbCampaignStore (head/version reads, TransactWrite of head + version, status updates);
   // SES: ses:GetEmailTemplate (campaign steps must name an existing template).
   campaigns: {
@@ -142,6 +144,7 @@ export const SERVICE_ACCESS: Record<FunctionName, ServiceAccess> = {
   ingest: {},
   customers: {},
   health: {},
+  authorize: {},
   // ManageCampaigns: a campaign's steps must name existing templates (GetEmailTemplate).
   campaigns: { templates: ['ses:GetEmailTemplate'], mailSettings: true },
   // SesTemplateStore (list, get, update-or-create, delete, test render); the preview signs an

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { matchPath, ROUTES, type Route } from '../lib/http/routes.js';
+import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
+import { AUTHORIZER, matchPath, ROUTES, type Route } from '../lib/http/routes.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers of every shape are served
 export type LambdaHandler = (event: any, context: Context) => Promise<any>;
@@ -13,6 +13,12 @@ export interface ApiServerOptions {
   port: number;
   handlers: Record<string, LambdaHandler>;
   routes?: readonly Route[];
+  /**
+   * The Lambda authorizer API Gateway runs before every route not marked `public`
+   * (AUTHORIZER in lib/http/routes.ts), with its result cache. Without it every route goes
+   * straight to its handler, which then authenticates by itself.
+   */
+  authorizer?: { handler: LambdaHandler; cacheTtlSeconds: number };
   log?: (line: string) => void;
 }
 
@@ -22,14 +28,18 @@ export interface ApiServerOptions {
  */
 export function startApiServer(options: ApiServerOptions): Promise<Server> {
   const routes = options.routes ?? ROUTES;
+  const authorizations = new AuthorizerCache();
   const server = createServer(async (req, res) => {
     const started = Date.now();
+    const served: { route?: Route } = {};
     try {
-      await serve(req, res, routes, options);
+      await serve(req, res, routes, options, authorizations, served);
     } catch (error) {
       sendProblem(res, 500, 'Internal error', (error as Error).message);
     } finally {
-      options.log?.(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`);
+      // The route template, never the raw path: paths carry customer ids, which may be emails.
+      const what = served.route ? `${served.route.method} ${served.route.path}` : `${req.method} (no route)`;
+      options.log?.(`${what} ${res.statusCode} ${Date.now() - started}ms`);
     }
   });
   server.keepAliveTimeout = 5_000;
@@ -44,6 +54,8 @@ async function serve(
   res: ServerResponse,
   routes: readonly Route[],
   options: ApiServerOptions,
+  authorizations: AuthorizerCache,
+  served: { route?: Route },
 ) {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
@@ -59,6 +71,7 @@ async function serve(
     sendProblem(res, 404, 'Not found', `No route ${method} ${url.pathname}`);
     return;
   }
+  served.route = matched.route;
   // API Gateway HTTP APIs hand Lambda the path and its parameters percent-decoded.
   const pathParameters: Record<string, string> = {};
   for (const [name, value] of Object.entries(matched.params)) {
@@ -81,6 +94,16 @@ async function serve(
   }
   const body = Buffer.concat(chunks).toString('utf8');
   const event = toEvent(req, url, method, matched.route, pathParameters, body);
+  if (options.authorizer && !matched.route.public) {
+    const outcome = await authorize(event, options.authorizer, authorizations);
+    if (outcome.status !== 200) {
+      // API Gateway's own bare answers, which no handler sees and no problem+json wraps.
+      res.writeHead(outcome.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: outcome.message }));
+      return;
+    }
+    (event.requestContext as { authorizer?: unknown }).authorizer = { lambda: outcome.context };
+  }
   const handler = options.handlers[matched.route.fn];
   const result = await handler(event, lambdaContext(matched.route.fn));
   const statusCode = result?.statusCode ?? 200;
@@ -94,6 +117,62 @@ async function serve(
         : (result?.body ?? '');
   res.writeHead(statusCode, headers);
   res.end(payload);
+}
+
+type Authorization =
+  | { status: 200; context: Record<string, unknown> }
+  | { status: 401 | 403 | 500; message: string };
+
+/** API Gateway's authorizer result cache: per identity source value, for the configured TTL. */
+class AuthorizerCache {
+  private readonly entries = new Map<string, { result: Authorization; until: number }>();
+  get(identity: string): Authorization | undefined {
+    const hit = this.entries.get(identity);
+    if (hit && hit.until > Date.now()) return hit.result;
+    this.entries.delete(identity);
+    return undefined;
+  }
+  set(identity: string, result: Authorization, ttlSeconds: number): void {
+    if (ttlSeconds > 0) this.entries.set(identity, { result, until: Date.now() + ttlSeconds * 1000 });
+  }
+}
+
+/**
+ * What API Gateway does before a route with the Lambda authorizer (payload 2.0, simple
+ * responses, identity source the Authorization header): no header is a 401 without calling
+ * the authorizer; a cached result is reused; `isAuthorized: false` is a 403; an authorizer
+ * that fails is a 500. Otherwise its context becomes `requestContext.authorizer.lambda`.
+ */
+async function authorize(
+  event: APIGatewayProxyEventV2,
+  authorizer: NonNullable<ApiServerOptions['authorizer']>,
+  cache: AuthorizerCache,
+): Promise<Authorization> {
+  const identity = event.headers[AUTHORIZER.header];
+  if (!identity) return { status: 401, message: 'Unauthorized' };
+  const cached = cache.get(identity);
+  if (cached) return cached;
+  const { body: _body, isBase64Encoded: _b64, version, ...rest } = event;
+  const request: APIGatewayRequestAuthorizerEventV2 = {
+    ...rest,
+    version,
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${event.requestContext.http.method}${event.rawPath}`,
+    identitySource: [identity],
+    cookies: event.cookies ?? [],
+  };
+  let result: Authorization;
+  try {
+    const out = await authorizer.handler(request, lambdaContext(AUTHORIZER.function));
+    result = out?.isAuthorized
+      ? { status: 200, context: (out.context ?? {}) as Record<string, unknown> }
+      : { status: 403, message: 'Forbidden' };
+  } catch {
+    // Not cached: API Gateway retries the authorizer on the next request.
+    return { status: 500, message: 'Internal Server Error' };
+  }
+  cache.set(identity, result, authorizer.cacheTtlSeconds);
+  return result;
 }
 
 const decodePath = (path: string): string | null => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DynamoDbKeyStore, hashKey, keyIdOf, type Scope } from '../lib/auth/api-keys.js';
 import { createDynamoClient } from '../lib/aws/clients.js';
 import { OUTBOX_FILTER_PATTERN } from '../lib/events/outbox-filter.js';
-import { FUNCTIONS } from '../lib/http/routes.js';
+import { AUTHORIZER, FUNCTIONS } from '../lib/http/routes.js';
 import type { FaultKind } from '../lib/messaging/fault-injecting-sender.js';
 import { type LambdaHandler, startApiServer } from './api-server.js';
 import { ensureTable, type LocalDynamo, startDynamoDbLocal } from './dynamodb.js';
@@ -31,6 +31,11 @@ export interface LocalStackOptions {
   adminKey?: string;
   /** aws-ses-v2-local's port (default STAGEFLOW_SES_PORT or 8005); 0 picks a free one (tests). */
   sesPort?: number;
+  /**
+   * How long the emulated API Gateway caches an authorizer result (default
+   * STAGEFLOW_AUTHORIZER_CACHE_SECONDS, else AUTHORIZER.cacheTtlSeconds as deployed).
+   */
+  authorizerCacheSeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -121,6 +126,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     host,
     port: options.port ?? 3000,
     handlers,
+    // The Lambda authorizer before every non-public route, as API Gateway runs it deployed.
+    authorizer: {
+      handler: handlers[AUTHORIZER.function],
+      cacheTtlSeconds:
+        options.authorizerCacheSeconds ??
+        Number(process.env.STAGEFLOW_AUTHORIZER_CACHE_SECONDS ?? AUTHORIZER.cacheTtlSeconds),
+    },
     log: options.log,
   });
   const streamRelay = await startStreamRelay({

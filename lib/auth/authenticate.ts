@@ -1,5 +1,6 @@
 import { ForbiddenError, UnauthorizedError } from '../http/problem.js';
 import { type ApiKeyRecord, hashKey, type KeyStore, keyFromAuthorization, type Scope } from './api-keys.js';
+import { keyRateLimit } from './rate-limit.js';
 
 export interface Principal {
   keyId: string;
@@ -7,11 +8,30 @@ export interface Principal {
   scope: Scope;
 }
 
+/** What a key check found: a live key, no key with that hash, or a revoked key. */
+export type KeyStatus = 'valid' | 'unknown' | 'revoked';
+
+/**
+ * The outcome of a key check, as the Lambda authorizer hands it to every route in
+ * `requestContext.authorizer.lambda`: flat strings and numbers, never the key or its hash.
+ * Unknown keys carry empty ids and a zero limit.
+ */
+export interface KeyContext {
+  status: KeyStatus;
+  keyId: string;
+  name: string;
+  scope: Scope | '';
+  /** Requests per second this key may make (its own rateLimit or the deployment default). */
+  rateLimit: number;
+  /** Requests it may make at once. */
+  rateBurst: number;
+}
+
 const CACHE_TTL_MS = 30_000;
 
 /**
- * Checks an Authorization header against the stored key hashes. Lookups are cached per
- * process for 30 s (positive and negative), so a revocation takes effect within that time.
+ * Checks keys against the stored SHA-256 hashes. Lookups are cached per process for
+ * `ttlMs` (default 30 s, positive and negative), so a revocation takes effect within that time.
  */
 export class Authenticator {
   private readonly cache = new Map<string, { record: ApiKeyRecord | null; until: number }>();
@@ -20,33 +40,84 @@ export class Authenticator {
     private readonly store: KeyStore,
     private readonly ttlMs = CACHE_TTL_MS,
     private readonly now: () => number = Date.now,
+    private readonly env: Record<string, string | undefined> = process.env,
   ) {}
 
+  /** The context of one plain key; never throws for a bad key, only for a store failure. */
+  async check(key: string): Promise<KeyContext> {
+    const record = await this.lookup(hashKey(key));
+    if (!record) return { status: 'unknown', keyId: '', name: '', scope: '', rateLimit: 0, rateBurst: 0 };
+    const limit = keyRateLimit(record.rateLimit, this.env);
+    return {
+      status: record.revokedAt ? 'revoked' : 'valid',
+      keyId: record.keyId,
+      name: record.name,
+      scope: record.scope,
+      rateLimit: limit.perSecond,
+      rateBurst: limit.burst,
+    };
+  }
+
+  /** Parses the Authorization header, checks the key and requires `required`; throws 401/403. */
   async authenticate(authorization: string | undefined, required: Scope): Promise<Principal> {
     const key = keyFromAuthorization(authorization);
-    if (key === null) {
-      throw new UnauthorizedError(
-        authorization
-          ? 'The Authorization header must be "Bearer <key>" or Basic with the key as user name'
-          : 'An API key is required: send "Authorization: Bearer <key>"',
-      );
-    }
-    const record = await this.lookup(hashKey(key));
-    if (!record) throw new UnauthorizedError('The API key is not valid');
-    if (record.revokedAt) throw new UnauthorizedError('The API key has been revoked');
-    if (required === 'admin' && record.scope !== 'admin') {
-      throw new ForbiddenError(
-        `This route needs an admin key; key ${record.keyId} has scope "${record.scope}"`,
-      );
-    }
-    return { keyId: record.keyId, name: record.name, scope: record.scope };
+    if (key === null) throw missingKeyError(authorization);
+    return principalFor(await this.check(key), required);
   }
 
   private async lookup(hash: string): Promise<ApiKeyRecord | null> {
     const hit = this.cache.get(hash);
     if (hit && hit.until > this.now()) return hit.record;
     const record = await this.store.get(hash);
-    this.cache.set(hash, { record, until: this.now() + this.ttlMs });
+    if (this.ttlMs > 0) this.cache.set(hash, { record, until: this.now() + this.ttlMs });
     return record;
   }
+}
+
+/** The 401 for a request without a usable Authorization header. */
+export function missingKeyError(authorization: string | undefined): UnauthorizedError {
+  return new UnauthorizedError(
+    authorization
+      ? 'The Authorization header must be "Bearer <key>" or Basic with the key as user name'
+      : 'An API key is required: send "Authorization: Bearer <key>"',
+  );
+}
+
+/** Turns a key check into the caller, or the 401 (unknown, revoked) or 403 (scope) it earns. */
+export function principalFor(context: KeyContext, required: Scope): Principal {
+  if (context.status === 'unknown' || context.scope === '') {
+    throw new UnauthorizedError('The API key is not valid');
+  }
+  if (context.status === 'revoked') throw new UnauthorizedError('The API key has been revoked');
+  if (required === 'admin' && context.scope !== 'admin') {
+    throw new ForbiddenError(
+      `This route needs an admin key; key ${context.keyId} has scope "${context.scope}"`,
+    );
+  }
+  return { keyId: context.keyId, name: context.name, scope: context.scope };
+}
+
+const STATUSES: readonly string[] = ['valid', 'unknown', 'revoked'] satisfies KeyStatus[];
+const SCOPES: readonly string[] = ['', 'ingest', 'admin'] satisfies (Scope | '')[];
+
+/**
+ * Reads a KeyContext from `requestContext.authorizer.lambda`, or null when there is none or it
+ * is not one (a route without the authorizer, a direct invocation). Only API Gateway can set
+ * that field; a client cannot.
+ */
+export function keyContextFrom(value: unknown): KeyContext | null {
+  if (!value || typeof value !== 'object') return null;
+  const v = value as Record<string, unknown>;
+  if (typeof v.status !== 'string' || !STATUSES.includes(v.status)) return null;
+  if (typeof v.scope !== 'string' || !SCOPES.includes(v.scope)) return null;
+  const rateLimit = Number(v.rateLimit);
+  const rateBurst = Number(v.rateBurst);
+  return {
+    status: v.status as KeyStatus,
+    keyId: typeof v.keyId === 'string' ? v.keyId : '',
+    name: typeof v.name === 'string' ? v.name : '',
+    scope: v.scope as Scope | '',
+    rateLimit: Number.isFinite(rateLimit) ? rateLimit : 0,
+    rateBurst: Number.isFinite(rateBurst) ? rateBurst : 0,
+  };
 }

@@ -1,8 +1,15 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import type { Scope } from '../auth/api-keys.js';
-import type { Authenticator, Principal } from '../auth/authenticate.js';
-import { HttpProblem, MalformedJsonError, PayloadTooLargeError } from './problem.js';
+import { keyFromAuthorization, type Scope } from '../auth/api-keys.js';
+import {
+  type Authenticator,
+  keyContextFrom,
+  missingKeyError,
+  type Principal,
+  principalFor,
+} from '../auth/authenticate.js';
+import { keyRateLimit, TokenBuckets } from '../auth/rate-limit.js';
+import { HttpProblem, MalformedJsonError, PayloadTooLargeError, TooManyRequestsError } from './problem.js';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
   /** Parsed JSON body, set by jsonBody(). */
@@ -100,16 +107,40 @@ export function jsonBody(options: JsonBodyOptions): middy.MiddlewareObj<HttpEven
   };
 }
 
-/** Authenticates the caller's key and requires a scope; admin keys pass every scope. */
+/** One token bucket per key for every route this process serves (docs/security.md). */
+const keyBuckets = new TokenBuckets();
+
+/** `requestContext.authorizer.lambda`, which only API Gateway's Lambda authorizer can set. */
+const authorizerContextOf = (event: HttpEvent): unknown =>
+  (event.requestContext as { authorizer?: { lambda?: unknown } }).authorizer?.lambda;
+
+/**
+ * Authenticates the caller's key, requires a scope (admin keys pass every scope) and applies
+ * the key's rate limit. Behind the Lambda authorizer (functions/authorize.ts) the key has been
+ * checked already and its context is trusted, so nothing is looked up twice; without it (a
+ * direct invocation, a route without the authorizer) the key is checked here. Either way the
+ * answer is a problem+json 401 (no, unknown or revoked key), 403 (scope) or 429 (rate).
+ */
 export function requireKey(
   authenticator: () => Authenticator,
   scope: Scope | ((event: HttpEvent) => Scope),
+  buckets: TokenBuckets = keyBuckets,
 ): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
     before: async (request) => {
       const { event } = request;
       const required = typeof scope === 'function' ? scope(event) : scope;
-      event.principal = await authenticator().authenticate(header(event, 'authorization'), required);
+      const authorization = header(event, 'authorization');
+      const key = keyFromAuthorization(authorization);
+      if (key === null) throw missingKeyError(authorization);
+      const context = keyContextFrom(authorizerContextOf(event)) ?? (await authenticator().check(key));
+      event.principal = principalFor(context, required);
+      const limit =
+        context.rateLimit > 0
+          ? { perSecond: context.rateLimit, burst: context.rateBurst }
+          : keyRateLimit(undefined);
+      const taken = buckets.take(context.keyId, limit);
+      if (!taken.ok) throw new TooManyRequestsError(taken.retryAfterSeconds);
     },
   };
 }

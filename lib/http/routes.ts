@@ -6,9 +6,10 @@
 
 /**
  * What invokes a function: API Gateway (the default), the table's stream, an EventBridge rule,
- * a state machine task, or CloudFormation on every deploy (a CDK Trigger).
+ * a state machine task, CloudFormation on every deploy (a CDK Trigger), or API Gateway as the
+ * HTTP API's Lambda authorizer (AUTHORIZER below).
  */
-export type FunctionTrigger = 'http' | 'stream' | 'event' | 'task' | 'deploy';
+export type FunctionTrigger = 'http' | 'stream' | 'event' | 'task' | 'deploy' | 'authorizer';
 
 export interface FunctionSpec {
   entry: string;
@@ -33,6 +34,13 @@ export const FUNCTIONS = {
     description: 'Customer reads',
   },
   health: { entry: 'functions/health.ts', memoryMb: 128, timeoutSeconds: 3, description: 'Health check' },
+  authorize: {
+    entry: 'functions/authorize.ts',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    description: 'Lambda authorizer: checks the API key against the stored hashes',
+    trigger: 'authorizer',
+  },
   campaigns: {
     entry: 'functions/campaigns.ts',
     memoryMb: 512,
@@ -160,6 +168,28 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/v1/unsubscribe/{token}', fn: 'unsubscribe', public: true },
   { method: 'POST', path: '/v1/unsubscribe/{token}', fn: 'unsubscribe', public: true },
 ];
+
+/** The key scope a route needs, by its route key (`GET /v1/customers/{customerId}`); admin if unknown. */
+export function scopeOf(routeKey: string): 'ingest' | 'admin' {
+  const route = ROUTES.find((r) => `${r.method} ${r.path}` === routeKey);
+  return route ? (route.scope ?? 'ingest') : 'admin';
+}
+
+/**
+ * How API Gateway runs the Lambda authorizer (FUNCTIONS.authorize) on every route not marked
+ * `public`; CDK configures it from here and the local API server emulates it with the same
+ * values. The identity source makes API Gateway answer a request without the header with 401
+ * itself; results are cached per header value, so a revoked key keeps working for up to
+ * `cacheTtlSeconds` (plus the authorizer's own STAGEFLOW_AUTH_CACHE_MS). docs/security.md.
+ */
+export const AUTHORIZER = {
+  function: 'authorize',
+  identitySource: '$request.header.Authorization',
+  header: 'authorization',
+  payloadFormatVersion: '2.0',
+  simpleResponses: true,
+  cacheTtlSeconds: 60,
+} as const satisfies { function: FunctionName } & Record<string, unknown>;
 
 /** Matches a concrete path against a route template; returns the path parameters. */
 export function matchPath(template: string, path: string): Record<string, string> | null {

@@ -1,0 +1,51 @@
+import type {
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerResult,
+  APIGatewaySimpleAuthorizerWithContextResult,
+} from 'aws-lambda';
+import { DynamoDbKeyStore, keyFromAuthorization } from '../lib/auth/api-keys.js';
+import { Authenticator, type KeyContext } from '../lib/auth/authenticate.js';
+import { dynamoClient } from '../lib/aws/clients.js';
+import { config } from '../lib/config.js';
+import { logger } from '../lib/runtime/logger.js';
+
+let authenticator: Authenticator | undefined;
+const wired = () => {
+  authenticator ??= new Authenticator(
+    new DynamoDbKeyStore(dynamoClient(), config().tableName),
+    Number(process.env.STAGEFLOW_AUTH_CACHE_MS ?? 30_000),
+  );
+  return authenticator;
+};
+
+const UNKNOWN: KeyContext = { status: 'unknown', keyId: '', name: '', scope: '', rateLimit: 0, rateBurst: 0 };
+
+/**
+ * The HTTP API's Lambda authorizer (payload 2.0, simple responses, identity source the
+ * Authorization header, results cached by API Gateway per header value).
+ *
+ * It authenticates but does not decide: every request that reaches it is authorized, with the
+ * key's status, id, scope and rate limit as context. The route's requireKey middleware then
+ * answers 401 (unknown or revoked key), 403 (ingest key on an admin route) or 429 as
+ * problem+json. A denial here could only be API Gateway's bare `{"message":"Forbidden"}` 403,
+ * which is wrong for a bad key, and a cached result is shared by every route, so it must not
+ * depend on the route's scope (docs/security.md). It denies only a request without the header,
+ * which API Gateway answers with 401 before calling it.
+ */
+export const handler = async (
+  event: APIGatewayRequestAuthorizerEventV2,
+): Promise<APIGatewaySimpleAuthorizerWithContextResult<KeyContext> | APIGatewaySimpleAuthorizerResult> => {
+  const authorization = headerOf(event, 'authorization') ?? event.identitySource?.[0];
+  if (!authorization) return { isAuthorized: false };
+  const key = keyFromAuthorization(authorization);
+  // An unparseable header is an unknown key; the route explains what the header must look like.
+  const context = key === null ? UNKNOWN : await wired().check(key);
+  // The key id is not secret; the key, its hash and the header never reach a log.
+  logger.debug('key checked', { keyId: context.keyId || undefined, status: context.status });
+  return { isAuthorized: true, context };
+};
+
+const headerOf = (event: APIGatewayRequestAuthorizerEventV2, name: string): string | undefined => {
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === name) return v;
+  return undefined;
+};
