@@ -14,6 +14,7 @@ import { ensureTable, type LocalDynamo, startDynamoDbLocal } from '../local/dyna
 import { type BundleResult, bundleIngest, bundlePlan, type InitResult, measureInit } from './bundle.js';
 import { benchEngine, type EngineSize } from './engine.js';
 import { type Handler, Probe } from './ingest-path.js';
+import { type LogSink, sinkJsonLogs } from './log-sink.js';
 import { type Figure, formatValue, table } from './report.js';
 import { CASES, type RoundTrips, singleTouchpoints } from './round-trips.js';
 import { type Bench, compareWithRaw, type Throughput } from './throughput.js';
@@ -25,6 +26,7 @@ const RAW_TABLE = 'bench-raw';
 const A_DEADLINE_MS = 60_000;
 
 const t0 = performance.now();
+let logSink: LogSink = { lines: 0, bytes: 0 };
 const progress = (line: string) =>
   console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${line}`);
 
@@ -36,6 +38,7 @@ async function main() {
     const bench = await setUp(dynamo);
     const { journeyStore } = (await import('../lib/runtime/container.js')).container();
 
+    const logged = { ...logSink };
     const a = await compareWithRaw(bench, {
       concurrency: CONCURRENCY,
       perCustomer: 10, // one whole journey cycle; 9 of 10 touchpoints hit an existing customer
@@ -45,6 +48,7 @@ async function main() {
       more: () => performance.now() - t0 < A_DEADLINE_MS,
     });
 
+    const logLines = (logSink.lines - logged.lines) / (a.touchpoints + a.warmup);
     progress('(b) single touchpoints: new and existing customers, and an anonymous visitor who signs up');
     const b = await singleTouchpoints(bench, journeyStore.stats, 10);
     progress(`(b) ${CASES.map((c) => `${c.name}: ${b[c.name].requests} requests`).join('; ')}`);
@@ -65,7 +69,12 @@ async function main() {
       `(d) ${(bundle.bytes / 1024).toFixed(1)} KB; init ${init.bundleMs.toFixed(0)} ms vs ${init.emptyMs.toFixed(0)} ms`,
     );
 
-    const figures = [...figuresA(a), ...figuresB(b), ...figuresC(short, long), ...figuresD(bundle, init)];
+    const figures = [
+      ...figuresA(a, logLines),
+      ...figuresB(b),
+      ...figuresC(short, long),
+      ...figuresD(bundle, init),
+    ];
     const seconds = (performance.now() - t0) / 1000;
     const dir = join(import.meta.dirname, 'results');
     mkdirSync(dir, { recursive: true });
@@ -77,7 +86,7 @@ async function main() {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,
       figures,
-      a: { concurrency: CONCURRENCY, ...a },
+      a: { concurrency: CONCURRENCY, ...a, logLinesPerTouchpoint: logLines },
       b,
       c: { short, long },
       d: { ...bundle, init },
@@ -104,7 +113,8 @@ async function setUp(dynamo: LocalDynamo): Promise<Bench> {
   process.env.TABLE_NAME = HANDLER_TABLE;
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   process.env.AWS_REGION ??= 'us-east-1';
-  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO'; // as deployed; the lines go to logSink
+  logSink = sinkJsonLogs();
   const { key } = await createKey(new DynamoDbKeyStore(dynamo.client, HANDLER_TABLE), {
     name: 'bench ingest key',
     scope: 'ingest',
@@ -127,7 +137,7 @@ async function setUp(dynamo: LocalDynamo): Promise<Bench> {
   };
 }
 
-function figuresA(a: Throughput): Figure[] {
+function figuresA(a: Throughput, logLines: number): Figure[] {
   const cpu = a.cpuPerTouchpoint;
   return [
     {
@@ -138,7 +148,8 @@ function figuresA(a: Throughput): Figure[] {
       target: '>= 0.70',
       pass: a.ratio >= 0.7 && a.failures === 0,
       detail:
-        `${a.touchpoints} touchpoints each way in ${a.slices.length} alternating slices` +
+        `${a.touchpoints} touchpoints each way in ${a.slices.length} alternating slices, ` +
+        `${logLines.toFixed(2)} INFO log lines per touchpoint as deployed` +
         (a.failures ? `; ${a.failures} requests failed, see latest.json` : ''),
     },
     { id: 'a', name: 'handler path touchpoints/s', value: a.handlerPerSecond, unit: '/s' },

@@ -47,6 +47,8 @@ export interface Throughput {
   rawPerSecond: number;
   ratio: number;
   touchpoints: number;
+  /** Touchpoints sent through the handler to warm up, before the slices. */
+  warmup: number;
   slices: { handler: Side; raw: Side }[];
   /** Node CPU (this process) and DynamoDB Local CPU per touchpoint, each side. */
   cpuPerTouchpoint: { handler: number; raw: number; dynamoHandler: number; dynamoRaw: number };
@@ -138,6 +140,7 @@ export async function compareWithRaw(b: Bench, o: ThroughputOptions): Promise<Th
     rawPerSecond,
     ratio: handlerPerSecond / rawPerSecond,
     touchpoints,
+    warmup: warm.touchpoints,
     slices,
     cpuPerTouchpoint: {
       handler: sum((s) => s.handler.cpuMs) / touchpoints,
