@@ -1,5 +1,8 @@
 import middy from '@middy/core';
+import { dynamoClient } from '../lib/aws/clients.js';
+import { DynamoDbCustomerData, exportDocument } from '../lib/customers/customer-data.js';
 import { customerView } from '../lib/customers/read-customers.js';
+import { DynamoDbMessageLog } from '../lib/flows/message-log.js';
 import {
   type HttpEvent,
   type HttpResult,
@@ -8,21 +11,65 @@ import {
   requireKey,
 } from '../lib/http/middleware.js';
 import { NotFoundError } from '../lib/http/problem.js';
+import { scopeOf } from '../lib/http/routes.js';
 import { container, logger } from '../lib/runtime/container.js';
 
-/** GET /v1/customers/{customerId}[/touchpoints|/transitions]. */
+let privacy: { data: DynamoDbCustomerData; messages: DynamoDbMessageLog } | undefined;
+const personalData = () => {
+  const { tableName } = container().config;
+  privacy ??= {
+    data: new DynamoDbCustomerData(dynamoClient(), tableName),
+    messages: new DynamoDbMessageLog(dynamoClient(), tableName),
+  };
+  return privacy;
+};
+
+/**
+ * GET /v1/customers/{customerId}[/touchpoints|/transitions] on ingest keys; the message log,
+ * the export of everything held and erasure on admin keys (scopes from ROUTES).
+ */
 export const handler = middy<HttpEvent, HttpResult>()
   .use(problemResponses(logger))
-  .use(requireKey(() => container().authenticator, 'ingest'))
+  .use(
+    requireKey(
+      () => container().authenticator,
+      (event) => scopeOf(event.routeKey),
+    ),
+  )
   .handler(async (event) => {
     // API Gateway has decoded the path already; decoding again broke ids holding a '%'.
     const customerId = event.pathParameters?.customerId ?? '';
     if (!customerId) throw new NotFoundError('No customer id in the path');
     const { customers } = container();
-    // The route, not the decoded path, says which read this is: an id may contain '/touchpoints'.
-    if (event.routeKey.endsWith('/touchpoints')) {
-      return json(200, await customers.touchpoints(customerId, event.queryStringParameters ?? {}));
+    // The route, not the decoded path, says which call this is: an id may contain '/touchpoints'.
+    switch (event.routeKey) {
+      case 'GET /v1/customers/{customerId}/touchpoints':
+        return json(200, await customers.touchpoints(customerId, event.queryStringParameters ?? {}));
+      case 'GET /v1/customers/{customerId}/transitions':
+        return json(200, await customers.transitions(customerId));
+      case 'GET /v1/customers/{customerId}/messages': {
+        const profile = await customers.profile(customerId);
+        return json(200, { items: await personalData().messages.list(profile.customerId) });
+      }
+      case 'GET /v1/customers/{customerId}/export': {
+        const { data } = personalData();
+        const found = await data.resolve(customerId);
+        if (!found.exists) throw new NotFoundError(`No customer "${customerId}"`);
+        return json(200, exportDocument(await data.gather(found.customerId)));
+      }
+      case 'DELETE /v1/customers/{customerId}': {
+        const { data } = personalData();
+        const found = await data.resolve(customerId);
+        const outcome = await data.erase(await data.gather(found.customerId));
+        // Who erased and how much, never whom: the id may be an email address.
+        logger.info('customer erased', {
+          keyId: event.principal?.keyId,
+          erased: outcome.erased,
+          itemsDeleted: outcome.itemsDeleted,
+        });
+        return { statusCode: 204 };
+      }
+      default:
+        return json(200, customerView(await customers.profile(customerId)));
     }
-    if (event.routeKey.endsWith('/transitions')) return json(200, await customers.transitions(customerId));
-    return json(200, customerView(await customers.profile(customerId)));
   });

@@ -75,8 +75,13 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
       'dynamodb:BatchWriteItem',
     ],
   },
-  // ReadCustomers (profile, alias, touchpoints, transitions) and the key lookup.
-  customers: { read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], write: [] },
+  // ReadCustomers (profile, alias, touchpoints, transitions), the message log (Query) and the key
+  // lookup; DynamoDbCustomerData: export (Query, BatchGetItem) and erasure (BatchWriteItem deletes,
+  // then one TransactWriteItems: Delete of the profile, Update of the STATS counters).
+  customers: {
+    read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+    write: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+  },
   health: { read: [], write: [] },
   // The Lambda authorizer: DynamoDbKeyStore.get, one GetItem per uncached key.
   authorize: { read: ['dynamodb:GetItem'], write: [] },
