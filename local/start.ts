@@ -1,3 +1,4 @@
+import { LOCAL_STATE_FILE, removeLocalState, writeLocalState } from '../lib/auth/key-admin.js';
 import { startLocalStack } from './stack.js';
 
 const args = new Set(process.argv.slice(2));
@@ -28,6 +29,16 @@ const stack = await startLocalStack({
   process.exit(1);
 });
 
+// `npm run keys` and other tools find this running stack (its DynamoDB Local port is random) here.
+writeLocalState({
+  url: stack.url,
+  dynamodbEndpoint: stack.dynamodbEndpoint,
+  tableName: stack.tableName,
+  pid: process.pid,
+  startedAt: new Date().toISOString(),
+});
+process.on('exit', () => removeLocalState());
+
 console.log(`
 Stageflow is running.
 
@@ -43,6 +54,8 @@ Try:
   curl -s -X POST ${stack.url}/v1/touchpoints -H 'authorization: Bearer ${stack.keys.ingest}' \\
     -H 'content-type: application/json' \\
     -d '{"messageId":"m1","userId":"u1","event":"Product Viewed"}'
+  npm run keys -- create --name my-shop --scope ingest   (this stack, via ${LOCAL_STATE_FILE})
+  API docs: ${stack.url}/v1/openapi.json
 
 Ctrl-C stops everything.`);
 
