@@ -83,6 +83,8 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
     write: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
   },
   health: { read: [], write: [] },
+  // Serves the bundled OpenAPI document; no I/O.
+  openapi: { read: [], write: [] },
   // The Lambda authorizer: DynamoDbKeyStore.get, one GetItem per uncached key.
   authorize: { read: ['dynamodb:GetItem'], write: [] },
   // DynamoDbCampaignStore (head/version reads, TransactWrite of head + version, status updates);
@@ -149,6 +151,7 @@ export const SERVICE_ACCESS: Record<FunctionName, ServiceAccess> = {
   ingest: {},
   customers: {},
   health: {},
+  openapi: {},
   authorize: {},
   // ManageCampaigns: a campaign's steps must name existing templates (GetEmailTemplate).
   campaigns: { templates: ['ses:GetEmailTemplate'], mailSettings: true },

@@ -34,6 +34,12 @@ export const FUNCTIONS = {
     description: 'Customer reads',
   },
   health: { entry: 'functions/health.ts', memoryMb: 128, timeoutSeconds: 3, description: 'Health check' },
+  openapi: {
+    entry: 'functions/openapi.ts',
+    memoryMb: 128,
+    timeoutSeconds: 3,
+    description: 'The OpenAPI document (docs/openapi.json)',
+  },
   authorize: {
     entry: 'functions/authorize.ts',
     memoryMb: 256,
@@ -170,6 +176,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/v1/templates/{name}/preview', fn: 'templates', scope: 'admin' },
   { method: 'GET', path: '/v1/unsubscribe/{token}', fn: 'unsubscribe', public: true },
   { method: 'POST', path: '/v1/unsubscribe/{token}', fn: 'unsubscribe', public: true },
+  { method: 'GET', path: '/v1/openapi.json', fn: 'openapi', public: true },
 ];
 
 /** The key scope a route needs, by its route key (`GET /v1/customers/{customerId}`); admin if unknown. */
