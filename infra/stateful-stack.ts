@@ -91,7 +91,7 @@ export class StatefulStack extends Stack {
       retention: Duration.days(30),
     });
 
-    this.alarmTopic = this.createAlarmTopic(prefix, settings.alarmEmail);
+    this.alarmTopic = this.createAlarmTopic(prefix, settings);
 
     // SES publishes only to the default bus. Bounces and complaints feed the suppression list
     // (sesEvents); deliveries and rejects are there for operators and the dashboard.
@@ -124,8 +124,9 @@ export class StatefulStack extends Stack {
       }
     }
 
+    // No fixed name: a deleted secret keeps its name for its recovery window, which would
+    // block redeploying a destroyed dev stack. The ARN is an output and reaches the functions.
     this.unsubscribeSecret = new Secret(this, 'UnsubscribeSecret', {
-      secretName: `${prefix}/unsubscribe-hmac`,
       description: 'Stageflow: HMAC key of the one-click unsubscribe links (RFC 8058)',
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
       removalPolicy: settings.removalPolicy,
@@ -148,13 +149,15 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'UnsubscribeSecretArn', { value: this.unsubscribeSecret.secretArn });
   }
 
-  private createAlarmTopic(prefix: string, email: string | undefined): Topic {
+  private createAlarmTopic(prefix: string, settings: StageflowSettings): Topic {
     // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, so the
     // topic has its own key whose policy lets CloudWatch alarms use it.
     const key = new Key(this, 'AlarmKey', {
       alias: `alias/${prefix}-alarms`,
       description: 'Stageflow alarm notifications',
       enableKeyRotation: true,
+      // Nothing encrypted with it outlives its messages; dev stacks clean it up too.
+      removalPolicy: settings.removalPolicy,
     });
     key.addToResourcePolicy(
       new PolicyStatement({
@@ -180,7 +183,7 @@ export class StatefulStack extends Stack {
         },
       }),
     );
-    if (email) topic.addSubscription(new EmailSubscription(email));
+    if (settings.alarmEmail) topic.addSubscription(new EmailSubscription(settings.alarmEmail));
     return topic;
   }
 }

@@ -23,6 +23,7 @@ import {
   type IHttpRouteAuthorizer,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -49,7 +50,14 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Trigger } from 'aws-cdk-lib/triggers';
 import type { Construct, IConstruct } from 'constructs';
 import { sesEventsRulePattern } from '../lib/consent/ses-events.js';
-import { FUNCTIONS, type FunctionName, type FunctionSpec, ROUTES } from '../lib/http/routes.js';
+import {
+  AUTHORIZER,
+  FUNCTIONS,
+  type FunctionName,
+  type FunctionSpec,
+  ROUTES,
+  type Route,
+} from '../lib/http/routes.js';
 import { DeadLetterQueue } from './dead-letter.js';
 import { EventPipeline } from './event-pipeline.js';
 import { cdkPattern, Flows } from './flows.js';
@@ -204,9 +212,8 @@ export interface StatelessStackProps extends StackProps {
   /** The unsubscribe-link HMAC key. */
   unsubscribeSecret: ISecret;
   /**
-   * The seam for API authorization: when set, every route not marked `public` in ROUTES uses
-   * it. Until the Lambda authorizer exists (production issue), the handlers authenticate
-   * with the requireKey middleware against the key hashes in the table.
+   * The API's authorizer on every route not marked `public` in ROUTES. Default: the Lambda
+   * authorizer FUNCTIONS.authorize, configured by AUTHORIZER (lib/http/routes.ts).
    */
   authorizer?: IHttpRouteAuthorizer;
 }
@@ -248,7 +255,7 @@ export class StatelessStack extends Stack {
           : undefined,
     });
     this.apiStage = this.createStage(settings);
-    this.addRoutes(props.authorizer);
+    this.addRoutes(props.authorizer ?? this.keyAuthorizer(settings));
     this.createAlarms(settings, props.alarmTopic);
     // Unsubscribe links point at the API. Its execute-api URL refers to the Api resource only,
     // which depends on no function, so functions may name it without a cycle (the routes'
@@ -587,7 +594,20 @@ export class StatelessStack extends Stack {
     });
   }
 
-  private addRoutes(authorizer: IHttpRouteAuthorizer | undefined): void {
+  /**
+   * The Lambda authorizer (REQUEST, payload 2.0, simple responses): API Gateway answers a request
+   * without the Authorization header with 401 itself, and caches each header's result.
+   */
+  private keyAuthorizer(settings: StageflowSettings): IHttpRouteAuthorizer {
+    return new HttpLambdaAuthorizer('ApiKeyAuthorizer', this.functions[AUTHORIZER.function], {
+      authorizerName: `stageflow-${settings.stage}-api-key`,
+      identitySource: [AUTHORIZER.identitySource],
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      resultsCacheTtl: Duration.seconds(AUTHORIZER.cacheTtlSeconds),
+    });
+  }
+
+  private addRoutes(authorizer: IHttpRouteAuthorizer): void {
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     const integrationOf = (name: FunctionName) => {
       let integration = integrations.get(name);
@@ -605,7 +625,7 @@ export class StatelessStack extends Stack {
         // Public routes say so explicitly, so a default authorizer added later cannot cover them.
         authorizer: route.public ? new HttpNoneAuthorizer() : authorizer,
       });
-      if (route.public || !authorizer) acknowledgeOpenRoute(created, route.public === true);
+      if (route.public) acknowledgePublicRoute(created, route);
     }
   }
 
@@ -653,13 +673,15 @@ export class StatelessStack extends Stack {
   }
 }
 
-function acknowledgeOpenRoute(route: HttpRoute, isPublic: boolean): void {
+function acknowledgePublicRoute(route: HttpRoute, spec: Route): void {
+  const why = spec.path.startsWith('/v1/unsubscribe/')
+    ? 'the one-click unsubscribe (RFC 8058) needs no key; the HMAC token in the path is the credential.'
+    : spec.path === '/health'
+      ? 'the health check needs no key and reads nothing.'
+      : 'it serves public, static content (the OpenAPI document) and reads nothing.';
   Validations.of(route).acknowledge({
     id: 'AwsSolutions-APIG4',
-    reason: isPublic
-      ? 'Public by design (marked public in ROUTES): the health check needs no key.'
-      : 'Authenticated in the handler: the requireKey middleware checks the SHA-256 key hash in the table. ' +
-        'The Lambda authorizer replaces it through StatelessStackProps.authorizer.',
+    reason: `Public by design (marked public in ROUTES): ${why}`,
   });
 }
 

@@ -8,7 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type StageflowApp } from '../../infra/build-app.js';
-import { FUNCTIONS, type FunctionName, ROUTES } from '../../lib/http/routes.js';
+import { AUTHORIZER, FUNCTIONS, type FunctionName, ROUTES } from '../../lib/http/routes.js';
 import { TABLE } from '../../lib/storage/table.js';
 import { ensureTable } from '../../local/dynamodb.js';
 
@@ -196,10 +196,75 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
       expect(served.sort()).toEqual(expected.sort());
     });
 
-    it('keeps authentication in the handlers for now: no route has an authorizer', () => {
+    it('puts the Lambda authorizer on every route but /health, the unsubscribe path and the OpenAPI document', () => {
+      // The authorizer: REQUEST, payload 2.0, simple responses, the Authorization header, cached.
+      stateless.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+      const [[authorizerId, authorizer]] = Object.entries(
+        stateless.findResources('AWS::ApiGatewayV2::Authorizer') as Resources,
+      );
+      expect(authorizer.Properties).toMatchObject({
+        AuthorizerType: 'REQUEST',
+        AuthorizerPayloadFormatVersion: '2.0',
+        EnableSimpleResponses: true,
+        IdentitySource: ['$request.header.Authorization'],
+        AuthorizerResultTtlInSeconds: AUTHORIZER.cacheTtlSeconds,
+      });
+      expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain(
+        logicalId(built.stateless.functions[AUTHORIZER.function]),
+      );
+
+      // The routes: public ones explicitly without, every other one with it.
       const routes = Object.values(stateless.findResources('AWS::ApiGatewayV2::Route') as Resources);
-      for (const route of routes) expect(route.Properties.AuthorizationType).toBe('NONE');
-      stateless.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+      const open = routes
+        .filter((r) => r.Properties.AuthorizationType === 'NONE')
+        .map((r) => r.Properties.RouteKey as string)
+        .sort();
+      expect(open).toEqual(
+        ROUTES.filter((r) => r.public)
+          .map((r) => `${r.method} ${r.path}`)
+          .sort(),
+      );
+      expect(open).toEqual(
+        expect.arrayContaining([
+          'GET /health',
+          'GET /v1/unsubscribe/{token}',
+          'POST /v1/unsubscribe/{token}',
+        ]),
+      );
+      const mayBePublic = new Set([
+        'GET /health',
+        'GET /v1/unsubscribe/{token}',
+        'POST /v1/unsubscribe/{token}',
+        'GET /v1/openapi.json',
+      ]);
+      for (const key of open) expect(mayBePublic, `${key} must not be public`).toContain(key);
+      for (const route of routes.filter((r) => r.Properties.AuthorizationType !== 'NONE')) {
+        expect(route.Properties, route.Properties.RouteKey).toMatchObject({
+          AuthorizationType: 'CUSTOM',
+          AuthorizerId: { Ref: authorizerId },
+        });
+      }
+      expect(routes).toHaveLength(ROUTES.length);
+    });
+
+    it('lets API Gateway invoke the authorizer, and gives it one table action: GetItem on the key hash', () => {
+      const permissions = Object.values(
+        stateless.findResources('AWS::Lambda::Permission') as Resources,
+      ).filter(
+        (p) =>
+          p.Properties.FunctionName['Fn::GetAtt']?.[0] ===
+          logicalId(built.stateless.functions[AUTHORIZER.function]),
+      );
+      expect(permissions).toEqual([
+        expect.objectContaining({
+          Properties: expect.objectContaining({
+            Principal: 'apigateway.amazonaws.com',
+            Action: 'lambda:InvokeFunction',
+          }),
+        }),
+      ]);
+      const actions = actionsOf(statementsOf(stateless, roleOf(built, AUTHORIZER.function)));
+      expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem']);
     });
 
     it('grants ingest exactly the DynamoDB actions its store and key lookup use', () => {
@@ -226,16 +291,23 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
       ).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'].sort());
     });
 
-    it('grants customers reads only, and health nothing on the table or key', () => {
+    it('grants customers reads plus erasure (no PutItem), and health nothing on the table or key', () => {
       const customers = actionsOf(statementsOf(stateless, roleOf(built, 'customers')));
+      // Reads and export: BatchGetItem, GetItem, Query. Erasure: BatchWriteItem deletes, then a
+      // TransactWrite of a Delete (profile) and an Update (anonymous STATS counters).
       expect(customers.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
         'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:Query',
+        'dynamodb:UpdateItem',
       ]);
       expect(customers.filter((a) => a.startsWith('kms:')).sort()).toEqual([
         'kms:Decrypt',
         'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
       ]);
       const health = actionsOf(statementsOf(stateless, roleOf(built, 'health')));
       expect(health.filter((a) => a.startsWith('dynamodb:') || a.startsWith('kms:'))).toEqual([]);
@@ -455,6 +527,16 @@ describe('Stageflow CDK app (prod)', () => {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({ Description: Match.stringLikeRegexp('journey table') }),
     });
+  });
+
+  it('retains the unsubscribe secret, every log group and both keys', () => {
+    stateful.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+    for (const key of Object.values(stateful.findResources('AWS::KMS::Key'))) {
+      expect(key.DeletionPolicy).toBe('Retain');
+    }
+    for (const group of Object.values(stateless.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.DeletionPolicy).toBe('Retain');
+    }
   });
 
   it('passes stage and retention to the functions and keeps logs a year', () => {
