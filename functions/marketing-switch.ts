@@ -4,7 +4,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { dynamoClient } from '../lib/aws/clients.js';
 import { config } from '../lib/config.js';
 import { alarmChangeOf, applyAlarmChange, DynamoDbMarketingSwitch } from '../lib/flows/marketing-switch.js';
-import { logger } from '../lib/runtime/container.js';
+import { logger } from '../lib/runtime/logger.js';
 
 /**
  * EventBridge target for the SES bounce-rate and complaint-rate alarms' state changes (default
