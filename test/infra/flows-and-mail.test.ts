@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type StageflowApp } from '../../infra/build-app.js';
@@ -388,6 +389,13 @@ describe('Flows, mail and operations in the dev app with a sender domain', () =>
       const [trigger] = Object.values(again.stateless.findResources('Custom::Trigger') as Resources);
       expect(trigger.Properties.RunId).toBe('next');
     });
+  });
+});
+
+describe('cdk-nag with a sender (SES identity and send grant present)', () => {
+  it('reports no unacknowledged finding', () => {
+    const { built } = synth({ 'stageflow:sender': 'ops@shop.example', 'stageflow:stage': 'prod' });
+    expect(new AwsSolutionsChecks().validateScope(built.app).violations).toEqual([]);
   });
 });
 
