@@ -121,7 +121,8 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   // Campaign heads (Query), profile (BatchGetItem), history (Query); holdout decisions (PutItem).
   flowPlan: { read: ['dynamodb:BatchGetItem', 'dynamodb:Query'], write: ['dynamodb:PutItem'] },
   // Campaign version, profile, consent (BatchGetItem), history (Query); message claims and the
-  // frequency-cap ledger (GetItem, PutItem). SES sending is granted by Flows.
+  // frequency-cap ledger (GetItem, PutItem); the marketing switch item (GetItem,
+  // isMarketingPaused). SES sending and the secret: SERVICE_ACCESS.
   flowSend: {
     read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
     write: ['dynamodb:PutItem'],
