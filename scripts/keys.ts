@@ -74,6 +74,13 @@ async function main(argv: string[]) {
     return;
   }
   if (!['create', 'list', 'revoke'].includes(command)) fail(`unknown command "${command}"\n\n${USAGE}`, 2);
+  // Usage errors before any AWS call.
+  if (command === 'create') {
+    if (!values.name) fail('create needs --name <name> (the shop or source the key is for)', 2);
+    if (values.scope !== 'ingest' && values.scope !== 'admin') fail('create needs --scope ingest|admin', 2);
+  }
+  if (command === 'revoke' && !rest[0])
+    fail('revoke needs a key id: `npm run keys -- revoke <keyId>` (see `list`)', 2);
 
   const target = await resolveTarget(
     { stage: values.stage, table: values.table, endpoint: values.endpoint, region: values.region },
@@ -94,12 +101,10 @@ async function run(
   target: Awaited<ReturnType<typeof resolveTarget>>,
 ) {
   if (command === 'create') {
-    if (!values.name) fail('create needs --name <name> (the shop or source the key is for)', 2);
-    if (values.scope !== 'ingest' && values.scope !== 'admin') fail('create needs --scope ingest|admin', 2);
     const rateLimit = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
     const { key, view } = await createApiKey(target.store, {
-      name: values.name,
-      scope: values.scope,
+      name: values.name ?? '',
+      scope: values.scope === 'admin' ? 'admin' : 'ingest',
       rateLimit,
     });
     progress(`created ${view.scope} key ${view.keyId} "${view.name}"`);
@@ -116,7 +121,6 @@ async function run(
     return;
   }
   const keyId = rest[0];
-  if (!keyId) fail('revoke needs a key id: `npm run keys -- revoke <keyId>` (see `list`)', 2);
   const { outcome, view } = await revokeApiKey(target.store, keyId);
   if (outcome === 'already-revoked') progress(`key ${keyId} was revoked already, at ${view.revokedAt}`);
   else {
