@@ -132,6 +132,7 @@ export async function planRuns(
           now.getTime() + waitMs(campaign.steps[0].wait) * deps.settings.timeScale,
         ).toISOString(),
         quietDelayed: false,
+        pausedSince: null,
         next: 'wait',
       });
     }

@@ -43,6 +43,11 @@ export interface EventSink {
   publish(entries: { detailType: string; detail: Record<string, unknown> }[]): Promise<void>;
 }
 
+/** Whether marketing mail is paused (SES reputation alarms); transactional mail never is. */
+export interface MarketingGate {
+  isMarketingPaused(): Promise<boolean>;
+}
+
 export interface FlowDeps {
   campaigns: CampaignSource;
   customers: CustomerSource;
@@ -50,6 +55,7 @@ export interface FlowDeps {
   mailer: Mailer;
   log: MessageLog;
   events: EventSink;
+  marketing: MarketingGate;
   clock: () => Date;
   settings: FlowSettings;
 }

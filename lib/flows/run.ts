@@ -25,6 +25,8 @@ export const CampaignRun = z.object({
   waitUntil: z.string(),
   /** The current step was already held back for quiet hours once; it goes out now. */
   quietDelayed: z.boolean().default(false),
+  /** When marketing was first found paused for the current step; it waits, then gives up. */
+  pausedSince: z.string().nullable().default(null),
   next: z.enum(['wait', 'done']).default('wait'),
 });
 export type CampaignRun = z.infer<typeof CampaignRun>;

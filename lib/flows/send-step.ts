@@ -15,6 +15,9 @@ export class TransientSendError extends Error {
   }
 }
 
+const PAUSE_RECHECK_MS = 3600_000;
+const PAUSE_GIVE_UP_MS = 3 * 24 * 3600_000;
+
 const isTransient = (error: unknown) => (error as Error)?.name === 'TransientSendError';
 
 const eventOf = (tp: Touchpoint) => canonicalEvent(defaultModel, tp.event);
@@ -168,6 +171,21 @@ export async function runStep(deps: FlowDeps, run: CampaignRun): Promise<Campaig
   }
   const to = email!;
 
+  if (step.category === 'marketing' && (await deps.marketing.isMarketingPaused())) {
+    // Paused while SES reputation is at risk: hold the step and look again in an hour; after
+    // three days of pause the moment has passed, and the step is logged as suppressed.
+    const since = run.pausedSince ?? now.toISOString();
+    if (now.getTime() - Date.parse(since) >= PAUSE_GIVE_UP_MS * deps.settings.timeScale) {
+      await deps.log.record(
+        run.customerId,
+        base('suppressed', 'marketing paused (SES reputation alarm)', to),
+      );
+      return advance(deps, run, found.campaign.steps, now);
+    }
+    const waitUntil = new Date(now.getTime() + PAUSE_RECHECK_MS * deps.settings.timeScale).toISOString();
+    return { ...run, waitUntil, pausedSince: since, next: 'wait' };
+  }
+
   if (step.category === 'marketing') {
     const tz = validTimeZone(profile.state.traits.timezone)
       ? (profile.state.traits.timezone as string)
@@ -225,7 +243,7 @@ function advance(deps: FlowDeps, run: CampaignRun, steps: Step[], now: Date): Ca
   const waitUntil = new Date(
     now.getTime() + waitMs(steps[next].wait) * deps.settings.timeScale,
   ).toISOString();
-  return { ...run, step: next, waitUntil, quietDelayed: false, next: 'wait' };
+  return { ...run, step: next, waitUntil, quietDelayed: false, pausedSince: null, next: 'wait' };
 }
 
 /** After Step Functions gave up retrying a send: record the failure so the log says why. */

@@ -2,6 +2,7 @@ import { DetailType, RewardIssued } from '../../events/index.js';
 import { dynamoClient, eventBridgeClient } from '../aws/clients.js';
 import { eventsConfig } from '../config.js';
 import { EventBridgePublisher } from '../events/eventbridge-publisher.js';
+import { DynamoDbMarketingSwitch } from '../flows/marketing-switch.js';
 import { DynamoDbMessageLog } from '../flows/message-log.js';
 import type { FlowEvent } from '../flows/plan.js';
 import { stableId } from '../flows/plan.js';
@@ -45,6 +46,7 @@ export const flowDeps = once((): FlowDeps => {
     mailer: { send: (mail) => m.mailer.send(mail) },
     log: new DynamoDbMessageLog(dynamoClient(), c.config.tableName),
     events,
+    marketing: new DynamoDbMarketingSwitch(dynamoClient(), c.config.tableName),
     clock: () => new Date(),
     settings: flowSettings(),
   };

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DetailType, EVENT_SOURCE } from '../../events/index.js';
+import { createDynamoClient } from '../../lib/aws/clients.js';
+import { applyAlarmChange, DynamoDbMarketingSwitch } from '../../lib/flows/marketing-switch.js';
 import { messaging } from '../../lib/runtime/messaging.js';
 import type { LocalStack } from '../../local/stack.js';
 import { eventually } from '../support/eventually.js';
@@ -113,6 +115,41 @@ describe('Flows: delivery guarantees, consent, caps and faults', () => {
     await stack.stepFunctions.idle();
     expect((await stack.ses.mails(email)).filter((m) => m.subject.includes('o-5'))).toHaveLength(1);
     expect(faults.injected - injectedBefore).toBe(2);
+  });
+
+  it('pauses marketing mail while the SES reputation switch is on and still sends transactional mail', async () => {
+    // Prepare: the bounce-rate alarm fires
+    const gate = new DynamoDbMarketingSwitch(createDynamoClient(stack.dynamodbEndpoint), stack.tableName);
+    const alarm = (state: 'ALARM' | 'OK') =>
+      applyAlarmChange(gate, {
+        alarmName: 'stageflow-local-ses-bounce-rate',
+        state,
+        at: new Date().toISOString(),
+      });
+    await alarm('ALARM');
+    const held = await customer('paused');
+    const buyer = await customer('paused-buyer');
+
+    try {
+      // Act
+      await held.send('Ad Clicked', { context: { campaign: { source: 'pinterest', name: 'pins' } } });
+      await buyer.send('Order Completed', { properties: { order_id: 'o-p' } });
+
+      // Assess: the thank-you goes out; the nurture mail is held, and on this compressed clock
+      // the three-day pause soon outlasts its moment, which the log records
+      await eventually(async () =>
+        expect(sentTemplates(await messages(stack, buyer.userId))).toEqual(['thank-you']),
+      );
+      await eventually(async () =>
+        expect((await messages(stack, held.userId)).map((m) => `${m.status}: ${m.reason}`)).toEqual([
+          'suppressed: marketing paused (SES reputation alarm)',
+        ]),
+      );
+      expect(await stack.ses.mails(held.email)).toEqual([]);
+    } finally {
+      await alarm('OK');
+    }
+    expect(await gate.isMarketingPaused()).toBe(false);
   });
 
   it('sends at most 3 marketing mails when five campaigns fire on one day, and logs the rest as suppressed', async () => {

@@ -1,0 +1,270 @@
+import { describe, expect, it } from 'vitest';
+import type { Campaign } from '../../lib/campaigns/campaign.js';
+import type { ClaimResult, MessageLog, MessageRecord } from '../../lib/flows/message-log.js';
+import type { FlowDeps, OutgoingMail } from '../../lib/flows/ports.js';
+import type { CampaignRun } from '../../lib/flows/run.js';
+import { quietMinutesLeft, runStep } from '../../lib/flows/send-step.js';
+import type { Profile } from '../../lib/ingest/ports.js';
+import { initialState } from '../../lib/journey/index.js';
+
+const campaign = (steps: Campaign['steps'], exit: Campaign['exit'] = 'none'): Campaign => ({
+  campaignId: 'c-1',
+  version: 2,
+  status: 'active',
+  name: 'Test',
+  flow: 'nurture',
+  trigger: { type: 'stage', enters: ['decide'] },
+  steps,
+  audience: {},
+  exit,
+  holdoutPercent: 0,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+});
+
+const marketing = { wait: { hours: 1 }, template: 'cart-reminder', category: 'marketing' as const };
+
+/** In-memory stand-ins for every port the send step uses. */
+function world(
+  options: { campaign?: Campaign; traits?: Record<string, unknown>; stage?: string; now?: string } = {},
+) {
+  let now = new Date(options.now ?? '2026-06-01T12:00:00.000Z');
+  const sent: OutgoingMail[] = [];
+  const log = new Map<string, MessageRecord>();
+  const cap: Record<string, number> = {};
+  let paused = false;
+  const profile: Profile = {
+    customerId: 'u-1',
+    state: {
+      ...initialState(),
+      stage: options.stage ?? 'decide',
+      traits: { email: 'u1@example.com', ...options.traits },
+    },
+    version: 3,
+    anonymousIds: [],
+    modelVersion: 'm@1',
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  const messageLog: MessageLog = {
+    async claim(_c, r): Promise<ClaimResult> {
+      const key = `${r.runId}#${r.step}`;
+      const existing = log.get(key);
+      if (existing && existing.status !== 'retrying')
+        return existing.status === 'sending' ? 'in-doubt' : 'already-sent';
+      log.set(key, r);
+      return 'claimed';
+    },
+    async record(_c, r) {
+      log.set(`${r.runId}#${r.step}`, r);
+    },
+    async list() {
+      return [...log.values()];
+    },
+    async takeCapSlot(_c, claimId, max, windowMs, at) {
+      if (cap[claimId] !== undefined) return true;
+      const live = Object.values(cap).filter((t) => t > at.getTime() - windowMs);
+      if (live.length >= max) return false;
+      cap[claimId] = at.getTime();
+      return true;
+    },
+  };
+  const c = options.campaign ?? campaign([marketing]);
+  const deps: FlowDeps = {
+    campaigns: {
+      activeCampaigns: async () => [c],
+      campaignVersion: async () => ({ campaign: c, live: true }),
+    },
+    customers: {
+      profile: async () => profile,
+      history: async () => ({ profile, touchpoints: [], transitions: [] }),
+    },
+    consent: {
+      canSend: async (_id, _cat, email) => (email ? { ok: true } : { ok: false, reason: 'no-address' }),
+    },
+    mailer: {
+      send: async (mail) => {
+        sent.push(mail);
+        return { messageId: `m-${sent.length}` };
+      },
+    },
+    log: messageLog,
+    events: { publish: async () => {} },
+    marketing: { isMarketingPaused: async () => paused },
+    clock: () => now,
+    settings: {
+      frequencyCap: 3,
+      frequencyWindowMs: 7 * 24 * 3600_000,
+      quietHours: { start: 21, end: 8 },
+      timeScale: 1,
+      defaultTimeZone: 'UTC',
+    },
+  };
+  const run = (over: Partial<CampaignRun> = {}): CampaignRun => ({
+    runId: 'r-1',
+    flow: 'nurture',
+    campaignId: 'c-1',
+    version: 2,
+    customerId: 'u-1',
+    eventId: 'e-1',
+    trigger: { stage: 'decide', at: now.toISOString(), startedAt: now.toISOString() },
+    orderId: null,
+    productIds: [],
+    role: 'customer',
+    step: 0,
+    waitUntil: now.toISOString(),
+    quietDelayed: false,
+    pausedSince: null,
+    next: 'wait',
+    ...over,
+  });
+  return {
+    deps,
+    sent,
+    log,
+    profile,
+    run,
+    setPaused: (p: boolean) => {
+      paused = p;
+    },
+    advance: (ms: number) => {
+      now = new Date(now.getTime() + ms);
+    },
+  };
+}
+
+describe('Flow send step', () => {
+  it('sends a marketing step and ends the run when it was the last step', async () => {
+    // Prepare
+    const w = world();
+    // Act
+    const next = await runStep(w.deps, w.run());
+    // Assess
+    expect(w.sent.map((m) => [m.template, m.category, m.to])).toEqual([
+      ['cart-reminder', 'marketing', 'u1@example.com'],
+    ]);
+    expect(next.next).toBe('done');
+    expect([...w.log.values()].map((m) => m.status)).toEqual(['sent']);
+  });
+
+  it('holds a marketing step while marketing is paused and sends it once the pause ends', async () => {
+    // Prepare
+    const w = world();
+    w.setPaused(true);
+    // Act
+    const held = await runStep(w.deps, w.run());
+    w.advance(3600_000);
+    w.setPaused(false);
+    const resumed = await runStep(w.deps, held);
+    // Assess
+    expect(held).toMatchObject({ next: 'wait', step: 0, pausedSince: '2026-06-01T12:00:00.000Z' });
+    expect(Date.parse(held.waitUntil) - Date.parse('2026-06-01T12:00:00.000Z')).toBe(3600_000);
+    expect(resumed.next).toBe('done');
+    expect(w.sent).toHaveLength(1);
+  });
+
+  it('gives up on a paused marketing step after three days and says why', async () => {
+    // Prepare
+    const w = world();
+    w.setPaused(true);
+    let run = await runStep(w.deps, w.run());
+    // Act
+    w.advance(3 * 24 * 3600_000);
+    run = await runStep(w.deps, run);
+    // Assess
+    expect(run.next).toBe('done');
+    expect(w.sent).toEqual([]);
+    expect([...w.log.values()].map((m) => m.reason)).toEqual(['marketing paused (SES reputation alarm)']);
+  });
+
+  it('sends transactional mail while marketing is paused', async () => {
+    // Prepare
+    const w = world({ campaign: campaign([{ wait: {}, template: 'thank-you', category: 'transactional' }]) });
+    w.setPaused(true);
+    // Act
+    await runStep(w.deps, w.run());
+    // Assess
+    expect(w.sent.map((m) => m.template)).toEqual(['thank-you']);
+  });
+
+  it('delays a marketing step to 08:00 in the customer time zone and then sends it without asking again', async () => {
+    // Prepare: 22:30 in Berlin (20:30 UTC in summer)
+    const w = world({ traits: { timezone: 'Europe/Berlin' }, now: '2026-06-01T20:30:00.000Z' });
+    // Act
+    const delayed = await runStep(w.deps, w.run());
+    w.advance(Date.parse(delayed.waitUntil) - Date.parse('2026-06-01T20:30:00.000Z'));
+    const sent = await runStep(w.deps, delayed);
+    // Assess
+    expect(delayed).toMatchObject({ next: 'wait', quietDelayed: true, step: 0 });
+    expect(delayed.waitUntil).toBe('2026-06-02T06:00:00.000Z');
+    expect(sent.next).toBe('done');
+    expect(w.sent).toHaveLength(1);
+  });
+
+  it('counts quiet hours across midnight and not outside them', () => {
+    expect(quietMinutesLeft(new Date('2026-06-01T21:00:00Z'), 'UTC', { start: 21, end: 8 })).toBe(11 * 60);
+    expect(quietMinutesLeft(new Date('2026-06-01T07:30:00Z'), 'UTC', { start: 21, end: 8 })).toBe(30);
+    expect(quietMinutesLeft(new Date('2026-06-01T08:00:00Z'), 'UTC', { start: 21, end: 8 })).toBe(0);
+    expect(quietMinutesLeft(new Date('2026-06-01T20:59:00Z'), 'UTC', { start: 21, end: 8 })).toBe(0);
+  });
+
+  it('logs a capped step as suppressed and goes on to the next step', async () => {
+    // Prepare: three marketing mails already in the window
+    const w = world({ campaign: campaign([marketing, { ...marketing, template: 'repeat-offer' }]) });
+    for (let i = 0; i < 3; i++)
+      await w.deps.log.takeCapSlot(
+        'u-1',
+        `other-${i}`,
+        3,
+        7 * 24 * 3600_000,
+        new Date('2026-06-01T11:00:00Z'),
+      );
+    // Act
+    const next = await runStep(w.deps, w.run());
+    // Assess
+    expect(w.sent).toEqual([]);
+    expect([...w.log.values()].map((m) => [m.status, m.reason])).toEqual([
+      ['suppressed', 'frequency cap: 3 marketing mails per window'],
+    ]);
+    expect(next).toMatchObject({ next: 'wait', step: 1 });
+  });
+
+  it('ends the run without sending when the customer has moved on from the trigger stage', async () => {
+    // Prepare
+    const w = world({ campaign: campaign([marketing], 'stage-left'), stage: 'act' });
+    // Act
+    const next = await runStep(w.deps, w.run());
+    // Assess
+    expect(next.next).toBe('done');
+    expect(w.sent).toEqual([]);
+    expect([...w.log.values()][0].reason).toBe('exit: stage moved on from decide to act');
+  });
+
+  it('never sends a step twice when the task is run again after it sent', async () => {
+    // Prepare
+    const w = world();
+    const run = w.run();
+    // Act
+    await runStep(w.deps, run);
+    await runStep(w.deps, run);
+    // Assess
+    expect(w.sent).toHaveLength(1);
+  });
+
+  it('records a transient failure as retrying and rethrows it for the state machine to retry', async () => {
+    // Prepare
+    const w = world();
+    let failures = 1;
+    const send = w.deps.mailer.send;
+    w.deps.mailer.send = async (mail) => {
+      if (failures-- > 0) throw Object.assign(new Error('SES throttled'), { name: 'TransientSendError' });
+      return send(mail);
+    };
+    // Act
+    await expect(runStep(w.deps, w.run())).rejects.toMatchObject({ name: 'TransientSendError' });
+    await runStep(w.deps, w.run());
+    // Assess
+    expect(w.sent).toHaveLength(1);
+    expect([...w.log.values()].map((m) => m.status)).toEqual(['sent']);
+  });
+});
