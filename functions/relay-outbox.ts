@@ -1,7 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { logger, outboxRelay } from '../lib/runtime/container.js';
+import { logger } from '../lib/runtime/container.js';
+import { outboxRelay } from '../lib/runtime/relay.js';
 
 /**
  * The table's stream, filtered to new outbox items (lib/events/outbox-filter.ts), to the event

@@ -1,10 +1,8 @@
 import { DynamoDbKeyStore } from '../auth/api-keys.js';
 import { Authenticator } from '../auth/authenticate.js';
-import { dynamoClient, eventBridgeClient } from '../aws/clients.js';
-import { config, eventsConfig } from '../config.js';
+import { dynamoClient } from '../aws/clients.js';
+import { config } from '../config.js';
 import { ReadCustomers } from '../customers/read-customers.js';
-import { EventBridgePublisher } from '../events/eventbridge-publisher.js';
-import { OutboxRelay } from '../events/relay.js';
 import { DynamoDbJourneyStore } from '../ingest/dynamodb-journey-store.js';
 import { IngestTouchpoints } from '../ingest/ingest-touchpoints.js';
 import { defaultModel } from '../journey/index.js';
@@ -36,8 +34,3 @@ export const container = once(() => {
     customers: new ReadCustomers(journeyStore),
   };
 });
-
-/** The outbox relay's wiring, apart from container(): the relay needs the bus, not the table. */
-export const outboxRelay = once(
-  () => new OutboxRelay(new EventBridgePublisher(eventBridgeClient(), eventsConfig().eventBusName), logger),
-);

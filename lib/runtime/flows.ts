@@ -1,5 +1,6 @@
 import { DetailType, RewardIssued } from '../../events/index.js';
-import { dynamoClient, eventBridgeClient } from '../aws/clients.js';
+import { dynamoClient } from '../aws/clients.js';
+import { eventBridgeClient } from '../aws/eventbridge.js';
 import { eventsConfig } from '../config.js';
 import { EventBridgePublisher } from '../events/eventbridge-publisher.js';
 import { DynamoDbMarketingSwitch } from '../flows/marketing-switch.js';

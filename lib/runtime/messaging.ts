@@ -1,4 +1,5 @@
-import { dynamoClient, sesClient } from '../aws/clients.js';
+import { dynamoClient } from '../aws/clients.js';
+import { sesClient } from '../aws/ses.js';
 import { DynamoDbCampaignStore } from '../campaigns/dynamodb-campaign-store.js';
 import { ManageCampaigns } from '../campaigns/manage-campaigns.js';
 import { DynamoDbConsentStore } from '../consent/dynamodb-consent-store.js';

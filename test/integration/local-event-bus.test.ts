@@ -2,7 +2,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../events/contracts.js';
 import { DetailType, EVENT_SOURCE } from '../../events/index.js';
-import { createEventBridgeClient } from '../../lib/aws/clients.js';
+import { createEventBridgeClient } from '../../lib/aws/eventbridge.js';
 import { EventBridgePublisher } from '../../lib/events/eventbridge-publisher.js';
 import { UnsupportedPatternError } from '../../lib/events/pattern.js';
 import { flowRulePattern } from '../../lib/flows/flow-types.js';
