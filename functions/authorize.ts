@@ -19,24 +19,25 @@ const wired = () => {
 };
 
 const UNKNOWN: KeyContext = { status: 'unknown', keyId: '', name: '', scope: '', rateLimit: 0, rateBurst: 0 };
+const MISSING: KeyContext = { ...UNKNOWN, status: 'missing' };
 
 /**
- * The HTTP API's Lambda authorizer (payload 2.0, simple responses, identity source the
- * Authorization header, results cached by API Gateway per header value).
+ * The HTTP API's Lambda authorizer (payload 2.0, simple responses, no identity source: it is
+ * called for every request, and caches key lookups itself; see AUTHORIZER).
  *
  * It authenticates but does not decide: every request that reaches it is authorized, with the
  * key's status, id, scope and rate limit as context. The route's requireKey middleware then
  * answers 401 (unknown or revoked key), 403 (ingest key on an admin route) or 429 as
  * problem+json. A denial here could only be API Gateway's bare `{"message":"Forbidden"}` 403,
  * which is wrong for a bad key, and a cached result is shared by every route, so it must not
- * depend on the route's scope (docs/security.md). It denies only a request without the header,
- * which API Gateway answers with 401 before calling it.
+ * depend on the route's scope (docs/security.md). A request without the header gets status
+ * `missing`, which the route answers with a problem+json 401.
  */
 export const handler = async (
   event: APIGatewayRequestAuthorizerEventV2,
 ): Promise<APIGatewaySimpleAuthorizerWithContextResult<KeyContext> | APIGatewaySimpleAuthorizerResult> => {
   const authorization = headerOf(event, 'authorization') ?? event.identitySource?.[0];
-  if (!authorization) return { isAuthorized: false };
+  if (!authorization) return { isAuthorized: true, context: MISSING };
   const key = keyFromAuthorization(authorization);
   // An unparseable header is an unknown key; the route explains what the header must look like.
   const context = key === null ? UNKNOWN : await wired().check(key);

@@ -596,13 +596,13 @@ export class StatelessStack extends Stack {
   }
 
   /**
-   * The Lambda authorizer (REQUEST, payload 2.0, simple responses): API Gateway answers a request
-   * without the Authorization header with 401 itself, and caches each header's result.
+   * The Lambda authorizer (REQUEST, payload 2.0, simple responses), configured by AUTHORIZER: no
+   * identity source, so every request reaches it and a missing key is a problem+json 401 too.
    */
   private keyAuthorizer(settings: StageflowSettings): IHttpRouteAuthorizer {
     return new HttpLambdaAuthorizer('ApiKeyAuthorizer', this.functions[AUTHORIZER.function], {
       authorizerName: `stageflow-${settings.stage}-api-key`,
-      identitySource: [AUTHORIZER.identitySource],
+      identitySource: AUTHORIZER.identitySource ? [AUTHORIZER.identitySource] : [],
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       resultsCacheTtl: Duration.seconds(AUTHORIZER.cacheTtlSeconds),
     });

@@ -139,9 +139,9 @@ class AuthorizerCache {
 
 /**
  * What API Gateway does before a route with the Lambda authorizer (payload 2.0, simple
- * responses, identity source the Authorization header): no header is a 401 without calling
- * the authorizer; a cached result is reused; `isAuthorized: false` is a 403; an authorizer
- * that fails is a 500. Otherwise its context becomes `requestContext.authorizer.lambda`.
+ * responses, configured by AUTHORIZER): with an identity source, no header is a 401 without
+ * calling the authorizer and results are cached per header; `isAuthorized: false` is a 403; an
+ * authorizer that fails is a 500. Otherwise its context becomes `requestContext.authorizer.lambda`.
  */
 async function authorize(
   event: APIGatewayProxyEventV2,
@@ -149,8 +149,9 @@ async function authorize(
   cache: AuthorizerCache,
 ): Promise<Authorization> {
   const identity = event.headers[AUTHORIZER.header];
-  if (!identity) return { status: 401, message: 'Unauthorized' };
-  const cached = cache.get(identity);
+  // With an identity source, API Gateway itself answers a request that lacks it.
+  if (AUTHORIZER.identitySource && !identity) return { status: 401, message: 'Unauthorized' };
+  const cached = identity && authorizer.cacheTtlSeconds > 0 ? cache.get(identity) : undefined;
   if (cached) return cached;
   const { body: _body, isBase64Encoded: _b64, version, ...rest } = event;
   const request: APIGatewayRequestAuthorizerEventV2 = {
@@ -158,7 +159,7 @@ async function authorize(
     version,
     type: 'REQUEST',
     routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${event.requestContext.http.method}${event.rawPath}`,
-    identitySource: [identity],
+    identitySource: AUTHORIZER.identitySource && identity ? [identity] : [],
     cookies: event.cookies ?? [],
   };
   let result: Authorization;
@@ -171,7 +172,7 @@ async function authorize(
     // Not cached: API Gateway retries the authorizer on the next request.
     return { status: 500, message: 'Internal Server Error' };
   }
-  cache.set(identity, result, authorizer.cacheTtlSeconds);
+  if (identity && authorizer.cacheTtlSeconds > 0) cache.set(identity, result, authorizer.cacheTtlSeconds);
   return result;
 }
 

@@ -8,8 +8,8 @@ export interface Principal {
   scope: Scope;
 }
 
-/** What a key check found: a live key, no key with that hash, or a revoked key. */
-export type KeyStatus = 'valid' | 'unknown' | 'revoked';
+/** What a key check found: a live key, no key with that hash, a revoked key, or no key sent. */
+export type KeyStatus = 'valid' | 'unknown' | 'revoked' | 'missing';
 
 /**
  * The outcome of a key check, as the Lambda authorizer hands it to every route in
@@ -85,6 +85,7 @@ export function missingKeyError(authorization: string | undefined): Unauthorized
 
 /** Turns a key check into the caller, or the 401 (unknown, revoked) or 403 (scope) it earns. */
 export function principalFor(context: KeyContext, required: Scope): Principal {
+  if (context.status === 'missing') throw missingKeyError(undefined);
   if (context.status === 'unknown' || context.scope === '') {
     throw new UnauthorizedError('The API key is not valid');
   }
@@ -97,7 +98,7 @@ export function principalFor(context: KeyContext, required: Scope): Principal {
   return { keyId: context.keyId, name: context.name, scope: context.scope };
 }
 
-const STATUSES: readonly string[] = ['valid', 'unknown', 'revoked'] satisfies KeyStatus[];
+const STATUSES: readonly string[] = ['valid', 'unknown', 'revoked', 'missing'] satisfies KeyStatus[];
 const SCOPES: readonly string[] = ['', 'ingest', 'admin'] satisfies (Scope | '')[];
 
 /**

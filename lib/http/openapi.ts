@@ -39,10 +39,6 @@ const Problem = z
   })
   .describe('RFC 9457 problem details');
 
-const GatewayMessage = z
-  .object({ message: z.string() })
-  .describe('API Gateway’s own answer (`{"message":"Unauthorized"}`) when no Authorization header is sent');
-
 const Stage = z.string().describe('Journey stage: consider, research, decide, act, enjoy, refer or repeat');
 
 const IngestResult = z.object({
@@ -196,7 +192,6 @@ const Unsubscribed = z.object({ status: z.literal('unsubscribed') });
 /** Named schemas; each becomes `#/components/schemas/<name>`. */
 const SCHEMAS = {
   Problem,
-  GatewayMessage,
   TouchpointInput,
   TouchpointBatch,
   IngestResult,
@@ -606,11 +601,9 @@ const ERROR_RESPONSES: Record<string, Json> = {
     content: problemContent,
   },
   Unauthorized: {
-    description:
-      'No key, an unknown key or a revoked key. Deployed, a request without an Authorization header is ' +
-      'answered by API Gateway itself with `{"message":"Unauthorized"}`; every other 401 is problem+json.',
+    description: 'No key, an unknown key or a revoked key',
     headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
-    content: { ...problemContent, 'application/json': { schema: ref('GatewayMessage') } },
+    content: problemContent,
   },
   Forbidden: {
     description: 'The key’s scope does not cover this route (an ingest key on an admin route)',

@@ -188,17 +188,22 @@ export function scopeOf(routeKey: string): 'ingest' | 'admin' {
 /**
  * How API Gateway runs the Lambda authorizer (FUNCTIONS.authorize) on every route not marked
  * `public`; CDK configures it from here and the local API server emulates it with the same
- * values. The identity source makes API Gateway answer a request without the header with 401
- * itself; results are cached per header value, so a revoked key keeps working for up to
- * `cacheTtlSeconds` (plus the authorizer's own STAGEFLOW_AUTH_CACHE_MS). docs/security.md.
+ * values.
+ *
+ * No identity source, so API Gateway calls the authorizer even without an Authorization header
+ * and the route can answer that 401 as problem+json like every other error (with an identity
+ * source API Gateway answers a bare `{"message":"Unauthorized"}` itself). API Gateway caches
+ * results only per identity source, so its cache is off; the authorizer keeps its own key
+ * cache (STAGEFLOW_AUTH_CACHE_MS, 30 s), so a key is read from the table at most that often
+ * per container, and a revocation takes effect within it. docs/security.md.
  */
 export const AUTHORIZER = {
   function: 'authorize',
-  identitySource: '$request.header.Authorization',
+  identitySource: null as string | null,
   header: 'authorization',
   payloadFormatVersion: '2.0',
   simpleResponses: true,
-  cacheTtlSeconds: 60,
+  cacheTtlSeconds: 0,
 } as const satisfies { function: FunctionName } & Record<string, unknown>;
 
 /** Matches a concrete path against a route template; returns the path parameters. */

@@ -54,14 +54,15 @@ const expectProblem = (res: Awaited<ReturnType<ReturnType<typeof api>>>, status:
 };
 
 describe('Keys and scopes', () => {
-  it('returns 401 when no key is sent, as API Gateway answers it before any function runs', async () => {
+  it('returns problem+json 401 saying a key is required when no key is sent', async () => {
     // Act
     const ingest = await api(stack, '')('POST', '/v1/touchpoints', touchpoint());
     const admin = await api(stack, '')('DELETE', `/v1/customers/${uid('c')}`);
     // Assess
     for (const res of [ingest, admin]) {
-      expect(res.status).toBe(401);
-      expect(res.body).toEqual({ message: 'Unauthorized' });
+      expectProblem(res, 401);
+      expect(res.body.detail).toMatch(/API key is required/);
+      expect(res.headers.get('www-authenticate')).toMatch(/Bearer/);
     }
   });
 
@@ -226,7 +227,7 @@ describe('The Lambda authorizer (functions/authorize.ts)', () => {
       requestContext: {},
     }) as unknown as APIGatewayRequestAuthorizerEventV2;
 
-  it('authorizes every request with a header and says what it found; it denies none by scope', async () => {
+  it('authorizes every request and says what it found, a missing key included; it denies none by scope', async () => {
     // Prepare
     const { handler } = await import('../../functions/authorize.js');
     const { key, view } = await createApiKey(store, {
@@ -253,7 +254,7 @@ describe('The Lambda authorizer (functions/authorize.ts)', () => {
     });
     expect(unknown).toMatchObject({ isAuthorized: true, context: { status: 'unknown', keyId: '' } });
     expect(malformed).toMatchObject({ isAuthorized: true, context: { status: 'unknown' } });
-    expect(none).toEqual({ isAuthorized: false });
+    expect(none).toMatchObject({ isAuthorized: true, context: { status: 'missing', keyId: '' } });
     expect(JSON.stringify(valid)).not.toContain(key);
   });
 });

@@ -568,10 +568,11 @@ describe('Bad input', () => {
     const canonical = await api(stack, '')('POST', '/v1/touchpoints', tp);
     const segment = await api(stack, '')('POST', '/v1/batch', { batch: [{ ...tp, type: 'track' }] });
     // Assess
-    // Only the status: with the HTTP API's Lambda authorizer, API Gateway itself answers a
-    // request without an Authorization header, before any handler could write problem+json.
-    expect(canonical.status).toBe(401);
-    expect(segment.status).toBe(401);
+    for (const res of [canonical, segment]) {
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.body).toMatchObject({ status: 401, detail: expect.stringMatching(/API key is required/) });
+    }
     expect(await storedItems('touchpoint', 'messageId', [tp.messageId])).toEqual([]);
   });
 
