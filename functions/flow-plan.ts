@@ -5,11 +5,13 @@ import { flowDeps } from '../lib/runtime/flows.js';
 
 /** Task "Find matching campaigns": one run per matching active campaign and recipient. */
 export const handler = async (input: { flow: FlowType; event: FlowEvent }) => {
-  logger.appendKeys({
-    correlationId: input.event.detail.touchpointId ?? input.event.detail.eventId,
-    flow: input.flow,
+  const log = logger.createChild({
+    persistentKeys: {
+      correlationId: String(input.event.detail.touchpointId ?? input.event.detail.eventId),
+      flow: input.flow,
+    },
   });
   const planned = await planRuns(flowDeps(), input.flow, input.event);
-  logger.info('campaign runs planned', { runs: planned.runs.map((r) => `${r.campaignId}@${r.version}`) });
+  log.info('campaign runs planned', { runs: planned.runs.map((r) => `${r.campaignId}@${r.version}`) });
   return planned;
 };

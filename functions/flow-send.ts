@@ -10,17 +10,19 @@ import { flowDeps } from '../lib/runtime/flows.js';
 export const handler = async (input: unknown) => {
   const error = (input as { error?: { Error?: string; Cause?: string } }).error;
   const run = CampaignRun.parse(input);
-  logger.appendKeys({
-    correlationId: run.eventId,
-    flow: run.flow,
-    campaignId: run.campaignId,
-    step: run.step,
+  const log = logger.createChild({
+    persistentKeys: {
+      correlationId: run.correlationId || run.eventId,
+      flow: run.flow,
+      campaignId: run.campaignId,
+      step: run.step,
+    },
   });
   if (error) {
-    logger.warn('send failed after retries', { error: error.Error });
+    log.warn('send failed after retries', { error: error.Error });
     return recordFailure(flowDeps(), { ...run, error });
   }
   const next = await runStep(flowDeps(), run);
-  logger.info('step done', { next: next.next, nextStep: next.step });
+  log.info('step done', { next: next.next, nextStep: next.step });
   return next;
 };

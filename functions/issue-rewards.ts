@@ -4,8 +4,10 @@ import { flowDeps, issueRewards } from '../lib/runtime/flows.js';
 
 /** Task "Issue rewards" of the referral-reward flow: Reward Issued for referrer and friend. */
 export const handler = async (input: { flow: string; event: FlowEvent }) => {
-  logger.appendKeys({ correlationId: input.event.detail.touchpointId ?? input.event.detail.eventId });
+  const log = logger.createChild({
+    persistentKeys: { correlationId: String(input.event.detail.touchpointId ?? input.event.detail.eventId) },
+  });
   const issued = await issueRewards(flowDeps(), input.event);
-  logger.info('rewards issued', { count: issued });
+  log.info('rewards issued', { count: issued });
   return { issued };
 };

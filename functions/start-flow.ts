@@ -18,7 +18,9 @@ export const handler = async (input: { flow: FlowType; event: FlowEvent }) => {
   if (!prefix) throw new Error('FLOW_STATE_MACHINE_ARN_PREFIX is not set');
   const eventId = String(input.event.detail.eventId ?? input.event.id);
   const name = `${input.flow}-${eventId}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
-  logger.appendKeys({ correlationId: input.event.detail.touchpointId ?? eventId, flow: input.flow });
+  const log = logger.createChild({
+    persistentKeys: { correlationId: String(input.event.detail.touchpointId ?? eventId), flow: input.flow },
+  });
   try {
     const out = await sfn.send(
       new StartExecutionCommand({
@@ -27,11 +29,11 @@ export const handler = async (input: { flow: FlowType; event: FlowEvent }) => {
         input: JSON.stringify(input.event),
       }),
     );
-    logger.info('flow started', { executionName: name });
+    log.info('flow started', { executionName: name });
     return { started: true, executionArn: out.executionArn };
   } catch (error) {
     if ((error as Error).name === 'ExecutionAlreadyExists') {
-      logger.info('flow already started for this event', { executionName: name });
+      log.info('flow already started for this event', { executionName: name });
       return { started: false, executionName: name };
     }
     throw error;

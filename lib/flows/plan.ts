@@ -22,6 +22,7 @@ export interface FlowEvent {
 
 interface Trigger {
   eventId: string;
+  correlationId: string;
   stage: string | null;
   from: string | null;
   at: string;
@@ -35,6 +36,7 @@ function triggerOf(event: FlowEvent): Trigger {
   if (event['detail-type'] === DetailType.ReferralConverted) {
     return {
       eventId,
+      correlationId: String(d.touchpointId ?? eventId),
       stage: null,
       from: null,
       at: String(d.at),
@@ -47,6 +49,7 @@ function triggerOf(event: FlowEvent): Trigger {
   }
   return {
     eventId,
+    correlationId: String(d.touchpointId ?? eventId),
     stage: String(d.to),
     from: (d.from as string | null) ?? null,
     at: String(d.at),
@@ -123,6 +126,7 @@ export async function planRuns(
         version: campaign.version,
         customerId: recipient.customerId,
         eventId: t.eventId,
+        correlationId: t.correlationId,
         trigger: { stage: t.stage, at: t.at, startedAt: now.toISOString() },
         orderId: recipient.role === 'customer' ? t.orderId : null,
         productIds: recipient.role === 'customer' ? productIds : [],

@@ -12,6 +12,8 @@ export const CampaignRun = z.object({
   version: z.number().int(),
   customerId: z.string(),
   eventId: z.string(),
+  /** The touchpoint that caused it all: the id logs carry from the API through the flow. */
+  correlationId: z.string().default(''),
   trigger: z.object({
     stage: z.string().nullable(),
     at: z.string(),

@@ -107,6 +107,7 @@ function world(
     version: 2,
     customerId: 'u-1',
     eventId: 'e-1',
+    correlationId: 'tp-1',
     trigger: { stage: 'decide', at: now.toISOString(), startedAt: now.toISOString() },
     orderId: null,
     productIds: [],
