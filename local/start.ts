@@ -8,7 +8,8 @@ if (args.has('--help') || args.has('-h')) {
 Runs Stageflow locally: DynamoDB Local, the table, and the API on 127.0.0.1:$PORT (default 3000).
   --in-memory   keep nothing between runs (default: data in .stageflow/)
   --quiet       do not log each request
-Environment: PORT, STAGEFLOW_API_KEY, STAGEFLOW_ADMIN_KEY, STAGEFLOW_SES_PORT (default 8005)`);
+Environment: PORT, STAGEFLOW_API_KEY, STAGEFLOW_ADMIN_KEY, STAGEFLOW_SES_PORT (default 8005),
+  STAGEFLOW_TIME_SCALE (default 1: real time; 0.00001 makes a flow's day last about a second)`);
   process.exit(0);
 }
 
@@ -47,6 +48,8 @@ Stageflow is running.
   DynamoDB     ${stack.dynamodbEndpoint} (table ${stack.tableName})
   Mail (SES)   ${stack.ses.endpoint}   (inbox; JSON at ${stack.ses.storeUrl})
   Event bus    ${stack.bus.endpoint} (${stack.bus.name}; the table's stream is relayed to it)
+  Flows        ${stack.stepFunctions.endpoint} (local Step Functions, 5 state machines)
+  Time scale   ${process.env.STAGEFLOW_TIME_SCALE ?? '1'} (STAGEFLOW_TIME_SCALE; 1 is real time)
   Ingest key   ${stack.keys.ingest}   (STAGEFLOW_API_KEY)
   Admin key    ${stack.keys.admin}   (STAGEFLOW_ADMIN_KEY)
 
