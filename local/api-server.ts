@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import { AUTHORIZER, matchPath, ROUTES, type Route } from '../lib/http/routes.js';
+import { lambdaContext } from './lambda-context.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers of every shape are served
 export type LambdaHandler = (event: any, context: Context) => Promise<any>;
@@ -230,24 +231,6 @@ export function toEvent(
       time: now.toISOString(),
       timeEpoch: now.getTime(),
     },
-  };
-}
-
-function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 29_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `stageflow-local-${functionName}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:stageflow-local-${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/stageflow-local-${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
   };
 }
 

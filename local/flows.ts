@@ -18,6 +18,7 @@ import {
   LOCAL_REGION,
   localFunctionArn,
 } from './flow-definitions.js';
+import { lambdaContext } from './lambda-context.js';
 import { LocalStepFunctions } from './step-functions.js';
 
 export const LOCAL_FLOW_PREFIX = 'stageflow-local-';
@@ -86,7 +87,7 @@ export async function startLocalFlows(options: {
     connect(bus, starter) {
       for (const flow of FLOW_TYPES) {
         bus.addRule(`${LOCAL_FLOW_PREFIX}${flow}`, flowRulePattern(flow), async (event) => {
-          await starter({ flow: flow as FlowType, event }, {} as never);
+          await starter({ flow: flow as FlowType, event }, lambdaContext('startFlow'));
         });
       }
     },

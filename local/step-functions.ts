@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { LambdaHandler } from './api-server.js';
 import { freePort } from './dynamodb.js';
+import { lambdaContext } from './lambda-context.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: ASL is plain JSON
 export type Asl = Record<string, any>;
@@ -129,7 +129,8 @@ export class LocalStepFunctions {
       if (state.Type !== 'Task') continue;
       const handler = this.options.resolveTask(String(state.Resource));
       if (!handler) throw new Error(`No local handler for task "${stateName}" (${state.Resource})`);
-      handlers[stateName] = (input) => handler(input, lambdaContext(stateName));
+      const functionName = String(state.Resource).split(':function:')[1] ?? stateName;
+      handlers[stateName] = (input) => handler(input, lambdaContext(functionName));
       if (Array.isArray(state.Retry)) {
         retries[stateName] = state.Retry.map(
           (r: { IntervalSeconds?: number }) => (r.IntervalSeconds ?? 1) * 1000 * this.options.timeScale,
@@ -188,20 +189,3 @@ const describe = (e: LocalExecution) => ({
 });
 
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
-
-function lambdaContext(name: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: 'local',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,6 +12,7 @@ import {
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { localCredentials } from '../lib/aws/clients.js';
 import { assertValidPattern, type EventPattern, matchesPattern } from '../lib/events/pattern.js';
+import { lambdaContext } from './lambda-context.js';
 
 /** A Lambda handler for DynamoDB stream events, as functions/relay-outbox.ts exports. */
 export type StreamHandler = (
@@ -367,22 +367,7 @@ export class LocalStreamRelay {
   }
 
   private context(): Context {
-    const name = this.options.functionName ?? 'relayOutbox';
-    const deadline = Date.now() + 60_000;
-    return {
-      callbackWaitsForEmptyEventLoop: false,
-      functionName: `stageflow-local-${name}`,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:stageflow-local-${name}`,
-      memoryLimitInMB: '256',
-      awsRequestId: randomUUID(),
-      logGroupName: `/aws/lambda/stageflow-local-${name}`,
-      logStreamName: 'local',
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: () => {},
-      fail: () => {},
-      succeed: () => {},
-    };
+    return lambdaContext(this.options.functionName ?? 'relayOutbox');
   }
 }
 

@@ -101,7 +101,13 @@ describe('Class: LocalStreamRelay', () => {
     // Act
     handler.batches.length = 0;
     for (const id of ids) await putOutbox(id);
-    await eventually(() => expect(handler.seen().filter((id) => id === ids[5])).toHaveLength(1));
+    // However the records fall into batches, once the failure happened the retry must bring the
+    // failed record and everything after it again, in order.
+    await eventually(() => {
+      expect(failed).toBe(true);
+      const seen = handler.seen();
+      expect(seen.slice(seen.lastIndexOf(ids[2]))).toEqual(ids.slice(2));
+    });
     await relay.settled();
     await relay.stop();
 
@@ -110,6 +116,7 @@ describe('Class: LocalStreamRelay', () => {
     expect(seen.slice(seen.lastIndexOf(ids[2]))).toEqual(ids.slice(2));
     expect(new Set(seen)).toEqual(new Set(ids));
     expect(seen.filter((id) => id === ids[0])).toHaveLength(1);
+    expect(seen.filter((id) => id === ids[1])).toHaveLength(1);
   });
 
   it('retries a batch whose handler throws, until it succeeds', async () => {
