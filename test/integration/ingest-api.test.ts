@@ -232,6 +232,8 @@ async function sendWithSegment(ids: Ids, start: number, flushAt: number) {
     flushAt,
     flushInterval: 60_000,
     maxRetries: 0,
+    // Each request is answered by a shared, busy test machine: give it time, not retries.
+    httpRequestTimeout: 60_000,
   });
   const statuses: number[] = [];
   const errors: unknown[] = [];

@@ -74,6 +74,7 @@ describe('Logs', () => {
       host: stack.url,
       flushAt: 20,
       maxRetries: 0,
+      httpRequestTimeout: 60_000,
     });
     const start = Date.now() - 3 * 3600_000;
     const at = (i: number) => new Date(start + i * MINUTE);
