@@ -1,3 +1,4 @@
+import './polyfills.js';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { StateMachine } from 'aws-local-stepfunctions';

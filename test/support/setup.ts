@@ -1,14 +1,2 @@
-// Node 20 lacks Promise.withResolvers, which aws-local-stepfunctions needs; Node 22 has it.
-if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
-  Object.assign(Promise, {
-    withResolvers<T>() {
-      let resolve!: (value: T | PromiseLike<T>) => void;
-      let reject!: (reason?: unknown) => void;
-      const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      return { promise, resolve, reject };
-    },
-  });
-}
+// The same Node 20 polyfill the local stack loads, for tests that run state machines directly.
+import '../../local/polyfills.js';
