@@ -10,7 +10,10 @@ export function customerView(profile: Profile) {
     customerId: profile.customerId,
     stage: state.stage,
     stageSince: state.stageSince,
-    stagesReached: state.stagesReached,
+    // DynamoDB keeps no key order in a map: list the stages in the order they were reached.
+    stagesReached: Object.fromEntries(
+      Object.entries(state.stagesReached).sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    ),
     traits: state.traits,
     counts: state.counts,
     anonymousIds: profile.anonymousIds,
