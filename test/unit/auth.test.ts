@@ -1,38 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type ApiKeyRecord,
-  createKey,
-  generateKey,
-  hashKey,
-  type KeyStore,
-  keyFromAuthorization,
-} from '../../lib/auth/api-keys.js';
+import { createKey, generateKey, hashKey, keyFromAuthorization } from '../../lib/auth/api-keys.js';
 import { Authenticator } from '../../lib/auth/authenticate.js';
 import { ForbiddenError, UnauthorizedError } from '../../lib/http/problem.js';
-
-/** The KeyStore port in memory; counts lookups so caching can be observed. */
-class MemoryKeyStore implements KeyStore {
-  readonly records = new Map<string, ApiKeyRecord>();
-  gets = 0;
-
-  async get(hash: string) {
-    this.gets++;
-    const record = this.records.get(hash);
-    return record ? { ...record } : null; // a copy, as a real store reads a fresh item
-  }
-  async put(record: ApiKeyRecord) {
-    this.records.set(record.hash, record);
-  }
-  async list() {
-    return [...this.records.values()];
-  }
-  async revoke(keyId: string, at: string) {
-    const record = [...this.records.values()].find((r) => r.keyId === keyId);
-    if (!record) return false;
-    record.revokedAt ??= at;
-    return true;
-  }
-}
+import { MemoryKeyStore } from '../support/memory-key-store.js';
 
 const basic = (user: string, password = '') =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

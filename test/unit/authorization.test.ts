@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { type ApiKeyRecord, createKey, type KeyStore } from '../../lib/auth/api-keys.js';
+import { createKey } from '../../lib/auth/api-keys.js';
 import { Authenticator, type KeyContext, keyContextFrom, principalFor } from '../../lib/auth/authenticate.js';
 import { keyRateLimit, TokenBuckets } from '../../lib/auth/rate-limit.js';
 import {
@@ -12,28 +12,7 @@ import {
   requireKey,
 } from '../../lib/http/middleware.js';
 import { scopeOf } from '../../lib/http/routes.js';
-
-class MemoryKeyStore implements KeyStore {
-  readonly records = new Map<string, ApiKeyRecord>();
-  gets = 0;
-  async get(hash: string) {
-    this.gets++;
-    const record = this.records.get(hash);
-    return record ? { ...record } : null;
-  }
-  async put(record: ApiKeyRecord) {
-    this.records.set(record.hash, record);
-  }
-  async list() {
-    return [...this.records.values()];
-  }
-  async revoke(keyId: string, at: string) {
-    const record = [...this.records.values()].find((r) => r.keyId === keyId);
-    if (!record) return false;
-    record.revokedAt ??= at;
-    return true;
-  }
-}
+import { MemoryKeyStore } from '../support/memory-key-store.js';
 
 const context = (overrides: Partial<KeyContext> = {}): KeyContext => ({
   status: 'valid',
