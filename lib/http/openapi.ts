@@ -343,7 +343,7 @@ const OPERATIONS: Record<string, Operation> = {
     summary: 'Segment group',
     description: segmentNote,
     tag: 'Segment',
-    body: { schema: 'SegmentGroup', example: { type: 'group', userId: 'u-1', groupId: 'g-1' } },
+    body: { schema: 'SegmentGroup', example: { userId: 'u-1', groupId: 'g-1' } },
     responses: { 200: { description: 'Stored', body: { schema: 'SegmentSuccess' } } },
   },
   'POST /v1/batch': {

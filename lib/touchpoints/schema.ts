@@ -149,7 +149,7 @@ export const SegmentPage = z
 
 export const SegmentGroup = z
   .looseObject(
-    { type: z.literal('group'), groupId: Id, traits: Json.optional(), ...segmentCommon },
+    { type: z.literal('group').optional(), groupId: Id, traits: Json.optional(), ...segmentCommon },
     typed('a JSON object'),
   )
   .superRefine(needsIdentity);

@@ -248,6 +248,15 @@ describe('parseTouchpoint (Segment formats)', () => {
     });
   });
 
+  it('takes a group call without a type on /v1/group, as Segment does for every route', () => {
+    // Act
+    const result = parseTouchpoint({ userId: 'u-1', groupId: 'g-1', traits: { plan: 'pro' } }, 'group', {
+      receivedAt,
+    });
+    // Assess
+    expect(result).toMatchObject({ ok: true, touchpoint: { userId: 'u-1', event: 'group', type: 'group' } });
+  });
+
   it('ignores Segment source channels such as server as the marketing channel', () => {
     // Act
     const result = parseTouchpoint(
