@@ -30,6 +30,13 @@ const text = (max: number) =>
 
 const Id = text(256);
 
+/**
+ * A user id must not look like an anonymous visitor's customer id (`anon:<anonymousId>`,
+ * lib/storage/table.ts): it would be stored in that visitor's profile and merged into whoever
+ * the visitor later identifies as.
+ */
+const UserId = Id.regex(/^(?!anon:)/, 'must not start with "anon:", the prefix of anonymous visitors');
+
 /** ISO 8601 with a zone (Z or ±hh:mm); no more than 24 h ahead of the receiving clock. */
 export const Timestamp = z.iso.datetime({
   offset: true,
@@ -56,7 +63,7 @@ export const Campaign = z
 export const Context = z.looseObject({ campaign: Campaign.optional() }, typed('an object'));
 
 const identity = {
-  userId: Id.optional(),
+  userId: UserId.optional(),
   anonymousId: Id.optional(),
 };
 
@@ -128,7 +135,7 @@ export const SegmentAlias = z.looseObject(
   {
     type: z.literal('alias').optional(),
     ...segmentCommon,
-    userId: Id,
+    userId: UserId,
     previousId: Id,
   },
   typed('a JSON object'),

@@ -217,6 +217,26 @@ describe('parseTouchpoint (Stageflow format)', () => {
   });
 });
 
+describe('parseTouchpoint (user ids)', () => {
+  it('refuses a userId with the anonymous prefix, on every format', () => {
+    // Act
+    const results = [
+      parseTouchpoint(canonical({ userId: 'anon:a-42' }), 'stageflow', { receivedAt }),
+      parseTouchpoint({ userId: 'anon:a-42', event: 'Product Viewed' }, 'track', { receivedAt }),
+      parseTouchpoint({ userId: 'anon:a-42', previousId: 'a-1' }, 'alias', { receivedAt }),
+    ];
+    // Assess
+    for (const result of results) {
+      expect(errorsOf(result)).toEqual([
+        expect.objectContaining({
+          path: 'userId',
+          message: 'must not start with "anon:", the prefix of anonymous visitors',
+        }),
+      ]);
+    }
+  });
+});
+
 describe('parseTouchpoint (Segment formats)', () => {
   const segment = (extra: Record<string, unknown> = {}) => ({
     messageId: 'seg-1',
