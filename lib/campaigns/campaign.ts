@@ -31,18 +31,22 @@ export const Wait = z
 export type Wait = z.infer<typeof Wait>;
 
 const ISO_DURATION =
-  /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?)?$/;
+  /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
-/** `P7D`, `PT1H`, `P1DT12H`, `PT30M`, `P2W` as wait parts; anything else is left for the schema to refuse. */
+/**
+ * `P7D`, `PT1H`, `P1DT12H`, `PT30M`, `P2W`, `PT0S`, `PT90S` as wait parts (seconds become
+ * fractional minutes); anything else is left for the schema to refuse.
+ */
 export function parseIsoWait(value: string): Wait | null {
   const m = ISO_DURATION.exec(value.trim().toUpperCase());
   if (!m || value.trim().toUpperCase() === 'P' || value.trim().toUpperCase().endsWith('T')) return null;
-  const [, weeks, days, hours, minutes] = m.map((v) => (v === undefined ? undefined : Number(v)));
+  const [, weeks, days, hours, minutes, seconds] = m.map((v) => (v === undefined ? undefined : Number(v)));
   const out: Wait = {};
   const d = (weeks ?? 0) * 7 + (days ?? 0);
+  const min = (minutes ?? 0) + (seconds ?? 0) / 60;
   if (d) out.days = d;
   if (hours) out.hours = hours;
-  if (minutes) out.minutes = minutes;
+  if (min) out.minutes = min;
   return out;
 }
 

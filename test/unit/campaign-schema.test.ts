@@ -26,6 +26,8 @@ describe('Schema: CampaignInput', () => {
     expect(parseIsoWait('P1DT12H')).toEqual({ days: 1, hours: 12 });
     expect(parseIsoWait('PT30M')).toEqual({ minutes: 30 });
     expect(parseIsoWait('P2W')).toEqual({ days: 14 });
+    expect(parseIsoWait('PT0S')).toEqual({});
+    expect(parseIsoWait('PT1M30S')).toEqual({ minutes: 1.5 });
     expect(parseIsoWait('P')).toBeNull();
     expect(parseIsoWait('7 days')).toBeNull();
   });
