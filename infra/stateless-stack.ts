@@ -118,14 +118,19 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   // DynamoDbConsentStore.suppress: one conditional PutItem per suppressed address. Its rule is
   // sesEventsRulePattern(configurationSetName) (lib/consent/ses-events.ts) on the default bus.
   sesEvents: { read: [], write: ['dynamodb:PutItem'] },
-  // Campaign heads (Query), profile (BatchGetItem), history (Query); holdout decisions (PutItem).
-  flowPlan: { read: ['dynamodb:BatchGetItem', 'dynamodb:Query'], write: ['dynamodb:PutItem'] },
+  // Campaign heads (Query), profile (BatchGetItem), history (Query); holdout decisions (a Put with
+  // a ConditionCheck that the customer still exists).
+  flowPlan: {
+    read: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+    write: ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+  },
   // Campaign version, profile, consent (BatchGetItem), history (Query); message claims and the
-  // frequency-cap ledger (GetItem, PutItem); the marketing switch item (GetItem,
-  // isMarketingPaused). SES sending and the secret: SERVICE_ACCESS.
+  // frequency-cap ledger (GetItem; TransactWriteItems of a Put with a ConditionCheck that the
+  // customer still exists); the marketing switch item (GetItem, isMarketingPaused). SES sending
+  // and the secret: SERVICE_ACCESS.
   flowSend: {
     read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
-    write: ['dynamodb:PutItem'],
+    write: ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
   },
   // Publishes Reward Issued only (events:PutEvents, SERVICE_ACCESS).
   issueRewards: { read: [], write: [] },

@@ -6,6 +6,7 @@ import {
   QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -79,7 +80,10 @@ export class DynamoDbCustomerData {
       .filter((i) => i.entity === 'touchpoint' && typeof i.messageId === 'string')
       .map((i) => i.messageId as string);
     const referralCode = profile?.referralCode as string | undefined;
+    const referredBy = profile?.referredBy as string | undefined;
     const candidates: Key[] = [
+      // The link the referrer's partition holds to this customer as a referred friend.
+      ...(referredBy ? [{ pk: keys.customer(referredBy), sk: keys.referredFriendSk(customerId) }] : []),
       ...[...anonymousIds].map((a) => ({ pk: keys.alias(a), sk: keys.aliasSk })),
       ...messageIds.map((id) => ({ pk: keys.dedupe(id), sk: keys.dedupeSk })),
       ...(referralCode ? [{ pk: keys.referral(referralCode), sk: keys.referralSk }] : []),
@@ -108,6 +112,10 @@ export class DynamoDbCustomerData {
    */
   async erase(records: CustomerRecords): Promise<ErasureOutcome> {
     let deleted = 0;
+    // Friends this customer referred keep their history, but not the erased referrer's id.
+    for (const link of records.own.filter((i) => i.entity === 'referredFriend')) {
+      deleted += await this.forgetReferrer(link.customerId as string, records.customerId);
+    }
     await this.deleteAll(records.linked.map(keyOf));
     deleted += records.linked.length;
     const rest = records.own.filter((i) => i.sk !== keys.profileSk);
@@ -124,6 +132,32 @@ export class DynamoDbCustomerData {
       deleted += late.length;
     }
     return { erased: deleted > 0, itemsDeleted: deleted };
+  }
+
+  /**
+   * Removes an erased referrer's id from a friend's profile (`referredBy`; the version bump makes
+   * a concurrent ingest commit re-read) and from the friend's outbox records that name it.
+   */
+  private async forgetReferrer(friendId: string, referrerId: string): Promise<number> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: m({ pk: keys.customer(friendId), sk: keys.profileSk }),
+          UpdateExpression: 'REMOVE referredBy SET version = version + :one',
+          ConditionExpression: 'referredBy = :referrer',
+          ExpressionAttributeValues: m({ ':one': 1, ':referrer': referrerId }),
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
+    const naming = (await this.query(keys.customer(friendId))).filter(
+      (i) =>
+        i.entity === 'outbox' && (i.detail as Record<string, unknown> | undefined)?.referrerId === referrerId,
+    );
+    await this.deleteAll(naming.map(keyOf));
+    return naming.length;
   }
 
   private async deleteProfileAndCount(records: CustomerRecords): Promise<boolean> {

@@ -1,4 +1,11 @@
-import { type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  type Put,
+  QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { FlowType } from './flow-types.js';
 
@@ -51,50 +58,68 @@ export class DynamoDbMessageLog implements MessageLog {
 
   async claim(customerId: string, record: MessageRecord): Promise<ClaimResult> {
     const key = { pk: `C#${customerId}`, sk: messageSk(record.runId, record.step) };
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: marshall(
-            { ...key, entity: 'message', customerId, ...record },
-            { removeUndefinedValues: true },
-          ),
-          // A retry after a transient failure may claim again; anything else may not.
-          ConditionExpression: 'attribute_not_exists(pk) OR #s = :retrying',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: marshall({ ':retrying': 'retrying' }),
-        }),
-      );
-      return 'claimed';
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      const out = await this.client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: marshall(key), ConsistentRead: true }),
-      );
-      const status = out.Item ? (unmarshall(out.Item).status as MessageRecord['status']) : undefined;
-      // 'sending' means an earlier attempt died mid-send: it may have gone out, so never resend.
-      return status === 'sent' || status === 'suppressed' || status === 'failed'
-        ? 'already-sent'
-        : 'in-doubt';
-    }
+    const written = await this.putIfCustomer(customerId, {
+      TableName: this.tableName,
+      Item: marshall({ ...key, entity: 'message', customerId, ...record }, { removeUndefinedValues: true }),
+      // A retry after a transient failure may claim again; anything else may not.
+      ConditionExpression: 'attribute_not_exists(pk) OR #s = :retrying',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: marshall({ ':retrying': 'retrying' }),
+    });
+    if (written === 'ok') return 'claimed';
+    if (written === 'gone') return 'already-sent'; // erased meanwhile: nothing may be sent
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall(key), ConsistentRead: true }),
+    );
+    const status = out.Item ? (unmarshall(out.Item).status as MessageRecord['status']) : undefined;
+    // 'sending' means an earlier attempt died mid-send: it may have gone out, so never resend.
+    return status === 'sent' || status === 'suppressed' || status === 'failed' ? 'already-sent' : 'in-doubt';
   }
 
   async record(customerId: string, record: MessageRecord): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.tableName,
-        Item: marshall(
-          {
-            pk: `C#${customerId}`,
-            sk: messageSk(record.runId, record.step),
-            entity: 'message',
-            customerId,
-            ...record,
-          },
-          { removeUndefinedValues: true },
-        ),
-      }),
-    );
+    await this.putIfCustomer(customerId, {
+      TableName: this.tableName,
+      Item: marshall(
+        {
+          pk: `C#${customerId}`,
+          sk: messageSk(record.runId, record.step),
+          entity: 'message',
+          customerId,
+          ...record,
+        },
+        { removeUndefinedValues: true },
+      ),
+    });
+  }
+
+  /**
+   * Writes an item of a customer's partition only while the customer exists, so a flow step
+   * racing an erasure cannot bring personal data back. 'condition' is the put's own condition.
+   */
+  private async putIfCustomer(customerId: string, put: Put): Promise<'ok' | 'gone' | 'condition'> {
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: marshall({ pk: `C#${customerId}`, sk: 'PROFILE' }),
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+            { Put: put },
+          ],
+        }),
+      );
+      return 'ok';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [profile, item] = error.CancellationReasons ?? [];
+      if (profile?.Code === 'ConditionalCheckFailed') return 'gone';
+      if (item?.Code === 'ConditionalCheckFailed') return 'condition';
+      throw error;
+    }
   }
 
   async list(customerId: string): Promise<MessageRecord[]> {
@@ -138,27 +163,22 @@ export class DynamoDbMessageLog implements MessageLog {
       const live = Object.fromEntries(Object.entries(claims).filter(([, at]) => at > since));
       if (Object.keys(live).length >= max) return false;
       live[claimId] = now.getTime();
-      try {
-        await this.client.send(
-          new PutItemCommand({
-            TableName: this.tableName,
-            Item: marshall({
-              pk: `C#${customerId}`,
-              sk: CAP_SK,
-              entity: 'cap',
-              customerId,
-              claims: live,
-              version: version + 1,
-            }),
-            ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
-            ...(version === 0 ? {} : { ExpressionAttributeValues: marshall({ ':v': version }) }),
-          }),
-        );
-        return true;
-      } catch (error) {
-        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-        await new Promise((r) => setTimeout(r, Math.random() * 20));
-      }
+      const written = await this.putIfCustomer(customerId, {
+        TableName: this.tableName,
+        Item: marshall({
+          pk: `C#${customerId}`,
+          sk: CAP_SK,
+          entity: 'cap',
+          customerId,
+          claims: live,
+          version: version + 1,
+        }),
+        ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
+        ...(version === 0 ? {} : { ExpressionAttributeValues: marshall({ ':v': version }) }),
+      });
+      if (written === 'ok') return true;
+      if (written === 'gone') return false; // erased meanwhile: no mail
+      await new Promise((r) => setTimeout(r, Math.random() * 20));
     }
     throw new Error(`frequency cap for ${customerId} stayed contended`);
   }

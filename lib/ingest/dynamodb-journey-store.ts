@@ -151,6 +151,25 @@ export class DynamoDbJourneyStore implements JourneyStore {
         { kind: 'referral' },
       );
     }
+    if (c.referredBy) {
+      push(
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: m({
+              pk: keys.customer(c.referredBy),
+              sk: keys.referredFriendSk(c.customerId),
+              entity: 'referredFriend',
+              // The item is about the friend: erasing the friend finds and removes it.
+              customerId: c.customerId,
+              referrerId: c.referredBy,
+              at: now,
+            }),
+          },
+        },
+        null,
+      );
+    }
     for (const anonymousId of c.unaliased) {
       push(
         {

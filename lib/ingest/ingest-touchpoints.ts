@@ -409,6 +409,9 @@ export class IngestTouchpoints {
         ...(next.referralCode && next.referralCode !== profile?.referralCode
           ? { claimReferralCode: next.referralCode }
           : {}),
+        ...(next.referredBy && next.referredBy !== profile?.referredBy
+          ? { referredBy: next.referredBy }
+          : {}),
       });
       if (outcome.ok) {
         return {

@@ -50,6 +50,8 @@ export interface CustomerCommit {
   unaliased: string[];
   /** A referral code to register for this customer in the same transaction. */
   claimReferralCode?: string;
+  /** A referral link made by this commit: recorded in the referrer's partition too. */
+  referredBy?: string;
 }
 
 export type CommitOutcome =

@@ -21,6 +21,8 @@ export const keys = {
   aliasSk: 'A',
   referral: (code: string) => `R#${code}`,
   referralSk: 'R',
+  /** In the referrer's partition: a friend they referred (so erasing either side finds the link). */
+  referredFriendSk: (friendId: string) => `F#${friendId}`,
   apiKeys: 'KEYS',
   apiKeySk: (hash: string) => `K#${hash}`,
   /** Every campaign lives in one small partition: a head item per campaign and its immutable versions. */

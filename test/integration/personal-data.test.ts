@@ -192,6 +192,66 @@ describe('Personal data', () => {
     expect((await ingest('GET', `/v1/customers/${c.referrer}`)).body.referralCode).toBe(c.code);
   });
 
+  it('erases a referrer: its friends keep their history, but no item anywhere holds the referrer id', async () => {
+    // Prepare: A refers B, and B's first purchase converts the referral
+    const a = uid('referrer-gone');
+    const b = uid('friend-stays');
+    await post({ messageId: uid('m'), userId: a, event: 'identify', traits: { email: `${a}@example.com` } });
+    const code = (await ingest('GET', `/v1/customers/${a}`)).body.referralCode as string;
+    await post({
+      messageId: uid('m'),
+      userId: b,
+      event: 'Product Viewed',
+      properties: { referralCode: code },
+    });
+    await post({
+      messageId: uid('m'),
+      userId: b,
+      event: 'Order Completed',
+      properties: { order_id: uid('o') },
+    });
+    expect((await ingest('GET', `/v1/customers/${b}`)).body.referredBy).toBe(a);
+    await stack.streamRelay.settled();
+    await stack.bus.idle();
+    await stack.stepFunctions.idle();
+    expect(
+      (await scanAll()).filter((i) => i.pk === `C#${b}` && JSON.stringify(i).includes(a)).length,
+    ).toBeGreaterThan(0);
+
+    // Act
+    expect((await admin('DELETE', `/v1/customers/${a}`)).status).toBe(204);
+
+    // Assess
+    expect((await scanAll()).filter((i) => JSON.stringify(i).includes(a))).toEqual([]);
+    const friend = (await ingest('GET', `/v1/customers/${b}`)).body;
+    expect(friend.referredBy).toBeNull();
+    expect(friend.stage).toBe('act');
+  });
+
+  it('erases a referred friend, and with it the link the referrer holds', async () => {
+    // Prepare
+    const a = uid('referrer-stays');
+    const b = uid('friend-gone');
+    await post({ messageId: uid('m'), userId: a, event: 'identify', traits: { email: `${a}@example.com` } });
+    const code = (await ingest('GET', `/v1/customers/${a}`)).body.referralCode as string;
+    await post({
+      messageId: uid('m'),
+      userId: b,
+      event: 'Product Viewed',
+      properties: { referralCode: code },
+    });
+    expect((await scanAll()).filter((i) => i.pk === `C#${a}` && JSON.stringify(i).includes(b))).toHaveLength(
+      1,
+    );
+
+    // Act
+    expect((await admin('DELETE', `/v1/customers/${b}`)).status).toBe(204);
+
+    // Assess
+    expect((await scanAll()).filter((i) => JSON.stringify(i).includes(b))).toEqual([]);
+    expect((await ingest('GET', `/v1/customers/${a}`)).status).toBe(200);
+  });
+
   it('answers 404 to the export and the reads, and 204 to a second DELETE, counting once', async () => {
     // Prepare
     const before = await erasureStats();
