@@ -11,7 +11,14 @@ describe('npm start', () => {
   let child: ChildProcess | undefined;
   let output = '';
   afterAll(() => {
-    child?.kill('SIGKILL');
+    // Its own process group, so a failed run takes DynamoDB Local (its child) down too.
+    if (child?.pid && child.exitCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   });
 
   it('serves the API, runs a flow end to end, and stops everything on SIGTERM', async () => {
@@ -26,6 +33,7 @@ describe('npm start', () => {
         STAGEFLOW_TIME_SCALE: '0.00001',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     child.stdout?.on('data', (d) => {
       output += d;
