@@ -3,10 +3,10 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { queryPartition } from '../storage/dynamodb-io.js';
 import { keys } from '../storage/table.js';
 
 /** Ingest keys write touchpoints and read customers; admin keys can do everything. */
@@ -87,21 +87,7 @@ export class DynamoDbKeyStore implements KeyStore {
   }
 
   async list(): Promise<ApiKeyRecord[]> {
-    const out: ApiKeyRecord[] = [];
-    let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: marshall({ ':pk': keys.apiKeys }),
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(toRecord(unmarshall(item)));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    return (await queryPartition(this.client, this.tableName, keys.apiKeys)).map(toRecord);
   }
 
   async revoke(keyId: string, at: string): Promise<boolean> {

@@ -3,12 +3,12 @@ import {
   BatchGetItemCommand,
   type DynamoDBClient,
   GetItemCommand,
-  QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { queryPartition } from '../storage/dynamodb-io.js';
 import { ITEM_PREFIX, keys } from '../storage/table.js';
 import type { Campaign, CampaignStatus } from './campaign.js';
 import type { CampaignHead, CampaignStore, WriteOutcome } from './ports.js';
@@ -66,22 +66,10 @@ export class DynamoDbCampaignStore implements CampaignStore {
   }
 
   async heads(): Promise<CampaignHead[]> {
-    const out: CampaignHead[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: m({ ':pk': keys.campaigns, ':prefix': ITEM_PREFIX.campaignHead }),
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(toCampaign(unmarshall(item)));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await queryPartition(this.client, this.tableName, keys.campaigns, {
+      prefix: ITEM_PREFIX.campaignHead,
+    });
+    return items.map(toCampaign);
   }
 
   async version(campaignId: string, version: number): Promise<Campaign | null> {

@@ -1,16 +1,12 @@
 import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
   type DynamoDBClient,
-  QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { addressHash } from '../consent/consent.js';
+import { batchGetItems, batchWrite, deleteRequests, queryPartition } from '../storage/dynamodb-io.js';
 import { anonymousCustomerId, keys } from '../storage/table.js';
 
 type Item = Record<string, unknown>;
@@ -217,60 +213,18 @@ export class DynamoDbCustomerData {
     }
   }
 
-  private async query(pk: string): Promise<Item[]> {
-    const out: Item[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: m({ ':pk': pk }),
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(unmarshall(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+  private query(pk: string): Promise<Item[]> {
+    return queryPartition(this.client, this.tableName, pk);
   }
 
-  private async get(wanted: Key[]): Promise<Item[]> {
-    const found: Item[] = [];
-    const unique = [...new Map(wanted.map((k) => [`${k.pk}\u0000${k.sk}`, k])).values()];
-    for (let i = 0; i < unique.length; i += 100) {
-      let pending: Record<string, AttributeValue>[] = unique.slice(i, i + 100).map((k) => m(k));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await pause(attempt);
-        const out = await this.client.send(
-          new BatchGetItemCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) found.push(unmarshall(item));
-        pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
-    }
-    return found;
+  private get(wanted: Key[]): Promise<Item[]> {
+    return batchGetItems(this.client, this.tableName, wanted);
   }
 
-  private async deleteAll(keyList: Key[]): Promise<void> {
-    for (let i = 0; i < keyList.length; i += 25) {
-      let pending: WriteRequest[] = keyList.slice(i, i + 25).map((k) => ({ DeleteRequest: { Key: m(k) } }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await pause(attempt);
-        const out = await this.client.send(
-          new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }),
-        );
-        pending = out.UnprocessedItems?.[this.tableName] ?? [];
-      }
-    }
+  private deleteAll(keyList: Key[]): Promise<void> {
+    return batchWrite(this.client, this.tableName, deleteRequests(keyList));
   }
 }
-
-const pause = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
 
 const strip = (item: Item): Item => {
   const { pk: _pk, sk: _sk, entity: _entity, customerId: _customerId, version: _version, ...rest } = item;

@@ -2,11 +2,11 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   type Put,
-  QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { queryPartition } from '../storage/dynamodb-io.js';
 import type { FlowType } from './flow-types.js';
 
 /** One decision a flow made about one mail: sent, or why not. */
@@ -123,24 +123,12 @@ export class DynamoDbMessageLog implements MessageLog {
   }
 
   async list(customerId: string): Promise<MessageRecord[]> {
-    const items: MessageRecord[] = [];
-    let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: marshall({ ':pk': `C#${customerId}`, ':p': 'MSG#' }),
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const raw of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, entity: _e, customerId: _c, ...record } = unmarshall(raw);
-        items.push(record as MessageRecord);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    const items = await queryPartition(this.client, this.tableName, `C#${customerId}`, { prefix: 'MSG#' });
+    return items
+      .map(
+        ({ pk: _pk, sk: _sk, entity: _e, customerId: _c, ...record }) => record as unknown as MessageRecord,
+      )
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }
 
   async takeCapSlot(

@@ -1,7 +1,5 @@
 import {
   type AttributeValue,
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
   type DynamoDBClient,
   PutItemCommand,
   QueryCommand,
@@ -13,6 +11,13 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Transition } from '../journey/index.js';
 import { sortKey } from '../journey/index.js';
+import {
+  batchGetItems,
+  batchWrite,
+  type OnRequest,
+  queryPartition,
+  backoff as sharedBackoff,
+} from '../storage/dynamodb-io.js';
 import { ITEM_PREFIX, keys } from '../storage/table.js';
 import type { Touchpoint } from '../touchpoints/schema.js';
 import type {
@@ -395,64 +400,21 @@ export class DynamoDbJourneyStore implements JourneyStore {
     for (const c of capacity ?? []) this.stats.consumedWcu += c.WriteCapacityUnits ?? c.CapacityUnits ?? 0;
   }
 
-  private async queryAll(pk: string, prefix?: string): Promise<Record<string, unknown>[]> {
-    const out: Record<string, unknown>[] = [];
-    let start: Item | undefined;
-    do {
-      this.stats.requests++;
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-          ExpressionAttributeValues: m(prefix ? { ':pk': pk, ':prefix': prefix } : { ':pk': pk }),
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(unmarshall(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+  private readonly countRequest: OnRequest = (consumed) => {
+    this.stats.requests++;
+    for (const c of consumed ?? []) this.stats.consumedRcu += c.CapacityUnits ?? 0;
+  };
+
+  private queryAll(pk: string, prefix?: string): Promise<Record<string, unknown>[]> {
+    return queryPartition(this.client, this.tableName, pk, { prefix, onRequest: this.countRequest });
   }
 
-  private async batchGet(wanted: Key[]): Promise<Record<string, unknown>[]> {
-    const chunks: Key[][] = [];
-    for (let i = 0; i < wanted.length; i += 100) chunks.push(wanted.slice(i, i + 100));
-    const results = await Promise.all(
-      chunks.map(async (chunk) => {
-        const found: Record<string, unknown>[] = [];
-        let pending: Item[] = chunk.map((k) => m(k));
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          if (attempt > 0) await backoff(attempt);
-          this.stats.requests++;
-          const out = await this.client.send(
-            new BatchGetItemCommand({
-              RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
-          );
-          for (const c of out.ConsumedCapacity ?? []) this.stats.consumedRcu += c.CapacityUnits ?? 0;
-          for (const item of out.Responses?.[this.tableName] ?? []) found.push(unmarshall(item));
-          pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-        }
-        return found;
-      }),
-    );
-    return results.flat();
+  private batchGet(wanted: Key[]): Promise<Record<string, unknown>[]> {
+    return batchGetItems(this.client, this.tableName, wanted, { onRequest: this.countRequest });
   }
 
-  private async batchWrite(requests: WriteRequest[]): Promise<void> {
-    for (let i = 0; i < requests.length; i += 25) {
-      let pending = requests.slice(i, i + 25);
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await backoff(attempt);
-        this.stats.requests++;
-        const out = await this.client.send(
-          new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }),
-        );
-        pending = out.UnprocessedItems?.[this.tableName] ?? [];
-      }
-    }
+  private batchWrite(requests: WriteRequest[]): Promise<void> {
+    return batchWrite(this.client, this.tableName, requests, { onRequest: this.countRequest });
   }
 }
 
@@ -520,7 +482,4 @@ const unique = <T>(values: T[]): T[] => [...new Set(values)];
  * the cap lets many writers racing for one hot customer spread out: with a 200 ms cap, 50
  * concurrent touchpoints for one customer kept colliding and cost twice the requests.
  */
-export function backoff(attempt: number, baseMs = 20, capMs = 1000): Promise<void> {
-  const ms = Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export const backoff = (attempt: number): Promise<void> => sharedBackoff(attempt, 20, 1000);
