@@ -1,13 +1,10 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { localCredentials } from '../lib/aws/clients.js';
+import { localEndpoint } from '../lib/aws/clients.js';
 import type { FlowType } from '../lib/flows/flow-types.js';
 import type { FlowEvent } from '../lib/flows/plan.js';
 import { logger } from '../lib/runtime/container.js';
 
-const endpoint = process.env.STEPFUNCTIONS_ENDPOINT;
-const sfn = new SFNClient(
-  endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: localCredentials } : {},
-);
+const sfn = new SFNClient(localEndpoint(process.env.STEPFUNCTIONS_ENDPOINT));
 
 /**
  * EventBridge rule target: starts the flow's state machine with an execution named after

@@ -10,7 +10,7 @@ import {
   type AttributeValue as StreamValue,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { localCredentials } from '../lib/aws/clients.js';
+import { localEndpoint } from '../lib/aws/clients.js';
 import { assertValidPattern, type EventPattern, matchesPattern } from '../lib/events/pattern.js';
 import { lambdaContext } from './lambda-context.js';
 
@@ -96,11 +96,7 @@ export class LocalStreamRelay {
 
   constructor(private readonly options: StreamRelayOptions) {
     if (options.filter) assertValidPattern(options.filter);
-    this.streams = new DynamoDBStreamsClient({
-      endpoint: options.endpoint,
-      region: process.env.AWS_REGION ?? 'us-east-1',
-      credentials: localCredentials,
-    });
+    this.streams = new DynamoDBStreamsClient(localEndpoint(options.endpoint));
   }
 
   async start(): Promise<this> {

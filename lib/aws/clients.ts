@@ -16,12 +16,17 @@ export function dynamoClient(): DynamoDBClient {
 
 export function createDynamoClient(endpoint?: string): DynamoDBClient {
   return new DynamoDBClient({
-    ...(endpoint
-      ? { endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: localCredentials }
-      : {}),
+    ...localEndpoint(endpoint),
     maxAttempts: 5,
   });
 }
 
 /** DynamoDB Local accepts any credentials; fixed ones keep every process on the same database. */
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/**
+ * Client settings for a local stand-in (DynamoDB Local, aws-ses-v2-local, the local bus and
+ * Step Functions): its endpoint, a region and fixed credentials. Nothing when deployed.
+ */
+export const localEndpoint = (endpoint: string | undefined) =>
+  endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: localCredentials } : {};

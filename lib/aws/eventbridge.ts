@@ -1,6 +1,6 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { eventsConfig } from '../config.js';
-import { localCredentials } from './clients.js';
+import { localEndpoint } from './clients.js';
 
 let eventBridge: EventBridgeClient | undefined;
 
@@ -12,9 +12,7 @@ export function eventBridgeClient(): EventBridgeClient {
 
 export function createEventBridgeClient(endpoint?: string): EventBridgeClient {
   return new EventBridgeClient({
-    ...(endpoint
-      ? { endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: localCredentials }
-      : {}),
+    ...localEndpoint(endpoint),
     // Throttling and 5xx are retried by the SDK; what is left fails the batch, which the
     // stream retries from the first unpublished record.
     maxAttempts: 3,

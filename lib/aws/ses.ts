@@ -1,6 +1,6 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { config } from '../config.js';
-import { localCredentials } from './clients.js';
+import { localEndpoint } from './clients.js';
 
 let ses: SESv2Client | undefined;
 
@@ -12,9 +12,7 @@ export function sesClient(): SESv2Client {
 
 export function createSesClient(endpoint?: string): SESv2Client {
   return new SESv2Client({
-    ...(endpoint
-      ? { endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: localCredentials }
-      : {}),
+    ...localEndpoint(endpoint),
     // The SDK retries throttling itself a few times; what is left is classified and rethrown.
     maxAttempts: 3,
   });
