@@ -16,10 +16,10 @@ export interface ApiServerOptions {
   routes?: readonly Route[];
   /**
    * The Lambda authorizer API Gateway runs before every route not marked `public`
-   * (AUTHORIZER in lib/http/routes.ts), with its result cache. Without it every route goes
-   * straight to its handler, which then authenticates by itself.
+   * (configured by AUTHORIZER in lib/http/routes.ts, result cache included). Without it every
+   * route goes straight to its handler, which then authenticates by itself.
    */
-  authorizer?: { handler: LambdaHandler; cacheTtlSeconds: number };
+  authorizer?: { handler: LambdaHandler };
   log?: (line: string) => void;
 }
 
@@ -152,7 +152,9 @@ async function authorize(
   const identity = event.headers[AUTHORIZER.header];
   // With an identity source, API Gateway itself answers a request that lacks it.
   if (AUTHORIZER.identitySource && !identity) return { status: 401, message: 'Unauthorized' };
-  const cached = identity && authorizer.cacheTtlSeconds > 0 ? cache.get(identity) : undefined;
+  // API Gateway caches per identity source value, so only with an identity source.
+  const cacheable = AUTHORIZER.identitySource !== null && identity && AUTHORIZER.cacheTtlSeconds > 0;
+  const cached = cacheable ? cache.get(identity) : undefined;
   if (cached) return cached;
   const { body: _body, isBase64Encoded: _b64, version, ...rest } = event;
   const request: APIGatewayRequestAuthorizerEventV2 = {
@@ -173,7 +175,7 @@ async function authorize(
     // Not cached: API Gateway retries the authorizer on the next request.
     return { status: 500, message: 'Internal Server Error' };
   }
-  if (identity && authorizer.cacheTtlSeconds > 0) cache.set(identity, result, authorizer.cacheTtlSeconds);
+  if (cacheable) cache.set(identity, result, AUTHORIZER.cacheTtlSeconds);
   return result;
 }
 

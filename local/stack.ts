@@ -31,11 +31,6 @@ export interface LocalStackOptions {
   adminKey?: string;
   /** aws-ses-v2-local's port (default STAGEFLOW_SES_PORT or 8005); 0 picks a free one (tests). */
   sesPort?: number;
-  /**
-   * How long the emulated API Gateway caches an authorizer result (default
-   * STAGEFLOW_AUTHORIZER_CACHE_SECONDS, else AUTHORIZER.cacheTtlSeconds as deployed).
-   */
-  authorizerCacheSeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -127,12 +122,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     port: options.port ?? 3000,
     handlers,
     // The Lambda authorizer before every non-public route, as API Gateway runs it deployed.
-    authorizer: {
-      handler: handlers[AUTHORIZER.function],
-      cacheTtlSeconds:
-        options.authorizerCacheSeconds ??
-        Number(process.env.STAGEFLOW_AUTHORIZER_CACHE_SECONDS ?? AUTHORIZER.cacheTtlSeconds),
-    },
+    authorizer: { handler: handlers[AUTHORIZER.function] },
     log: options.log,
   });
   const streamRelay = await startStreamRelay({

@@ -29,7 +29,6 @@ beforeAll(async () => {
     tableName: uniqueTable('authz'),
     port: await freePort(),
     sesPort: 0,
-    authorizerCacheSeconds: 1,
   });
   const target = await resolveTarget({ table: stack.tableName, endpoint: stack.dynamodbEndpoint });
   store = target.store as DynamoDbKeyStore;
