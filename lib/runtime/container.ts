@@ -11,7 +11,8 @@ import { logger } from './logger.js';
 /** One logger per process; structured JSON with PII redaction (lib/runtime/logger.ts, docs/security.md). */
 export { logger };
 
-const once = <T>(make: () => T): (() => T) => {
+/** A value built on first use and kept for the life of the process (a Lambda container). */
+export const once = <T>(make: () => T): (() => T) => {
   let value: T | undefined;
   return () => {
     value ??= make();

@@ -9,16 +9,8 @@ import type { FlowEvent } from '../flows/plan.js';
 import { stableId } from '../flows/plan.js';
 import type { EventSink, FlowDeps } from '../flows/ports.js';
 import { flowSettings } from '../flows/settings.js';
-import { container } from './container.js';
+import { container, once } from './container.js';
 import { messaging } from './messaging.js';
-
-const once = <T>(make: () => T): (() => T) => {
-  let value: T | undefined;
-  return () => {
-    value ??= make();
-    return value;
-  };
-};
 
 /** The flows' ports wired to their adapters, once per process. */
 export const flowDeps = once((): FlowDeps => {

@@ -12,18 +12,13 @@ import { profileData, templateVariables } from '../messaging/personalise.js';
 import { SesEmailSender } from '../messaging/ses-email-sender.js';
 import { ManageTemplates } from '../templates/manage-templates.js';
 import { SesTemplateStore } from '../templates/ses-template-store.js';
-import { container } from './container.js';
-
-let wired: ReturnType<typeof wire> | undefined;
+import { container, once } from './container.js';
 
 /**
  * Campaigns, templates, consent and mail: what the flows and the marketer API use. Apart from
  * container() so the ingest bundle carries no SES or Secrets Manager client.
  */
-export function messaging() {
-  wired ??= wire();
-  return wired;
-}
+export const messaging = once(wire);
 
 function wire() {
   const { config: c, customers } = container();
