@@ -1,16 +1,13 @@
-import { createHash } from 'node:crypto';
 import { DetailType } from '../../events/index.js';
 import type { Audience, Campaign } from '../campaigns/campaign.js';
 import { waitMs } from '../campaigns/campaign.js';
+import { stableId } from '../events/stable-id.js';
 import { productIdsOf } from '../ingest/ingest-touchpoints.js';
 import type { Profile } from '../ingest/ports.js';
 import { canonicalEvent, defaultModel } from '../journey/index.js';
 import type { FlowType } from './flow-types.js';
 import type { FlowDeps } from './ports.js';
 import type { CampaignRun } from './run.js';
-
-export const stableId = (...parts: string[]) =>
-  createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 
 /** The EventBridge event a flow execution starts with. */
 export interface FlowEvent {

@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { CustomerComplaintRaised, CustomerStageChanged, DetailType } from '../../events/index.js';
+import { stableId } from '../events/stable-id.js';
 import {
   applyTouchpoint,
   type CompiledModel,
@@ -70,9 +71,6 @@ export const toEngineTouchpoint = (tp: Touchpoint): EngineTouchpoint => ({
 const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
 const newReferralCode = (): string =>
   [...randomBytes(12)].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
-
-const stableId = (...parts: string[]) =>
-  createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 
 /**
  * The ingest use case: records touchpoints, keeps every customer's stage the fold of their
