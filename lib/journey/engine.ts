@@ -1,4 +1,4 @@
-import type { CompiledModel, RuleCondition } from './model.js';
+import { type CompiledModel, eventKey, type RuleCondition } from './model.js';
 
 /** The engine's view of one touchpoint; timestamps are normalised ISO 8601 UTC with milliseconds. */
 export interface EngineTouchpoint {
@@ -33,12 +33,24 @@ export interface JourneyState {
    * a refund names one of them. Older orders still count in `counts.purchases`.
    */
   activeOrders: string[];
+  /**
+   * The latest order (its id, or the purchase's messageId), when it was bought and whether it
+   * has settled (delivered, used, refunded): the purchase cycle a returning customer starts
+   * from. Absent on states stored before it existed, which count as settled.
+   */
+  lastOrder?: LastOrder | null;
   /** `purchases`: orders bought and not refunded or cancelled. */
   counts: { touchpoints: number; purchases: number };
   traits: Record<string, unknown>;
   acquisition: Acquisition | null;
   /** Sort key of the newest touchpoint folded in; anything older needs a replay. */
   lastKey: string | null;
+}
+
+export interface LastOrder {
+  id: string;
+  at: string;
+  settled: boolean;
 }
 
 export interface Transition {
@@ -75,6 +87,7 @@ export const initialState = (): JourneyState => ({
   stagesReached: {},
   preStage: null,
   activeOrders: [],
+  lastOrder: null,
   counts: { touchpoints: 0, purchases: 0 },
   traits: {},
   acquisition: null,
@@ -91,9 +104,12 @@ export const compareTouchpoints = (a: EngineTouchpoint, b: EngineTouchpoint): nu
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 };
 
-/** Resolves a Segment or custom alias to the model's canonical event name. */
+/**
+ * Resolves a Segment or custom alias to the model's canonical event name, matching names
+ * case-insensitively and with `_` and spaces alike; an unknown name is returned as sent.
+ */
 export function canonicalEvent(cm: CompiledModel, name: string): string {
-  return cm.model.eventAliases[name] ?? name;
+  return cm.model.eventAliases[name] ?? cm.eventNames.get(eventKey(name)) ?? name;
 }
 
 const matches = (cond: RuleCondition, properties: Record<string, unknown> | undefined): boolean => {
@@ -140,6 +156,18 @@ export function orderIdOf(tp: EngineTouchpoint): string | null {
   return typeof raw === 'string' || typeof raw === 'number' ? String(raw) : null;
 }
 
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Whether a post-purchase signal may enter the model's returning stage: only once the latest
+ * order has settled, or the model's days have passed since it (journey model docs).
+ */
+function mayReturn(cm: CompiledModel, lastOrder: LastOrder | null | undefined, at: string): boolean {
+  const rule = cm.model.returning;
+  if (!rule || !lastOrder || lastOrder.settled) return true;
+  return Date.parse(at) - Date.parse(lastOrder.at) >= rule.afterDays * DAY_MS;
+}
+
 /**
  * Folds one touchpoint into the state. Pure and O(1) in the history length; the caller
  * guarantees the touchpoint sorts after every one already folded in.
@@ -148,24 +176,33 @@ export function applyTouchpoint(cm: CompiledModel, state: JourneyState, tp: Engi
   const signal = classify(cm, tp);
   const orderId = orderIdOf(tp);
   let { stage, preStage, activeOrders } = state;
+  let lastOrder = state.lastOrder ?? null;
   let purchases = state.counts.purchases;
   let enters: string | null = null;
+  const canonical = canonicalEvent(cm, tp.event);
 
   if (signal.effect === 'purchase') {
     const id = orderId ?? tp.messageId;
     if (!activeOrders.includes(id)) {
       activeOrders = [...activeOrders.slice(-(MAX_OPEN_ORDERS - 1)), id];
       purchases++;
+      lastOrder = { id, at: tp.timestamp, settled: false };
     }
     enters = cm.purchaseStage;
   } else if (signal.effect === 'undo_purchase') {
     if (orderId !== null && activeOrders.includes(orderId)) {
       activeOrders = activeOrders.filter((o) => o !== orderId);
       purchases--;
+      if (lastOrder?.id === orderId) lastOrder = { ...lastOrder, settled: true };
       if (purchases === 0 && stage !== preStage) enters = preStage;
     }
   } else if (purchases > 0) {
-    if (signal.post) enters = signal.post;
+    if (
+      signal.post &&
+      (signal.post !== cm.model.returning?.stage || mayReturn(cm, lastOrder, tp.timestamp))
+    ) {
+      enters = signal.post;
+    }
   } else if (signal.pre) {
     const rank = cm.preRank.get(signal.pre)!;
     if (preStage === null || rank > cm.preRank.get(preStage)!) {
@@ -181,6 +218,15 @@ export function applyTouchpoint(cm: CompiledModel, state: JourneyState, tp: Engi
     (enters !== stage ||
       signal.effect === 'purchase' ||
       (signal.post !== undefined && orderId !== null && orderId !== state.stageOrderId));
+
+  if (
+    lastOrder !== null &&
+    !lastOrder.settled &&
+    cm.model.returning?.settledBy.includes(canonical) &&
+    (orderId === null || orderId === lastOrder.id)
+  ) {
+    lastOrder = { ...lastOrder, settled: true };
+  }
 
   let transition: Transition | null = null;
   let { stageSince, stagesReached, stageOrderId } = state;
@@ -215,6 +261,7 @@ export function applyTouchpoint(cm: CompiledModel, state: JourneyState, tp: Engi
       stagesReached,
       preStage,
       activeOrders,
+      lastOrder,
       counts: { touchpoints: state.counts.touchpoints + 1, purchases },
       traits: tp.traits ? { ...state.traits, ...tp.traits } : state.traits,
       acquisition,

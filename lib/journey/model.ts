@@ -43,6 +43,33 @@ export const SignalRule = z
   });
 export type SignalRule = z.infer<typeof SignalRule>;
 
+/**
+ * When shopping signals after a purchase mean a returning customer: only once the latest order
+ * has settled, i.e. a `settledBy` event named it (or named no order), or `afterDays` days have
+ * passed since it. Before that a product view is someone checking their order, not a return.
+ */
+export const ReturningRule = z
+  .object({
+    /** The post-purchase stage that marks a returning customer. */
+    stage: z.string().min(1),
+    /** Canonical events that settle the latest order (its delivery, its first use). */
+    settledBy: z.array(z.string().min(1)).min(1),
+    /** Days after the latest purchase after which it counts as settled anyway. */
+    afterDays: z.number().min(0).max(365),
+  })
+  .strict();
+export type ReturningRule = z.infer<typeof ReturningRule>;
+
+/**
+ * How an event name is matched: case-insensitively, with `_` and runs of spaces alike, so
+ * `order completed`, `order_completed` and `Order Completed` are one event.
+ */
+export const eventKey = (name: string): string =>
+  name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, ' ');
+
 export const JourneyModel = z
   .object({
     id: z.string().min(1),
@@ -53,6 +80,8 @@ export const JourneyModel = z
     rules: z.array(SignalRule),
     /** The pre-purchase stage signalled by any otherwise unmapped event that carries a utm campaign. */
     campaignSignal: z.string().nullable(),
+    /** When post-purchase shopping enters the returning stage; null: at once. */
+    returning: ReturningRule.nullable().default(null),
   })
   .superRefine((model, ctx) => {
     const byName = new Map<string, StageDefinition>();
@@ -91,6 +120,28 @@ export const JourneyModel = z
       expectPhase(rule.post, 'post', ['rules', i, 'post']);
     });
     expectPhase(model.campaignSignal, 'pre', ['campaignSignal']);
+    if (model.returning) expectPhase(model.returning.stage, 'post', ['returning', 'stage']);
+    // Names are matched by eventKey(): two names that match alike must mean the same event.
+    const seen = new Map<string, string>();
+    const claim = (name: string, canonical: string, path: (string | number)[]) => {
+      const key = eventKey(name);
+      const other = seen.get(key);
+      if (other !== undefined && other !== canonical) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `"${name}" matches like an event that means "${other}", not "${canonical}"`,
+        });
+      }
+      seen.set(key, canonical);
+    };
+    model.rules.forEach((rule, i) => {
+      claim(rule.event, rule.event, ['rules', i, 'event']);
+    });
+    for (const [name, canonical] of Object.entries(model.eventAliases)) {
+      claim(canonical, canonical, ['eventAliases', name]);
+      claim(name, canonical, ['eventAliases', name]);
+    }
   });
 export type JourneyModel = z.infer<typeof JourneyModel>;
 
@@ -100,6 +151,8 @@ export interface CompiledModel {
   readonly purchaseStage: string;
   readonly preRank: ReadonlyMap<string, number>;
   readonly rulesByEvent: ReadonlyMap<string, readonly SignalRule[]>;
+  /** eventKey() of every alias and canonical name → the canonical name. */
+  readonly eventNames: ReadonlyMap<string, string>;
   readonly stages: ReadonlyMap<string, StageDefinition>;
 }
 
@@ -113,7 +166,14 @@ export function compileModel(input: unknown): CompiledModel {
     rulesByEvent.set(rule.event, list);
   }
   const pre = model.stages.filter((s) => s.phase === 'pre');
+  const eventNames = new Map<string, string>();
+  for (const rule of model.rules) eventNames.set(eventKey(rule.event), rule.event);
+  for (const [name, canonical] of Object.entries(model.eventAliases)) {
+    eventNames.set(eventKey(canonical), canonical);
+    eventNames.set(eventKey(name), canonical);
+  }
   return {
+    eventNames,
     model,
     purchaseStage: model.stages.find((s) => s.phase === 'purchase')!.name,
     preRank: new Map(pre.map((s, i) => [s.name, i])),

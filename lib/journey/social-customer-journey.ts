@@ -104,4 +104,6 @@ export const socialCustomerJourney = {
     { event: 'order_cancelled', effect: 'undo_purchase' },
   ],
   campaignSignal: 'consider',
+  // A product view an hour after buying is someone checking their order, not a return.
+  returning: { stage: 'repeat', settledBy: ['order_delivered', 'product_used'], afterDays: 14 },
 } as const;
