@@ -44,6 +44,8 @@ export const handler = middy<HttpEvent, HttpResult>()
       case 'DELETE /v1/campaigns/{campaignId}':
         await campaigns.delete(id);
         return { statusCode: 204 };
+      case 'GET /v1/campaigns/{campaignId}/stats':
+        return json(200, await campaigns.stats(id));
       case 'POST /v1/campaigns/{campaignId}/activate':
         return withTag(200, await campaigns.activate(id));
       case 'POST /v1/campaigns/{campaignId}/pause':

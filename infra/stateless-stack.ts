@@ -118,11 +118,11 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   // DynamoDbConsentStore.suppress: one conditional PutItem per suppressed address. Its rule is
   // sesEventsRulePattern(configurationSetName) (lib/consent/ses-events.ts) on the default bus.
   sesEvents: { read: [], write: ['dynamodb:PutItem'] },
-  // Campaign heads (Query), profile (BatchGetItem), history (Query); holdout decisions (a Put with
-  // a ConditionCheck that the customer still exists).
+  // Campaign heads (Query), profile (BatchGetItem), history (Query); holdout and paused traces and
+  // cycle claims (a Put with a ConditionCheck that the customer still exists); skip counters (ADD).
   flowPlan: {
     read: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
-    write: ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+    write: ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem'],
   },
   // Campaign version, profile, consent (BatchGetItem), history (Query); message claims and the
   // frequency-cap ledger (GetItem; TransactWriteItems of a Put with a ConditionCheck that the

@@ -132,6 +132,15 @@ export const CampaignInput = z
     audience: Audience.default({}),
     exit: ExitCondition.default('none'),
     holdoutPercent: z.number().min(0).max(100).default(0),
+    /**
+     * History is not news: a trigger whose event time is more than this many hours old starts
+     * no run (counted as `stale`). Absent: the flow's default (freshnessMs).
+     */
+    freshnessHours: z
+      .number()
+      .positive()
+      .max(24 * 365)
+      .optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -181,6 +190,26 @@ export const CampaignInput = z
     }
   });
 export type CampaignInput = z.infer<typeof CampaignInput>;
+
+/** Horizons that are not the first step's wait: mail about an order is news for two days. */
+export const DEFAULT_FRESHNESS_HOURS: Partial<Record<FlowType, number>> = {
+  'thank-you': 48,
+  'referral-reward': 48,
+};
+/** The shortest default horizon, so batching and clock skew never make a trigger stale. */
+export const MIN_FRESHNESS_HOURS = 1;
+
+/**
+ * How old a trigger may be and still start a run: the campaign's `freshnessHours`, else the
+ * flow's default (48 h for thank-you and referral-reward), else the first step's own wait
+ * (a review request 7 days after delivery is not sent for a delivery older than 7 days), at
+ * least an hour.
+ */
+export function freshnessMs(campaign: Pick<CampaignInput, 'flow' | 'steps' | 'freshnessHours'>): number {
+  const hours = campaign.freshnessHours ?? DEFAULT_FRESHNESS_HOURS[campaign.flow];
+  if (hours !== undefined) return hours * 3600_000;
+  return Math.max(waitMs(campaign.steps[0]?.wait), MIN_FRESHNESS_HOURS * 3600_000);
+}
 
 /** A stored campaign version. Versions are immutable; a running flow keeps the one it started with. */
 export interface Campaign extends CampaignInput {

@@ -9,7 +9,7 @@ import {
   CampaignStatusConflictError,
   CampaignVersionConflictError,
 } from './errors.js';
-import type { CampaignHead, CampaignStore } from './ports.js';
+import type { CampaignHead, CampaignStats, CampaignStore, SkipReason } from './ports.js';
 
 export const ListQuery = z
   .object({ flow: FlowTypeSchema.optional(), status: CampaignStatus.optional() })
@@ -22,6 +22,8 @@ export const newCampaignId = () => `cmp_${randomBytes(9).toString('base64url')}`
 
 export interface CampaignDeps {
   store: CampaignStore;
+  /** The skip counters the flows write; GET /v1/campaigns/{id}/stats reads them. */
+  stats?: Pick<CampaignStats, 'skipped'>;
   /** Whether a template exists, so a campaign cannot name one that would fail at send time. */
   templateExists?: (name: string) => Promise<boolean>;
   clock?: () => Date;
@@ -115,9 +117,25 @@ export class ManageCampaigns {
   }
 
   /** The current version of every active campaign of a flow. */
-  async activeCampaigns(flow: FlowType): Promise<Campaign[]> {
+  activeCampaigns(flow: FlowType): Promise<Campaign[]> {
+    return this.withStatus(flow, 'active');
+  }
+
+  /** The current version of every paused campaign of a flow. */
+  pausedCampaigns(flow: FlowType): Promise<Campaign[]> {
+    return this.withStatus(flow, 'paused');
+  }
+
+  /** Why the campaign's trigger fired without starting a run, counted by reason. */
+  async stats(campaignId: string): Promise<{ campaignId: string; skipped: Record<SkipReason, number> }> {
+    await this.live(campaignId);
+    const counted = (await this.deps.stats?.skipped(campaignId)) ?? {};
+    return { campaignId, skipped: { stale: counted.stale ?? 0, 'same-cycle': counted['same-cycle'] ?? 0 } };
+  }
+
+  private async withStatus(flow: FlowType, status: Campaign['status']): Promise<Campaign[]> {
     const heads = await this.deps.store.heads();
-    return heads.filter((c) => c.flow === flow && c.status === 'active' && !c.deletedAt).map(publicView);
+    return heads.filter((c) => c.flow === flow && c.status === status && !c.deletedAt).map(publicView);
   }
 
   /** That exact version, and whether the campaign still runs (active, not deleted). */
@@ -210,6 +228,7 @@ function definitionOf(c: Campaign): CampaignInput {
     audience: c.audience,
     exit: c.exit,
     holdoutPercent: c.holdoutPercent,
+    ...(c.freshnessHours !== undefined ? { freshnessHours: c.freshnessHours } : {}),
   };
 }
 

@@ -25,3 +25,14 @@ export interface CampaignStore {
   /** Marks the campaign deleted; its versions stay for the flows still running them. */
   markDeleted(campaignId: string, at: string): Promise<WriteOutcome>;
 }
+
+/** Why a triggered campaign started no run, counted per campaign (never logged per customer). */
+export type SkipReason = 'stale' | 'same-cycle';
+
+/** Counters of runs not started, per campaign and reason. */
+export interface CampaignStats {
+  /** Adds one to the campaign's counter of `reason`; `spread` picks the shard (a customer id). */
+  countSkip(campaignId: string, reason: SkipReason, spread: string): Promise<void>;
+  /** Every counter of the campaign, summed over its shards. */
+  skipped(campaignId: string): Promise<Partial<Record<SkipReason, number>>>;
+}

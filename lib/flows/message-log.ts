@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { queryPartition } from '../storage/dynamodb-io.js';
+import { keys } from '../storage/table.js';
 import type { FlowType } from './flow-types.js';
 
 /** One decision a flow made about one mail: sent, or why not. */
@@ -19,6 +20,8 @@ export interface MessageRecord {
   at: string;
   status: 'sending' | 'retrying' | 'sent' | 'suppressed' | 'failed';
   reason?: string;
+  /** Machine-readable reason, lower-kebab (`campaign-paused`). */
+  reasonCode?: string;
   runId: string;
   step: number;
   orderId?: string | null;
@@ -34,6 +37,12 @@ export interface MessageLog {
   /** Writes the final (or retrying) state of a message. */
   record(customerId: string, record: MessageRecord): Promise<void>;
   list(customerId: string): Promise<MessageRecord[]>;
+  /**
+   * Claims a trigger cycle (an order, a purchase cycle) for one campaign or flow (`scope`), so
+   * that cycle starts one run however often its trigger fires. Idempotent for the same event;
+   * false when another event claimed it first, or the customer is gone.
+   */
+  claimCycle(customerId: string, scope: string, cycle: string, eventId: string): Promise<boolean>;
   /**
    * Takes one of `max` marketing slots in the sliding window; idempotent per claimId.
    * Returns false when the cap is reached.
@@ -90,6 +99,23 @@ export class DynamoDbMessageLog implements MessageLog {
         { removeUndefinedValues: true },
       ),
     });
+  }
+
+  async claimCycle(customerId: string, scope: string, cycle: string, eventId: string): Promise<boolean> {
+    const written = await this.putIfCustomer(customerId, {
+      TableName: this.tableName,
+      Item: marshall({
+        pk: `C#${customerId}`,
+        sk: keys.cycleSk(scope, cycle),
+        entity: 'cycle',
+        customerId,
+        eventId,
+      }),
+      // The same event may claim again (a retried plan task); another event may not.
+      ConditionExpression: 'attribute_not_exists(pk) OR eventId = :e',
+      ExpressionAttributeValues: marshall({ ':e': eventId }),
+    });
+    return written === 'ok';
   }
 
   /**

@@ -1,11 +1,12 @@
 import { DetailType } from '../../events/index.js';
 import type { Audience, Campaign } from '../campaigns/campaign.js';
-import { waitMs } from '../campaigns/campaign.js';
+import { freshnessMs, waitMs } from '../campaigns/campaign.js';
 import { stableId } from '../events/stable-id.js';
-import { productIdsOf } from '../ingest/ingest-touchpoints.js';
+import { productIdsOf, toEngineTouchpoint } from '../ingest/ingest-touchpoints.js';
 import type { Profile } from '../ingest/ports.js';
-import { canonicalEvent, defaultModel } from '../journey/index.js';
+import { canonicalEvent, defaultModel, replay, sortKey } from '../journey/index.js';
 import type { FlowType } from './flow-types.js';
+import type { MessageRecord } from './message-log.js';
 import type { FlowDeps } from './ports.js';
 import type { CampaignRun } from './run.js';
 
@@ -79,9 +80,44 @@ export const inHoldout = (customerId: string, campaignId: string, percent: numbe
   percent > 0 && Number.parseInt(stableId(customerId, campaignId).slice(0, 8), 16) % 100 < percent;
 
 /**
- * First task of every flow: finds the active campaigns this event triggers, keeps the
- * customers in their audience and out of their holdout, and returns one run per campaign
- * and recipient, each waiting for its first step.
+ * The trigger cycle a run belongs to, and who owns it: a campaign step never goes twice to
+ * the same customer for the same cycle. Thank-you and review requests run once per order;
+ * the repeat-purchase flow makes one returning-customer offer per purchase cycle (the latest
+ * order when the trigger fired), whichever of its campaigns starts first; other flows once
+ * per event.
+ */
+async function cycleOf(
+  deps: FlowDeps,
+  flow: FlowType,
+  campaign: Campaign,
+  t: Trigger,
+  customerId: string,
+): Promise<{ scope: string; cycle: string }> {
+  if (flow === 'thank-you' || flow === 'review-request') {
+    return { scope: campaign.campaignId, cycle: `order:${t.orderId ?? t.correlationId}` };
+  }
+  if (flow === 'repeat-purchase') {
+    const latest = await latestOrderAt(deps, customerId, t);
+    return { scope: flow, cycle: latest ? `order:${latest}` : `event:${t.eventId}` };
+  }
+  return { scope: campaign.campaignId, cycle: `event:${t.eventId}` };
+}
+
+/** The customer's latest order as of the trigger's touchpoint (the engine's own view of it). */
+async function latestOrderAt(deps: FlowDeps, customerId: string, t: Trigger): Promise<string | null> {
+  const history = await deps.customers.history(customerId);
+  const until = sortKey({ timestamp: t.at, messageId: t.correlationId });
+  const upToTrigger = history.touchpoints.filter((tp) => sortKey(tp) <= until).map(toEngineTouchpoint);
+  return replay(defaultModel, upToTrigger).state.lastOrder?.id ?? null;
+}
+
+/**
+ * First task of every flow: finds the campaigns this event triggers and returns one run per
+ * campaign and recipient, each waiting for its first step. On the way it leaves out, in
+ * order: customers outside the audience; triggers older than the campaign's freshness horizon
+ * (history is not news; counted per campaign as `stale`, never logged per customer); paused
+ * campaigns (a `campaign paused` trace in the customer's log); a cycle that already ran
+ * (counted as `same-cycle`); and the holdout (logged).
  */
 export async function planRuns(
   deps: FlowDeps,
@@ -89,33 +125,59 @@ export async function planRuns(
   event: FlowEvent,
 ): Promise<{ runs: CampaignRun[] }> {
   const t = triggerOf(event);
-  const campaigns = (await deps.campaigns.activeCampaigns(flow)).filter((c) => triggers(c, event, t));
+  const [active, paused] = await Promise.all([
+    deps.campaigns.activeCampaigns(flow),
+    deps.campaigns.pausedCampaigns(flow),
+  ]);
+  const campaigns = [...active, ...paused].filter((c) => triggers(c, event, t));
   if (campaigns.length === 0) return { runs: [] };
   const now = deps.clock();
+  const age = now.getTime() - Date.parse(t.at);
   const runs: CampaignRun[] = [];
   for (const recipient of t.recipients) {
     const profile = await deps.customers.profile(recipient.customerId);
     if (!profile) continue;
-    const productIds = t.orderId ? await orderProducts(deps, recipient.customerId, t.orderId) : [];
+    let productIds: string[] | undefined;
     for (const campaign of campaigns) {
-      const runId = stableId(t.eventId, campaign.campaignId, recipient.customerId);
       if (!inAudience(campaign.audience, profile)) continue;
-      if (inHoldout(recipient.customerId, campaign.campaignId, campaign.holdoutPercent)) {
-        await deps.log.record(recipient.customerId, {
-          flow,
-          campaignId: campaign.campaignId,
-          campaignVersion: campaign.version,
-          template: campaign.steps[0].template,
-          to: null,
-          at: now.toISOString(),
-          status: 'suppressed',
-          reason: `holdout (${campaign.holdoutPercent}%)`,
-          runId,
-          step: 0,
-          orderId: t.orderId,
-        });
+      // Real time on both sides (an event time against the clock), so never time-scaled.
+      if (age > freshnessMs(campaign)) {
+        await deps.stats.countSkip(campaign.campaignId, 'stale', recipient.customerId);
         continue;
       }
+      const traceOf = (runId: string, reason: string, reasonCode?: string): MessageRecord => ({
+        flow,
+        campaignId: campaign.campaignId,
+        campaignVersion: campaign.version,
+        template: campaign.steps[0].template,
+        to: null,
+        at: now.toISOString(),
+        status: 'suppressed',
+        reason,
+        ...(reasonCode ? { reasonCode } : {}),
+        runId,
+        step: 0,
+        orderId: t.orderId,
+      });
+      if (campaign.status === 'paused') {
+        const runId = stableId(t.eventId, campaign.campaignId, recipient.customerId);
+        await deps.log.record(recipient.customerId, traceOf(runId, 'campaign paused', 'campaign-paused'));
+        continue;
+      }
+      const { scope, cycle } = await cycleOf(deps, flow, campaign, t, recipient.customerId);
+      if (!(await deps.log.claimCycle(recipient.customerId, scope, cycle, t.eventId))) {
+        await deps.stats.countSkip(campaign.campaignId, 'same-cycle', recipient.customerId);
+        continue;
+      }
+      // Per cycle, not per event: a second event of the same cycle can never send a step again.
+      const runId = cycle.startsWith('event:')
+        ? stableId(t.eventId, campaign.campaignId, recipient.customerId)
+        : stableId(cycle, campaign.campaignId, recipient.customerId);
+      if (inHoldout(recipient.customerId, campaign.campaignId, campaign.holdoutPercent)) {
+        await deps.log.record(recipient.customerId, traceOf(runId, `holdout (${campaign.holdoutPercent}%)`));
+        continue;
+      }
+      productIds ??= t.orderId ? await orderProducts(deps, recipient.customerId, t.orderId) : [];
       runs.push({
         runId,
         flow,

@@ -1,4 +1,5 @@
 import type { Campaign } from '../campaigns/campaign.js';
+import type { CampaignStats } from '../campaigns/ports.js';
 import type { CustomerHistory, Profile } from '../ingest/ports.js';
 import type { FlowType } from './flow-types.js';
 import type { MessageLog } from './message-log.js';
@@ -6,6 +7,8 @@ import type { MessageLog } from './message-log.js';
 /** What the flows need from campaigns (implemented by lib/campaigns). */
 export interface CampaignSource {
   activeCampaigns(flow: FlowType): Promise<Campaign[]>;
+  /** The current version of every paused campaign of a flow: a trigger leaves a trace. */
+  pausedCampaigns(flow: FlowType): Promise<Campaign[]>;
   /** That exact version, and whether the campaign still runs (not paused or deleted). */
   campaignVersion(campaignId: string, version: number): Promise<{ campaign: Campaign; live: boolean } | null>;
 }
@@ -56,6 +59,8 @@ export interface FlowDeps {
   log: MessageLog;
   events: EventSink;
   marketing: MarketingGate;
+  /** Counters of runs not started (stale triggers, a cycle already run). */
+  stats: Pick<CampaignStats, 'countSkip'>;
   clock: () => Date;
   settings: FlowSettings;
 }

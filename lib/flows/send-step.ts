@@ -5,6 +5,7 @@ import { canonicalEvent, defaultModel } from '../journey/index.js';
 import type { Touchpoint } from '../touchpoints/schema.js';
 import type { MessageRecord } from './message-log.js';
 import type { FlowDeps } from './ports.js';
+import { reviewedOrders } from './reviews.js';
 import type { CampaignRun } from './run.js';
 
 /** Thrown to make Step Functions retry the send task with backoff. */
@@ -39,13 +40,12 @@ export function exitReason(
         ? `exit: stage moved on from ${run.trigger.stage} to ${profile.state.stage}`
         : null;
     case 'order-reviewed': {
-      const reviewed = history?.touchpoints.some(
-        (tp) =>
-          eventOf(tp) === 'review_posted' &&
-          ((run.orderId !== null && orderOf(tp) === run.orderId) ||
-            (orderOf(tp) === null &&
-              run.productIds.includes(String(tp.properties?.product_id ?? tp.properties?.productId ?? '')))),
-      );
+      const touchpoints = history?.touchpoints ?? [];
+      const reviewed =
+        run.orderId !== null
+          ? reviewedOrders(touchpoints).has(run.orderId)
+          : // A run for no particular order ends with any review after its trigger.
+            touchpoints.some((tp) => eventOf(tp) === 'review_posted' && tp.timestamp >= run.trigger.at);
       return reviewed ? `exit: order ${run.orderId ?? ''} reviewed`.trim() : null;
     }
     case 'purchased': {

@@ -126,6 +126,7 @@ const Message = z.looseObject({
   at: z.string(),
   status: z.enum(['sending', 'retrying', 'sent', 'suppressed', 'failed']),
   reason: z.string().optional(),
+  reasonCode: z.string().optional().describe('Machine-readable reason, lower-kebab, e.g. campaign-paused'),
   runId: z.string(),
   step: z.number().int(),
 });
@@ -167,6 +168,18 @@ const Campaign = z
     updatedAt: z.string(),
   })
   .describe('A campaign version: the CampaignInput fields plus these');
+
+const CampaignStats = z
+  .object({
+    campaignId: z.string(),
+    skipped: z
+      .object({
+        stale: z.number().int().describe('Triggers older than the freshness horizon (history is not news)'),
+        'same-cycle': z.number().int().describe('Triggers of a cycle (order, purchase cycle) already run'),
+      })
+      .describe('Times the trigger fired for a customer in the audience and started no run, by reason'),
+  })
+  .describe('Why a campaign started no run, counted per campaign, never logged per customer');
 
 const TemplateName = z.string().describe('Template base name (a-z, 0-9, -)');
 const Template = z.object({
@@ -211,6 +224,7 @@ const SCHEMAS = {
   CustomerExport,
   CampaignInput,
   Campaign,
+  CampaignStats,
   TemplateInput,
   Template,
   TemplateList,
@@ -493,6 +507,13 @@ const OPERATIONS: Record<string, Operation> = {
     tag: 'Campaigns',
     responses: { 204: { description: 'Deleted' } },
     errors: { 404: 'No such campaign', 409: 'An active campaign must be paused first' },
+  },
+  'GET /v1/campaigns/{campaignId}/stats': {
+    operationId: 'getCampaignStats',
+    summary: 'Why a campaign’s trigger started no run, counted by reason',
+    tag: 'Campaigns',
+    responses: { 200: { description: 'The counters', body: { schema: 'CampaignStats' } } },
+    errors: { 404: 'No such campaign' },
   },
   'POST /v1/campaigns/{campaignId}/activate': {
     operationId: 'activateCampaign',

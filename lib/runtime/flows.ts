@@ -1,6 +1,7 @@
 import { DetailType, RewardIssued } from '../../events/index.js';
 import { dynamoClient } from '../aws/clients.js';
 import { eventBridgeClient } from '../aws/eventbridge.js';
+import { DynamoDbCampaignStats } from '../campaigns/dynamodb-campaign-stats.js';
 import { eventsConfig } from '../config.js';
 import { EventBridgePublisher } from '../events/eventbridge-publisher.js';
 import { stableId } from '../events/stable-id.js';
@@ -40,6 +41,7 @@ export const flowDeps = once((): FlowDeps => {
     log: new DynamoDbMessageLog(dynamoClient(), c.config.tableName),
     events,
     marketing: new DynamoDbMarketingSwitch(dynamoClient(), c.config.tableName),
+    stats: new DynamoDbCampaignStats(dynamoClient(), c.config.tableName),
     clock: () => new Date(),
     settings: flowSettings(),
   };

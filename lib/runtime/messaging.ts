@@ -1,5 +1,6 @@
 import { dynamoClient } from '../aws/clients.js';
 import { sesClient } from '../aws/ses.js';
+import { DynamoDbCampaignStats } from '../campaigns/dynamodb-campaign-stats.js';
 import { DynamoDbCampaignStore } from '../campaigns/dynamodb-campaign-store.js';
 import { ManageCampaigns } from '../campaigns/manage-campaigns.js';
 import { DynamoDbConsentStore } from '../consent/dynamodb-consent-store.js';
@@ -39,6 +40,7 @@ function wire() {
   });
   const campaigns: ManageCampaigns = new ManageCampaigns({
     store: new DynamoDbCampaignStore(client, c.tableName),
+    stats: new DynamoDbCampaignStats(client, c.tableName),
     templateExists: (name) => templates.exists(name),
   });
   const templates: ManageTemplates = new ManageTemplates({

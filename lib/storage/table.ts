@@ -35,6 +35,11 @@ export const keys = {
   /** Suppressed address, keyed by the SHA-256 of the lowercase address (no plain address in a key). */
   suppression: (addressHash: string) => `SUP#${addressHash}`,
   suppressionSk: 'SUP',
+  /** Per-campaign counters of runs not started (`stale`, …), sharded: lib/campaigns/dynamodb-campaign-stats.ts. */
+  campaignStats: (campaignId: string) => `STATS#${campaignId}`,
+  skipSk: (reason: string, shard: number) => `SKIP#${reason}#${shard}`,
+  /** In the customer partition: the purchase cycle a campaign (or flow) already ran for. */
+  cycleSk: (scope: string, cycle: string) => `CYCLE#${scope}#${cycle}`,
   /** Deployment-wide switches; `MARKETING` pauses marketing mail (lib/flows/marketing-switch.ts). */
   settings: 'SETTINGS',
   marketingSk: 'MARKETING',

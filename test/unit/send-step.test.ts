@@ -61,6 +61,7 @@ function world(
     async list() {
       return [...log.values()];
     },
+    claimCycle: async () => true,
     async takeCapSlot(_c, claimId, max, windowMs, at) {
       if (cap[claimId] !== undefined) return true;
       const live = Object.values(cap).filter((t) => t > at.getTime() - windowMs);
@@ -73,6 +74,7 @@ function world(
   const deps: FlowDeps = {
     campaigns: {
       activeCampaigns: async () => [c],
+      pausedCampaigns: async () => [],
       campaignVersion: async () => ({ campaign: c, live: true }),
     },
     customers: {
@@ -91,6 +93,7 @@ function world(
     log: messageLog,
     events: { publish: async () => {} },
     marketing: { isMarketingPaused: async () => paused },
+    stats: { countSkip: async () => {} },
     clock: () => now,
     settings: {
       frequencyCap: 3,
