@@ -32,8 +32,8 @@ function world(campaigns: Campaign[], touchpoints: Touchpoint[] = []) {
   };
   const deps = {
     campaigns: {
-      activeCampaigns: async (flow) => campaigns.filter((c) => c.flow === flow && c.status === 'active'),
-      pausedCampaigns: async (flow) => campaigns.filter((c) => c.flow === flow && c.status === 'paused'),
+      activeCampaigns: async (flow: string) => campaigns.filter((c) => c.flow === flow && c.status === 'active'),
+      pausedCampaigns: async (flow: string) => campaigns.filter((c) => c.flow === flow && c.status === 'paused'),
       campaignVersion: async () => null,
     },
     customers: {
