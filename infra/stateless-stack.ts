@@ -113,8 +113,9 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   },
   // Reads the table's stream, never the table: EventPipeline grants the stream and the bus.
   relayOutbox: { read: [], write: [] },
-  // Starts executions only (states:StartExecution, granted by Flows).
-  startFlow: { read: [], write: [] },
+  // Starts executions (states:StartExecution, granted by Flows); first drops a stale event:
+  // campaign heads (Query), the profile (BatchGetItem), skip counters (ADD).
+  startFlow: { read: ['dynamodb:BatchGetItem', 'dynamodb:Query'], write: ['dynamodb:UpdateItem'] },
   // DynamoDbConsentStore.suppress: one conditional PutItem per suppressed address. Its rule is
   // sesEventsRulePattern(configurationSetName) (lib/consent/ses-events.ts) on the default bus.
   sesEvents: { read: [], write: ['dynamodb:PutItem'] },

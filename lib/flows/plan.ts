@@ -112,6 +112,40 @@ async function latestOrderAt(deps: FlowDeps, customerId: string, t: Trigger): Pr
 }
 
 /**
+ * The flow starter's question before it starts an execution: is this event stale for every
+ * campaign it triggers? Then no run could start, so the starter counts the skips here and
+ * starts nothing: an import of a year of orders costs counters, not state machine executions.
+ * The referral-reward flow always starts, since it issues rewards before it asks campaigns.
+ */
+export async function staleForEveryCampaign(
+  deps: Pick<FlowDeps, 'campaigns' | 'stats' | 'clock'> & {
+    customers: Pick<FlowDeps['customers'], 'profile'>;
+  },
+  flow: FlowType,
+  event: FlowEvent,
+): Promise<boolean> {
+  if (flow === 'referral-reward') return false;
+  const t = triggerOf(event);
+  const [active, paused] = await Promise.all([
+    deps.campaigns.activeCampaigns(flow),
+    deps.campaigns.pausedCampaigns(flow),
+  ]);
+  const triggered = [...active, ...paused].filter((c) => triggers(c, event, t));
+  const age = deps.clock().getTime() - Date.parse(t.at);
+  if (triggered.length === 0 || triggered.some((c) => age <= freshnessMs(c))) return false;
+  for (const recipient of t.recipients) {
+    const profile = await deps.customers.profile(recipient.customerId);
+    if (!profile) continue;
+    for (const campaign of triggered) {
+      if (inAudience(campaign.audience, profile)) {
+        await deps.stats.countSkip(campaign.campaignId, 'stale', recipient.customerId);
+      }
+    }
+  }
+  return true;
+}
+
+/**
  * First task of every flow: finds the campaigns this event triggers and returns one run per
  * campaign and recipient, each waiting for its first step. On the way it leaves out, in
  * order: customers outside the audience; triggers older than the campaign's freshness horizon

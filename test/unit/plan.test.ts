@@ -3,7 +3,7 @@ import type { Campaign } from '../../lib/campaigns/campaign.js';
 import { CampaignInput, freshnessMs } from '../../lib/campaigns/campaign.js';
 import { DEFAULT_CAMPAIGNS, defaultCampaigns } from '../../lib/campaigns/defaults.js';
 import type { MessageRecord } from '../../lib/flows/message-log.js';
-import { type FlowEvent, planRuns } from '../../lib/flows/plan.js';
+import { type FlowEvent, planRuns, staleForEveryCampaign } from '../../lib/flows/plan.js';
 import type { FlowDeps } from '../../lib/flows/ports.js';
 import type { Profile } from '../../lib/ingest/ports.js';
 import { initialState } from '../../lib/journey/index.js';
@@ -32,8 +32,10 @@ function world(campaigns: Campaign[], touchpoints: Touchpoint[] = []) {
   };
   const deps = {
     campaigns: {
-      activeCampaigns: async (flow: string) => campaigns.filter((c) => c.flow === flow && c.status === 'active'),
-      pausedCampaigns: async (flow: string) => campaigns.filter((c) => c.flow === flow && c.status === 'paused'),
+      activeCampaigns: async (flow: string) =>
+        campaigns.filter((c) => c.flow === flow && c.status === 'active'),
+      pausedCampaigns: async (flow: string) =>
+        campaigns.filter((c) => c.flow === flow && c.status === 'paused'),
       campaignVersion: async () => null,
     },
     customers: {
@@ -116,6 +118,18 @@ describe('planRuns: history is not news', () => {
     expect((await planRuns(world([review]).deps, 'review-request', delivered8DaysAgo)).runs).toEqual([]);
     const patient = { ...review, freshnessHours: 24 * 10 };
     expect((await planRuns(world([patient]).deps, 'review-request', delivered8DaysAgo)).runs).toHaveLength(1);
+  });
+
+  it('lets the starter drop an event stale for every campaign it triggers, counting each, and keep one fresh for any', async () => {
+    const replenish = byId('default-repeat-replenish');
+    const review = byId('default-review-request');
+    const { deps, skipped } = world([review, replenish]);
+    const delivered = (daysAgo: number) => stageChanged('enjoy', ago(daysAgo * 24 * HOUR), 't-1', 'o-1');
+    expect(await staleForEveryCampaign(deps, 'review-request', delivered(8))).toBe(true);
+    expect(skipped).toEqual({ 'default-review-request:stale': 1 });
+    expect(await staleForEveryCampaign(deps, 'repeat-purchase', delivered(8))).toBe(false);
+    expect(await staleForEveryCampaign(deps, 'repeat-purchase', delivered(31))).toBe(true);
+    expect(await staleForEveryCampaign(deps, 'nurture', delivered(31))).toBe(false); // nothing triggered
   });
 
   it('validates freshnessHours on the campaign', () => {
