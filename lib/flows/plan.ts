@@ -87,17 +87,16 @@ export const inHoldout = (customerId: string, campaignId: string, percent: numbe
  * per event.
  */
 async function cycleOf(
-  deps: FlowDeps,
   flow: FlowType,
   campaign: Campaign,
   t: Trigger,
-  customerId: string,
+  latestOrder: () => Promise<string | null>,
 ): Promise<{ scope: string; cycle: string }> {
   if (flow === 'thank-you' || flow === 'review-request') {
     return { scope: campaign.campaignId, cycle: `order:${t.orderId ?? t.correlationId}` };
   }
   if (flow === 'repeat-purchase') {
-    const latest = await latestOrderAt(deps, customerId, t);
+    const latest = await latestOrder();
     return { scope: flow, cycle: latest ? `order:${latest}` : `event:${t.eventId}` };
   }
   return { scope: campaign.campaignId, cycle: `event:${t.eventId}` };
@@ -172,6 +171,11 @@ export async function planRuns(
     const profile = await deps.customers.profile(recipient.customerId);
     if (!profile) continue;
     let productIds: string[] | undefined;
+    let latest: Promise<string | null> | undefined;
+    const latestOrder = () => {
+      latest ??= latestOrderAt(deps, recipient.customerId, t);
+      return latest;
+    };
     for (const campaign of campaigns) {
       if (!inAudience(campaign.audience, profile)) continue;
       // Real time on both sides (an event time against the clock), so never time-scaled.
@@ -198,7 +202,7 @@ export async function planRuns(
         await deps.log.record(recipient.customerId, traceOf(runId, 'campaign paused', 'campaign-paused'));
         continue;
       }
-      const { scope, cycle } = await cycleOf(deps, flow, campaign, t, recipient.customerId);
+      const { scope, cycle } = await cycleOf(flow, campaign, t, latestOrder);
       if (!(await deps.log.claimCycle(recipient.customerId, scope, cycle, t.eventId))) {
         await deps.stats.countSkip(campaign.campaignId, 'same-cycle', recipient.customerId);
         continue;
