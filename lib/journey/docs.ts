@@ -17,6 +17,13 @@ const EFFECTS: Record<NonNullable<SignalRule['effect']>, string> = {
 
 const cell = (text: string) => text.replaceAll('|', '\\|');
 
+/** A Markdown table padded the way the formatter (biome) lays it out, so the file stays as generated. */
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
 /**
  * docs/journey.md, generated from the journey model so it cannot drift: the stages with their
  * lenses, every event name that moves a stage (and its thresholds), and the rules around them.
@@ -41,15 +48,17 @@ export function journeyMarkdown(cm: CompiledModel): string {
     '',
     '## Stages',
     '',
-    '| stage | phase | AIDA | funnel | moment of truth | what it means |',
-    '| --- | --- | --- | --- | --- | --- |',
-  );
-  for (const s of model.stages) {
-    out.push(
-      `| \`${s.name}\` | ${s.phase} | ${s.labels.aida ?? '–'} | ${s.labels.funnel ?? '–'} | ${s.labels.momentOfTruth ?? '–'} | ${cell(s.description)} |`,
-    );
-  }
-  out.push(
+    ...table(
+      ['stage', 'phase', 'AIDA', 'funnel', 'moment of truth', 'what it means'],
+      model.stages.map((s) => [
+        `\`${s.name}\``,
+        s.phase,
+        s.labels.aida ?? '–',
+        s.labels.funnel ?? '–',
+        s.labels.momentOfTruth ?? '–',
+        cell(s.description),
+      ]),
+    ),
     '',
     '## Events that move a stage',
     '',
@@ -57,15 +66,18 @@ export function journeyMarkdown(cm: CompiledModel): string {
     '`order_completed` and `Order Completed` are one event. Any name in the first two columns',
     'works. An event not listed is kept but moves no stage.',
     '',
-    '| event | also accepted as | only when | before a purchase | after a purchase | effect |',
-    '| --- | --- | --- | --- | --- | --- |',
+    ...table(
+      ['event', 'also accepted as', 'only when', 'before a purchase', 'after a purchase', 'effect'],
+      model.rules.map((rule) => [
+        `\`${rule.event}\``,
+        (aliasesOf.get(rule.event) ?? []).map((n) => `\`${n}\``).join(', ') || '–',
+        condition(rule.when) || '–',
+        rule.pre ? `\`${rule.pre}\`` : '–',
+        rule.post ? `\`${rule.post}\`` : '–',
+        rule.effect ? EFFECTS[rule.effect] : '–',
+      ]),
+    ),
   );
-  for (const rule of model.rules) {
-    const names = (aliasesOf.get(rule.event) ?? []).map((n) => `\`${n}\``).join(', ');
-    out.push(
-      `| \`${rule.event}\` | ${names || '–'} | ${condition(rule.when) || '–'} | ${rule.pre ? `\`${rule.pre}\`` : '–'} | ${rule.post ? `\`${rule.post}\`` : '–'} | ${rule.effect ? EFFECTS[rule.effect] : '–'} |`,
-    );
-  }
   if (model.campaignSignal) {
     out.push(
       '',
