@@ -50,11 +50,5 @@ export const handler = middy<HttpEvent, HttpResult>()
   .handler(async (event) => {
     const route = ingestRouteOf(event.rawPath);
     if (!route) throw new NotFoundError(`No ingest route ${event.rawPath}`);
-    return ingestRequest(
-      route,
-      event.parsedBody,
-      logged(container().ingest),
-      new Date(),
-      event.bodyIssues,
-    );
+    return ingestRequest(route, event.parsedBody, logged(container().ingest), new Date(), event.bodyIssues);
   });

@@ -89,6 +89,7 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return lo;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
 const ESCAPE_OR_CONTROL = /[\\\u0000-\u001f]/;
 const SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -134,7 +135,8 @@ export function numberProblem(literal: string): string | null {
   // Up to 15 significant digits a double always keeps exactly (DBL_DIG): only the range is left.
   if (isShortNumber(literal) && value !== Number.POSITIVE_INFINITY) {
     const magnitude = Math.abs(value);
-    if (value === 0 || (magnitude <= JSON_LIMITS.numberMax && magnitude >= JSON_LIMITS.numberMin)) return null;
+    if (value === 0 || (magnitude <= JSON_LIMITS.numberMax && magnitude >= JSON_LIMITS.numberMin))
+      return null;
   }
   const shown = literal.length > 40 ? `${literal.slice(0, 37)}...` : literal;
   const hint = `; send it as a string ("${shown}") to keep it as written`;
@@ -259,7 +261,10 @@ export function parseJson(text: string, maxDepth: number = JSON_LIMITS.depth): P
       top.dropKey = true;
       issues.push({ path: pathHere(), message: `is a reserved key (${[...RESERVED_KEYS].join(', ')})` });
     } else if (hasLoneSurrogate(key)) {
-      issues.push({ path: pathHere(), message: 'is a key with a lone UTF-16 surrogate; text must be Unicode' });
+      issues.push({
+        path: pathHere(),
+        message: 'is a key with a lone UTF-16 surrogate; text must be Unicode',
+      });
     }
   };
 
@@ -268,7 +273,8 @@ export function parseJson(text: string, maxDepth: number = JSON_LIMITS.depth): P
     const parent = stack[stack.length - 1];
     const parentLive = parent === undefined || (parent.container !== null && !parent.dropKey);
     const tooDeep = stack.length + 1 > maxDepth;
-    if (tooDeep && parentLive) issues.push({ path: pathHere(), message: `nests deeper than ${maxDepth} levels` });
+    if (tooDeep && parentLive)
+      issues.push({ path: pathHere(), message: `nests deeper than ${maxDepth} levels` });
     stack.push({
       container: parentLive && !tooDeep ? (isArray ? [] : {}) : null,
       isArray,
@@ -381,7 +387,7 @@ export function freeFormIssues(value: unknown): JsonIssue[] {
       return;
     }
     if (Array.isArray(v)) {
-      v.forEach((item, i) => walk(item, [...path, i], level + 1));
+      for (const [i, item] of v.entries()) walk(item, [...path, i], level + 1);
       return;
     }
     const entries = Object.entries(v);
@@ -403,6 +409,7 @@ export function freeFormIssues(value: unknown): JsonIssue[] {
 }
 
 // C0 and C1 controls and DEL; U+FFFD is what a lenient decoder leaves of bytes that were not UTF-8.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
 const NOT_ID_TEXT = /[\u0000-\u001f\u007f-\u009f\ufffd]/;
 
 /**

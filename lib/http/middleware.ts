@@ -116,9 +116,7 @@ export function jsonBody(options: JsonBodyOptions): middy.MiddlewareObj<HttpEven
     before: async (request) => {
       const { event } = request;
       const raw = event.body ?? '';
-      const size = event.isBase64Encoded
-        ? Buffer.byteLength(raw, 'base64')
-        : Buffer.byteLength(raw, 'utf8');
+      const size = event.isBase64Encoded ? Buffer.byteLength(raw, 'base64') : Buffer.byteLength(raw, 'utf8');
       if (size > options.limitBytes) {
         const status =
           typeof options.oversizeStatus === 'function'

@@ -1,6 +1,6 @@
+import { issueErrors, type JsonIssue } from '../http/json-input.js';
 import type { HttpResult } from '../http/middleware.js';
 import { json } from '../http/middleware.js';
-import { issueErrors, type JsonIssue } from '../http/json-input.js';
 import {
   type FieldError,
   fieldErrors,

@@ -67,8 +67,7 @@ const Properties = Json.superRefine((value, ctx) => {
   for (const key of ['order_id', 'orderId']) {
     const orderId = value[key];
     if (typeof orderId !== 'string') continue;
-    const problem =
-      orderId.length > 256 ? 'must be at most 256 characters' : idTextProblem(orderId);
+    const problem = orderId.length > 256 ? 'must be at most 256 characters' : idTextProblem(orderId);
     if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
   }
 });
