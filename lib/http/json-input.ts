@@ -135,22 +135,21 @@ export function numberProblem(literal: string): string | null {
   // Up to 15 significant digits a double always keeps exactly (DBL_DIG): only the range is left.
   if (isShortNumber(literal) && value !== Number.POSITIVE_INFINITY) {
     const magnitude = Math.abs(value);
-    if (value === 0 || (magnitude <= JSON_LIMITS.numberMax && magnitude >= JSON_LIMITS.numberMin))
-      return null;
+    if (magnitude <= JSON_LIMITS.numberMax && magnitude >= JSON_LIMITS.numberMin) return null;
   }
   const shown = literal.length > 40 ? `${literal.slice(0, 37)}...` : literal;
   const hint = `; send it as a string ("${shown}") to keep it as written`;
   if (!Number.isFinite(value)) return `${shown} is not a finite number${hint}`;
-  if (value === 0) return null;
-  const magnitude = Math.abs(value);
-  if (magnitude > JSON_LIMITS.numberMax || magnitude < JSON_LIMITS.numberMin) {
-    return `${shown} is outside the storable range (1e-130 to 2^53 - 1 in magnitude)${hint}`;
-  }
   const sent = decimal(literal);
   const kept = decimal(String(value));
+  // Zero written as zero (`0`, `-0`, `0.0e5`) is exact; `1e-400` underflows to 0 and is not.
   if (sent.digits === '' && kept.digits === '') return null;
   if (sent.negative !== kept.negative || sent.digits !== kept.digits || sent.exponent !== kept.exponent) {
     return `${shown} has more precision than a number keeps (it would become ${String(value)})${hint}`;
+  }
+  const magnitude = Math.abs(value);
+  if (magnitude > JSON_LIMITS.numberMax || magnitude < JSON_LIMITS.numberMin) {
+    return `${shown} is outside the storable range (1e-130 to 2^53 - 1 in magnitude)${hint}`;
   }
   return null;
 }
