@@ -60,14 +60,16 @@ const freeForm = (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
 const Json = z.record(z.string(), z.unknown(), typed('an object')).superRefine(freeForm);
 
 /**
- * `properties`; an order id is an id like any other (transitions and flow runs are keyed by
- * it), so `order_id` / `orderId` as a string follows the id rules.
+ * `properties`. Some of its fields are ids Stageflow keys or hashes by: transitions and flow
+ * runs by the order id, an alias by `previousId` (Stageflow format), the referral link by the
+ * code. As strings they follow the id rules; a 30 KB code would exceed DynamoDB's key size.
  */
+const ID_PROPERTIES = ['order_id', 'orderId', 'previousId', 'referralCode'] as const;
 const Properties = Json.superRefine((value, ctx) => {
-  for (const key of ['order_id', 'orderId']) {
-    const orderId = value[key];
-    if (typeof orderId !== 'string') continue;
-    const problem = orderId.length > 256 ? 'must be at most 256 characters' : idTextProblem(orderId);
+  for (const key of ID_PROPERTIES) {
+    const id = value[key];
+    if (typeof id !== 'string') continue;
+    const problem = id.length > 256 ? 'must be at most 256 characters' : idTextProblem(id);
     if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
   }
 });
