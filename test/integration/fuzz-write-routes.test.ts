@@ -67,12 +67,37 @@ const oddNumber = fc.oneof(
 const oddString = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary' }),
-  fc.constantFrom('\u0000', 'a\u0000b', '\ud800', 'x\udc00', '\ufffd', '\u202e', '\r\n', '😀', ' ', '', 'anon:x'),
+  fc.constantFrom(
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    'x\udc00',
+    '\ufffd',
+    '\u202e',
+    '\r\n',
+    '😀',
+    ' ',
+    '',
+    'anon:x',
+  ),
   fc.string({ unit: 'grapheme', minLength: 200, maxLength: 300 }),
 );
 const oddKey = fc.oneof(
   fc.string({ maxLength: 8 }),
-  fc.constantFrom('__proto__', 'constructor', 'prototype', '', 'k'.repeat(300), 'a.b', '\ud800', 'order_id', 'referralCode', 'previousId', 'email', 'stage'),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'prototype',
+    '',
+    'k'.repeat(300),
+    'a.b',
+    '\ud800',
+    'order_id',
+    'referralCode',
+    'previousId',
+    'email',
+    'stage',
+  ),
 );
 
 const { node } = fc.letrec<{ node: Node; leaf: Node }>((tie) => ({
@@ -114,14 +139,29 @@ const FIELDS = [
 ];
 const mutation = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...FIELDS), oddKey), node), { maxLength: 3 });
 /** Invalid UTF-8 bytes spliced into the body at a relative position, or none. */
-const corruption = fc.option(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0xff, 0xfe, 0xc3, 0xed, 0x80)), {
-  freq: 6,
-});
+const corruption = fc.option(
+  fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0xff, 0xfe, 0xc3, 0xed, 0x80)),
+  {
+    freq: 6,
+  },
+);
 
 const base: Record<string, (id: string) => Record<string, unknown>> = {
-  '/v1/touchpoints': (id) => ({ userId: `u-${id}`, event: 'Product Viewed', properties: { product_id: 'p-1' } }),
-  '/v1/track': (id) => ({ userId: `u-${id}`, event: 'Order Completed', properties: { order_id: `o-${id}`, total: 10 } }),
-  '/v1/identify': (id) => ({ userId: `u-${id}`, anonymousId: `a-${id}`, traits: { email: `${id}@example.com` } }),
+  '/v1/touchpoints': (id) => ({
+    userId: `u-${id}`,
+    event: 'Product Viewed',
+    properties: { product_id: 'p-1' },
+  }),
+  '/v1/track': (id) => ({
+    userId: `u-${id}`,
+    event: 'Order Completed',
+    properties: { order_id: `o-${id}`, total: 10 },
+  }),
+  '/v1/identify': (id) => ({
+    userId: `u-${id}`,
+    anonymousId: `a-${id}`,
+    traits: { email: `${id}@example.com` },
+  }),
   '/v1/alias': (id) => ({ userId: `u-${id}`, previousId: `a-${id}` }),
   '/v1/page': (id) => ({ anonymousId: `a-${id}`, name: 'Home', properties: { path: '/' } }),
   '/v1/screen': (id) => ({ userId: `u-${id}`, name: 'Checkout' }),
@@ -170,7 +210,8 @@ async function itemsWith(nonce: string): Promise<Record<string, unknown>[]> {
     const page = await db.send(
       new ScanCommand({
         TableName: stack.tableName,
-        FilterExpression: 'contains(pk, :n) OR contains(sk, :n) OR contains(messageId, :n) OR contains(#name, :n)',
+        FilterExpression:
+          'contains(pk, :n) OR contains(sk, :n) OR contains(messageId, :n) OR contains(#name, :n)',
         ExpressionAttributeNames: { '#name': 'name' },
         ExpressionAttributeValues: { ':n': { S: nonce } },
         ExclusiveStartKey: start,
@@ -218,7 +259,9 @@ describe('Fuzzing every write route (issue 12, item 10)', () => {
       await fc.assert(
         fc.asyncProperty(
           fc.array(batchItem, { minLength: 1, maxLength: 6 }),
-          fc.array(fc.tuple(fc.constantFrom('context', 'integrations', 'batch', 'extra'), node), { maxLength: 1 }),
+          fc.array(fc.tuple(fc.constantFrom('context', 'integrations', 'batch', 'extra'), node), {
+            maxLength: 1,
+          }),
           corruption,
           async (items, envelope, corrupt) => {
             const nonce = `fz${randomUUID().slice(0, 12)}`;
@@ -265,7 +308,9 @@ describe('Fuzzing every write route (issue 12, item 10)', () => {
       exit: 'stage-left',
     });
     const template = () => ({
-      locales: { en: { subject: 'Hi {{firstName}}', html: '<p>Hi</p><a href="{{unsubscribeUrl}}">Unsubscribe</a>' } },
+      locales: {
+        en: { subject: 'Hi {{firstName}}', html: '<p>Hi</p><a href="{{unsubscribeUrl}}">Unsubscribe</a>' },
+      },
     });
     const field = fc.oneof(
       fc.constantFrom('flow', 'trigger', 'steps', 'audience', 'exit', 'holdoutPercent', 'locales', 'status'),
