@@ -10,7 +10,7 @@ import {
   problemResponses,
   requireKey,
 } from '../lib/http/middleware.js';
-import { NotFoundError } from '../lib/http/problem.js';
+import { LinkedCustomerError, NotFoundError } from '../lib/http/problem.js';
 import { scopeOf } from '../lib/http/routes.js';
 import { container, logger } from '../lib/runtime/container.js';
 
@@ -60,6 +60,9 @@ export const handler = middy<HttpEvent, HttpResult>()
       case 'DELETE /v1/customers/{customerId}': {
         const { data } = personalData();
         const found = await data.resolve(customerId);
+        // Erasure erases exactly the customer named: an anonymous id that an identify linked to
+        // a user is that user's now, and erasing the user takes their own id.
+        if (found.linked) throw new LinkedCustomerError(customerId, found.customerId);
         const outcome = await data.erase(await data.gather(found.customerId));
         // Who erased and how much, never whom: the id may be an email address.
         logger.info('customer erased', {

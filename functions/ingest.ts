@@ -44,10 +44,11 @@ export const handler = middy<HttpEvent, HttpResult>()
     jsonBody({
       limitBytes: LIMITS.requestBytes,
       oversizeStatus: (event) => (isSegmentRoute(ingestRouteOf(event.rawPath)) ? 400 : 413),
+      perItemIssues: true,
     }),
   )
   .handler(async (event) => {
     const route = ingestRouteOf(event.rawPath);
     if (!route) throw new NotFoundError(`No ingest route ${event.rawPath}`);
-    return ingestRequest(route, event.parsedBody, logged(container().ingest), new Date());
+    return ingestRequest(route, event.parsedBody, logged(container().ingest), new Date(), event.bodyIssues);
   });

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
@@ -93,8 +94,13 @@ async function serve(
     }
     chunks.push(chunk as Buffer);
   }
-  const body = Buffer.concat(chunks).toString('utf8');
-  const event = toEvent(req, url, method, matched.route, pathParameters, body);
+  const bytes = Buffer.concat(chunks);
+  // Bytes that are not UTF-8 go to the handler base64-encoded, as API Gateway sends a body it
+  // treats as binary, so the handler can refuse them; decoding here would turn every invalid
+  // byte into U+FFFD and make different ids equal (lib/http/json-input.ts, decodeBody).
+  const binary = !isUtf8(bytes);
+  const body = bytes.toString(binary ? 'base64' : 'utf8');
+  const event = toEvent(req, url, method, matched.route, pathParameters, body, binary);
   if (options.authorizer && !matched.route.public) {
     const outcome = await authorize(event, options.authorizer, authorizations);
     if (outcome.status !== 200) {
@@ -195,6 +201,7 @@ export function toEvent(
   route: Route,
   pathParameters: Record<string, string>,
   body: string,
+  isBase64Encoded = false,
 ): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) {
@@ -214,7 +221,7 @@ export function toEvent(
     queryStringParameters: Object.keys(query).length ? query : undefined,
     pathParameters: Object.keys(pathParameters).length ? pathParameters : undefined,
     body: body.length ? body : undefined,
-    isBase64Encoded: false,
+    isBase64Encoded,
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',

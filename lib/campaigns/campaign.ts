@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { FLOW_TRIGGERS, FLOW_TYPES, type FlowType } from '../flows/flow-types.js';
+import { idTextProblem } from '../http/json-input.js';
 import { defaultModel } from '../journey/index.js';
 
 export const FlowTypeSchema = z.enum(FLOW_TYPES);
@@ -125,7 +126,15 @@ export const FLOW_RULES: Record<
 /** What a marketer sends to create or replace a campaign. */
 export const CampaignInput = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    // A name is shown in lists and logs: printable text only (idTextProblem, lib/http/json-input.ts).
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine((name) => idTextProblem(name) === null, {
+        message: 'must not contain control characters, lone surrogates or U+FFFD',
+      }),
     flow: FlowTypeSchema,
     trigger: Trigger,
     steps: z.array(Step).min(1).max(10),

@@ -7,7 +7,7 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { addressHash } from '../consent/consent.js';
 import { batchGetItems, batchWrite, deleteRequests, queryPartition } from '../storage/dynamodb-io.js';
-import { anonymousCustomerId, keys } from '../storage/table.js';
+import { anonymousCustomerId, anonymousIdOf, keys } from '../storage/table.js';
 
 type Item = Record<string, unknown>;
 type Key = { pk: string; sk: string };
@@ -48,28 +48,30 @@ export class DynamoDbCustomerData {
   ) {}
 
   /**
-   * The customer an id names: the id itself when it has a profile, else the user an anonymous
-   * id (`anon:<id>` or bare) is linked to, as GET /v1/customers/{id} resolves it. The id itself
-   * when neither exists, so leftovers in its partition are still found.
+   * The customer an id names, as GET /v1/customers/{id} resolves it: a bare id is that user
+   * only; `anon:<id>` is the anonymous visitor, or the user it has been linked to (`linked`
+   * says so). The id itself when nothing exists, so leftovers in its partition are still found.
    */
-  async resolve(customerId: string): Promise<{ customerId: string; exists: boolean }> {
+  async resolve(customerId: string): Promise<{ customerId: string; exists: boolean; linked: boolean }> {
     const [profile] = await this.get([{ pk: keys.customer(customerId), sk: keys.profileSk }]);
-    if (profile) return { customerId, exists: true };
-    const anonymousId = customerId.startsWith('anon:') ? customerId.slice(5) : customerId;
-    const [alias] = await this.get([{ pk: keys.alias(anonymousId), sk: keys.aliasSk }]);
+    if (profile) return { customerId, exists: true, linked: false };
+    const anonymousId = anonymousIdOf(customerId);
+    const [alias] =
+      anonymousId === null ? [] : await this.get([{ pk: keys.alias(anonymousId), sk: keys.aliasSk }]);
     const owner = alias?.customerId as string | undefined;
     if (owner) {
       const [linked] = await this.get([{ pk: keys.customer(owner), sk: keys.profileSk }]);
-      if (linked) return { customerId: owner, exists: true };
+      if (linked) return { customerId: owner, exists: true, linked: true };
     }
-    return { customerId, exists: false };
+    return { customerId, exists: false, linked: false };
   }
 
   async gather(customerId: string): Promise<CustomerRecords> {
     const own = await this.query(keys.customer(customerId));
     const profile = own.find((i) => i.sk === keys.profileSk) ?? null;
     const anonymousIds = new Set<string>((profile?.anonymousIds as string[] | undefined) ?? []);
-    if (customerId.startsWith('anon:')) anonymousIds.add(customerId.slice(5));
+    const ownAnonymousId = anonymousIdOf(customerId);
+    if (ownAnonymousId !== null) anonymousIds.add(ownAnonymousId);
     const owners = new Set([customerId, ...[...anonymousIds].map(anonymousCustomerId)]);
 
     const messageIds = own

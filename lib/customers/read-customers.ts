@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { fieldErrors, NotFoundError, ValidationError } from '../http/problem.js';
 import type { JourneyStore, Profile } from '../ingest/ports.js';
-import { ITEM_PREFIX } from '../storage/table.js';
+import { anonymousIdOf, ITEM_PREFIX } from '../storage/table.js';
 
 /** The public view of a customer's journey. */
 export function customerView(profile: Profile) {
@@ -46,12 +46,17 @@ const decodeCursor = (cursor: string): string => {
 export class ReadCustomers {
   constructor(private readonly store: JourneyStore) {}
 
-  /** Finds a customer by id, or by an anonymous id linked to one (`anon:<id>` or the bare id). */
+  /**
+   * Finds a customer. User ids and anonymous ids are separate namespaces: a bare id is a user
+   * id and only ever that user; `anon:<id>` is the anonymous visitor, which is the user it is
+   * linked to once an identify linked them. A bare id never falls back to an anonymous id of
+   * the same text: `bob` linked as alice's anonymous id is not the user `bob`.
+   */
   async profile(customerId: string): Promise<Profile> {
     const direct = await this.store.profile(customerId);
     if (direct) return direct;
-    const anonymousId = customerId.startsWith('anon:') ? customerId.slice(5) : customerId;
-    const owner = await this.store.alias(anonymousId);
+    const anonymousId = anonymousIdOf(customerId);
+    const owner = anonymousId === null ? undefined : await this.store.alias(anonymousId);
     const linked = owner ? await this.store.profile(owner) : null;
     if (linked) return linked;
     throw new NotFoundError(`No customer "${customerId}"`);

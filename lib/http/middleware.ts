@@ -9,11 +9,29 @@ import {
   principalFor,
 } from '../auth/authenticate.js';
 import { keyRateLimit, TokenBuckets } from '../auth/rate-limit.js';
-import { HttpProblem, MalformedJsonError, PayloadTooLargeError, TooManyRequestsError } from './problem.js';
+import {
+  decodeBody,
+  InvalidUtf8Error,
+  issueErrors,
+  type JsonIssue,
+  JsonSyntaxError,
+  type ParsedJson,
+  parseJson,
+} from './json-input.js';
+import {
+  HttpProblem,
+  InvalidEncodingError,
+  MalformedJsonError,
+  PayloadTooLargeError,
+  TooManyRequestsError,
+  ValidationError,
+} from './problem.js';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
   /** Parsed JSON body, set by jsonBody(). */
   parsedBody?: unknown;
+  /** Values of the body that cannot be accepted as sent, set by jsonBody() (lib/http/json-input.ts). */
+  bodyIssues?: JsonIssue[];
   principal?: Principal;
 };
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
@@ -80,16 +98,25 @@ export interface JsonBodyOptions {
   limitBytes: number;
   /** Status for an oversize body: 413, or 400 where Segment compatibility asks for it. */
   oversizeStatus?: 400 | 413 | ((event: HttpEvent) => 400 | 413);
+  /**
+   * Leave value problems (JSON_LIMITS, lib/http/json-input.ts) on `event.bodyIssues` for the
+   * handler, which rejects only the batch items they are in; otherwise any of them is a 400.
+   */
+  perItemIssues?: boolean;
 }
 
-/** Enforces the body size limit and parses JSON, with a problem that says what is wrong. */
+/**
+ * Enforces the body size limit and parses JSON strictly (lib/http/json-input.ts): bytes that
+ * are not UTF-8, text that is not JSON, and values that cannot be accepted as sent (too deep,
+ * numbers a double or DynamoDB cannot hold, reserved keys, lone surrogates) are each a 400
+ * problem naming the field, before anything serialises or stores the body.
+ */
 export function jsonBody(options: JsonBodyOptions): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
     before: async (request) => {
       const { event } = request;
       const raw = event.body ?? '';
-      const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-      const size = Buffer.byteLength(text, 'utf8');
+      const size = event.isBase64Encoded ? Buffer.byteLength(raw, 'base64') : Buffer.byteLength(raw, 'utf8');
       if (size > options.limitBytes) {
         const status =
           typeof options.oversizeStatus === 'function'
@@ -97,11 +124,25 @@ export function jsonBody(options: JsonBodyOptions): middy.MiddlewareObj<HttpEven
             : options.oversizeStatus;
         throw new PayloadTooLargeError('', size, options.limitBytes, status ?? 413);
       }
-      if (text.trim() === '') throw new MalformedJsonError('the body is empty');
+      let text: string;
       try {
-        event.parsedBody = JSON.parse(text);
+        text = decodeBody(raw, event.isBase64Encoded);
       } catch (error) {
-        throw new MalformedJsonError((error as Error).message);
+        if (error instanceof InvalidUtf8Error) throw new InvalidEncodingError(error.message);
+        throw error;
+      }
+      if (text.trim() === '') throw new MalformedJsonError('the body is empty');
+      let parsed: ParsedJson;
+      try {
+        parsed = parseJson(text);
+      } catch (error) {
+        if (error instanceof JsonSyntaxError) throw new MalformedJsonError(error.message);
+        throw error;
+      }
+      event.parsedBody = parsed.value;
+      event.bodyIssues = parsed.issues;
+      if (parsed.issues.length > 0 && !options.perItemIssues) {
+        throw new ValidationError(issueErrors(parsed.issues), 'Invalid request body');
       }
     },
   };

@@ -382,7 +382,8 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /v1/customers/{customerId}': {
     operationId: 'getCustomer',
     summary: 'A customer’s journey: stage, traits, counts, acquisition',
-    description: 'The id may also be an anonymous id linked to the customer (`anon:<id>` or bare).',
+    description:
+      'A user id, or `anon:<anonymousId>` for an anonymous visitor (or the user it has been linked to). A bare id is never looked up as an anonymous id.',
     tag: 'Customers',
     responses: { 200: { description: 'The customer', body: { schema: 'Customer' } } },
     errors: { 404: 'No such customer' },
@@ -437,9 +438,11 @@ const OPERATIONS: Record<string, Operation> = {
     description:
       'Deletes the profile, touchpoints, transitions, complaints, pending events, consent, message log, ' +
       'frequency-cap ledger, identity links, dedupe records and referral link. Only anonymous counters remain. ' +
-      'Idempotent: erasing again, or an id never known, also answers 204.',
+      'Idempotent: erasing again, or an id never known, also answers 204. Erases exactly the customer named: ' +
+      '`anon:<id>` for an anonymous id linked to a user answers 409; erase that user by their id.',
     tag: 'Customers',
     responses: { 204: { description: 'Nothing is held on the customer any more' } },
+    errors: { 409: 'The anonymous id is linked to a user; erase the user by their id' },
   },
   'POST /v1/campaigns': {
     operationId: 'createCampaign',
@@ -712,7 +715,9 @@ const DESCRIPTION = `Stageflow records touchpoints from shops, keeps every custo
 (what \`@segment/analytics-node\` does with its \`writeKey\`). Ingest keys write touchpoints and read customers;
 admin keys may call every route. Keys are created with \`npm run keys -- create\`.
 
-**Errors** are RFC 9457 \`application/problem+json\`: 400 names each offending field, 401 means no, an unknown or a
+**Errors** are RFC 9457 \`application/problem+json\`: 400 names each offending field (by path and JSON pointer;
+a body that is not UTF-8, nests deeper than 64 levels, or holds a number that cannot be stored exactly as written,
+a \`__proto__\`/\`constructor\`/\`prototype\` key or a lone surrogate is refused, docs/security.md), 401 means no, an unknown or a
 revoked key, 403 a key whose scope does not cover the route, 429 the key's rate limit (see \`Retry-After\`).
 
 **Idempotency.** Every touchpoint has a \`messageId\`; sending it again is a duplicate and changes nothing.`;

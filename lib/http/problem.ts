@@ -58,11 +58,21 @@ export class HttpProblem extends Error {
   }
 }
 
+/** Field errors shown in one problem at most. */
+export const MAX_ERRORS = 20;
+
 export class ValidationError extends HttpProblem {
   constructor(errors: FieldError[], title = 'Invalid request') {
-    super(400, 'validation', title, errors.map((e) => `${e.path || '(body)'}: ${e.message}`).join('; '), {
-      errors,
-    });
+    // A body can hold thousands of bad values: name the first ones, enough to fix and resend.
+    const shown = errors.slice(0, MAX_ERRORS);
+    const more = errors.length > MAX_ERRORS ? `; and ${errors.length - MAX_ERRORS} more` : '';
+    super(
+      400,
+      'validation',
+      title,
+      shown.map((e) => `${e.path || '(body)'}: ${e.message}`).join('; ') + more,
+      { errors: shown },
+    );
     this.name = 'ValidationError';
   }
 }
@@ -73,6 +83,16 @@ export class MalformedJsonError extends HttpProblem {
       errors: [{ path: '', pointer: '', message: reason }],
     });
     this.name = 'MalformedJsonError';
+  }
+}
+
+/** A body whose bytes are not UTF-8: refused, never silently replaced by U+FFFD. */
+export class InvalidEncodingError extends HttpProblem {
+  constructor(reason: string) {
+    super(400, 'invalid-encoding', 'Invalid encoding', `The request body must be UTF-8: ${reason}`, {
+      errors: [{ path: '', pointer: '', message: reason }],
+    });
+    this.name = 'InvalidEncodingError';
   }
 }
 
@@ -112,6 +132,19 @@ export class NotFoundError extends HttpProblem {
   constructor(detail: string) {
     super(404, 'not-found', 'Not found', detail);
     this.name = 'NotFoundError';
+  }
+}
+
+/** DELETE of `anon:<id>` when that anonymous id belongs to a user now: erase the user by their id. */
+export class LinkedCustomerError extends HttpProblem {
+  constructor(customerId: string, ownerId: string) {
+    super(
+      409,
+      'linked-customer',
+      'Linked to another customer',
+      `${customerId} is linked to the customer ${ownerId}; DELETE /v1/customers/${encodeURIComponent(ownerId)} erases that customer with this anonymous id`,
+    );
+    this.name = 'LinkedCustomerError';
   }
 }
 

@@ -1,9 +1,11 @@
+import { issueErrors, type JsonIssue } from '../http/json-input.js';
 import type { HttpResult } from '../http/middleware.js';
 import { json } from '../http/middleware.js';
 import {
   type FieldError,
   fieldErrors,
   type HttpProblem,
+  MAX_ERRORS,
   PayloadTooLargeError,
   ValidationError,
 } from '../http/problem.js';
@@ -46,24 +48,43 @@ export interface BatchItemResult {
   error?: { status: number; title: string; detail: string; errors: FieldError[] };
 }
 
+const describe = (errors: FieldError[]) => errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+
 const rejection = (result: Extract<ParseResult, { ok: false }>): BatchItemResult['error'] => ({
   status: result.status,
   title: result.status === 413 ? 'Payload too large' : 'Invalid touchpoint',
-  detail: result.errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+  detail: describe(result.errors),
   errors: result.errors,
 });
 
-/** Runs one ingest request: validates every item, stores the good ones, reports each. */
+/**
+ * Runs one ingest request: validates every item, stores the good ones, reports each. `issues`
+ * are the values the strict JSON parser refused (jsonBody, lib/http/json-input.ts): one inside
+ * a batch item rejects that item only, any other the whole request.
+ */
 export async function ingestRequest(
   route: IngestRoute,
   body: unknown,
   useCase: Pick<IngestTouchpoints, 'execute'>,
   receivedAt: Date,
+  issues: readonly JsonIssue[] = [],
 ): Promise<HttpResult> {
   const segment = isSegmentRoute(route);
   const isBatch =
     route === 'batch' ||
     (route === 'touchpoints' && body !== null && typeof body === 'object' && 'batch' in (body as object));
+
+  const itemIssues = new Map<number, JsonIssue[]>();
+  const requestIssues: JsonIssue[] = [];
+  for (const issue of issues) {
+    const [first, index] = issue.path;
+    if (isBatch && first === 'batch' && typeof index === 'number') {
+      itemIssues.set(index, [...(itemIssues.get(index) ?? []), issue]);
+    } else requestIssues.push(issue);
+  }
+  if (requestIssues.length > 0) {
+    throw new ValidationError(issueErrors(requestIssues), isBatch ? 'Invalid batch' : 'Invalid touchpoint');
+  }
 
   if (!isBatch) {
     const format = route === 'touchpoints' ? 'stageflow' : (route as SegmentType);
@@ -93,6 +114,17 @@ export async function ingestRequest(
   const good: { index: number; touchpoint: Touchpoint }[] = [];
   items.forEach((raw, index) => {
     const prefix = ['batch', index] as const;
+    const refused = itemIssues.get(index);
+    if (refused) {
+      const errors = issueErrors(refused).slice(0, MAX_ERRORS);
+      results[index] = {
+        index,
+        messageId: messageIdOf(raw),
+        status: 'rejected',
+        error: { status: 400, title: 'Invalid touchpoint', detail: describe(errors), errors },
+      };
+      return;
+    }
     let format: 'stageflow' | SegmentType = 'stageflow';
     let item = raw;
     if (route === 'batch') {

@@ -48,6 +48,13 @@ export const keys = {
 /** The id an anonymous visitor is known by until an identify links them to a user. */
 export const anonymousCustomerId = (anonymousId: string) => `anon:${anonymousId}`;
 
+/**
+ * The anonymous id a customer id names (`anon:a-42` → `a-42`), or null for a user id. User
+ * ids cannot start with `anon:` (lib/touchpoints/schema.ts), so the two never overlap.
+ */
+export const anonymousIdOf = (customerId: string): string | null =>
+  customerId.startsWith('anon:') ? customerId.slice(5) : null;
+
 export const ITEM_PREFIX = {
   touchpoint: 'T#',
   transition: 'X#',

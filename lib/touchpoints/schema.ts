@@ -1,6 +1,7 @@
 import * as z from 'zod';
+import { freeFormIssues, idTextProblem } from '../http/json-input.js';
 
-/** Segment's limits, which Stageflow applies to every route. */
+/** Segment's limits, which Stageflow applies to every route; JSON_LIMITS bound the values inside. */
 export const LIMITS = {
   eventBytes: 32 * 1024,
   requestBytes: 500 * 1024,
@@ -28,7 +29,13 @@ const text = (max: number) =>
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`);
 
-const Id = text(256);
+/** Refuses text that is not an id: control characters, lone surrogates, U+FFFD (idTextProblem). */
+const idText = (value: string, ctx: z.RefinementCtx) => {
+  const problem = idTextProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+};
+
+const Id = text(256).superRefine(idText);
 
 /**
  * A user id must not look like an anonymous visitor's customer id (`anon:<anonymousId>`,
@@ -43,7 +50,29 @@ export const Timestamp = z.iso.datetime({
   error: 'must be an ISO 8601 date-time with a time zone',
 });
 
-const Json = z.record(z.string(), z.unknown(), typed('an object'));
+/** Free-form objects are stored as DynamoDB maps: bounded depth, keys and key length (JSON_LIMITS). */
+const freeForm = (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
+  for (const issue of freeFormIssues(value)) {
+    ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  }
+};
+
+const Json = z.record(z.string(), z.unknown(), typed('an object')).superRefine(freeForm);
+
+/**
+ * `properties`. Some of its fields are ids Stageflow keys or hashes by: transitions and flow
+ * runs by the order id, an alias by `previousId` (Stageflow format), the referral link by the
+ * code. As strings they follow the id rules; a 30 KB code would exceed DynamoDB's key size.
+ */
+const ID_PROPERTIES = ['order_id', 'orderId', 'previousId', 'referralCode'] as const;
+const Properties = Json.superRefine((value, ctx) => {
+  for (const key of ID_PROPERTIES) {
+    const id = value[key];
+    if (typeof id !== 'string') continue;
+    const problem = id.length > 256 ? 'must be at most 256 characters' : idTextProblem(id);
+    if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+  }
+});
 const optionalText = (max: number) =>
   z.string(typed('a string')).max(max, `must be at most ${max} characters`);
 
@@ -60,7 +89,9 @@ export const Campaign = z
   )
   .describe('utm campaign fields');
 
-export const Context = z.looseObject({ campaign: Campaign.optional() }, typed('an object'));
+export const Context = z
+  .looseObject({ campaign: Campaign.optional() }, typed('an object'))
+  .superRefine(freeForm);
 
 const identity = {
   userId: UserId.optional(),
@@ -85,7 +116,7 @@ export const TouchpointInput = z
       event: text(200),
       timestamp: Timestamp.optional(),
       channel: text(64).optional(),
-      properties: Json.optional(),
+      properties: Properties.optional(),
       context: Context.optional(),
       traits: Json.optional(),
     },
@@ -117,7 +148,7 @@ export const SegmentTrack = z
     {
       type: z.literal('track').optional(),
       event: text(200),
-      properties: Json.optional(),
+      properties: Properties.optional(),
       ...segmentCommon,
     },
     typed('a JSON object'),
@@ -147,7 +178,7 @@ export const SegmentPage = z
       type: z.enum(['page', 'screen']).optional(),
       name: optionalText(200).optional(),
       category: optionalText(200).optional(),
-      properties: Json.optional(),
+      properties: Properties.optional(),
       ...segmentCommon,
     },
     typed('a JSON object'),
