@@ -19,6 +19,8 @@ export interface MessageRecord {
   at: string;
   status: 'sending' | 'retrying' | 'sent' | 'suppressed' | 'failed';
   reason?: string;
+  /** Why, for machines: a lower-kebab code such as `invalid-address` (consent and address blocks). */
+  reasonCode?: string;
   runId: string;
   step: number;
   orderId?: string | null;
