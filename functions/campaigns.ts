@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Campaign } from '../lib/campaigns/campaign.js';
 import { ifMatchVersion, onlyFor } from '../lib/http/conditional.js';
+import { mergePatchContentType } from '../lib/http/content-type.js';
 import {
   type HttpEvent,
   type HttpResult,
@@ -10,37 +11,39 @@ import {
   problemResponses,
   requireKey,
 } from '../lib/http/middleware.js';
+import { pathParameter } from '../lib/http/path-parameters.js';
 import { NotFoundError } from '../lib/http/problem.js';
 import { container, logger } from '../lib/runtime/container.js';
 import { messaging } from '../lib/runtime/messaging.js';
 
-const WRITES = new Set(['POST /v1/campaigns', 'PUT /v1/campaigns/{campaignId}']);
+const PATCH = 'PATCH /v1/campaigns/{campaignId}';
+const WRITES = new Set(['POST /v1/campaigns', 'PUT /v1/campaigns/{campaignId}', PATCH]);
 const withTag = (status: number, c: Campaign, extra: Record<string, string> = {}) =>
   json(status, c, { etag: `"${c.version}"`, ...extra });
 
-/** The marketer's campaign API, on admin keys: CRUD, versions, activate and pause. */
+/** The marketer's campaign API, on admin keys: CRUD, merge patches, versions, activate and pause. */
 export const handler = middy<HttpEvent, HttpResult>()
   .use(problemResponses(logger))
   .use(requireKey(() => container().authenticator, 'admin'))
+  .use(onlyFor((e) => e.routeKey === PATCH, mergePatchContentType()))
   .use(onlyFor((e) => WRITES.has(e.routeKey), jsonBody({ limitBytes: 64 * 1024 })))
   .handler(async (event) => {
     const { campaigns } = messaging();
-    const id = decodeURIComponent(event.pathParameters?.campaignId ?? '');
     const query = event.queryStringParameters ?? {};
+    if (event.routeKey === 'GET /v1/campaigns') return json(200, await campaigns.list(query));
+    if (event.routeKey === 'POST /v1/campaigns') {
+      const created = await campaigns.create(event.parsedBody);
+      return withTag(201, created, { location: `/v1/campaigns/${created.campaignId}` });
+    }
+    const id = pathParameter(event, 'campaignId');
+    const ifMatch = () => ifMatchVersion(header(event, 'if-match'));
     switch (event.routeKey) {
-      case 'POST /v1/campaigns': {
-        const created = await campaigns.create(event.parsedBody);
-        return withTag(201, created, { location: `/v1/campaigns/${created.campaignId}` });
-      }
-      case 'GET /v1/campaigns':
-        return json(200, await campaigns.list(query));
       case 'GET /v1/campaigns/{campaignId}':
         return withTag(200, await campaigns.get(id, query));
       case 'PUT /v1/campaigns/{campaignId}':
-        return withTag(
-          200,
-          await campaigns.update(id, event.parsedBody, ifMatchVersion(header(event, 'if-match'))),
-        );
+        return withTag(200, await campaigns.update(id, event.parsedBody, ifMatch()));
+      case PATCH:
+        return withTag(200, await campaigns.patch(id, event.parsedBody, ifMatch()));
       case 'DELETE /v1/campaigns/{campaignId}':
         await campaigns.delete(id);
         return { statusCode: 204 };

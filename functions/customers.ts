@@ -10,6 +10,7 @@ import {
   problemResponses,
   requireKey,
 } from '../lib/http/middleware.js';
+import { pathParameter } from '../lib/http/path-parameters.js';
 import { LinkedCustomerError, NotFoundError } from '../lib/http/problem.js';
 import { scopeOf } from '../lib/http/routes.js';
 import { container, logger } from '../lib/runtime/container.js';
@@ -37,9 +38,7 @@ export const handler = middy<HttpEvent, HttpResult>()
     ),
   )
   .handler(async (event) => {
-    // API Gateway has decoded the path already; decoding again broke ids holding a '%'.
-    const customerId = event.pathParameters?.customerId ?? '';
-    if (!customerId) throw new NotFoundError('No customer id in the path');
+    const customerId = pathParameter(event, 'customerId');
     const { customers } = container();
     // The route, not the decoded path, says which call this is: an id may contain '/touchpoints'.
     switch (event.routeKey) {

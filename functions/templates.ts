@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { onlyFor } from '../lib/http/conditional.js';
+import { mergePatchContentType } from '../lib/http/content-type.js';
 import {
   type HttpEvent,
   type HttpResult,
@@ -8,29 +9,38 @@ import {
   problemResponses,
   requireKey,
 } from '../lib/http/middleware.js';
+import { pathParameter } from '../lib/http/path-parameters.js';
 import { NotFoundError } from '../lib/http/problem.js';
 import { container, logger } from '../lib/runtime/container.js';
 import { messaging } from '../lib/runtime/messaging.js';
+import type { TemplateWrite } from '../lib/templates/manage-templates.js';
 
-const WRITES = new Set(['PUT /v1/templates/{name}', 'POST /v1/templates/{name}/preview']);
+const PATCH = 'PATCH /v1/templates/{name}';
+const WRITES = new Set(['PUT /v1/templates/{name}', PATCH, 'POST /v1/templates/{name}/preview']);
+const written = ({ template, created, removedLocales }: TemplateWrite) =>
+  json(
+    created ? 201 : 200,
+    { ...template, removedLocales },
+    created ? { location: `/v1/templates/${template.name}` } : {},
+  );
 
-/** SES email templates on admin keys: list, read, write, delete, and a preview for one customer. */
+/** SES email templates on admin keys: list, read, write, patch, delete, and a preview for one customer. */
 export const handler = middy<HttpEvent, HttpResult>()
   .use(problemResponses(logger))
   .use(requireKey(() => container().authenticator, 'admin'))
+  .use(onlyFor((e) => e.routeKey === PATCH, mergePatchContentType()))
   .use(onlyFor((e) => WRITES.has(e.routeKey), jsonBody({ limitBytes: 1024 * 1024 })))
   .handler(async (event) => {
     const { templates } = messaging();
-    const name = decodeURIComponent(event.pathParameters?.name ?? '');
+    if (event.routeKey === 'GET /v1/templates') return json(200, await templates.list());
+    const name = pathParameter(event, 'name');
     switch (event.routeKey) {
-      case 'GET /v1/templates':
-        return json(200, await templates.list());
       case 'GET /v1/templates/{name}':
         return json(200, await templates.get(name));
-      case 'PUT /v1/templates/{name}': {
-        const { template, created } = await templates.put(name, event.parsedBody);
-        return json(created ? 201 : 200, template, created ? { location: `/v1/templates/${name}` } : {});
-      }
+      case 'PUT /v1/templates/{name}':
+        return written(await templates.put(name, event.parsedBody));
+      case PATCH:
+        return written(await templates.patch(name, event.parsedBody));
       case 'DELETE /v1/templates/{name}':
         await templates.delete(name);
         return { statusCode: 204 };

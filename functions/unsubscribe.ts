@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { ConsentError, InvalidUnsubscribeTokenError } from '../lib/consent/errors.js';
 import { PAGE_HEADERS, unsubscribePage } from '../lib/consent/unsubscribe-page.js';
 import { type HttpEvent, type HttpResult, header, json, problemResponses } from '../lib/http/middleware.js';
+import { pathParameter } from '../lib/http/path-parameters.js';
 import { container, logger } from '../lib/runtime/container.js';
 import { messaging } from '../lib/runtime/messaging.js';
 
@@ -23,7 +24,7 @@ export const handler = middy<HttpEvent, HttpResult>()
   .handler(async (event) => {
     const { config } = container();
     const { consent } = messaging();
-    const token = event.pathParameters?.token ?? '';
+    const token = pathParameter(event, 'token');
     const isGet = event.requestContext.http.method === 'GET';
     const wantsHtml = isGet || (header(event, 'accept') ?? '').includes('text/html');
     try {

@@ -255,8 +255,11 @@ export class StatelessStack extends Stack {
         settings.corsOrigins.length > 0
           ? {
               allowOrigins: settings.corsOrigins,
-              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
-              allowHeaders: ['authorization', 'content-type'],
+              // Every method a route has (the console edits with PUT, PATCH and DELETE), and the
+              // headers of optimistic locking.
+              allowMethods: [...new Set(ROUTES.map((r) => CorsHttpMethod[r.method])), CorsHttpMethod.OPTIONS],
+              allowHeaders: ['authorization', 'content-type', 'if-match'],
+              exposeHeaders: ['etag', 'location', 'retry-after'],
               maxAge: Duration.hours(1),
             }
           : undefined,

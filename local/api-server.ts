@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
+import { toPointer, ValidationError } from '../lib/http/problem.js';
 import { AUTHORIZER, matchPath, ROUTES, type Route } from '../lib/http/routes.js';
 import { lambdaContext } from './lambda-context.js';
 
@@ -79,7 +80,19 @@ async function serve(
   for (const [name, value] of Object.entries(matched.params)) {
     const decoded = decodePath(value);
     if (decoded === null) {
-      sendProblem(res, 400, 'Bad request', `The path segment "${value}" is not valid percent-encoding`);
+      // What API Gateway refuses before any handler runs; the handlers never decode again.
+      const error = new ValidationError(
+        [
+          {
+            path: name,
+            pointer: toPointer(name),
+            message: `"${value.slice(0, 100)}" is not valid percent-encoding`,
+          },
+        ],
+        'Malformed path',
+      );
+      res.writeHead(error.status, { 'content-type': 'application/problem+json' });
+      res.end(JSON.stringify(error.toProblem(url.pathname)));
       return;
     }
     pathParameters[name] = decoded;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import type { FlowType } from '../flows/flow-types.js';
+import { mergePatch } from '../http/merge-patch.js';
 import { type FieldError, fieldErrors, toPointer, ValidationError } from '../http/problem.js';
 import { type Campaign, CampaignInput, CampaignStatus, FlowTypeSchema } from './campaign.js';
 import {
@@ -19,6 +20,18 @@ const CreateExtras = z.object({ status: CampaignStatus.optional() });
 
 /** A new campaign id: short, URL-safe, unguessable enough to not collide. */
 export const newCampaignId = () => `cmp_${randomBytes(9).toString('base64url')}`;
+
+/** Every id a campaign can have: made by newCampaignId, or a default's fixed `default-…`. */
+const CAMPAIGN_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** What answers carry besides the definition; a write ignores them (status has its own routes). */
+export const READ_ONLY_FIELDS = ['campaignId', 'version', 'status', 'createdAt', 'updatedAt'] as const;
+
+function withoutReadOnly(body: unknown): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const readOnly = new Set<string>(READ_ONLY_FIELDS);
+  return Object.fromEntries(Object.entries(body).filter(([key]) => !readOnly.has(key)));
+}
 
 export interface CampaignDeps {
   store: CampaignStore;
@@ -78,16 +91,38 @@ export class ManageCampaigns {
     return { ...publicView(version), status: head.status };
   }
 
-  /** Replaces the definition as a new version; running flows keep the version they started with. */
+  /**
+   * Replaces the definition as a new version; running flows keep the version they started with.
+   * A campaign as GET answers it is accepted unchanged: its read-only fields are ignored.
+   */
   async update(campaignId: string, body: unknown, ifMatch?: number): Promise<Campaign> {
-    const input = await this.validate(body);
+    const input = await this.validate(withoutReadOnly(body));
+    return this.addVersion(campaignId, ifMatch, async () => input);
+  }
+
+  /**
+   * Changes only what an RFC 7396 merge patch names, over the current version; the result is
+   * validated as a whole and stored as a new version, like a PUT (If-Match included).
+   */
+  patch(campaignId: string, body: unknown, ifMatch?: number): Promise<Campaign> {
+    const changes = withoutReadOnly(body);
+    return this.addVersion(campaignId, ifMatch, (head) =>
+      this.validate(mergePatch(definitionOf(head), changes)),
+    );
+  }
+
+  private async addVersion(
+    campaignId: string,
+    ifMatch: number | undefined,
+    definition: (head: CampaignHead) => Promise<CampaignInput>,
+  ): Promise<Campaign> {
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       const head = await this.live(campaignId);
       if (ifMatch !== undefined && ifMatch !== head.version) {
         throw new CampaignVersionConflictError(campaignId, ifMatch, head.version);
       }
       const next: Campaign = {
-        ...input,
+        ...(await definition(head)),
         campaignId,
         version: head.version + 1,
         status: head.status,
@@ -112,6 +147,7 @@ export class ManageCampaigns {
   }
 
   async delete(campaignId: string): Promise<void> {
+    if (!CAMPAIGN_ID.test(campaignId)) throw new CampaignNotFoundError(campaignId);
     const outcome = await this.deps.store.markDeleted(campaignId, this.clock().toISOString());
     if (outcome !== 'ok') throw new CampaignNotFoundError(campaignId);
   }
@@ -180,7 +216,8 @@ export class ManageCampaigns {
   }
 
   private async live(campaignId: string): Promise<CampaignHead> {
-    const head = await this.deps.store.head(campaignId);
+    // An id we could never have made is not looked up (nor can it break a key's size limit).
+    const head = CAMPAIGN_ID.test(campaignId) ? await this.deps.store.head(campaignId) : null;
     if (!head || head.deletedAt) throw new CampaignNotFoundError(campaignId);
     return head;
   }
@@ -209,14 +246,15 @@ export class ManageCampaigns {
   }
 }
 
+/** A create may set the first status; the other read-only fields (a copied campaign's) are ignored. */
 function splitStatus(body: unknown): { status?: Campaign['status']; definition: unknown } {
   if (!body || typeof body !== 'object' || Array.isArray(body) || !('status' in body)) {
-    return { definition: body };
+    return { definition: withoutReadOnly(body) };
   }
-  const { status, ...definition } = body as Record<string, unknown>;
+  const { status } = body as Record<string, unknown>;
   const parsed = CreateExtras.safeParse({ status });
   if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid campaign');
-  return { status: parsed.data.status, definition };
+  return { status: parsed.data.status, definition: withoutReadOnly(body) };
 }
 
 function definitionOf(c: Campaign): CampaignInput {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { recipientAddress } from './address.js';
 
 export type Category = 'marketing' | 'transactional';
-export type SendBlock = 'unsubscribed' | 'opted-out' | 'suppressed' | 'no-address';
+export type SendBlock = 'unsubscribed' | 'opted-out' | 'suppressed' | 'no-address' | 'invalid-address';
 export type SendDecision = { ok: true } | { ok: false; reason: SendBlock };
 
 /**
@@ -33,11 +34,13 @@ export interface ConsentFacts {
 }
 
 /**
- * The send rule, in order: an address; not suppressed (bounces and complaints stop every
- * mail); consent to email at all; then, for marketing only, no unsubscribe and no opt-out.
+ * The send rule, in order: an address, and one a mail can go to (a single RFC 5322 addr-spec,
+ * never a list or anything carrying CR or LF); not suppressed (bounces and complaints stop
+ * every mail); consent to email at all; then, for marketing only, no unsubscribe and no opt-out.
  */
 export function decide(category: Category, email: string | undefined, facts: ConsentFacts): SendDecision {
-  if (!email?.includes('@')) return { ok: false, reason: 'no-address' };
+  if (email === undefined || email.trim() === '') return { ok: false, reason: 'no-address' };
+  if (recipientAddress(email) === null) return { ok: false, reason: 'invalid-address' };
   if (facts.suppressed) return { ok: false, reason: 'suppressed' };
   if (withdrawn(facts.traits[CONSENT_TRAITS.email])) return { ok: false, reason: 'opted-out' };
   if (category === 'marketing') {

@@ -20,7 +20,7 @@ export interface MessageRecord {
   at: string;
   status: 'sending' | 'retrying' | 'sent' | 'suppressed' | 'failed';
   reason?: string;
-  /** Machine-readable reason, lower-kebab (`campaign-paused`). */
+  /** Why, for machines: a lower-kebab code such as `campaign-paused` or `invalid-address`. */
   reasonCode?: string;
   runId: string;
   step: number;

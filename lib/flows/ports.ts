@@ -18,7 +18,7 @@ export interface CustomerSource {
   history(customerId: string): Promise<CustomerHistory>;
 }
 
-export type SendBlock = 'unsubscribed' | 'opted-out' | 'suppressed' | 'no-address';
+export type SendBlock = 'unsubscribed' | 'opted-out' | 'suppressed' | 'no-address' | 'invalid-address';
 
 export interface ConsentSource {
   canSend(

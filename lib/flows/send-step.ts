@@ -166,7 +166,12 @@ export async function runStep(deps: FlowDeps, run: CampaignRun): Promise<Campaig
   const email = typeof profile.state.traits.email === 'string' ? profile.state.traits.email : undefined;
   const consent = await deps.consent.canSend(run.customerId, step.category, email);
   if (!consent.ok) {
-    await deps.log.record(run.customerId, base('suppressed', consent.reason, email ?? null));
+    // An address that is not one addr-spec is never sent to, nor stored again in the log.
+    const shown = consent.reason === 'invalid-address' ? null : (email ?? null);
+    await deps.log.record(run.customerId, {
+      ...base('suppressed', consent.reason, shown),
+      reasonCode: consent.reason,
+    });
     return done();
   }
   const to = email!;

@@ -12,6 +12,7 @@ import {
   SegmentTrack,
   TouchpointInput,
 } from '../touchpoints/schema.js';
+import { MERGE_PATCH_TYPES } from './merge-patch.js';
 import { ROUTES, type Route } from './routes.js';
 
 /**
@@ -126,7 +127,12 @@ const Message = z.looseObject({
   at: z.string(),
   status: z.enum(['sending', 'retrying', 'sent', 'suppressed', 'failed']),
   reason: z.string().optional(),
-  reasonCode: z.string().optional().describe('Machine-readable reason, lower-kebab, e.g. campaign-paused'),
+  reasonCode: z
+    .string()
+    .optional()
+    .describe(
+      'Machine-readable, lower-kebab: campaign-paused, no-address, invalid-address, suppressed, opted-out, unsubscribed',
+    ),
   runId: z.string(),
   step: z.number().int(),
 });
@@ -180,6 +186,30 @@ const CampaignStats = z
       .describe('Times the trigger fired for a customer in the audience and started no run, by reason'),
   })
   .describe('Why a campaign started no run, counted per campaign, never logged per customer');
+const readOnly = <T extends z.ZodType>(schema: T, description: string) =>
+  schema.optional().meta({ readOnly: true, description });
+
+const CampaignWrite = z
+  .object({
+    ...CampaignInput.shape,
+    campaignId: readOnly(z.string(), 'Ignored on write'),
+    version: readOnly(z.number().int(), 'Ignored on write; send `If-Match` to lock a version'),
+    status: readOnly(
+      CampaignStatus,
+      'POST: the first status (draft by default). Ignored by PUT and PATCH: use activate and pause',
+    ),
+    createdAt: readOnly(z.string(), 'Ignored on write'),
+    updatedAt: readOnly(z.string(), 'Ignored on write'),
+  })
+  .strict()
+  .describe('A campaign definition. What GET answers is accepted unchanged: read-only fields are ignored');
+
+const CampaignPatch = CampaignWrite.partial().describe(
+  'An RFC 7396 JSON Merge Patch of the definition: members it names replace the current ones ' +
+    '(objects merge, arrays such as `steps` are replaced whole), `null` removes a member ' +
+    '(`audience`, `exit` and `holdoutPercent` return to their defaults). The result is validated ' +
+    'as a whole and stored as a new version.',
+);
 
 const TemplateName = z.string().describe('Template base name (a-z, 0-9, -)');
 const Template = z.object({
@@ -189,6 +219,31 @@ const Template = z.object({
     z.object({ subject: z.string(), html: z.string(), text: z.string().optional() }),
   ),
 });
+const TemplateWritten = Template.extend({
+  removedLocales: z
+    .array(Locale)
+    .describe('Languages the template had before and no longer has (a PUT removes those it leaves out)'),
+});
+const TemplatePatch = z
+  .object({
+    locales: z
+      .partialRecord(
+        Locale,
+        z
+          .object({
+            subject: z.string().optional(),
+            html: z.string().optional(),
+            text: z.string().nullable().optional(),
+          })
+          .nullable(),
+      )
+      .optional(),
+  })
+  .describe(
+    'An RFC 7396 JSON Merge Patch: `{"locales": {"de": null}}` removes German, ' +
+      '`{"locales": {"en": {"subject": "…"}}}` changes one part and keeps the rest. The result is ' +
+      'validated as a whole, like a PUT.',
+  );
 const TemplateList = z.object({ items: z.array(z.object({ name: TemplateName, locales: z.array(Locale) })) });
 const Preview = z.object({
   template: TemplateName,
@@ -223,10 +278,14 @@ const SCHEMAS = {
   Message,
   CustomerExport,
   CampaignInput,
+  CampaignWrite,
+  CampaignPatch,
   Campaign,
   CampaignStats,
   TemplateInput,
+  TemplatePatch,
   Template,
+  TemplateWritten,
   TemplateList,
   PreviewInput,
   Preview,
@@ -241,7 +300,8 @@ type Json = Record<string, unknown>;
 
 interface Body {
   schema: SchemaName | Json;
-  contentType?: string;
+  /** Default application/json; several for a request body read the same way in each. */
+  contentType?: string | readonly string[];
   example?: unknown;
 }
 
@@ -448,7 +508,7 @@ const OPERATIONS: Record<string, Operation> = {
     operationId: 'createCampaign',
     summary: 'Create a campaign (draft unless `status` says otherwise)',
     tag: 'Campaigns',
-    body: { schema: 'CampaignInput' },
+    body: { schema: 'CampaignWrite' },
     responses: {
       201: {
         description: 'Created',
@@ -488,9 +548,11 @@ const OPERATIONS: Record<string, Operation> = {
   'PUT /v1/campaigns/{campaignId}': {
     operationId: 'updateCampaign',
     summary: 'Replace a campaign’s definition as a new version',
-    description: 'Send `If-Match: "<version>"` to fail with 412 if someone else changed it meanwhile.',
+    description:
+      'What GET answers is accepted unchanged (read-only fields are ignored). ' +
+      'Send `If-Match: "<version>"` to fail with 412 if someone else changed it meanwhile.',
     tag: 'Campaigns',
-    body: { schema: 'CampaignInput' },
+    body: { schema: 'CampaignWrite' },
     responses: {
       200: {
         description: 'The new version',
@@ -502,6 +564,28 @@ const OPERATIONS: Record<string, Operation> = {
       404: 'No such campaign',
       409: 'Busy with other writers; retry',
       412: 'If-Match does not match',
+    },
+  },
+  'PATCH /v1/campaigns/{campaignId}': {
+    operationId: 'patchCampaign',
+    summary: 'Change only what a JSON Merge Patch names, as a new version',
+    description:
+      'RFC 7396, as `application/merge-patch+json` (or `application/json`). ' +
+      'Send `If-Match: "<version>"` to fail with 412 if someone else changed it meanwhile.',
+    tag: 'Campaigns',
+    body: { schema: 'CampaignPatch', contentType: MERGE_PATCH_TYPES },
+    responses: {
+      200: {
+        description: 'The new version',
+        body: { schema: 'Campaign' },
+        headers: { ETag: { schema: { type: 'string' } } },
+      },
+    },
+    errors: {
+      404: 'No such campaign',
+      409: 'Busy with other writers; retry',
+      412: 'If-Match does not match',
+      415: 'Not a merge patch (see `Accept-Patch`)',
     },
   },
   'DELETE /v1/campaigns/{campaignId}': {
@@ -548,16 +632,28 @@ const OPERATIONS: Record<string, Operation> = {
   'PUT /v1/templates/{name}': {
     operationId: 'putTemplate',
     summary: 'Create or replace a template (Handlebars; `en` required)',
+    description:
+      'A full replace: a language left out is removed, and named in `removedLocales`. ' +
+      'To change one part or one language, PATCH.',
     tag: 'Templates',
     body: { schema: 'TemplateInput' },
     responses: {
-      200: { description: 'Replaced', body: { schema: 'Template' } },
+      200: { description: 'Replaced', body: { schema: 'TemplateWritten' } },
       201: {
         description: 'Created',
-        body: { schema: 'Template' },
+        body: { schema: 'TemplateWritten' },
         headers: { Location: { schema: { type: 'string' } } },
       },
     },
+  },
+  'PATCH /v1/templates/{name}': {
+    operationId: 'patchTemplate',
+    summary: 'Change only what a JSON Merge Patch names',
+    description: 'RFC 7396, as `application/merge-patch+json` (or `application/json`).',
+    tag: 'Templates',
+    body: { schema: 'TemplatePatch', contentType: MERGE_PATCH_TYPES },
+    responses: { 200: { description: 'The template as stored', body: { schema: 'TemplateWritten' } } },
+    errors: { 404: 'No such template', 415: 'Not a merge patch (see `Accept-Patch`)' },
   },
   'DELETE /v1/templates/{name}': {
     operationId: 'deleteTemplate',
@@ -659,7 +755,7 @@ function operationObject(route: Route, op: Operation): Json {
       description: r.description,
       ...(r.headers ? { headers: r.headers } : {}),
       ...(r.body
-        ? { content: { [r.body.contentType ?? 'application/json']: { schema: bodySchema(r.body) } } }
+        ? { content: { [String(r.body.contentType ?? 'application/json')]: { schema: bodySchema(r.body) } } }
         : {}),
     };
   }
@@ -693,12 +789,15 @@ function operationObject(route: Route, op: Operation): Json {
       ? {
           requestBody: {
             required: op.body.required ?? true,
-            content: {
-              [op.body.contentType ?? 'application/json']: {
-                schema: bodySchema(op.body),
-                ...(op.body.example !== undefined ? { example: op.body.example } : {}),
-              },
-            },
+            content: Object.fromEntries(
+              [op.body.contentType ?? 'application/json'].flat().map((type) => [
+                type,
+                {
+                  schema: bodySchema(op.body!),
+                  ...(op.body!.example !== undefined ? { example: op.body!.example } : {}),
+                },
+              ]),
+            ),
           },
         }
       : {}),

@@ -1,6 +1,7 @@
+import { recipientAddress } from '../consent/address.js';
 import type { UnsubscribeTokens } from '../consent/unsubscribe-token.js';
 import { FALLBACK_LOCALE, type Locale, localeOf, sesTemplateName } from '../templates/template.js';
-import { templateData } from '../templates/template-data.js';
+import { oneLine, templateData } from '../templates/template-data.js';
 import { MessagingError, PermanentSendError } from './errors.js';
 import { type PersonaliseSettings, templateVariables } from './personalise.js';
 import type { EmailSender } from './ports.js';
@@ -55,12 +56,17 @@ export class TemplateMailer {
   }
 
   async send(mail: MailRequest): Promise<{ messageId: string; locale: Locale; sesTemplate: string }> {
+    // The flows refuse such an address before they claim a send (suppressed, invalid-address);
+    // this is the last line: nothing that is not one addr-spec ever reaches SES.
+    const to = recipientAddress(mail.to);
+    if (to === null)
+      throw new PermanentSendError('invalid-address: the recipient is not one RFC 5322 address');
     const unsubscribeUrl = await this.unsubscribeUrl(mail.customerId);
     const data = templateData(templateVariables(this.settings, { unsubscribeUrl, data: mail.data }));
     const headers =
       mail.category === 'marketing'
         ? [
-            { name: 'List-Unsubscribe', value: `<${unsubscribeUrl}>` },
+            { name: 'List-Unsubscribe', value: `<${oneLine(unsubscribeUrl)}>` },
             { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
           ]
         : [];
@@ -72,7 +78,7 @@ export class TemplateMailer {
     );
     const attempt = async (locale: Locale) => {
       const sesTemplate = sesTemplateName(this.settings.templatePrefix, mail.template, locale);
-      const sent = await this.sender.send({ to: mail.to, sesTemplate, templateData: data, headers, tags });
+      const sent = await this.sender.send({ to, sesTemplate, templateData: data, headers, tags });
       return { ...sent, locale, sesTemplate };
     };
     const locale = localeOf(mail.locale);

@@ -1,125 +1,453 @@
+import { parseWithoutProcessing } from '@handlebars/parser';
+
 /**
- * Just enough of Handlebars' tag syntax to keep personalisation safe. SES renders template
- * data without HTML escaping (see template-data.ts), so the data's root holds HTML-escaped
- * values and `raw` the originals; the subject and text parts are rewritten to read `raw.*`.
- * Marketers never see `raw`: it is reserved on input and stripped again on read.
+ * Template sources, read with the real Handlebars parser. SES renders template data without
+ * HTML escaping (see template-data.ts), so the data's root holds HTML-escaped values and `raw`
+ * the originals. Three things follow, all decided on the parsed template:
+ * - checkTemplate() refuses a template that could reach `raw` (or otherwise bypass escaping)
+ *   from its html part, or that uses syntax whose scoping we cannot follow;
+ * - readRawValues() points the subject's and the text's lookups of the root at `raw`;
+ * - hideRawValues() undoes that, so a marketer reads back exactly what they wrote.
+ * Scoping follows Handlebars 4: `each` and `with` change the context (`../` steps out of
+ * them), `if` and `unless` do not; block params (`as |p|`) and `@root` are resolved too.
  */
 
-const TAG = /\{\{(\{?)(~?)([\s\S]*?)(~?)(\}?)\}\}/g;
-const HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log', 'else']);
-const SCOPING = new Set(['each', 'with']);
-const RESERVED = 'raw';
+/**
+ * The parts of @handlebars/parser's AST read here. Its own typings do not resolve under
+ * NodeNext (extensionless imports), so they would silently be `any`.
+ */
+namespace AST {
+  export interface Position {
+    line: number;
+    column: number;
+  }
+  export interface Node {
+    type: string;
+    loc: { start: Position; end: Position };
+  }
+  export type Statement = Node;
+  export type Expression = Node;
+  export interface Program extends Node {
+    body: Statement[];
+    blockParams?: string[];
+  }
+  export interface Hash extends Node {
+    pairs: { key: string; value: Expression }[];
+  }
+  export interface PathExpression extends Node {
+    type: 'PathExpression';
+    data: boolean;
+    depth: number;
+    parts: (string | Node)[];
+    head?: string | Node;
+    tail: string[];
+    original: string;
+  }
+  export interface SubExpression extends Node {
+    path: Node;
+    params: Expression[];
+    hash?: Hash;
+  }
+  export interface MustacheStatement extends SubExpression {
+    escaped: boolean;
+  }
+  export interface BlockStatement extends Node {
+    /** A literal too (`{{#"x"}}`), which Handlebars reads as a path. */
+    path: Node;
+    params: Expression[];
+    hash?: Hash;
+    program: Program;
+    inverse?: Program;
+  }
+  export interface StringLiteral extends Node {
+    value: string | number | boolean;
+  }
+}
+
+export type TemplatePart = 'subject' | 'html' | 'text';
 
 export interface TagProblem {
   message: string;
 }
 
-type Token = { text: string; start: number };
+const RESERVED = 'raw';
+const BLOCK_HELPERS = new Set(['if', 'unless', 'each', 'with']);
+const CALL_HELPERS = new Set(['lookup', 'log']);
+const LITERALS = new Set([
+  'StringLiteral',
+  'NumberLiteral',
+  'BooleanLiteral',
+  'UndefinedLiteral',
+  'NullLiteral',
+]);
 
-function tokens(expr: string): Token[] {
-  const out: Token[] = [];
-  const re = /"[^"]*"|'[^']*'|[^\s()]+/g;
-  for (let m = re.exec(expr); m; m = re.exec(expr)) out.push({ text: m[0], start: m.index });
+/** What a value is: the root of the template data (escaped values plus `raw`), or anything below it. */
+type Kind = 'root' | 'data';
+/** check: find problems; rewrite: point root lookups at `raw`; hide: take `raw` out again. */
+type Mode = 'check' | 'rewrite' | 'hide';
+
+interface Segment {
+  text: string;
+  start: number;
+  end: number;
+  /** `[name]`: never `this` or `..`, whatever it says. */
+  literal: boolean;
+}
+
+interface Edit {
+  at: number;
+  remove: number;
+  insert: string;
+}
+
+/** A path's segments in the source (`../[a b]/c` → `..`, `[a b]`, `c`), without the `@` of data. */
+function segmentsOf(text: string, base: number): Segment[] | null {
+  const out: Segment[] = [];
+  let i = text.startsWith('@') ? 1 : 0;
+  for (;;) {
+    const start = i;
+    if (text.startsWith('..', i)) i += 2;
+    else if (text[i] === '[') {
+      i++;
+      while (i < text.length && text[i] !== ']') i += text[i] === '\\' ? 2 : 1;
+      if (i >= text.length) return null;
+      i++;
+    } else if (text[i] === '.') i++;
+    else while (i < text.length && !'./['.includes(text[i])) i++;
+    if (i === start) return null;
+    out.push({
+      text: text.slice(start, i),
+      start: base + start,
+      end: base + i,
+      literal: text[start] === '[',
+    });
+    if (i >= text.length) return out;
+    if (text[i] !== '.' && text[i] !== '/') return null;
+    i++;
+  }
+}
+
+const isNavigation = (s: Segment) => !s.literal && (s.text === '..' || s.text === '.' || s.text === 'this');
+
+class Walker {
+  readonly problems: TagProblem[] = [];
+  readonly edits: Edit[] = [];
+  /** The context stack as Handlebars keeps it: a new entry only when the context changes. */
+  private contexts: Kind[] = ['root'];
+  private blockParams: Map<string, Kind>[] = [];
+  private readonly lineStarts: number[] = [0];
+  private tag = '';
+
+  constructor(
+    private readonly source: string,
+    private readonly mode: Mode,
+    private readonly html: boolean,
+  ) {
+    for (const m of source.matchAll(/\r\n?|\n/g)) this.lineStarts.push(m.index + m[0].length);
+  }
+
+  program(program: AST.Program | undefined): void {
+    for (const statement of program?.body ?? []) this.statement(statement);
+  }
+
+  private offset(p: AST.Position): number {
+    return (this.lineStarts[p.line - 1] ?? this.source.length) + p.column;
+  }
+
+  private problem(node: AST.Node, reason: string): void {
+    const where = `line ${node.loc.start.line}, column ${node.loc.start.column + 1}`;
+    this.problems.push({ message: `${this.tag} (${where}): ${reason}` });
+  }
+
+  /** The opening tag of a statement, to name it in a problem. */
+  private tagOf(node: AST.Node): string {
+    const start = this.offset(node.loc.start);
+    let end = this.source.indexOf('}}', start);
+    if (end < 0) end = this.offset(node.loc.end);
+    while (this.source[end] === '}') end++;
+    const text = this.source.slice(start, end).replace(/\s+/g, ' ');
+    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+  }
+
+  private statement(node: AST.Statement): void {
+    this.tag = this.tagOf(node);
+    switch (node.type) {
+      case 'ContentStatement':
+      case 'CommentStatement':
+        return;
+      case 'MustacheStatement': {
+        const mustache = node as AST.MustacheStatement;
+        if (this.html && !mustache.escaped) {
+          this.problem(
+            node,
+            'triple-stash and {{& }} output unescaped HTML; write {{name}}, values are escaped',
+          );
+        }
+        this.call(mustache, 'mustache');
+        return;
+      }
+      case 'BlockStatement':
+        this.block(node as AST.BlockStatement);
+        return;
+      default:
+        // Partials and decorators run other template text in a context chosen at the call site.
+        this.problem(node, 'partials and decorators are not supported; write the content in place');
+    }
+  }
+
+  /** A mustache or a sub-expression: a value, or a call of lookup or log. */
+  private call(node: AST.MustacheStatement | AST.SubExpression, at: 'mustache' | 'sexpr'): Kind {
+    const path = node.path;
+    if (path.type !== 'PathExpression') {
+      this.problem(
+        node,
+        LITERALS.has(path.type) ? 'a literal cannot name a value here' : 'not Handlebars 4 syntax',
+      );
+      return 'data';
+    }
+    const name = this.helperName(path);
+    const args = node.params.length > 0 || (node.hash?.pairs.length ?? 0) > 0;
+    if (!args && at === 'mustache') {
+      if (name && BLOCK_HELPERS.has(name))
+        this.problem(node, `${name} needs a block: {{#${name} …}}…{{/${name}}}`);
+      else if (name && CALL_HELPERS.has(name)) this.problem(node, `${name} needs arguments`);
+      else return this.value(path as AST.PathExpression);
+      return 'data';
+    }
+    if (!name || !CALL_HELPERS.has(name)) {
+      this.problem(node, `unknown helper "${(path as AST.PathExpression).original}"; use lookup or log`);
+      this.args(node);
+      return 'data';
+    }
+    if (name === 'lookup') this.lookup(node);
+    else this.args(node);
+    return 'data';
+  }
+
+  private lookup(node: AST.MustacheStatement | AST.SubExpression): void {
+    if (node.params.length !== 2) this.problem(node, 'lookup needs two arguments: an object and a key');
+    const [object, key, ...rest] = node.params;
+    const kind = object ? this.expression(object) : 'data';
+    const literal = key && LITERALS.has(key.type) ? String((key as AST.StringLiteral).value) : undefined;
+    if (key && literal === undefined) this.expression(key);
+    for (const e of rest) this.expression(e);
+    if (kind !== 'root' || this.mode === 'rewrite') return;
+    if (literal === RESERVED) this.problem(node, `"${RESERVED}" is reserved: it holds the unescaped values`);
+    else if (literal === undefined && this.html) {
+      this.problem(
+        node,
+        'lookup on the root with a computed key can reach the unescaped values; name the key',
+      );
+    }
+  }
+
+  private args(node: { params: AST.Expression[]; hash?: AST.Hash }): void {
+    for (const e of node.params) this.expression(e);
+    for (const pair of node.hash?.pairs ?? []) this.expression(pair.value);
+  }
+
+  private expression(node: AST.Expression): Kind {
+    if (node.type === 'PathExpression') return this.value(node as AST.PathExpression);
+    if (node.type === 'SubExpression') return this.call(node as AST.SubExpression, 'sexpr');
+    if (!LITERALS.has(node.type)) this.problem(node, `${node.type} is not Handlebars 4 syntax`);
+    return 'data';
+  }
+
+  /** The helper a path names (`each`, `lookup`), or null for anything but a plain name. */
+  private helperName(node: AST.Node): string | null {
+    if (node.type !== 'PathExpression') return null;
+    const path = node as AST.PathExpression;
+    if (path.data || path.depth > 0 || path.parts.length !== 1 || typeof path.head !== 'string') return null;
+    const text = this.source.slice(this.offset(path.loc.start), this.offset(path.loc.end));
+    return text === path.head && !this.blockParam(path.head) ? path.head : null;
+  }
+
+  private blockParam(name: string): Kind | undefined {
+    for (let i = this.blockParams.length - 1; i >= 0; i--) {
+      const kind = this.blockParams[i].get(name);
+      if (kind) return kind;
+    }
+    return undefined;
+  }
+
+  private block(node: AST.BlockStatement): void {
+    const name = this.helperName(node.path);
+    if (!name || !BLOCK_HELPERS.has(name)) {
+      this.problem(node, `not a block helper Stageflow supports (${[...BLOCK_HELPERS].join(', ')})`);
+      this.args(node);
+      this.program(node.program);
+      this.program(node.inverse);
+      return;
+    }
+    if (node.params.length !== 1) this.problem(node, `#${name} needs exactly one argument`);
+    const [param, ...rest] = node.params;
+    const kind = param ? this.expression(param) : 'data';
+    for (const e of rest) this.expression(e);
+    for (const pair of node.hash?.pairs ?? []) this.expression(pair.value);
+    const tag = this.tag;
+    let inner: Kind | null = null;
+    let params: Kind[] = [];
+    if (name === 'each') {
+      if (kind === 'root' && this.mode === 'check' && this.html) {
+        this.problem(node, 'each over the root reaches the unescaped values');
+      }
+      inner = 'data';
+      params = ['data', 'data'];
+    } else if (name === 'with') {
+      inner = this.sameContext(param, kind) ? null : kind;
+      params = [kind];
+    }
+    this.scoped(node.program, inner, params);
+    this.tag = tag;
+    this.program(node.inverse); // `else` of each and with runs in the outer context
+  }
+
+  /** Handlebars pushes a context only when it differs from the current one. */
+  private sameContext(param: AST.Expression | undefined, kind: Kind): boolean {
+    const top = this.contexts[this.contexts.length - 1];
+    if (kind === 'root') return top === 'root';
+    if (param?.type !== 'PathExpression') return false;
+    const path = param as AST.PathExpression;
+    return !path.data && path.depth === 0 && path.parts.length === 0 && top !== 'root';
+  }
+
+  private scoped(program: AST.Program, context: Kind | null, params: Kind[]): void {
+    const saved = { contexts: this.contexts, blockParams: this.blockParams };
+    if (context) this.contexts = [...this.contexts, context];
+    const names = program.blockParams ?? [];
+    if (names.length) {
+      this.blockParams = [...this.blockParams, new Map(names.map((n, i) => [n, params[i] ?? 'data']))];
+    }
+    this.program(program);
+    this.contexts = saved.contexts;
+    this.blockParams = saved.blockParams;
+  }
+
+  /** A path used as a value: resolved against contexts, block params and @root. */
+  private value(path: AST.PathExpression): Kind {
+    const start = this.offset(path.loc.start);
+    const segments = segmentsOf(this.source.slice(start, this.offset(path.loc.end)), start);
+    if (typeof path.head === 'object' || path.tail.some((p) => p.startsWith('#')) || !segments) {
+      this.problem(path, 'this path syntax is not Handlebars 4');
+      return 'data';
+    }
+    let navigation = 0;
+    while (navigation < segments.length && isNavigation(segments[navigation])) navigation++;
+    if (segments.length - navigation !== path.parts.length) {
+      this.problem(path, 'this path syntax is not supported');
+      return 'data';
+    }
+    const head = path.parts[0] as string | undefined;
+    let target: Kind | null;
+    let skip = navigation;
+    // Only a step out (`../`) can land on a context Handlebars merged away, so for checks any
+    // step out may reach the root.
+    let mayBeRoot = false;
+    if (path.data) {
+      target = head === 'root' ? 'root' : null;
+      skip++;
+    } else if (navigation === 0 && head !== undefined && this.blockParam(head)) {
+      target = this.blockParam(head) ?? null;
+      skip++;
+    } else {
+      const index = this.contexts.length - 1 - path.depth;
+      target = index >= 0 ? this.contexts[index] : null;
+      mayBeRoot = index >= 0 && path.depth > 0;
+    }
+    const rest = path.parts.slice(skip - navigation) as string[];
+    const root = target === 'root' || (mayBeRoot && this.mode === 'check');
+    if (!root) return 'data';
+    switch (this.mode) {
+      case 'check':
+        if (rest[0] === RESERVED)
+          this.problem(path, `"${RESERVED}" is reserved: it holds the unescaped values`);
+        return rest.length === 0 ? 'root' : 'data';
+      case 'rewrite': {
+        if (rest.length > 0) this.edits.push({ at: segments[skip].start, remove: 0, insert: `${RESERVED}.` });
+        else {
+          const last = segments[segments.length - 1];
+          const separator = last.text === '.' || last.text === '..' ? '/' : '.';
+          this.edits.push({ at: last.end, remove: 0, insert: `${separator}${RESERVED}` });
+        }
+        return 'data';
+      }
+      case 'hide': {
+        if (rest[0] !== RESERVED) return rest.length === 0 ? 'root' : 'data';
+        const seg = segments[skip];
+        const next = segments[skip + 1];
+        const from = next ? seg.start : segments[skip - 1]?.end;
+        if (from === undefined) return 'data';
+        this.edits.push({ at: from, remove: (next ? next.start : seg.end) - from, insert: '' });
+        return 'data';
+      }
+    }
+  }
+}
+
+type Parsed = { ok: true; program: AST.Program } | { ok: false; problem: TagProblem };
+
+function parse(source: string): Parsed {
+  try {
+    return { ok: true, program: parseWithoutProcessing(source) as unknown as AST.Program };
+  } catch (error) {
+    return { ok: false, problem: { message: parseProblem((error as Error).message) } };
+  }
+}
+
+/** The parser's message, said for a marketer. */
+function parseProblem(message: string): string {
+  const line = /on line (\d+)/.exec(message)?.[1] ?? /- (\d+):\d+$/.exec(message)?.[1];
+  const at = line ? ` (line ${line})` : '';
+  const mismatch = /^(.+) doesn't match (.+?) - \d+:\d+$/.exec(message);
+  if (mismatch) return `{{/${mismatch[2]}}} closes {{#${mismatch[1]}}}${at}`;
+  const got = /got '(\w+)'\s*$/.exec(message)?.[1];
+  if (got === 'EOF') return `a block or a tag is not closed${at}`;
+  if (got === 'INVERSE' || got === 'OPEN_INVERSE_CHAIN') return `{{else}} outside a block${at}`;
+  if (got === 'OPEN_ENDBLOCK') return `a closing tag closes no block${at}`;
+  if (got === 'INVALID') return `a {{ tag is not closed, or holds what Handlebars cannot read${at}`;
+  const expected = message.split('\n').pop() ?? message;
+  return `not valid Handlebars${at}: ${expected.replace(/ - \d+:\d+$/, '')}`;
+}
+
+function walk(source: string, mode: Mode, html: boolean): Walker | TagProblem {
+  const parsed = parse(source);
+  if (!parsed.ok) return parsed.problem;
+  const walker = new Walker(source, mode, html);
+  try {
+    walker.program(parsed.program);
+  } catch (error) {
+    // A shape of syntax tree this walker does not know: refuse it rather than guess.
+    return { message: `could not check this template: ${(error as Error).message}` };
+  }
+  return walker;
+}
+
+function applyEdits(source: string, edits: readonly Edit[]): string {
+  let out = source;
+  for (const e of [...edits].sort((a, b) => b.at - a.at)) {
+    out = out.slice(0, e.at) + e.insert + out.slice(e.at + e.remove);
+  }
   return out;
 }
 
-/** The path a token refers to from the current context, or null for literals, keywords and @data. */
-function rootSegment(token: string): string | null {
-  const value = token.includes('=') && !token.startsWith('"') ? token.slice(token.indexOf('=') + 1) : token;
-  if (/^["']/.test(value) || /^-?\d/.test(value) || value.startsWith('@') || value.startsWith('.'))
-    return null;
-  const m = /^([A-Za-z_$][\w$-]*)/.exec(value);
-  if (!m || ['this', 'true', 'false', 'null', 'undefined'].includes(m[1])) return null;
-  return m[1];
+/**
+ * Problems with one part of a template: syntax, the reserved `raw`, helpers SES lacks, partials,
+ * and in the html part every way around the escaping (triple-stash, `raw` by any path, lookup
+ * or each over the root).
+ */
+export function checkTemplate(source: string, part: TemplatePart): TagProblem[] {
+  const result = walk(source, 'check', part === 'html');
+  return result instanceof Walker ? result.problems : [result];
 }
 
-interface Expression {
-  kind: 'comment' | 'open' | 'close' | 'else' | 'partial' | 'value';
-  helper?: string;
-  /** Tokens that are looked up as data (helper arguments, or the value itself). */
-  params: Token[];
-  body: string;
-  bodyOffset: number;
-}
-
-function classify(inner: string): Expression {
-  const lead = inner.length - inner.trimStart().length;
-  const body = inner.trim();
-  if (body.startsWith('!')) return { kind: 'comment', params: [], body, bodyOffset: lead };
-  if (body.startsWith('>') || body.startsWith('#>') || body.startsWith('#*')) {
-    return { kind: 'partial', params: [], body, bodyOffset: lead };
-  }
-  if (body.startsWith('/'))
-    return { kind: 'close', helper: body.slice(1).trim(), params: [], body, bodyOffset: lead };
-  if (body.startsWith('#') || body.startsWith('^')) {
-    const toks = tokens(body.slice(1));
-    const helper = toks[0]?.text ?? '';
-    const params = toks.slice(1).map((t) => ({ text: t.text, start: t.start + 1 }));
-    return { kind: 'open', helper, params, body, bodyOffset: lead };
-  }
-  const toks = tokens(body);
-  if (toks[0]?.text === 'else') return { kind: 'else', params: toks.slice(2), body, bodyOffset: lead };
-  if (toks.length > 1 || HELPERS.has(toks[0]?.text ?? '')) {
-    return { kind: 'value', helper: toks[0].text, params: toks.slice(1), body, bodyOffset: lead };
-  }
-  return { kind: 'value', params: toks, body, bodyOffset: lead };
-}
-
-/** Problems with one part: unbalanced blocks and the reserved `raw` name. */
-export function checkTemplate(source: string): TagProblem[] {
-  const problems: TagProblem[] = [];
-  const stack: string[] = [];
-  for (const m of source.matchAll(TAG)) {
-    const e = classify(m[3]);
-    if (e.kind === 'open') stack.push(e.helper ?? '');
-    else if (e.kind === 'close') {
-      const open = stack.pop();
-      if (open === undefined) problems.push({ message: `{{/${e.helper}}} closes no block` });
-      else if (open !== e.helper) problems.push({ message: `{{/${e.helper}}} closes {{#${open}}}` });
-    } else if (e.kind === 'else' && stack.length === 0)
-      problems.push({ message: '{{else}} outside a block' });
-    for (const p of e.params) {
-      if (rootSegment(p.text) === RESERVED) problems.push({ message: `"${RESERVED}" is a reserved name` });
-    }
-  }
-  if (source.includes('{{') && problems.length === 0) {
-    const unclosed = source.replace(TAG, '');
-    if (unclosed.includes('{{')) problems.push({ message: 'a {{ tag is not closed' });
-  }
-  for (const open of stack) problems.push({ message: `{{#${open}}} is not closed` });
-  return problems;
-}
-
-/** Points the root-context lookups of a subject or text part at the unescaped values under `raw`. */
+/** Points the root lookups of a subject or text part at the unescaped values under `raw`. */
 export function readRawValues(source: string): string {
-  const scopes: boolean[] = [];
-  return source.replace(TAG, (_whole, b1, t1, inner: string, t2, b2) => {
-    const e = classify(inner);
-    const atRoot = scopes.every((s) => !s);
-    let rewritten = inner;
-    if (atRoot && (e.kind === 'open' || e.kind === 'value' || e.kind === 'else')) {
-      const body = e.body;
-      let out = '';
-      let last = 0;
-      for (const p of e.params) {
-        const seg = rootSegment(p.text);
-        if (!seg || HELPERS.has(seg)) continue;
-        const at = p.start + (p.text.includes('=') ? p.text.indexOf('=') + 1 : 0);
-        out += `${body.slice(last, at)}${RESERVED}.`;
-        last = at;
-      }
-      rewritten = `${inner.slice(0, e.bodyOffset)}${out}${body.slice(last)}${inner.slice(e.bodyOffset + body.length)}`;
-    }
-    if (e.kind === 'open') scopes.push(SCOPING.has(e.helper ?? ''));
-    else if (e.kind === 'close') scopes.pop();
-    return `{{${b1}${t1}${rewritten}${t2}${b2}}}`;
-  });
+  const result = walk(source, 'rewrite', false);
+  return result instanceof Walker ? applyEdits(source, result.edits) : source;
 }
 
 /** Undoes readRawValues, so a marketer reads back what they wrote. */
 export function hideRawValues(source: string): string {
-  return source.replace(TAG, (_whole, b1, t1, inner: string, t2, b2) => {
-    const cleaned = inner.replace(/(^|[\s(=])raw\./g, '$1');
-    return `{{${b1}${t1}${cleaned}${t2}${b2}}}`;
-  });
+  const result = walk(source, 'hide', false);
+  return result instanceof Walker ? applyEdits(source, result.edits) : source;
 }

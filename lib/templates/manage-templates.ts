@@ -1,3 +1,4 @@
+import { mergePatch } from '../http/merge-patch.js';
 import { type FieldError, fieldErrors, toPointer, ValidationError } from '../http/problem.js';
 import { TemplateInUseError, TemplateNotFoundError } from './errors.js';
 import { checkTemplate, hideRawValues, readRawValues } from './handlebars.js';
@@ -17,6 +18,13 @@ import {
   TemplateName,
 } from './template.js';
 import { templateData } from './template-data.js';
+
+/** What a PUT or PATCH did: the template as stored, and the languages it removed. */
+export interface TemplateWrite {
+  template: Template;
+  created: boolean;
+  removedLocales: Locale[];
+}
 
 export interface Personalisation {
   /** The customer's `locale` trait (or the one asked for), not yet resolved to a template language. */
@@ -72,35 +80,37 @@ export class ManageTemplates {
     return found;
   }
 
-  /** Creates or replaces every language of a template; languages left out are removed. */
-  async put(name: string, body: unknown): Promise<{ template: Template; created: boolean }> {
+  /** Creates or replaces every language of a template; languages left out are removed (and named). */
+  async put(name: string, body: unknown): Promise<TemplateWrite> {
     checkedName(name);
-    const parsed = TemplateInput.safeParse(body);
-    if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid template');
-    const errors: FieldError[] = [];
-    for (const [locale, content] of Object.entries(parsed.data.locales)) {
-      if (!content) continue;
-      for (const part of ['subject', 'html', 'text'] as const) {
-        const source = content[part];
-        if (source === undefined) continue;
-        for (const problem of checkTemplate(source)) {
-          const path = `locales.${locale}.${part}`;
-          errors.push({ path, pointer: toPointer(path), message: problem.message });
-        }
-      }
-    }
-    if (errors.length) throw new ValidationError(errors, 'Invalid template');
+    return this.write(name, validated(body));
+  }
 
-    let created = true;
+  /**
+   * Changes only what an RFC 7396 merge patch names (`{"locales": {"de": null}}` removes German,
+   * `{"locales": {"en": {"subject": "…"}}}` changes one subject); the result is validated as a
+   * whole, like a PUT, and only the languages that changed are written.
+   */
+  async patch(name: string, body: unknown): Promise<TemplateWrite> {
+    const current = await this.read(checkedName(name));
+    if (!current) throw new TemplateNotFoundError(name);
+    return this.write(name, validated(mergePatch({ locales: current.locales }, body)), current);
+  }
+
+  private async write(name: string, input: TemplateInput, current?: Template): Promise<TemplateWrite> {
+    let created = false;
+    const removedLocales: Locale[] = [];
     for (const locale of LOCALES) {
       const sesName = sesTemplateName(this.deps.prefix, name, locale);
-      const content = parsed.data.locales[locale];
-      if (content) {
+      const content = input.locales[locale];
+      if (!content) {
+        if (await this.deps.store.delete(sesName)) removedLocales.push(locale);
+      } else if (!sameContent(current?.locales[locale], content)) {
         const isNew = await this.deps.store.put(sesName, toSesContent(content));
-        if (locale === FALLBACK_LOCALE) created = isNew;
-      } else await this.deps.store.delete(sesName);
+        if (locale === FALLBACK_LOCALE && !current) created = isNew;
+      }
     }
-    return { template: { name, locales: parsed.data.locales }, created };
+    return { template: { name, locales: input.locales }, created, removedLocales };
   }
 
   async delete(name: string): Promise<void> {
@@ -169,6 +179,29 @@ export class ManageTemplates {
     return Object.keys(locales).length ? { name, locales } : null;
   }
 }
+
+/** The body as a template: the schema, then every part's Handlebars (escaping included), each problem by part. */
+function validated(body: unknown): TemplateInput {
+  const parsed = TemplateInput.safeParse(body);
+  if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid template');
+  const errors: FieldError[] = [];
+  for (const [locale, content] of Object.entries(parsed.data.locales)) {
+    if (!content) continue;
+    for (const part of ['subject', 'html', 'text'] as const) {
+      const source = content[part];
+      if (source === undefined) continue;
+      for (const problem of checkTemplate(source, part)) {
+        const path = `locales.${locale}.${part}`;
+        errors.push({ path, pointer: toPointer(path), message: problem.message });
+      }
+    }
+  }
+  if (errors.length) throw new ValidationError(errors, 'Invalid template');
+  return parsed.data;
+}
+
+const sameContent = (a: LocalisedContent | undefined, b: LocalisedContent): boolean =>
+  a !== undefined && a.subject === b.subject && a.html === b.html && a.text === b.text;
 
 function checkedName(name: string): string {
   const parsed = TemplateName.safeParse(name);

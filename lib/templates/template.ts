@@ -42,7 +42,12 @@ const LIMITS = { subject: 998, html: 200_000, text: 100_000 };
 
 export const LocalisedContent = z
   .object({
-    subject: z.string().trim().min(1, 'must not be empty').max(LIMITS.subject),
+    subject: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(LIMITS.subject)
+      .regex(/^[^\r\n]*$/, 'must be one line: a CR or LF would end the Subject header'),
     html: z.string().trim().min(1, 'must not be empty').max(LIMITS.html),
     text: z.string().trim().min(1, 'must not be empty').max(LIMITS.text).optional(),
   })

@@ -558,7 +558,10 @@ describe('Stageflow CDK app (prod)', () => {
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: Match.objectLike({
         AllowOrigins: ['https://shop.example', 'https://www.shop.example'],
-        AllowHeaders: ['authorization', 'content-type'],
+        AllowHeaders: ['authorization', 'content-type', 'if-match'],
+        // Every method a route has: the console edits with PUT, PATCH and DELETE.
+        AllowMethods: ['GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'OPTIONS'],
+        ExposeHeaders: ['etag', 'location', 'retry-after'],
       }),
     });
     stateful.hasResourceProperties('AWS::SNS::Subscription', {

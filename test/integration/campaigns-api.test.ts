@@ -140,4 +140,95 @@ describe('Campaigns API', () => {
       created.campaignId,
     );
   });
+
+  // Issue 10: the GET answer was a 400 `Unrecognized keys: "campaignId","version",…` on PUT.
+  it('accepts what GET answers on PUT unchanged, ignoring the read-only fields', async () => {
+    const created = (await admin('POST', '/v1/campaigns', draft())).body;
+    const path = `/v1/campaigns/${created.campaignId}`;
+    const read = await admin('GET', path);
+
+    const put = await admin('PUT', path, read.body, { 'if-match': read.headers.get('etag')! });
+
+    expect(put.status).toBe(200);
+    expect(put.body).toEqual({ ...read.body, version: 2, updatedAt: put.body.updatedAt });
+    // Read-only fields are ignored, not obeyed: status, version and id stay the server's.
+    const ignored = await admin('PUT', path, {
+      ...put.body,
+      campaignId: 'cmp_other',
+      version: 99,
+      status: 'active',
+      createdAt: '2000-01-01T00:00:00.000Z',
+    });
+    expect(ignored.body).toMatchObject({ campaignId: created.campaignId, version: 3, status: 'draft' });
+    expect(ignored.body.createdAt).toBe(created.createdAt);
+    // A GET answer also creates a copy with POST.
+    const copy = await admin('POST', '/v1/campaigns', read.body);
+    expect(copy.status).toBe(201);
+    expect(copy.body.campaignId).not.toBe(created.campaignId);
+    expect(copy.body).toMatchObject({ version: 1, status: 'draft', name: read.body.name });
+  });
+
+  it('PATCH changes only what a JSON merge patch names, as a new version', async () => {
+    const created = (
+      await admin(
+        'POST',
+        '/v1/campaigns',
+        draft({ audience: { channels: ['instagram'] }, holdoutPercent: 10 }),
+      )
+    ).body;
+    const path = `/v1/campaigns/${created.campaignId}`;
+    const patch = (body: unknown, headers: Record<string, string> = {}) =>
+      admin('PATCH', path, body, { 'content-type': 'application/merge-patch+json', ...headers });
+
+    const renamed = await patch({ name: 'Renamed', campaignId: 'ignored' }, { 'if-match': '"1"' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.headers.get('etag')).toBe('"2"');
+    expect(renamed.body).toEqual({
+      ...created,
+      name: 'Renamed',
+      version: 2,
+      updatedAt: renamed.body.updatedAt,
+    });
+    // null removes a member: the audience and holdout return to their defaults.
+    const reset = await patch({ audience: null, holdoutPercent: null, exit: 'none' });
+    expect(reset.body).toMatchObject({ version: 3, audience: {}, holdoutPercent: 0, exit: 'none' });
+    // Objects merge; application/json is read the same way.
+    const merged = await admin('PATCH', path, { audience: { utmCampaigns: ['spring'] } });
+    expect(merged.body.audience).toEqual({ utmCampaigns: ['spring'] });
+    expect((await admin('GET', `${path}?version=2`)).body.name).toBe('Renamed');
+
+    // Validated after the merge, like a PUT; nothing stored when it fails.
+    const invalid = await patch({ steps: [{ template: 'nurture-research', category: 'transactional' }] });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors.map((e: { path: string }) => e.path)).toEqual(['steps[0].category']);
+    expect((await patch({ name: null })).status).toBe(400);
+    expect((await patch({ name: 'late' }, { 'if-match': '"1"' })).status).toBe(412);
+    const wrongType = await admin('PATCH', path, 'name=x', { 'content-type': 'text/plain' });
+    expect(wrongType.status).toBe(415);
+    expect(wrongType.headers.get('accept-patch')).toBe('application/merge-patch+json, application/json');
+    expect((await admin('GET', path)).body.version).toBe(4);
+    expect((await admin('PATCH', '/v1/campaigns/cmp_none', {})).status).toBe(404);
+  });
+
+  // Issue 10: decodeURIComponent on the already decoded `100%` threw, and the answer was a 500.
+  it('answers ids holding a % and malformed escapes with problems, never a 500', async () => {
+    for (const [path, status] of [
+      ['/v1/campaigns/100%25', 404],
+      ['/v1/campaigns/100%25/activate', 404],
+      ['/v1/campaigns/%E0%A4%A', 400],
+      ['/v1/campaigns/%', 400],
+      ['/v1/templates/100%25', 400],
+      ['/v1/templates/%ZZ', 400],
+      ['/v1/customers/100%25', 404],
+      ['/v1/customers/%E0%A4%A/touchpoints', 400],
+      [`/v1/campaigns/${'x'.repeat(2000)}`, 400],
+    ] as const) {
+      const method = path.endsWith('/activate') ? 'POST' : 'GET';
+      const res = await admin(method, path);
+      expect([path, res.status]).toEqual([path, status]);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect((await admin('DELETE', '/v1/campaigns/100%25')).status).toBe(404);
+    expect((await admin('PUT', '/v1/campaigns/100%25', draft())).status).toBe(404);
+  });
 });

@@ -58,6 +58,129 @@ describe('Templates API and sending', () => {
     expect((await admin('GET', '/v1/templates/never-made')).status).toBe(404);
   });
 
+  // Issue 12: each of these was accepted and rendered a customer's <img onerror> unescaped.
+  it.each([
+    ['{{{this.raw.firstName}}}', '"raw" is reserved'],
+    ['{{{[raw].firstName}}}', '"raw" is reserved'],
+    ['{{{@root.raw.firstName}}}', '"raw" is reserved'],
+    ['{{#with (lookup this "raw")}}{{firstName}}{{/with}}', '"raw" is reserved'],
+    ['{{#each products}}{{../raw.firstName}}{{/each}}', '"raw" is reserved'],
+    ['{{#with (lookup . firstName)}}{{firstName}}{{/with}}', 'computed key'],
+    ['{{#each this}}{{#each this}}{{this}}{{/each}}{{/each}}', 'each over the root'],
+    ['{{{firstName}}}', 'triple-stash'],
+    ['{{> unsafe}}', 'partials'],
+  ])('refuses html that can reach customer data unescaped: %s', async (html, reason) => {
+    const name = uid('xss').toLowerCase();
+    const res = await admin('PUT', `/v1/templates/${name}`, {
+      locales: { en: { subject: 'Hi', html: `<p>${html}</p>` } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body.errors).toContainEqual(
+      expect.objectContaining({ path: 'locales.en.html', message: expect.stringContaining(reason) }),
+    );
+    expect((await admin('GET', `/v1/templates/${name}`)).status).toBe(404);
+  });
+
+  // Issue 10: PUT with only `en` silently deleted the German version.
+  it('answers a PUT with the languages it removed', async () => {
+    const name = uid('full').toLowerCase();
+    const en = { subject: 'Hi', html: '<p>Hi</p>' };
+    const de = { subject: 'Hallo', html: '<p>Hallo</p>' };
+    const created = await admin('PUT', `/v1/templates/${name}`, { locales: { en, de } });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ name, locales: { en, de }, removedLocales: [] });
+
+    const replaced = await admin('PUT', `/v1/templates/${name}`, { locales: { en } });
+
+    expect(replaced.status).toBe(200);
+    expect(replaced.body).toEqual({ name, locales: { en }, removedLocales: ['de'] });
+    expect((await admin('GET', `/v1/templates/${name}`)).body.locales).toEqual({ en });
+  });
+
+  it('PATCH changes only what a JSON merge patch names, validated as a whole', async () => {
+    const name = uid('patch').toLowerCase();
+    const en = { subject: 'Hi {{firstName}}', html: '<p>Hi {{firstName}}</p>', text: 'Hi {{firstName}}' };
+    const de = { subject: 'Hallo {{firstName}}', html: '<p>Hallo</p>' };
+    await admin('PUT', `/v1/templates/${name}`, { locales: { en, de } });
+    const patch = (body: unknown, contentType = 'application/merge-patch+json') =>
+      admin('PATCH', `/v1/templates/${name}`, body, { 'content-type': contentType });
+
+    const subject = await patch({ locales: { en: { subject: 'Welcome {{firstName}}' } } });
+    expect(subject.status).toBe(200);
+    expect(subject.body).toEqual({
+      name,
+      locales: { en: { ...en, subject: 'Welcome {{firstName}}' }, de },
+      removedLocales: [],
+    });
+    const noText = await patch({ locales: { en: { text: null } } }, 'application/json; charset=utf-8');
+    expect(noText.body.locales.en).toEqual({ subject: 'Welcome {{firstName}}', html: en.html });
+    const noGerman = await patch({ locales: { de: null } });
+    expect(noGerman.body.removedLocales).toEqual(['de']);
+    expect((await admin('GET', `/v1/templates/${name}`)).body).toEqual({
+      name,
+      locales: { en: { subject: 'Welcome {{firstName}}', html: en.html } },
+    });
+
+    const unsafe = await patch({ locales: { en: { html: '{{{@root.raw.firstName}}}' } } });
+    expect(unsafe.status).toBe(400);
+    expect(unsafe.body.errors.map((e: { path: string }) => e.path)).toEqual([
+      'locales.en.html',
+      'locales.en.html',
+    ]);
+    const halfGerman = await patch({ locales: { de: { subject: 'Hallo' } } });
+    expect(halfGerman.body.errors).toEqual([expect.objectContaining({ path: 'locales.de.html' })]);
+    expect((await patch({ locales: { en: null } })).status).toBe(400);
+    expect((await patch({ locales: {} }, 'text/plain')).status).toBe(415);
+    expect((await admin('PATCH', '/v1/templates/never-made', { locales: {} })).status).toBe(404);
+    expect((await admin('GET', `/v1/templates/${name}`)).body.locales.en.html).toBe(en.html);
+  });
+
+  // Issue 10: the regex rewriter left these forms escaped in subject and text, or broke them.
+  it('renders ../, @root and block params unescaped in subject and text, escaped in html', async () => {
+    const name = uid('scopes').toLowerCase();
+    const put = await admin('PUT', `/v1/templates/${name}`, {
+      locales: {
+        en: {
+          subject: '{{#each products}}{{name}} for {{../firstName}}{{/each}} / {{@root.orderId}}',
+          html: '<ul>{{#each products as |p|}}<li>{{p.name}} for {{../firstName}}</li>{{/each}}</ul>',
+          text: '{{#each products as |p i|}}{{i}}: {{p.name}} for {{@root.firstName}}\n{{/each}}',
+        },
+      },
+    });
+    expect(put.status).toBe(201);
+    const userId = uid('u');
+    await identify(userId, { email: `${userId}@example.com`, firstName: 'Ann & <Bo>' });
+
+    const res = await admin('POST', `/v1/templates/${name}/preview`, {
+      customerId: userId,
+      data: { orderId: 'A&B-1', products: [{ name: 'Tea & "Cups"' }] },
+    });
+
+    expect(res.status).toBe(200);
+    expect(res.body.subject).toBe('Tea & "Cups" for Ann & <Bo> / A&B-1');
+    expect(res.body.text.trim()).toBe('0: Tea & "Cups" for Ann & <Bo>');
+    expect(res.body.html).toBe('<ul><li>Tea &amp; &quot;Cups&quot; for Ann &amp; &lt;Bo&gt;</li></ul>');
+  });
+
+  // Issue 12: firstName `Ada\r\nBcc: evil@example.com` arrived verbatim in the subject.
+  it('keeps a subject one line whatever the data holds, and refuses a subject with a line break', async () => {
+    const userId = uid('u');
+    await identify(userId, { email: `${userId}@example.com`, firstName: 'Ada\r\nBcc: evil@example.com' });
+    const res = await admin('POST', '/v1/templates/thank-you/preview', {
+      customerId: userId,
+      data: { orderId: 'o-1\r\nBcc: evil@example.com' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.subject).toBe('Thank you for your order o-1 Bcc: evil@example.com');
+    expect(res.body.html).toContain('Ada Bcc: evil@example.com');
+    const multiline = await admin('PUT', `/v1/templates/${uid('crlf').toLowerCase()}`, {
+      locales: { en: { subject: 'Hi\r\nBcc: evil@example.com', html: '<p>x</p>' } },
+    });
+    expect(multiline.status).toBe(400);
+    expect(multiline.body.errors).toEqual([expect.objectContaining({ path: 'locales.en.subject' })]);
+  });
+
   it('previews a template for a customer with every personal value HTML-escaped', async () => {
     const userId = uid('u');
     await identify(userId, { email: `${userId}@example.com`, firstName: XSS, locale: 'en-GB' });

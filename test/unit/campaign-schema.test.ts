@@ -71,8 +71,8 @@ describe('Defaults', () => {
     for (const t of DEFAULT_TEMPLATES) {
       expect(Object.keys(t.locales).sort()).toEqual(['de', 'en']);
       for (const content of Object.values(t.locales)) {
-        for (const part of [content?.subject, content?.html, content?.text])
-          expect(checkTemplate(part ?? '')).toEqual([]);
+        for (const part of ['subject', 'html', 'text'] as const)
+          expect(checkTemplate(content?.[part] ?? '', part)).toEqual([]);
       }
     }
   });

@@ -81,8 +81,23 @@ describe('OpenAPI document', () => {
     expect(touchpoint.required).toEqual(expect.arrayContaining(['messageId', 'event']));
     expect(touchpoint.properties.stage).toBeUndefined();
     expect(doc.paths['/v1/campaigns'].post.requestBody.content['application/json'].schema).toEqual({
-      $ref: '#/components/schemas/CampaignInput',
+      $ref: '#/components/schemas/CampaignWrite',
     });
+    // What GET answers is a valid PUT body: the read-only fields are in the write schema, marked so.
+    const write = doc.components.schemas.CampaignWrite;
+    expect(Object.keys(write.properties)).toEqual(
+      expect.arrayContaining(Object.keys(doc.components.schemas.CampaignInput.properties)),
+    );
+    for (const field of ['campaignId', 'version', 'status', 'createdAt', 'updatedAt']) {
+      expect(write.properties[field].readOnly).toBe(true);
+    }
+    for (const path of ['/v1/campaigns/{campaignId}', '/v1/templates/{name}']) {
+      expect(Object.keys(doc.paths[path].patch.requestBody.content)).toEqual([
+        'application/merge-patch+json',
+        'application/json',
+      ]);
+    }
+    expect(doc.components.schemas.TemplateWritten.required).toContain('removedLocales');
   });
 });
 
