@@ -292,7 +292,7 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
       ).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'].sort());
     });
 
-    it('grants customers reads plus erasure (no PutItem), and health nothing on the table or key', () => {
+    it('grants customers reads plus erasure (no PutItem), and health one GetItem', () => {
       const customers = actionsOf(statementsOf(stateless, roleOf(built, 'customers')));
       // Reads and export: BatchGetItem, GetItem, Query. Erasure: BatchWriteItem deletes, then a
       // TransactWrite of a Delete (profile) and an Update (anonymous STATS counters).
@@ -311,7 +311,12 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
         'kms:GenerateDataKey',
       ]);
       const health = actionsOf(statementsOf(stateless, roleOf(built, 'health')));
-      expect(health.filter((a) => a.startsWith('dynamodb:') || a.startsWith('kms:'))).toEqual([]);
+      // Healthy means the table answers: one GetItem, decrypted with the table's key.
+      expect(health.filter((a) => a.startsWith('dynamodb:') || a.startsWith('kms:')).sort()).toEqual([
+        'dynamodb:GetItem',
+        'kms:Decrypt',
+        'kms:DescribeKey',
+      ]);
     });
 
     it('uses no managed policies and grants "*" only for X-Ray writes (and listing SES templates)', () => {
