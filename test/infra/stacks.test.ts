@@ -150,7 +150,7 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
   });
 
   describe('Stateless stack', () => {
-    it('has one function per FUNCTIONS entry: Node.js 22, arm64, X-Ray, sized as declared', () => {
+    it('has one function per FUNCTIONS entry: Node.js 24, arm64, X-Ray, sized as declared', () => {
       // Plus the provider CDK adds for the deploy-time Trigger (seedDefaults).
       const all = Object.keys(stateless.findResources('AWS::Lambda::Function'));
       expect(all.filter((id) => !isTriggerProvider(id))).toHaveLength(NAMES.length);
@@ -160,7 +160,7 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
           logicalId(built.stateless.functions[name])
         ];
         expect(fn.Properties).toMatchObject({
-          Runtime: 'nodejs22.x',
+          Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
           TracingConfig: { Mode: 'Active' },
           Handler: 'index.handler',
@@ -481,7 +481,6 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
       for (const { id, reason, path } of acknowledged) {
         expect(reason.trim().length, `${id} at ${path}`).toBeGreaterThan(30);
         const reviewed = [
-          'AwsSolutions-L1',
           'AwsSolutions-IAM5[Resource::*]',
           'AwsSolutions-APIG4',
           'AwsSolutions-SQS3',

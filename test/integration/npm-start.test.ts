@@ -69,7 +69,7 @@ describe('npm start', () => {
     });
     // Ready means seeded: the first answer of /health already finds the defaults.
     await eventually(async () => expect((await fetch(`${run.api}/health`)).status).toBe(200), {
-      timeoutMs: 90_000,
+      timeoutMs: 180_000,
       intervalMs: 25,
     });
     const admin = { authorization: 'Bearer sf_local_admin_key' };
@@ -170,7 +170,8 @@ describe('npm start', () => {
     // Assess: the stack restarts it, puts the table, keys and defaults back, and works again
     await eventually(() => expect(run.output).toContain('DynamoDB Local killed by SIGKILL; restarting it'));
     await eventually(async () => expect((await fetch(`${run.api}/health`)).status).toBe(200), {
-      timeoutMs: 60_000,
+      // A JVM start: seconds, more on a loaded machine.
+      timeoutMs: 180_000,
     });
     await eventually(
       async () => {
@@ -203,7 +204,7 @@ describe('npm start', () => {
     await eventually(() => expect(java()).toEqual([]));
     expect(await portFree(run.port)).toBe(true);
     expect(await portFree(Number(run.dynamoPort))).toBe(true);
-  }, 240_000);
+  }, 600_000);
 
   it('npm start -- --quiet logs no flow lines, and SIGTERM to the npm process itself stops everything', async () => {
     // Prepare: npm itself, as a user or a process manager starts it
@@ -242,5 +243,5 @@ describe('npm start', () => {
         }
       }),
     ).toEqual([]);
-  }, 180_000);
+  }, 400_000);
 });
