@@ -1,5 +1,6 @@
 import type { FlowType } from '../lib/flows/flow-types.js';
 import { type FlowEvent, planRuns } from '../lib/flows/plan.js';
+import { flowTraceSink, runStartedLine, tracedFlowDeps } from '../lib/flows/trace.js';
 import { logger } from '../lib/runtime/container.js';
 import { flowDeps } from '../lib/runtime/flows.js';
 
@@ -11,7 +12,13 @@ export const handler = async (input: { flow: FlowType; event: FlowEvent }) => {
       flow: input.flow,
     },
   });
-  const planned = await planRuns(flowDeps(), input.flow, input.event);
+  const trace = flowTraceSink();
+  const planned = await planRuns(
+    trace ? tracedFlowDeps(flowDeps(), trace) : flowDeps(),
+    input.flow,
+    input.event,
+  );
+  for (const run of planned.runs) trace?.(runStartedLine(run));
   log.info('campaign runs planned', { runs: planned.runs.map((r) => `${r.campaignId}@${r.version}`) });
   return planned;
 };

@@ -1,5 +1,6 @@
 import { CampaignRun } from '../lib/flows/run.js';
 import { recordFailure, runStep } from '../lib/flows/send-step.js';
+import { flowTraceSink, heldLine, tracedFlowDeps } from '../lib/flows/trace.js';
 import { logger } from '../lib/runtime/container.js';
 import { flowDeps } from '../lib/runtime/flows.js';
 
@@ -18,11 +19,15 @@ export const handler = async (input: unknown) => {
       step: run.step,
     },
   });
+  const trace = flowTraceSink();
+  const deps = trace ? tracedFlowDeps(flowDeps(), trace) : flowDeps();
   if (error) {
     log.warn('send failed after retries', { error: error.Error });
-    return recordFailure(flowDeps(), { ...run, error });
+    return recordFailure(deps, { ...run, error });
   }
-  const next = await runStep(flowDeps(), run);
+  const next = await runStep(deps, run);
+  const held = trace && heldLine(run, next);
+  if (held) trace(held);
   log.info('step done', { next: next.next, nextStep: next.step });
   return next;
 };

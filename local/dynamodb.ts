@@ -16,8 +16,11 @@ import { TABLE } from '../lib/storage/table.js';
 
 export interface LocalDynamo {
   endpoint: string;
+  port: number;
   client: DynamoDBClient;
   process: ChildProcess;
+  /** Settles with how it ended if the process exits without stop() (killed, crashed, OOM). */
+  died: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -71,13 +74,22 @@ export async function startDynamoDbLocal(
       await new Promise((r) => setTimeout(r, 150));
     }
   }
+  let stopping = false;
+  const died = new Promise<string>((resolveDied) => {
+    child.once('exit', (code, signal) => {
+      if (!stopping) resolveDied(signal ? `killed by ${signal}` : `exited with code ${code}`);
+    });
+  });
   return {
     endpoint,
+    port,
     client,
     process: child,
+    died,
     stop: () =>
       new Promise<void>((done) => {
-        if (child.exitCode !== null) return done();
+        stopping = true;
+        if (child.exitCode !== null || child.signalCode !== null) return done();
         child.once('exit', () => done());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 3000).unref();

@@ -1,4 +1,5 @@
-// aws-local-stepfunctions uses Promise.withResolvers, which Node 22 has and Node 20 lacks.
+// aws-local-stepfunctions uses Promise.withResolvers, which Node 22 has and Node 20 lacks
+// (vendor/aws-local-stepfunctions/README.md: why that copy says it runs on Node 20.19).
 if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
   Object.assign(Promise, {
     withResolvers<T>() {

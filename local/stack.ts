@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDbKeyStore, hashKey, keyIdOf, type Scope } from '../lib/auth/api-keys.js';
 import { createDynamoClient } from '../lib/aws/clients.js';
@@ -6,7 +7,8 @@ import { OUTBOX_FILTER_PATTERN } from '../lib/events/outbox-filter.js';
 import { AUTHORIZER, FUNCTIONS } from '../lib/http/routes.js';
 import type { FaultKind } from '../lib/messaging/fault-injecting-sender.js';
 import { type LambdaHandler, startApiServer } from './api-server.js';
-import { ensureTable, type LocalDynamo, startDynamoDbLocal } from './dynamodb.js';
+import { ensureTable, freePort, type LocalDynamo, startDynamoDbLocal } from './dynamodb.js';
+import { watchDynamoDbLocal } from './dynamodb-watch.js';
 import { type LocalEventBus, startLocalEventBus } from './event-bus.js';
 import { startLocalFlows } from './flows.js';
 import { type LocalSes, startLocalSes } from './ses.js';
@@ -32,6 +34,11 @@ export interface LocalStackOptions {
   /** aws-ses-v2-local's port (default STAGEFLOW_SES_PORT or 8005); 0 picks a free one (tests). */
   sesPort?: number;
   log?: (line: string) => void;
+  /**
+   * DynamoDB Local (started by the stack) died and could not be restarted: the stack is unusable.
+   * Default: print why and exit the process with code 1.
+   */
+  onFatal?: (error: Error) => void;
 }
 
 export interface LocalStack {
@@ -58,6 +65,8 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
   const tableName = options.tableName ?? 'stageflow-local';
+  // The API listens last (ready means seeded), so a taken port must fail before anything starts.
+  const apiPort = options.port ? await assertPortFree(host, options.port) : await freePort();
   let dynamo: LocalDynamo | undefined;
   let endpoint = options.dynamodbEndpoint;
   if (!endpoint) {
@@ -92,23 +101,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     admin: options.adminKey ?? process.env.STAGEFLOW_ADMIN_KEY ?? DEFAULT_LOCAL_KEYS.admin,
   };
   const keyStore = new DynamoDbKeyStore(client, tableName);
-  for (const [scope, key] of Object.entries(keys) as [Scope, string][]) {
-    const hash = hashKey(key);
-    if (!(await keyStore.get(hash))) {
-      await keyStore.put({
-        keyId: keyIdOf(hash),
-        hash,
-        name: `local ${scope} key (from ${scope === 'ingest' ? 'STAGEFLOW_API_KEY' : 'STAGEFLOW_ADMIN_KEY'})`,
-        scope,
-        createdAt: new Date().toISOString(),
-      });
+  const storeKeys = async () => {
+    for (const [scope, key] of Object.entries(keys) as [Scope, string][]) {
+      const hash = hashKey(key);
+      if (!(await keyStore.get(hash))) {
+        await keyStore.put({
+          keyId: keyIdOf(hash),
+          hash,
+          name: `local ${scope} key (from ${scope === 'ingest' ? 'STAGEFLOW_API_KEY' : 'STAGEFLOW_ADMIN_KEY'})`,
+          scope,
+          createdAt: new Date().toISOString(),
+        });
+      }
     }
-  }
+  };
+  await storeKeys();
 
   // The flows' state machines, as synthesized, behind a local Step Functions endpoint; their
   // tasks run the handlers loaded below. The starter's SFN client only has its endpoint changed.
   const handlers: Record<string, LambdaHandler> = {};
   const flows = await startLocalFlows({ handlers, log: options.log });
+  // One line per campaign run and send decision (ids only), where requests are logged too.
+  // Imported here, not on top: the logger it uses reads POWERTOOLS_LOG_LEVEL when it loads.
+  (await import('../lib/flows/trace.js')).setFlowTraceSink(options.log);
   process.env.STEPFUNCTIONS_ENDPOINT = flows.endpoint;
   process.env.FLOW_STATE_MACHINE_ARN_PREFIX = flows.arnPrefix;
 
@@ -117,30 +132,42 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     handlers[name] = (await import(`../${fn.entry.replace(/\.ts$/, '.js')}`)).handler;
   }
   flows.connect(bus, handlers.startFlow);
+  const relayStream = () =>
+    startStreamRelay({
+      dynamodb: client,
+      endpoint,
+      tableName,
+      handler: handlers.relayOutbox as StreamHandler,
+      filter: OUTBOX_FILTER_PATTERN,
+      checkpointFile: options.dataDir ? join(options.dataDir, 'stream-relay-checkpoints.json') : undefined,
+      log: options.log,
+    });
+  let streamRelay = await relayStream();
+  const url = `http://${host}:${apiPort}`;
+  process.env.STAGEFLOW_PUBLIC_URL = url; // unsubscribe links point at this API
+  const { messaging } = await import('../lib/runtime/messaging.js');
+  const { seedDefaults } = await import('../lib/runtime/seed-defaults.js');
+  await seedDefaults(messaging());
+  // Listening last: the first request (a /health included) finds the defaults seeded.
   const server: Server = await startApiServer({
     host,
-    port: options.port ?? 3000,
+    port: apiPort,
     handlers,
     // The Lambda authorizer before every non-public route, as API Gateway runs it deployed.
     authorizer: { handler: handlers[AUTHORIZER.function] },
     log: options.log,
   });
-  const streamRelay = await startStreamRelay({
-    dynamodb: client,
-    endpoint,
-    tableName,
-    handler: handlers.relayOutbox as StreamHandler,
-    filter: OUTBOX_FILTER_PATTERN,
-    checkpointFile: options.dataDir ? join(options.dataDir, 'stream-relay-checkpoints.json') : undefined,
-    log: options.log,
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const url = `http://${host}:${port}`;
-  process.env.STAGEFLOW_PUBLIC_URL = url; // unsubscribe links point at this API
-  const { messaging } = await import('../lib/runtime/messaging.js');
-  const { seedDefaults } = await import('../lib/runtime/seed-defaults.js');
-  await seedDefaults(messaging());
+  if (dynamo) {
+    watchDynamoDbLocal(dynamo, options, async (restarted) => {
+      dynamo = restarted;
+      // In memory, the table went with the process; with a data dir this is a no-op.
+      await ensureTable(client, tableName);
+      await storeKeys();
+      await seedDefaults(messaging());
+      await streamRelay.stop();
+      streamRelay = await relayStream();
+    });
+  }
   return {
     url,
     dynamodbEndpoint: endpoint,
@@ -153,7 +180,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       failNext: (n, kind) => messaging().sesFaults?.failNext(n, kind),
     },
     bus,
-    streamRelay,
+    get streamRelay() {
+      return streamRelay;
+    },
     stepFunctions: flows.stepFunctions,
     stop: async () => {
       await streamRelay.stop();
@@ -167,4 +196,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await dynamo?.stop();
     },
   };
+}
+
+/** Resolves with `port` if nothing listens on it, or fails with EADDRINUSE as listen() would. */
+function assertPortFree(host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve(port)));
+  });
 }

@@ -7,7 +7,7 @@ if (args.has('--help') || args.has('-h')) {
 
 Runs Stageflow locally: DynamoDB Local, the table, and the API on 127.0.0.1:$PORT (default 3000).
   --in-memory   keep nothing between runs (default: data in .stageflow/)
-  --quiet       do not log each request
+  --quiet       do not log each request, flow run and send decision
 Environment: PORT, STAGEFLOW_API_KEY, STAGEFLOW_ADMIN_KEY, STAGEFLOW_SES_PORT (default 8005),
   STAGEFLOW_TIME_SCALE (default 1: real time; 0.00001 makes a flow's day last about a second)`);
   process.exit(0);
@@ -73,3 +73,11 @@ const stop = async (signal: string) => {
 };
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGHUP', () => void stop('SIGHUP'));
+// A SIGTERM to `npm start`'s own process reaches the shell npm runs the script in, which dies
+// without passing it on: this process is orphaned. It notices by its parent changing and stops,
+// so DynamoDB Local goes with it and the ports are freed.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stop('parent process gone');
+}, 250).unref();

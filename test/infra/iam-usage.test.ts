@@ -149,7 +149,7 @@ describe('IAM actions against the code that uses them', () => {
           write: false,
           format: 'esm',
           platform: 'node',
-          target: 'node22',
+          target: 'node24',
           mainFields: ['module', 'main'],
           external: ['@aws-sdk/*'],
           logLevel: 'silent',
