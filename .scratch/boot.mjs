@@ -1,4 +1,0 @@
-import { workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
-register();
-await import(workerData.entry);
