@@ -124,8 +124,11 @@ const Message = z.looseObject({
   template: z.string(),
   to: z.string().nullable(),
   at: z.string(),
-  status: z.enum(['sending', 'retrying', 'sent', 'suppressed', 'failed']),
+  status: z.enum(['sending', 'retrying', 'sent', 'suppressed', 'failed', 'unknown']),
   reason: z.string().optional(),
+  reasonCode: z.string().optional(),
+  category: z.enum(['marketing', 'transactional']).optional(),
+  leaseUntil: z.string().optional(),
   runId: z.string(),
   step: z.number().int(),
 });
