@@ -4,6 +4,7 @@
  * progress, a table with each target, and writes bench/results/latest.json. A missed target is
  * reported, never an error: the exit code is non-zero only when the bench itself crashes.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { defaultModel } from '../lib/journey/index.js';
 import { ensureTable, type LocalDynamo, startDynamoDbLocal } from '../local/dynamodb.js';
 import { type BundleResult, bundleIngest, bundlePlan, type InitResult, measureInit } from './bundle.js';
 import { benchEngine, type EngineSize } from './engine.js';
+import type { FlowsIngest } from './flows-ingest.js';
 import { type Handler, Probe } from './ingest-path.js';
 import { type LogSink, sinkJsonLogs } from './log-sink.js';
 import { type Figure, formatValue, table } from './report.js';
@@ -69,11 +71,21 @@ async function main() {
       `(d) ${(bundle.bytes / 1024).toFixed(1)} KB; init ${init.bundleMs.toFixed(0)} ms vs ${init.emptyMs.toFixed(0)} ms`,
     );
 
+    progress('(g) HTTP ingest on the local stack while flows run, against ingest alone (own process)');
+    const g = await flowsIngest(dynamo.endpoint);
+    progress(
+      g
+        ? `(g) ${g.withFlowsPerSecond.toFixed(0)}/s with flows vs ${g.alonePerSecond.toFixed(0)}/s alone; ` +
+            `${g.executionsDuringFlows} executions, ${g.mailsDuringFlows} mails meanwhile`
+        : '(g) failed, see above',
+    );
+
     const figures = [
       ...figuresA(a, logLines),
       ...figuresB(b),
       ...figuresC(short, long),
       ...figuresD(bundle, init),
+      ...figuresG(g),
     ];
     const seconds = (performance.now() - t0) / 1000;
     const dir = join(import.meta.dirname, 'results');
@@ -90,6 +102,7 @@ async function main() {
       b,
       c: { short, long },
       d: { ...bundle, init },
+      g,
     };
     writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -259,6 +272,65 @@ function figuresD(bundle: BundleResult, init: InitResult): Figure[] {
       unit: `ms (empty module ${init.emptyMs.toFixed(1)} ms)`,
       detail: `imports from the runtime at init: ${bundle.externalImports.join(', ') || 'nothing'}`,
     },
+  ];
+}
+
+/**
+ * (g) runs in a child process: the local stack sets the handlers' environment for itself,
+ * which this process's handlers already read for (a). Same DynamoDB Local, same machine.
+ */
+function flowsIngest(endpoint: string): Promise<FlowsIngest | null> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'flows-ingest.ts'), endpoint],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.on('exit', () => {
+      const line = out.trim().split('\n').pop() ?? '';
+      try {
+        resolve(JSON.parse(line) as FlowsIngest);
+      } catch {
+        resolve(null);
+      }
+    });
+  });
+}
+
+function figuresG(g: FlowsIngest | null): Figure[] {
+  if (!g)
+    return [
+      {
+        id: 'g',
+        name: 'ingest with flows running vs alone',
+        value: 0,
+        unit: '×',
+        target: '>= 0.50',
+        pass: false,
+        detail: 'the bench of (g) crashed',
+      },
+    ];
+  return [
+    {
+      id: 'g',
+      name: 'ingest with flows running vs alone, local stack, c=16',
+      value: g.ratio,
+      unit: '×',
+      target: '>= 0.50',
+      pass: g.ratio >= 0.5 && g.failures === 0,
+      detail:
+        `${g.touchpoints} touchpoints over HTTP in ${g.slices.length} alternating slices; ` +
+        `${g.executionsDuringFlows} executions started and ${g.mailsDuringFlows} mails sent during the flows slices` +
+        (g.failures ? `; ${g.failures} requests failed` : ''),
+    },
+    { id: 'g', name: 'ingest alone touchpoints/s (HTTP)', value: g.alonePerSecond, unit: '/s' },
+    { id: 'g', name: 'ingest with flows touchpoints/s (HTTP)', value: g.withFlowsPerSecond, unit: '/s' },
   ];
 }
 

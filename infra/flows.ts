@@ -89,6 +89,23 @@ export function flowDefinition(scope: Construct, flow: FlowType, fns: FlowFuncti
     maxDelay: Duration.minutes(5),
     jitterStrategy: JitterType.FULL,
   });
+  // The task died (timeout, crash) perhaps after its send claim: the next attempt finds the
+  // claim and waits out its lease (lib/flows/send-step.ts), so nothing is sent twice.
+  send.addRetry({
+    errors: ['Sandbox.Timedout', 'Runtime.ExitError', 'Lambda.Unknown'],
+    interval: Duration.seconds(10),
+    backoffRate: 2,
+    maxAttempts: 3,
+  });
+  // A missing or invalid setting is a deployment error: the mail waits (about four days) for
+  // the fix instead of failing; the function's error alarm calls someone meanwhile.
+  send.addRetry({
+    errors: ['ConfigurationError'],
+    interval: Duration.minutes(1),
+    backoffRate: 2,
+    maxAttempts: 100,
+    maxDelay: Duration.hours(1),
+  });
   const failure = new LambdaInvoke(scope, `${flow}:${FLOW_STATES.failure}`, {
     stateName: FLOW_STATES.failure,
     lambdaFunction: fns.send,

@@ -38,6 +38,17 @@ export interface StageflowConfig {
   unsubscribeSecretArn?: string;
 }
 
+/**
+ * A setting is missing or invalid: a deployment error, never a per-mail one. Flows retry it
+ * (the state machine retries `ConfigurationError` for days) instead of failing the mail.
+ */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
 let cached: StageflowConfig | undefined;
 
 /** Reads and validates the environment once; a missing value fails loudly at cold start. */
@@ -46,7 +57,7 @@ export function config(): StageflowConfig {
   const parsed = Config.safeParse(process.env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid Stageflow configuration: ${problems}`);
+    throw new ConfigurationError(`Invalid Stageflow configuration: ${problems}`);
   }
   cached = {
     tableName: parsed.data.TABLE_NAME,
@@ -85,7 +96,7 @@ export function eventsConfig(): StageflowEventsConfig {
   const parsed = EventsConfig.safeParse(process.env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid Stageflow configuration: ${problems}`);
+    throw new ConfigurationError(`Invalid Stageflow configuration: ${problems}`);
   }
   cachedEvents = {
     eventBusName: parsed.data.EVENT_BUS_NAME,

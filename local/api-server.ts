@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import { toPointer, ValidationError } from '../lib/http/problem.js';
 import { AUTHORIZER, matchPath, ROUTES, type Route } from '../lib/http/routes.js';
+import { Lru } from '../lib/lru.js';
 import { lambdaContext } from './lambda-context.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers of every shape are served
@@ -143,9 +144,12 @@ type Authorization =
   | { status: 200; context: Record<string, unknown> }
   | { status: 401 | 403 | 500; message: string };
 
-/** API Gateway's authorizer result cache: per identity source value, for the configured TTL. */
+/**
+ * API Gateway's authorizer result cache: per identity source value, for the configured TTL, and
+ * bounded, since the identity is whatever header a client sends.
+ */
 class AuthorizerCache {
-  private readonly entries = new Map<string, { result: Authorization; until: number }>();
+  private readonly entries = new Lru<string, { result: Authorization; until: number }>(10_000);
   get(identity: string): Authorization | undefined {
     const hit = this.entries.get(identity);
     if (hit && hit.until > Date.now()) return hit.result;

@@ -47,6 +47,8 @@ export interface LocalEventBusOptions {
   delivery?: RuleOptions;
   /** The archive keeps events matching this, as the deployed archive does. */
   archivePattern?: EventPattern;
+  /** Events kept in `events`, `archive` and each rule's `delivered` (default 10,000, the newest). */
+  keepEvents?: number;
   log?: (line: string) => void;
 }
 
@@ -86,7 +88,7 @@ export class LocalEventBus {
   readonly region: string;
   readonly arn: string;
   endpoint = '';
-  /** Every accepted event, in the order the bus accepted them. */
+  /** The accepted events, oldest first: the newest `keepEvents` of them. */
   readonly events: EventEnvelope[] = [];
   /** The events the archive kept (archivePattern), for `replay`. */
   readonly archive: EventEnvelope[] = [];
@@ -324,12 +326,19 @@ export class LocalEventBus {
       resources: entry.Resources ?? [],
       detail: detail as Record<string, unknown>,
     };
-    this.events.push(event);
+    this.keep(this.events, event);
     this.stats.accepted++;
-    if (matchesPattern(this.archivePattern, event)) this.archive.push(event);
+    if (matchesPattern(this.archivePattern, event)) this.keep(this.archive, event);
     this.options.log?.(`event ${event['detail-type']} ${event.id}`);
     this.route(event);
     return { EventId: event.id };
+  }
+
+  /** Appends, dropping the oldest beyond keepEvents: a bus left running must not fill memory. */
+  private keep<T>(list: T[], item: T): void {
+    list.push(item);
+    const over = list.length - (this.options.keepEvents ?? 10_000);
+    if (over > 0) list.splice(0, over);
   }
 
   private route(event: EventEnvelope): void {
@@ -349,7 +358,7 @@ export class LocalEventBus {
       if (rule.removed) return;
       try {
         await rule.target(structuredClone(event));
-        rule.delivered.push(event.id);
+        this.keep(rule.delivered, event.id);
         return;
       } catch (e) {
         error = e;

@@ -84,13 +84,16 @@ export async function startLocalFlows(options: {
     stepFunctions,
     endpoint: stepFunctions.endpoint,
     arnPrefix: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${LOCAL_FLOW_PREFIX}`,
-    connect(bus, starter) {
-      for (const flow of FLOW_TYPES) {
-        bus.addRule(`${LOCAL_FLOW_PREFIX}${flow}`, flowRulePattern(flow), async (event) => {
-          await starter({ flow: flow as FlowType, event }, lambdaContext('startFlow'));
-        });
-      }
-    },
+    connect: (bus, starter) => connectFlowRules(bus, starter),
     stop: () => stepFunctions.stop(),
   };
+}
+
+/** Routes each flow's rule pattern on the bus to the starter, as the deployed rules do. */
+export function connectFlowRules(bus: LocalEventBus, starter: LambdaHandler): void {
+  for (const flow of FLOW_TYPES) {
+    bus.addRule(`${LOCAL_FLOW_PREFIX}${flow}`, flowRulePattern(flow), async (event) => {
+      await starter({ flow: flow as FlowType, event }, lambdaContext('startFlow'));
+    });
+  }
 }

@@ -2,6 +2,7 @@ import './polyfills.js';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { Lru } from '../lib/lru.js';
 import type { LambdaHandler } from './api-server.js';
 import { freePort } from './dynamodb.js';
 import { lambdaContext } from './lambda-context.js';
@@ -29,6 +30,8 @@ export interface LocalStepFunctionsOptions {
   resolveTask: (functionArn: string) => LambdaHandler | undefined;
   /** Retry intervals are multiplied by this (STAGEFLOW_TIME_SCALE), so retries fit the scaled clock. */
   timeScale: number;
+  /** Finished executions kept for Describe/ListExecutions (default 1,000); older ones are forgotten. */
+  keepFinished?: number;
   log?: (line: string) => void;
 }
 
@@ -38,12 +41,27 @@ export interface LocalStepFunctionsOptions {
  * aws-local-stepfunctions, each Lambda task bound to the same handler CDK deploys.
  */
 export class LocalStepFunctions {
-  readonly executions = new Map<string, LocalExecution>();
+  /** Running executions, all of them: each holds a flow's state until it ends. */
+  private readonly active = new Map<string, LocalExecution>();
+  /**
+   * Finished executions, the most recent `keepFinished` only, so a stack that runs for days
+   * does not keep every execution's input and output. A forgotten name can start again; the
+   * message log's send claims still keep each mail to one send.
+   */
+  private readonly finished: Lru<string, LocalExecution>;
   private readonly running = new Set<Promise<unknown>>();
+  private readonly machines = new Map<Asl, Prepared>();
   private server?: Server;
   endpoint = '';
 
-  constructor(private readonly options: LocalStepFunctionsOptions) {}
+  constructor(private readonly options: LocalStepFunctionsOptions) {
+    this.finished = new Lru(options.keepFinished ?? 1_000);
+  }
+
+  /** Running executions and the finished ones still kept, by `<stateMachineArn>:<name>`. */
+  get executions(): ReadonlyMap<string, LocalExecution> {
+    return new Map([...this.finished.entriesOldestFirst(), ...this.active]);
+  }
 
   async start(port?: number): Promise<this> {
     this.server = createServer(async (req, res) => {
@@ -100,7 +118,7 @@ export class LocalStepFunctions {
     if (!definition)
       throw named('StateMachineDoesNotExist', `State machine does not exist: ${stateMachineArn}`);
     const key = `${stateMachineArn}:${name}`;
-    const existing = this.executions.get(key);
+    const existing = this.active.get(key) ?? this.finished.peek(key);
     if (existing) {
       if (existing.input !== input)
         throw named('ExecutionAlreadyExists', `Execution already exists: ${name}`);
@@ -114,13 +132,20 @@ export class LocalStepFunctions {
       status: 'RUNNING',
       startDate: new Date(),
     };
-    this.executions.set(key, execution);
-    const run = this.run(definition, execution).finally(() => this.running.delete(run));
+    this.active.set(key, execution);
+    const run = this.run(definition, execution).finally(() => {
+      this.running.delete(run);
+      this.active.delete(key);
+      this.finished.set(key, execution);
+    });
     this.running.add(run);
     return { executionArn: execution.executionArn, startDate: execution.startDate.getTime() / 1000 };
   }
 
-  private async run(definition: Asl, execution: LocalExecution): Promise<void> {
+  /** One parsed machine per definition, with its task bindings: parsing on every start cost CPU. */
+  private prepared(definition: Asl): Prepared {
+    let found = this.machines.get(definition);
+    if (found) return found;
     const machine = new StateMachine(definition as never, {
       validationOptions: { checkArn: false, checkPaths: false },
     });
@@ -138,6 +163,13 @@ export class LocalStepFunctions {
         );
       }
     }
+    found = { machine, handlers, retries };
+    this.machines.set(definition, found);
+    return found;
+  }
+
+  private async run(definition: Asl, execution: LocalExecution): Promise<void> {
+    const { machine, handlers, retries } = this.prepared(definition);
     try {
       const { result } = machine.run(JSON.parse(execution.input), {
         overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retries },
@@ -166,6 +198,12 @@ export class LocalStepFunctions {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
   }
+}
+
+interface Prepared {
+  machine: StateMachine;
+  handlers: Record<string, (input: unknown) => Promise<unknown>>;
+  retries: Record<string, number[]>;
 }
 
 function* allStates(definition: Asl): Generator<[string, Asl]> {

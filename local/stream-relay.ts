@@ -37,6 +37,8 @@ export interface StreamRelayOptions {
   checkpointFile?: string;
   functionName?: string;
   log?: (line: string) => void;
+  /** Called with a copy of `stats` after each poll that changed them (the flows worker posts it). */
+  onStats?: (stats: LocalStreamRelay['stats']) => void;
 }
 
 /** Records given up on after `retry.maxAttempts` (the on-failure destination's counterpart). */
@@ -93,6 +95,7 @@ export class LocalStreamRelay {
   private stopped = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private reported = '';
 
   constructor(private readonly options: StreamRelayOptions) {
     if (options.filter) assertValidPattern(options.filter);
@@ -140,6 +143,7 @@ export class LocalStreamRelay {
         this.options.log?.(`stream relay: ${(error as Error).name}: ${(error as Error).message}`);
       }
       this.writeCheckpoints();
+      this.reportStats();
       const waiting = [...this.shards.values()].some((s) => s.pending.length > 0);
       if (!busy && !waiting) {
         for (const w of this.settleWaiters.filter((w) => w.afterCycle < cycle)) w.resolve();
@@ -318,6 +322,14 @@ export class LocalStreamRelay {
     const delay = Math.min((retry.initialMs ?? 100) * 2 ** (shard.attempts - 1), retry.maxMs ?? 2_000);
     shard.retryAt = Date.now() + delay;
     this.options.log?.(`stream relay: retrying ${shard.pending.length} record(s) in ${delay} ms (${reason})`);
+  }
+
+  private reportStats(): void {
+    if (!this.options.onStats) return;
+    const now = JSON.stringify(this.stats);
+    if (now === this.reported) return;
+    this.reported = now;
+    this.options.onStats({ ...this.stats });
   }
 
   private checkpoint(shard: ShardState, position: { sequenceNumber?: string; done?: boolean }): void {

@@ -1,4 +1,5 @@
 import { ForbiddenError, UnauthorizedError } from '../http/problem.js';
+import { Lru } from '../lru.js';
 import { type ApiKeyRecord, hashKey, type KeyStore, keyFromAuthorization, type Scope } from './api-keys.js';
 import { keyRateLimit } from './rate-limit.js';
 
@@ -28,20 +29,31 @@ export interface KeyContext {
 }
 
 const CACHE_TTL_MS = 30_000;
+/** Key lookups kept at most: unknown keys are cached too, and a client can send any number of them. */
+export const AUTH_CACHE_MAX_KEYS = 10_000;
 
 /**
  * Checks keys against the stored SHA-256 hashes. Lookups are cached per process for
- * `ttlMs` (default 30 s, positive and negative), so a revocation takes effect within that time.
+ * `ttlMs` (default 30 s, positive and negative), so a revocation takes effect within that time;
+ * at most `maxKeys` of them (least recently used go first), so random keys cannot fill memory.
  */
 export class Authenticator {
-  private readonly cache = new Map<string, { record: ApiKeyRecord | null; until: number }>();
+  private readonly cache: Lru<string, { record: ApiKeyRecord | null; until: number }>;
 
   constructor(
     private readonly store: KeyStore,
     private readonly ttlMs = CACHE_TTL_MS,
     private readonly now: () => number = Date.now,
     private readonly env: Record<string, string | undefined> = process.env,
-  ) {}
+    maxKeys = AUTH_CACHE_MAX_KEYS,
+  ) {
+    this.cache = new Lru(maxKeys);
+  }
+
+  /** Lookups held in the cache now (for tests and the bench). */
+  get cachedKeys(): number {
+    return this.cache.size;
+  }
 
   /** The context of one plain key; never throws for a bad key, only for a store failure. */
   async check(key: string): Promise<KeyContext> {

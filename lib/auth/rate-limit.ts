@@ -1,3 +1,5 @@
+import { Lru } from '../lru.js';
+
 /** A key's allowance: a sustained rate and the burst it may spend at once. */
 export interface RateLimit {
   /** Requests per second, refilled continuously. */
@@ -19,13 +21,15 @@ interface Bucket {
  * up to N times its limit, which the stage-wide API Gateway throttle caps (docs/security.md).
  */
 export class TokenBuckets {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets: Lru<string, Bucket>;
 
   constructor(
     private readonly now: () => number = Date.now,
     /** Buckets kept at most; the least recently used go first (a full bucket loses nothing). */
-    private readonly maxKeys = 10_000,
-  ) {}
+    maxKeys = 10_000,
+  ) {
+    this.buckets = new Lru(maxKeys);
+  }
 
   take(id: string, limit: RateLimit): TakeResult {
     const now = this.now();
@@ -35,10 +39,7 @@ export class TokenBuckets {
     const bucket: Bucket = found
       ? { tokens: Math.min(burst, found.tokens + ((now - found.at) / 1000) * rate), at: now }
       : { tokens: burst, at: now };
-    // Re-inserting keeps the Map in least-recently-used order for eviction.
-    this.buckets.delete(id);
     this.buckets.set(id, bucket);
-    if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value as string);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return { ok: true, remaining: Math.floor(bucket.tokens) };

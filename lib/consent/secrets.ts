@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ConfigurationError } from '../config.js';
 
 /**
  * The unsubscribe HMAC secret, read once per process: from STAGEFLOW_UNSUBSCRIBE_SECRET
@@ -19,7 +20,7 @@ export function secretSource(options: { value?: string; arn?: string }): () => P
 async function load(options: { value?: string; arn?: string }): Promise<string> {
   if (options.value) return options.value;
   if (!options.arn) {
-    throw new Error(
+    throw new ConfigurationError(
       'Set STAGEFLOW_UNSUBSCRIBE_SECRET or STAGEFLOW_UNSUBSCRIBE_SECRET_ARN: unsubscribe links need it',
     );
   }
@@ -30,6 +31,7 @@ async function load(options: { value?: string; arn?: string }): Promise<string> 
     const parsed = JSON.parse(raw) as { secret?: unknown };
     if (typeof parsed.secret === 'string') secret = parsed.secret;
   }
-  if (secret.length < 16) throw new Error('The unsubscribe secret must be at least 16 characters');
+  if (secret.length < 16)
+    throw new ConfigurationError('The unsubscribe secret must be at least 16 characters');
   return secret;
 }

@@ -18,22 +18,43 @@ export interface MessageRecord {
   template: string;
   to: string | null;
   at: string;
-  status: 'sending' | 'retrying' | 'sent' | 'suppressed' | 'failed';
+  /** `unknown`: a marketing send whose attempt died after its claim; it may or may not have gone out. */
+  status: 'sending' | 'retrying' | 'sent' | 'suppressed' | 'failed' | 'unknown';
   reason?: string;
-  /** Why, for machines: a lower-kebab code such as `campaign-paused` or `invalid-address`. */
+  /** A stable, machine-readable reason where one applies (`campaign-paused`, `invalid-address`, `unknown` for an expired send claim). */
   reasonCode?: string;
+  category?: 'marketing' | 'transactional';
+  /** Until when a `sending` claim is held by the attempt that wrote it (ISO). */
+  leaseUntil?: string;
+  /** The run as it was at the claim, so an expired claim can be sent again after a restart. */
+  run?: Record<string, unknown>;
   runId: string;
   step: number;
   orderId?: string | null;
   providerMessageId?: string;
 }
 
-export type ClaimResult = 'claimed' | 'already-sent' | 'in-doubt';
+/**
+ * `claimed`: send now. `already-sent`: decided before (sent, suppressed, failed, unknown).
+ * `in-doubt`: another attempt holds a live lease; look again once it has run out.
+ * `unknown`: an expired claim of mail that must not be sent twice, now recorded as `unknown`.
+ */
+export type ClaimResult = 'claimed' | 'already-sent' | 'in-doubt' | 'unknown';
+
+/** What an expired `sending` claim becomes: sent again (at least once) or `unknown` (at most once). */
+export type OnExpiredClaim = 'resend' | 'unknown';
 
 /** Port: the per-customer message log, send claims and the marketing frequency-cap ledger. */
 export interface MessageLog {
-  /** Claims the right to send step `step` of run `runId`; a second claim never sends twice. */
-  claim(customerId: string, record: MessageRecord): Promise<ClaimResult>;
+  /**
+   * Claims the right to send step `step` of run `runId` until `record.leaseUntil`. A second
+   * claim never sends while the first one's lease lasts; after it, `onExpired` decides.
+   */
+  claim(
+    customerId: string,
+    record: MessageRecord,
+    expiry: { now: Date; onExpired: OnExpiredClaim },
+  ): Promise<ClaimResult>;
   /** Writes the final (or retrying) state of a message. */
   record(customerId: string, record: MessageRecord): Promise<void>;
   list(customerId: string): Promise<MessageRecord[]>;
@@ -65,11 +86,17 @@ export class DynamoDbMessageLog implements MessageLog {
     private readonly tableName: string,
   ) {}
 
-  async claim(customerId: string, record: MessageRecord): Promise<ClaimResult> {
+  async claim(
+    customerId: string,
+    record: MessageRecord,
+    expiry: { now: Date; onExpired: OnExpiredClaim },
+  ): Promise<ClaimResult> {
     const key = { pk: `C#${customerId}`, sk: messageSk(record.runId, record.step) };
+    const item = (r: MessageRecord) =>
+      marshall({ ...key, entity: 'message', customerId, ...r }, { removeUndefinedValues: true });
     const written = await this.putIfCustomer(customerId, {
       TableName: this.tableName,
-      Item: marshall({ ...key, entity: 'message', customerId, ...record }, { removeUndefinedValues: true }),
+      Item: item(record),
       // A retry after a transient failure may claim again; anything else may not.
       ConditionExpression: 'attribute_not_exists(pk) OR #s = :retrying',
       ExpressionAttributeNames: { '#s': 'status' },
@@ -80,9 +107,39 @@ export class DynamoDbMessageLog implements MessageLog {
     const out = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: marshall(key), ConsistentRead: true }),
     );
-    const status = out.Item ? (unmarshall(out.Item).status as MessageRecord['status']) : undefined;
-    // 'sending' means an earlier attempt died mid-send: it may have gone out, so never resend.
-    return status === 'sent' || status === 'suppressed' || status === 'failed' ? 'already-sent' : 'in-doubt';
+    const held = out.Item ? (unmarshall(out.Item) as MessageRecord) : undefined;
+    if (!held) return 'in-doubt'; // erased between the two calls: the next look says 'gone'
+    if (held.status !== 'sending') return held.status === 'retrying' ? 'in-doubt' : 'already-sent';
+    // 'sending' means an attempt is sending now, or died mid-send: it may have gone out.
+    if (held.leaseUntil && Date.parse(held.leaseUntil) > expiry.now.getTime()) return 'in-doubt';
+    const expired: MessageRecord =
+      expiry.onExpired === 'resend'
+        ? record
+        : {
+            ...held,
+            status: 'unknown',
+            reasonCode: 'unknown',
+            reason: 'the attempt that claimed this send died; it may or may not have gone out',
+            at: expiry.now.toISOString(),
+            leaseUntil: undefined,
+            run: undefined,
+          };
+    // Only the attempt that finds this very lease expired takes it over (held.leaseUntil matches).
+    const takeover = await this.putIfCustomer(customerId, {
+      TableName: this.tableName,
+      Item: item(expired),
+      ConditionExpression: held.leaseUntil
+        ? '#s = :sending AND leaseUntil = :lease'
+        : '#s = :sending AND attribute_not_exists(leaseUntil)',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: marshall({
+        ':sending': 'sending',
+        ...(held.leaseUntil ? { ':lease': held.leaseUntil } : {}),
+      }),
+    });
+    if (takeover === 'gone') return 'already-sent';
+    if (takeover === 'condition') return 'in-doubt';
+    return expiry.onExpired === 'resend' ? 'claimed' : 'unknown';
   }
 
   async record(customerId: string, record: MessageRecord): Promise<void> {
@@ -152,7 +209,9 @@ export class DynamoDbMessageLog implements MessageLog {
     const items = await queryPartition(this.client, this.tableName, `C#${customerId}`, { prefix: 'MSG#' });
     return items
       .map(
-        ({ pk: _pk, sk: _sk, entity: _e, customerId: _c, ...record }) => record as unknown as MessageRecord,
+        // The run snapshot is for resending after a restart, not for readers of the log.
+        ({ pk: _pk, sk: _sk, entity: _e, customerId: _c, run: _r, ...record }) =>
+          record as unknown as MessageRecord,
       )
       .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }

@@ -72,4 +72,9 @@ export interface FlowSettings {
   quietHours: { start: number; end: number };
   timeScale: number;
   defaultTimeZone: string;
+  /**
+   * How long a send claim is held (real time, never scaled). A claim still `sending` after it
+   * was sent by an attempt that died: transactional mail is sent again, marketing is `unknown`.
+   */
+  sendLeaseMs: number;
 }

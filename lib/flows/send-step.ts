@@ -217,7 +217,23 @@ export async function runStep(deps: FlowDeps, run: CampaignRun): Promise<Campaig
     }
   }
 
-  const claim = await deps.log.claim(run.customerId, base('sending', undefined, to));
+  const claim = await deps.log.claim(
+    run.customerId,
+    {
+      ...base('sending', undefined, to),
+      category: step.category,
+      leaseUntil: new Date(now.getTime() + deps.settings.sendLeaseMs).toISOString(),
+      run,
+    },
+    // After a crash between claim and SES: transactional mail at least once, marketing at most once.
+    { now, onExpired: step.category === 'transactional' ? 'resend' : 'unknown' },
+  );
+  if (claim === 'in-doubt') {
+    // Another attempt holds the claim, or died holding it: look again once its lease ran out
+    // (real time, not scaled: it outlasts any live attempt). The Wait state brings us back.
+    const waitUntil = new Date(now.getTime() + deps.settings.sendLeaseMs).toISOString();
+    return { ...run, waitUntil, next: 'wait' };
+  }
   if (claim !== 'claimed') return advance(deps, run, found.campaign.steps, now);
   try {
     const sent = await deps.mailer.send({
@@ -233,8 +249,10 @@ export async function runStep(deps: FlowDeps, run: CampaignRun): Promise<Campaig
       providerMessageId: sent.messageId,
     });
   } catch (error) {
-    if (isTransient(error)) {
+    // A missing setting is the deployment's fault, not the mail's: retried until it is fixed.
+    if (isTransient(error) || (error as Error)?.name === 'ConfigurationError') {
       await deps.log.record(run.customerId, base('retrying', (error as Error).message, to));
+      if (!isTransient(error)) throw error;
       throw new TransientSendError((error as Error).message, { cause: error });
     }
     await deps.log.record(run.customerId, base('failed', (error as Error).message, to));

@@ -52,8 +52,8 @@ export function tracedFlowDeps(deps: FlowDeps, trace: FlowTraceSink): FlowDeps {
     await deps.log.record(customerId, record);
     trace(decisionLine(record));
   };
-  log.claim = async (customerId, record) => {
-    const claim = await deps.log.claim(customerId, record);
+  log.claim = async (customerId, record, expiry) => {
+    const claim = await deps.log.claim(customerId, record, expiry);
     if (claim !== 'claimed') trace(`${where(record)}: not sent again (${claim})`);
     return claim;
   };

@@ -125,7 +125,7 @@ const Message = z.looseObject({
   template: z.string(),
   to: z.string().nullable(),
   at: z.string(),
-  status: z.enum(['sending', 'retrying', 'sent', 'suppressed', 'failed']),
+  status: z.enum(['sending', 'retrying', 'sent', 'suppressed', 'failed', 'unknown']),
   reason: z.string().optional(),
   reasonCode: z
     .string()
@@ -133,6 +133,8 @@ const Message = z.looseObject({
     .describe(
       'Machine-readable, lower-kebab: campaign-paused, no-address, invalid-address, suppressed, opted-out, unsubscribed',
     ),
+  category: z.enum(['marketing', 'transactional']).optional(),
+  leaseUntil: z.string().optional(),
   runId: z.string(),
   step: z.number().int(),
 });

@@ -1,8 +1,9 @@
+import { ConfigurationError } from '../config.js';
 import { recipientAddress } from '../consent/address.js';
 import type { UnsubscribeTokens } from '../consent/unsubscribe-token.js';
 import { FALLBACK_LOCALE, type Locale, localeOf, sesTemplateName } from '../templates/template.js';
 import { oneLine, templateData } from '../templates/template-data.js';
-import { MessagingError, PermanentSendError } from './errors.js';
+import { PermanentSendError } from './errors.js';
 import { type PersonaliseSettings, templateVariables } from './personalise.js';
 import type { EmailSender } from './ports.js';
 
@@ -51,7 +52,7 @@ export class TemplateMailer {
   async unsubscribeUrl(customerId: string, fallbackBase?: string): Promise<string> {
     const base = this.settings.publicUrl ?? fallbackBase;
     if (!base)
-      throw new MessagingError('STAGEFLOW_PUBLIC_URL must be set: every mail links its unsubscribe URL');
+      throw new ConfigurationError('STAGEFLOW_PUBLIC_URL must be set: every mail links its unsubscribe URL');
     return `${base}/v1/unsubscribe/${await this.tokens.sign(customerId)}`;
   }
 

@@ -58,7 +58,7 @@ describe('Flows: delivery guarantees, consent, caps and faults', () => {
     await eventually(async () => expect(sentTemplates(await messages(stack, userId))).toEqual(['thank-you']));
     await stack.bus.idle();
     await stack.stepFunctions.idle();
-    const executions = [...stack.stepFunctions.executions.values()].filter((e) => e.name.endsWith(eventId));
+    const executions = (await stack.stepFunctions.executions()).filter((e) => e.name.endsWith(eventId));
     expect(executions.map((e) => e.name)).toEqual([`thank-you-${eventId}`]);
     expect(await stack.ses.mails(email)).toHaveLength(1);
   });

@@ -90,6 +90,7 @@ function sendTo(email: string) {
     campaigns: {
       activeCampaigns: async () => [campaign],
       campaignVersion: async () => ({ campaign, live: true }),
+      pausedCampaigns: async () => [],
     },
     customers: {
       profile: async () => profile,
@@ -114,8 +115,10 @@ function sendTo(email: string) {
       },
       list: async () => log,
       takeCapSlot: async () => true,
+      claimCycle: async () => true,
     },
     events: { publish: async () => {} },
+    stats: { countSkip: async () => {} },
     marketing: { isMarketingPaused: async () => false },
     clock: () => now,
     settings: {
@@ -123,6 +126,7 @@ function sendTo(email: string) {
       frequencyWindowMs: 7 * 24 * 3600_000,
       quietHours: { start: 21, end: 8 },
       timeScale: 1,
+      sendLeaseMs: 300_000,
       defaultTimeZone: 'UTC',
     },
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Campaign } from '../../lib/campaigns/campaign.js';
+import { ConfigurationError } from '../../lib/config.js';
 import type { ClaimResult, MessageLog, MessageRecord } from '../../lib/flows/message-log.js';
 import type { FlowDeps, OutgoingMail } from '../../lib/flows/ports.js';
 import type { CampaignRun } from '../../lib/flows/run.js';
@@ -47,11 +48,18 @@ function world(
     updatedAt: now.toISOString(),
   };
   const messageLog: MessageLog = {
-    async claim(_c, r): Promise<ClaimResult> {
+    // The DynamoDB adapter's rules: a live lease is in doubt, an expired one is resent or unknown.
+    async claim(_c, r, expiry): Promise<ClaimResult> {
       const key = `${r.runId}#${r.step}`;
       const existing = log.get(key);
-      if (existing && existing.status !== 'retrying')
-        return existing.status === 'sending' ? 'in-doubt' : 'already-sent';
+      if (existing && existing.status !== 'retrying') {
+        if (existing.status !== 'sending') return 'already-sent';
+        if (Date.parse(existing.leaseUntil ?? '') > expiry.now.getTime()) return 'in-doubt';
+        if (expiry.onExpired === 'unknown') {
+          log.set(key, { ...existing, status: 'unknown', reasonCode: 'unknown', leaseUntil: undefined });
+          return 'unknown';
+        }
+      }
       log.set(key, r);
       return 'claimed';
     },
@@ -101,6 +109,7 @@ function world(
       quietHours: { start: 21, end: 8 },
       timeScale: 1,
       defaultTimeZone: 'UTC',
+      sendLeaseMs: 300_000,
     },
   };
   const run = (over: Partial<CampaignRun> = {}): CampaignRun => ({
@@ -268,6 +277,101 @@ describe('Flow send step', () => {
     await expect(runStep(w.deps, w.run())).rejects.toMatchObject({ name: 'TransientSendError' });
     await runStep(w.deps, w.run());
     // Assess
+    expect(w.sent).toHaveLength(1);
+    expect([...w.log.values()].map((m) => m.status)).toEqual(['sent']);
+  });
+
+  describe('a send whose attempt died between its claim and SES (issue 12, item 6)', () => {
+    /** The first attempt claims and never comes back, as when its process is killed. */
+    const crashOnce = (w: ReturnType<typeof world>) => {
+      const send = w.deps.mailer.send;
+      let crashed = false;
+      w.deps.mailer.send = (mail) => {
+        if (crashed) return send(mail);
+        crashed = true;
+        return new Promise(() => undefined);
+      };
+    };
+    const thankYou = campaign([{ wait: { hours: 0 }, template: 'thank-you', category: 'transactional' }]);
+
+    it('waits out the live lease, then sends transactional mail again: at least once', async () => {
+      // Prepare
+      const w = world({ campaign: thankYou });
+      crashOnce(w);
+      void runStep(w.deps, w.run({ flow: 'thank-you' }));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect([...w.log.values()].map((m) => m.status)).toEqual(['sending']);
+
+      // Act: a later attempt, within the lease and after it
+      const claimedAt = Date.parse(w.run().waitUntil);
+      const early = await runStep(w.deps, w.run({ flow: 'thank-you' }));
+      w.advance(300_001);
+      const late = await runStep(w.deps, w.run({ flow: 'thank-you' }));
+
+      // Assess
+      expect(early).toMatchObject({ next: 'wait', step: 0 });
+      expect(Date.parse(early.waitUntil) - claimedAt).toBe(300_000);
+      expect(late.next).toBe('done');
+      expect(w.sent.map((m) => m.template)).toEqual(['thank-you']);
+      expect([...w.log.values()].map((m) => m.status)).toEqual(['sent']);
+    });
+
+    it('records marketing mail as unknown after the lease, and never sends it again: at most once', async () => {
+      // Prepare
+      const w = world({ now: '2026-06-01T12:00:00.000Z' });
+      crashOnce(w);
+      void runStep(w.deps, w.run());
+      await new Promise((resolve) => setImmediate(resolve));
+
+      // Act
+      w.advance(300_001);
+      const next = await runStep(w.deps, w.run());
+
+      // Assess
+      expect(next.next).toBe('done');
+      expect(w.sent).toEqual([]);
+      expect([...w.log.values()]).toEqual([
+        expect.objectContaining({ status: 'unknown', reasonCode: 'unknown', template: 'cart-reminder' }),
+      ]);
+    });
+
+    it('claims with a lease and the run, so a sweeper can resend after a restart', async () => {
+      // Prepare
+      const w = world({ campaign: thankYou });
+      crashOnce(w);
+
+      // Act
+      void runStep(w.deps, w.run({ flow: 'thank-you' }));
+      await new Promise((resolve) => setImmediate(resolve));
+
+      // Assess
+      expect([...w.log.values()][0]).toMatchObject({
+        status: 'sending',
+        category: 'transactional',
+        leaseUntil: '2026-06-01T12:05:00.000Z',
+        run: { runId: 'r-1', step: 0 },
+      });
+    });
+  });
+
+  it('retries a missing setting instead of failing the mail for good', async () => {
+    // Prepare
+    const w = world();
+    const send = w.deps.mailer.send;
+    let configured = false;
+    w.deps.mailer.send = async (mail) => {
+      if (!configured) throw new ConfigurationError('STAGEFLOW_PUBLIC_URL must be set');
+      return send(mail);
+    };
+
+    // Act
+    await expect(runStep(w.deps, w.run())).rejects.toMatchObject({ name: 'ConfigurationError' });
+    const logged = [...w.log.values()].map((m) => m.status);
+    configured = true;
+    await runStep(w.deps, w.run());
+
+    // Assess
+    expect(logged).toEqual(['retrying']);
     expect(w.sent).toHaveLength(1);
     expect([...w.log.values()].map((m) => m.status)).toEqual(['sent']);
   });
