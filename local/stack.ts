@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { ANALYTICS_FILTER_PATTERN } from '../lib/analytics/stream-filter.js';
 import { DynamoDbKeyStore, hashKey, keyIdOf, type Scope } from '../lib/auth/api-keys.js';
 import { createDynamoClient } from '../lib/aws/clients.js';
 import { OUTBOX_FILTER_PATTERN } from '../lib/events/outbox-filter.js';
@@ -45,6 +46,8 @@ export interface LocalStack {
   bus: LocalEventBus;
   /** Relays the table's stream to the outbox relay handler, as the event source mapping does. */
   streamRelay: LocalStreamRelay;
+  /** Relays the same stream to the analytics projector: the stream's second reader, as deployed. */
+  analyticsRelay: LocalStreamRelay;
   /** The local Step Functions running the five flows: `executions`, `idle()`. */
   stepFunctions: LocalStepFunctions;
   stop(): Promise<void>;
@@ -134,6 +137,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     checkpointFile: options.dataDir ? join(options.dataDir, 'stream-relay-checkpoints.json') : undefined,
     log: options.log,
   });
+  const analyticsRelay = await startStreamRelay({
+    dynamodb: client,
+    endpoint,
+    tableName,
+    handler: handlers.projectAnalytics as StreamHandler,
+    filter: ANALYTICS_FILTER_PATTERN,
+    functionName: 'projectAnalytics',
+    checkpointFile: options.dataDir ? join(options.dataDir, 'analytics-relay-checkpoints.json') : undefined,
+    log: options.log,
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${host}:${port}`;
@@ -154,9 +167,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     bus,
     streamRelay,
+    analyticsRelay,
     stepFunctions: flows.stepFunctions,
     stop: async () => {
       await streamRelay.stop();
+      await analyticsRelay.stop();
       await flows.stop();
       await bus.stop();
       await new Promise<void>((resolve) => {
