@@ -12,16 +12,20 @@ import { type CustomerFacts, LOOKBACK_DAYS } from './facts.js';
  * - `AGG#funnel#<month>` / `<cohort day>#<channel>#<campaign>`: `n` customers whose first
  *   touchpoint is that day, and `b<bucket>_<mask>` the change in how many have reached the
  *   stage set `mask` (bit i = the model's stage i) at that offset bucket.
- * - `AGG#attr#<lookback>#<month>` / `<order day>`: `o` orders, `r~<CUR>` revenue, and per model,
- *   dimension and key the credited conversions (`…~o`) and revenue (`…~r~<CUR>`), all integers
- *   (revenue and credits in micro-units).
+ * - `AGG#attr#<month>` / `<order day>#t`: `o` orders and `r~<CUR>` revenue of that day;
+ *   `<order day>#<c|g>#<channel or campaign>`: per lookback and model the credited conversions
+ *   (`<lookback>~<model>~o`) and revenue (`…~r~<CUR>`), all integers (micro-units).
  */
 export const AGG = {
   stage: (stage: string | null) => `AGG#stage#${stage ?? '-'}`,
   funnel: (month: string) => `AGG#funnel#${month}`,
   funnelSk: (day: string, channel: string, campaign: string) =>
     `${day}#${encodeURIComponent(channel)}#${encodeURIComponent(campaign)}`,
-  attribution: (lookbackDays: number, month: string) => `AGG#attr#${lookbackDays}#${month}`,
+  attribution: (month: string) => `AGG#attr#${month}`,
+  /** One small item per order day and key: an order rewrites only the keys it credits. */
+  attributionSk: (day: string, dimension: string, value: string) =>
+    `${day}#${dimension}#${encodeURIComponent(value)}`,
+  attributionTotalSk: (day: string) => `${day}#t`,
 } as const;
 
 export const MODEL_CODES = { first: 'f', last: 'l', linear: 'n', position: 'p', 'time-decay': 'd' } as const;
@@ -84,10 +88,10 @@ export function cellsOf(cm: CompiledModel, facts: CustomerFacts | null): Cells {
   }
 
   for (const order of facts.orders) {
+    const pk = AGG.attribution(monthOf(order.day));
+    add(cells, pk, AGG.attributionTotalSk(order.day), 'o', 1);
+    add(cells, pk, AGG.attributionTotalSk(order.day), `r~${order.currency}`, order.revenue);
     for (const lookback of LOOKBACK_DAYS) {
-      const pk = AGG.attribution(lookback, monthOf(order.day));
-      add(cells, pk, order.day, 'o', 1);
-      add(cells, pk, order.day, `r~${order.currency}`, order.revenue);
       const touches = order.touches.filter(([age]) => age < lookback * 86_400_000);
       const credited = touches.length > 0 ? touches : [[0, 'direct', '(none)'] as [number, string, string]];
       const ages = credited.map(([age]) => age);
@@ -100,9 +104,9 @@ export function cellsOf(cm: CompiledModel, facts: CustomerFacts | null): Cells {
             [DIMENSION_CODES.channel, ch],
             [DIMENSION_CODES.campaign, cmp],
           ]) {
-            const prefix = `${MODEL_CODES[model]}${dim}~${encodeURIComponent(value)}~`;
-            add(cells, pk, order.day, `${prefix}o`, conv[i]);
-            add(cells, pk, order.day, `${prefix}r~${order.currency}`, revenue[i]);
+            const sk = AGG.attributionSk(order.day, dim, value);
+            add(cells, pk, sk, `${lookback}~${MODEL_CODES[model]}~o`, conv[i]);
+            add(cells, pk, sk, `${lookback}~${MODEL_CODES[model]}~r~${order.currency}`, revenue[i]);
           }
         });
       }

@@ -63,7 +63,7 @@ export class ReadAnalytics {
 
   async attribution(query: Query) {
     const q = parse(AttributionQuery, query);
-    const pks = monthsBetween(q.from, q.to).map((month) => AGG.attribution(q.lookbackDays, month));
+    const pks = monthsBetween(q.from, q.to).map(AGG.attribution);
     const [{ now: _, ...fresh }, items] = await Promise.all([
       this.freshness(),
       this.store.aggregates(pks, { fromSk: q.from, toSk: q.to }),

@@ -186,6 +186,7 @@ export function funnelReport(cm: CompiledModel, items: readonly AggregateItem[],
 export interface AttributionQueryShape {
   model: AttributionModel | 'all';
   by: 'channel' | 'campaign';
+  lookbackDays: number;
 }
 
 type Money = Record<string, number>;
@@ -197,23 +198,30 @@ export function attributionReport(items: readonly AggregateItem[], q: Attributio
   const dim = DIMENSION_CODES[q.by];
   // key → model → { o, r: currency → micros }
   const rows = new Map<string, Map<AttributionModel, { o: number; r: Money }>>();
-  const codeToModel = new Map(MODELS.map((m) => [MODEL_CODES[m], m]));
+  const codeToModel = new Map<string, AttributionModel>(MODELS.map((m) => [MODEL_CODES[m], m]));
+  const prefix = `${q.lookbackDays}~`;
   for (const item of items) {
-    for (const [attr, v] of Object.entries(item.counters)) {
-      if (attr === 'o') orders += v;
-      else if (attr.startsWith('r~')) revenue[attr.slice(2)] = (revenue[attr.slice(2)] ?? 0) + v;
-      else if (attr[1] === dim && attr[2] === '~') {
-        const model = codeToModel.get(attr[0] as never);
-        if (!model) continue;
-        const [, encoded, kind, currency] = attr.split('~');
-        const key = decodeURIComponent(encoded);
-        const byModel = rows.get(key) ?? new Map();
-        rows.set(key, byModel);
-        const cell = byModel.get(model) ?? { o: 0, r: {} };
-        byModel.set(model, cell);
-        if (kind === 'o') cell.o += v;
-        else cell.r[currency] = (cell.r[currency] ?? 0) + v;
+    const [, kind, encoded] = item.sk.split('#');
+    if (kind === 't') {
+      for (const [attr, v] of Object.entries(item.counters)) {
+        if (attr === 'o') orders += v;
+        else if (attr.startsWith('r~')) revenue[attr.slice(2)] = (revenue[attr.slice(2)] ?? 0) + v;
       }
+      continue;
+    }
+    if (kind !== dim) continue;
+    const key = decodeURIComponent(encoded);
+    const byModel = rows.get(key) ?? new Map();
+    rows.set(key, byModel);
+    for (const [attr, v] of Object.entries(item.counters)) {
+      if (!attr.startsWith(prefix)) continue;
+      const [, code, what, currency] = attr.split('~');
+      const model = codeToModel.get(code);
+      if (!model) continue;
+      const cell = byModel.get(model) ?? { o: 0, r: {} };
+      byModel.set(model, cell);
+      if (what === 'o') cell.o += v;
+      else cell.r[currency] = (cell.r[currency] ?? 0) + v;
     }
   }
   const moneyOut = (m: Money) =>
