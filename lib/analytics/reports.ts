@@ -70,9 +70,8 @@ export function stagesReport(
     const h = [...(hist.get(stage) ?? new Map<number, number>()).entries()].sort((a, b) => a[0] - b[0]);
     const customers = h.reduce((a, [, c]) => a + c, 0);
     const stalled = h.filter(([start]) => start + HOUR <= cutoff).reduce((a, [, c]) => a + c, 0);
-    const days = h
-      .map(([start, c]) => [(now - (start + HOUR / 2)) / (24 * HOUR), c] as [number, number])
-      .reverse();
+    // Days in the stage, measured at each entry hour's midpoint.
+    const days = h.map(([start, c]) => [(now - (start + HOUR / 2)) / (24 * HOUR), c] as [number, number]);
     const median = histogramMedian(days.sort((a, b) => a[0] - b[0]));
     return {
       stage,
