@@ -43,8 +43,13 @@ export function journey(customer: string, random: () => number, days = 90): Engi
       event,
       ...extra,
     });
-  let r = random();
-  const arrival = ARRIVALS.find((a) => (r -= a.p) < 0) ?? ARRIVALS[4];
+  const r = random();
+  let cumulative = 0;
+  const arrival =
+    ARRIVALS.find((a) => {
+      cumulative += a.p;
+      return r < cumulative;
+    }) ?? ARRIVALS[4];
   const touch = (): Partial<EngineTouchpoint> =>
     arrival.channel
       ? {
