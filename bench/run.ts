@@ -12,6 +12,7 @@ import { createKey, DynamoDbKeyStore } from '../lib/auth/api-keys.js';
 import { createDynamoClient } from '../lib/aws/clients.js';
 import { defaultModel } from '../lib/journey/index.js';
 import { ensureTable, type LocalDynamo, startDynamoDbLocal } from '../local/dynamodb.js';
+import { type ReportCost, reportCost, type WriteCost, writeCost } from './analytics.js';
 import { type BundleResult, bundleIngest, bundlePlan, type InitResult, measureInit } from './bundle.js';
 import { benchEngine, type EngineSize } from './engine.js';
 import type { FlowsIngest } from './flows-ingest.js';
@@ -37,6 +38,15 @@ async function main() {
   let dynamo: LocalDynamo | undefined;
   try {
     dynamo = await startDynamoDbLocal();
+    // `npm run bench -- --analytics` runs (e) and (f) alone.
+    if (process.argv.includes('--analytics')) {
+      const { e, f } = await analyticsBench(dynamo);
+      const figures = [...figuresE(e), ...figuresF(f)];
+      console.log(`\n${table(figures)}\n`);
+      for (const fig of figures.filter((x) => x.detail))
+        console.log(`${fig.id}  ${fig.name}: ${formatValue(fig)} — ${fig.detail}`);
+      return;
+    }
     const bench = await setUp(dynamo);
     const { journeyStore } = (await import('../lib/runtime/container.js')).container();
 
@@ -80,12 +90,15 @@ async function main() {
         : '(g) failed, see above',
     );
 
+    const { e, f } = await analyticsBench(dynamo);
     const figures = [
       ...figuresA(a, logLines),
       ...figuresB(b),
       ...figuresC(short, long),
       ...figuresD(bundle, init),
       ...figuresG(g),
+      ...figuresE(e),
+      ...figuresF(f),
     ];
     const seconds = (performance.now() - t0) / 1000;
     const dir = join(import.meta.dirname, 'results');
@@ -103,6 +116,8 @@ async function main() {
       c: { short, long },
       d: { ...bundle, init },
       g,
+      e,
+      f,
     };
     writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -117,6 +132,71 @@ async function main() {
   } finally {
     await dynamo?.stop();
   }
+}
+
+async function analyticsBench(dynamo: LocalDynamo): Promise<{ e: ReportCost[]; f: WriteCost }> {
+  const e: ReportCost[] = [];
+  for (const customers of [1_000, 100_000]) {
+    progress(`(e) reports over ${customers.toLocaleString('en')} customers`);
+    e.push(await reportCost(dynamo.client, customers, progress));
+  }
+  progress('(f) analytics WCU per touchpoint: the journey mix through ingest and the projector');
+  const f = await writeCost(dynamo.client, 60);
+  progress(`(f) ${f.touchpoints} touchpoints, ${f.transactions} contribution transactions`);
+  return { e, f };
+}
+
+function figuresE([small, large]: ReportCost[]): Figure[] {
+  const out: Figure[] = [];
+  for (const [name, ms, requests] of [
+    ['funnel', 'funnelMs', 'funnelRequests'],
+    ['attribution', 'attributionMs', 'attributionRequests'],
+  ] as const) {
+    const ratio = large[ms] / small[ms];
+    out.push(
+      {
+        id: 'e',
+        name: `${name} report time, 100,000 vs 1,000 customers`,
+        value: ratio,
+        unit: '×',
+        target: '<= 1.5',
+        pass: ratio <= 1.5,
+        detail: `${small[ms].toFixed(1)} ms vs ${large[ms].toFixed(1)} ms (median of 9); ${small.aggregateItems} vs ${large.aggregateItems} aggregate items`,
+      },
+      {
+        id: 'e',
+        name: `${name} report at 100,000 customers`,
+        value: large[ms],
+        unit: 'ms',
+        target: '<= 200 ms',
+        pass: large[ms] <= 200,
+      },
+      {
+        id: 'e',
+        name: `${name} DynamoDB requests, 1,000 / 100,000 customers`,
+        value: large[requests],
+        unit: `(${small[requests]} at 1,000)`,
+      },
+    );
+  }
+  return out;
+}
+
+function figuresF(f: WriteCost): Figure[] {
+  return [
+    {
+      id: 'f',
+      name: 'analytics WCU per touchpoint',
+      value: f.wcuPerTouchpoint,
+      unit: 'WCU',
+      target: '<= 2',
+      pass: f.wcuPerTouchpoint <= 2,
+      detail:
+        `${f.customers} customers, ${f.touchpoints} touchpoints one per request; ${f.transactions} of ` +
+        `${f.profileChanges} profile changes changed a contribution (${f.contributionWcu} WCU priced per item, ` +
+        `transactions double) + in-flight marks ${f.markWcu} WCU (2 per batch of 100 changes); no index writes`,
+    },
+  ];
 }
 
 /** Tables, a real hashed key, and the handler imported after its environment is set, as in Lambda. */

@@ -101,6 +101,8 @@ export interface OperationsDashboardProps {
   api: HttpApi;
   ingest: IFunction;
   relay: IFunction;
+  /** The analytics projector: its iterator age is how far behind the reports are. */
+  projector: IFunction;
   stateMachines: Record<string, StateMachine>;
   deadLetterQueues: Record<string, IQueue>;
   reputation: SesReputation;
@@ -154,6 +156,11 @@ export class OperationsDashboard extends Construct {
         'Outbox relay iterator age (ms)',
         [props.relay.metric('IteratorAge', { period, statistic: 'Maximum' })],
         [props.relay.metricErrors(sum)],
+      ),
+      graph(
+        'Analytics projector lag: iterator age (ms)',
+        [props.projector.metric('IteratorAge', { period, statistic: 'Maximum' })],
+        [props.projector.metricErrors(sum)],
       ),
       graph(
         'Flow executions',

@@ -15,6 +15,8 @@ export const CONTEXT = {
   throttleRate: 'stageflow:throttleRate',
   throttleBurst: 'stageflow:throttleBurst',
   publicUrl: 'stageflow:publicUrl',
+  reportTimeZone: 'stageflow:reportTimeZone',
+  currency: 'stageflow:currency',
 } as const;
 
 const Stage = z.enum(['dev', 'prod']);
@@ -57,6 +59,21 @@ const Context = z.object({
     .url({ protocol: /^https$/, error: 'must be an https URL such as https://api.shop.example' })
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
+  reportTimeZone: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-CA', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/Berlin')
+    .default('UTC'),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
+    .default('USD'),
 });
 
 /** Everything that differs between deployments, validated once when the app is built. */
@@ -82,6 +99,10 @@ export interface StageflowSettings {
    * None: the execute-api URL of the HTTP API.
    */
   publicUrl?: string;
+  /** STAGEFLOW_REPORT_TIMEZONE: the zone report days are counted in (changing it needs analytics:rebuild). */
+  reportTimeZone: string;
+  /** STAGEFLOW_CURRENCY: the currency of a purchase that names none. */
+  currency: string;
 }
 
 /** Reads and validates the `stageflow:*` context; a bad value fails the synth with its key. */
@@ -111,6 +132,8 @@ export function readSettings(node: Node): StageflowSettings {
     alarmEmail: c.alarmEmail,
     throttle: { rateLimit: c.throttleRate, burstLimit: c.throttleBurst },
     publicUrl: c.publicUrl,
+    reportTimeZone: c.reportTimeZone,
+    currency: c.currency,
   };
 }
 

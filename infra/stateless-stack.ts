@@ -58,6 +58,7 @@ import {
   ROUTES,
   type Route,
 } from '../lib/http/routes.js';
+import { AnalyticsPipeline } from './analytics-pipeline.js';
 import { DeadLetterQueue } from './dead-letter.js';
 import { EventPipeline } from './event-pipeline.js';
 import { cdkPattern, Flows } from './flows.js';
@@ -111,6 +112,15 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   unsubscribe: {
     read: ['dynamodb:BatchGetItem'],
     write: ['dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem'],
+  },
+  // ReadAnalytics: aggregate and in-flight items (Query), and the key lookup (GetItem).
+  analytics: { read: ['dynamodb:GetItem', 'dynamodb:Query'], write: [] },
+  // DynamoDbAnalyticsStore: the customer's partition (Query) and contribution (BatchGetItem); one
+  // TransactWriteItems of the contribution (Put or Delete) and ADDs (Update); in-flight marks
+  // (BatchWriteItem). AnalyticsPipeline grants the stream.
+  projectAnalytics: {
+    read: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+    write: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
   },
   // Reads the table's stream, never the table: EventPipeline grants the stream and the bus.
   relayOutbox: { read: [], write: [] },
@@ -187,6 +197,8 @@ export const SERVICE_ACCESS: Record<FunctionName, ServiceAccess> = {
   },
   // Checks the link's HMAC.
   unsubscribe: { unsubscribeSecret: true, mailSettings: true },
+  analytics: {},
+  projectAnalytics: {},
   // EventPipeline grants the stream and the bus.
   relayOutbox: {},
   // Flows grants states:StartExecution on the five state machines.
@@ -233,6 +245,7 @@ export class StatelessStack extends Stack {
   readonly apiStage: HttpStage;
   readonly flows: Flows;
   readonly eventPipeline: EventPipeline;
+  readonly analyticsPipeline: AnalyticsPipeline;
   readonly reputation: SesReputation;
   /** The async-invocation failure queue of every 'event' function, also its rules' DLQ. */
   readonly eventDeadLetters: Partial<Record<FunctionName, DeadLetterQueue>>;
@@ -282,6 +295,15 @@ export class StatelessStack extends Stack {
       table: props.table,
       dataKey: props.dataKey,
       bus: props.eventBus,
+      alarmTopic: props.alarmTopic,
+    });
+
+    // The stream's second reader: two per shard is DynamoDB Streams' limit, so nothing else may read it.
+    this.analyticsPipeline = new AnalyticsPipeline(this, 'AnalyticsPipeline', {
+      stage: settings.stage,
+      projector: this.functions.projectAnalytics,
+      table: props.table,
+      dataKey: props.dataKey,
       alarmTopic: props.alarmTopic,
     });
 
@@ -373,9 +395,11 @@ export class StatelessStack extends Stack {
       api: this.api,
       ingest: this.functions.ingest,
       relay: this.functions.relayOutbox,
+      projector: this.functions.projectAnalytics,
       stateMachines: this.flows.stateMachines,
       deadLetterQueues: {
         'outbox relay': this.eventPipeline.deadLetterQueue,
+        'analytics projector': this.analyticsPipeline.deadLetterQueue,
         'flow rules': this.flows.deadLetterQueue,
         ...Object.fromEntries(Object.entries(this.eventDeadLetters).map(([name, d]) => [name, d.queue])),
       },
@@ -459,6 +483,8 @@ export class StatelessStack extends Stack {
         TABLE_NAME: table.tableName,
         STAGEFLOW_RETENTION_DAYS: String(settings.retentionDays),
         STAGEFLOW_STAGE: settings.stage,
+        STAGEFLOW_REPORT_TIMEZONE: settings.reportTimeZone,
+        STAGEFLOW_CURRENCY: settings.currency,
         NODE_OPTIONS: '--enable-source-maps',
         ...this.serviceEnvironment(name, props),
       },

@@ -110,3 +110,38 @@ export function resetConfig(): void {
   cached = undefined;
   cachedEvents = undefined;
 }
+
+const AnalyticsConfig = z.object({
+  STAGEFLOW_REPORT_TIMEZONE: z
+    .string()
+    .default('UTC')
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-CA', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/Berlin'),
+  STAGEFLOW_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
+    .default('USD'),
+});
+
+let cachedAnalytics: { timeZone: string; currency: string } | undefined;
+
+/** Report time zone and default currency (docs/analytics.md); read once, fails loudly when invalid. */
+export function analyticsConfig(): { timeZone: string; currency: string } {
+  if (cachedAnalytics) return cachedAnalytics;
+  const parsed = AnalyticsConfig.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid Stageflow configuration: ${problems}`);
+  }
+  cachedAnalytics = {
+    timeZone: parsed.data.STAGEFLOW_REPORT_TIMEZONE,
+    currency: parsed.data.STAGEFLOW_CURRENCY,
+  };
+  return cachedAnalytics;
+}

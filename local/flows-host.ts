@@ -29,6 +29,8 @@ export interface FlowsStreamRelay {
 export interface FlowsWorker {
   stepFunctions: FlowsStepFunctions;
   streamRelay: FlowsStreamRelay;
+  /** The same stream relayed to the analytics projector. */
+  analyticsRelay: FlowsStreamRelay;
   arnPrefix: string;
   /** Resolves expired send claims now (the worker also does so on a timer). */
   sweepExpiredSends(): Promise<SweepResult>;
@@ -52,6 +54,7 @@ export async function startFlowsWorker(
     } satisfies FlowsWorkerData,
   });
   const stats: RelayStats = { invocations: 0, failedInvocations: 0, records: 0, filteredOut: 0 };
+  const analyticsStats: RelayStats = { invocations: 0, failedInvocations: 0, records: 0, filteredOut: 0 };
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let exited = false;
@@ -60,6 +63,7 @@ export async function startFlowsWorker(
       if (message.type === 'ready') resolve(message);
       else if (message.type === 'log') onLog?.(message.line);
       else if (message.type === 'relay-stats') Object.assign(stats, message.stats);
+      else if (message.type === 'analytics-stats') Object.assign(analyticsStats, message.stats);
       else if (message.type === 'reply') {
         const waiter = pending.get(message.id);
         pending.delete(message.id);
@@ -100,6 +104,7 @@ export async function startFlowsWorker(
         })),
     },
     streamRelay: { stats, settled: () => call({ call: 'settled' }) },
+    analyticsRelay: { stats: analyticsStats, settled: () => call({ call: 'analytics-settled' }) },
     sweepExpiredSends: () => call({ call: 'sweep' }),
     restartStreamRelay: () => call({ call: 'restart-relay' }),
     stop: async () => {

@@ -8,6 +8,7 @@ export interface FlowsWorkerData {
   dynamodbEndpoint: string;
   tableName: string;
   checkpointFile?: string;
+  analyticsCheckpointFile?: string;
   sesFaults: SharedArrayBuffer;
   sweepEveryMs: number;
   log: boolean;
@@ -17,6 +18,7 @@ export interface FlowsWorkerData {
 export type FlowsWorkerCall = { id: number } & (
   | { call: 'idle' }
   | { call: 'settled' }
+  | { call: 'analytics-settled' }
   | { call: 'restart-relay' }
   | { call: 'executions' }
   | { call: 'sweep' }
@@ -30,6 +32,7 @@ export type FlowsWorkerMessage =
   | { type: 'ready'; endpoint: string; arnPrefix: string }
   | { type: 'log'; line: string }
   | { type: 'relay-stats'; stats: RelayStats }
+  | { type: 'analytics-stats'; stats: RelayStats }
   | { type: 'reply'; id: number; result?: unknown; error?: string };
 
 export type { LocalExecution, SweepResult };

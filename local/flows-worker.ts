@@ -6,6 +6,7 @@
  */
 import './polyfills.js';
 import { parentPort, workerData } from 'node:worker_threads';
+import { ANALYTICS_FILTER_PATTERN } from '../lib/analytics/stream-filter.js';
 import { createDynamoClient } from '../lib/aws/clients.js';
 import { OUTBOX_FILTER_PATTERN } from '../lib/events/outbox-filter.js';
 import { FUNCTIONS } from '../lib/http/routes.js';
@@ -25,7 +26,7 @@ shareFaultState(data.sesFaults);
 // The flow handlers here print their send decisions through the API thread's log.
 if (log) (await import('../lib/flows/trace.js')).setFlowTraceSink(log);
 const handlers: Record<string, LambdaHandler> = {};
-for (const name of ['flowPlan', 'flowSend', 'issueRewards', 'relayOutbox'] as const) {
+for (const name of ['flowPlan', 'flowSend', 'issueRewards', 'relayOutbox', 'projectAnalytics'] as const) {
   handlers[name] = (await import(`../${FUNCTIONS[name].entry.replace(/\.ts$/, '.js')}`)).handler;
 }
 const client = createDynamoClient(data.dynamodbEndpoint);
@@ -41,7 +42,21 @@ const relayStream = () =>
     log,
     onStats: (stats) => post({ type: 'relay-stats', stats }),
   });
+// The stream's second reader, as deployed: the analytics projector.
+const relayAnalytics = () =>
+  startStreamRelay({
+    dynamodb: client,
+    endpoint: data.dynamodbEndpoint,
+    tableName: data.tableName,
+    handler: handlers.projectAnalytics as StreamHandler,
+    filter: ANALYTICS_FILTER_PATTERN,
+    functionName: 'projectAnalytics',
+    checkpointFile: data.analyticsCheckpointFile,
+    log,
+    onStats: (stats) => post({ type: 'analytics-stats', stats }),
+  });
 let streamRelay = await relayStream();
+let analyticsRelay = await relayAnalytics();
 
 // Claims left `sending` by a stack that was killed: now, and whenever a lease can have run out.
 const { flowDeps } = await import('../lib/runtime/flows.js');
@@ -66,10 +81,14 @@ async function answer(call: FlowsWorkerCall): Promise<unknown> {
       return flows.stepFunctions.idle();
     case 'settled':
       return streamRelay.settled();
+    case 'analytics-settled':
+      return analyticsRelay.settled();
     case 'restart-relay':
       // DynamoDB Local came back (local/dynamodb-watch.ts): its stream is a new one.
       await streamRelay.stop();
+      await analyticsRelay.stop();
       streamRelay = await relayStream();
+      analyticsRelay = await relayAnalytics();
       return undefined;
     case 'executions':
       return [...flows.stepFunctions.executions.values()];
@@ -79,6 +98,7 @@ async function answer(call: FlowsWorkerCall): Promise<unknown> {
     case 'stop':
       clearInterval(sweeper);
       await streamRelay.stop();
+      await analyticsRelay.stop();
       await flows.stop();
       client.destroy();
       return undefined;

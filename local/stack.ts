@@ -51,6 +51,8 @@ export interface LocalStack {
   bus: LocalEventBus;
   /** Relays the table's stream to the outbox relay handler, as the event source mapping does (flows worker). */
   streamRelay: FlowsStreamRelay;
+  /** Relays the same stream to the analytics projector: the stream's second reader, as deployed. */
+  analyticsRelay: FlowsStreamRelay;
   /** The local Step Functions running the five flows (flows worker): `idle()`, `executions()`. */
   stepFunctions: FlowsStepFunctions;
   /** Resolves send claims whose lease ran out (the flows worker also does so on a timer). */
@@ -97,6 +99,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dynamodbEndpoint: endpoint,
     tableName,
     checkpointFile: options.dataDir ? join(options.dataDir, 'stream-relay-checkpoints.json') : undefined,
+    analyticsCheckpointFile: options.dataDir
+      ? join(options.dataDir, 'analytics-relay-checkpoints.json')
+      : undefined,
     sesFaults,
     sweepEveryMs: Math.min(60_000, Number(process.env.STAGEFLOW_SEND_LEASE_SECONDS ?? 300) * 1000),
     log: options.log !== undefined,
@@ -150,6 +155,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     bus,
     streamRelay: flows.streamRelay,
+    analyticsRelay: flows.analyticsRelay,
     stepFunctions: flows.stepFunctions,
     sweepExpiredSends: flows.sweepExpiredSends,
     stop: async () => {

@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { AttributionQuery, FunnelQuery, StagesQuery } from '../analytics/queries.js';
+import { AttributionReport, FunnelReport, StagesReport } from '../analytics/report-schemas.js';
 import { CampaignInput, CampaignStatus } from '../campaigns/campaign.js';
 import { ListQuery } from '../campaigns/manage-campaigns.js';
 import { PageQuery } from '../customers/read-customers.js';
@@ -291,6 +293,9 @@ const SCHEMAS = {
   TemplateList,
   PreviewInput,
   Preview,
+  StagesReport,
+  FunnelReport,
+  AttributionReport,
   Health,
   Unsubscribed,
 } as const satisfies Record<string, z.ZodType>;
@@ -311,7 +316,15 @@ interface Operation {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'Touchpoints' | 'Segment' | 'Customers' | 'Campaigns' | 'Templates' | 'Unsubscribe' | 'Meta';
+  tag:
+    | 'Touchpoints'
+    | 'Segment'
+    | 'Customers'
+    | 'Analytics'
+    | 'Campaigns'
+    | 'Templates'
+    | 'Unsubscribe'
+    | 'Meta';
   query?: z.ZodObject;
   body?: Body & { required?: boolean };
   /** Success responses; errors are added from the route's kind. */
@@ -509,6 +522,37 @@ const OPERATIONS: Record<string, Operation> = {
     tag: 'Customers',
     responses: { 204: { description: 'Nothing is held on the customer any more' } },
     errors: { 409: 'The anonymous id is linked to a user; erase the user by their id' },
+  },
+  'GET /v1/analytics/stages': {
+    operationId: 'stagesReport',
+    summary: 'Customers per journey stage now, how many stalled, median days in stage (admin)',
+    description:
+      'Every answer carries `asOf` and `lagSeconds` (the age of the oldest change not yet counted).',
+    tag: 'Analytics',
+    query: StagesQuery,
+    responses: { 200: { description: 'The report', body: { schema: 'StagesReport' } } },
+  },
+  'GET /v1/analytics/funnel': {
+    operationId: 'funnelReport',
+    summary: 'Funnel of the customers first seen in [from, to), by channel, campaign or cohort (admin)',
+    description:
+      'Days are `YYYY-MM-DD` in STAGEFLOW_REPORT_TIMEZONE; `to` is exclusive. A customer counts at a step if they ' +
+      'reached it, or a later step in `steps`, less than `windowDays` × 24 h after their first touchpoint. ' +
+      'Counts are exact for every whole `windowDays` from 1 to 365.',
+    tag: 'Analytics',
+    query: FunnelQuery,
+    responses: { 200: { description: 'The report', body: { schema: 'FunnelReport' } } },
+  },
+  'GET /v1/analytics/attribution': {
+    operationId: 'attributionReport',
+    summary: 'Orders and revenue credited to channels or campaigns under five models (admin)',
+    description:
+      'Orders in [from, to), refunded or cancelled ones left out. Credited touchpoints carry a channel or a utm ' +
+      'campaign and lie in (purchase − lookbackDays, purchase]; an order with none is credited to `direct` / ' +
+      '`(none)`. `lookbackDays` is 7, 30 or 90 (contributions are kept for these three).',
+    tag: 'Analytics',
+    query: AttributionQuery,
+    responses: { 200: { description: 'The report', body: { schema: 'AttributionReport' } } },
   },
   'POST /v1/campaigns': {
     operationId: 'createCampaign',
@@ -859,6 +903,7 @@ export function openApiDocument(version = '0.1.0'): Json {
       { name: 'Touchpoints', description: 'Stageflow’s own ingest format' },
       { name: 'Segment', description: 'Segment HTTP Tracking API compatible ingest' },
       { name: 'Customers', description: 'Journeys, history, export and erasure' },
+      { name: 'Analytics', description: 'Stages now, funnel and attribution reports (admin)' },
       { name: 'Campaigns', description: 'Marketer campaigns driving the five flows (admin)' },
       { name: 'Templates', description: 'SES email templates (admin)' },
       { name: 'Unsubscribe', description: 'Links in every marketing mail (no key)' },

@@ -5,6 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type StageflowApp } from '../../infra/build-app.js';
+import { ANALYTICS_FILTER_PATTERN } from '../../lib/analytics/stream-filter.js';
 import { OUTBOX_FILTER_PATTERN } from '../../lib/events/outbox-filter.js';
 import { FUNCTIONS, type FunctionName } from '../../lib/http/routes.js';
 
@@ -29,6 +30,11 @@ describe('Construct: EventPipeline (outbox → stream → relay → bus), in the
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
   const importOf = (pattern: RegExp) => ({ 'Fn::ImportValue': expect.stringMatching(pattern) });
 
+  const mappingOf = (name: FunctionName) =>
+    Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping') as Resources).find(
+      (m) => m.Properties.FunctionName.Ref === logicalId(built.stateless.functions[name]),
+    )!;
+
   beforeAll(() => {
     const context = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context;
     // Bundling is not what these assertions look at.
@@ -39,10 +45,10 @@ describe('Construct: EventPipeline (outbox → stream → relay → bus), in the
 
   it('relays the table stream to the relay function with the shared outbox filter', () => {
     // Prepare
-    const [mapping] = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping') as Resources);
+    const mapping = mappingOf('relayOutbox');
 
-    // Assess
-    stateless.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    // Assess: the relay and the analytics projector, the two readers a stream allows per shard.
+    stateless.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     expect(mapping.Properties).toMatchObject({
       FunctionName: { Ref: logicalId(built.stateless.functions.relayOutbox) },
       EventSourceArn: importOf(/StreamArn/),
@@ -59,7 +65,7 @@ describe('Construct: EventPipeline (outbox → stream → relay → bus), in the
   });
 
   it('sends what the stream gives up on to an encrypted, TLS-only dead-letter queue', () => {
-    const [mapping] = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping') as Resources);
+    const mapping = mappingOf('relayOutbox');
     const queues = stateless.findResources('AWS::SQS::Queue') as Resources;
     const dlqId = logicalId(
       built.stateless.node.findChild('EventPipeline').node.findChild('DeadLetterQueue'),
@@ -143,5 +149,36 @@ describe('Construct: EventPipeline (outbox → stream → relay → bus), in the
       Threshold: 5 * 60_000,
       AlarmActions: topic,
     });
+  });
+
+  it('feeds profile changes to the analytics projector, with its own DLQ and alarms', () => {
+    const mapping = mappingOf('projectAnalytics');
+    expect(mapping.Properties).toMatchObject({
+      EventSourceArn: importOf(/StreamArn/),
+      StartingPosition: 'TRIM_HORIZON',
+      ParallelizationFactor: 1,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRecordAgeInSeconds: 12 * 3600,
+    });
+    expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual(
+      ANALYTICS_FILTER_PATTERN,
+    );
+    const dlqId = logicalId(
+      built.stateless.node.findChild('AnalyticsPipeline').node.findChild('DeadLetterQueue'),
+    );
+    expect(mapping.Properties.DestinationConfig).toEqual({
+      OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
+    });
+    const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm') as Resources);
+    const names = alarms.map((a) => a.Properties.AlarmName);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'stageflow-dev-analytics-projector-dlq',
+        'stageflow-dev-analytics-projector-lag',
+      ]),
+    );
+    const dashboard = JSON.stringify(stateless.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard).toContain('Analytics projector lag');
   });
 });

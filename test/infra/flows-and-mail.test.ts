@@ -331,8 +331,8 @@ describe('Flows, mail and operations in the dev app with a sender domain', () =>
     it('encrypts every queue and alarms on every one of them as soon as a message is in it', () => {
       const queues = resources('AWS::SQS::Queue');
       const alarms = Object.values(resources('AWS::CloudWatch::Alarm'));
-      // Relay, flow rules, and one per rule-invoked function.
-      expect(Object.keys(queues)).toHaveLength(2 + EVENT_FUNCTIONS.length);
+      // Relay, analytics projector, flow rules, and one per rule-invoked function.
+      expect(Object.keys(queues)).toHaveLength(3 + EVENT_FUNCTIONS.length);
       for (const [id, queue] of Object.entries(queues)) {
         expect(queue.Properties, id).toMatchObject({ SqsManagedSseEnabled: true });
         const alarm = alarms.find(

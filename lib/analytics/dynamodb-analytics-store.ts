@@ -1,0 +1,250 @@
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  QueryCommand,
+  ScanCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { EngineTouchpoint } from '../journey/index.js';
+import { batchGetItems, batchWrite, type OnRequest, queryPartition } from '../storage/dynamodb-io.js';
+import { keys } from '../storage/table.js';
+import { splitItemKey } from './cells.js';
+import { ContributionTooLargeError } from './errors.js';
+import type { CustomerFacts } from './facts.js';
+import type { AnalyticsStore, ContributionChange, CustomerPage, StoredContribution } from './ports.js';
+import type { AggregateItem } from './reports.js';
+
+const CONTRIBUTION_SK = 'AN';
+const LAG_PK = 'AGG#lag';
+const MAX_TRANSACTION_ITEMS = 100;
+const m = (value: Record<string, unknown>) => marshall(value, { removeUndefinedValues: true });
+
+/** The contribution item: apart from the customer partition, so erasing that partition leaves it for the projector to zero. */
+export const contributionKey = (customerId: string) => ({ pk: `AN#${customerId}`, sk: CONTRIBUTION_SK });
+
+/** Requests and capacity the adapter used, for tests and the bench. */
+export interface AnalyticsStoreStats {
+  requests: number;
+  consumedWcu: number;
+  consumedRcu: number;
+}
+
+/** The AnalyticsStore on the Stageflow table (docs/storage.md, "Analytics"). */
+export class DynamoDbAnalyticsStore implements AnalyticsStore {
+  readonly stats: AnalyticsStoreStats = { requests: 0, consumedWcu: 0, consumedRcu: 0 };
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async load(customerId: string) {
+    const [items, [contribution]] = await Promise.all([
+      queryPartition(this.client, this.tableName, keys.customer(customerId), { onRequest: this.count }),
+      batchGetItems(this.client, this.tableName, [contributionKey(customerId)], { onRequest: this.count }),
+    ]);
+    const profile = items.find((i) => i.sk === keys.profileSk);
+    const stored: StoredContribution = contribution
+      ? {
+          facts: JSON.parse(contribution.facts as string) as CustomerFacts | null,
+          rev: contribution.rev as number,
+        }
+      : { facts: null, rev: 0 };
+    if (!profile) return { snapshot: null, profileVersion: null, stored };
+    const state = profile.state as {
+      stage: string | null;
+      stageSince: string | null;
+      stagesReached: Record<string, string>;
+    };
+    const touchpoints = items
+      .filter((i) => i.entity === 'touchpoint')
+      .map(
+        (i): EngineTouchpoint => ({
+          messageId: i.messageId as string,
+          timestamp: i.timestamp as string,
+          event: i.event as string,
+          properties: i.properties as Record<string, unknown> | undefined,
+          channel: i.channel as string | undefined,
+          campaign: (i.context as { campaign?: Record<string, string> } | undefined)?.campaign,
+        }),
+      );
+    return {
+      snapshot: {
+        createdAt: profile.createdAt as string,
+        stage: state.stage ?? null,
+        stageSince: state.stageSince ?? null,
+        stagesReached: state.stagesReached ?? {},
+        touchpoints,
+      },
+      profileVersion: profile.version as number,
+      stored,
+    };
+  }
+
+  async apply(change: ContributionChange): Promise<boolean> {
+    const key = contributionKey(change.customerId);
+    const condition =
+      change.expectedRev === 0
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: 'rev = :rev',
+            ExpressionAttributeValues: m({ ':rev': change.expectedRev }),
+          };
+    const writes: TransactWriteItem[] = [
+      change.facts === null
+        ? { Delete: { TableName: this.tableName, Key: m(key), ...condition } }
+        : {
+            Put: {
+              TableName: this.tableName,
+              Item: m({
+                ...key,
+                entity: 'analytics',
+                customerId: change.customerId,
+                rev: change.expectedRev + 1,
+                profileVersion: change.profileVersion,
+                // One string, not a map: the item's size (and so its WCU) stays close to the facts' own.
+                facts: JSON.stringify(change.facts),
+              }),
+              ...condition,
+            },
+          },
+    ];
+    for (const [itemKey, attrs] of change.deltas) {
+      const names: Record<string, string> = {};
+      const values: Record<string, number> = {};
+      const parts: string[] = [];
+      let i = 0;
+      for (const [attr, amount] of attrs) {
+        names[`#a${i}`] = attr;
+        values[`:v${i}`] = amount;
+        parts.push(`#a${i} :v${i}`);
+        i++;
+      }
+      writes.push({
+        Update: {
+          TableName: this.tableName,
+          Key: m(splitItemKey(itemKey)),
+          UpdateExpression: `ADD ${parts.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: m(values),
+        },
+      });
+    }
+    if (writes.length > MAX_TRANSACTION_ITEMS)
+      throw new ContributionTooLargeError(change.customerId, writes.length);
+    try {
+      this.stats.requests++;
+      const out = await this.client.send(
+        new TransactWriteItemsCommand({ TransactItems: writes, ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      for (const c of out.ConsumedCapacity ?? []) this.stats.consumedWcu += c.CapacityUnits ?? 0;
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      // Our condition failed: someone else replaced the contribution; anything else is retried by the caller.
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
+      if (reasons.some((r) => r.Code === 'TransactionConflict')) return false;
+      throw error;
+    }
+  }
+
+  async aggregates(
+    pks: readonly string[],
+    range?: { fromSk: string; toSk: string },
+  ): Promise<AggregateItem[]> {
+    const pages = await Promise.all(pks.map((pk) => this.queryAggregates(pk, range)));
+    return pages.flat();
+  }
+
+  private async queryAggregates(
+    pk: string,
+    range?: { fromSk: string; toSk: string },
+  ): Promise<AggregateItem[]> {
+    const out: AggregateItem[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      this.stats.requests++;
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: range ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk',
+          // `to` is exclusive: BETWEEN is inclusive, so stop just below it.
+          ExpressionAttributeValues: m(
+            range ? { ':pk': pk, ':from': range.fromSk, ':to': `${range.toSk}\u0000` } : { ':pk': pk },
+          ),
+          ExclusiveStartKey: start,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.stats.consumedRcu += page.ConsumedCapacity?.CapacityUnits ?? 0;
+      for (const raw of page.Items ?? []) {
+        const { pk: p, sk, ...rest } = unmarshall(raw);
+        if (range && (sk as string) >= range.toSk) continue;
+        const counters: Record<string, number> = {};
+        for (const [k, v] of Object.entries(rest)) if (typeof v === 'number') counters[k] = v;
+        out.push({ pk: p as string, sk: sk as string, counters });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  async markInFlight(id: string, since: string): Promise<void> {
+    await batchWrite(
+      this.client,
+      this.tableName,
+      [
+        {
+          PutRequest: {
+            // A mark left by a crashed batch goes after a day; its retry removes it sooner.
+            Item: m({ pk: LAG_PK, sk: id, since, expiresAt: Math.floor(Date.now() / 1000) + 86_400 }),
+          },
+        },
+      ],
+      { onRequest: this.count },
+    );
+  }
+
+  async clearInFlight(id: string): Promise<void> {
+    await batchWrite(this.client, this.tableName, [{ DeleteRequest: { Key: m({ pk: LAG_PK, sk: id }) } }], {
+      onRequest: this.count,
+    });
+  }
+
+  async oldestInFlight(): Promise<string | null> {
+    const items = await queryPartition(this.client, this.tableName, LAG_PK, { onRequest: this.count });
+    const since = items.map((i) => i.since as string).sort();
+    return since[0] ?? null;
+  }
+
+  async customers(cursor: string | null, segment?: { index: number; total: number }): Promise<CustomerPage> {
+    this.stats.requests++;
+    const out = await this.client.send(
+      new ScanCommand({
+        TableName: this.tableName,
+        FilterExpression: 'sk = :profile OR sk = :contribution',
+        ExpressionAttributeValues: m({ ':profile': keys.profileSk, ':contribution': CONTRIBUTION_SK }),
+        ProjectionExpression: 'pk',
+        ExclusiveStartKey: cursor ? (JSON.parse(cursor) as Record<string, AttributeValue>) : undefined,
+        ...(segment ? { Segment: segment.index, TotalSegments: segment.total } : {}),
+      }),
+    );
+    const ids = (out.Items ?? []).map((i) => {
+      const pk = unmarshall(i).pk as string;
+      return pk.startsWith('AN#') ? pk.slice(3) : pk.slice(2);
+    });
+    return {
+      customerIds: [...new Set(ids)],
+      cursor: out.LastEvaluatedKey ? JSON.stringify(out.LastEvaluatedKey) : null,
+    };
+  }
+
+  private readonly count: OnRequest = (consumed) => {
+    this.stats.requests++;
+    for (const c of consumed ?? []) this.stats.consumedRcu += c.CapacityUnits ?? 0;
+  };
+}

@@ -1,0 +1,48 @@
+import type { Cells } from './cells.js';
+import type { CustomerFacts, CustomerSnapshot } from './facts.js';
+import type { AggregateItem } from './reports.js';
+
+/** A customer's stored contribution: the facts last applied to the aggregates, and its revision. */
+export interface StoredContribution {
+  facts: CustomerFacts | null;
+  /** Optimistic-locking revision of the contribution item; 0 when none is stored. */
+  rev: number;
+}
+
+export interface ContributionChange {
+  customerId: string;
+  /** The revision read; the change is refused if another writer replaced the contribution since. */
+  expectedRev: number;
+  /** Null removes the stored contribution (erasure, a merged anonymous customer). */
+  facts: CustomerFacts | null;
+  profileVersion: number | null;
+  /** Added to the aggregates in the same transaction. */
+  deltas: Cells;
+}
+
+/** A page of customer ids for the rebuild, and where to go on. */
+export interface CustomerPage {
+  customerIds: string[];
+  cursor: string | null;
+}
+
+/** Storage port of the analytics context; the DynamoDB adapter sits beside it. */
+export interface AnalyticsStore {
+  /** The customer's profile state and touchpoints (null when no profile exists), and their stored contribution. */
+  load(customerId: string): Promise<{
+    snapshot: CustomerSnapshot | null;
+    profileVersion: number | null;
+    stored: StoredContribution;
+  }>;
+  /** Applies the deltas and replaces the contribution atomically; false if the revision moved on. */
+  apply(change: ContributionChange): Promise<boolean>;
+  /** Every aggregate item in the partitions `pks`, with sort keys in [fromSk, toSk) when given. */
+  aggregates(pks: readonly string[], range?: { fromSk: string; toSk: string }): Promise<AggregateItem[]>;
+  /** Marks a stream batch in flight since `since` (ISO), under `id`; clear removes the mark. */
+  markInFlight(id: string, since: string): Promise<void>;
+  clearInFlight(id: string): Promise<void>;
+  /** The oldest in-flight mark, if any. */
+  oldestInFlight(): Promise<string | null>;
+  /** Customers with a profile or a stored contribution, a page at a time (the rebuild). */
+  customers(cursor: string | null, segment?: { index: number; total: number }): Promise<CustomerPage>;
+}

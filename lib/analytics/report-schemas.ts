@@ -1,0 +1,80 @@
+import * as z from 'zod';
+
+/** The shapes of the three report answers, for the OpenAPI document. */
+
+const Freshness = {
+  asOf: z.string().describe('When the figures were read (ISO 8601)'),
+  lagSeconds: z
+    .number()
+    .int()
+    .describe('Age of the oldest change not yet counted; 0 when every change is in'),
+};
+const Money = z.record(z.string(), z.number()).describe('Amount per ISO 4217 currency, exact to 1e-6');
+const Ratio = z.number().nullable().describe('null when the denominator is 0');
+
+export const StagesReport = z.object({
+  ...Freshness,
+  stalledAfterDays: z.number().int(),
+  total: z.number().int().describe('Every customer, with or without a stage'),
+  stages: z.array(
+    z.object({
+      stage: z.string(),
+      customers: z.number().int(),
+      stalled: z
+        .number()
+        .int()
+        .describe('In the stage longer than stalledAfterDays (entry times kept per hour)'),
+      medianDaysInStage: z.number().nullable().describe('Exact to ±30 minutes'),
+    }),
+  ),
+});
+
+export const FunnelReport = z.object({
+  from: z.string(),
+  to: z.string(),
+  windowDays: z.number().int(),
+  steps: z.array(z.string()),
+  ...Freshness,
+  groups: z.array(
+    z.object({
+      key: z
+        .record(z.string(), z.string())
+        .nullable()
+        .describe('null for by=none; {"channel": …}, {"campaign": …} or {"cohort": "2026-W47"}'),
+      customers: z.number().int().describe('Customers whose first touchpoint is in [from, to)'),
+      steps: z.array(
+        z.object({
+          stage: z.string(),
+          reached: z.number().int(),
+          dropOff: z.number().int(),
+          conversionFromPrevious: Ratio,
+          conversionFromFirst: Ratio,
+          medianHoursToReach: z
+            .number()
+            .nullable()
+            .describe('Exact to the hour within 48 hours of the first touchpoint, to the day beyond'),
+        }),
+      ),
+    }),
+  ),
+});
+
+const ByModel = <T extends z.ZodType>(t: T) =>
+  z.object({ first: t, last: t, linear: t, position: t, 'time-decay': t });
+
+export const AttributionReport = z.object({
+  from: z.string(),
+  to: z.string(),
+  model: z.enum(['first', 'last', 'linear', 'position', 'time-decay', 'all']),
+  lookbackDays: z.number().int(),
+  ...Freshness,
+  conversions: z.number().int().describe('Orders in [from, to), refunded or cancelled ones left out'),
+  revenue: Money,
+  rows: z.array(
+    z.object({
+      key: z.record(z.string(), z.string()).describe('{"channel": …} or {"campaign": …}'),
+      conversions: z.union([z.number(), ByModel(z.number())]).describe('One model, or all five side by side'),
+      revenue: z.union([Money, ByModel(Money)]),
+    }),
+  ),
+});

@@ -1,0 +1,257 @@
+import type { CompiledModel } from '../journey/index.js';
+import { type AttributionModel, MICRO, MODELS } from './attribution-models.js';
+import { isoWeek } from './calendar.js';
+import { DIMENSION_CODES, MODEL_CODES } from './cells.js';
+import { bucketHours } from './facts.js';
+
+/** An aggregate item as read: its key and its numeric counters. */
+export interface AggregateItem {
+  pk: string;
+  sk: string;
+  counters: Record<string, number>;
+}
+
+const HOUR = 3_600_000;
+const round = (x: number, digits = 6) => Math.round(x * 10 ** digits) / 10 ** digits;
+const ratio = (a: number, b: number) => (b === 0 ? null : round(a / b));
+const micros = (x: number) => x / MICRO;
+
+/** Median of a histogram of (value, count) pairs, sorted by value; the mean of the middle two for an even count. */
+export function histogramMedian(pairs: readonly [number, number][]): number | null {
+  const total = pairs.reduce((a, [, c]) => a + c, 0);
+  if (total === 0) return null;
+  const at = (rank: number) => {
+    let seen = 0;
+    for (const [v, c] of pairs) {
+      seen += c;
+      if (seen > rank) return v;
+    }
+    return pairs[pairs.length - 1][0];
+  };
+  return total % 2 === 1 ? at((total - 1) / 2) : (at(total / 2 - 1) + at(total / 2)) / 2;
+}
+
+// --- stages now --------------------------------------------------------------------------------
+
+export interface StageRow {
+  stage: string;
+  customers: number;
+  stalled: number;
+  medianDaysInStage: number | null;
+}
+
+/**
+ * Customers per current stage. Entry times are kept per hour: `stalled` counts customers whose
+ * entry hour ended at least `stalledAfterDays` before `now`; the median is taken over hour
+ * midpoints (exact to ±30 minutes).
+ */
+export function stagesReport(
+  cm: CompiledModel,
+  items: readonly AggregateItem[],
+  now: number,
+  stalledAfterDays: number,
+) {
+  const cutoff = now - stalledAfterDays * 24 * HOUR;
+  const hist = new Map<string, Map<number, number>>();
+  let total = 0;
+  for (const item of items) {
+    const stage = item.pk.slice('AGG#stage#'.length);
+    for (const [attr, count] of Object.entries(item.counters)) {
+      if (count === 0) continue;
+      total += count;
+      if (stage === '-' || !attr.startsWith('h')) continue;
+      const start = Date.parse(`${item.sk}T${attr.slice(1)}:00:00Z`);
+      const h = hist.get(stage) ?? new Map<number, number>();
+      h.set(start, (h.get(start) ?? 0) + count);
+      hist.set(stage, h);
+    }
+  }
+  const stages: StageRow[] = [...cm.stages.keys()].map((stage) => {
+    const h = [...(hist.get(stage) ?? new Map<number, number>()).entries()].sort((a, b) => a[0] - b[0]);
+    const customers = h.reduce((a, [, c]) => a + c, 0);
+    const stalled = h.filter(([start]) => start + HOUR <= cutoff).reduce((a, [, c]) => a + c, 0);
+    // Days in the stage, measured at each entry hour's midpoint.
+    const days = h.map(([start, c]) => [(now - (start + HOUR / 2)) / (24 * HOUR), c] as [number, number]);
+    const median = histogramMedian(days.sort((a, b) => a[0] - b[0]));
+    return {
+      stage,
+      customers,
+      stalled,
+      medianDaysInStage: median === null ? null : round(Math.max(0, median), 2),
+    };
+  });
+  return { total, stages };
+}
+
+// --- funnel ------------------------------------------------------------------------------------
+
+export interface FunnelQueryShape {
+  from: string;
+  to: string;
+  windowDays: number;
+  steps: string[];
+  by: 'none' | 'channel' | 'campaign' | 'cohort';
+  cohort: 'week' | 'month';
+}
+
+const funnelGroupKey = (
+  q: FunnelQueryShape,
+  day: string,
+  channel: string,
+  campaign: string,
+): Record<string, string> | null => {
+  switch (q.by) {
+    case 'none':
+      return null;
+    case 'channel':
+      return { channel };
+    case 'campaign':
+      return { campaign };
+    case 'cohort':
+      return { cohort: q.cohort === 'week' ? isoWeek(day) : day.slice(0, 7) };
+  }
+};
+
+/** Funnel over customers whose first touchpoint is in [from, to); exact for every whole windowDays. */
+export function funnelReport(cm: CompiledModel, items: readonly AggregateItem[], q: FunnelQueryShape) {
+  const index = [...cm.stages.keys()];
+  const stepBits = q.steps.map((s) => 1 << index.indexOf(s));
+  // T_k: step k or any later step, so skipping a step counts as passing it.
+  const suffix = stepBits.map((_, k) => stepBits.slice(k).reduce((a, b) => a | b, 0));
+  const limitHours = q.windowDays * 24;
+  const groups = new Map<
+    string,
+    { key: Record<string, string> | null; customers: number; cells: Map<number, Map<number, number>> }
+  >();
+  for (const item of items) {
+    const [day, ch, cmp] = item.sk.split('#');
+    if (day < q.from || day >= q.to) continue;
+    const key = funnelGroupKey(q, day, decodeURIComponent(ch), decodeURIComponent(cmp));
+    const id = JSON.stringify(key);
+    let g = groups.get(id);
+    if (!g) {
+      g = { key, customers: 0, cells: new Map() };
+      groups.set(id, g);
+    }
+    for (const [attr, count] of Object.entries(item.counters)) {
+      if (attr === 'n') g.customers += count;
+      const m = /^b(\d+)_(\d+)$/.exec(attr);
+      if (!m) continue;
+      const b = Number(m[1]);
+      if (bucketHours(b)[1] > limitHours) continue;
+      const byMask = g.cells.get(b) ?? new Map<number, number>();
+      byMask.set(Number(m[2]), (byMask.get(Number(m[2])) ?? 0) + count);
+      g.cells.set(b, byMask);
+    }
+  }
+  const out = [...groups.values()]
+    .filter((g) => g.customers !== 0)
+    .sort((a, b) => (JSON.stringify(a.key) < JSON.stringify(b.key) ? -1 : 1))
+    .map((g) => {
+      const buckets = [...g.cells.keys()].sort((a, b) => a - b);
+      let previous = g.customers;
+      let first = 0;
+      const steps = q.steps.map((stage, k) => {
+        const hist: [number, number][] = [];
+        for (const b of buckets) {
+          let n = 0;
+          for (const [mask, c] of g.cells.get(b)!) if (mask & suffix[k]) n += c;
+          if (n !== 0) {
+            const [lo, hi] = bucketHours(b);
+            hist.push([(lo + hi) / 2, n]);
+          }
+        }
+        const reached = hist.reduce((a, [, c]) => a + c, 0);
+        if (k === 0) first = reached;
+        const median = histogramMedian(hist);
+        const row = {
+          stage,
+          reached,
+          dropOff: previous - reached,
+          conversionFromPrevious: ratio(reached, previous),
+          conversionFromFirst: ratio(reached, first),
+          medianHoursToReach: median,
+        };
+        previous = reached;
+        return row;
+      });
+      return { key: g.key, customers: g.customers, steps };
+    });
+  return out;
+}
+
+// --- attribution -------------------------------------------------------------------------------
+
+export interface AttributionQueryShape {
+  model: AttributionModel | 'all';
+  by: 'channel' | 'campaign';
+  lookbackDays: number;
+}
+
+type Money = Record<string, number>;
+
+/** Conversions and revenue per channel or campaign under one model or all five, from the order-day items. */
+export function attributionReport(items: readonly AggregateItem[], q: AttributionQueryShape) {
+  let orders = 0;
+  const revenue: Money = {};
+  const dim = DIMENSION_CODES[q.by];
+  // key → model → { o, r: currency → micros }
+  const rows = new Map<string, Map<AttributionModel, { o: number; r: Money }>>();
+  const codeToModel = new Map<string, AttributionModel>(MODELS.map((m) => [MODEL_CODES[m], m]));
+  const prefix = `${q.lookbackDays}~`;
+  for (const item of items) {
+    const [, kind, encoded] = item.sk.split('#');
+    if (kind === 't') {
+      for (const [attr, v] of Object.entries(item.counters)) {
+        if (attr === 'o') orders += v;
+        else if (attr.startsWith('r~')) revenue[attr.slice(2)] = (revenue[attr.slice(2)] ?? 0) + v;
+      }
+      continue;
+    }
+    if (kind !== dim) continue;
+    const key = decodeURIComponent(encoded);
+    const byModel = rows.get(key) ?? new Map();
+    rows.set(key, byModel);
+    for (const [attr, v] of Object.entries(item.counters)) {
+      if (!attr.startsWith(prefix)) continue;
+      const [, code, what, currency] = attr.split('~');
+      const model = codeToModel.get(code);
+      if (!model) continue;
+      const cell = byModel.get(model) ?? { o: 0, r: {} };
+      byModel.set(model, cell);
+      if (what === 'o') cell.o += v;
+      else cell.r[currency] = (cell.r[currency] ?? 0) + v;
+    }
+  }
+  const moneyOut = (m: Money) =>
+    Object.fromEntries(
+      Object.entries(m)
+        .filter(([, v]) => v !== 0)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([c, v]) => [c, micros(v)]),
+    );
+  const nonZero = (c: { o: number; r: Money } | undefined) =>
+    c !== undefined && (c.o !== 0 || Object.values(c.r).some((x) => x !== 0));
+  const list = [...rows.entries()]
+    .filter(([, byModel]) =>
+      q.model === 'all' ? [...byModel.values()].some(nonZero) : nonZero(byModel.get(q.model)),
+    )
+    .map(([key, byModel]) => {
+      const get = (m: AttributionModel) => byModel.get(m) ?? { o: 0, r: {} };
+      const rowKey = { [q.by]: key };
+      if (q.model === 'all') {
+        return {
+          key: rowKey,
+          conversions: Object.fromEntries(MODELS.map((m) => [m, micros(get(m).o)])),
+          revenue: Object.fromEntries(MODELS.map((m) => [m, moneyOut(get(m).r)])),
+          sortBy: get('linear').o,
+        };
+      }
+      const cell = get(q.model);
+      return { key: rowKey, conversions: micros(cell.o), revenue: moneyOut(cell.r), sortBy: cell.o };
+    });
+  const visible = list
+    .sort((a, b) => b.sortBy - a.sortBy || (a.key[q.by] < b.key[q.by] ? -1 : 1))
+    .map(({ sortBy: _, ...row }) => row);
+  return { conversions: orders, revenue: moneyOut(revenue), rows: visible };
+}

@@ -1,0 +1,88 @@
+import { splitItemKey } from '../../lib/analytics/cells.js';
+import type { CustomerFacts } from '../../lib/analytics/facts.js';
+import type { AnalyticsStore, ContributionChange, StoredContribution } from '../../lib/analytics/ports.js';
+import type { AggregateItem } from '../../lib/analytics/reports.js';
+import { defaultModel, type EngineTouchpoint, replay } from '../../lib/journey/index.js';
+
+/** A customer as ingest stores them: the profile is the replay of their touchpoints. */
+export interface MemoryCustomer {
+  createdAt: string;
+  version: number;
+  touchpoints: EngineTouchpoint[];
+}
+
+/** The AnalyticsStore port in memory, over customers the test holds as raw touchpoints. */
+export class MemoryAnalyticsStore implements AnalyticsStore {
+  readonly customersById = new Map<string, MemoryCustomer>();
+  readonly contributions = new Map<string, { facts: string; rev: number }>();
+  readonly items = new Map<string, Record<string, number>>();
+  readonly inFlight = new Map<string, string>();
+
+  async load(customerId: string) {
+    const c = this.customersById.get(customerId);
+    const saved = this.contributions.get(customerId);
+    const stored: StoredContribution = saved
+      ? { facts: JSON.parse(saved.facts) as CustomerFacts | null, rev: saved.rev }
+      : { facts: null, rev: 0 };
+    if (!c) return { snapshot: null, profileVersion: null, stored };
+    const { state } = replay(defaultModel, c.touchpoints);
+    return {
+      snapshot: {
+        createdAt: c.createdAt,
+        stage: state.stage,
+        stageSince: state.stageSince,
+        stagesReached: state.stagesReached,
+        touchpoints: structuredClone(c.touchpoints),
+      },
+      profileVersion: c.version,
+      stored,
+    };
+  }
+
+  async apply(change: ContributionChange) {
+    const current = this.contributions.get(change.customerId)?.rev ?? 0;
+    if (current !== change.expectedRev) return false;
+    if (change.facts === null) this.contributions.delete(change.customerId);
+    else
+      this.contributions.set(change.customerId, {
+        facts: JSON.stringify(change.facts),
+        rev: change.expectedRev + 1,
+      });
+    for (const [key, attrs] of change.deltas) {
+      const item = this.items.get(key) ?? {};
+      for (const [a, v] of attrs) item[a] = (item[a] ?? 0) + v;
+      this.items.set(key, item);
+    }
+    return true;
+  }
+
+  async aggregates(
+    pks: readonly string[],
+    range?: { fromSk: string; toSk: string },
+  ): Promise<AggregateItem[]> {
+    const out: AggregateItem[] = [];
+    for (const [key, counters] of this.items) {
+      const { pk, sk } = splitItemKey(key);
+      if (!pks.includes(pk)) continue;
+      if (range && (sk < range.fromSk || sk >= range.toSk)) continue;
+      out.push({ pk, sk, counters: { ...counters } });
+    }
+    return out;
+  }
+
+  async markInFlight(id: string, since: string) {
+    this.inFlight.set(id, since);
+  }
+  async clearInFlight(id: string) {
+    this.inFlight.delete(id);
+  }
+  async oldestInFlight() {
+    return [...this.inFlight.values()].sort()[0] ?? null;
+  }
+  async customers() {
+    return {
+      customerIds: [...new Set([...this.customersById.keys(), ...this.contributions.keys()])],
+      cursor: null,
+    };
+  }
+}
