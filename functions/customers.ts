@@ -25,8 +25,9 @@ const personalData = () => {
 };
 
 /**
- * GET /v1/customers/{customerId}[/touchpoints|/transitions] on ingest keys; the message log,
- * the export of everything held and erasure on admin keys (scopes from ROUTES).
+ * GET /v1/customers/{customerId}[/touchpoints|/transitions] on ingest keys; the customer lists
+ * (GET /v1/customers), the message log, the export of everything held and erasure on admin
+ * keys (scopes from ROUTES).
  */
 export const handler = middy<HttpEvent, HttpResult>()
   .use(problemResponses(logger))
@@ -37,6 +38,9 @@ export const handler = middy<HttpEvent, HttpResult>()
     ),
   )
   .handler(async (event) => {
+    if (event.routeKey === 'GET /v1/customers') {
+      return json(200, await container().customerLists.execute(event.queryStringParameters ?? {}));
+    }
     // API Gateway has decoded the path already; decoding again broke ids holding a '%'.
     const customerId = event.pathParameters?.customerId ?? '';
     if (!customerId) throw new NotFoundError('No customer id in the path');

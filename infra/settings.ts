@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import * as z from 'zod';
+import { TABLE_INDEXES } from '../lib/storage/table.js';
 
 /** The CDK context keys Stageflow reads (`cdk.json` or `-c key=value`). */
 export const CONTEXT = {
@@ -15,6 +16,7 @@ export const CONTEXT = {
   throttleRate: 'stageflow:throttleRate',
   throttleBurst: 'stageflow:throttleBurst',
   publicUrl: 'stageflow:publicUrl',
+  tableIndexes: 'stageflow:tableIndexes',
 } as const;
 
 const Stage = z.enum(['dev', 'prod']);
@@ -57,6 +59,12 @@ const Context = z.object({
     .url({ protocol: /^https$/, error: 'must be an https URL such as https://api.shop.example' })
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
+  tableIndexes: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(TABLE_INDEXES.length, `must be at most ${TABLE_INDEXES.length}, the number of indexes there are`)
+    .default(TABLE_INDEXES.length),
 });
 
 /** Everything that differs between deployments, validated once when the app is built. */
@@ -82,6 +90,11 @@ export interface StageflowSettings {
    * None: the execute-api URL of the HTTP API.
    */
   publicUrl?: string;
+  /**
+   * How many of TABLE_INDEXES (in order) the table has. All by default; an existing table
+   * gains them one deploy at a time, as DynamoDB creates one index per update (README).
+   */
+  tableIndexes: number;
 }
 
 /** Reads and validates the `stageflow:*` context; a bad value fails the synth with its key. */
@@ -111,6 +124,7 @@ export function readSettings(node: Node): StageflowSettings {
     alarmEmail: c.alarmEmail,
     throttle: { rateLimit: c.throttleRate, burstLimit: c.throttleBurst },
     publicUrl: c.publicUrl,
+    tableIndexes: c.tableIndexes,
   };
 }
 
