@@ -437,7 +437,8 @@ function profileItem(p: Profile): Record<string, unknown> {
   };
 }
 
-function toProfile(item: Record<string, unknown>): Profile {
+/** A profile item as read from the table. */
+export function toProfile(item: Record<string, unknown>): Profile {
   return {
     customerId: item.customerId as string,
     state: item.state as Profile['state'],

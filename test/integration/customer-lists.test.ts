@@ -1,5 +1,9 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoClient } from '../../lib/aws/clients.js';
+import { createDynamoClient, dynamoClient } from '../../lib/aws/clients.js';
+import { reindexCustomerLists } from '../../lib/customers/reindex-lists.js';
+import { initialState } from '../../lib/journey/index.js';
 import type { LocalStack } from '../../local/stack.js';
 import { eventually } from '../support/eventually.js';
 import { api, testStack, uid } from '../support/local.js';
@@ -249,6 +253,60 @@ describe('GET /v1/customers', () => {
       expect(ids(await listAll('channel=instagram'))).toEqual([dana]);
       expect(ids(await listAll('campaign=autumn-sound'))).toEqual([dana]);
       expect(ids(await listAll('email=ada.lovelace@example.com'))).toEqual([]);
+    });
+  });
+
+  it('lists customers stored before the lists existed once customers:reindex has run', async () => {
+    // Prepare: a profile as an older version stored it, without the list keys.
+    const db = createDynamoClient(stack.dynamodbEndpoint);
+    const old = `${run}-old`;
+    const state = {
+      ...initialState(),
+      stage: 'research',
+      stageSince: hoursAgo(30),
+      stagesReached: { research: hoursAgo(30) },
+      counts: { touchpoints: 1, purchases: 0 },
+      traits: { email: 'old@example.com', firstName: 'Otto' },
+      lastKey: `${hoursAgo(30)}#${run}-old-1`,
+    };
+    await db.send(
+      new PutItemCommand({
+        TableName: stack.tableName,
+        Item: marshall({
+          pk: `C#${old}`,
+          sk: 'PROFILE',
+          entity: 'profile',
+          customerId: old,
+          stage: 'research',
+          state,
+          version: 3,
+          anonymousIds: [],
+          modelVersion: '1',
+          createdAt: hoursAgo(30),
+          updatedAt: hoursAgo(30),
+        }),
+      }),
+    );
+    expect(ids(await listAll('email=old@example.com'))).toEqual([]);
+
+    // Act
+    const outcome = await reindexCustomerLists(db, stack.tableName);
+    await reindexCustomerLists(db, stack.tableName); // idempotent: a second run changes nothing
+
+    // Assess
+    expect(outcome.updated).toBeGreaterThanOrEqual(1);
+    await eventually(async () => {
+      expect(ids(await listAll('email=OLD@example.com'))).toEqual([old]);
+      expect(ids(await listAll('stage=research'))).toContain(old);
+      expect(ids(await listAll('channel=direct'))).toContain(old);
+      expect((await listAll('')).at(-1)).toEqual({
+        customerId: old,
+        stage: 'research',
+        stageSince: hoursAgo(30),
+        email: 'old@example.com',
+        firstName: 'Otto',
+        acquisition: null,
+      });
     });
   });
 });
