@@ -26,8 +26,9 @@ const personalData = () => {
 };
 
 /**
- * GET /v1/customers/{customerId}[/touchpoints|/transitions] on ingest keys; the message log,
- * the export of everything held and erasure on admin keys (scopes from ROUTES).
+ * GET /v1/customers/{customerId}[/touchpoints|/transitions] on ingest keys; the customer lists
+ * (GET /v1/customers), the message log, the export of everything held and erasure on admin
+ * keys (scopes from ROUTES).
  */
 export const handler = middy<HttpEvent, HttpResult>()
   .use(problemResponses(logger))
@@ -38,6 +39,9 @@ export const handler = middy<HttpEvent, HttpResult>()
     ),
   )
   .handler(async (event) => {
+    if (event.routeKey === 'GET /v1/customers') {
+      return json(200, await container().customerLists.execute(event.queryStringParameters ?? {}));
+    }
     const customerId = pathParameter(event, 'customerId');
     const { customers } = container();
     // The route, not the decoded path, says which call this is: an id may contain '/touchpoints'.

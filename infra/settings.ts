@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import * as z from 'zod';
+import { TABLE_INDEXES } from '../lib/storage/table.js';
 
 /** The CDK context keys Stageflow reads (`cdk.json` or `-c key=value`). */
 export const CONTEXT = {
@@ -17,6 +18,7 @@ export const CONTEXT = {
   publicUrl: 'stageflow:publicUrl',
   reportTimeZone: 'stageflow:reportTimeZone',
   currency: 'stageflow:currency',
+  tableIndexes: 'stageflow:tableIndexes',
 } as const;
 
 const Stage = z.enum(['dev', 'prod']);
@@ -74,6 +76,12 @@ const Context = z.object({
     .string()
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
     .default('USD'),
+  tableIndexes: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(TABLE_INDEXES.length, `must be at most ${TABLE_INDEXES.length}, the number of indexes there are`)
+    .default(TABLE_INDEXES.length),
 });
 
 /** Everything that differs between deployments, validated once when the app is built. */
@@ -103,6 +111,11 @@ export interface StageflowSettings {
   reportTimeZone: string;
   /** STAGEFLOW_CURRENCY: the currency of a purchase that names none. */
   currency: string;
+  /**
+   * How many of TABLE_INDEXES (in order) the table has. All by default; an existing table
+   * gains them one deploy at a time, as DynamoDB creates one index per update (README).
+   */
+  tableIndexes: number;
 }
 
 /** Reads and validates the `stageflow:*` context; a bad value fails the synth with its key. */
@@ -134,6 +147,7 @@ export function readSettings(node: Node): StageflowSettings {
     publicUrl: c.publicUrl,
     reportTimeZone: c.reportTimeZone,
     currency: c.currency,
+    tableIndexes: c.tableIndexes,
   };
 }
 

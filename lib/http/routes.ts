@@ -169,6 +169,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/v1/group', fn: 'ingest' },
   { method: 'POST', path: '/v1/batch', fn: 'ingest' },
   { method: 'POST', path: '/v1/import', fn: 'ingest' },
+  { method: 'GET', path: '/v1/customers', fn: 'customers', scope: 'admin' },
   { method: 'GET', path: '/v1/customers/{customerId}', fn: 'customers' },
   { method: 'GET', path: '/v1/customers/{customerId}/touchpoints', fn: 'customers' },
   { method: 'GET', path: '/v1/customers/{customerId}/transitions', fn: 'customers' },

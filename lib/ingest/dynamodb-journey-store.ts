@@ -20,6 +20,7 @@ import {
 } from '../storage/dynamodb-io.js';
 import { ITEM_PREFIX, keys } from '../storage/table.js';
 import type { Touchpoint } from '../touchpoints/schema.js';
+import { listAttributes } from './customer-list-keys.js';
 import type {
   CommitOutcome,
   CustomerCommit,
@@ -432,10 +433,12 @@ function profileItem(p: Profile): Record<string, unknown> {
     referralCode: p.referralCode,
     referredBy: p.referredBy,
     referralConvertedAt: p.referralConvertedAt,
+    ...listAttributes(p),
   };
 }
 
-function toProfile(item: Record<string, unknown>): Profile {
+/** A profile item as read from the table. */
+export function toProfile(item: Record<string, unknown>): Profile {
   return {
     customerId: item.customerId as string,
     state: item.state as Profile['state'],

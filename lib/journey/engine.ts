@@ -125,6 +125,13 @@ const matches = (cond: RuleCondition, properties: Record<string, unknown> | unde
 const hasCampaign = (campaign: EngineTouchpoint['campaign']): boolean =>
   campaign !== undefined && Object.values(campaign).some((v) => typeof v === 'string' && v.length > 0);
 
+/**
+ * Email engagement (`Email Opened`, `Email Link Clicked`, ...) follows a mail Stageflow sent:
+ * its utm fields name that mail, not how the customer found the shop, so it never sets the
+ * acquisition.
+ */
+export const isEmailEngagement = (event: string): boolean => event.startsWith('Email ');
+
 /** What a touchpoint signals under the model; an unknown event signals nothing. */
 export function classify(cm: CompiledModel, tp: EngineTouchpoint): Signal {
   const signal: Signal = {};
@@ -239,7 +246,7 @@ export function applyTouchpoint(cm: CompiledModel, state: JourneyState, tp: Engi
   }
 
   let acquisition = state.acquisition;
-  if (acquisition === null && (tp.channel || hasCampaign(tp.campaign))) {
+  if (acquisition === null && !isEmailEngagement(tp.event) && (tp.channel || hasCampaign(tp.campaign))) {
     const campaign = tp.campaign
       ? (Object.fromEntries(
           Object.entries(tp.campaign).filter(([, v]) => typeof v === 'string' && v),

@@ -2,6 +2,8 @@ import { DynamoDbKeyStore } from '../auth/api-keys.js';
 import { Authenticator } from '../auth/authenticate.js';
 import { dynamoClient } from '../aws/clients.js';
 import { config } from '../config.js';
+import { DynamoDbCustomerLists } from '../customers/dynamodb-customer-lists.js';
+import { ListCustomers } from '../customers/list-customers.js';
 import { ReadCustomers } from '../customers/read-customers.js';
 import { DynamoDbJourneyStore } from '../ingest/dynamodb-journey-store.js';
 import { IngestTouchpoints } from '../ingest/ingest-touchpoints.js';
@@ -26,6 +28,7 @@ export const container = once(() => {
   const client = dynamoClient();
   const journeyStore = new DynamoDbJourneyStore(client, c.tableName, c.retentionDays);
   const keyStore = new DynamoDbKeyStore(client, c.tableName);
+  const stages = defaultModel.model.stages.map((s) => s.name);
   return {
     config: c,
     journeyStore,
@@ -33,5 +36,6 @@ export const container = once(() => {
     authenticator: new Authenticator(keyStore, Number(process.env.STAGEFLOW_AUTH_CACHE_MS ?? 30_000)),
     ingest: new IngestTouchpoints(journeyStore, defaultModel),
     customers: new ReadCustomers(journeyStore),
+    customerLists: new ListCustomers(new DynamoDbCustomerLists(client, c.tableName, stages), stages),
   };
 });

@@ -63,3 +63,30 @@ export const ITEM_PREFIX = {
   campaignHead: 'H#',
   campaignVersion: 'V#',
 } as const;
+
+/**
+ * The table's global secondary indexes, in the order they were introduced. They index the
+ * `profile` item only (sparse keys no other item carries) and serve GET /v1/customers.
+ *
+ * DynamoDB creates at most one index per table update, so a deployed table gains them one
+ * deploy at a time (`stageflow:tableIndexes`, README "Upgrading"); a new table gets all at
+ * once. Append new indexes at the end, never reorder: the setting counts from the start.
+ */
+export const TABLE_INDEXES = [
+  /** Customers per stage (`-` for none yet), most recently active first: also the unfiltered list. */
+  { name: 'customers-by-stage', partitionKey: 'listStage', sortKey: 'listActive' },
+  /** Customers per acquisition channel (`direct` without one), most recently acquired first. */
+  { name: 'customers-by-channel', partitionKey: 'listChannel', sortKey: 'listAcquired' },
+  /** Customers per acquisition utm campaign name (`(none)` without one), most recently acquired first. */
+  { name: 'customers-by-campaign', partitionKey: 'listCampaign', sortKey: 'listAcquired' },
+  /** Customers by the SHA-256 of their normalised email address (no plain address in a key). */
+  { name: 'customers-by-email', partitionKey: 'listEmail', sortKey: 'customerId' },
+] as const;
+export type TableIndexName = (typeof TABLE_INDEXES)[number]['name'];
+
+/**
+ * What every customer index holds besides its keys: exactly what a list item shows. Only
+ * these attributes (and the keys) cost an index write when they change, so nothing that moves
+ * on every touchpoint (version, updatedAt, the fold state) is projected.
+ */
+export const LIST_PROJECTION = ['customerId', 'stage', 'stageSince', 'email', 'firstName', 'acquisition'];

@@ -9,7 +9,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type StageflowApp } from '../../infra/build-app.js';
 import { AUTHORIZER, FUNCTIONS, type FunctionName, ROUTES } from '../../lib/http/routes.js';
-import { TABLE } from '../../lib/storage/table.js';
+import { TABLE, TABLE_INDEXES } from '../../lib/storage/table.js';
 import { ensureTable } from '../../local/dynamodb.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -118,6 +118,23 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
         AttributeName: ttl.TimeToLiveSpecification.AttributeName,
         Enabled: true,
       });
+      expect(table.Properties.GlobalSecondaryIndexes).toEqual(create.GlobalSecondaryIndexes);
+    });
+
+    it('adds only as many customer-list indexes as stageflow:tableIndexes says (one per deploy on upgrade)', () => {
+      // Prepare: an existing stack being upgraded, one index at a time.
+      const partial = Template.fromStack(
+        build({ ...cdkJsonContext(), ...NO_BUNDLING, 'stageflow:tableIndexes': '1' }).stateful,
+      );
+      // Act
+      const [table] = Object.values(partial.findResources('AWS::DynamoDB::Table') as Resources);
+      // Assess
+      expect(table.Properties.GlobalSecondaryIndexes.map((i: Json) => i.IndexName)).toEqual([
+        TABLE_INDEXES[0].name,
+      ]);
+      expect(() => build({ ...cdkJsonContext(), ...NO_BUNDLING, 'stageflow:tableIndexes': '9' })).toThrow(
+        /stageflow:tableIndexes/,
+      );
     });
 
     it('lets dev stacks be deleted with their data', () => {
@@ -293,7 +310,12 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
     });
 
     it('grants customers reads plus erasure (no PutItem), and health one GetItem', () => {
-      const customers = actionsOf(statementsOf(stateless, roleOf(built, 'customers')));
+      const statements = statementsOf(stateless, roleOf(built, 'customers'));
+      // The lists: Query on the customer indexes by name, nothing else on them.
+      const onIndexes = statements.filter((s) => JSON.stringify(s.Resource).includes('/index/'));
+      expect(onIndexes.map((s) => s.Action)).toEqual(['dynamodb:Query']);
+      for (const index of TABLE_INDEXES) expect(JSON.stringify(onIndexes[0].Resource)).toContain(index.name);
+      const customers = actionsOf(statements.filter((s) => !onIndexes.includes(s)));
       // Reads and export: BatchGetItem, GetItem, Query. Erasure: BatchWriteItem deletes, then a
       // TransactWrite of a Delete (profile) and an Update (anonymous STATS counters).
       expect(customers.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([

@@ -572,6 +572,20 @@ describe('applyTouchpoint', () => {
     });
     expect(state.traits).toEqual({ email: 'a@example.com', plan: 'pro' });
   });
+
+  it('never takes the acquisition from email engagement, whatever utm fields it carries', () => {
+    // Prepare: the mail's click arrives first, then the customer's own visit from search.
+    const opened = tp(0, 'Email Link Clicked', {
+      channel: 'email',
+      campaign: { source: 'stageflow', medium: 'email', name: 'nurture-research' },
+    });
+    const search = tp(1, 'Product Viewed', { channel: 'google', campaign: { source: 'google' } });
+    // Act
+    const { state } = fold([opened, search]);
+    // Assess
+    expect(state.acquisition).toMatchObject({ channel: 'google', touchpointId: search.messageId });
+    expect(fold([opened]).state.acquisition).toBeNull();
+  });
 });
 
 // --- the model as data --------------------------------------------------------------------------

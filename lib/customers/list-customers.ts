@@ -1,0 +1,135 @@
+import * as z from 'zod';
+import { type FieldError, fieldErrors, HttpProblem, ValidationError } from '../http/problem.js';
+import { type CustomerFilter, type CustomerLists, ListIndexUnavailableError } from './ports.js';
+
+/** The filters of GET /v1/customers; a request names at most one. */
+export const LIST_FILTERS = ['stage', 'channel', 'campaign', 'email'] as const;
+type FilterName = (typeof LIST_FILTERS)[number];
+
+const value = (what: string, max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).describe(what);
+
+/** The query of GET /v1/customers: one filter or none (the most recently active customers), and a page. */
+export const CustomerListQuery = z.strictObject({
+  stage: value('Customers in this journey stage, most recently active first', 64).optional(),
+  channel: value(
+    'Customers acquired through this channel (`direct`: without one), most recently acquired first',
+    64,
+  ).optional(),
+  campaign: value(
+    'Customers acquired by this utm campaign name (`(none)`: without one), most recently acquired first',
+    256,
+  ).optional(),
+  email: value('The customers with this email address (exact, case-insensitive)', 320).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100).describe('Items per page (1 to 500)'),
+  cursor: z.string().min(1).optional().describe('`nextCursor` of the previous page'),
+});
+
+const fieldError = (path: string, message: string): FieldError => ({ path, pointer: `/${path}`, message });
+
+/**
+ * A cursor names the list it belongs to and the position after the last item it returned:
+ * base64url JSON, opaque to clients, checked on the way back in.
+ */
+interface CursorBody {
+  v: 1;
+  by: CustomerFilter['by'];
+  /** The filter value as given, for every filter but email (an address never goes into a URL). */
+  f?: string;
+  after: string;
+}
+
+const encodeCursor = (body: CursorBody) => Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
+
+function decodeCursor(cursor: string, filter: CustomerFilter): string {
+  let body: Partial<CursorBody> | null = null;
+  try {
+    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorBody>;
+  } catch {
+    body = null;
+  }
+  if (!body || typeof body !== 'object' || body.v !== 1 || typeof body.after !== 'string' || !body.after) {
+    throw new ValidationError([fieldError('cursor', 'is not a cursor this API returned')], 'Invalid query');
+  }
+  if (body.by !== filter.by || body.f !== filterValueInCursor(filter)) {
+    throw new ValidationError(
+      [fieldError('cursor', 'belongs to another list: pass the same filter as the request that returned it')],
+      'Invalid query',
+    );
+  }
+  return body.after;
+}
+
+const filterValueInCursor = (filter: CustomerFilter): string | undefined =>
+  filter.by === 'recent' || filter.by === 'email' ? undefined : filter.value;
+
+/** Lists customers by stage, acquisition channel or campaign, email, or recent activity. */
+export class ListCustomers {
+  constructor(
+    private readonly lists: CustomerLists,
+    private readonly stages: readonly string[],
+  ) {}
+
+  async execute(query: Record<string, string | undefined>) {
+    const parsed = CustomerListQuery.safeParse(query);
+    if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid query');
+    const q = parsed.data;
+    const given = LIST_FILTERS.filter((name) => q[name] !== undefined);
+    if (given.length > 1) {
+      const message = `only one of ${LIST_FILTERS.join(', ')} per request (got ${given.join(' and ')})`;
+      throw new ValidationError(
+        given.map((name) => fieldError(name, message)),
+        'Invalid query',
+      );
+    }
+    const filter = this.filterOf(given[0], q);
+    const after = q.cursor ? decodeCursor(q.cursor, filter) : null;
+    const page = await this.lists.list(filter, q.limit, after).catch((error: unknown) => {
+      throw error instanceof ListIndexUnavailableError ? new ListNotReadyError(error) : error;
+    });
+    return {
+      items: page.items,
+      nextCursor: page.after
+        ? encodeCursor({ v: 1, by: filter.by, f: filterValueInCursor(filter), after: page.after })
+        : null,
+    };
+  }
+
+  private filterOf(name: FilterName | undefined, q: z.infer<typeof CustomerListQuery>): CustomerFilter {
+    if (name === undefined) return { by: 'recent' };
+    const value = q[name]!;
+    if (name === 'stage' && !this.stages.includes(value)) {
+      throw new ValidationError(
+        [fieldError('stage', `must be one of ${this.stages.join(', ')}`)],
+        'Invalid query',
+      );
+    }
+    if (name === 'email' && !value.includes('@')) {
+      throw new ValidationError([fieldError('email', 'must be an email address')], 'Invalid query');
+    }
+    return { by: name, value };
+  }
+}
+
+/**
+ * 503 while the table lacks the list's index: an upgraded stack gains its indexes one deploy
+ * at a time, and a new index backfills for a while. Says so, rather than a bare 500.
+ */
+export class ListNotReadyError extends HttpProblem {
+  constructor(cause: ListIndexUnavailableError) {
+    super(
+      503,
+      'list-not-ready',
+      'List not ready',
+      `This list needs the table index ${cause.indexName}, which is not there yet or still being built ` +
+        '(README: Upgrading). Retry later.',
+      { headers: { 'retry-after': '60' }, cause },
+    );
+    this.name = 'ListNotReadyError';
+  }
+
+  /** Nothing internal in it, and it tells operators what to do: shown despite the 5xx status. */
+  override get expose(): boolean {
+    return true;
+  }
+}
