@@ -27,9 +27,11 @@ export const handler = middy<HttpEvent, HttpResult>()
     const { campaigns } = messaging();
     const id = decodeURIComponent(event.pathParameters?.campaignId ?? '');
     const query = event.queryStringParameters ?? {};
+    // Every change records who made it; the console's campaign history shows it.
+    const by = event.principal?.name;
     switch (event.routeKey) {
       case 'POST /v1/campaigns': {
-        const created = await campaigns.create(event.parsedBody);
+        const created = await campaigns.create(event.parsedBody, by);
         return withTag(201, created, { location: `/v1/campaigns/${created.campaignId}` });
       }
       case 'GET /v1/campaigns':
@@ -39,15 +41,15 @@ export const handler = middy<HttpEvent, HttpResult>()
       case 'PUT /v1/campaigns/{campaignId}':
         return withTag(
           200,
-          await campaigns.update(id, event.parsedBody, ifMatchVersion(header(event, 'if-match'))),
+          await campaigns.update(id, event.parsedBody, ifMatchVersion(header(event, 'if-match')), by),
         );
       case 'DELETE /v1/campaigns/{campaignId}':
         await campaigns.delete(id);
         return { statusCode: 204 };
       case 'POST /v1/campaigns/{campaignId}/activate':
-        return withTag(200, await campaigns.activate(id));
+        return withTag(200, await campaigns.activate(id, by));
       case 'POST /v1/campaigns/{campaignId}/pause':
-        return withTag(200, await campaigns.pause(id));
+        return withTag(200, await campaigns.pause(id, by));
       default:
         throw new NotFoundError(`No campaign route ${event.routeKey}`);
     }

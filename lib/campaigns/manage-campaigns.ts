@@ -37,7 +37,7 @@ export class ManageCampaigns {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  async create(body: unknown): Promise<Campaign> {
+  async create(body: unknown, by?: string): Promise<Campaign> {
     const { status, definition } = splitStatus(body);
     const input = await this.validate(definition);
     const now = this.clock().toISOString();
@@ -48,6 +48,7 @@ export class ManageCampaigns {
       status: status ?? 'draft',
       createdAt: now,
       updatedAt: now,
+      ...(by ? { updatedBy: by } : {}),
     };
     await this.deps.store.create(campaign);
     return campaign;
@@ -77,7 +78,7 @@ export class ManageCampaigns {
   }
 
   /** Replaces the definition as a new version; running flows keep the version they started with. */
-  async update(campaignId: string, body: unknown, ifMatch?: number): Promise<Campaign> {
+  async update(campaignId: string, body: unknown, ifMatch?: number, by?: string): Promise<Campaign> {
     const input = await this.validate(body);
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       const head = await this.live(campaignId);
@@ -91,6 +92,7 @@ export class ManageCampaigns {
         status: head.status,
         createdAt: head.createdAt,
         updatedAt: this.clock().toISOString(),
+        ...(by ? { updatedBy: by } : {}),
       };
       const outcome = await this.deps.store.addVersion(next);
       if (outcome === 'ok') return next;
@@ -100,13 +102,13 @@ export class ManageCampaigns {
   }
 
   /** draft or paused → active; active stays active. */
-  activate(campaignId: string): Promise<Campaign> {
-    return this.transition(campaignId, 'active', ['draft', 'paused'], 'activated');
+  activate(campaignId: string, by?: string): Promise<Campaign> {
+    return this.transition(campaignId, 'active', ['draft', 'paused'], 'activated', by);
   }
 
   /** active → paused; paused stays paused; a draft was never running. */
-  pause(campaignId: string): Promise<Campaign> {
-    return this.transition(campaignId, 'paused', ['active'], 'paused');
+  pause(campaignId: string, by?: string): Promise<Campaign> {
+    return this.transition(campaignId, 'paused', ['active'], 'paused', by);
   }
 
   async delete(campaignId: string): Promise<void> {
@@ -148,14 +150,17 @@ export class ManageCampaigns {
     to: Campaign['status'],
     from: Campaign['status'][],
     action: string,
+    by?: string,
   ): Promise<Campaign> {
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       const head = await this.live(campaignId);
       if (head.status === to) return publicView(head);
       if (!from.includes(head.status)) throw new CampaignStatusConflictError(campaignId, head.status, action);
       const at = this.clock().toISOString();
-      const outcome = await this.deps.store.setStatus(campaignId, head.status, to, at);
-      if (outcome === 'ok') return { ...publicView(head), status: to, updatedAt: at };
+      const outcome = await this.deps.store.setStatus(campaignId, head.status, to, at, by);
+      if (outcome === 'ok') {
+        return { ...publicView(head), status: to, updatedAt: at, ...(by ? { updatedBy: by } : {}) };
+      }
       if (outcome === 'missing') throw new CampaignNotFoundError(campaignId);
     }
     throw new CampaignBusyError(campaignId);
@@ -222,5 +227,6 @@ export function publicView(c: Campaign | CampaignHead): Campaign {
     ...definitionOf(c),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
+    ...(c.updatedBy ? { updatedBy: c.updatedBy } : {}),
   };
 }
