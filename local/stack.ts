@@ -6,6 +6,7 @@ import { OUTBOX_FILTER_PATTERN } from '../lib/events/outbox-filter.js';
 import { AUTHORIZER, FUNCTIONS } from '../lib/http/routes.js';
 import type { FaultKind } from '../lib/messaging/fault-injecting-sender.js';
 import { type LambdaHandler, startApiServer } from './api-server.js';
+import { serveConsole } from './console.js';
 import { ensureTable, type LocalDynamo, startDynamoDbLocal } from './dynamodb.js';
 import { type LocalEventBus, startLocalEventBus } from './event-bus.js';
 import { startLocalFlows } from './flows.js';
@@ -123,6 +124,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     handlers,
     // The Lambda authorizer before every non-public route, as API Gateway runs it deployed.
     authorizer: { handler: handlers[AUTHORIZER.function] },
+    // The console (web/dist) from the same origin, as CloudFront serves it deployed.
+    staticFiles: serveConsole,
     log: options.log,
   });
   const streamRelay = await startStreamRelay({

@@ -494,6 +494,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/keys/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling key: id, name and scope (the console tells viewers from marketers by it)
+         * @description Needs an **ingest**, admin or read key.
+         */
+        get: operations["currentKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every API key (never the key or its hash)
+         * @description Needs an **admin** or **read** key.
+         */
+        get: operations["listKeys"];
+        put?: never;
+        /**
+         * Create a key; the plain key is in this response only
+         * @description Needs an **admin** key.
+         */
+        post: operations["createKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a key (revoking twice keeps the first time)
+         * @description Needs an **admin** key.
+         */
+        delete: operations["revokeKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/unsubscribe/{token}": {
         parameters: {
             query?: never;
@@ -1142,6 +1206,49 @@ export interface components {
             subject: string;
             html: string | null;
             text: string | null;
+        };
+        Principal: {
+            keyId: string;
+            name: string;
+            /** @enum {string} */
+            scope: "ingest" | "admin" | "read";
+        };
+        ApiKey: {
+            keyId: string;
+            name: string;
+            /** @enum {string} */
+            scope: "ingest" | "admin" | "read";
+            createdAt: string;
+            revokedAt: string | null;
+            rateLimit: number | null;
+        };
+        KeyList: {
+            items: {
+                keyId: string;
+                name: string;
+                /** @enum {string} */
+                scope: "ingest" | "admin" | "read";
+                createdAt: string;
+                revokedAt: string | null;
+                rateLimit: number | null;
+            }[];
+        };
+        KeyInput: {
+            name: string;
+            /** @enum {string} */
+            scope: "ingest" | "admin" | "read";
+            rateLimit?: number;
+        };
+        NewKey: {
+            keyId: string;
+            name: string;
+            /** @enum {string} */
+            scope: "ingest" | "admin" | "read";
+            createdAt: string;
+            revokedAt: string | null;
+            rateLimit: number | null;
+            /** @description The plain key: shown this once, never stored */
+            key: string;
         };
         Health: {
             /** @constant */
@@ -2236,6 +2343,117 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             /** @description No such template or customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    currentKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calling key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Principal"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewKey"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revokeKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such key */
             404: {
                 headers: {
                     [name: string]: unknown;
