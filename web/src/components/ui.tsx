@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
 import { useI18n } from '../i18n';
 import { href, navigate } from '../router';
@@ -27,9 +27,13 @@ export type Load<T> = { state: 'loading' } | { state: 'error'; error: unknown } 
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [Load<T>, () => void] {
   const [result, setResult] = useState<Load<T>>({ state: 'loading' });
   const [round, setRound] = useState(0);
+  const shown = useRef<string | null>(null);
+  const key = JSON.stringify(deps);
   useEffect(() => {
     let live = true;
-    setResult({ state: 'loading' });
+    // A reload keeps what is on screen until the new data is there (a form's "Saved." stays).
+    if (shown.current !== key) setResult({ state: 'loading' });
+    shown.current = key;
     load().then(
       (data) => live && setResult({ state: 'ready', data }),
       (error: unknown) => live && setResult({ state: 'error', error }),
@@ -37,7 +41,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [Load<T>, (
     return () => {
       live = false;
     };
-  }, [...deps, round]);
+  }, [key, round]);
   return [result, useCallback(() => setRound((r) => r + 1), [])];
 }
 
