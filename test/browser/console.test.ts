@@ -15,7 +15,7 @@ const SHOTS = 'test-results/console';
  * The marketer console in a real Chromium against the whole local stack: found by role and
  * label as a person finds things, with an axe check and a screenshot of every page.
  */
-describe('Console in Chromium', () => {
+describe('Console in Chromium', { timeout: 180_000 }, () => {
   let stack: LocalStack;
   let browser: Browser;
   let page: Page;
