@@ -39,6 +39,11 @@ export interface LocalStackOptions {
   /** aws-ses-v2-local's port (default STAGEFLOW_SES_PORT or 8005); 0 picks a free one (tests). */
   sesPort?: number;
   log?: (line: string) => void;
+  /**
+   * DynamoDB Local (started by the stack) died and could not be restarted: the stack is unusable.
+   * Default: print why and exit the process with code 1.
+   */
+  onFatal?: (error: Error) => void;
 }
 
 export interface LocalStack {
