@@ -234,14 +234,17 @@ describe('npm start', () => {
       },
       { timeoutMs: 30_000 },
     );
-    expect(
-      pidsOf('local/start.ts', '--quiet').filter((p) => {
-        try {
-          return readFileSync(`/proc/${p}/environ`, 'utf8').includes(`PORT=${run.port}\0`);
-        } catch {
-          return false;
-        }
-      }),
-    ).toEqual([]);
+    // …and the stack's own node exits too (just after it has stopped DynamoDB Local).
+    await eventually(() =>
+      expect(
+        pidsOf('local/start.ts', '--quiet').filter((p) => {
+          try {
+            return readFileSync(`/proc/${p}/environ`, 'utf8').includes(`PORT=${run.port}\0`);
+          } catch {
+            return false;
+          }
+        }),
+      ).toEqual([]),
+    );
   }, 400_000);
 });
