@@ -73,10 +73,20 @@ function sleep(ms, abortSignal) {
       clearTimeout(timeout);
       resolve();
     };
-    const timeout = setTimeout(() => {
-      abortSignal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
+    // Stageflow patch: Node fires a timer longer than 2^31-1 ms (24.8 days) after 1 ms, so a
+    // 30-day flow wait ended at once. Sleep in chunks until the whole time has passed.
+    const MAX_TIMER_MS = 2147483647;
+    const until = Date.now() + ms;
+    let timeout;
+    const arm = () => {
+      const left = until - Date.now();
+      timeout = setTimeout(() => {
+        if (until - Date.now() > 0) return arm();
+        abortSignal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, Math.min(Math.max(left, 0), MAX_TIMER_MS));
+    };
+    arm();
     abortSignal?.addEventListener("abort", onAbort, { once: true });
   });
 }
