@@ -119,7 +119,6 @@ class PricedAnalyticsStore extends DynamoDbAnalyticsStore {
           marshall({
             ...key,
             entity: 'analytics',
-            customerId: change.customerId,
             rev: change.expectedRev + 1,
             profileVersion: change.profileVersion,
             facts: JSON.stringify(change.facts),

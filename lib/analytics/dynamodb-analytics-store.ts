@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type AttributeValue,
   type DynamoDBClient,
@@ -22,8 +23,15 @@ const LAG_PK = 'AGG#lag';
 const MAX_TRANSACTION_ITEMS = 100;
 const m = (value: Record<string, unknown>) => marshall(value, { removeUndefinedValues: true });
 
-/** The contribution item: apart from the customer partition, so erasing that partition leaves it for the projector to zero. */
-export const contributionKey = (customerId: string) => ({ pk: `AN#${customerId}`, sk: CONTRIBUTION_SK });
+/**
+ * The contribution item: apart from the customer partition, so erasing that partition leaves it
+ * for the projector to zero. Keyed by a hash and holding no id, so no item names an erased
+ * customer while the projector catches up.
+ */
+export const contributionKey = (customerId: string) => ({
+  pk: `AN#${createHash('sha256').update(customerId).digest('hex')}`,
+  sk: CONTRIBUTION_SK,
+});
 
 /** Requests and capacity the adapter used, for tests and the bench. */
 export interface AnalyticsStoreStats {
@@ -102,7 +110,6 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
               Item: m({
                 ...key,
                 entity: 'analytics',
-                customerId: change.customerId,
                 rev: change.expectedRev + 1,
                 profileVersion: change.profileVersion,
                 // One string, not a map: the item's size (and so its WCU) stays close to the facts' own.
@@ -226,8 +233,9 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
     const out = await this.client.send(
       new ScanCommand({
         TableName: this.tableName,
-        FilterExpression: 'sk = :profile OR sk = :contribution',
-        ExpressionAttributeValues: m({ ':profile': keys.profileSk, ':contribution': CONTRIBUTION_SK }),
+        // Profiles only: a contribution without a profile is zeroed by the projector on the removal.
+        FilterExpression: 'sk = :profile',
+        ExpressionAttributeValues: m({ ':profile': keys.profileSk }),
         ProjectionExpression: 'pk',
         ExclusiveStartKey: cursor ? (JSON.parse(cursor) as Record<string, AttributeValue>) : undefined,
         ...(segment ? { Segment: segment.index, TotalSegments: segment.total } : {}),
@@ -235,7 +243,7 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
     );
     const ids = (out.Items ?? []).map((i) => {
       const pk = unmarshall(i).pk as string;
-      return pk.startsWith('AN#') ? pk.slice(3) : pk.slice(2);
+      return pk.slice(2);
     });
     return {
       customerIds: [...new Set(ids)],
