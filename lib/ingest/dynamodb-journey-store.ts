@@ -347,6 +347,11 @@ export class DynamoDbJourneyStore implements JourneyStore {
     // Everything else in the partition (profile, transitions, outbox) is the anonymous
     // customer's own and is recomputed under the user by the caller's replay.
     await this.batchWrite(items.map((item) => ({ DeleteRequest: { Key: m({ pk: item.pk, sk: item.sk }) } })));
+    // A flow step may have written into the partition (a cycle claim, a message) between the read
+    // and the profile's deletion; once the profile is gone no such write can succeed
+    // (they are conditioned on it), so one more pass leaves the partition empty.
+    const late = await this.queryAll(keys.customer(fromCustomerId));
+    await this.batchWrite(late.map((item) => ({ DeleteRequest: { Key: m({ pk: item.pk, sk: item.sk }) } })));
     return moved.filter((i) => i.entity === 'touchpoint').length;
   }
 

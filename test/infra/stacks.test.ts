@@ -420,10 +420,11 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
       }
       // + the outbox relay's dead-letter and lag alarms (test/infra/event-pipeline.test.ts), the
       // flow rules' dead letters and each flow's failed executions, the dead letters of every
-      // 'event' function, and the two SES reputation alarms (test/infra/flows-and-mail.test.ts).
+      // 'event' function, the two SES reputation alarms (test/infra/flows-and-mail.test.ts), and
+      // the analytics projector's dead-letter and lag alarms (infra/analytics-pipeline.ts).
       const eventFunctions = NAMES.filter((n) => (FUNCTIONS[n] as { trigger?: string }).trigger === 'event');
       expect(eventFunctions.length).toBeGreaterThanOrEqual(3);
-      expect(alarms).toHaveLength(1 + 2 * NAMES.length + 2 + 1 + 5 + eventFunctions.length + 2);
+      expect(alarms).toHaveLength(1 + 2 * NAMES.length + 2 + 1 + 5 + eventFunctions.length + 2 + 2);
     });
   });
 

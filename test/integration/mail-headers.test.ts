@@ -28,12 +28,14 @@ describe('Mail headers and recipients', () => {
     return { userId, send: journey(stack, userId) };
   };
 
-  it('sends the thank-you with CR and LF taken out of the name and the order id', async () => {
+  it('sends the thank-you with line breaks taken out of the name and the order id', async () => {
     // Prepare
     const { userId, send } = await customer('{id}@example.com', {
       firstName: 'Ada\r\nBcc: evil@example.com',
     });
-    const orderId = `o-1\r\nBcc: evil-${userId}@example.com`;
+    // CR and LF in an id are refused at the edge (test/integration/hostile-input.test.ts); a
+    // Unicode line separator is not a control character, so it reaches the mailer, which flattens it.
+    const orderId = `o-1\u2028Bcc: evil-${userId}@example.com`;
 
     // Act
     await send('Order Completed', { properties: { order_id: orderId } });
