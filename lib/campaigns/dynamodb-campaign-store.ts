@@ -132,12 +132,12 @@ export class DynamoDbCampaignStore implements CampaignStore {
     }
   }
 
-  async setStatus(campaignId: string, from: CampaignStatus, to: CampaignStatus, at: string, by?: string) {
+  async setStatus(campaignId: string, from: CampaignStatus, to: CampaignStatus, at: string) {
     return this.conditionalUpdate(
       campaignId,
-      by ? 'SET #status = :to, updatedAt = :at, updatedBy = :by' : 'SET #status = :to, updatedAt = :at',
+      'SET #status = :to, updatedAt = :at',
       'attribute_exists(sk) AND attribute_not_exists(deletedAt) AND #status = :from',
-      by ? { ':to': to, ':from': from, ':at': at, ':by': by } : { ':to': to, ':from': from, ':at': at },
+      { ':to': to, ':from': from, ':at': at },
     );
   }
 

@@ -1,2 +1,0 @@
-/** Vite bundles the stylesheet imported by main.tsx. */
-declare module '*.css';
