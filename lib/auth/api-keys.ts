@@ -9,8 +9,13 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { queryPartition } from '../storage/dynamodb-io.js';
 import { keys } from '../storage/table.js';
 
-/** Ingest keys write touchpoints and read customers; admin keys can do everything. */
-export type Scope = 'ingest' | 'admin';
+/**
+ * Ingest keys write touchpoints and read customers; admin keys can do everything; read keys
+ * (the console's viewers) make every GET an admin key can and write nothing.
+ */
+export type Scope = 'ingest' | 'admin' | 'read';
+
+export const SCOPES = ['ingest', 'admin', 'read'] as const satisfies readonly Scope[];
 
 export interface ApiKeyRecord {
   /** Public, non-secret id: the first 12 hex digits of the hash. */
