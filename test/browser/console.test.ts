@@ -1,25 +1,28 @@
 import { mkdirSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONSOLE_PATH, ensureConsoleBuilt } from '../../local/console.js';
 import type { LocalStack } from '../../local/stack.js';
+import { axeViolations, bounded, screenshotQuietly } from '../support/browser.js';
 import { CHROMIUM_ARGS, ensureChromium } from '../support/chromium.js';
 import { eventually } from '../support/eventually.js';
 import { journey } from '../support/flows.js';
 import { api, testStack, uid } from '../support/local.js';
 
 const SHOTS = 'test-results/console';
+const FAILED_SHOTS = 'test-results/console/failed';
 
 /**
  * The marketer console in a real Chromium against the whole local stack: found by role and
  * label as a person finds things, with an axe check and a screenshot of every page.
  */
-describe('Console in Chromium', { timeout: 180_000 }, () => {
+describe('Console in Chromium', { timeout: 90_000 }, () => {
   let stack: LocalStack;
   let browser: Browser;
   let page: Page;
   let admin: ReturnType<typeof api>;
+  /** What the page said went wrong (console errors, uncaught exceptions), shown when a test fails. */
+  const pageErrors: string[] = [];
   let readKey: { key: string; keyId: string };
   const customer = { id: uid('shopper'), email: '' };
 
@@ -30,7 +33,10 @@ describe('Console in Chromium', { timeout: 180_000 }, () => {
     ensureConsoleBuilt();
     const executablePath = ensureChromium();
     stack = await testStack('console');
-    admin = api(stack, stack.keys.admin);
+    const adminApi = api(stack, stack.keys.admin);
+    // Every API call of the test is bounded too: a hang fails with the call's name.
+    admin = (method, path, body, headers) =>
+      bounded(`${method} ${path}`, adminApi(method, path, body, headers), 30_000);
     const created = await admin('POST', '/v1/keys', { name: 'Vera Viewer', scope: 'read' });
     expect(created.status).toBe(201);
     readKey = { key: created.body.key, keyId: created.body.keyId };
@@ -46,9 +52,30 @@ describe('Console in Chromium', { timeout: 180_000 }, () => {
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     // axe runs in a page of the same context, so the page needs a context of its own.
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+    // Every Playwright wait is bounded; page.evaluate is not, hence bounded() around axe.
     context.setDefaultTimeout(15_000);
+    context.setDefaultNavigationTimeout(30_000);
     page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
+    });
   }, 600_000);
+
+  beforeEach(({ task, onTestFailed }) => {
+    pageErrors.length = 0;
+    // A failed test leaves a screenshot of where it stopped, and what the page complained of.
+    onTestFailed(async () => {
+      const shot = await screenshotQuietly(page, FAILED_SHOTS, task.name);
+      console.error(
+        [
+          `"${task.name}" failed on ${page?.url()}`,
+          shot ? `screenshot: ${shot}` : 'no screenshot',
+          ...pageErrors,
+        ].join('\n  '),
+      );
+    });
+  });
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
@@ -57,9 +84,7 @@ describe('Console in Chromium', { timeout: 180_000 }, () => {
   /** No serious or critical axe violation, and a screenshot under test-results/. */
   const check = async (name: string) => {
     await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-    const { violations } = await new AxeBuilder({ page }).analyze();
-    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
   };
 
   const signIn = async (key: string) => {
@@ -161,9 +186,10 @@ describe('Console in Chromium', { timeout: 180_000 }, () => {
     await page.getByLabel('Preview language').selectOption('de');
     await page.getByRole('button', { name: 'Show preview' }).click();
     await page.getByText(`Subject: ${expected.body.subject}`).waitFor();
-    expect(await page.getByTitle('Rendered mail').contentFrame().locator('body').textContent()).toContain(
-      'Vielen Dank',
-    );
+    const frame = page.getByTitle('Rendered mail');
+    expect(await frame.contentFrame().locator('body').textContent()).toContain('Vielen Dank');
+    // The mail's HTML runs no script and has no origin: it can do nothing to the console.
+    expect(await frame.getAttribute('sandbox')).toBe('');
     await check('template-preview-de');
   });
 
