@@ -7,7 +7,7 @@ import { CampaignInput, CampaignStatus } from '../campaigns/campaign.js';
 import { ListQuery } from '../campaigns/manage-campaigns.js';
 import { CustomerListQuery } from '../customers/list-customers.js';
 import { PageQuery } from '../customers/read-customers.js';
-import { Locale, PreviewInput, TemplateInput } from '../templates/template.js';
+import { Locale, PreviewInput, TemplateInput, TestSendInput } from '../templates/template.js';
 import {
   SegmentAlias,
   SegmentBatch,
@@ -302,6 +302,15 @@ const Preview = z.object({
   text: z.string().nullable(),
 });
 
+const TestSent = z.object({
+  messageId: z.string().describe("The mail provider's message id"),
+  to: z.string(),
+  template: TemplateName,
+  locale: Locale.describe('The language sent (English when the template has not the one asked for)'),
+  sesTemplate: z.string(),
+  sample: z.boolean().describe('True when sample data stood in for a customer'),
+});
+
 const Health = z.object({ status: z.literal('ok'), service: z.literal('stageflow') });
 const Unsubscribed = z.object({ status: z.literal('unsubscribed') });
 
@@ -338,6 +347,8 @@ const SCHEMAS = {
   TemplateList,
   PreviewInput,
   Preview,
+  TestSendInput,
+  TestSent,
   StagesReport,
   FunnelReport,
   AttributionReport,
@@ -786,6 +797,22 @@ const OPERATIONS: Record<string, Operation> = {
     body: { schema: 'PreviewInput' },
     responses: { 200: { description: 'The rendered mail', body: { schema: 'Preview' } } },
     errors: { 404: 'No such template or customer' },
+  },
+  'POST /v1/templates/{name}/test-send': {
+    operationId: 'testSendTemplate',
+    summary: 'Send one mail of a template to one address (admin)',
+    description:
+      "Rendered by SES from the template data a campaign send carries: the named customer's, or sample " +
+      'data (firstName Alex, order SAMPLE-1001, …) without `customerId`. It goes only to `to`, is logged ' +
+      'for no customer, carries `X-Stageflow-Test-Send: true`, and its unsubscribe link unsubscribes nobody.',
+    tag: 'Templates',
+    body: { schema: 'TestSendInput' },
+    responses: { 200: { description: 'Sent', body: { schema: 'TestSent' } } },
+    errors: {
+      404: 'No such template or customer',
+      422: 'The mail provider refused the mail',
+      503: 'The mail provider did not answer (retry after `Retry-After` seconds)',
+    },
   },
   'GET /v1/keys/current': {
     operationId: 'currentKey',

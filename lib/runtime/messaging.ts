@@ -7,10 +7,12 @@ import { DynamoDbConsentStore } from '../consent/dynamodb-consent-store.js';
 import { ManageConsent } from '../consent/manage-consent.js';
 import { secretSource } from '../consent/secrets.js';
 import { UnsubscribeTokens } from '../consent/unsubscribe-token.js';
+import { PermanentSendError, TransientSendError } from '../messaging/errors.js';
 import { FaultInjectingEmailSender } from '../messaging/fault-injecting-sender.js';
 import { TemplateMailer } from '../messaging/mailer.js';
-import { profileData, templateVariables } from '../messaging/personalise.js';
+import { profileData, SAMPLE_DATA, templateVariables } from '../messaging/personalise.js';
 import { SesEmailSender } from '../messaging/ses-email-sender.js';
+import { MailProviderUnavailableError, TestSendRefusedError } from '../templates/errors.js';
 import { ManageTemplates } from '../templates/manage-templates.js';
 import { SesTemplateStore } from '../templates/ses-template-store.js';
 import { container, once } from './container.js';
@@ -33,7 +35,8 @@ function wire() {
   const sesFaults =
     process.env.STAGEFLOW_SES_FAULTS === 'on' ? new FaultInjectingEmailSender(sesSender) : null;
   const settings = { shopName: c.shopName, shopUrl: c.shopUrl };
-  const mailer = new TemplateMailer(sesFaults ?? sesSender, tokens, {
+  const sender = sesFaults ?? sesSender;
+  const mailer = new TemplateMailer(sender, tokens, {
     ...settings,
     templatePrefix: c.templatePrefix,
     publicUrl: c.publicUrl,
@@ -60,6 +63,21 @@ function wire() {
           data: { ...profileData(profile), ...data },
         }),
       };
+    },
+    publicUrl: c.publicUrl,
+    sample: (data) => ({
+      locale: undefined,
+      variables: templateVariables(settings, { unsubscribeUrl: '', data: { ...SAMPLE_DATA, ...data } }),
+    }),
+    send: async (mail) => {
+      try {
+        return await sender.send(mail);
+      } catch (error) {
+        if (error instanceof PermanentSendError)
+          throw new TestSendRefusedError(error.message, { cause: error });
+        if (error instanceof TransientSendError) throw new MailProviderUnavailableError({ cause: error });
+        throw error;
+      }
     },
   });
   const consent = new ManageConsent({ store: new DynamoDbConsentStore(client, c.tableName), tokens });

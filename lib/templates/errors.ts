@@ -55,3 +55,39 @@ export class TemplateRejectedError extends TemplateError {
     this.name = 'TemplateRejectedError';
   }
 }
+
+/** The mail provider refused a test send for good (an unverified address in the SES sandbox, …). */
+export class TestSendRefusedError extends TemplateError {
+  constructor(reason: string, options: { cause?: unknown } = {}) {
+    super(
+      422,
+      'test-send-refused',
+      'Test send refused',
+      `The mail provider refused the test mail: ${reason}`,
+      options,
+    );
+    this.name = 'TestSendRefusedError';
+  }
+}
+
+/** The mail provider did not answer a test send; trying again later may work. */
+export class MailProviderUnavailableError extends HttpProblem {
+  constructor(options: { cause?: unknown } = {}) {
+    super(
+      503,
+      'mail-provider-unavailable',
+      'Service unavailable',
+      'The mail provider did not take the test mail; try again',
+      {
+        ...options,
+        headers: { 'retry-after': '5' },
+      },
+    );
+    this.name = 'MailProviderUnavailableError';
+  }
+
+  /** Nothing internal in it: shown despite the 5xx status, so the console can say "try again". */
+  override get expose(): boolean {
+    return true;
+  }
+}

@@ -1,3 +1,4 @@
+import { recipientAddress } from '../consent/address.js';
 import { mergePatch } from '../http/merge-patch.js';
 import { type FieldError, fieldErrors, toPointer, ValidationError } from '../http/problem.js';
 import { TemplateInUseError, TemplateNotFoundError } from './errors.js';
@@ -16,6 +17,7 @@ import {
   type Template,
   TemplateInput,
   TemplateName,
+  TestSendInput,
 } from './template.js';
 import { templateData } from './template-data.js';
 
@@ -43,6 +45,32 @@ export interface TemplateDeps {
     data: Record<string, unknown>,
     baseUrl?: string,
   ) => Promise<Personalisation>;
+  /** STAGEFLOW_PUBLIC_URL, which the unsubscribe links of sends use; the API's own URL stands in. */
+  publicUrl?: string;
+  /** The variables of a send with sample data (firstName, orderId, products, …). */
+  sample?: (data: Record<string, unknown>) => Personalisation;
+  /** Sends one templated mail as a flow's send does (the messaging context's EmailSender). */
+  send?: (mail: TestMail) => Promise<{ messageId: string }>;
+}
+
+/** A test send as the mail provider gets it (structurally the messaging context's OutgoingEmail). */
+export interface TestMail {
+  to: string;
+  sesTemplate: string;
+  templateData: Record<string, unknown>;
+  headers: { name: string; value: string }[];
+  tags: Record<string, string>;
+}
+
+/** What a test send did. */
+export interface TestSent {
+  messageId: string;
+  to: string;
+  template: string;
+  locale: Locale;
+  sesTemplate: string;
+  /** True when sample data stood in for a customer. */
+  sample: boolean;
 }
 
 /** What SES stores for one language: subject and text read the unescaped values under `raw`. */
@@ -145,6 +173,36 @@ export class ManageTemplates {
     const sesTemplate = sesTemplateName(this.deps.prefix, name, locale);
     const mime = await this.deps.store.render(sesTemplate, templateData(p.variables));
     return { template: name, locale, sesTemplate, ...parseRenderedEmail(mime) };
+  }
+
+  /**
+   * Sends one mail of a template to the address given, rendered by SES from the same template
+   * data a campaign send carries: a customer's, or sample data when none is named. It goes only
+   * to `to`, is in no customer's message log, and its unsubscribe link is a sample that
+   * unsubscribes nobody (a test mail forwarded around must not unsubscribe the customer).
+   */
+  async testSend(name: string, body: unknown, baseUrl: string): Promise<TestSent> {
+    checkedName(name);
+    const parsed = TestSendInput.safeParse(body);
+    if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid test send');
+    const { send, sample, personalise } = this.deps;
+    if (!send || !sample || !personalise)
+      throw new Error('ManageTemplates needs send(), sample() and personalise()');
+    const { customerId, data = {}, locale: asked } = parsed.data;
+    const p = customerId ? await personalise(customerId, data, baseUrl) : sample(data);
+    const base = this.deps.publicUrl ?? baseUrl;
+    const variables = { ...p.variables, unsubscribeUrl: `${base}/v1/unsubscribe/test-send-sample` };
+    const locale = await this.availableLocale(name, localeOf(asked));
+    const sesTemplate = sesTemplateName(this.deps.prefix, name, locale);
+    const to = recipientAddress(parsed.data.to) as string;
+    const { messageId } = await send({
+      to,
+      sesTemplate,
+      templateData: templateData(variables),
+      headers: [{ name: 'X-Stageflow-Test-Send', value: 'true' }],
+      tags: { category: 'test', template: name },
+    });
+    return { messageId, to, template: name, locale, sesTemplate, sample: !customerId };
   }
 
   /** Creates the templates that do not exist yet; an edited template is never overwritten. */
