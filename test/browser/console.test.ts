@@ -293,6 +293,7 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
     const nurture = (await admin('GET', '/v1/campaigns')).body.items.find(
       (c: { status: string; flow: string }) => c.status === 'active' && c.flow === 'nurture',
     );
+    await page.getByRole('link', { name: 'Campaigns' }).click();
     await page.getByRole('button', { name: `Pause ${nurture.name}` }).click();
     await page.getByRole('button', { name: `Activate ${nurture.name}` }).waitFor();
     const paused = await admin('GET', `/v1/campaigns/${nurture.campaignId}`);

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { BarChart } from '../components/bar-chart';
-import { Empty, Loaded, useLoad } from '../components/ui';
+import { Empty, Loaded, TableWrap, useLoad } from '../components/ui';
 import { type I18n, useI18n } from '../i18n';
 import { Freshness, isoDay } from './report';
 
@@ -136,7 +136,7 @@ export function AttributionPage() {
                   return row ? creditOf(row, model as OneModel).conversions : 0;
                 }}
               />
-              <div class="table-wrap">
+              <TableWrap label={t('attribution.heading')}>
                 <table aria-label={t('attribution.heading')}>
                   <thead>
                     <tr>
@@ -177,7 +177,7 @@ export function AttributionPage() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
               <Freshness asOf={report.asOf} lagSeconds={report.lagSeconds} />
             </>
           )

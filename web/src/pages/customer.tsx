@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, api, call } from '../api/client';
-import { Empty, ErrorView, Link, Loaded, Notice, useLoad } from '../components/ui';
+import { Empty, ErrorView, Link, Loaded, Notice, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
 import { canWrite, type Session } from '../session';
 
@@ -102,7 +102,7 @@ export function CustomerPage(props: { customerId: string; session: Session }) {
             {touchpoints.length === 0 ? (
               <Empty />
             ) : (
-              <div class="table-wrap">
+              <TableWrap label={t('customer.touchpoints')}>
                 <table>
                   <thead>
                     <tr>
@@ -121,13 +121,13 @@ export function CustomerPage(props: { customerId: string; session: Session }) {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
             )}
             <h2>{t('customer.messages')}</h2>
             {data.messages.length === 0 ? (
               <Empty />
             ) : (
-              <div class="table-wrap">
+              <TableWrap label={t('customer.messages')}>
                 <table>
                   <thead>
                     <tr>
@@ -146,7 +146,7 @@ export function CustomerPage(props: { customerId: string; session: Session }) {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
             )}
             <p>
               <a

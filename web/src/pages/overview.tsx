@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { BarChart } from '../components/bar-chart';
-import { Empty, Loaded, useLoad } from '../components/ui';
+import { Empty, Loaded, TableWrap, useLoad } from '../components/ui';
 import { type Translate, useI18n } from '../i18n';
 import { Freshness, isoDay } from './report';
 
@@ -74,7 +74,7 @@ function Stages() {
                 return row ? (series === 'stalled' ? row.stalled : row.customers) : 0;
               }}
             />
-            <div class="table-wrap">
+            <TableWrap label={t('overview.stages')}>
               <table aria-labelledby="stages">
                 <thead>
                   <tr>
@@ -101,7 +101,7 @@ function Stages() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
             <Freshness asOf={report.asOf} lagSeconds={report.lagSeconds} />
           </>
         )}
@@ -258,7 +258,7 @@ function FunnelGroupView(props: { group: FunnelGroup; index: number; report: Fun
           });
         }}
       />
-      <div class="table-wrap">
+      <TableWrap label={label}>
         <table aria-labelledby={id}>
           <thead>
             <tr>
@@ -293,7 +293,7 @@ function FunnelGroupView(props: { group: FunnelGroup; index: number; report: Fun
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </section>
   );
 }
@@ -302,7 +302,7 @@ function CohortTable(props: { report: FunnelReport }) {
   const { t, number, percent } = useI18n();
   const { report } = props;
   return (
-    <div class="table-wrap">
+    <TableWrap label={t('overview.cohorts')}>
       <table aria-labelledby="cohorts">
         <thead>
           <tr>
@@ -334,6 +334,6 @@ function CohortTable(props: { report: FunnelReport }) {
           })}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
