@@ -409,6 +409,10 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
     await page.getByLabel('Language').selectOption('de');
     await page.getByRole('heading', { name: 'Einstellungen' }).waitFor();
     await check('settings-de');
+    await page.getByRole('link', { name: 'Übersicht' }).click();
+    await page.getByRole('heading', { name: 'Kunden je Phase jetzt' }).waitFor();
+    await page.locator('[data-chart="stages-chart"]').waitFor();
+    await check('overview-de');
     await page.getByLabel('Sprache').selectOption('en');
   });
 
