@@ -254,6 +254,9 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
       }
     }
     await check('overview');
+    // The first screen, as README.md shows it (docs/console-overview.png is a copy).
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: `${SHOTS}/overview-first-screen.png` });
   });
 
   it('compares every attribution model by campaign with the same conversions and revenue as the API', async () => {
