@@ -15,12 +15,15 @@ export interface Series {
   label: string;
 }
 
-const LABEL_W = 150;
-const PLOT_W = 400;
-const VALUE_W = 170;
-const BAR_H = 16;
+const LABEL_W = 100;
+const PLOT_W = 360;
+const VALUE_W = 130;
+const BAR_H = 18;
 const GAP = 10;
-const AXIS_H = 40;
+const AXIS_H = 44;
+/** Longer category labels are cut with an ellipsis (the full label is in the bars' titles and the table). */
+const LABEL_CHARS = 12;
+const short = (label: string) => (label.length > LABEL_CHARS ? `${label.slice(0, LABEL_CHARS - 1)}…` : label);
 
 /** A tick step of 1, 2 or 5 × 10^n that gives about four ticks up to `max`. */
 function ticks(max: number): number[] {
@@ -70,13 +73,13 @@ export function BarChart(props: {
         {axis.map((tick) => (
           <g key={tick}>
             <line x1={x(tick)} x2={x(tick)} y1={0} y2={plotBottom} class="grid" />
-            <text x={x(tick)} y={plotBottom + 16} text-anchor="middle" class="tick">
+            <text x={x(tick)} y={plotBottom + 18} text-anchor="middle" class="tick">
               {number(tick)}
             </text>
           </g>
         ))}
         <line x1={LABEL_W} x2={LABEL_W + PLOT_W} y1={plotBottom} y2={plotBottom} class="axis" />
-        <text x={LABEL_W + PLOT_W / 2} y={plotBottom + 34} text-anchor="middle" class="unit">
+        <text x={LABEL_W + PLOT_W / 2} y={plotBottom + 38} text-anchor="middle" class="unit">
           {props.unit}
         </text>
         {categories.map((c, ci) => {
@@ -84,7 +87,7 @@ export function BarChart(props: {
           return (
             <g key={c.key} data-category={c.key}>
               <text x={LABEL_W - 8} y={y0 + (series.length * BAR_H) / 2 + 5} text-anchor="end" class="label">
-                {c.label}
+                {short(c.label)}
               </text>
               {series.map((s, si) => {
                 const v = props.value(c.key, s.key);
