@@ -11,9 +11,9 @@ import {
   requireKey,
 } from '../lib/http/middleware.js';
 import { pathParameter } from '../lib/http/path-parameters.js';
-import { LinkedCustomerError, NotFoundError } from '../lib/http/problem.js';
 import { scopeOf } from '../lib/http/routes.js';
 import { container, logger } from '../lib/runtime/container.js';
+import { LinkedCustomerError, NotFoundError } from '../lib/shared/errors.js';
 
 let privacy: { data: DynamoDbCustomerData; messages: DynamoDbMessageLog } | undefined;
 const personalData = () => {

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { FLOW_TRIGGERS, FLOW_TYPES, type FlowType } from '../flows/flow-types.js';
-import { idTextProblem } from '../http/json-input.js';
 import { defaultModel } from '../journey/index.js';
+import { idTextProblem } from '../shared/json-values.js';
 
 export const FlowTypeSchema = z.enum(FLOW_TYPES);
 

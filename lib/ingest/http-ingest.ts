@@ -1,14 +1,14 @@
-import { issueErrors, type JsonIssue } from '../http/json-input.js';
 import type { HttpResult } from '../http/middleware.js';
 import { json } from '../http/middleware.js';
 import {
   type FieldError,
   fieldErrors,
-  type HttpProblem,
   MAX_ERRORS,
   PayloadTooLargeError,
+  type StageflowError,
   ValidationError,
-} from '../http/problem.js';
+} from '../shared/errors.js';
+import { issueErrors, type JsonIssue } from '../shared/json-values.js';
 import { type ParseResult, parseTouchpoint, segmentTypeOf } from '../touchpoints/parse.js';
 import {
   LIMITS,
@@ -172,9 +172,9 @@ export async function ingestRequest(
   return json(200, segment ? { success: true, ...summary, results } : { ...summary, results });
 }
 
-function oversize(body: unknown, segment: boolean): HttpProblem {
+function oversize(body: unknown, segment: boolean): StageflowError {
   const size = Buffer.byteLength(JSON.stringify(body), 'utf8');
-  return new PayloadTooLargeError('', size, LIMITS.eventBytes, segment ? 400 : 413);
+  return new PayloadTooLargeError('', size, LIMITS.eventBytes, segment);
 }
 
 const messageIdOf = (raw: unknown): string | null =>
