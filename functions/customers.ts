@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import { dynamoClient } from '../lib/aws/clients.js';
-import { DynamoDbCustomerData, exportDocument } from '../lib/customers/customer-data.js';
+import { DynamoDbCustomerData, exportDocument } from '../lib/customers/dynamodb-customer-data.js';
 import { customerView } from '../lib/customers/read-customers.js';
-import { DynamoDbMessageLog } from '../lib/flows/message-log.js';
+import { DynamoDbMessageLog } from '../lib/flows/dynamodb-message-log.js';
 import {
   type HttpEvent,
   type HttpResult,

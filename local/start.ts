@@ -1,4 +1,4 @@
-import { LOCAL_STATE_FILE, removeLocalState, writeLocalState } from '../lib/auth/key-admin.js';
+import { LOCAL_STATE_FILE, removeLocalState, writeLocalState } from '../lib/auth/aws-key-admin.js';
 import { startLocalStack } from './stack.js';
 
 const args = new Set(process.argv.slice(2));

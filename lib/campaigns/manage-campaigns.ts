@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
-import type { FlowType } from '../flows/flow-types.js';
 import { type FieldError, fieldErrors, toPointer, ValidationError } from '../shared/errors.js';
 import { mergePatch } from '../shared/merge-patch.js';
 import { type Campaign, CampaignInput, CampaignStatus, FlowTypeSchema } from './campaign.js';
@@ -10,6 +9,7 @@ import {
   CampaignStatusConflictError,
   CampaignVersionConflictError,
 } from './errors.js';
+import type { FlowType } from './flow-catalogue.js';
 import type { CampaignHead, CampaignStats, CampaignStore, SkipReason } from './ports.js';
 
 export const ListQuery = z

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { JourneyStore, Profile } from '../ingest/ports.js';
+import type { JourneyStore, Profile } from '../ingest/index.js';
 import { fieldErrors, NotFoundError, ValidationError } from '../shared/errors.js';
 import { anonymousIdOf, ITEM_PREFIX } from '../storage/table.js';
 

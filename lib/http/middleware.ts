@@ -1,14 +1,16 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { keyFromAuthorization, type Scope } from '../auth/api-keys.js';
 import {
   type Authenticator,
   keyContextFrom,
+  keyFromAuthorization,
+  keyRateLimit,
   missingKeyError,
   type Principal,
   principalFor,
-} from '../auth/authenticate.js';
-import { keyRateLimit, TokenBuckets } from '../auth/rate-limit.js';
+  type Scope,
+  TokenBuckets,
+} from '../auth/index.js';
 import {
   InvalidEncodingError,
   MalformedJsonError,

@@ -9,14 +9,16 @@ import {
   ValidationError,
 } from '../shared/errors.js';
 import { issueErrors, type JsonIssue } from '../shared/json-values.js';
-import { type ParseResult, parseTouchpoint, segmentTypeOf } from '../touchpoints/parse.js';
 import {
   LIMITS,
+  type ParseResult,
+  parseTouchpoint,
   SegmentBatch,
   type SegmentType,
+  segmentTypeOf,
   type Touchpoint,
   TouchpointBatchInput,
-} from '../touchpoints/schema.js';
+} from '../touchpoints/index.js';
 import type { IngestTouchpoints } from './ingest-touchpoints.js';
 
 /** Which ingest route a request came through. */

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, resolve } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../aws/clients.js';
-import { type ApiKeyRecord, createKey, DynamoDbKeyStore, type KeyStore, type Scope } from './api-keys.js';
+import { type ApiKeyRecord, createKey, type KeyStore, type Scope } from './api-keys.js';
+import { DynamoDbKeyStore } from './dynamodb-key-store.js';
 
 /**
  * Key management for `npm run keys` (scripts/keys.ts): where the keys live, and create, list
