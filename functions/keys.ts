@@ -5,7 +5,7 @@ import {
   KeyAdminError,
   listApiKeys,
   revokeApiKey,
-} from '../lib/auth/key-admin.js';
+} from '../lib/auth/aws-key-admin.js';
 import { onlyFor } from '../lib/http/conditional.js';
 import {
   type HttpEvent,
@@ -15,7 +15,7 @@ import {
   problemResponses,
   requireKey,
 } from '../lib/http/middleware.js';
-import { fieldErrors, NotFoundError, ValidationError } from '../lib/http/problem.js';
+import { fieldErrors, NotFoundError, ValidationError } from '../lib/shared/errors.js';
 import { scopeOf } from '../lib/http/routes.js';
 import { container, logger } from '../lib/runtime/container.js';
 
