@@ -15,9 +15,9 @@ import {
   problemResponses,
   requireKey,
 } from '../lib/http/middleware.js';
-import { fieldErrors, NotFoundError, ValidationError } from '../lib/shared/errors.js';
 import { scopeOf } from '../lib/http/routes.js';
 import { container, logger } from '../lib/runtime/container.js';
+import { fieldErrors, NotFoundError, ValidationError } from '../lib/shared/errors.js';
 
 /**
  * The key CLI's functions over HTTP for the console (admin), and `GET /v1/keys/current`: who the

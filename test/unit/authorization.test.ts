@@ -177,12 +177,17 @@ describe('principalFor', () => {
     expect(principalFor(read, 'ingest', 'GET').scope).toBe('read');
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
       expect(() => principalFor(read, 'admin', method)).toThrow(
-        expect.objectContaining({ status: 403, message: expect.stringContaining('may read but not change') }),
+        expect.objectContaining({
+          kind: 'forbidden',
+          message: expect.stringContaining('may read but not change'),
+        }),
       );
     }
-    expect(() => principalFor(read, 'ingest', 'POST')).toThrow(expect.objectContaining({ status: 403 }));
+    expect(() => principalFor(read, 'ingest', 'POST')).toThrow(
+      expect.objectContaining({ kind: 'forbidden' }),
+    );
     // Without a method the check assumes a write, so a forgetful caller fails closed.
-    expect(() => principalFor(read, 'admin')).toThrow(expect.objectContaining({ status: 403 }));
+    expect(() => principalFor(read, 'admin')).toThrow(expect.objectContaining({ kind: 'forbidden' }));
   });
 });
 
