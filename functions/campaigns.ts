@@ -12,9 +12,9 @@ import {
   requireKey,
 } from '../lib/http/middleware.js';
 import { pathParameter } from '../lib/http/path-parameters.js';
-import { NotFoundError } from '../lib/http/problem.js';
 import { container, logger } from '../lib/runtime/container.js';
 import { messaging } from '../lib/runtime/messaging.js';
+import { NotFoundError } from '../lib/shared/errors.js';
 
 const PATCH = 'PATCH /v1/campaigns/{campaignId}';
 const WRITES = new Set(['POST /v1/campaigns', 'PUT /v1/campaigns/{campaignId}', PATCH]);

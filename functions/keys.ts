@@ -5,7 +5,7 @@ import {
   KeyAdminError,
   listApiKeys,
   revokeApiKey,
-} from '../lib/auth/key-admin.js';
+} from '../lib/auth/aws-key-admin.js';
 import { onlyFor } from '../lib/http/conditional.js';
 import {
   type HttpEvent,
@@ -15,9 +15,9 @@ import {
   problemResponses,
   requireKey,
 } from '../lib/http/middleware.js';
-import { fieldErrors, NotFoundError, ValidationError } from '../lib/http/problem.js';
 import { scopeOf } from '../lib/http/routes.js';
 import { container, logger } from '../lib/runtime/container.js';
+import { fieldErrors, NotFoundError, ValidationError } from '../lib/shared/errors.js';
 
 /**
  * The key CLI's functions over HTTP for the console (admin), and `GET /v1/keys/current`: who the

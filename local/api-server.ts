@@ -2,9 +2,10 @@ import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
-import { toPointer, ValidationError } from '../lib/http/problem.js';
+import { statusOf, toProblem } from '../lib/http/problem.js';
 import { AUTHORIZER, matchPath, ROUTES, type Route } from '../lib/http/routes.js';
 import { Lru } from '../lib/lru.js';
+import { toPointer, ValidationError } from '../lib/shared/errors.js';
 import { lambdaContext } from './lambda-context.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers of every shape are served
@@ -95,8 +96,8 @@ async function serve(
         ],
         'Malformed path',
       );
-      res.writeHead(error.status, { 'content-type': 'application/problem+json' });
-      res.end(JSON.stringify(error.toProblem(url.pathname)));
+      res.writeHead(statusOf(error), { 'content-type': 'application/problem+json' });
+      res.end(JSON.stringify(toProblem(error, url.pathname)));
       return;
     }
     pathParameters[name] = decoded;

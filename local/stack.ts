@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { DynamoDbKeyStore, hashKey, keyIdOf, type Scope } from '../lib/auth/api-keys.js';
+import { hashKey, keyIdOf, type Scope } from '../lib/auth/api-keys.js';
+import { DynamoDbKeyStore } from '../lib/auth/dynamodb-key-store.js';
 import { createDynamoClient } from '../lib/aws/clients.js';
 import { config } from '../lib/config.js';
 import { AUTHORIZER, FUNCTIONS } from '../lib/http/routes.js';

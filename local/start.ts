@@ -1,4 +1,4 @@
-import { LOCAL_STATE_FILE, removeLocalState, writeLocalState } from '../lib/auth/key-admin.js';
+import { LOCAL_STATE_FILE, removeLocalState, writeLocalState } from '../lib/auth/aws-key-admin.js';
 import { CONSOLE_PATH, ensureConsoleBuilt } from './console.js';
 import { startLocalStack } from './stack.js';
 

@@ -9,7 +9,7 @@ import {
   revokeApiKey,
   statefulStackName,
   TABLE_NAME_OUTPUT,
-} from '../lib/auth/key-admin.js';
+} from '../lib/auth/aws-key-admin.js';
 
 const USAGE = `Usage: npm run keys -- <command> [options]
 

@@ -1,5 +1,5 @@
-import { ForbiddenError, UnauthorizedError } from '../http/problem.js';
 import { Lru } from '../lru.js';
+import { ForbiddenError, UnauthorizedError } from '../shared/errors.js';
 import { type ApiKeyRecord, hashKey, type KeyStore, keyFromAuthorization, type Scope } from './api-keys.js';
 import { keyRateLimit } from './rate-limit.js';
 

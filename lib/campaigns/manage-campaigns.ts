@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
-import type { FlowType } from '../flows/flow-types.js';
-import { mergePatch } from '../http/merge-patch.js';
-import { type FieldError, fieldErrors, toPointer, ValidationError } from '../http/problem.js';
+import { type FieldError, fieldErrors, toPointer, ValidationError } from '../shared/errors.js';
+import { mergePatch } from '../shared/merge-patch.js';
 import { type Campaign, CampaignInput, CampaignStatus, FlowTypeSchema } from './campaign.js';
 import {
   CampaignBusyError,
@@ -10,6 +9,7 @@ import {
   CampaignStatusConflictError,
   CampaignVersionConflictError,
 } from './errors.js';
+import type { FlowType } from './flow-catalogue.js';
 import type { CampaignHead, CampaignStats, CampaignStore, SkipReason } from './ports.js';
 
 export const ListQuery = z

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { AttributionQuery, FunnelQuery, StagesQuery } from '../analytics/queries.js';
 import { AttributionReport, FunnelReport, StagesReport } from '../analytics/report-schemas.js';
 import { SCOPES } from '../auth/api-keys.js';
-import { CreateKeyBody } from '../auth/key-admin.js';
+import { CreateKeyBody } from '../auth/aws-key-admin.js';
 import { CampaignInput, CampaignStatus } from '../campaigns/campaign.js';
 import { ListQuery } from '../campaigns/manage-campaigns.js';
 import { CustomerListQuery } from '../customers/list-customers.js';

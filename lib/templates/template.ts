@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { recipientAddress } from '../consent/address.js';
+import { recipientAddress } from '../consent/index.js';
 
 /**
  * A template's base name, as campaign steps reference it. Short enough that the SES name

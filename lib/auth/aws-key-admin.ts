@@ -3,14 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { createDynamoClient } from '../aws/clients.js';
-import {
-  type ApiKeyRecord,
-  createKey,
-  DynamoDbKeyStore,
-  type KeyStore,
-  SCOPES,
-  type Scope,
-} from './api-keys.js';
+import { type ApiKeyRecord, createKey, type KeyStore, SCOPES, type Scope } from './api-keys.js';
+import { DynamoDbKeyStore } from './dynamodb-key-store.js';
 
 /**
  * Key management for `npm run keys` (scripts/keys.ts) and the console's /v1/keys routes
