@@ -5,7 +5,7 @@ import { DynamoDbCampaignStore } from '../campaigns/dynamodb-campaign-store.js';
 import { ManageCampaigns } from '../campaigns/index.js';
 import { secretSource } from '../consent/aws-secrets.js';
 import { DynamoDbConsentStore } from '../consent/dynamodb-consent-store.js';
-import { ManageConsent, UnsubscribeTokens } from '../consent/index.js';
+import { ManageConsent, recipientAddress, UnsubscribeTokens } from '../consent/index.js';
 import {
   FaultInjectingEmailSender,
   PermanentSendError,
@@ -68,6 +68,7 @@ function wire() {
       };
     },
     publicUrl: c.publicUrl,
+    recipientAddress,
     sample: (data) => ({
       locale: undefined,
       variables: templateVariables(settings, { unsubscribeUrl: '', data: { ...SAMPLE_DATA, ...data } }),

@@ -1,4 +1,3 @@
-import { recipientAddress } from '../consent/index.js';
 import { type FieldError, fieldErrors, toPointer, ValidationError } from '../shared/errors.js';
 import { mergePatch } from '../shared/merge-patch.js';
 import { TemplateInUseError, TemplateNotFoundError } from './errors.js';
@@ -49,6 +48,8 @@ export interface TemplateDeps {
   publicUrl?: string;
   /** The variables of a send with sample data (firstName, orderId, products, …). */
   sample?: (data: Record<string, unknown>) => Personalisation;
+  /** The recipient as the provider gets it, or null when it is not one RFC 5322 address (consent's rule). */
+  recipientAddress?: (value: string) => string | null;
   /** Sends one templated mail as a flow's send does (the messaging context's EmailSender). */
   send?: (mail: TestMail) => Promise<{ messageId: string }>;
 }
@@ -185,16 +186,20 @@ export class ManageTemplates {
     checkedName(name);
     const parsed = TestSendInput.safeParse(body);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid test send');
-    const { send, sample, personalise } = this.deps;
-    if (!send || !sample || !personalise)
-      throw new Error('ManageTemplates needs send(), sample() and personalise()');
+    const { send, sample, personalise, recipientAddress } = this.deps;
+    if (!send || !sample || !personalise || !recipientAddress)
+      throw new Error('ManageTemplates needs send(), sample(), personalise() and recipientAddress()');
+    const to = recipientAddress(parsed.data.to);
+    if (to === null) {
+      const message = 'must be one email address (name@example.com): no list, display name or line break';
+      throw new ValidationError([{ path: 'to', pointer: toPointer('to'), message }], 'Invalid test send');
+    }
     const { customerId, data = {}, locale: asked } = parsed.data;
     const p = customerId ? await personalise(customerId, data, baseUrl) : sample(data);
     const base = this.deps.publicUrl ?? baseUrl;
     const variables = { ...p.variables, unsubscribeUrl: `${base}/v1/unsubscribe/test-send-sample` };
     const locale = await this.availableLocale(name, localeOf(asked));
     const sesTemplate = sesTemplateName(this.deps.prefix, name, locale);
-    const to = recipientAddress(parsed.data.to) as string;
     const { messageId } = await send({
       to,
       sesTemplate,

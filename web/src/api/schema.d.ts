@@ -1530,7 +1530,7 @@ export interface components {
             text: string | null;
         };
         TestSendInput: {
-            /** @description The one address the test mail goes to */
+            /** @description The one address the test mail goes to: one addr-spec, no list, display name or line break */
             to: string;
             /** @description en, de, de-AT, …; falls back to English */
             locale: string;
