@@ -1,0 +1,56 @@
+import * as z from 'zod';
+import { CampaignInput, CampaignStatus } from './campaign.js';
+
+/**
+ * The campaign routes' contract: what they answer (Campaign, CampaignStats) and the documented
+ * write forms (CampaignWrite, CampaignPatch: CampaignInput plus the read-only fields GET
+ * answers). api/openapi.ts documents them; the integration tests check every response.
+ */
+
+export const Campaign = z
+  .looseObject({
+    campaignId: z.string(),
+    version: z.number().int(),
+    status: CampaignStatus,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .describe('A campaign version: the CampaignInput fields plus these');
+
+export const CampaignStats = z
+  .object({
+    campaignId: z.string(),
+    skipped: z
+      .object({
+        stale: z.number().int().describe('Triggers older than the freshness horizon (history is not news)'),
+        'same-cycle': z.number().int().describe('Triggers of a cycle (order, purchase cycle) already run'),
+      })
+      .describe('Times the trigger fired for a customer in the audience and started no run, by reason'),
+  })
+  .describe('Why a campaign started no run, counted per campaign, never logged per customer');
+const readOnly = <T extends z.ZodType>(schema: T, description: string) =>
+  schema.optional().meta({ readOnly: true, description });
+
+export const CampaignWrite = z
+  .object({
+    ...CampaignInput.shape,
+    campaignId: readOnly(z.string(), 'Ignored on write'),
+    version: readOnly(z.number().int(), 'Ignored on write; send `If-Match` to lock a version'),
+    status: readOnly(
+      CampaignStatus,
+      'POST: the first status (draft by default). Ignored by PUT and PATCH: use activate and pause',
+    ),
+    createdAt: readOnly(z.string(), 'Ignored on write'),
+    updatedAt: readOnly(z.string(), 'Ignored on write'),
+  })
+  .strict()
+  .describe('A campaign definition. What GET answers is accepted unchanged: read-only fields are ignored');
+
+export const CampaignPatch = CampaignWrite.partial().describe(
+  'An RFC 7396 JSON Merge Patch of the definition: members it names replace the current ones ' +
+    '(objects merge, arrays such as `steps` are replaced whole), `null` removes a member ' +
+    '(`audience`, `exit` and `holdoutPercent` return to their defaults). The result is validated ' +
+    'as a whole and stored as a new version.',
+);
+
+export const CampaignList = z.object({ items: z.array(Campaign) });
