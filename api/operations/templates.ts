@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { MERGE_PATCH_TYPES } from '../../lib/http/merge-patch.js';
 import {
   Preview,

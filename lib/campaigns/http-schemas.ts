@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CampaignInput, CampaignStatus } from './campaign.js';
+import type { ManageCampaigns } from './manage-campaigns.js';
 
 /**
  * The campaign routes' contract: what they answer (Campaign, CampaignStats) and the documented
@@ -54,3 +55,19 @@ export const CampaignPatch = CampaignWrite.partial().describe(
 );
 
 export const CampaignList = z.object({ items: z.array(Campaign) });
+
+export type CampaignBody = z.input<typeof Campaign>;
+export type CampaignStatsBody = z.input<typeof CampaignStats>;
+
+/**
+ * Compile-time contract checks: what ManageCampaigns answers must be assignable to the response
+ * schema of its route, so a field renamed in one and not the other fails `tsc`.
+ */
+export type CampaignAnswers = [
+  Conforms<Awaited<ReturnType<ManageCampaigns['get']>>, Known<CampaignBody>>,
+  Conforms<Awaited<ReturnType<ManageCampaigns['list']>>['items'][number], Known<CampaignBody>>,
+  Conforms<Awaited<ReturnType<ManageCampaigns['stats']>>, CampaignStatsBody>,
+];
+type Conforms<T extends U, U> = T;
+/** The named members of an open (loose) object type, without its index signature. */
+type Known<T> = { [K in keyof T as string extends K ? never : K]: T[K] };

@@ -47,4 +47,7 @@ export const TouchpointBatch = z.object({
 });
 
 export type IngestResultBody = z.input<typeof IngestResult>;
+export type BatchItemResultBody = z.input<typeof BatchItemResult>;
+export type SegmentSuccessBody = z.input<typeof SegmentSuccess>;
+export type SegmentBatchResultBody = z.input<typeof SegmentBatchResult>;
 export type BatchResultBody = z.input<typeof BatchResult>;

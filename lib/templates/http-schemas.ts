@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { ManageTemplates } from './manage-templates.js';
 import { Locale } from './template.js';
 
 /**
@@ -50,3 +51,24 @@ export const Preview = z.object({
   html: z.string().nullable(),
   text: z.string().nullable(),
 });
+
+export type TemplateBody = z.input<typeof Template>;
+export type TemplateWrittenBody = z.input<typeof TemplateWritten>;
+export type TemplateListBody = z.input<typeof TemplateList>;
+export type PreviewBody = z.input<typeof Preview>;
+
+/**
+ * Compile-time contract checks: what ManageTemplates answers must be assignable to the response
+ * schema of its route, so a field renamed in one and not the other fails `tsc`.
+ */
+export type TemplateAnswers = [
+  Conforms<Awaited<ReturnType<ManageTemplates['get']>>, TemplateBody>,
+  Conforms<WrittenAnswer<Awaited<ReturnType<ManageTemplates['put']>>>, TemplateWrittenBody>,
+  Conforms<Awaited<ReturnType<ManageTemplates['list']>>, TemplateListBody>,
+  Conforms<Awaited<ReturnType<ManageTemplates['preview']>>, PreviewBody>,
+];
+type Conforms<T extends U, U> = T;
+/** A write answers the stored template plus the languages it removed (functions/templates.ts). */
+type WrittenAnswer<W extends { template: object; removedLocales: unknown }> = W['template'] & {
+  removedLocales: W['removedLocales'];
+};
