@@ -60,6 +60,7 @@ import {
 } from '../lib/http/routes.js';
 import { TABLE_INDEXES, type TableIndexName } from '../lib/storage/table.js';
 import { AnalyticsPipeline } from './analytics-pipeline.js';
+import { BUNDLING } from './bundling.js';
 import { DeadLetterQueue } from './dead-letter.js';
 import { EventPipeline } from './event-pipeline.js';
 import { cdkPattern, Flows } from './flows.js';
@@ -506,18 +507,13 @@ export class StatelessStack extends Stack {
       },
       projectRoot: ROOT,
       depsLockFilePath: join(ROOT, 'package-lock.json'),
+      // infra/bundling.ts: the SDK is bundled (the bench measured the lower init that way).
       bundling: {
+        ...BUNDLING,
         format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        minify: true,
+        mainFields: [...BUNDLING.mainFields],
         sourceMap: true,
         sourcesContent: false,
-        // The Node.js 24 runtime ships SDK v3; bundling it would add about 340 KB to every function.
-        externalModules: ['@aws-sdk/*'],
-        // Bundled CommonJS that require()s a Node built-in throws in ESM output without this.
-        // No current dependency needs it; it keeps the next one from failing only once deployed.
-        banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
       },
     });
     // X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions.
