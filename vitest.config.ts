@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
  * scripts/test.ts, and prints each group's time):
  * - unit: pure code and in-memory adapters, milliseconds each; no DynamoDB Local, so no Java.
  * - contract: the event contracts and the synthesized CDK templates; no DynamoDB Local either.
- * - integration: the real handlers on the local stack against DynamoDB Local, which the
+ * - integration: the real handlers on the local stack against DynamoDB Local (and the console's
+ *   browser tests in test/browser/, which drive that stack), which the
  *   project's global setup starts once for the whole group. Their logs are kept back and
  *   printed only for a test that fails.
  * A new test file joins its group by where it lives; nothing here lists files.
@@ -28,7 +29,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/browser/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           setupFiles: ['test/support/quiet-logs.ts'],
         },

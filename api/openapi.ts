@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { AttributionReport, FunnelReport, StagesReport } from '../lib/analytics/report-schemas.js';
+import { CreateKeyBody } from '../lib/auth/aws-key-admin.js';
+import { ApiKey, KeyList, NewKey, Principal } from '../lib/auth/http-schemas.js';
 import { CampaignInput } from '../lib/campaigns/campaign.js';
 import { Campaign, CampaignPatch, CampaignStats, CampaignWrite } from '../lib/campaigns/http-schemas.js';
 import { Unsubscribed } from '../lib/consent/http-schemas.js';
@@ -43,6 +45,7 @@ import { analyticsOperations } from './operations/analytics.js';
 import { campaignsOperations } from './operations/campaigns.js';
 import { customersOperations } from './operations/customers.js';
 import { ingestOperations } from './operations/ingest.js';
+import { keysOperations } from './operations/keys.js';
 import { metaOperations } from './operations/meta.js';
 import { templatesOperations } from './operations/templates.js';
 
@@ -64,6 +67,7 @@ export const OPERATIONS: Operations = {
   ...analyticsOperations,
   ...campaignsOperations,
   ...templatesOperations,
+  ...keysOperations,
 };
 
 /** Named schemas; each becomes `#/components/schemas/<name>`. */
@@ -103,6 +107,11 @@ const SCHEMAS = {
   StagesReport,
   FunnelReport,
   AttributionReport,
+  Principal,
+  ApiKey,
+  KeyList,
+  KeyInput: CreateKeyBody,
+  NewKey,
   Health,
   Unsubscribed,
 } as const satisfies Record<string, z.ZodType>;
@@ -152,8 +161,10 @@ function operationObject(route: Route, op: Operation): ZodOpenApiOperationObject
   if (op.body || op.query) errors[400] = { $ref: '#/components/responses/ValidationFailed' };
   if (!route.public) {
     errors[401] = { $ref: '#/components/responses/Unauthorized' };
-    // Admin keys pass every scope, so only an admin route can answer 403.
-    if (scope === 'admin') errors[403] = { $ref: '#/components/responses/Forbidden' };
+    // Admin keys pass every scope; an ingest key is refused on an admin route, a read key on any write.
+    if (scope === 'admin' || route.method !== 'GET') {
+      errors[403] = { $ref: '#/components/responses/Forbidden' };
+    }
     errors[429] = { $ref: '#/components/responses/TooManyRequests' };
   }
   for (const [status, description] of Object.entries(op.errors ?? {})) {
@@ -164,8 +175,12 @@ function operationObject(route: Route, op: Operation): ZodOpenApiOperationObject
     scope === 'public'
       ? 'No key.'
       : scope === 'admin'
-        ? 'Needs an **admin** key.'
-        : 'Needs an **ingest** or admin key.';
+        ? route.method === 'GET'
+          ? 'Needs an **admin** or **read** key.'
+          : 'Needs an **admin** key.'
+        : route.method === 'GET'
+          ? 'Needs an **ingest**, admin or read key.'
+          : 'Needs an **ingest** or admin key.';
   return {
     operationId: op.operationId,
     summary: op.summary,

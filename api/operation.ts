@@ -16,6 +16,7 @@ export interface Operation {
     | 'Customers'
     | 'Analytics'
     | 'Campaigns'
+    | 'Keys'
     | 'Templates'
     | 'Unsubscribe'
     | 'Meta';

@@ -15,6 +15,12 @@ export const Campaign = z
     status: CampaignStatus,
     createdAt: z.string(),
     updatedAt: z.string(),
+    updatedBy: z
+      .string()
+      .optional()
+      .describe(
+        'Name of the key that made this version or the last status change; absent before it was recorded',
+      ),
   })
   .describe('A campaign version: the CampaignInput fields plus these');
 

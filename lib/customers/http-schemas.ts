@@ -1,11 +1,13 @@
 import * as z from 'zod';
-import { Stage } from '../ingest/http-schemas.js';
 
 /**
  * The customer routes' contract: a customer's journey, the lists, history, message log and
  * export. The readers are typed from these; api/openapi.ts documents them and the integration
  * tests check every response against them.
  */
+
+/** A journey stage as the customer routes answer it (the ingest contract describes it alike). */
+const Stage = z.string().describe('Journey stage: consider, research, decide, act, enjoy, refer or repeat');
 
 export const Customer = z.object({
   customerId: z.string(),

@@ -7,13 +7,13 @@ import {
   sortKey,
   type Transition,
 } from '../journey/index.js';
-import type { Touchpoint } from '../touchpoints/schema.js';
-import { backoff } from './dynamodb-journey-store.js';
+import { commitBackoff as backoff } from '../storage/backoff.js';
+import type { Touchpoint } from '../touchpoints/index.js';
+import { toEngineTouchpoint } from '../touchpoints/index.js';
 import type { Group } from './identity.js';
 import { complaintRaised, complaintsOf, stageChanged } from './outbox-events.js';
 import type { JourneyStore, Profile } from './ports.js';
 import { newReferralCode, referral } from './referral.js';
-import { toEngineTouchpoint } from './touchpoint-fields.js';
 
 const MAX_ATTEMPTS = 120;
 

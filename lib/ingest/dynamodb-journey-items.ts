@@ -2,7 +2,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { sortKey, type Transition } from '../journey/index.js';
 import { keys } from '../storage/table.js';
-import type { Touchpoint } from '../touchpoints/schema.js';
+import type { Touchpoint } from '../touchpoints/index.js';
 import { listAttributes } from './customer-list-keys.js';
 import type { Complaint, OutboxRecord, Profile } from './ports.js';
 

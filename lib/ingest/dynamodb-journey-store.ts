@@ -9,15 +9,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Transition } from '../journey/index.js';
-import {
-  batchGetItems,
-  batchWrite,
-  type OnRequest,
-  queryPartition,
-  backoff as sharedBackoff,
-} from '../storage/dynamodb-io.js';
+import { batchGetItems, batchWrite, type OnRequest, queryPartition } from '../storage/dynamodb-io.js';
 import { ITEM_PREFIX, keys } from '../storage/table.js';
-import type { Touchpoint } from '../touchpoints/schema.js';
+import type { Touchpoint } from '../touchpoints/index.js';
 import {
   complaintItem,
   dedupeItem,
@@ -375,10 +369,3 @@ export class DynamoDbJourneyStore implements JourneyStore {
 }
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
-
-/**
- * Full-jitter exponential backoff, capped at 1 s. The base is about one commit's round trip and
- * the cap lets many writers racing for one hot customer spread out: with a 200 ms cap, 50
- * concurrent touchpoints for one customer kept colliding and cost twice the requests.
- */
-export const backoff = (attempt: number): Promise<void> => sharedBackoff(attempt, 20, 1000);

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { FieldError } from '../http/edge-schemas.js';
-import { TouchpointInput } from '../touchpoints/schema.js';
+import { TouchpointInput } from '../touchpoints/index.js';
 
 /**
  * The ingest routes' contract: what POST /v1/touchpoints and the Segment routes answer.

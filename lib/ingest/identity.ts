@@ -1,5 +1,5 @@
 import { anonymousCustomerId } from '../storage/table.js';
-import type { Touchpoint } from '../touchpoints/schema.js';
+import type { Touchpoint } from '../touchpoints/index.js';
 import type { JourneyStore, Snapshot } from './ports.js';
 
 /**

@@ -1,11 +1,10 @@
 import { type CompiledModel, sortKey } from '../journey/index.js';
-import type { Touchpoint } from '../touchpoints/schema.js';
+import type { Touchpoint } from '../touchpoints/index.js';
 import { CommitLoop, StoreExhaustedError } from './commit-loop.js';
 import { claimLinks, type Group, planIdentities, readIdentities, storedUnder } from './identity.js';
 import type { JourneyStore } from './ports.js';
 
 export { StoreExhaustedError } from './commit-loop.js';
-export { productIdsOf, toEngineTouchpoint } from './touchpoint-fields.js';
 
 export interface IngestResult {
   messageId: string;

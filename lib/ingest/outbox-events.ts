@@ -1,9 +1,10 @@
 import { CustomerComplaintRaised, CustomerStageChanged, DetailType } from '../../events/index.js';
-import { stableId } from '../events/stable-id.js';
+import { stableId } from '../events/index.js';
 import { type CompiledModel, classify, orderIdOf, type Transition } from '../journey/index.js';
-import type { Touchpoint } from '../touchpoints/schema.js';
+import { productIdsOf } from '../shared/touchpoint-fields.js';
+import type { Touchpoint } from '../touchpoints/index.js';
+import { toEngineTouchpoint } from '../touchpoints/index.js';
 import type { Complaint, OutboxRecord } from './ports.js';
-import { productIdsOf, toEngineTouchpoint } from './touchpoint-fields.js';
 
 /**
  * The events a commit publishes, built here and written in the commit's own transaction (the

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { DetailType } from '../../events/index.js';
-import { stableId } from '../events/stable-id.js';
+import { stableId } from '../events/index.js';
 import { type CompiledModel, classify, orderIdOf, sortKey } from '../journey/index.js';
-import type { Touchpoint } from '../touchpoints/schema.js';
+import type { Touchpoint } from '../touchpoints/index.js';
+import { toEngineTouchpoint } from '../touchpoints/index.js';
 import type { JourneyStore, OutboxRecord, Profile } from './ports.js';
-import { toEngineTouchpoint } from './touchpoint-fields.js';
 
 // Crockford base32 without look-alikes: 12 characters carry 60 random bits.
 const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -11,7 +11,7 @@ import type {
 } from '../../lib/ingest/ports.js';
 import { sortKey, type Transition } from '../../lib/journey/index.js';
 import { keys } from '../../lib/storage/table.js';
-import type { Touchpoint } from '../../lib/touchpoints/schema.js';
+import type { Touchpoint } from '../../lib/touchpoints/index.js';
 
 /** DynamoDB's limit on one transaction, which the use case must respect here too. */
 const MAX_TRANSACTION_ITEMS = 100;

@@ -5,7 +5,7 @@ import { IngestTouchpoints } from '../../lib/ingest/ingest-touchpoints.js';
 import type { CustomerCommit } from '../../lib/ingest/ports.js';
 import { defaultModel, replay } from '../../lib/journey/index.js';
 import { anonymousCustomerId } from '../../lib/storage/table.js';
-import type { Touchpoint } from '../../lib/touchpoints/schema.js';
+import type { Touchpoint } from '../../lib/touchpoints/index.js';
 import { MemoryJourneyStore, type MemoryStoreHooks } from '../support/memory-journey-store.js';
 
 /**
