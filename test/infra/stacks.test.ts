@@ -53,11 +53,13 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
   let stateful: Template;
   let stateless: Template;
 
+  // This app bundles every function with esbuild, the AWS SDK included (infra/bundling.ts):
+  // seconds each, minutes on a machine busy with the rest of the suite.
   beforeAll(() => {
     built = build(cdkJsonContext());
     stateful = Template.fromStack(built.stateful);
     stateless = Template.fromStack(built.stateless);
-  });
+  }, 360_000);
 
   it('names the stacks after the stage', () => {
     expect(built.stateful.stackName).toBe('Stageflow-dev-Stateful');
