@@ -1,5 +1,5 @@
 import type middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import {
   type Authenticator,
   keyContextFrom,
@@ -31,7 +31,6 @@ export type HttpEvent = APIGatewayProxyEventV2 & {
   principal?: Principal;
 };
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
-export type HttpRequest = middy.Request<HttpEvent, HttpResult, Error, Context>;
 
 export const json = (
   statusCode: number,
