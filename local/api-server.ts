@@ -24,6 +24,8 @@ export interface ApiServerOptions {
    * route goes straight to its handler, which then authenticates by itself.
    */
   authorizer?: { handler: LambdaHandler };
+  /** Serves what is not the API (the console's static files); true when it answered. */
+  staticFiles?: (req: IncomingMessage, res: ServerResponse) => boolean;
   log?: (line: string) => void;
 }
 
@@ -38,6 +40,7 @@ export function startApiServer(options: ApiServerOptions): Promise<Server> {
     const started = Date.now();
     const served: { route?: Route } = {};
     try {
+      if (options.staticFiles?.(req, res)) return;
       await serve(req, res, routes, options, authorizations, served);
     } catch (error) {
       sendProblem(res, 500, 'Internal error', (error as Error).message);

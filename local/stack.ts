@@ -8,6 +8,7 @@ import { config } from '../lib/config.js';
 import { AUTHORIZER, FUNCTIONS } from '../lib/http/routes.js';
 import { type FaultKind, newFaultState, shareFaultState } from '../lib/messaging/fault-injecting-sender.js';
 import { type LambdaHandler, startApiServer } from './api-server.js';
+import { serveConsole } from './console.js';
 import { ensureTable, freePort, type LocalDynamo, startDynamoDbLocal } from './dynamodb.js';
 import { watchDynamoDbLocal } from './dynamodb-watch.js';
 import { type LocalEventBus, startLocalEventBus } from './event-bus.js';
@@ -136,6 +137,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     handlers,
     // The Lambda authorizer before every non-public route, as API Gateway runs it deployed.
     authorizer: { handler: handlers[AUTHORIZER.function] },
+    // The console (web/dist) from the same origin, as CloudFront serves it deployed.
+    staticFiles: serveConsole,
     log: options.log,
   });
   if (dynamo) {

@@ -1,7 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-/** Ingest keys write touchpoints and read customers; admin keys can do everything. */
-export type Scope = 'ingest' | 'admin';
+/**
+ * Ingest keys write touchpoints and read customers; admin keys can do everything; read keys
+ * (the console's viewers) make every GET an admin key can and write nothing.
+ */
+export type Scope = 'ingest' | 'admin' | 'read';
+
+export const SCOPES = ['ingest', 'admin', 'read'] as const satisfies readonly Scope[];
 
 export interface ApiKeyRecord {
   /** Public, non-secret id: the first 12 hex digits of the hash. */

@@ -217,4 +217,6 @@ export interface Campaign extends CampaignInput {
   status: CampaignStatus;
   createdAt: string;
   updatedAt: string;
+  /** Who made this version or the head's last status change: the key's name. */
+  updatedBy?: string;
 }

@@ -162,7 +162,7 @@ export function requireKey(
       const key = keyFromAuthorization(authorization);
       if (key === null) throw missingKeyError(authorization);
       const context = keyContextFrom(authorizerContextOf(event)) ?? (await authenticator().check(key));
-      event.principal = principalFor(context, required);
+      event.principal = principalFor(context, required, event.requestContext?.http?.method ?? 'POST');
       const limit =
         context.rateLimit > 0
           ? { perSecond: context.rateLimit, burst: context.rateBurst }

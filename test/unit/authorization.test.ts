@@ -166,6 +166,29 @@ describe('principalFor', () => {
       scope: 'admin',
     });
   });
+
+  it('lets a read key make every GET and refuses it every other method with 403', () => {
+    const read = context({ scope: 'read', name: 'viewer' });
+    expect(principalFor(read, 'admin', 'GET')).toEqual({
+      keyId: 'abc123def456',
+      name: 'viewer',
+      scope: 'read',
+    });
+    expect(principalFor(read, 'ingest', 'GET').scope).toBe('read');
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+      expect(() => principalFor(read, 'admin', method)).toThrow(
+        expect.objectContaining({
+          kind: 'forbidden',
+          message: expect.stringContaining('may read but not change'),
+        }),
+      );
+    }
+    expect(() => principalFor(read, 'ingest', 'POST')).toThrow(
+      expect.objectContaining({ kind: 'forbidden' }),
+    );
+    // Without a method the check assumes a write, so a forgetful caller fails closed.
+    expect(() => principalFor(read, 'admin')).toThrow(expect.objectContaining({ kind: 'forbidden' }));
+  });
 });
 
 describe('keyContextFrom', () => {
