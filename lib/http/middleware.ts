@@ -49,7 +49,10 @@ export const problem = (error: StageflowError, instance?: string): HttpResult =>
 });
 
 /** Header lookup that ignores case (API Gateway lowercases, local callers may not). */
-export const header = (event: APIGatewayProxyEventV2, name: string): string | undefined => {
+export const header = (
+  event: { headers?: Record<string, string | undefined> | null },
+  name: string,
+): string | undefined => {
   const wanted = name.toLowerCase();
   for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === wanted) return v;
   return undefined;
