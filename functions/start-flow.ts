@@ -1,12 +1,14 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { localEndpoint } from '../lib/aws/clients.js';
 import type { FlowType } from '../lib/campaigns/flow-catalogue.js';
+import { runtimeConfig } from '../lib/config.js';
 import { type FlowEvent, staleForEveryCampaign } from '../lib/flows/plan.js';
 import { logger } from '../lib/runtime/container.js';
 import { starterDeps } from '../lib/runtime/flow-starter.js';
 import { taskHandler } from '../lib/runtime/handlers.js';
+import { once } from '../lib/runtime/once.js';
 
-const sfn = new SFNClient(localEndpoint(process.env.STEPFUNCTIONS_ENDPOINT));
+const sfn = once(() => new SFNClient(localEndpoint(runtimeConfig().stepFunctionsEndpoint)));
 
 /**
  * EventBridge rule target: starts the flow's state machine with an execution named after
@@ -15,7 +17,7 @@ const sfn = new SFNClient(localEndpoint(process.env.STEPFUNCTIONS_ENDPOINT));
  */
 export const handler = taskHandler(
   async (input: { flow: FlowType; event: FlowEvent }) => {
-    const prefix = process.env.FLOW_STATE_MACHINE_ARN_PREFIX;
+    const prefix = runtimeConfig().flowStateMachineArnPrefix;
     if (!prefix) throw new Error('FLOW_STATE_MACHINE_ARN_PREFIX is not set');
     const eventId = String(input.event.detail.eventId ?? input.event.id);
     const name = `${input.flow}-${eventId}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
@@ -29,7 +31,7 @@ export const handler = taskHandler(
       return { started: false, reasonCode: 'stale' };
     }
     try {
-      const out = await sfn.send(
+      const out = await sfn().send(
         new StartExecutionCommand({
           stateMachineArn: `${prefix}${input.flow}`,
           name,
