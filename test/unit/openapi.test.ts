@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { openApiDocument, openApiJson } from '../../api/openapi.js';
 import { handler } from '../../functions/openapi.js';
 import type { HttpEvent } from '../../lib/http/middleware.js';
-import { openApiDocument, openApiJson } from '../../lib/http/openapi.js';
 import { ROUTES } from '../../lib/http/routes.js';
 import { lambdaContext } from '../../local/lambda-context.js';
 
