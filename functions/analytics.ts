@@ -1,29 +1,15 @@
-import middy from '@middy/core';
-import {
-  type HttpEvent,
-  type HttpResult,
-  json,
-  problemResponses,
-  requireKey,
-} from '../lib/http/middleware.js';
-import { scopeOf } from '../lib/http/routes.js';
+import { json } from '../lib/http/middleware.js';
+import { routeKeyOf } from '../lib/http/routes.js';
 import { analytics } from '../lib/runtime/analytics.js';
-import { container, logger } from '../lib/runtime/container.js';
+import { httpHandler } from '../lib/runtime/handlers.js';
 import { NotFoundError } from '../lib/shared/errors.js';
 
 /** GET /v1/analytics/stages|funnel|attribution: reports read from the aggregates (admin keys). */
-export const handler = middy<HttpEvent, HttpResult>()
-  .use(problemResponses(logger))
-  .use(
-    requireKey(
-      () => container().authenticator,
-      (event) => scopeOf(event.routeKey),
-    ),
-  )
-  .handler(async (event) => {
+export const handler = httpHandler(
+  async (event) => {
     const { reads } = analytics();
     const query = event.queryStringParameters ?? {};
-    switch (event.routeKey) {
+    switch (routeKeyOf<'analytics'>(event)) {
       case 'GET /v1/analytics/stages':
         return json(200, await reads.stages(query));
       case 'GET /v1/analytics/funnel':
@@ -33,4 +19,6 @@ export const handler = middy<HttpEvent, HttpResult>()
       default:
         throw new NotFoundError(`No report at ${event.rawPath}`);
     }
-  });
+  },
+  { scope: 'route' },
+);

@@ -4,20 +4,11 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
 import { keyFromAuthorization } from '../lib/auth/api-keys.js';
-import { Authenticator, type KeyContext } from '../lib/auth/authenticate.js';
-import { DynamoDbKeyStore } from '../lib/auth/dynamodb-key-store.js';
-import { dynamoClient } from '../lib/aws/clients.js';
-import { config } from '../lib/config.js';
+import type { KeyContext } from '../lib/auth/authenticate.js';
+import { header } from '../lib/http/middleware.js';
+import { keys } from '../lib/runtime/auth.js';
+import { taskHandler } from '../lib/runtime/handlers.js';
 import { logger } from '../lib/runtime/logger.js';
-
-let authenticator: Authenticator | undefined;
-const wired = () => {
-  authenticator ??= new Authenticator(
-    new DynamoDbKeyStore(dynamoClient(), config().tableName),
-    Number(process.env.STAGEFLOW_AUTH_CACHE_MS ?? 30_000),
-  );
-  return authenticator;
-};
 
 const UNKNOWN: KeyContext = { status: 'unknown', keyId: '', name: '', scope: '', rateLimit: 0, rateBurst: 0 };
 const MISSING: KeyContext = { ...UNKNOWN, status: 'missing' };
@@ -34,20 +25,18 @@ const MISSING: KeyContext = { ...UNKNOWN, status: 'missing' };
  * depend on the route's scope (docs/security.md). A request without the header gets status
  * `missing`, which the route answers with a problem+json 401.
  */
-export const handler = async (
-  event: APIGatewayRequestAuthorizerEventV2,
-): Promise<APIGatewaySimpleAuthorizerWithContextResult<KeyContext> | APIGatewaySimpleAuthorizerResult> => {
-  const authorization = headerOf(event, 'authorization') ?? event.identitySource?.[0];
-  if (!authorization) return { isAuthorized: true, context: MISSING };
-  const key = keyFromAuthorization(authorization);
-  // An unparseable header is an unknown key; the route explains what the header must look like.
-  const context = key === null ? UNKNOWN : await wired().check(key);
-  // The key id is not secret; the key, its hash and the header never reach a log.
-  logger.debug('key checked', { keyId: context.keyId || undefined, status: context.status });
-  return { isAuthorized: true, context };
-};
-
-const headerOf = (event: APIGatewayRequestAuthorizerEventV2, name: string): string | undefined => {
-  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === name) return v;
-  return undefined;
-};
+export const handler = taskHandler(
+  async (
+    event: APIGatewayRequestAuthorizerEventV2,
+  ): Promise<APIGatewaySimpleAuthorizerWithContextResult<KeyContext> | APIGatewaySimpleAuthorizerResult> => {
+    const authorization = header(event, 'authorization') ?? event.identitySource?.[0];
+    if (!authorization) return { isAuthorized: true, context: MISSING };
+    const key = keyFromAuthorization(authorization);
+    // An unparseable header is an unknown key; the route explains what the header must look like.
+    const context = key === null ? UNKNOWN : await keys().authenticator.check(key);
+    // The key id is not secret; the key, its hash and the header never reach a log.
+    logger.debug('key checked', { keyId: context.keyId || undefined, status: context.status });
+    return { isAuthorized: true, context };
+  },
+  { correlationId: (event) => event.requestContext?.requestId },
+);

@@ -1,18 +1,10 @@
-import middy from '@middy/core';
 import type { Campaign } from '../lib/campaigns/campaign.js';
 import { ifMatchVersion, onlyFor } from '../lib/http/conditional.js';
 import { mergePatchContentType } from '../lib/http/content-type.js';
-import {
-  type HttpEvent,
-  type HttpResult,
-  header,
-  json,
-  jsonBody,
-  problemResponses,
-  requireKey,
-} from '../lib/http/middleware.js';
+import { header, json, jsonBody } from '../lib/http/middleware.js';
 import { pathParameter } from '../lib/http/path-parameters.js';
-import { container, logger } from '../lib/runtime/container.js';
+import { routeKeyOf } from '../lib/http/routes.js';
+import { httpHandler } from '../lib/runtime/handlers.js';
 import { messaging } from '../lib/runtime/messaging.js';
 import { NotFoundError } from '../lib/shared/errors.js';
 
@@ -22,12 +14,8 @@ const withTag = (status: number, c: Campaign, extra: Record<string, string> = {}
   json(status, c, { etag: `"${c.version}"`, ...extra });
 
 /** The marketer's campaign API, on admin keys: CRUD, merge patches, versions, activate and pause. */
-export const handler = middy<HttpEvent, HttpResult>()
-  .use(problemResponses(logger))
-  .use(requireKey(() => container().authenticator, 'admin'))
-  .use(onlyFor((e) => e.routeKey === PATCH, mergePatchContentType()))
-  .use(onlyFor((e) => WRITES.has(e.routeKey), jsonBody({ limitBytes: 64 * 1024 })))
-  .handler(async (event) => {
+export const handler = httpHandler(
+  async (event) => {
     const { campaigns } = messaging();
     const query = event.queryStringParameters ?? {};
     // Every change records who made it; the console's campaign history shows it.
@@ -39,7 +27,7 @@ export const handler = middy<HttpEvent, HttpResult>()
     }
     const id = pathParameter(event, 'campaignId');
     const ifMatch = () => ifMatchVersion(header(event, 'if-match'));
-    switch (event.routeKey) {
+    switch (routeKeyOf<'campaigns'>(event)) {
       case 'GET /v1/campaigns/{campaignId}':
         return withTag(200, await campaigns.get(id, query));
       case 'PUT /v1/campaigns/{campaignId}':
@@ -58,4 +46,12 @@ export const handler = middy<HttpEvent, HttpResult>()
       default:
         throw new NotFoundError(`No campaign route ${event.routeKey}`);
     }
-  });
+  },
+  {
+    scope: 'admin',
+    use: [
+      onlyFor((e) => e.routeKey === PATCH, mergePatchContentType()),
+      onlyFor((e) => WRITES.has(e.routeKey), jsonBody({ limitBytes: 64 * 1024 })),
+    ],
+  },
+);

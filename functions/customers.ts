@@ -1,18 +1,12 @@
-import middy from '@middy/core';
 import { dynamoClient } from '../lib/aws/clients.js';
 import { DynamoDbCustomerData, exportDocument } from '../lib/customers/dynamodb-customer-data.js';
 import { customerView } from '../lib/customers/read-customers.js';
 import { DynamoDbMessageLog } from '../lib/flows/dynamodb-message-log.js';
-import {
-  type HttpEvent,
-  type HttpResult,
-  json,
-  problemResponses,
-  requireKey,
-} from '../lib/http/middleware.js';
+import { json } from '../lib/http/middleware.js';
 import { pathParameter } from '../lib/http/path-parameters.js';
-import { scopeOf } from '../lib/http/routes.js';
+import { routeKeyOf } from '../lib/http/routes.js';
 import { container, logger } from '../lib/runtime/container.js';
+import { httpHandler } from '../lib/runtime/handlers.js';
 import { LinkedCustomerError, NotFoundError } from '../lib/shared/errors.js';
 
 let privacy: { data: DynamoDbCustomerData; messages: DynamoDbMessageLog } | undefined;
@@ -30,22 +24,15 @@ const personalData = () => {
  * (GET /v1/customers), the message log, the export of everything held and erasure on admin
  * keys (scopes from ROUTES).
  */
-export const handler = middy<HttpEvent, HttpResult>()
-  .use(problemResponses(logger))
-  .use(
-    requireKey(
-      () => container().authenticator,
-      (event) => scopeOf(event.routeKey),
-    ),
-  )
-  .handler(async (event) => {
+export const handler = httpHandler(
+  async (event) => {
     if (event.routeKey === 'GET /v1/customers') {
       return json(200, await container().customerLists.execute(event.queryStringParameters ?? {}));
     }
     const customerId = pathParameter(event, 'customerId');
     const { customers } = container();
     // The route, not the decoded path, says which call this is: an id may contain '/touchpoints'.
-    switch (event.routeKey) {
+    switch (routeKeyOf<'customers'>(event)) {
       case 'GET /v1/customers/{customerId}/touchpoints':
         return json(200, await customers.touchpoints(customerId, event.queryStringParameters ?? {}));
       case 'GET /v1/customers/{customerId}/transitions':
@@ -78,4 +65,6 @@ export const handler = middy<HttpEvent, HttpResult>()
       default:
         return json(200, customerView(await customers.profile(customerId)));
     }
-  });
+  },
+  { scope: 'route' },
+);

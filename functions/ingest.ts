@@ -1,15 +1,8 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
-import {
-  type HttpEvent,
-  type HttpResult,
-  jsonBody,
-  problemResponses,
-  requireKey,
-} from '../lib/http/middleware.js';
+import { jsonBody } from '../lib/http/middleware.js';
 import { ingestRequest, ingestRouteOf, isSegmentRoute } from '../lib/ingest/http-ingest.js';
 import type { IngestTouchpoints } from '../lib/ingest/ingest-touchpoints.js';
 import { container, logger } from '../lib/runtime/container.js';
+import { httpHandler } from '../lib/runtime/handlers.js';
 import { NotFoundError } from '../lib/shared/errors.js';
 import { LIMITS } from '../lib/touchpoints/schema.js';
 
@@ -36,19 +29,20 @@ const logged = (useCase: IngestTouchpoints): Pick<IngestTouchpoints, 'execute'> 
 });
 
 /** POST /v1/touchpoints and the Segment-compatible /v1/{track,identify,alias,page,screen,group,batch}. */
-export const handler = middy<HttpEvent, HttpResult>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(problemResponses(logger))
-  .use(requireKey(() => container().authenticator, 'ingest'))
-  .use(
-    jsonBody({
-      limitBytes: LIMITS.requestBytes,
-      oversizeStatus: (event) => (isSegmentRoute(ingestRouteOf(event.rawPath)) ? 400 : 413),
-      perItemIssues: true,
-    }),
-  )
-  .handler(async (event) => {
+export const handler = httpHandler(
+  async (event) => {
     const route = ingestRouteOf(event.rawPath);
     if (!route) throw new NotFoundError(`No ingest route ${event.rawPath}`);
     return ingestRequest(route, event.parsedBody, logged(container().ingest), new Date(), event.bodyIssues);
-  });
+  },
+  {
+    scope: 'ingest',
+    use: [
+      jsonBody({
+        limitBytes: LIMITS.requestBytes,
+        oversizeStatus: (event) => (isSegmentRoute(ingestRouteOf(event.rawPath)) ? 400 : 413),
+        perItemIssues: true,
+      }),
+    ],
+  },
+);

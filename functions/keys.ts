@@ -1,4 +1,3 @@
-import middy from '@middy/core';
 import {
   CreateKeyBody,
   createApiKey,
@@ -7,34 +6,20 @@ import {
   revokeApiKey,
 } from '../lib/auth/aws-key-admin.js';
 import { onlyFor } from '../lib/http/conditional.js';
-import {
-  type HttpEvent,
-  type HttpResult,
-  json,
-  jsonBody,
-  problemResponses,
-  requireKey,
-} from '../lib/http/middleware.js';
-import { scopeOf } from '../lib/http/routes.js';
-import { container, logger } from '../lib/runtime/container.js';
+import { json, jsonBody } from '../lib/http/middleware.js';
+import { routeKeyOf } from '../lib/http/routes.js';
+import { container } from '../lib/runtime/container.js';
+import { httpHandler } from '../lib/runtime/handlers.js';
 import { fieldErrors, NotFoundError, ValidationError } from '../lib/shared/errors.js';
 
 /**
  * The key CLI's functions over HTTP for the console (admin), and `GET /v1/keys/current`: who the
  * calling key is, so the console knows a viewer (read) from a marketer (admin) before any write.
  */
-export const handler = middy<HttpEvent, HttpResult>()
-  .use(problemResponses(logger))
-  .use(
-    requireKey(
-      () => container().authenticator,
-      (e) => scopeOf(e.routeKey),
-    ),
-  )
-  .use(onlyFor((e) => e.routeKey === 'POST /v1/keys', jsonBody({ limitBytes: 4 * 1024 })))
-  .handler(async (event) => {
+export const handler = httpHandler(
+  async (event) => {
     const store = container().keyStore;
-    switch (event.routeKey) {
+    switch (routeKeyOf<'keys'>(event)) {
       case 'GET /v1/keys/current':
         return json(200, event.principal);
       case 'GET /v1/keys':
@@ -58,4 +43,9 @@ export const handler = middy<HttpEvent, HttpResult>()
       default:
         throw new NotFoundError(`No key route ${event.routeKey}`);
     }
-  });
+  },
+  {
+    scope: 'route',
+    use: [onlyFor((e) => e.routeKey === 'POST /v1/keys', jsonBody({ limitBytes: 4 * 1024 }))],
+  },
+);

@@ -1,10 +1,9 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { dynamoClient } from '../lib/aws/clients.js';
 import { config } from '../lib/config.js';
 import { DynamoDbMarketingSwitch } from '../lib/flows/dynamodb-marketing-switch.js';
 import { alarmChangeOf, applyAlarmChange } from '../lib/flows/marketing-switch.js';
+import { taskHandler } from '../lib/runtime/handlers.js';
 import { logger } from '../lib/runtime/logger.js';
 
 /**
@@ -13,9 +12,8 @@ import { logger } from '../lib/runtime/logger.js';
  * once both are OK, in the `SETTINGS`/`MARKETING` item. Idempotent and order-tolerant; a
  * DynamoDB error is thrown for a retry (then the dead-letter queue).
  */
-export const handler = middy<EventBridgeEvent<string, unknown>, { paused: boolean | null }>()
-  .use(injectLambdaContext(logger))
-  .handler(async (event) => {
+export const handler = taskHandler<EventBridgeEvent<string, unknown>, { paused: boolean | null }>(
+  async (event) => {
     const change = alarmChangeOf(event);
     if (!change) {
       logger.warn('ignored an event that is not an alarm state change', { detailType: event['detail-type'] });
@@ -30,4 +28,6 @@ export const handler = middy<EventBridgeEvent<string, unknown>, { paused: boolea
       reason: state.reason,
     });
     return { paused: state.paused };
-  });
+  },
+  { correlationId: (event) => event.id },
+);

@@ -1,35 +1,32 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { type ProfileChange, projectBatch } from '../lib/analytics/project.js';
 import { analytics } from '../lib/runtime/analytics.js';
 import { logger } from '../lib/runtime/container.js';
+import { taskHandler } from '../lib/runtime/handlers.js';
 
 /**
  * The table's stream, filtered to profile writes and removals (lib/analytics/stream-filter.ts),
  * to the analytics aggregates. Reports the first record it could not project, so the stream
  * retries from there; redelivered records change nothing.
  */
-export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-  .use(injectLambdaContext(logger))
-  .handler(async (event) => {
-    const changes: ProfileChange[] = [];
-    for (const record of event.Records) {
-      const pk = record.dynamodb?.Keys?.pk?.S;
-      if (!pk?.startsWith('C#') || record.dynamodb?.Keys?.sk?.S !== 'PROFILE') continue;
-      const seconds = record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000;
-      changes.push({
-        customerId: pk.slice(2),
-        sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
-        at: new Date(seconds * 1000).toISOString(),
-      });
-    }
-    const { store, projector } = analytics();
-    const { failedFrom, error } = await projectBatch(store, projector, changes);
-    if (failedFrom === null) return { batchItemFailures: [] };
-    logger.error('analytics projection failed; the stream retries from this record', {
-      sequenceNumber: failedFrom,
-      error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+export const handler = taskHandler<DynamoDBStreamEvent, DynamoDBBatchResponse>(async (event) => {
+  const changes: ProfileChange[] = [];
+  for (const record of event.Records) {
+    const pk = record.dynamodb?.Keys?.pk?.S;
+    if (!pk?.startsWith('C#') || record.dynamodb?.Keys?.sk?.S !== 'PROFILE') continue;
+    const seconds = record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000;
+    changes.push({
+      customerId: pk.slice(2),
+      sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
+      at: new Date(seconds * 1000).toISOString(),
     });
-    return { batchItemFailures: [{ itemIdentifier: failedFrom }] };
+  }
+  const { store, projector } = analytics();
+  const { failedFrom, error } = await projectBatch(store, projector, changes);
+  if (failedFrom === null) return { batchItemFailures: [] };
+  logger.error('analytics projection failed; the stream retries from this record', {
+    sequenceNumber: failedFrom,
+    error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
   });
+  return { batchItemFailures: [{ itemIdentifier: failedFrom }] };
+});

@@ -1,6 +1,5 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { logger } from '../lib/runtime/container.js';
+import { taskHandler } from '../lib/runtime/handlers.js';
 import { messaging } from '../lib/runtime/messaging.js';
 import { seedDefaults } from '../lib/runtime/seed-defaults.js';
 
@@ -17,19 +16,16 @@ const RESOURCE_ID = 'stageflow-defaults';
  * resource. Idempotent; a Delete does nothing (a marketer's campaigns outlive the stack's
  * seeding). Throws on failure so the deployment fails and rolls back.
  */
-export const handler = middy<
+export const handler = taskHandler<
   SeedEvent | undefined,
   { PhysicalResourceId: string; Data?: Record<string, number> }
->()
-  .use(injectLambdaContext(logger))
-  .handler(async (event) => {
-    if (event?.RequestType === 'Delete')
-      return { PhysicalResourceId: event.PhysicalResourceId ?? RESOURCE_ID };
-    const seeded = await seedDefaults(messaging());
-    const data = {
-      templatesCreated: seeded.templatesCreated.length,
-      campaignsCreated: seeded.campaignsCreated.length,
-    };
-    logger.info('defaults seeded', data);
-    return { PhysicalResourceId: RESOURCE_ID, Data: data };
-  });
+>(async (event) => {
+  if (event?.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId ?? RESOURCE_ID };
+  const seeded = await seedDefaults(messaging());
+  const data = {
+    templatesCreated: seeded.templatesCreated.length,
+    campaignsCreated: seeded.campaignsCreated.length,
+  };
+  logger.info('defaults seeded', data);
+  return { PhysicalResourceId: RESOURCE_ID, Data: data };
+});

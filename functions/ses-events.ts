@@ -1,8 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { SesEvent } from '../lib/consent/ses-events.js';
 import { logger } from '../lib/runtime/container.js';
+import { taskHandler } from '../lib/runtime/handlers.js';
 import { messaging } from '../lib/runtime/messaging.js';
 
 /**
@@ -10,9 +9,8 @@ import { messaging } from '../lib/runtime/messaging.js';
  * bus). Permanent bounces and complaints suppress the address. Idempotent, so redelivery is
  * harmless; a DynamoDB error is thrown for EventBridge to retry (then the DLQ).
  */
-export const handler = middy<EventBridgeEvent<string, unknown>, { suppressed: number }>()
-  .use(injectLambdaContext(logger))
-  .handler(async (event) => {
+export const handler = taskHandler<EventBridgeEvent<string, unknown>, { suppressed: number }>(
+  async (event) => {
     const parsed = SesEvent.safeParse(event);
     if (!parsed.success) {
       logger.warn('ignored an event that is not an SES bounce or complaint', {
@@ -24,4 +22,6 @@ export const handler = middy<EventBridgeEvent<string, unknown>, { suppressed: nu
     // Never the address: logs carry no PII.
     logger.info('SES event handled', { detailType: event['detail-type'], id: event.id, suppressed });
     return { suppressed };
-  });
+  },
+  { correlationId: (event) => event.id },
+);

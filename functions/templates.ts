@@ -1,16 +1,9 @@
-import middy from '@middy/core';
 import { onlyFor } from '../lib/http/conditional.js';
 import { mergePatchContentType } from '../lib/http/content-type.js';
-import {
-  type HttpEvent,
-  type HttpResult,
-  json,
-  jsonBody,
-  problemResponses,
-  requireKey,
-} from '../lib/http/middleware.js';
+import { json, jsonBody } from '../lib/http/middleware.js';
 import { pathParameter } from '../lib/http/path-parameters.js';
-import { container, logger } from '../lib/runtime/container.js';
+import { routeKeyOf } from '../lib/http/routes.js';
+import { httpHandler } from '../lib/runtime/handlers.js';
 import { messaging } from '../lib/runtime/messaging.js';
 import { NotFoundError } from '../lib/shared/errors.js';
 import type { TemplateWrite } from '../lib/templates/manage-templates.js';
@@ -30,16 +23,12 @@ const written = ({ template, created, removedLocales }: TemplateWrite) =>
   );
 
 /** SES email templates on admin keys: list, read, write, patch, delete, a preview for one customer, a test send. */
-export const handler = middy<HttpEvent, HttpResult>()
-  .use(problemResponses(logger))
-  .use(requireKey(() => container().authenticator, 'admin'))
-  .use(onlyFor((e) => e.routeKey === PATCH, mergePatchContentType()))
-  .use(onlyFor((e) => WRITES.has(e.routeKey), jsonBody({ limitBytes: 1024 * 1024 })))
-  .handler(async (event) => {
+export const handler = httpHandler(
+  async (event) => {
     const { templates } = messaging();
     if (event.routeKey === 'GET /v1/templates') return json(200, await templates.list());
     const name = pathParameter(event, 'name');
-    switch (event.routeKey) {
+    switch (routeKeyOf<'templates'>(event)) {
       case 'GET /v1/templates/{name}':
         return json(200, await templates.get(name));
       case 'PUT /v1/templates/{name}':
@@ -63,4 +52,12 @@ export const handler = middy<HttpEvent, HttpResult>()
       default:
         throw new NotFoundError(`No template route ${event.routeKey}`);
     }
-  });
+  },
+  {
+    scope: 'admin',
+    use: [
+      onlyFor((e) => e.routeKey === PATCH, mergePatchContentType()),
+      onlyFor((e) => WRITES.has(e.routeKey), jsonBody({ limitBytes: 1024 * 1024 })),
+    ],
+  },
+);

@@ -1,10 +1,10 @@
-import middy from '@middy/core';
 import { ConsentError, InvalidUnsubscribeTokenError } from '../lib/consent/errors.js';
 import { PAGE_HEADERS, unsubscribePage } from '../lib/consent/unsubscribe-page.js';
-import { type HttpEvent, type HttpResult, header, json, problemResponses } from '../lib/http/middleware.js';
+import { type HttpEvent, type HttpResult, header, json } from '../lib/http/middleware.js';
 import { pathParameter } from '../lib/http/path-parameters.js';
 import { statusOf } from '../lib/http/problem.js';
-import { container, logger } from '../lib/runtime/container.js';
+import { container } from '../lib/runtime/container.js';
+import { httpHandler } from '../lib/runtime/handlers.js';
 import { messaging } from '../lib/runtime/messaging.js';
 
 const page = (status: number, body: string): HttpResult => ({
@@ -20,9 +20,8 @@ const bodyOf = (e: HttpEvent) =>
  * POST unsubscribes at once, whether from that page or as an RFC 8058 one-click request.
  * No key: the HMAC token is the authorization.
  */
-export const handler = middy<HttpEvent, HttpResult>()
-  .use(problemResponses(logger))
-  .handler(async (event) => {
+export const handler = httpHandler(
+  async (event) => {
     const { config } = container();
     const { consent } = messaging();
     const token = pathParameter(event, 'token');
@@ -46,4 +45,6 @@ export const handler = middy<HttpEvent, HttpResult>()
       const kind = error instanceof InvalidUnsubscribeTokenError ? 'invalid' : 'unknown';
       return page(statusOf(error), unsubscribePage(kind, 'en', config.shopName));
     }
-  });
+  },
+  { scope: 'public' },
+);

@@ -1,20 +1,11 @@
-import { Duration, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import {
-  EventSourceMapping,
-  FilterCriteria,
-  type Function as LambdaFunction,
-  StartingPosition,
-} from 'aws-cdk-lib/aws-lambda';
-import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { ANALYTICS_FILTER_PATTERN } from '../lib/analytics/stream-filter.js';
+import { StreamConsumer } from './stream-consumer.js';
 
 /**
  * The projector is the stream's second reader (the outbox relay is the first; DynamoDB Streams
@@ -42,87 +33,21 @@ export interface AnalyticsPipelineProps {
 }
 
 /** The table's stream, filtered to profile changes, to the analytics projector, with its DLQ and alarms. */
-export class AnalyticsPipeline extends Construct {
-  readonly deadLetterQueue: Queue;
-  readonly eventSource: EventSourceMapping;
-
+export class AnalyticsPipeline extends StreamConsumer {
   constructor(scope: Construct, id: string, props: AnalyticsPipelineProps) {
-    super(scope, id);
-    const { projector, table, stage } = props;
-    if (!table.tableStreamArn) throw new Error('AnalyticsPipeline needs a table with a stream');
-    projector.addToRolePolicy(
-      new PolicyStatement({
-        actions: [
-          'dynamodb:DescribeStream',
-          'dynamodb:GetRecords',
-          'dynamodb:GetShardIterator',
-          'dynamodb:ListStreams',
-        ],
-        resources: [table.tableStreamArn],
-      }),
-    );
-    projector.addToRolePolicy(
-      new PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.dataKey.keyArn] }),
-    );
-
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      queueName: `stageflow-${stage}-analytics-projector-dlq`,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
+    super(scope, id, {
+      ...props,
+      consumer: props.projector,
+      name: 'analytics-projector',
+      source: PROJECTOR_EVENT_SOURCE,
+      filter: ANALYTICS_FILTER_PATTERN as unknown as Record<string, unknown>,
+      deadLetterReason:
         'This queue is itself the dead-letter queue (on-failure destination) of the analytics projector.',
+      deadLetterAlarm:
+        'Profile changes the analytics projector gave up on: their customers’ figures are stale. The message ' +
+        'names the shard and sequence numbers; run `npm run analytics:rebuild -- --stage <stage>` once fixed.',
+      lagAlarm:
+        'The analytics projector lags behind the table stream: reports answer with a large lagSeconds.',
     });
-
-    this.eventSource = new EventSourceMapping(this, 'StreamEventSource', {
-      target: projector,
-      eventSourceArn: table.tableStreamArn,
-      startingPosition: StartingPosition.TRIM_HORIZON,
-      batchSize: PROJECTOR_EVENT_SOURCE.batchSize,
-      maxBatchingWindow: PROJECTOR_EVENT_SOURCE.maxBatchingWindow,
-      parallelizationFactor: PROJECTOR_EVENT_SOURCE.parallelizationFactor,
-      reportBatchItemFailures: true,
-      bisectBatchOnError: true,
-      retryAttempts: PROJECTOR_EVENT_SOURCE.retryAttempts,
-      maxRecordAge: PROJECTOR_EVENT_SOURCE.maxRecordAge,
-      onFailure: new SqsDlq(this.deadLetterQueue),
-      filters: [FilterCriteria.filter(ANALYTICS_FILTER_PATTERN as unknown as Record<string, unknown>)],
-    });
-
-    const action = new SnsAction(props.alarmTopic);
-    const period = Duration.minutes(5);
-    const alarms = [
-      new Alarm(this, 'DeadLetterAlarm', {
-        alarmName: `stageflow-${stage}-analytics-projector-dlq`,
-        alarmDescription:
-          'Profile changes the analytics projector gave up on: their customers’ figures are stale. The message ' +
-          'names the shard and sequence numbers; run `npm run analytics:rebuild -- --stage <stage>` once fixed.',
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period,
-          statistic: 'Maximum',
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      new Alarm(this, 'IteratorAgeAlarm', {
-        alarmName: `stageflow-${stage}-analytics-projector-lag`,
-        alarmDescription:
-          'The analytics projector lags behind the table stream: reports answer with a large lagSeconds.',
-        metric: projector.metric('IteratorAge', { period, statistic: 'Maximum' }),
-        threshold: PROJECTOR_EVENT_SOURCE.iteratorAgeAlarm.toMilliseconds(),
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-    ];
-    for (const alarm of alarms) {
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-    }
   }
 }

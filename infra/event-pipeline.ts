@@ -1,21 +1,12 @@
-import { Duration, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import {
-  EventSourceMapping,
-  FilterCriteria,
-  type Function as LambdaFunction,
-  StartingPosition,
-} from 'aws-cdk-lib/aws-lambda';
-import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { OUTBOX_FILTER_PATTERN } from '../lib/events/outbox-filter.js';
+import { StreamConsumer } from './stream-consumer.js';
 
 /**
  * How the table's stream feeds the relay. Retries are bounded by record age rather than by
@@ -52,88 +43,30 @@ export interface EventPipelineProps {
  * encrypted dead-letter queue with an alarm. The relay may put events on the bus and
  * nowhere else, and reads the stream, never the table.
  */
-export class EventPipeline extends Construct {
-  readonly deadLetterQueue: Queue;
-  readonly eventSource: EventSourceMapping;
-
+export class EventPipeline extends StreamConsumer {
   constructor(scope: Construct, id: string, props: EventPipelineProps) {
-    super(scope, id);
-    const { relay, table, bus, stage } = props;
-    if (!table.tableStreamArn) throw new Error('EventPipeline needs a table with a stream');
-
-    relay.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
-    bus.grantPutEventsTo(relay);
-    // The four actions the event source mapping checks for with the function's role, on this
-    // table's current stream only (AWSLambdaDynamoDBExecutionRole and CDK's grantStreamRead
-    // grant ListStreams on "*").
-    relay.addToRolePolicy(
-      new PolicyStatement({
-        actions: [
-          'dynamodb:DescribeStream',
-          'dynamodb:GetRecords',
-          'dynamodb:GetShardIterator',
-          'dynamodb:ListStreams',
-        ],
-        resources: [table.tableStreamArn],
-      }),
+    const { relay, bus } = props;
+    super(
+      scope,
+      id,
+      {
+        ...props,
+        consumer: relay,
+        name: 'outbox-relay',
+        source: RELAY_EVENT_SOURCE,
+        filter: OUTBOX_FILTER_PATTERN as unknown as Record<string, unknown>,
+        deadLetterReason:
+          'This queue is itself the dead-letter queue (on-failure destination) of the outbox relay.',
+        deadLetterAlarm:
+          'Outbox records the stream gave up on: their events were not published. The message names the ' +
+          'shard and sequence numbers; the outbox items stay in the table until their TTL (7 days).',
+        lagAlarm:
+          'The outbox relay lags behind the table stream (the bus may be failing): stage events reach the flows late.',
+      },
+      () => {
+        relay.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
+        bus.grantPutEventsTo(relay);
+      },
     );
-    // Stream records are encrypted with the table's key. No kms:ViaService condition here:
-    // the streams endpoint is not the one the table functions' condition names.
-    relay.addToRolePolicy(
-      new PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.dataKey.keyArn] }),
-    );
-
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      queueName: `stageflow-${stage}-outbox-relay-dlq`,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue (on-failure destination) of the outbox relay.',
-    });
-
-    this.eventSource = new EventSourceMapping(this, 'StreamEventSource', {
-      target: relay,
-      eventSourceArn: table.tableStreamArn,
-      startingPosition: StartingPosition.TRIM_HORIZON,
-      batchSize: RELAY_EVENT_SOURCE.batchSize,
-      parallelizationFactor: RELAY_EVENT_SOURCE.parallelizationFactor,
-      reportBatchItemFailures: true,
-      bisectBatchOnError: true,
-      retryAttempts: RELAY_EVENT_SOURCE.retryAttempts,
-      maxRecordAge: RELAY_EVENT_SOURCE.maxRecordAge,
-      onFailure: new SqsDlq(this.deadLetterQueue),
-      filters: [FilterCriteria.filter(OUTBOX_FILTER_PATTERN as unknown as Record<string, unknown>)],
-    });
-
-    const action = new SnsAction(props.alarmTopic);
-    const period = Duration.minutes(5);
-    const dlqAlarm = new Alarm(this, 'DeadLetterAlarm', {
-      alarmName: `stageflow-${stage}-outbox-relay-dlq`,
-      alarmDescription:
-        'Outbox records the stream gave up on: their events were not published. The message names the ' +
-        'shard and sequence numbers; the outbox items stay in the table until their TTL (7 days).',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    const lagAlarm = new Alarm(this, 'IteratorAgeAlarm', {
-      alarmName: `stageflow-${stage}-outbox-relay-lag`,
-      alarmDescription:
-        'The outbox relay lags behind the table stream (the bus may be failing): stage events reach the flows late.',
-      metric: relay.metric('IteratorAge', { period, statistic: 'Maximum' }),
-      threshold: RELAY_EVENT_SOURCE.iteratorAgeAlarm.toMilliseconds(),
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    for (const alarm of [dlqAlarm, lagAlarm]) {
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-    }
   }
 }

@@ -105,10 +105,48 @@ export function eventsConfig(): StageflowEventsConfig {
   return cachedEvents;
 }
 
+const RuntimeConfig = z.object({
+  STAGEFLOW_AUTH_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
+  STAGEFLOW_SES_FAULTS: z.enum(['on', 'off']).default('off'),
+  STEPFUNCTIONS_ENDPOINT: z.url().optional(),
+  FLOW_STATE_MACHINE_ARN_PREFIX: z.string().startsWith('arn:').optional(),
+});
+
+export interface StageflowRuntimeConfig {
+  /** How long a checked API key is trusted before it is read again (docs/security.md). */
+  authCacheMs: number;
+  /** The local stack's SES fault injection (local/stack.ts); never on when deployed. */
+  sesFaults: boolean;
+  /** The local Step Functions (local/step-functions.ts); unset in AWS. */
+  stepFunctionsEndpoint?: string;
+  /** The flow starter's state machines, `…:stateMachine:stageflow-<stage>-` + flow. */
+  flowStateMachineArnPrefix?: string;
+}
+
+let cachedRuntime: StageflowRuntimeConfig | undefined;
+
+/** The settings of the composition root (lib/runtime) and the flow starter; read once. */
+export function runtimeConfig(): StageflowRuntimeConfig {
+  if (cachedRuntime) return cachedRuntime;
+  const parsed = RuntimeConfig.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigurationError(`Invalid Stageflow configuration: ${problems}`);
+  }
+  cachedRuntime = {
+    authCacheMs: parsed.data.STAGEFLOW_AUTH_CACHE_MS,
+    sesFaults: parsed.data.STAGEFLOW_SES_FAULTS === 'on',
+    stepFunctionsEndpoint: parsed.data.STEPFUNCTIONS_ENDPOINT,
+    flowStateMachineArnPrefix: parsed.data.FLOW_STATE_MACHINE_ARN_PREFIX,
+  };
+  return cachedRuntime;
+}
+
 /** For tests and the local stack, which set the environment after import. */
 export function resetConfig(): void {
   cached = undefined;
   cachedEvents = undefined;
+  cachedRuntime = undefined;
 }
 
 const AnalyticsConfig = z.object({

@@ -2,20 +2,13 @@ import type { Step } from '../campaigns/index.js';
 import { waitMs } from '../campaigns/index.js';
 import type { CustomerHistory, Profile } from '../ingest/index.js';
 import { canonicalEvent, defaultModel } from '../journey/index.js';
+import { TransientSendError } from '../messaging/index.js';
 import { firstNameOf, orderIdOf, productIdOf } from '../shared/touchpoint-fields.js';
 import type { Touchpoint } from '../touchpoints/index.js';
 import type { MessageRecord } from './message-log.js';
 import type { FlowDeps } from './ports.js';
 import { reviewedOrders } from './reviews.js';
 import type { CampaignRun } from './run.js';
-
-/** Thrown to make Step Functions retry the send task with backoff. */
-export class TransientSendError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'TransientSendError';
-  }
-}
 
 const PAUSE_RECHECK_MS = 3600_000;
 const PAUSE_GIVE_UP_MS = 3 * 24 * 3600_000;

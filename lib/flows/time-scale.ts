@@ -11,6 +11,3 @@ export function timeScale(): number {
   }
   return value;
 }
-
-/** A duration in real milliseconds after applying the time scale. */
-export const scaledMs = (ms: number, scale = timeScale()): number => Math.max(0, Math.round(ms * scale));

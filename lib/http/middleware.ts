@@ -1,5 +1,5 @@
 import type middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import {
   type Authenticator,
   keyContextFrom,
@@ -31,7 +31,6 @@ export type HttpEvent = APIGatewayProxyEventV2 & {
   principal?: Principal;
 };
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
-export type HttpRequest = middy.Request<HttpEvent, HttpResult, Error, Context>;
 
 export const json = (
   statusCode: number,
@@ -50,7 +49,10 @@ export const problem = (error: StageflowError, instance?: string): HttpResult =>
 });
 
 /** Header lookup that ignores case (API Gateway lowercases, local callers may not). */
-export const header = (event: APIGatewayProxyEventV2, name: string): string | undefined => {
+export const header = (
+  event: { headers?: Record<string, string | undefined> | null },
+  name: string,
+): string | undefined => {
   const wanted = name.toLowerCase();
   for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === wanted) return v;
   return undefined;

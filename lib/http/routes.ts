@@ -150,10 +150,6 @@ export type HttpFunctionName = {
     : K;
 }[FunctionName];
 
-/** Whether a function serves HTTP routes; stream, rule and task functions get no route or integration. */
-export const isHttpFunction = (name: FunctionName): name is HttpFunctionName =>
-  ((FUNCTIONS[name] as FunctionSpec).trigger ?? 'http') === 'http';
-
 export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
@@ -167,7 +163,8 @@ export interface Route {
   scope?: 'ingest' | 'admin';
 }
 
-export const ROUTES: readonly Route[] = [
+/** The routes as literals, so route keys are types (RouteKey) and a mistyped one does not compile. */
+const ROUTE_TABLE = [
   { method: 'GET', path: '/health', fn: 'health', public: true },
   { method: 'POST', path: '/v1/touchpoints', fn: 'ingest' },
   { method: 'POST', path: '/v1/track', fn: 'ingest' },
@@ -211,7 +208,25 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/v1/unsubscribe/{token}', fn: 'unsubscribe', public: true },
   { method: 'POST', path: '/v1/unsubscribe/{token}', fn: 'unsubscribe', public: true },
   { method: 'GET', path: '/v1/openapi.json', fn: 'openapi', public: true },
-];
+] as const satisfies readonly Route[];
+
+export const ROUTES: readonly Route[] = ROUTE_TABLE;
+
+type RouteKeyOf<R> = R extends { method: infer M extends string; path: infer P extends string }
+  ? `${M} ${P}`
+  : never;
+
+/** Every route key API Gateway can send (`GET /v1/customers/{customerId}`), checked at compile time. */
+export type RouteKey = RouteKeyOf<(typeof ROUTE_TABLE)[number]>;
+
+/** The route keys one function serves: the cases of its handler's `switch`. */
+export type RouteKeyFor<F extends HttpFunctionName> = RouteKeyOf<
+  Extract<(typeof ROUTE_TABLE)[number], { fn: F }>
+>;
+
+/** The event's route key, typed as one of the function's own (API Gateway only sends those). */
+export const routeKeyOf = <F extends HttpFunctionName>(event: { routeKey: string }): RouteKeyFor<F> =>
+  event.routeKey as RouteKeyFor<F>;
 
 /** The key scope a route needs, by its route key (`GET /v1/customers/{customerId}`); admin if unknown. */
 export function scopeOf(routeKey: string): 'ingest' | 'admin' {

@@ -3,6 +3,7 @@ import { sesClient } from '../aws/ses.js';
 import { DynamoDbCampaignStats } from '../campaigns/dynamodb-campaign-stats.js';
 import { DynamoDbCampaignStore } from '../campaigns/dynamodb-campaign-store.js';
 import { ManageCampaigns } from '../campaigns/index.js';
+import { runtimeConfig } from '../config.js';
 import { secretSource } from '../consent/aws-secrets.js';
 import { DynamoDbConsentStore } from '../consent/dynamodb-consent-store.js';
 import { ManageConsent, recipientAddress, UnsubscribeTokens } from '../consent/index.js';
@@ -35,8 +36,7 @@ function wire() {
   );
   const sesSender = new SesEmailSender(ses, { from: c.sender, configurationSet: c.sesConfigurationSet });
   // The local stack injects SES faults (STAGEFLOW_SES_FAULTS=on); deployed stacks never do.
-  const sesFaults =
-    process.env.STAGEFLOW_SES_FAULTS === 'on' ? new FaultInjectingEmailSender(sesSender) : null;
+  const sesFaults = runtimeConfig().sesFaults ? new FaultInjectingEmailSender(sesSender) : null;
   const settings = { shopName: c.shopName, shopUrl: c.shopUrl };
   const sender = sesFaults ?? sesSender;
   const mailer = new TemplateMailer(sender, tokens, {

@@ -11,6 +11,7 @@ import {
 } from '../../lib/auth/aws-key-admin.js';
 import type { DynamoDbKeyStore } from '../../lib/auth/dynamodb-key-store.js';
 import { freePort } from '../../local/dynamodb.js';
+import { lambdaContext } from '../../local/lambda-context.js';
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
 import { eventually } from '../support/eventually.js';
 import { api, uid, uniqueTable } from '../support/local.js';
@@ -235,10 +236,10 @@ describe('The Lambda authorizer (functions/authorize.ts)', () => {
       rateLimit: 7,
     });
     // Act
-    const valid = await handler(request(`Bearer ${key}`));
-    const unknown = await handler(request('Bearer sf_ingest_nope'));
-    const malformed = await handler(request('Token x'));
-    const none = await handler(request());
+    const valid = await handler(request(`Bearer ${key}`), lambdaContext('authorize'));
+    const unknown = await handler(request('Bearer sf_ingest_nope'), lambdaContext('authorize'));
+    const malformed = await handler(request('Token x'), lambdaContext('authorize'));
+    const none = await handler(request(), lambdaContext('authorize'));
     // Assess
     expect(valid).toEqual({
       isAuthorized: true,

@@ -3,7 +3,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument, openApiJson } from '../../api/openapi.js';
 import { handler } from '../../functions/openapi.js';
+import type { HttpEvent } from '../../lib/http/middleware.js';
 import { ROUTES } from '../../lib/http/routes.js';
+import { lambdaContext } from '../../local/lambda-context.js';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 // biome-ignore lint/suspicious/noExplicitAny: walking a JSON document
@@ -107,9 +109,12 @@ describe('OpenAPI document', () => {
 describe('GET /v1/openapi.json', () => {
   it('serves the document with this API as the first server', async () => {
     // Act
-    const res = (await handler({
-      requestContext: { domainName: 'abc123.execute-api.eu-central-1.amazonaws.com', apiId: 'abc123' },
-    } as APIGatewayProxyEventV2)) as { statusCode: number; body: string };
+    const res = (await handler(
+      {
+        requestContext: { domainName: 'abc123.execute-api.eu-central-1.amazonaws.com', apiId: 'abc123' },
+      } as APIGatewayProxyEventV2 as HttpEvent,
+      lambdaContext('openapi'),
+    )) as { statusCode: number; body: string };
     // Assess
     expect(res.statusCode).toBe(200);
     const served = JSON.parse(res.body);
