@@ -140,9 +140,12 @@ async function analyticsBench(dynamo: LocalDynamo): Promise<{ e: ReportCost[]; f
     progress(`(e) reports over ${customers.toLocaleString('en')} customers`);
     e.push(await reportCost(dynamo.client, customers, progress));
   }
-  progress('(f) analytics WCU per touchpoint: the journey mix through ingest and the projector');
-  const f = await writeCost(dynamo.client, 60);
-  progress(`(f) ${f.touchpoints} touchpoints, ${f.transactions} contribution transactions`);
+  progress("(f) analytics WCU per touchpoint: the simulator's mix through ingest, the stream and the projector");
+  const f = await writeCost(dynamo.client, dynamo.endpoint, 200);
+  progress(
+    `(f) ${f.touchpoints} touchpoints in ${f.requests} imports, ${f.profileChanges} profile changes in ` +
+      `${f.streamBatches} stream batches, ${f.transactions} transactions`,
+  );
   return { e, f };
 }
 
@@ -192,9 +195,11 @@ function figuresF(f: WriteCost): Figure[] {
       target: '<= 2',
       pass: f.wcuPerTouchpoint <= 2,
       detail:
-        `${f.customers} customers, ${f.touchpoints} touchpoints one per request; ${f.transactions} of ` +
-        `${f.profileChanges} profile changes changed a contribution (${f.contributionWcu} WCU priced per item, ` +
-        `transactions double) + in-flight marks ${f.markWcu} WCU (2 per batch of 100 changes); no index writes`,
+        `simulator mix, ${f.customers} customers, ${f.touchpoints} touchpoints in ${f.requests} imports of 200; ` +
+        `${f.profileChanges} profile changes in ${f.streamBatches} stream batches; ${f.contributions} contributions and ` +
+        `${f.aggregateUpdates} aggregate updates in ${f.transactions} transactions = ${f.contributionWcu} WCU ` +
+        `(priced per item, transactions double) + in-flight marks ${f.markWcu} WCU + customer-list index writes ` +
+        `${f.indexWcu} WCU (${f.indexWcuPerTouchpoint.toFixed(2)} per touchpoint)`,
     },
   ];
 }

@@ -1,7 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { type ProfileChange, projectBatch } from '../lib/analytics/project.js';
+import { projectBatch } from '../lib/analytics/project.js';
+import { profileChangesOf } from '../lib/analytics/stream-filter.js';
 import { analytics } from '../lib/runtime/analytics.js';
 import { logger } from '../lib/runtime/container.js';
 
@@ -13,17 +14,7 @@ import { logger } from '../lib/runtime/container.js';
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(injectLambdaContext(logger))
   .handler(async (event) => {
-    const changes: ProfileChange[] = [];
-    for (const record of event.Records) {
-      const pk = record.dynamodb?.Keys?.pk?.S;
-      if (!pk?.startsWith('C#') || record.dynamodb?.Keys?.sk?.S !== 'PROFILE') continue;
-      const seconds = record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000;
-      changes.push({
-        customerId: pk.slice(2),
-        sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
-        at: new Date(seconds * 1000).toISOString(),
-      });
-    }
+    const changes = profileChangesOf(event.Records);
     const { store, projector } = analytics();
     const { failedFrom, error } = await projectBatch(store, projector, changes);
     if (failedFrom === null) return { batchItemFailures: [] };

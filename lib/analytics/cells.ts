@@ -2,6 +2,10 @@ import type { CompiledModel } from '../journey/index.js';
 import { MICRO, MODELS, modelWeights, splitUnits } from './attribution-models.js';
 import { monthOf } from './calendar.js';
 import { type CustomerFacts, LOOKBACK_DAYS } from './facts.js';
+import type { ContributionChange } from './ports.js';
+
+/** Items in one DynamoDB transaction. */
+export const MAX_TRANSACTION_ITEMS = 100;
 
 /**
  * Aggregate items and the counters a customer adds to them. A report reads items by day and
@@ -135,3 +139,19 @@ const addKey = (cells: Cells, key: string, attr: string, amount: number) => {
   }
   item.set(attr, (item.get(attr) ?? 0) + amount);
 };
+
+/** The sum of several changes' deltas, zero entries dropped: what one transaction adds. */
+export function mergeDeltas(changes: readonly ContributionChange[]): Cells {
+  const out: Cells = new Map();
+  for (const { deltas } of changes)
+    for (const [key, attrs] of deltas) {
+      const item = out.get(key) ?? new Map<string, number>();
+      out.set(key, item);
+      for (const [a, v] of attrs) item.set(a, (item.get(a) ?? 0) + v);
+    }
+  for (const [key, attrs] of out) {
+    for (const [a, v] of attrs) if (v === 0) attrs.delete(a);
+    if (attrs.size === 0) out.delete(key);
+  }
+  return out;
+}
