@@ -1,4 +1,9 @@
-import { type AttributeValue, type DynamoDBClient, GetItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { type Cells, cellsOf, mergeDeltas, splitItemKey } from '../lib/analytics/cells.js';
 import {
@@ -209,7 +214,11 @@ export interface WriteCost {
  * contribution and aggregate writes (transactions double), the in-flight marks (a put and a
  * delete per stream batch), and the customer lists' index writes from the profile's images.
  */
-export async function writeCost(client: DynamoDBClient, endpoint: string, customers: number): Promise<WriteCost> {
+export async function writeCost(
+  client: DynamoDBClient,
+  endpoint: string,
+  customers: number,
+): Promise<WriteCost> {
   const table = 'bench-analytics-writes';
   await ensureTable(client, table);
   const ingest = new IngestTouchpoints(new DynamoDbJourneyStore(client, table), defaultModel);
@@ -225,7 +234,9 @@ export async function writeCost(client: DynamoDBClient, endpoint: string, custom
     filter: ANALYTICS_FILTER_PATTERN,
     batchSize: 100,
     pollIntervalMs: 20,
-    log: (line) => { if (process.env.BENCH_DEBUG) console.error(line); },
+    log: (line) => {
+      if (process.env.BENCH_DEBUG) console.error(line);
+    },
     handler: async (event) => {
       streamBatches++;
       for (const r of event.Records) {
@@ -242,7 +253,7 @@ export async function writeCost(client: DynamoDBClient, endpoint: string, custom
       return { batchItemFailures: [] };
     },
   }).start();
-  if (process.env.BENCH_DEBUG) console.error("relay started");
+  if (process.env.BENCH_DEBUG) console.error('relay started');
   const calls = historyInTimeOrder(
     simulateJourneys({ customers, days: 90, seed: 7, end: new Date('2026-10-01T00:00:00Z') }),
   );
@@ -265,7 +276,8 @@ export async function writeCost(client: DynamoDBClient, endpoint: string, custom
       }
       requests++;
       await relay.settled();
-      if (process.env.BENCH_DEBUG) console.error(`import ${requests}: ${profileChanges} changes, ${streamBatches} batches`);
+      if (process.env.BENCH_DEBUG)
+        console.error(`import ${requests}: ${profileChanges} changes, ${streamBatches} batches`);
     }
   } finally {
     await relay.stop();

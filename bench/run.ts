@@ -140,7 +140,9 @@ async function analyticsBench(dynamo: LocalDynamo): Promise<{ e: ReportCost[]; f
     progress(`(e) reports over ${customers.toLocaleString('en')} customers`);
     e.push(await reportCost(dynamo.client, customers, progress));
   }
-  progress("(f) analytics WCU per touchpoint: the simulator's mix through ingest, the stream and the projector");
+  progress(
+    "(f) analytics WCU per touchpoint: the simulator's mix through ingest, the stream and the projector",
+  );
   const f = await writeCost(dynamo.client, dynamo.endpoint, 200);
   progress(
     `(f) ${f.touchpoints} touchpoints in ${f.requests} imports, ${f.profileChanges} profile changes in ` +
