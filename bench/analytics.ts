@@ -23,6 +23,7 @@ import { historyInTimeOrder, simulateJourneys } from '../lib/simulator/journeys.
 import { batchWrite } from '../lib/storage/dynamodb-io.js';
 import { LIST_PROJECTION, TABLE_INDEXES } from '../lib/storage/table.js';
 import { parseTouchpoint } from '../lib/touchpoints/parse.js';
+import { PROJECTOR_EVENT_SOURCE } from '../infra/analytics-pipeline.js';
 import { ensureTable } from '../local/dynamodb.js';
 import { LocalStreamRelay } from '../local/stream-relay.js';
 import { itemSize } from './capacity.js';
@@ -233,7 +234,8 @@ export async function writeCost(
     tableName: table,
     filter: ANALYTICS_FILTER_PATTERN,
     batchSize: 100,
-    pollIntervalMs: 20,
+    // The deployed event source waits up to a second to fill a batch (PROJECTOR_EVENT_SOURCE).
+    pollIntervalMs: PROJECTOR_EVENT_SOURCE.maxBatchingWindow.toMilliseconds(),
     log: (line) => {
       if (process.env.BENCH_DEBUG) console.error(line);
     },
