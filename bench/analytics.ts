@@ -5,6 +5,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { PROJECTOR_EVENT_SOURCE } from '../infra/analytics-pipeline.js';
 import { type Cells, cellsOf, mergeDeltas, splitItemKey } from '../lib/analytics/cells.js';
 import {
   contributionItem,
@@ -23,7 +24,6 @@ import { historyInTimeOrder, simulateJourneys } from '../lib/simulator/journeys.
 import { batchWrite } from '../lib/storage/dynamodb-io.js';
 import { LIST_PROJECTION, TABLE_INDEXES } from '../lib/storage/table.js';
 import { parseTouchpoint } from '../lib/touchpoints/parse.js';
-import { PROJECTOR_EVENT_SOURCE } from '../infra/analytics-pipeline.js';
 import { ensureTable } from '../local/dynamodb.js';
 import { LocalStreamRelay } from '../local/stream-relay.js';
 import { itemSize } from './capacity.js';
@@ -110,6 +110,8 @@ class PricedAnalyticsStore extends DynamoDbAnalyticsStore {
   transactions = 0;
   contributions = 0;
   aggregateUpdates = 0;
+  /** WCU per kind of item: `AN` contributions, `AGG#stage`, `AGG#funnel`, `AGG#attr`. */
+  readonly byKind: Record<string, number> = {};
 
   constructor(
     private readonly raw: DynamoDBClient,
@@ -127,12 +129,14 @@ class PricedAnalyticsStore extends DynamoDbAnalyticsStore {
 
   override async apply(changes: readonly ContributionChange[]): Promise<boolean> {
     let units = 0;
+    const pending: Record<string, number> = {};
     for (const change of changes) {
       const before = await this.sizeOf(contributionKey(change.customerId));
       const after = change.facts
         ? itemSize(marshall(contributionItem(change), { removeUndefinedValues: true }))
         : 0;
       units += kb(Math.max(before, after));
+      pending.AN = (pending.AN ?? 0) + 2 * kb(Math.max(before, after));
     }
     const merged = mergeDeltas(changes);
     for (const [itemKey, attrs] of merged) {
@@ -140,6 +144,8 @@ class PricedAnalyticsStore extends DynamoDbAnalyticsStore {
       // An ADD of a new counter grows the item by its name and a small number.
       const grown = current + [...attrs.keys()].reduce((n, a) => n + Buffer.byteLength(a) + 3, 0);
       units += kb(Math.max(current, grown));
+      const kind = itemKey.split('#').slice(0, 2).join('#');
+      pending[kind] = (pending[kind] ?? 0) + 2 * kb(Math.max(current, grown));
     }
     const ok = await super.apply(changes);
     if (ok) {
@@ -147,6 +153,7 @@ class PricedAnalyticsStore extends DynamoDbAnalyticsStore {
       this.transactions++;
       this.contributions += changes.length;
       this.aggregateUpdates += merged.size;
+      for (const [k, v] of Object.entries(pending)) this.byKind[k] = (this.byKind[k] ?? 0) + v;
     }
     return ok;
   }
@@ -201,6 +208,8 @@ export interface WriteCost {
   contributions: number;
   aggregateUpdates: number;
   contributionWcu: number;
+  /** Contribution and aggregate WCU by kind of item. */
+  byKind: Record<string, number>;
   markWcu: number;
   indexWcu: number;
   wcuPerTouchpoint: number;
@@ -295,6 +304,7 @@ export async function writeCost(
     contributions: store.contributions,
     aggregateUpdates: store.aggregateUpdates,
     contributionWcu: store.wcu,
+    byKind: store.byKind,
     markWcu,
     indexWcu: index,
     wcuPerTouchpoint: (store.wcu + markWcu + index) / calls.length,

@@ -200,7 +200,9 @@ function figuresF(f: WriteCost): Figure[] {
         `simulator mix, ${f.customers} customers, ${f.touchpoints} touchpoints in ${f.requests} imports of 200; ` +
         `${f.profileChanges} profile changes in ${f.streamBatches} stream batches; ${f.contributions} contributions and ` +
         `${f.aggregateUpdates} aggregate updates in ${f.transactions} transactions = ${f.contributionWcu} WCU ` +
-        `(priced per item, transactions double) + in-flight marks ${f.markWcu} WCU + customer-list index writes ` +
+        `(priced per item, transactions double: ${Object.entries(f.byKind)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}) + in-flight marks ${f.markWcu} WCU + customer-list index writes ` +
         `${f.indexWcu} WCU (${f.indexWcuPerTouchpoint.toFixed(2)} per touchpoint)`,
     },
   ];

@@ -16,8 +16,7 @@ export const MAX_TRANSACTION_ITEMS = 100;
  * - `AGG#funnel#<month>` / `<cohort day>#<channel>#<campaign>`: `n` customers whose first
  *   touchpoint is that day, and `b<bucket>_<mask>` the change in how many have reached the
  *   stage set `mask` (bit i = the model's stage i) at that offset bucket.
- * - `AGG#attr#<month>` / `<order day>#t`: `o` orders and `r~<CUR>` revenue of that day;
- *   `<order day>#<c|g>#<channel or campaign>`: per lookback and model the credited conversions
+ * - `AGG#attr#<month>` / `<order day>#<c|g>#<channel or campaign>`: per lookback and model the credited conversions
  *   (`<lookback>~<model>~o`) and revenue (`…~r~<CUR>`), all integers (micro-units).
  */
 export const AGG = {
@@ -29,7 +28,6 @@ export const AGG = {
   /** One small item per order day and key: an order rewrites only the keys it credits. */
   attributionSk: (day: string, dimension: string, value: string) =>
     `${day}#${dimension}#${encodeURIComponent(value)}`,
-  attributionTotalSk: (day: string) => `${day}#t`,
 } as const;
 
 export const MODEL_CODES = { first: 'f', last: 'l', linear: 'n', position: 'p', 'time-decay': 'd' } as const;
@@ -93,8 +91,8 @@ export function cellsOf(cm: CompiledModel, facts: CustomerFacts | null): Cells {
 
   for (const order of facts.orders) {
     const pk = AGG.attribution(monthOf(order.day));
-    add(cells, pk, AGG.attributionTotalSk(order.day), 'o', 1);
-    add(cells, pk, AGG.attributionTotalSk(order.day), `r~${order.currency}`, order.revenue);
+    // No totals item: every order credits whole units under `first` (to `direct` without a
+    // touch), so a lookback's first-touch channel rows sum exactly to the day's orders and revenue.
     for (const lookback of LOOKBACK_DAYS) {
       const touches = order.touches.filter(([age]) => age < lookback * 86_400_000);
       const credited = touches.length > 0 ? touches : [[0, 'direct', '(none)'] as [number, string, string]];
