@@ -2,7 +2,6 @@ import type { CompiledModel } from '../journey/index.js';
 import { MICRO, MODELS, modelWeights, splitUnits } from './attribution-models.js';
 import { monthOf } from './calendar.js';
 import { type CustomerFacts, LOOKBACK_DAYS } from './facts.js';
-import type { ContributionChange } from './ports.js';
 
 /** Items in one DynamoDB transaction. */
 export const MAX_TRANSACTION_ITEMS = 100;
@@ -139,7 +138,7 @@ const addKey = (cells: Cells, key: string, attr: string, amount: number) => {
 };
 
 /** The sum of several changes' deltas, zero entries dropped: what one transaction adds. */
-export function mergeDeltas(changes: readonly ContributionChange[]): Cells {
+export function mergeDeltas(changes: readonly { deltas: Cells }[]): Cells {
   const out: Cells = new Map();
   for (const { deltas } of changes)
     for (const [key, attrs] of deltas) {
