@@ -734,26 +734,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description RFC 9457 problem details */
-        Problem: {
-            /**
-             * Format: uri
-             * @description https://stageflow.dev/problems/<slug>
-             */
-            type: string;
-            title: string;
-            status: number;
-            detail?: string;
-            /** @description The request path */
-            instance?: string;
-            errors?: {
-                /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
-                path: string;
-                /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
-                pointer: string;
-                message: string;
-            }[];
-        };
         TouchpointInput: {
             messageId: string;
             userId?: string;
@@ -784,67 +764,7 @@ export interface components {
             };
         };
         TouchpointBatch: {
-            batch: {
-                messageId: string;
-                userId?: string;
-                anonymousId?: string;
-                event: string;
-                /** Format: date-time */
-                timestamp?: string;
-                channel?: string;
-                properties?: {
-                    [key: string]: unknown;
-                };
-                context?: {
-                    /** @description utm campaign fields */
-                    campaign?: {
-                        source?: string;
-                        medium?: string;
-                        name?: string;
-                        content?: string;
-                        term?: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                } & {
-                    [key: string]: unknown;
-                };
-                traits?: {
-                    [key: string]: unknown;
-                };
-            }[];
-        };
-        IngestResult: {
-            /** @description The customer the touchpoint was stored under (the user, or `anon:<anonymousId>`) */
-            customerId: string;
-            stage: string | null;
-            previousStage: string | null;
-            changed: boolean;
-            /** @description True when this messageId was stored before; nothing was changed */
-            duplicate: boolean;
-        };
-        BatchResult: {
-            accepted: number;
-            duplicate: number;
-            rejected: number;
-            results: {
-                index: number;
-                messageId: string | null;
-                /** @enum {string} */
-                status: "accepted" | "duplicate" | "rejected";
-                error?: {
-                    status: number;
-                    title: string;
-                    detail: string;
-                    errors: {
-                        /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
-                        path: string;
-                        /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
-                        pointer: string;
-                        message: string;
-                    }[];
-                };
-            }[];
+            batch: components["schemas"]["TouchpointInput"][];
         };
         SegmentTrack: {
             /** @constant */
@@ -1035,106 +955,6 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        SegmentSuccess: {
-            /** @constant */
-            success: true;
-        };
-        SegmentBatchResult: {
-            /** @constant */
-            success: true;
-            accepted: number;
-            duplicate: number;
-            rejected: number;
-            results: {
-                index: number;
-                messageId: string | null;
-                /** @enum {string} */
-                status: "accepted" | "duplicate" | "rejected";
-                error?: {
-                    status: number;
-                    title: string;
-                    detail: string;
-                    errors: {
-                        /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
-                        path: string;
-                        /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
-                        pointer: string;
-                        message: string;
-                    }[];
-                };
-            }[];
-        };
-        Customer: {
-            customerId: string;
-            stage: string | null;
-            stageSince: string | null;
-            /** @description Stage → when it was first reached */
-            stagesReached: {
-                [key: string]: string;
-            };
-            traits: {
-                [key: string]: unknown;
-            };
-            counts: {
-                [key: string]: number;
-            };
-            anonymousIds: string[];
-            acquisition: {
-                [key: string]: unknown;
-            } | null;
-            referralCode: string | null;
-            referredBy: string | null;
-            modelVersion: string;
-            createdAt: string;
-            updatedAt: string;
-        };
-        CustomerList: {
-            items: {
-                /** @description The user id, or `anon:<anonymousId>` for an anonymous visitor */
-                customerId: string;
-                stage: string | null;
-                stageSince: string | null;
-                email: string | null;
-                firstName: string | null;
-                acquisition: {
-                    channel: string | null;
-                    /** @description utm fields: source, medium, name, ... */
-                    campaign: {
-                        [key: string]: string;
-                    } | null;
-                    at: string;
-                    touchpointId: string;
-                } | null;
-            }[];
-            /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor: string | null;
-        };
-        TouchpointPage: {
-            items: ({
-                messageId: string;
-                userId?: string;
-                anonymousId?: string;
-                event: string;
-                /** @enum {string} */
-                type: "track" | "identify" | "alias" | "page" | "screen" | "group";
-                timestamp: string;
-                receivedAt: string;
-                channel?: string;
-                properties?: {
-                    [key: string]: unknown;
-                };
-                context?: {
-                    [key: string]: unknown;
-                };
-                traits?: {
-                    [key: string]: unknown;
-                };
-            } & {
-                [key: string]: unknown;
-            })[];
-            /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor: string | null;
-        };
         Transition: {
             from: string | null;
             /** @description Journey stage: consider, research, decide, act, enjoy, refer or repeat */
@@ -1162,142 +982,6 @@ export interface components {
             step: number;
         } & {
             [key: string]: unknown;
-        };
-        /** @description Everything Stageflow holds on one customer */
-        CustomerExport: {
-            customerId: string;
-            exportedAt: string;
-            profile: {
-                [key: string]: unknown;
-            };
-            identityLinks: {
-                anonymousIds: string[];
-                linkedAt: {
-                    [key: string]: string | null;
-                };
-            };
-            referral: {
-                code: string | null;
-                referredBy: string | null;
-                convertedAt: string | null;
-            };
-            touchpoints: ({
-                messageId: string;
-                userId?: string;
-                anonymousId?: string;
-                event: string;
-                /** @enum {string} */
-                type: "track" | "identify" | "alias" | "page" | "screen" | "group";
-                timestamp: string;
-                receivedAt: string;
-                channel?: string;
-                properties?: {
-                    [key: string]: unknown;
-                };
-                context?: {
-                    [key: string]: unknown;
-                };
-                traits?: {
-                    [key: string]: unknown;
-                };
-                expiresAt: string | null;
-            } & {
-                [key: string]: unknown;
-            })[];
-            transitions: {
-                from: string | null;
-                /** @description Journey stage: consider, research, decide, act, enjoy, refer or repeat */
-                to: string;
-                at: string;
-                touchpointId: string;
-                orderId: string | null;
-            }[];
-            complaints: {
-                [key: string]: unknown;
-            }[];
-            messages: ({
-                flow: string;
-                campaignId: string;
-                campaignVersion: number;
-                template: string;
-                to: string | null;
-                at: string;
-                /** @enum {string} */
-                status: "sending" | "retrying" | "sent" | "suppressed" | "failed" | "unknown";
-                reason?: string;
-                /** @description Machine-readable, lower-kebab: campaign-paused, no-address, invalid-address, suppressed, opted-out, unsubscribed */
-                reasonCode?: string;
-                /** @enum {string} */
-                category?: "marketing" | "transactional";
-                leaseUntil?: string;
-                runId: string;
-                step: number;
-            } & {
-                [key: string]: unknown;
-            })[];
-            consent: {
-                unsubscribedAt: string | null;
-                method: string | null;
-            };
-            suppression: {
-                reason: string | null;
-                detail: string | null;
-                at: string | null;
-            } | null;
-            pendingEvents: {
-                [key: string]: unknown;
-            }[];
-            frequencyCap: {
-                claims: {
-                    [key: string]: number;
-                };
-            } | null;
-            other: {
-                [key: string]: unknown;
-            }[];
-        } & {
-            [key: string]: unknown;
-        };
-        CampaignInput: {
-            name: string;
-            /** @enum {string} */
-            flow: "nurture" | "thank-you" | "review-request" | "referral-reward" | "repeat-purchase";
-            trigger: {
-                /** @constant */
-                type: "stage";
-                enters: string[];
-                from?: string[];
-            } | {
-                /** @constant */
-                type: "event";
-                detailType: string;
-            };
-            steps: {
-                wait?: {
-                    days?: number;
-                    hours?: number;
-                    minutes?: number;
-                };
-                template: string;
-                /** @enum {string} */
-                category: "marketing" | "transactional";
-            }[];
-            /** @default {} */
-            audience: {
-                channels?: string[];
-                utmCampaigns?: string[];
-                traits?: {
-                    [key: string]: string | number | boolean;
-                };
-            };
-            /**
-             * @default none
-             * @enum {string}
-             */
-            exit: "none" | "stage-left" | "order-reviewed" | "purchased";
-            /** @default 0 */
-            holdoutPercent: number;
-            freshnessHours?: number;
         };
         /** @description A campaign definition. What GET answers is accepted unchanged: read-only fields are ignored */
         CampaignWrite: {
@@ -1409,30 +1093,6 @@ export interface components {
             /** @description Ignored on write */
             readonly updatedAt?: string;
         };
-        /** @description A campaign version: the CampaignInput fields plus these */
-        Campaign: {
-            campaignId: string;
-            version: number;
-            /** @enum {string} */
-            status: "draft" | "active" | "paused";
-            createdAt: string;
-            updatedAt: string;
-            /** @description Name of the key that made this version or the last status change; absent before it was recorded */
-            updatedBy?: string;
-        } & {
-            [key: string]: unknown;
-        };
-        /** @description Why a campaign started no run, counted per campaign, never logged per customer */
-        CampaignStats: {
-            campaignId: string;
-            /** @description Times the trigger fired for a customer in the audience and started no run, by reason */
-            skipped: {
-                /** @description Triggers older than the freshness horizon (history is not news) */
-                stale: number;
-                /** @description Triggers of a cycle (order, purchase cycle) already run */
-                "same-cycle": number;
-            };
-        };
         TemplateInput: {
             locales: {
                 en: {
@@ -1455,6 +1115,275 @@ export interface components {
                     html?: string;
                     text?: string | null;
                 } | null;
+            };
+        };
+        PreviewInput: {
+            customerId: string;
+            locale?: string;
+            data?: {
+                [key: string]: string | number | boolean | null | (string | number | {
+                    [key: string]: string | number | boolean | null;
+                })[];
+            };
+        };
+        ApiKey: {
+            keyId: string;
+            name: string;
+            /** @enum {string} */
+            scope: "ingest" | "admin" | "read";
+            createdAt: string;
+            revokedAt: string | null;
+            rateLimit: number | null;
+        };
+        KeyInput: {
+            name: string;
+            /** @enum {string} */
+            scope: "ingest" | "admin" | "read";
+            rateLimit?: number;
+        };
+        /** @description RFC 9457 problem details */
+        Problem: {
+            /**
+             * Format: uri
+             * @description https://stageflow.dev/problems/<slug>
+             */
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            /** @description The request path */
+            instance?: string;
+            errors?: {
+                /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                path: string;
+                /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                pointer: string;
+                message: string;
+            }[];
+        };
+        IngestResult: {
+            /** @description The customer the touchpoint was stored under (the user, or `anon:<anonymousId>`) */
+            customerId: string;
+            stage: string | null;
+            previousStage: string | null;
+            changed: boolean;
+            /** @description True when this messageId was stored before; nothing was changed */
+            duplicate: boolean;
+        };
+        BatchResult: {
+            accepted: number;
+            duplicate: number;
+            rejected: number;
+            results: {
+                index: number;
+                messageId: string | null;
+                /** @enum {string} */
+                status: "accepted" | "duplicate" | "rejected";
+                error?: {
+                    status: number;
+                    title: string;
+                    detail: string;
+                    errors: {
+                        /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                        path: string;
+                        /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                        pointer: string;
+                        message: string;
+                    }[];
+                };
+            }[];
+        };
+        SegmentSuccess: {
+            /** @constant */
+            success: true;
+        };
+        SegmentBatchResult: {
+            /** @constant */
+            success: true;
+            accepted: number;
+            duplicate: number;
+            rejected: number;
+            results: {
+                index: number;
+                messageId: string | null;
+                /** @enum {string} */
+                status: "accepted" | "duplicate" | "rejected";
+                error?: {
+                    status: number;
+                    title: string;
+                    detail: string;
+                    errors: {
+                        /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                        path: string;
+                        /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                        pointer: string;
+                        message: string;
+                    }[];
+                };
+            }[];
+        };
+        Customer: {
+            customerId: string;
+            stage: string | null;
+            stageSince: string | null;
+            /** @description Stage → when it was first reached */
+            stagesReached: {
+                [key: string]: string;
+            };
+            traits: {
+                [key: string]: unknown;
+            };
+            counts: {
+                [key: string]: number;
+            };
+            anonymousIds: string[];
+            acquisition: {
+                [key: string]: unknown;
+            } | null;
+            referralCode: string | null;
+            referredBy: string | null;
+            modelVersion: string;
+            createdAt: string;
+            updatedAt: string;
+        };
+        CustomerList: {
+            items: {
+                /** @description The user id, or `anon:<anonymousId>` for an anonymous visitor */
+                customerId: string;
+                stage: string | null;
+                stageSince: string | null;
+                email: string | null;
+                firstName: string | null;
+                acquisition: {
+                    channel: string | null;
+                    /** @description utm fields: source, medium, name, ... */
+                    campaign: {
+                        [key: string]: string;
+                    } | null;
+                    at: string;
+                    touchpointId: string;
+                } | null;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        TouchpointPage: {
+            items: ({
+                messageId: string;
+                userId?: string;
+                anonymousId?: string;
+                event: string;
+                /** @enum {string} */
+                type: "track" | "identify" | "alias" | "page" | "screen" | "group";
+                timestamp: string;
+                receivedAt: string;
+                channel?: string;
+                properties?: {
+                    [key: string]: unknown;
+                };
+                context?: {
+                    [key: string]: unknown;
+                };
+                traits?: {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @description Everything Stageflow holds on one customer */
+        CustomerExport: {
+            customerId: string;
+            exportedAt: string;
+            profile: {
+                [key: string]: unknown;
+            };
+            identityLinks: {
+                anonymousIds: string[];
+                linkedAt: {
+                    [key: string]: string | null;
+                };
+            };
+            referral: {
+                code: string | null;
+                referredBy: string | null;
+                convertedAt: string | null;
+            };
+            touchpoints: ({
+                messageId: string;
+                userId?: string;
+                anonymousId?: string;
+                event: string;
+                /** @enum {string} */
+                type: "track" | "identify" | "alias" | "page" | "screen" | "group";
+                timestamp: string;
+                receivedAt: string;
+                channel?: string;
+                properties?: {
+                    [key: string]: unknown;
+                };
+                context?: {
+                    [key: string]: unknown;
+                };
+                traits?: {
+                    [key: string]: unknown;
+                };
+                expiresAt: string | null;
+            } & {
+                [key: string]: unknown;
+            })[];
+            transitions: components["schemas"]["Transition"][];
+            complaints: {
+                [key: string]: unknown;
+            }[];
+            messages: components["schemas"]["Message"][];
+            consent: {
+                unsubscribedAt: string | null;
+                method: string | null;
+            };
+            suppression: {
+                reason: string | null;
+                detail: string | null;
+                at: string | null;
+            } | null;
+            pendingEvents: {
+                [key: string]: unknown;
+            }[];
+            frequencyCap: {
+                claims: {
+                    [key: string]: number;
+                };
+            } | null;
+            other: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A campaign version: the CampaignInput fields plus these */
+        Campaign: {
+            campaignId: string;
+            version: number;
+            /** @enum {string} */
+            status: "draft" | "active" | "paused";
+            createdAt: string;
+            updatedAt: string;
+            /** @description Name of the key that made this version or the last status change; absent before it was recorded */
+            updatedBy?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Why a campaign started no run, counted per campaign, never logged per customer */
+        CampaignStats: {
+            campaignId: string;
+            /** @description Times the trigger fired for a customer in the audience and started no run, by reason */
+            skipped: {
+                /** @description Triggers older than the freshness horizon (history is not news) */
+                stale: number;
+                /** @description Triggers of a cycle (order, purchase cycle) already run */
+                "same-cycle": number;
             };
         };
         Template: {
@@ -1487,15 +1416,6 @@ export interface components {
                 name: string;
                 locales: ("en" | "de")[];
             }[];
-        };
-        PreviewInput: {
-            customerId: string;
-            locale?: string;
-            data?: {
-                [key: string]: string | number | boolean | null | (string | number | {
-                    [key: string]: string | number | boolean | null;
-                })[];
-            };
         };
         Preview: {
             /** @description Template base name (a-z, 0-9, -) */
@@ -1574,6 +1494,8 @@ export interface components {
                 key: {
                     [key: string]: string;
                 };
+                /** @description by=campaign, when the key is the id of a Stageflow campaign (an email click carries it as its utm campaign): the campaign’s name */
+                label?: string;
                 /** @description One model, or all five side by side */
                 conversions: number | {
                     first: number;
@@ -1614,31 +1536,8 @@ export interface components {
             /** @enum {string} */
             scope: "ingest" | "admin" | "read";
         };
-        ApiKey: {
-            keyId: string;
-            name: string;
-            /** @enum {string} */
-            scope: "ingest" | "admin" | "read";
-            createdAt: string;
-            revokedAt: string | null;
-            rateLimit: number | null;
-        };
         KeyList: {
-            items: {
-                keyId: string;
-                name: string;
-                /** @enum {string} */
-                scope: "ingest" | "admin" | "read";
-                createdAt: string;
-                revokedAt: string | null;
-                rateLimit: number | null;
-            }[];
-        };
-        KeyInput: {
-            name: string;
-            /** @enum {string} */
-            scope: "ingest" | "admin" | "read";
-            rateLimit?: number;
+            items: components["schemas"]["ApiKey"][];
         };
         NewKey: {
             keyId: string;
@@ -1660,6 +1559,47 @@ export interface components {
         Unsubscribed: {
             /** @constant */
             status: "unsubscribed";
+        };
+        CampaignInput: {
+            name: string;
+            /** @enum {string} */
+            flow: "nurture" | "thank-you" | "review-request" | "referral-reward" | "repeat-purchase";
+            trigger: {
+                /** @constant */
+                type: "stage";
+                enters: string[];
+                from?: string[];
+            } | {
+                /** @constant */
+                type: "event";
+                detailType: string;
+            };
+            steps: {
+                wait?: {
+                    days?: number;
+                    hours?: number;
+                    minutes?: number;
+                };
+                template: string;
+                /** @enum {string} */
+                category: "marketing" | "transactional";
+            }[];
+            /** @default {} */
+            audience: {
+                channels?: string[];
+                utmCampaigns?: string[];
+                traits?: {
+                    [key: string]: string | number | boolean;
+                };
+            };
+            /**
+             * @default none
+             * @enum {string}
+             */
+            exit: "none" | "stage-left" | "order-reviewed" | "purchased";
+            /** @default 0 */
+            holdoutPercent: number;
+            freshnessHours?: number;
         };
     };
     responses: {
@@ -2097,7 +2037,9 @@ export interface operations {
                 channel?: string;
                 campaign?: string;
                 email?: string;
+                /** @description Items per page (1 to 500) */
                 limit?: number;
+                /** @description `nextCursor` of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -2254,7 +2196,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items?: components["schemas"]["Transition"][];
+                        items: components["schemas"]["Transition"][];
                     };
                 };
             };
@@ -2290,7 +2232,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items?: components["schemas"]["Message"][];
+                        items: components["schemas"]["Message"][];
                     };
                 };
             };
@@ -2363,7 +2305,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items?: components["schemas"]["Campaign"][];
+                        items: components["schemas"]["Campaign"][];
                     };
                 };
             };
@@ -2999,9 +2941,12 @@ export interface operations {
     funnelReport: {
         parameters: {
             query: {
+                /** @description YYYY-MM-DD in the report time zone */
                 from: string;
+                /** @description YYYY-MM-DD in the report time zone */
                 to: string;
                 windowDays?: number;
+                /** @description Comma-separated stages in the model’s order; default all seven */
                 steps?: string;
                 by?: "none" | "channel" | "campaign" | "cohort";
                 cohort?: "week" | "month";
@@ -3031,7 +2976,9 @@ export interface operations {
     attributionReport: {
         parameters: {
             query: {
+                /** @description YYYY-MM-DD in the report time zone */
                 from: string;
+                /** @description YYYY-MM-DD in the report time zone */
                 to: string;
                 model?: "first" | "last" | "linear" | "position" | "time-decay" | "all";
                 by?: "channel" | "campaign";
@@ -3272,7 +3219,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             500: components["responses"]["InternalError"];
