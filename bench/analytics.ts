@@ -1,17 +1,31 @@
-import { type DynamoDBClient, GetItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { type Cells, cellsOf, splitItemKey } from '../lib/analytics/cells.js';
-import { contributionKey, DynamoDbAnalyticsStore } from '../lib/analytics/dynamodb-analytics-store.js';
+import { PROJECTOR_EVENT_SOURCE } from '../infra/analytics-pipeline.js';
+import { type Cells, cellsOf, mergeDeltas, splitItemKey } from '../lib/analytics/cells.js';
+import {
+  contributionItem,
+  contributionKey,
+  DynamoDbAnalyticsStore,
+} from '../lib/analytics/dynamodb-analytics-store.js';
 import { deriveFacts } from '../lib/analytics/facts.js';
 import type { ContributionChange } from '../lib/analytics/ports.js';
-import { AnalyticsProjector } from '../lib/analytics/project.js';
+import { AnalyticsProjector, projectBatch } from '../lib/analytics/project.js';
 import { ReadAnalytics } from '../lib/analytics/read-analytics.js';
+import { ANALYTICS_FILTER_PATTERN, profileChangesOf } from '../lib/analytics/stream-filter.js';
 import { DynamoDbJourneyStore } from '../lib/ingest/dynamodb-journey-store.js';
 import { IngestTouchpoints } from '../lib/ingest/ingest-touchpoints.js';
 import { defaultModel, replay } from '../lib/journey/index.js';
+import { historyInTimeOrder, simulateJourneys } from '../lib/simulator/journeys.js';
 import { batchWrite } from '../lib/storage/dynamodb-io.js';
+import { LIST_PROJECTION, TABLE_INDEXES } from '../lib/storage/table.js';
 import { parseTouchpoint } from '../lib/touchpoints/parse.js';
 import { ensureTable } from '../local/dynamodb.js';
+import { LocalStreamRelay } from '../local/stream-relay.js';
 import { itemSize } from './capacity.js';
 import { journey, prng } from './journey-mix.js';
 
@@ -94,6 +108,10 @@ export async function reportCost(client: DynamoDBClient, customers: number, prog
 class PricedAnalyticsStore extends DynamoDbAnalyticsStore {
   wcu = 0;
   transactions = 0;
+  contributions = 0;
+  aggregateUpdates = 0;
+  /** WCU per kind of item: `AN` contributions, `AGG#stage`, `AGG#funnel`, `AGG#attr`. */
+  readonly byKind: Record<string, number> = {};
 
   constructor(
     private readonly raw: DynamoDBClient,
@@ -109,91 +127,178 @@ class PricedAnalyticsStore extends DynamoDbAnalyticsStore {
     return out.Item ? itemSize(out.Item) : 0;
   }
 
-  override async apply(change: ContributionChange): Promise<boolean> {
-    const kb = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
-    const key = contributionKey(change.customerId);
+  override async apply(changes: readonly ContributionChange[]): Promise<boolean> {
     let units = 0;
-    const before = await this.sizeOf(key);
-    const after = change.facts
-      ? itemSize(
-          marshall({
-            ...key,
-            entity: 'analytics',
-            rev: change.expectedRev + 1,
-            profileVersion: change.profileVersion,
-            facts: JSON.stringify(change.facts),
-          }),
-        )
-      : 0;
-    units += kb(Math.max(before, after));
-    for (const [itemKey, attrs] of change.deltas) {
+    const pending: Record<string, number> = {};
+    for (const change of changes) {
+      const before = await this.sizeOf(contributionKey(change.customerId));
+      const after = change.facts
+        ? itemSize(marshall(contributionItem(change), { removeUndefinedValues: true }))
+        : 0;
+      units += kb(Math.max(before, after));
+      pending.AN = (pending.AN ?? 0) + 2 * kb(Math.max(before, after));
+    }
+    const merged = mergeDeltas(changes);
+    for (const [itemKey, attrs] of merged) {
       const current = await this.sizeOf(splitItemKey(itemKey));
       // An ADD of a new counter grows the item by its name and a small number.
       const grown = current + [...attrs.keys()].reduce((n, a) => n + Buffer.byteLength(a) + 3, 0);
       units += kb(Math.max(current, grown));
+      const kind = itemKey.split('#').slice(0, 2).join('#');
+      pending[kind] = (pending[kind] ?? 0) + 2 * kb(Math.max(current, grown));
     }
-    const ok = await super.apply(change);
+    const ok = await super.apply(changes);
     if (ok) {
       this.wcu += 2 * units; // transactions write twice
       this.transactions++;
+      this.contributions += changes.length;
+      this.aggregateUpdates += merged.size;
+      for (const [k, v] of Object.entries(pending)) this.byKind[k] = (this.byKind[k] ?? 0) + v;
     }
     return ok;
   }
 }
 
+const kb = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
+
+/**
+ * Index writes one profile write causes on the customer-list indexes (lib/storage/table.ts),
+ * from the stream's old and new images: a new entry is a put, a moved key a delete and a put,
+ * a changed projected attribute an update; each 1 WCU per started KB of the entry.
+ */
+export function indexWcu(
+  oldImage: Record<string, AttributeValue> | undefined,
+  newImage: Record<string, AttributeValue> | undefined,
+): number {
+  let wcu = 0;
+  const entry = (img: Record<string, AttributeValue>, index: (typeof TABLE_INDEXES)[number]) =>
+    kb(
+      itemSize(
+        Object.fromEntries(
+          ['pk', 'sk', index.partitionKey, index.sortKey, ...LIST_PROJECTION]
+            .filter((k) => img[k] !== undefined)
+            .map((k) => [k, img[k]]),
+        ),
+      ),
+    );
+  const same = (a: AttributeValue | undefined, b: AttributeValue | undefined) =>
+    JSON.stringify(a) === JSON.stringify(b);
+  for (const index of TABLE_INDEXES) {
+    const inOld = oldImage?.[index.partitionKey] !== undefined && oldImage?.[index.sortKey] !== undefined;
+    const inNew = newImage?.[index.partitionKey] !== undefined && newImage?.[index.sortKey] !== undefined;
+    if (inOld && inNew && oldImage && newImage) {
+      const moved =
+        !same(oldImage[index.partitionKey], newImage[index.partitionKey]) ||
+        !same(oldImage[index.sortKey], newImage[index.sortKey]);
+      if (moved) wcu += entry(oldImage, index) + entry(newImage, index);
+      else if (LIST_PROJECTION.some((k) => !same(oldImage[k], newImage[k]))) wcu += entry(newImage, index);
+    } else if (inOld && oldImage) wcu += entry(oldImage, index);
+    else if (inNew && newImage) wcu += entry(newImage, index);
+  }
+  return wcu;
+}
+
 export interface WriteCost {
   customers: number;
   touchpoints: number;
+  requests: number;
   profileChanges: number;
+  streamBatches: number;
   transactions: number;
+  contributions: number;
+  aggregateUpdates: number;
   contributionWcu: number;
+  /** Contribution and aggregate WCU by kind of item. */
+  byKind: Record<string, number>;
   markWcu: number;
+  indexWcu: number;
   wcuPerTouchpoint: number;
+  indexWcuPerTouchpoint: number;
 }
 
 /**
- * (f) The journey mix through the real ingest path, one touchpoint per request in event-time
- * order across customers; each profile change is projected as the stream delivers it. WCU are
- * priced per item (transactions double); the in-flight marks cost 2 WCU per batch of up to 100
- * profile changes (the event source's batch), and there are no index writes on analytics items.
+ * (f) The simulator's mix (lib/simulator/journeys.ts: `npm run simulate`'s journeys, sent as it
+ * sends them: `/v1/import` batches of 200, oldest first) through the real ingest use case. The
+ * table's stream reaches the projector through the local stream relay exactly as on the stack
+ * (filter, batches of up to 100 records, `projectBatch`). Priced per item at DynamoDB's rules:
+ * contribution and aggregate writes (transactions double), the in-flight marks (a put and a
+ * delete per stream batch), and the customer lists' index writes from the profile's images.
  */
-export async function writeCost(client: DynamoDBClient, customers: number): Promise<WriteCost> {
+export async function writeCost(
+  client: DynamoDBClient,
+  endpoint: string,
+  customers: number,
+): Promise<WriteCost> {
   const table = 'bench-analytics-writes';
   await ensureTable(client, table);
   const ingest = new IngestTouchpoints(new DynamoDbJourneyStore(client, table), defaultModel);
   const store = new PricedAnalyticsStore(client, table);
   const projector = new AnalyticsProjector(store, defaultModel, SETTINGS);
-  const random = prng(11);
-  const all = Array.from({ length: customers }, (_, i) =>
-    journey(`w${i}`, random).map((tp) => ({ tp, customer: `w${i}` })),
-  )
-    .flat()
-    .sort((a, b) => (a.tp.timestamp < b.tp.timestamp ? -1 : 1));
-  let changes = 0;
-  for (const { tp, customer } of all) {
-    const raw = {
-      messageId: tp.messageId,
-      userId: customer,
-      event: tp.event,
-      timestamp: tp.timestamp,
-      ...(tp.channel ? { channel: tp.channel } : {}),
-      ...(tp.campaign ? { context: { campaign: tp.campaign } } : {}),
-      ...(tp.properties ? { properties: tp.properties } : {}),
-    };
-    const parsed = parseTouchpoint(raw, 'stageflow', { receivedAt: new Date() });
-    if (!parsed.ok) throw new Error(`bench touchpoint invalid: ${JSON.stringify(parsed.errors)}`);
-    await ingest.execute([parsed.touchpoint]);
-    changes++;
-    await projector.project(customer);
+  let profileChanges = 0;
+  let streamBatches = 0;
+  let index = 0;
+  const relay = await new LocalStreamRelay({
+    dynamodb: client,
+    endpoint,
+    tableName: table,
+    filter: ANALYTICS_FILTER_PATTERN,
+    batchSize: 100,
+    // The deployed event source waits up to a second to fill a batch (PROJECTOR_EVENT_SOURCE).
+    pollIntervalMs: PROJECTOR_EVENT_SOURCE.maxBatchingWindow.toMilliseconds(),
+    handler: async (event) => {
+      streamBatches++;
+      for (const r of event.Records) {
+        const image = (i: unknown) => i as Record<string, AttributeValue> | undefined;
+        index += indexWcu(image(r.dynamodb?.OldImage), image(r.dynamodb?.NewImage));
+      }
+      const changes = profileChangesOf(event.Records);
+      profileChanges += changes.length;
+      const { failedFrom, error } = await projectBatch(store, projector, changes);
+      if (failedFrom !== null) throw error; // the relay retries the batch, as the event source does
+      return { batchItemFailures: [] };
+    },
+  }).start();
+  const calls = historyInTimeOrder(
+    simulateJourneys({ customers, days: 90, seed: 7, end: new Date('2026-10-01T00:00:00Z') }),
+  );
+  let requests = 0;
+  try {
+    for (let i = 0; i < calls.length; i += 200) {
+      const touchpoints = calls.slice(i, i + 200).map((call) => {
+        const parsed = parseTouchpoint(call, call.type, { receivedAt: new Date() });
+        if (!parsed.ok) throw new Error(`bench touchpoint invalid: ${JSON.stringify(parsed.errors)}`);
+        return parsed.touchpoint;
+      });
+      // DynamoDB Local gives up on a lock under load; the simulator retries such a 5xx, and so does this.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await ingest.execute(touchpoints);
+          break;
+        } catch (error) {
+          if (attempt >= 5) throw error;
+        }
+      }
+      requests++;
+      await relay.settled();
+    }
+  } finally {
+    await relay.stop();
   }
-  const markWcu = 2 * Math.ceil(changes / 100);
+  const markWcu = 2 * streamBatches;
   return {
     customers,
-    touchpoints: all.length,
-    profileChanges: changes,
+    touchpoints: calls.length,
+    requests,
+    profileChanges,
+    streamBatches,
     transactions: store.transactions,
+    contributions: store.contributions,
+    aggregateUpdates: store.aggregateUpdates,
     contributionWcu: store.wcu,
+    byKind: store.byKind,
     markWcu,
-    wcuPerTouchpoint: (store.wcu + markWcu) / all.length,
+    indexWcu: index,
+    wcuPerTouchpoint: (store.wcu + markWcu + index) / calls.length,
+    indexWcuPerTouchpoint: index / calls.length,
   };
 }

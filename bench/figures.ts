@@ -177,18 +177,30 @@ export function figuresE([small, large]: ReportCost[]): Figure[] {
 }
 
 export function figuresF(f: WriteCost): Figure[] {
+  const items = (f.contributionWcu + f.markWcu) / f.touchpoints;
   return [
     {
       id: 'f',
-      name: 'analytics WCU per touchpoint',
+      name: 'analytics WCU per touchpoint, customer-list index writes included',
       value: f.wcuPerTouchpoint,
       unit: 'WCU',
       target: '<= 2',
       pass: f.wcuPerTouchpoint <= 2,
       detail:
-        `${f.customers} customers, ${f.touchpoints} touchpoints one per request; ${f.transactions} of ` +
-        `${f.profileChanges} profile changes changed a contribution (${f.contributionWcu} WCU priced per item, ` +
-        `transactions double) + in-flight marks ${f.markWcu} WCU (2 per batch of 100 changes); no index writes`,
+        `simulator mix, ${f.customers} customers, ${f.touchpoints} touchpoints in ${f.requests} imports of 200; ` +
+        `${f.profileChanges} profile changes in ${f.streamBatches} stream batches; ${f.contributions} contributions and ` +
+        `${f.aggregateUpdates} aggregate updates in ${f.transactions} transactions = ${f.contributionWcu} WCU ` +
+        `(priced per item, transactions double: ${Object.entries(f.byKind)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}) + in-flight marks ${f.markWcu} WCU + customer-list index writes ` +
+        `${f.indexWcu} WCU (standard writes, from the profile's stream images)`,
     },
+    {
+      id: 'f',
+      name: 'of which analytics items (contributions, aggregates, marks)',
+      value: items,
+      unit: 'WCU',
+    },
+    { id: 'f', name: 'of which customer-list index writes', value: f.indexWcuPerTouchpoint, unit: 'WCU' },
   ];
 }

@@ -141,9 +141,14 @@ async function analyticsBench(dynamo: LocalDynamo): Promise<{ e: ReportCost[]; f
     progress(`(e) reports over ${customers.toLocaleString('en')} customers`);
     e.push(await reportCost(dynamo.client, customers, progress));
   }
-  progress('(f) analytics WCU per touchpoint: the journey mix through ingest and the projector');
-  const f = await writeCost(dynamo.client, 60);
-  progress(`(f) ${f.touchpoints} touchpoints, ${f.transactions} contribution transactions`);
+  progress(
+    "(f) analytics WCU per touchpoint: the simulator's mix through ingest, the stream and the projector",
+  );
+  const f = await writeCost(dynamo.client, dynamo.endpoint, 200);
+  progress(
+    `(f) ${f.touchpoints} touchpoints in ${f.requests} imports, ${f.profileChanges} profile changes in ` +
+      `${f.streamBatches} stream batches, ${f.transactions} transactions`,
+  );
   return { e, f };
 }
 

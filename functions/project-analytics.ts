@@ -1,5 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { type ProfileChange, projectBatch } from '../lib/analytics/project.js';
+import { projectBatch } from '../lib/analytics/project.js';
+import { profileChangesOf } from '../lib/analytics/stream-filter.js';
 import { analytics } from '../lib/runtime/analytics.js';
 import { logger } from '../lib/runtime/container.js';
 import { taskHandler } from '../lib/runtime/handlers.js';
@@ -10,17 +11,7 @@ import { taskHandler } from '../lib/runtime/handlers.js';
  * retries from there; redelivered records change nothing.
  */
 export const handler = taskHandler<DynamoDBStreamEvent, DynamoDBBatchResponse>(async (event) => {
-  const changes: ProfileChange[] = [];
-  for (const record of event.Records) {
-    const pk = record.dynamodb?.Keys?.pk?.S;
-    if (!pk?.startsWith('C#') || record.dynamodb?.Keys?.sk?.S !== 'PROFILE') continue;
-    const seconds = record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000;
-    changes.push({
-      customerId: pk.slice(2),
-      sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
-      at: new Date(seconds * 1000).toISOString(),
-    });
-  }
+  const changes = profileChangesOf(event.Records);
   const { store, projector } = analytics();
   const { failedFrom, error } = await projectBatch(store, projector, changes);
   if (failedFrom === null) return { batchItemFailures: [] };

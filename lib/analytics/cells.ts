@@ -3,6 +3,9 @@ import { MICRO, MODELS, modelWeights, splitUnits } from './attribution-models.js
 import { monthOf } from './calendar.js';
 import { type CustomerFacts, LOOKBACK_DAYS } from './facts.js';
 
+/** Items in one DynamoDB transaction. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
 /**
  * Aggregate items and the counters a customer adds to them. A report reads items by day and
  * group, so its cost follows days × groups, never the number of customers.
@@ -12,8 +15,7 @@ import { type CustomerFacts, LOOKBACK_DAYS } from './facts.js';
  * - `AGG#funnel#<month>` / `<cohort day>#<channel>#<campaign>`: `n` customers whose first
  *   touchpoint is that day, and `b<bucket>_<mask>` the change in how many have reached the
  *   stage set `mask` (bit i = the model's stage i) at that offset bucket.
- * - `AGG#attr#<month>` / `<order day>#t`: `o` orders and `r~<CUR>` revenue of that day;
- *   `<order day>#<c|g>#<channel or campaign>`: per lookback and model the credited conversions
+ * - `AGG#attr#<month>` / `<order day>#<c|g>#<channel or campaign>`: per lookback and model the credited conversions
  *   (`<lookback>~<model>~o`) and revenue (`…~r~<CUR>`), all integers (micro-units).
  */
 export const AGG = {
@@ -25,7 +27,6 @@ export const AGG = {
   /** One small item per order day and key: an order rewrites only the keys it credits. */
   attributionSk: (day: string, dimension: string, value: string) =>
     `${day}#${dimension}#${encodeURIComponent(value)}`,
-  attributionTotalSk: (day: string) => `${day}#t`,
 } as const;
 
 export const MODEL_CODES = { first: 'f', last: 'l', linear: 'n', position: 'p', 'time-decay': 'd' } as const;
@@ -89,8 +90,8 @@ export function cellsOf(cm: CompiledModel, facts: CustomerFacts | null): Cells {
 
   for (const order of facts.orders) {
     const pk = AGG.attribution(monthOf(order.day));
-    add(cells, pk, AGG.attributionTotalSk(order.day), 'o', 1);
-    add(cells, pk, AGG.attributionTotalSk(order.day), `r~${order.currency}`, order.revenue);
+    // No totals item: every order credits whole units under `first` (to `direct` without a
+    // touch), so a lookback's first-touch channel rows sum exactly to the day's orders and revenue.
     for (const lookback of LOOKBACK_DAYS) {
       const touches = order.touches.filter(([age]) => age < lookback * 86_400_000);
       const credited = touches.length > 0 ? touches : [[0, 'direct', '(none)'] as [number, string, string]];
@@ -135,3 +136,19 @@ const addKey = (cells: Cells, key: string, attr: string, amount: number) => {
   }
   item.set(attr, (item.get(attr) ?? 0) + amount);
 };
+
+/** The sum of several changes' deltas, zero entries dropped: what one transaction adds. */
+export function mergeDeltas(changes: readonly { deltas: Cells }[]): Cells {
+  const out: Cells = new Map();
+  for (const { deltas } of changes)
+    for (const [key, attrs] of deltas) {
+      const item = out.get(key) ?? new Map<string, number>();
+      out.set(key, item);
+      for (const [a, v] of attrs) item.set(a, (item.get(a) ?? 0) + v);
+    }
+  for (const [key, attrs] of out) {
+    for (const [a, v] of attrs) if (v === 0) attrs.delete(a);
+    if (attrs.size === 0) out.delete(key);
+  }
+  return out;
+}

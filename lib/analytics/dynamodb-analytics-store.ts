@@ -12,7 +12,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { EngineTouchpoint } from '../journey/index.js';
 import { batchGetItems, batchWrite, type OnRequest, queryPartition } from '../storage/dynamodb-io.js';
 import { keys } from '../storage/table.js';
-import { splitItemKey } from './cells.js';
+import { MAX_TRANSACTION_ITEMS, mergeDeltas, splitItemKey } from './cells.js';
 import { ContributionTooLargeError } from './errors.js';
 import type { CustomerFacts } from './facts.js';
 import type { AnalyticsStore, ContributionChange, CustomerPage, StoredContribution } from './ports.js';
@@ -20,7 +20,6 @@ import type { AggregateItem } from './reports.js';
 
 const CONTRIBUTION_SK = 'AN';
 const LAG_PK = 'AGG#lag';
-const MAX_TRANSACTION_ITEMS = 100;
 const m = (value: Record<string, unknown>) => marshall(value, { removeUndefinedValues: true });
 
 /**
@@ -31,6 +30,15 @@ const m = (value: Record<string, unknown>) => marshall(value, { removeUndefinedV
 export const contributionKey = (customerId: string) => ({
   pk: `AN#${createHash('sha256').update(customerId).digest('hex')}`,
   sk: CONTRIBUTION_SK,
+});
+
+/** The stored contribution item of a change (facts as one string: the item stays close to their size). */
+export const contributionItem = (change: ContributionChange) => ({
+  ...contributionKey(change.customerId),
+  entity: 'analytics',
+  rev: change.expectedRev + 1,
+  profileVersion: change.profileVersion,
+  facts: JSON.stringify(change.facts),
 });
 
 /** Requests and capacity the adapter used, for tests and the bench. */
@@ -92,34 +100,9 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
     };
   }
 
-  async apply(change: ContributionChange): Promise<boolean> {
-    const key = contributionKey(change.customerId);
-    const condition =
-      change.expectedRev === 0
-        ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : {
-            ConditionExpression: 'rev = :rev',
-            ExpressionAttributeValues: m({ ':rev': change.expectedRev }),
-          };
-    const writes: TransactWriteItem[] = [
-      change.facts === null
-        ? { Delete: { TableName: this.tableName, Key: m(key), ...condition } }
-        : {
-            Put: {
-              TableName: this.tableName,
-              Item: m({
-                ...key,
-                entity: 'analytics',
-                rev: change.expectedRev + 1,
-                profileVersion: change.profileVersion,
-                // One string, not a map: the item's size (and so its WCU) stays close to the facts' own.
-                facts: JSON.stringify(change.facts),
-              }),
-              ...condition,
-            },
-          },
-    ];
-    for (const [itemKey, attrs] of change.deltas) {
+  async apply(changes: readonly ContributionChange[]): Promise<boolean> {
+    const writes: TransactWriteItem[] = changes.map((change) => this.contributionWrite(change));
+    for (const [itemKey, attrs] of mergeDeltas(changes)) {
       const names: Record<string, string> = {};
       const values: Record<string, number> = {};
       const parts: string[] = [];
@@ -140,8 +123,9 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
         },
       });
     }
+    if (writes.length === 0) return true;
     if (writes.length > MAX_TRANSACTION_ITEMS)
-      throw new ContributionTooLargeError(change.customerId, writes.length);
+      throw new ContributionTooLargeError(changes[0].customerId, writes.length);
     try {
       this.stats.requests++;
       const out = await this.client.send(
@@ -152,11 +136,30 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      // Our condition failed: someone else replaced the contribution; anything else is retried by the caller.
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
+      // A contribution's condition failed: someone else replaced it; the caller re-reads.
+      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
       if (reasons.some((r) => r.Code === 'TransactionConflict')) return false;
       throw error;
     }
+  }
+
+  private contributionWrite(change: ContributionChange): TransactWriteItem {
+    const key = contributionKey(change.customerId);
+    const condition =
+      change.expectedRev === 0
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: 'rev = :rev',
+            ExpressionAttributeValues: m({ ':rev': change.expectedRev }),
+          };
+    if (change.facts === null) return { Delete: { TableName: this.tableName, Key: m(key), ...condition } };
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: m(contributionItem(change)),
+        ...condition,
+      },
+    };
   }
 
   async aggregates(

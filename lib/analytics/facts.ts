@@ -3,6 +3,7 @@ import {
   canonicalEvent,
   classify,
   type EngineTouchpoint,
+  isEmailEngagement as engineIsEmailEngagement,
   orderIdOf,
   sortKey,
 } from '../journey/index.js';
@@ -79,12 +80,12 @@ export interface CustomerSnapshot {
 }
 
 /**
- * Email engagement (`Email Opened`, `Email Link Clicked`, … from the measurement issue, and their
- * canonical snake_case names) follows a mail we sent: it never says how a customer found the shop.
+ * Email engagement (`Email Opened`, `Email Link Clicked`, `Unsubscribed`, … from the measurement
+ * issue, or a name the model maps to one) follows a mail we sent: it never says how a customer
+ * found the shop. The journey engine's rule, so lists and funnel groups agree.
  */
 export function isEmailEngagement(cm: CompiledModel, event: string): boolean {
-  if (/^email[ _]/i.test(event)) return true;
-  return /^email[ _]/i.test(canonicalEvent(cm, event));
+  return engineIsEmailEngagement(event) || engineIsEmailEngagement(canonicalEvent(cm, event));
 }
 
 const utm = (tp: EngineTouchpoint): Record<string, string> =>

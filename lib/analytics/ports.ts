@@ -34,8 +34,12 @@ export interface AnalyticsStore {
     profileVersion: number | null;
     stored: StoredContribution;
   }>;
-  /** Applies the deltas and replaces the contribution atomically; false if the revision moved on. */
-  apply(change: ContributionChange): Promise<boolean>;
+  /**
+   * Applies the changes in one transaction: each contribution replaced on its revision
+   * condition, their deltas summed per aggregate item; false (nothing applied) if a revision
+   * moved on or the transaction lost a race.
+   */
+  apply(changes: readonly ContributionChange[]): Promise<boolean>;
   /** Every aggregate item in the partitions `pks`, with sort keys in [fromSk, toSk) when given. */
   aggregates(pks: readonly string[], range?: { fromSk: string; toSk: string }): Promise<AggregateItem[]>;
   /** Marks a stream batch in flight since `since` (ISO), under `id`; clear removes the mark. */

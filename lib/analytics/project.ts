@@ -1,10 +1,12 @@
 import type { CompiledModel } from '../journey/index.js';
-import { cellsOf, diffCells } from './cells.js';
+import { cellsOf, diffCells, MAX_TRANSACTION_ITEMS } from './cells.js';
 import { ContributionContendedError } from './errors.js';
 import { type AnalyticsSettings, deriveFacts } from './facts.js';
-import type { AnalyticsStore } from './ports.js';
+import type { AnalyticsStore, ContributionChange } from './ports.js';
 
 const MAX_ATTEMPTS = 6;
+/** Customers loaded at once when a batch is projected. */
+const LOAD_CONCURRENCY = 8;
 
 /**
  * Keeps the aggregates equal to the sum of every customer's contribution: recomputes one
@@ -18,27 +20,96 @@ export class AnalyticsProjector {
     private readonly settings: AnalyticsSettings,
   ) {}
 
+  /** The change that brings one customer's contribution up to date, or null when it is current. */
+  private async changeOf(customerId: string): Promise<ContributionChange | null> {
+    const { snapshot, profileVersion, stored } = await this.store.load(customerId);
+    const facts = snapshot ? deriveFacts(this.cm, this.settings, snapshot, stored.facts) : null;
+    if (stored.rev === 0 && facts === null) return null;
+    if (JSON.stringify(facts) === JSON.stringify(stored.facts)) return null;
+    const deltas = diffCells(cellsOf(this.cm, stored.facts), cellsOf(this.cm, facts));
+    return { customerId, expectedRev: stored.rev, facts, profileVersion, deltas };
+  }
+
   /** Brings one customer's contribution up to date; true if the aggregates changed. */
   async project(customerId: string): Promise<boolean> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const { snapshot, profileVersion, stored } = await this.store.load(customerId);
-      const facts = snapshot ? deriveFacts(this.cm, this.settings, snapshot, stored.facts) : null;
-      if (stored.rev === 0 && facts === null) return false;
-      if (JSON.stringify(facts) === JSON.stringify(stored.facts)) return false;
-      const deltas = diffCells(cellsOf(this.cm, stored.facts), cellsOf(this.cm, facts));
-      const ok = await this.store.apply({
-        customerId,
-        expectedRev: stored.rev,
-        facts,
-        profileVersion,
-        deltas,
-      });
-      if (ok) return deltas.size > 0;
+      const change = await this.changeOf(customerId);
+      if (change === null) return false;
+      if (await this.store.apply([change])) return change.deltas.size > 0;
       // Lost to another writer (or a conflicting transaction on a shared aggregate): re-read.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
     }
     throw new ContributionContendedError(customerId);
   }
+
+  /**
+   * Brings several customers up to date with as few writes as possible: their changes go out
+   * together, and the differences they add to the same aggregate item are summed into one
+   * update (a stream batch of 100 profile changes mostly lands on a handful of day items).
+   * Each customer's contribution is still replaced on its own revision condition in the same
+   * transaction, so exactly-once holds as for one; a transaction that loses a race is redone
+   * customer by customer. Throws (with `customerId`) on the first customer that cannot be projected.
+   */
+  async projectMany(ids: readonly string[]): Promise<void> {
+    const customerIds = [...new Set(ids)];
+    const changes: (ContributionChange | null)[] = new Array(customerIds.length).fill(null);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(LOAD_CONCURRENCY, customerIds.length) }, async () => {
+        while (next < customerIds.length) {
+          const i = next++;
+          changes[i] = await this.changeOf(customerIds[i]);
+        }
+      }),
+    );
+    for (const group of packTransactions(changes.filter((c): c is ContributionChange => c !== null))) {
+      let applied = false;
+      try {
+        applied = await this.store.apply(group);
+      } catch (error) {
+        if (group.length === 1) throw named(error, group[0].customerId);
+      }
+      if (applied) continue;
+      for (const change of group) await projectOrName(this, change.customerId);
+    }
+  }
+}
+
+const named = (error: unknown, customerId: string) =>
+  Object.assign(error instanceof Error ? error : new Error(String(error)), { customerId });
+
+const projectOrName = async (projector: AnalyticsProjector, customerId: string) => {
+  try {
+    await projector.project(customerId);
+  } catch (error) {
+    throw named(error, customerId);
+  }
+};
+
+/** Items a transaction of these changes writes: one contribution each, and each aggregate once. */
+export function transactionItems(changes: readonly ContributionChange[]): number {
+  const aggregates = new Set<string>();
+  for (const c of changes) for (const key of c.deltas.keys()) aggregates.add(key);
+  return changes.length + aggregates.size;
+}
+
+/** Greedy packing of changes into transactions of at most MAX_TRANSACTION_ITEMS items. */
+function packTransactions(changes: readonly ContributionChange[]): ContributionChange[][] {
+  const groups: ContributionChange[][] = [];
+  let group: ContributionChange[] = [];
+  let keys = new Set<string>();
+  for (const change of changes) {
+    const added = [...change.deltas.keys()].filter((k) => !keys.has(k)).length + 1;
+    if (group.length > 0 && keys.size + group.length + added > MAX_TRANSACTION_ITEMS) {
+      groups.push(group);
+      group = [];
+      keys = new Set();
+    }
+    group.push(change);
+    for (const k of change.deltas.keys()) keys.add(k);
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }
 
 /** One stream record the projector cares about: a profile written or removed. */
@@ -51,8 +122,10 @@ export interface ProfileChange {
 }
 
 /**
- * Projects a stream batch in order. Marks it in flight first, so reports can say how old the
- * oldest uncounted change is; on a failure, reports that record and everything after it.
+ * Projects a stream batch. Marks it in flight first, so reports can say how old the oldest
+ * uncounted change is; on a failure, reports the first record of the customer that failed
+ * (everything before it is counted; customers after it that were counted already recompute
+ * to nothing on the retry).
  */
 export async function projectBatch(
   store: AnalyticsStore,
@@ -61,22 +134,22 @@ export async function projectBatch(
 ): Promise<{ failedFrom: string | null; error?: unknown }> {
   if (changes.length === 0) return { failedFrom: null };
   const markId = changes[0].sequenceNumber;
-  const oldest = earliest(changes);
-  await store.markInFlight(markId, oldest);
-  const done = new Set<string>();
-  for (let i = 0; i < changes.length; i++) {
-    const { customerId, sequenceNumber } = changes[i];
-    if (done.has(customerId)) continue; // a later record of the same customer is read from the same state
-    try {
-      await projector.project(customerId);
-      done.add(customerId);
-    } catch (error) {
-      // The retried batch starts at this record and carries its own mark.
-      const since = earliest(changes.slice(i));
-      if (sequenceNumber !== markId) await store.markInFlight(sequenceNumber, since);
-      if (sequenceNumber !== markId) await store.clearInFlight(markId);
-      return { failedFrom: sequenceNumber, error };
+  await store.markInFlight(markId, earliest(changes));
+  try {
+    await projector.projectMany(changes.map((c) => c.customerId));
+  } catch (error) {
+    const customerId = (error as { customerId?: string }).customerId;
+    const i = Math.max(
+      0,
+      changes.findIndex((c) => c.customerId === customerId),
+    );
+    const { sequenceNumber } = changes[i];
+    // The retried batch starts at this record and carries its own mark.
+    if (sequenceNumber !== markId) {
+      await store.markInFlight(sequenceNumber, earliest(changes.slice(i)));
+      await store.clearInFlight(markId);
     }
+    return { failedFrom: sequenceNumber, error };
   }
   await store.clearInFlight(markId);
   return { failedFrom: null };

@@ -21,6 +21,8 @@ export class ReadAnalytics {
     private readonly store: AnalyticsStore,
     private readonly cm: CompiledModel,
     private readonly clock: () => number = Date.now,
+    /** Stageflow's campaigns, id → name: attribution rows keyed by a campaign id get its name as `label`. */
+    private readonly campaignNames: () => Promise<ReadonlyMap<string, string>> = async () => new Map(),
   ) {}
 
   /** `asOf` is when the figures were read; `lagSeconds` the age of the oldest change not yet counted. */
@@ -64,17 +66,24 @@ export class ReadAnalytics {
   async attribution(query: Query) {
     const q = parse(AttributionQuery, query);
     const pks = monthsBetween(q.from, q.to).map(AGG.attribution);
-    const [{ now: _, ...fresh }, items] = await Promise.all([
+    const [{ now: _, ...fresh }, items, names] = await Promise.all([
       this.freshness(),
       this.store.aggregates(pks, { fromSk: q.from, toSk: q.to }),
+      // An email click's utm campaign is the Stageflow campaign's id (issue 8): name it.
+      q.by === 'campaign' ? this.campaignNames() : new Map<string, string>(),
     ]);
+    const report = attributionReport(items, q);
     return {
       from: q.from,
       to: q.to,
       model: q.model,
       lookbackDays: q.lookbackDays,
       ...fresh,
-      ...attributionReport(items, q),
+      ...report,
+      rows: report.rows.map((row) => {
+        const label = names.get(row.key.campaign);
+        return label === undefined ? row : { ...row, label };
+      }),
     };
   }
 }

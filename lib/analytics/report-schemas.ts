@@ -73,6 +73,12 @@ export const AttributionReport = z.object({
   rows: z.array(
     z.object({
       key: z.record(z.string(), z.string()).describe('{"channel": …} or {"campaign": …}'),
+      label: z
+        .string()
+        .optional()
+        .describe(
+          'by=campaign, when the key is the id of a Stageflow campaign (an email click carries it as its utm campaign): the campaign’s name',
+        ),
       conversions: z.union([z.number(), ByModel(z.number())]).describe('One model, or all five side by side'),
       revenue: z.union([Money, ByModel(Money)]),
     }),

@@ -199,15 +199,19 @@ export function attributionReport(items: readonly AggregateItem[], q: Attributio
   const rows = new Map<string, Map<AttributionModel, { o: number; r: Money }>>();
   const codeToModel = new Map<string, AttributionModel>(MODELS.map((m) => [MODEL_CODES[m], m]));
   const prefix = `${q.lookbackDays}~`;
+  const totalOrders = `${q.lookbackDays}~${MODEL_CODES.first}~o`;
+  const totalRevenue = `${q.lookbackDays}~${MODEL_CODES.first}~r~`;
   for (const item of items) {
     const [, kind, encoded] = item.sk.split('#');
-    if (kind === 't') {
+    // Totals: first touch credits each order whole, so the channel rows sum exactly to them.
+    if (kind === DIMENSION_CODES.channel)
       for (const [attr, v] of Object.entries(item.counters)) {
-        if (attr === 'o') orders += v;
-        else if (attr.startsWith('r~')) revenue[attr.slice(2)] = (revenue[attr.slice(2)] ?? 0) + v;
+        if (attr === totalOrders) orders += v;
+        else if (attr.startsWith(totalRevenue)) {
+          const currency = attr.slice(totalRevenue.length);
+          revenue[currency] = (revenue[currency] ?? 0) + v;
+        }
       }
-      continue;
-    }
     if (kind !== dim) continue;
     const key = decodeURIComponent(encoded);
     const byModel = rows.get(key) ?? new Map();
@@ -253,5 +257,5 @@ export function attributionReport(items: readonly AggregateItem[], q: Attributio
   const visible = list
     .sort((a, b) => b.sortBy - a.sortBy || (a.key[q.by] < b.key[q.by] ? -1 : 1))
     .map(({ sortBy: _, ...row }) => row);
-  return { conversions: orders, revenue: moneyOut(revenue), rows: visible };
+  return { conversions: Math.round(orders / MICRO), revenue: moneyOut(revenue), rows: visible };
 }

@@ -127,11 +127,12 @@ const hasCampaign = (campaign: EngineTouchpoint['campaign']): boolean =>
   campaign !== undefined && Object.values(campaign).some((v) => typeof v === 'string' && v.length > 0);
 
 /**
- * Email engagement (`Email Opened`, `Email Link Clicked`, ...) follows a mail Stageflow sent:
- * its utm fields name that mail, not how the customer found the shop, so it never sets the
- * acquisition.
+ * Email engagement, named as Segment's Email spec names it (`Email Delivered`, `Email Opened`,
+ * `Email Link Clicked`, `Email Bounced`, `Email Marked as Spam`, `Unsubscribed`; any case, `_`
+ * or space) follows a mail Stageflow sent: its utm fields name that mail, not how the customer
+ * found the shop, so it never sets the acquisition.
  */
-export const isEmailEngagement = (event: string): boolean => event.startsWith('Email ');
+export const isEmailEngagement = (event: string): boolean => /^(email[ _]|unsubscribed$)/i.test(event);
 
 /** What a touchpoint signals under the model; an unknown event signals nothing. */
 export function classify(cm: CompiledModel, tp: EngineTouchpoint): Signal {

@@ -1,4 +1,4 @@
-import { splitItemKey } from '../../lib/analytics/cells.js';
+import { mergeDeltas, splitItemKey } from '../../lib/analytics/cells.js';
 import type { CustomerFacts } from '../../lib/analytics/facts.js';
 import type { AnalyticsStore, ContributionChange, StoredContribution } from '../../lib/analytics/ports.js';
 import type { AggregateItem } from '../../lib/analytics/reports.js';
@@ -17,6 +17,8 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
   readonly contributions = new Map<string, { facts: string; rev: number }>();
   readonly items = new Map<string, Record<string, number>>();
   readonly inFlight = new Map<string, string>();
+  /** Transactions applied, for tests of the batching. */
+  transactions = 0;
 
   async load(customerId: string) {
     const c = this.customersById.get(customerId);
@@ -39,16 +41,20 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
     };
   }
 
-  async apply(change: ContributionChange) {
-    const current = this.contributions.get(change.customerId)?.rev ?? 0;
-    if (current !== change.expectedRev) return false;
-    if (change.facts === null) this.contributions.delete(change.customerId);
-    else
-      this.contributions.set(change.customerId, {
-        facts: JSON.stringify(change.facts),
-        rev: change.expectedRev + 1,
-      });
-    for (const [key, attrs] of change.deltas) {
+  /** All or nothing, as the DynamoDB transaction. */
+  async apply(changes: readonly ContributionChange[]) {
+    for (const change of changes)
+      if ((this.contributions.get(change.customerId)?.rev ?? 0) !== change.expectedRev) return false;
+    this.transactions++;
+    for (const change of changes) {
+      if (change.facts === null) this.contributions.delete(change.customerId);
+      else
+        this.contributions.set(change.customerId, {
+          facts: JSON.stringify(change.facts),
+          rev: change.expectedRev + 1,
+        });
+    }
+    for (const [key, attrs] of mergeDeltas(changes)) {
       const item = this.items.get(key) ?? {};
       for (const [a, v] of attrs) item[a] = (item[a] ?? 0) + v;
       this.items.set(key, item);

@@ -1544,6 +1544,8 @@ export interface components {
                 key: {
                     [key: string]: string;
                 };
+                /** @description by=campaign, when the key is the id of a Stageflow campaign (an email click carries it as its utm campaign): the campaign’s name */
+                label?: string;
                 /** @description One model, or all five side by side */
                 conversions: number | {
                     first: number;
