@@ -1,5 +1,7 @@
 import { ConfigurationError } from '../config.js';
 import { recipientAddress } from '../consent/address.js';
+import { withdrawn } from '../consent/consent.js';
+import { messageKeyTags } from '../engagement/message-key.js';
 import type { UnsubscribeTokens } from '../consent/unsubscribe-token.js';
 import { FALLBACK_LOCALE, type Locale, localeOf, sesTemplateName } from '../templates/template.js';
 import { oneLine, templateData } from '../templates/template-data.js';
@@ -20,12 +22,18 @@ export interface MailRequest {
   data: Record<string, unknown>;
   /** Optional SES tags (letters, digits, _ and -), e.g. flow and campaign. */
   tags?: Record<string, string>;
+  /** The message log item this mail is (its key goes into the SES tags, lib/engagement/message-key.ts). */
+  message?: { runId: string; step: number; campaignId: string };
+  /** The customer's `trackingConsent` trait: a clear no sends the mail untracked. */
+  trackingConsent?: unknown;
 }
 
 export interface MailerSettings extends PersonaliseSettings {
   templatePrefix: string;
   /** Base URL of the public API, for `/v1/unsubscribe/{token}`. */
   publicUrl: string | undefined;
+  /** `off`: no open or click tracking for anyone (STAGEFLOW_TRACKING). Default on. */
+  tracking?: 'on' | 'off';
 }
 
 const TAG_VALUE = /[^A-Za-z0-9_-]/g;
@@ -71,15 +79,22 @@ export class TemplateMailer {
             { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
           ]
         : [];
-    const tags = Object.fromEntries(
-      Object.entries({ category: mail.category, template: mail.template, ...mail.tags }).map(([k, v]) => [
-        k.replace(TAG_VALUE, '_'),
-        v.replace(TAG_VALUE, '_').slice(0, 256),
-      ]),
-    );
+    const tags = {
+      ...Object.fromEntries(
+        Object.entries({
+          category: mail.category,
+          template: mail.template,
+          ...(mail.message ? { campaign: mail.message.campaignId } : {}),
+          ...mail.tags,
+        }).map(([k, v]) => [k.replace(TAG_VALUE, '_'), v.replace(TAG_VALUE, '_').slice(0, 256)]),
+      ),
+      // Encoded losslessly, never cut: every SES event of this mail maps back to its message.
+      ...(mail.message ? messageKeyTags({ customerId: mail.customerId, ...mail.message }) : {}),
+    };
+    const tracked = this.settings.tracking !== 'off' && !withdrawn(mail.trackingConsent);
     const attempt = async (locale: Locale) => {
       const sesTemplate = sesTemplateName(this.settings.templatePrefix, mail.template, locale);
-      const sent = await this.sender.send({ to, sesTemplate, templateData: data, headers, tags });
+      const sent = await this.sender.send({ to, sesTemplate, templateData: data, headers, tags, tracked });
       return { ...sent, locale, sesTemplate };
     };
     const locale = localeOf(mail.locale);

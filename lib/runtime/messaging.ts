@@ -28,7 +28,11 @@ function wire() {
   const tokens = new UnsubscribeTokens(
     secretSource({ value: c.unsubscribeSecret, arn: c.unsubscribeSecretArn }),
   );
-  const sesSender = new SesEmailSender(ses, { from: c.sender, configurationSet: c.sesConfigurationSet });
+  const sesSender = new SesEmailSender(ses, {
+    from: c.sender,
+    configurationSet: c.sesConfigurationSet,
+    untrackedConfigurationSet: c.sesUntrackedConfigurationSet,
+  });
   // The local stack injects SES faults (STAGEFLOW_SES_FAULTS=on); deployed stacks never do.
   const sesFaults =
     process.env.STAGEFLOW_SES_FAULTS === 'on' ? new FaultInjectingEmailSender(sesSender) : null;
@@ -37,6 +41,7 @@ function wire() {
     ...settings,
     templatePrefix: c.templatePrefix,
     publicUrl: c.publicUrl,
+    tracking: c.tracking,
   });
   const campaigns: ManageCampaigns = new ManageCampaigns({
     store: new DynamoDbCampaignStore(client, c.tableName),
