@@ -190,6 +190,28 @@ export class LocalEventBus {
     return this.putEvents(entries);
   }
 
+  /**
+   * An event an AWS service publishes (SES's `aws.ses` events go to the default bus; locally this
+   * bus stands in for it). Services may use `aws.` sources, PutEvents callers may not.
+   */
+  publishServiceEvent(e: {
+    source: string;
+    detailType: string;
+    detail: Record<string, unknown>;
+    time?: string;
+  }): void {
+    this.accept(
+      {
+        Source: e.source,
+        DetailType: e.detailType,
+        Detail: JSON.stringify(e.detail),
+        EventBusName: this.name,
+        Time: e.time,
+      },
+      true,
+    );
+  }
+
   /** Delivers archived events again to the rules that match them now, as an EventBridge replay does. */
   replay(filter: { from?: Date; to?: Date; pattern?: EventPattern } = {}): number {
     const events = this.archive.filter((e) => {
@@ -284,7 +306,7 @@ export class LocalEventBus {
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
 
-  private accept(entry: PutEventsEntry): EntryResult {
+  private accept(entry: PutEventsEntry, fromService = false): EntryResult {
     const rejected = (ErrorCode: string, ErrorMessage: string) => {
       this.stats.rejectedEntries++;
       return { ErrorCode, ErrorMessage };
@@ -299,7 +321,7 @@ export class LocalEventBus {
         `Event bus ${entry.EventBusName ?? 'default'} does not exist locally; use ${this.name}.`,
       );
     }
-    if (entry.Source.startsWith('aws.')) {
+    if (entry.Source.startsWith('aws.') && !fromService) {
       return rejected('NotAuthorizedForSourceException', 'Not authorized for the source.');
     }
     let detail: unknown;

@@ -1,8 +1,8 @@
 import {
   type DynamoDBClient,
   GetItemCommand,
-  type TransactWriteItem,
   TransactionCanceledException,
+  type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';

@@ -2,9 +2,9 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   type Put,
-  type Update,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  type Update,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { queryPartition } from '../storage/dynamodb-io.js';

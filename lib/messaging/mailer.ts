@@ -1,8 +1,8 @@
 import { ConfigurationError } from '../config.js';
 import { recipientAddress } from '../consent/address.js';
 import { withdrawn } from '../consent/consent.js';
-import { messageKeyTags } from '../engagement/message-key.js';
 import type { UnsubscribeTokens } from '../consent/unsubscribe-token.js';
+import { messageKeyTags } from '../engagement/message-key.js';
 import { FALLBACK_LOCALE, type Locale, localeOf, sesTemplateName } from '../templates/template.js';
 import { oneLine, templateData } from '../templates/template-data.js';
 import { PermanentSendError } from './errors.js';

@@ -16,7 +16,9 @@ export const engagement = once((): RecordEngagementDeps => {
     ingest: async (raw) => {
       const parsed = parseTouchpoint(raw, 'stageflow', { receivedAt: new Date() });
       if (!parsed.ok) {
-        throw new Error(`engagement touchpoint refused: ${parsed.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);
+        throw new Error(
+          `engagement touchpoint refused: ${parsed.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+        );
       }
       await ingest.execute([parsed.touchpoint]);
     },
