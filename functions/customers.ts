@@ -2,7 +2,9 @@ import middy from '@middy/core';
 import { dynamoClient } from '../lib/aws/clients.js';
 import { DynamoDbCustomerData, exportDocument } from '../lib/customers/customer-data.js';
 import { customerView } from '../lib/customers/read-customers.js';
+import { DynamoDbMessageIndex } from '../lib/flows/dynamodb-message-index.js';
 import { DynamoDbMessageLog } from '../lib/flows/message-log.js';
+import { SearchMessages } from '../lib/flows/message-search.js';
 import {
   type HttpEvent,
   type HttpResult,
@@ -15,19 +17,20 @@ import { LinkedCustomerError, NotFoundError } from '../lib/http/problem.js';
 import { scopeOf } from '../lib/http/routes.js';
 import { container, logger } from '../lib/runtime/container.js';
 
-let privacy: { data: DynamoDbCustomerData; messages: DynamoDbMessageLog } | undefined;
+let privacy: { data: DynamoDbCustomerData; messages: DynamoDbMessageLog; search: SearchMessages } | undefined;
 const personalData = () => {
   const { tableName } = container().config;
   privacy ??= {
     data: new DynamoDbCustomerData(dynamoClient(), tableName),
     messages: new DynamoDbMessageLog(dynamoClient(), tableName),
+    search: new SearchMessages(new DynamoDbMessageIndex(dynamoClient(), tableName)),
   };
   return privacy;
 };
 
 /**
  * GET /v1/customers/{customerId}[/touchpoints|/transitions] on ingest keys; the customer lists
- * (GET /v1/customers), the message log, the export of everything held and erasure on admin
+ * (GET /v1/customers), the message log (per customer, and across customers: GET /v1/messages), the export of everything held and erasure on admin
  * keys (scopes from ROUTES).
  */
 export const handler = middy<HttpEvent, HttpResult>()
@@ -39,6 +42,9 @@ export const handler = middy<HttpEvent, HttpResult>()
     ),
   )
   .handler(async (event) => {
+    if (event.routeKey === 'GET /v1/messages') {
+      return json(200, await personalData().search.execute(event.queryStringParameters ?? {}));
+    }
     if (event.routeKey === 'GET /v1/customers') {
       return json(200, await container().customerLists.execute(event.queryStringParameters ?? {}));
     }

@@ -49,7 +49,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Trigger } from 'aws-cdk-lib/triggers';
 import type { Construct, IConstruct } from 'constructs';
-import { sesEventsRulePattern } from '../lib/consent/ses-events.js';
+import { engagementRulePattern } from '../lib/engagement/ses-event.js';
 import {
   AUTHORIZER,
   FUNCTIONS,
@@ -133,9 +133,20 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   // Starts executions (states:StartExecution, granted by Flows); first drops a stale event:
   // campaign heads (Query), the profile (BatchGetItem), skip counters (ADD).
   startFlow: { read: ['dynamodb:BatchGetItem', 'dynamodb:Query'], write: ['dynamodb:UpdateItem'] },
-  // DynamoDbConsentStore.suppress: one conditional PutItem per suppressed address. Its rule is
-  // sesEventsRulePattern(configurationSetName) (lib/consent/ses-events.ts) on the default bus.
-  sesEvents: { read: [], write: ['dynamodb:PutItem'] },
+  // DynamoDbConsentStore.suppress: one conditional PutItem per suppressed address; engagement
+  // (lib/engagement): the message (GetItem), a TransactWriteItems of the profile check, the
+  // message Update and the counters' ADD; the campaign's name; the touchpoint through ingest
+  // (DynamoDbJourneyStore). Its rule is engagementRulePattern (default bus).
+  sesEvents: {
+    read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+    write: [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:BatchWriteItem',
+    ],
+  },
   // Campaign heads (Query), profile (BatchGetItem), history (Query); holdout and paused traces and
   // cycle claims (a Put with a ConditionCheck that the customer still exists); skip counters (ADD).
   flowPlan: {
@@ -235,6 +246,8 @@ export interface StatelessStackProps extends StackProps {
   eventBus: IEventBus;
   /** Every mail is sent with it; its events reach the default bus (rule → sesEvents). */
   configurationSet: IConfigurationSet;
+  /** For customers whose trackingConsent is false: no open pixel, no rewritten links. */
+  untrackedConfigurationSet: IConfigurationSet;
   /** The unsubscribe-link HMAC key. */
   unsubscribeSecret: ISecret;
   /**
@@ -375,12 +388,17 @@ export class StatelessStack extends Stack {
       );
     }
 
-    // SES publishes bounces, complaints, deliveries and rejects to the default bus; bounces and
-    // complaints of this configuration set go to sesEvents, which suppresses the address.
+    // SES publishes every event of both configuration sets to the default bus; sesEvents
+    // suppresses on bounces and complaints and records every event as engagement.
     new Rule(this, 'SesEventsRule', {
       ruleName: `stageflow-${settings.stage}-ses-events`,
-      description: 'SES bounces and complaints of the Stageflow configuration set to the suppression list',
-      eventPattern: cdkPattern(sesEventsRulePattern(props.configurationSet.configurationSetName)),
+      description: 'Every SES event of the Stageflow configuration sets: suppression and engagement',
+      eventPattern: cdkPattern(
+        engagementRulePattern([
+          props.configurationSet.configurationSetName,
+          props.untrackedConfigurationSet.configurationSetName,
+        ]),
+      ),
       targets: [
         new LambdaTarget(this.functions.sesEvents, {
           deadLetterQueue: dlqOf('sesEvents'),
@@ -564,6 +582,7 @@ export class StatelessStack extends Stack {
           resources: [
             sesArn('identity', '*'),
             sesArn('configuration-set', props.configurationSet.configurationSetName),
+            sesArn('configuration-set', props.untrackedConfigurationSet.configurationSetName),
             templates,
           ],
           conditions: { StringEquals: { 'ses:FromAddress': fromAddress(props.settings.sender) } },
@@ -600,6 +619,8 @@ export class StatelessStack extends Stack {
         ? {
             STAGEFLOW_TEMPLATE_PREFIX: templatePrefix(settings.stage),
             SES_CONFIGURATION_SET: props.configurationSet.configurationSetName,
+            SES_UNTRACKED_CONFIGURATION_SET: props.untrackedConfigurationSet.configurationSetName,
+            STAGEFLOW_TRACKING: settings.tracking,
             ...(settings.sender ? { STAGEFLOW_SENDER: fromAddress(settings.sender) } : {}),
           }
         : {}),

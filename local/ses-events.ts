@@ -167,7 +167,7 @@ export function trackHtml(
   const rewritten = html.replace(/<a\b[^>]*>/gi, (tag) => {
     if (/\bses:no-track\b/i.test(tag)) return tag;
     return tag.replace(/\bhref\s*=\s*(["'])(.*?)\1/i, (attr, quote: string, raw: string) => {
-      const url = raw.replace(/&amp;/g, '&');
+      const url = decodeEntities(raw);
       if (
         !/^https?:\/\//i.test(url) ||
         (unsubscribeUrl && url === unsubscribeUrl) ||
@@ -183,4 +183,15 @@ export function trackHtml(
     ? rewritten.replace(/<\/body>/i, `${pixel}</body>`)
     : `${rewritten}${pixel}`;
   return { html: withPixel, links };
+}
+
+/** An attribute value's text: the character references a template's escaping may have made. */
+function decodeEntities(value: string): string {
+  const named: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' };
+  return value.replace(/&(#x[0-9a-f]+|#\d+|amp|quot|apos|lt|gt);/gi, (ref, body: string) => {
+    if (body[0] !== '#') return named[body.toLowerCase()] ?? ref;
+    const code =
+      body[1] === 'x' || body[1] === 'X' ? Number.parseInt(body.slice(2), 16) : Number(body.slice(1));
+    return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : ref;
+  });
 }

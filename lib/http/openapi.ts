@@ -5,6 +5,7 @@ import { CampaignInput, CampaignStatus } from '../campaigns/campaign.js';
 import { ListQuery } from '../campaigns/manage-campaigns.js';
 import { CustomerListQuery } from '../customers/list-customers.js';
 import { PageQuery } from '../customers/read-customers.js';
+import { MessageSearchQuery } from '../flows/message-search.js';
 import { Locale, PreviewInput, TemplateInput } from '../templates/template.js';
 import {
   SegmentAlias,
@@ -163,6 +164,34 @@ const Message = z.looseObject({
   leaseUntil: z.string().optional(),
   runId: z.string(),
   step: z.number().int(),
+  engagement: z
+    .looseObject({
+      status: z.enum(['sent', 'delivered', 'opened', 'clicked', 'rejected', 'bounced', 'complained']),
+      sentAt: z.string().optional(),
+      deliveredAt: z.string().optional(),
+      openedAt: z.string().optional().describe('First human open'),
+      machineOpenedAt: z.string().optional().describe('First open by a privacy proxy (Apple MPP)'),
+      clickedAt: z.string().optional(),
+      bouncedAt: z.string().optional(),
+      bounceType: z.string().optional(),
+      complainedAt: z.string().optional(),
+      rejectedAt: z.string().optional(),
+      renderingFailedAt: z.string().optional(),
+      delayedAt: z.string().optional(),
+      opens: z.number().int(),
+      machineOpens: z.number().int(),
+      clicks: z.number().int(),
+    })
+    .optional()
+    .describe(
+      'What SES reported after the send, apart from the send claim `status`. Headline by precedence: ' +
+        'complained > bounced > rejected > clicked > opened > delivered > sent',
+    ),
+});
+
+const MessagePage = z.object({
+  items: z.array(Message.extend({ customerId: z.string() })),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
 });
 
 const CustomerExport = z
@@ -305,6 +334,7 @@ const SCHEMAS = {
   TouchpointPage,
   Transition,
   Message,
+  MessagePage,
   CustomerExport,
   CampaignInput,
   CampaignWrite,
@@ -541,6 +571,19 @@ const OPERATIONS: Record<string, Operation> = {
       },
     },
     errors: { 404: 'No such customer' },
+  },
+  'GET /v1/messages': {
+    operationId: 'listMessages',
+    summary: 'One message log across customers, newest first (admin)',
+    description:
+      'Every campaign’s messages (or one campaign’s), newest first, from the `messages-by-campaign` table ' +
+      'index: each item as in a customer’s log plus `customerId`. `status` matches the send claim ' +
+      '(`sent`, `suppressed`, `failed`, …) or, for `delivered`, `opened`, `clicked`, `bounced`, ' +
+      '`complained` and `rejected`, the engagement headline. Messages logged before the index existed ' +
+      'are not in it.',
+    tag: 'Customers',
+    query: MessageSearchQuery,
+    responses: { 200: { description: 'One page', body: { schema: 'MessagePage' } } },
   },
   'GET /v1/customers/{customerId}/export': {
     operationId: 'exportCustomer',
