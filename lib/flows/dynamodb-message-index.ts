@@ -1,5 +1,6 @@
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { ListIndexUnavailableError } from '../customers/ports.js';
 import { queryPartition } from '../storage/dynamodb-io.js';
 import { keys, TABLE_INDEXES } from '../storage/table.js';
 import { readableRecord } from './message-log.js';
@@ -34,6 +35,18 @@ export class DynamoDbMessageIndex implements MessageIndex {
     };
   }
 
+  private async query(command: QueryCommand) {
+    try {
+      return await this.client.send(command);
+    } catch (error) {
+      // Querying an index the table lacks (an upgrade adds one per deploy) is a ValidationException.
+      if ((error as Error).name === 'ValidationException' && /index/i.test((error as Error).message)) {
+        throw new ListIndexUnavailableError(INDEX.name, { cause: error });
+      }
+      throw error;
+    }
+  }
+
   private async campaignIds(): Promise<string[]> {
     const heads = await queryPartition(this.client, this.tableName, keys.campaigns, { prefix: 'H#' });
     return heads.map((h) => String(h.campaignId ?? String(h.sk).slice(2)));
@@ -45,7 +58,7 @@ export class DynamoDbMessageIndex implements MessageIndex {
     wanted: number,
     after: string | null,
   ): Promise<{ msgAt: string; item: LoggedMessage }[]> {
-    const names: Record<string, string> = { '#pk': INDEX.partitionKey, '#sk': INDEX.sortKey };
+    const names: Record<string, string> = { '#pk': INDEX.partitionKey };
     const values: Record<string, unknown> = { ':pk': campaignId };
     // Sort keys start with the time: `<at>#…`; `~` sorts after every `#…` suffix of `to`.
     const upper = [after, filter.to ? `${filter.to}~` : undefined].filter((v): v is string => !!v).sort()[0];
@@ -60,6 +73,7 @@ export class DynamoDbMessageIndex implements MessageIndex {
       conditions.push('#sk < :upper');
       values[':upper'] = upper;
     }
+    if (conditions.length > 1) names['#sk'] = INDEX.sortKey;
     const filters: string[] = [];
     if (filter.status) {
       names['#st'] = 'status';
@@ -73,7 +87,7 @@ export class DynamoDbMessageIndex implements MessageIndex {
     const out: { msgAt: string; item: LoggedMessage }[] = [];
     let start: Record<string, AttributeValue> | undefined;
     do {
-      const page = await this.client.send(
+      const page = await this.query(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: INDEX.name,

@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { ListNotReadyError } from '../customers/list-customers.js';
+import { ListIndexUnavailableError } from '../customers/ports.js';
 import { fieldErrors, ValidationError } from '../http/problem.js';
 import type { MessageRecord } from './message-log.js';
 
@@ -100,7 +102,9 @@ export class SearchMessages {
       to,
     };
     const after = q.cursor ? decodeCursor(q.cursor, filter) : null;
-    const page = await this.index.search(filter, q.limit, after);
+    const page = await this.index.search(filter, q.limit, after).catch((error: unknown) => {
+      throw error instanceof ListIndexUnavailableError ? new ListNotReadyError(error) : error;
+    });
     return { items: page.items, nextCursor: page.after ? encodeCursor(filter, page.after) : null };
   }
 }

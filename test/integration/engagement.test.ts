@@ -40,7 +40,12 @@ describe('Email engagement on the local stack', () => {
   const thankYou = (log: MessageRecord[]) => log.filter((m) => m.campaignId === 'default-thank-you');
   const touchpoints = async (userId: string) =>
     (await api(stack, stack.keys.admin)('GET', `/v1/customers/${userId}/touchpoints?limit=100`)).body
-      .items as { event: string; channel?: string; properties?: Record<string, unknown>; context?: any }[];
+      .items as {
+      event: string;
+      channel?: string;
+      properties?: Record<string, unknown>;
+      context?: { campaign?: Record<string, string> };
+    }[];
 
   it('makes a followed link `clicked`, records Email Link Clicked, and credits the campaign for the next purchase', async () => {
     // Prepare: a purchase, so the thank-you mail goes out (with its referral link tracked)
@@ -92,11 +97,12 @@ describe('Email engagement on the local stack', () => {
       properties: { order_id: `${userId}-o2`, total: 30, currency: 'EUR' },
     });
     const day = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     await stack.analyticsRelay.settled();
     await eventually(async () => {
       const report = await api(stack, stack.keys.admin)(
         'GET',
-        `/v1/analytics/attribution?from=${day}&to=${day}&model=last&by=campaign`,
+        `/v1/analytics/attribution?from=${day}&to=${tomorrow}&model=last&by=campaign`,
       );
       expect(report.status).toBe(200);
       const row = report.body.rows.find(
@@ -273,4 +279,70 @@ describe('Email engagement on the local stack', () => {
     await stack.bus.idle();
     expect((await api(stack, stack.keys.admin)('GET', `/v1/customers/${userId}`)).status).toBe(404);
   }, 30_000);
+
+  it('lists messages across customers newest first, by campaign, status and reasonCode, paged', async () => {
+    // Prepare: two thank-you mails, one bounced
+    const a = await customer('log-a');
+    const b = await customer('log-b', {}, `bounce+${uid('l')}@simulator.amazonses.com`);
+    await a.send('Order Completed', { properties: { order_id: `${a.userId}-o`, total: 1 } });
+    await b.send('Order Completed', { properties: { order_id: `${b.userId}-o`, total: 1 } });
+    const admin = api(stack, stack.keys.admin);
+    const day = new Date().toISOString().slice(0, 10);
+
+    // Act + Assess: the bounced one by its headline, with its customer
+    const bounced = await eventually(async () => {
+      const res = await admin('GET', `/v1/messages?campaignId=default-thank-you&status=bounced&from=${day}`);
+      expect(res.status).toBe(200);
+      expect(res.body.items.map((m: { customerId: string }) => m.customerId)).toContain(b.userId);
+      return res.body.items;
+    });
+    expect(bounced.every((m: MessageRecord) => m.engagement?.status === 'bounced')).toBe(true);
+    expect(bounced[0]).toMatchObject({
+      campaignId: 'default-thank-you',
+      status: 'sent',
+      template: 'thank-you',
+    });
+    expect(bounced[0]).not.toHaveProperty('msgAt');
+
+    // Across campaigns, one item a page, newest first, every page distinct
+    await eventually(async () => {
+      const res = await admin('GET', `/v1/messages?status=sent&from=${day}`);
+      const ids = res.body.items.map((m: { customerId: string }) => m.customerId);
+      expect(ids).toEqual(expect.arrayContaining([a.userId, b.userId]));
+    });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 3; i++) {
+      const res = await admin('GET', `/v1/messages?limit=1&from=${day}${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      expect(res.body.items).toHaveLength(1);
+      seen.push(`${res.body.items[0].at}#${res.body.items[0].runId}`);
+      cursor = res.body.nextCursor;
+      expect(cursor).toBeTruthy();
+    }
+    expect([...seen].sort().reverse()).toEqual(seen);
+    expect(new Set(seen).size).toBe(3);
+
+    // Suppressed by reasonCode: b's address is suppressed after the bounce
+    await b.send('Order Completed', { properties: { order_id: `${b.userId}-o2`, total: 1 } });
+    await eventually(async () => {
+      const res = await admin('GET', '/v1/messages?campaignId=default-thank-you&reasonCode=suppressed');
+      expect(res.body.items.map((m: { customerId: string }) => m.customerId)).toContain(b.userId);
+    });
+  }, 90_000);
+
+  it('answers bad message log queries with problem+json naming the parameter, and admin keys only', async () => {
+    const admin = api(stack, stack.keys.admin);
+    const bad = await admin('GET', '/v1/messages?limit=0&status=read&from=yesterday&colour=red');
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(['limit', 'status', 'from']),
+    );
+    const order = await admin('GET', '/v1/messages?from=2026-11-02&to=2026-11-01');
+    expect(order.body.errors).toEqual([expect.objectContaining({ path: 'to' })]);
+    const cursor = await admin('GET', '/v1/messages?cursor=nonsense');
+    expect(cursor.body.errors).toEqual([expect.objectContaining({ path: 'cursor' })]);
+    expect((await api(stack)('GET', '/v1/messages')).status).toBe(403);
+  });
 });
