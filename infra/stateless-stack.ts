@@ -115,9 +115,17 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   templates: { read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], write: [] },
   // DynamoDbConsentStore: snapshot (BatchGetItem), unsubscribe (TransactWrite: ConditionCheck on
   // PROFILE + Update of CONSENT); secretsmanager:GetSecretValue on the unsubscribe secret.
+  // Then the engagement of the mail it came from (`?m=`) and the Unsubscribed touchpoint, as
+  // sesEvents records them (message GetItem, TransactWrite, campaign name, ingest).
   unsubscribe: {
-    read: ['dynamodb:BatchGetItem'],
-    write: ['dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem'],
+    read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+    write: [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:BatchWriteItem',
+    ],
   },
   // ReadAnalytics: aggregate and in-flight items (Query), and the key lookup (GetItem).
   analytics: { read: ['dynamodb:GetItem', 'dynamodb:Query'], write: [] },

@@ -1,3 +1,4 @@
+import { stableId } from '../events/stable-id.js';
 import { anonymousIdOf } from '../storage/table.js';
 import { emailIdOf } from './message-key.js';
 import type { EngagementStore, EngagementUpdate, TrackedMessage } from './ports.js';
@@ -86,4 +87,36 @@ export async function recordUpdate(
   });
   if (touchpoint) await deps.ingest(touchpoint);
   return outcome.result;
+}
+
+/**
+ * An unsubscribe through a mail's link (`?m=<email_id>` on the unsubscribe URL): counted once
+ * per mail for its campaign and recorded as `Unsubscribed` with that mail's properties. Without
+ * a (known) mail, the touchpoint alone.
+ */
+export async function recordUnsubscribe(
+  deps: RecordEngagementDeps,
+  customerId: string,
+  emailId: string | undefined,
+  at: string,
+): Promise<RecordOutcome> {
+  const m = emailId ? /^([A-Za-z0-9_]{1,200})-(\d{2,3})$/.exec(emailId) : null;
+  if (m) {
+    const outcome = await recordUpdate(deps, {
+      key: { customerId, runId: m[1], step: Number(m[2]) },
+      kind: 'unsubscribed',
+      at,
+      eventId: stableId('unsubscribe', customerId, m[1], m[2]),
+    });
+    if (outcome !== 'unknown') return outcome;
+  }
+  const anonymousId = anonymousIdOf(customerId);
+  await deps.ingest({
+    messageId: `unsubscribe-${stableId('unsubscribe', customerId)}`,
+    ...(anonymousId ? { anonymousId } : { userId: customerId }),
+    event: ENGAGEMENT_EVENTS.unsubscribed,
+    timestamp: at,
+    properties: {},
+  });
+  return 'applied';
 }

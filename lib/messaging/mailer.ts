@@ -2,7 +2,7 @@ import { ConfigurationError } from '../config.js';
 import { recipientAddress } from '../consent/address.js';
 import { withdrawn } from '../consent/consent.js';
 import type { UnsubscribeTokens } from '../consent/unsubscribe-token.js';
-import { messageKeyTags } from '../engagement/message-key.js';
+import { emailIdOf, messageKeyTags } from '../engagement/message-key.js';
 import { FALLBACK_LOCALE, type Locale, localeOf, sesTemplateName } from '../templates/template.js';
 import { oneLine, templateData } from '../templates/template-data.js';
 import { PermanentSendError } from './errors.js';
@@ -70,7 +70,9 @@ export class TemplateMailer {
     const to = recipientAddress(mail.to);
     if (to === null)
       throw new PermanentSendError('invalid-address: the recipient is not one RFC 5322 address');
-    const unsubscribeUrl = await this.unsubscribeUrl(mail.customerId);
+    // `?m=` names the mail, so an unsubscribe is counted for its campaign (lib/engagement).
+    const unsubscribeUrl =
+      (await this.unsubscribeUrl(mail.customerId)) + (mail.message ? `?m=${emailIdOf(mail.message)}` : '');
     const data = templateData(templateVariables(this.settings, { unsubscribeUrl, data: mail.data }));
     const headers =
       mail.category === 'marketing'

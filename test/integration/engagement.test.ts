@@ -93,9 +93,12 @@ describe('Email engagement on the local stack', () => {
     expect(click.context?.campaign?.name).toBe('default-thank-you');
     expect((await touchpoints(userId)).some((t) => t.event === 'Email Delivered')).toBe(true);
 
-    await journey(stack, userId)('Order Completed', {
-      properties: { order_id: `${userId}-o2`, total: 30, currency: 'EUR' },
-    });
+    // A minute from now: after the click (the journey's clock started a minute ago).
+    await send(
+      'Order Completed',
+      { properties: { order_id: `${userId}-o2`, total: 30, currency: 'EUR' } },
+      120_000,
+    );
     const day = new Date().toISOString().slice(0, 10);
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     await stack.analyticsRelay.settled();
@@ -108,7 +111,7 @@ describe('Email engagement on the local stack', () => {
       const row = report.body.rows.find(
         (r: { key: { campaign: string } }) => r.key.campaign === 'default-thank-you',
       );
-      expect(row?.conversions.last).toBeGreaterThanOrEqual(1);
+      expect(row?.conversions).toBeGreaterThanOrEqual(1);
     });
   }, 90_000);
 
@@ -257,6 +260,33 @@ describe('Email engagement on the local stack', () => {
     expect(await state(shuffled)).toEqual(expected);
   }, 90_000);
 
+  it('counts an unsubscribe through a mail’s link for its campaign and records Unsubscribed', async () => {
+    const { userId, email, send } = await customer('unsub');
+    await send('Ad Clicked', { context: { campaign: { source: 'tiktok', name: 'launch' } } });
+    const [mail] = await eventually(async () => {
+      const mails = await stack.ses.mails(email);
+      expect(mails).toHaveLength(1);
+      return mails;
+    });
+    const url = /<([^>]+)>/.exec(
+      mail.headers?.find((h) => h.name.toLowerCase() === 'list-unsubscribe')?.value ?? '',
+    )?.[1];
+    expect(url).toMatch(/\/v1\/unsubscribe\/[^?]+\?m=[A-Za-z0-9_]+-\d\d$/);
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(url!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      });
+      expect(res.status).toBe(200);
+    }
+    const [message] = await messages(stack, userId);
+    expect(message.engagement).toMatchObject({ unsubscribedAt: expect.any(String) });
+    const unsubscribed = (await touchpoints(userId)).filter((t) => t.event === 'Unsubscribed');
+    expect(unsubscribed).toHaveLength(1);
+    expect(unsubscribed[0].properties).toMatchObject({ campaign_id: message.campaignId });
+  }, 60_000);
+
   it('drops an event for an erased customer without creating a profile', async () => {
     const { userId, email } = await customer('erased');
     const mail: LocalMail = {
@@ -318,7 +348,7 @@ describe('Email engagement on the local stack', () => {
       expect(res.body.items).toHaveLength(1);
       seen.push(`${res.body.items[0].at}#${res.body.items[0].runId}`);
       cursor = res.body.nextCursor;
-      expect(cursor).toBeTruthy();
+      if (i < 2) expect(cursor).toBeTruthy();
     }
     expect([...seen].sort().reverse()).toEqual(seen);
     expect(new Set(seen).size).toBe(3);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UnsubscribeTokens } from '../../lib/consent/unsubscribe-token.js';
 import {
   applyEvent,
   type Engagement,
@@ -15,6 +16,8 @@ import {
   SesEngagementEvent,
 } from '../../lib/engagement/ses-event.js';
 import { matchesPattern } from '../../lib/events/pattern.js';
+import { TemplateMailer } from '../../lib/messaging/mailer.js';
+import type { OutgoingEmail } from '../../lib/messaging/ports.js';
 import {
   acceptedEvents,
   type LocalMail,
@@ -290,5 +293,54 @@ describe('local SES', () => {
     expect(types('suppressionlist@simulator.amazonses.com')).toEqual(['Send', 'Bounce']);
     expect(types('complaint+x@simulator.amazonses.com')).toEqual(['Send', 'Delivery', 'Complaint']);
     expect(simulatorOutcome('success@simulator.amazonses.com')).toBeNull();
+  });
+});
+
+describe('Class: TemplateMailer, tracking', () => {
+  const send = async (settings: { tracking?: 'on' | 'off' }, trackingConsent?: unknown) => {
+    const sent: OutgoingEmail[] = [];
+    const mailer = new TemplateMailer(
+      {
+        send: async (email) => {
+          sent.push(email);
+          return { messageId: 'ses-1' };
+        },
+      },
+      new UnsubscribeTokens(async () => 'a-test-secret-of-enough-length'),
+      {
+        templatePrefix: 'sf-',
+        publicUrl: 'https://api.example',
+        shopName: 'Shop',
+        shopUrl: 'https://shop.example',
+        ...settings,
+      },
+    );
+    await mailer.send({
+      customerId: 'cust-1',
+      to: 'ada@example.com',
+      template: 'cart-reminder',
+      locale: 'en',
+      category: 'marketing',
+      data: {},
+      message: { runId: key.runId, step: 1, campaignId: 'spring' },
+      trackingConsent,
+    });
+    return sent[0];
+  };
+
+  it('tags every mail with its message key and campaign, tracked by default', async () => {
+    const email = await send({});
+    expect(email.tracked).toBe(true);
+    expect(email.tags).toMatchObject({ campaign: 'spring', category: 'marketing', ...messageKeyTags(key) });
+    expect(messageKeyOf(Object.fromEntries(Object.entries(email.tags).map(([k, v]) => [k, [v]])))).toEqual(
+      key,
+    );
+  });
+
+  it('sends untracked when trackingConsent clearly says no, or tracking is off for everyone', async () => {
+    expect((await send({}, false)).tracked).toBe(false);
+    expect((await send({}, 'no')).tracked).toBe(false);
+    expect((await send({}, true)).tracked).toBe(true);
+    expect((await send({ tracking: 'off' }, true)).tracked).toBe(false);
   });
 });
