@@ -61,6 +61,7 @@ interface PutEventsEntry {
   Time?: number | string;
 }
 
+type ServiceEvent = { source: string; detailType: string; detail: Record<string, unknown>; time?: string };
 type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
 interface Rule extends LocalRule {
@@ -194,20 +195,10 @@ export class LocalEventBus {
    * An event an AWS service publishes (SES's `aws.ses` events go to the default bus; locally this
    * bus stands in for it). Services may use `aws.` sources, PutEvents callers may not.
    */
-  publishServiceEvent(e: {
-    source: string;
-    detailType: string;
-    detail: Record<string, unknown>;
-    time?: string;
-  }): void {
+  publishServiceEvent(e: ServiceEvent): void {
+    const { source: Source, detailType: DetailType, time: Time } = e;
     this.accept(
-      {
-        Source: e.source,
-        DetailType: e.detailType,
-        Detail: JSON.stringify(e.detail),
-        EventBusName: this.name,
-        Time: e.time,
-      },
+      { Source, DetailType, Detail: JSON.stringify(e.detail), EventBusName: this.name, Time },
       true,
     );
   }
