@@ -146,7 +146,8 @@ export class DynamoDbMessageLog implements MessageLog {
     if (held.leaseUntil && Date.parse(held.leaseUntil) > expiry.now.getTime()) return 'in-doubt';
     const expired: MessageRecord =
       expiry.onExpired === 'resend'
-        ? record
+        ? // What SES reported of the dead attempt's mail (if it went out) stays with the message.
+          { ...record, ...(held.engagement ? { engagement: held.engagement } : {}) }
         : {
             ...held,
             status: 'unknown',
