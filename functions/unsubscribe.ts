@@ -4,6 +4,7 @@ import { PAGE_HEADERS, unsubscribePage } from '../lib/consent/unsubscribe-page.j
 import { recordUnsubscribe } from '../lib/engagement/record-engagement.js';
 import { type HttpEvent, type HttpResult, header, json, problemResponses } from '../lib/http/middleware.js';
 import { pathParameter } from '../lib/http/path-parameters.js';
+import { statusOf } from '../lib/http/problem.js';
 import { container, logger } from '../lib/runtime/container.js';
 import { engagement } from '../lib/runtime/engagement.js';
 import { messaging } from '../lib/runtime/messaging.js';
@@ -54,6 +55,6 @@ export const handler = middy<HttpEvent, HttpResult>()
     } catch (error) {
       if (!wantsHtml || !(error instanceof ConsentError)) throw error;
       const kind = error instanceof InvalidUnsubscribeTokenError ? 'invalid' : 'unknown';
-      return page(error.status, unsubscribePage(kind, 'en', config.shopName));
+      return page(statusOf(error), unsubscribePage(kind, 'en', config.shopName));
     }
   });

@@ -1,7 +1,13 @@
 import * as z from 'zod';
-import { FLOW_TRIGGERS, FLOW_TYPES, type FlowType } from '../flows/flow-types.js';
-import { idTextProblem } from '../http/json-input.js';
 import { defaultModel } from '../journey/index.js';
+import { idTextProblem } from '../shared/json-values.js';
+import {
+  EXIT_CONDITIONS,
+  FLOW_CATALOGUE,
+  FLOW_TYPES,
+  type FlowType,
+  STEP_CATEGORIES,
+} from './flow-catalogue.js';
 
 export const FlowTypeSchema = z.enum(FLOW_TYPES);
 
@@ -63,7 +69,7 @@ export const Step = z
     wait: WaitInput.default({}),
     /** Template base name; the customer's locale picks the SES template (`thank-you` → `<prefix>thank-you_de`). */
     template: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a template name (a-z, 0-9, -)'),
-    category: z.enum(['marketing', 'transactional']),
+    category: z.enum(STEP_CATEGORIES),
   })
   .strict();
 export type Step = z.infer<typeof Step>;
@@ -101,27 +107,11 @@ export type Audience = z.infer<typeof Audience>;
  * - `purchased`: the customer bought again after the trigger;
  * - `none`: only consent and suppression stop it.
  */
-export const ExitCondition = z.enum(['none', 'stage-left', 'order-reviewed', 'purchased']);
+export const ExitCondition = z.enum(EXIT_CONDITIONS);
 export type ExitCondition = z.infer<typeof ExitCondition>;
 
 export const CampaignStatus = z.enum(['draft', 'active', 'paused']);
 export type CampaignStatus = z.infer<typeof CampaignStatus>;
-
-/**
- * Which exit conditions make sense per flow, and which step categories it may use. Nurture,
- * review and repeat-purchase mail is promotional, so it can never be marked transactional
- * (which would bypass unsubscribes and caps).
- */
-export const FLOW_RULES: Record<
-  FlowType,
-  { exits: readonly ExitCondition[]; categories: readonly Step['category'][] }
-> = {
-  nurture: { exits: ['none', 'stage-left', 'purchased'], categories: ['marketing'] },
-  'thank-you': { exits: ['none'], categories: ['transactional', 'marketing'] },
-  'review-request': { exits: ['none', 'order-reviewed', 'purchased'], categories: ['marketing'] },
-  'referral-reward': { exits: ['none'], categories: ['transactional', 'marketing'] },
-  'repeat-purchase': { exits: ['none', 'purchased', 'stage-left'], categories: ['marketing'] },
-};
 
 /** What a marketer sends to create or replace a campaign. */
 export const CampaignInput = z
@@ -153,8 +143,8 @@ export const CampaignInput = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    const allowed = FLOW_TRIGGERS[c.flow as FlowType];
-    const rules = FLOW_RULES[c.flow as FlowType];
+    const allowed = FLOW_CATALOGUE[c.flow as FlowType];
+    const rules = FLOW_CATALOGUE[c.flow as FlowType];
     if (!rules.exits.includes(c.exit)) {
       ctx.addIssue({
         code: 'custom',
@@ -227,4 +217,6 @@ export interface Campaign extends CampaignInput {
   status: CampaignStatus;
   createdAt: string;
   updatedAt: string;
+  /** Who made this version or the head's last status change: the key's name. */
+  updatedBy?: string;
 }

@@ -1,4 +1,4 @@
-import { stableId } from '../events/stable-id.js';
+import { stableId } from '../events/index.js';
 import { keys } from '../storage/table.js';
 
 /**

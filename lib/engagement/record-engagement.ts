@@ -1,4 +1,4 @@
-import { stableId } from '../events/stable-id.js';
+import { stableId } from '../events/index.js';
 import { anonymousIdOf } from '../storage/table.js';
 import { emailIdOf } from './message-key.js';
 import type { EngagementStore, EngagementUpdate, TrackedMessage } from './ports.js';

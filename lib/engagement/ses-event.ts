@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { stableId } from '../events/stable-id.js';
+import { stableId } from '../events/index.js';
 import { type MessageKey, messageKeyOf } from './message-key.js';
 
 /**

@@ -1,9 +1,9 @@
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { ListIndexUnavailableError } from '../customers/ports.js';
+import { ListIndexUnavailableError } from '../customers/index.js';
 import { queryPartition } from '../storage/dynamodb-io.js';
 import { keys, TABLE_INDEXES } from '../storage/table.js';
-import { readableRecord } from './message-log.js';
+import { readableRecord } from './dynamodb-message-log.js';
 import type { LoggedMessage, MessageIndex, MessageSearchFilter } from './message-search.js';
 
 const INDEX = TABLE_INDEXES.find((i) => i.name === 'messages-by-campaign')!;

@@ -1,7 +1,6 @@
 import * as z from 'zod';
-import { ListNotReadyError } from '../customers/list-customers.js';
-import { ListIndexUnavailableError } from '../customers/ports.js';
-import { fieldErrors, ValidationError } from '../http/problem.js';
+import { ListIndexUnavailableError, ListNotReadyError } from '../customers/index.js';
+import { fieldErrors, ValidationError } from '../shared/errors.js';
 import type { MessageRecord } from './message-log.js';
 
 /** Send claim statuses and engagement headlines a message can be filtered by. */

@@ -1,10 +1,15 @@
 import { ConfigurationError } from '../config.js';
-import { recipientAddress } from '../consent/address.js';
-import { withdrawn } from '../consent/consent.js';
-import type { UnsubscribeTokens } from '../consent/unsubscribe-token.js';
-import { emailIdOf, messageKeyTags } from '../engagement/message-key.js';
-import { FALLBACK_LOCALE, type Locale, localeOf, sesTemplateName } from '../templates/template.js';
-import { oneLine, templateData } from '../templates/template-data.js';
+import type { UnsubscribeTokens } from '../consent/index.js';
+import { recipientAddress, withdrawn } from '../consent/index.js';
+import { emailIdOf, messageKeyTags } from '../engagement/index.js';
+import {
+  FALLBACK_LOCALE,
+  type Locale,
+  localeOf,
+  oneLine,
+  sesTemplateName,
+  templateData,
+} from '../templates/index.js';
 import { PermanentSendError } from './errors.js';
 import { type PersonaliseSettings, templateVariables } from './personalise.js';
 import type { EmailSender } from './ports.js';

@@ -4,12 +4,11 @@ import { eventBridgeClient } from '../aws/eventbridge.js';
 import { DynamoDbCampaignStats } from '../campaigns/dynamodb-campaign-stats.js';
 import { eventsConfig } from '../config.js';
 import { EventBridgePublisher } from '../events/eventbridge-publisher.js';
-import { stableId } from '../events/stable-id.js';
-import { DynamoDbMarketingSwitch } from '../flows/marketing-switch.js';
-import { DynamoDbMessageLog } from '../flows/message-log.js';
-import type { FlowEvent } from '../flows/plan.js';
-import type { EventSink, FlowDeps } from '../flows/ports.js';
-import { flowSettings } from '../flows/settings.js';
+import { stableId } from '../events/index.js';
+import { DynamoDbMarketingSwitch } from '../flows/dynamodb-marketing-switch.js';
+import { DynamoDbMessageLog } from '../flows/dynamodb-message-log.js';
+import type { EventSink, FlowDeps, FlowEvent } from '../flows/index.js';
+import { flowSettings } from '../flows/index.js';
 import { container, once } from './container.js';
 import { messaging } from './messaging.js';
 
