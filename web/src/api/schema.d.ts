@@ -343,7 +343,7 @@ export interface paths {
         };
         /**
          * One message log across customers, newest first (admin)
-         * @description Every campaign’s messages (or one campaign’s), newest first, from the `messages-by-campaign` table index: each item as in a customer’s log plus `customerId`. `status` matches the send claim (`sent`, `suppressed`, `failed`, …) or, for `delivered`, `opened`, `clicked`, `bounced`, `complained` and `rejected`, the engagement headline. Messages logged before the index existed are not in it.
+         * @description Every campaign’s messages (or one campaign’s), newest first, from the `messages-by-campaign` table index: each item as in a customer’s log plus `customerId`. `status` matches the send claim (`sent`, `suppressed`, `failed`, …) or, for `delivered`, `opened`, `clicked`, `bounced`, `complained` and `rejected`, the engagement headline. Messages logged before the index existed are not in it; 503 while the index is still being added to an upgraded table.
          *
          *     Needs an **admin** or **read** key.
          */
@@ -756,26 +756,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description RFC 9457 problem details */
-        Problem: {
-            /**
-             * Format: uri
-             * @description https://stageflow.dev/problems/<slug>
-             */
-            type: string;
-            title: string;
-            status: number;
-            detail?: string;
-            /** @description The request path */
-            instance?: string;
-            errors?: {
-                /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
-                path: string;
-                /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
-                pointer: string;
-                message: string;
-            }[];
-        };
         TouchpointInput: {
             messageId: string;
             userId?: string;
@@ -806,67 +786,7 @@ export interface components {
             };
         };
         TouchpointBatch: {
-            batch: {
-                messageId: string;
-                userId?: string;
-                anonymousId?: string;
-                event: string;
-                /** Format: date-time */
-                timestamp?: string;
-                channel?: string;
-                properties?: {
-                    [key: string]: unknown;
-                };
-                context?: {
-                    /** @description utm campaign fields */
-                    campaign?: {
-                        source?: string;
-                        medium?: string;
-                        name?: string;
-                        content?: string;
-                        term?: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                } & {
-                    [key: string]: unknown;
-                };
-                traits?: {
-                    [key: string]: unknown;
-                };
-            }[];
-        };
-        IngestResult: {
-            /** @description The customer the touchpoint was stored under (the user, or `anon:<anonymousId>`) */
-            customerId: string;
-            stage: string | null;
-            previousStage: string | null;
-            changed: boolean;
-            /** @description True when this messageId was stored before; nothing was changed */
-            duplicate: boolean;
-        };
-        BatchResult: {
-            accepted: number;
-            duplicate: number;
-            rejected: number;
-            results: {
-                index: number;
-                messageId: string | null;
-                /** @enum {string} */
-                status: "accepted" | "duplicate" | "rejected";
-                error?: {
-                    status: number;
-                    title: string;
-                    detail: string;
-                    errors: {
-                        /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
-                        path: string;
-                        /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
-                        pointer: string;
-                        message: string;
-                    }[];
-                };
-            }[];
+            batch: components["schemas"]["TouchpointInput"][];
         };
         SegmentTrack: {
             /** @constant */
@@ -1057,106 +977,6 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        SegmentSuccess: {
-            /** @constant */
-            success: true;
-        };
-        SegmentBatchResult: {
-            /** @constant */
-            success: true;
-            accepted: number;
-            duplicate: number;
-            rejected: number;
-            results: {
-                index: number;
-                messageId: string | null;
-                /** @enum {string} */
-                status: "accepted" | "duplicate" | "rejected";
-                error?: {
-                    status: number;
-                    title: string;
-                    detail: string;
-                    errors: {
-                        /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
-                        path: string;
-                        /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
-                        pointer: string;
-                        message: string;
-                    }[];
-                };
-            }[];
-        };
-        Customer: {
-            customerId: string;
-            stage: string | null;
-            stageSince: string | null;
-            /** @description Stage → when it was first reached */
-            stagesReached: {
-                [key: string]: string;
-            };
-            traits: {
-                [key: string]: unknown;
-            };
-            counts: {
-                [key: string]: number;
-            };
-            anonymousIds: string[];
-            acquisition: {
-                [key: string]: unknown;
-            } | null;
-            referralCode: string | null;
-            referredBy: string | null;
-            modelVersion: string;
-            createdAt: string;
-            updatedAt: string;
-        };
-        CustomerList: {
-            items: {
-                /** @description The user id, or `anon:<anonymousId>` for an anonymous visitor */
-                customerId: string;
-                stage: string | null;
-                stageSince: string | null;
-                email: string | null;
-                firstName: string | null;
-                acquisition: {
-                    channel: string | null;
-                    /** @description utm fields: source, medium, name, ... */
-                    campaign: {
-                        [key: string]: string;
-                    } | null;
-                    at: string;
-                    touchpointId: string;
-                } | null;
-            }[];
-            /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor: string | null;
-        };
-        TouchpointPage: {
-            items: ({
-                messageId: string;
-                userId?: string;
-                anonymousId?: string;
-                event: string;
-                /** @enum {string} */
-                type: "track" | "identify" | "alias" | "page" | "screen" | "group";
-                timestamp: string;
-                receivedAt: string;
-                channel?: string;
-                properties?: {
-                    [key: string]: unknown;
-                };
-                context?: {
-                    [key: string]: unknown;
-                };
-                traits?: {
-                    [key: string]: unknown;
-                };
-            } & {
-                [key: string]: unknown;
-            })[];
-            /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor: string | null;
-        };
         Transition: {
             from: string | null;
             /** @description Journey stage: consider, research, decide, act, enjoy, refer or repeat */
@@ -1199,6 +1019,7 @@ export interface components {
                 rejectedAt?: string;
                 renderingFailedAt?: string;
                 delayedAt?: string;
+                unsubscribedAt?: string;
                 opens: number;
                 machineOpens: number;
                 clicks: number;
@@ -1207,213 +1028,6 @@ export interface components {
             };
         } & {
             [key: string]: unknown;
-        };
-        MessagePage: {
-            items: ({
-                flow: string;
-                campaignId: string;
-                campaignVersion: number;
-                template: string;
-                to: string | null;
-                at: string;
-                /** @enum {string} */
-                status: "sending" | "retrying" | "sent" | "suppressed" | "failed" | "unknown";
-                reason?: string;
-                /** @description Machine-readable, lower-kebab: campaign-paused, no-address, invalid-address, suppressed, opted-out, unsubscribed */
-                reasonCode?: string;
-                /** @enum {string} */
-                category?: "marketing" | "transactional";
-                leaseUntil?: string;
-                runId: string;
-                step: number;
-                /** @description What SES reported after the send, apart from the send claim `status`. Headline by precedence: complained > bounced > rejected > clicked > opened > delivered > sent */
-                engagement?: {
-                    /** @enum {string} */
-                    status: "sent" | "delivered" | "opened" | "clicked" | "rejected" | "bounced" | "complained";
-                    sentAt?: string;
-                    deliveredAt?: string;
-                    /** @description First human open */
-                    openedAt?: string;
-                    /** @description First open by a privacy proxy (Apple MPP) */
-                    machineOpenedAt?: string;
-                    clickedAt?: string;
-                    bouncedAt?: string;
-                    bounceType?: string;
-                    complainedAt?: string;
-                    rejectedAt?: string;
-                    renderingFailedAt?: string;
-                    delayedAt?: string;
-                    opens: number;
-                    machineOpens: number;
-                    clicks: number;
-                } & {
-                    [key: string]: unknown;
-                };
-                customerId: string;
-            } & {
-                [key: string]: unknown;
-            })[];
-            /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor: string | null;
-        };
-        /** @description Everything Stageflow holds on one customer */
-        CustomerExport: {
-            customerId: string;
-            exportedAt: string;
-            profile: {
-                [key: string]: unknown;
-            };
-            identityLinks: {
-                anonymousIds: string[];
-                linkedAt: {
-                    [key: string]: string | null;
-                };
-            };
-            referral: {
-                code: string | null;
-                referredBy: string | null;
-                convertedAt: string | null;
-            };
-            touchpoints: ({
-                messageId: string;
-                userId?: string;
-                anonymousId?: string;
-                event: string;
-                /** @enum {string} */
-                type: "track" | "identify" | "alias" | "page" | "screen" | "group";
-                timestamp: string;
-                receivedAt: string;
-                channel?: string;
-                properties?: {
-                    [key: string]: unknown;
-                };
-                context?: {
-                    [key: string]: unknown;
-                };
-                traits?: {
-                    [key: string]: unknown;
-                };
-                expiresAt: string | null;
-            } & {
-                [key: string]: unknown;
-            })[];
-            transitions: {
-                from: string | null;
-                /** @description Journey stage: consider, research, decide, act, enjoy, refer or repeat */
-                to: string;
-                at: string;
-                touchpointId: string;
-                orderId: string | null;
-            }[];
-            complaints: {
-                [key: string]: unknown;
-            }[];
-            messages: ({
-                flow: string;
-                campaignId: string;
-                campaignVersion: number;
-                template: string;
-                to: string | null;
-                at: string;
-                /** @enum {string} */
-                status: "sending" | "retrying" | "sent" | "suppressed" | "failed" | "unknown";
-                reason?: string;
-                /** @description Machine-readable, lower-kebab: campaign-paused, no-address, invalid-address, suppressed, opted-out, unsubscribed */
-                reasonCode?: string;
-                /** @enum {string} */
-                category?: "marketing" | "transactional";
-                leaseUntil?: string;
-                runId: string;
-                step: number;
-                /** @description What SES reported after the send, apart from the send claim `status`. Headline by precedence: complained > bounced > rejected > clicked > opened > delivered > sent */
-                engagement?: {
-                    /** @enum {string} */
-                    status: "sent" | "delivered" | "opened" | "clicked" | "rejected" | "bounced" | "complained";
-                    sentAt?: string;
-                    deliveredAt?: string;
-                    /** @description First human open */
-                    openedAt?: string;
-                    /** @description First open by a privacy proxy (Apple MPP) */
-                    machineOpenedAt?: string;
-                    clickedAt?: string;
-                    bouncedAt?: string;
-                    bounceType?: string;
-                    complainedAt?: string;
-                    rejectedAt?: string;
-                    renderingFailedAt?: string;
-                    delayedAt?: string;
-                    opens: number;
-                    machineOpens: number;
-                    clicks: number;
-                } & {
-                    [key: string]: unknown;
-                };
-            } & {
-                [key: string]: unknown;
-            })[];
-            consent: {
-                unsubscribedAt: string | null;
-                method: string | null;
-            };
-            suppression: {
-                reason: string | null;
-                detail: string | null;
-                at: string | null;
-            } | null;
-            pendingEvents: {
-                [key: string]: unknown;
-            }[];
-            frequencyCap: {
-                claims: {
-                    [key: string]: number;
-                };
-            } | null;
-            other: {
-                [key: string]: unknown;
-            }[];
-        } & {
-            [key: string]: unknown;
-        };
-        CampaignInput: {
-            name: string;
-            /** @enum {string} */
-            flow: "nurture" | "thank-you" | "review-request" | "referral-reward" | "repeat-purchase";
-            trigger: {
-                /** @constant */
-                type: "stage";
-                enters: string[];
-                from?: string[];
-            } | {
-                /** @constant */
-                type: "event";
-                detailType: string;
-            };
-            steps: {
-                wait?: {
-                    days?: number;
-                    hours?: number;
-                    minutes?: number;
-                };
-                template: string;
-                /** @enum {string} */
-                category: "marketing" | "transactional";
-            }[];
-            /** @default {} */
-            audience: {
-                channels?: string[];
-                utmCampaigns?: string[];
-                traits?: {
-                    [key: string]: string | number | boolean;
-                };
-            };
-            /**
-             * @default none
-             * @enum {string}
-             */
-            exit: "none" | "stage-left" | "order-reviewed" | "purchased";
-            /** @default 0 */
-            holdoutPercent: number;
-            freshnessHours?: number;
         };
         /** @description A campaign definition. What GET answers is accepted unchanged: read-only fields are ignored */
         CampaignWrite: {
@@ -1525,30 +1139,6 @@ export interface components {
             /** @description Ignored on write */
             readonly updatedAt?: string;
         };
-        /** @description A campaign version: the CampaignInput fields plus these */
-        Campaign: {
-            campaignId: string;
-            version: number;
-            /** @enum {string} */
-            status: "draft" | "active" | "paused";
-            createdAt: string;
-            updatedAt: string;
-            /** @description Name of the key that made this version or the last status change; absent before it was recorded */
-            updatedBy?: string;
-        } & {
-            [key: string]: unknown;
-        };
-        /** @description Why a campaign started no run, counted per campaign, never logged per customer */
-        CampaignStats: {
-            campaignId: string;
-            /** @description Times the trigger fired for a customer in the audience and started no run, by reason */
-            skipped: {
-                /** @description Triggers older than the freshness horizon (history is not news) */
-                stale: number;
-                /** @description Triggers of a cycle (order, purchase cycle) already run */
-                "same-cycle": number;
-            };
-        };
         TemplateInput: {
             locales: {
                 en: {
@@ -1571,6 +1161,275 @@ export interface components {
                     html?: string;
                     text?: string | null;
                 } | null;
+            };
+        };
+        PreviewInput: {
+            customerId: string;
+            locale?: string;
+            data?: {
+                [key: string]: string | number | boolean | null | (string | number | {
+                    [key: string]: string | number | boolean | null;
+                })[];
+            };
+        };
+        ApiKey: {
+            keyId: string;
+            name: string;
+            /** @enum {string} */
+            scope: "ingest" | "admin" | "read";
+            createdAt: string;
+            revokedAt: string | null;
+            rateLimit: number | null;
+        };
+        KeyInput: {
+            name: string;
+            /** @enum {string} */
+            scope: "ingest" | "admin" | "read";
+            rateLimit?: number;
+        };
+        /** @description RFC 9457 problem details */
+        Problem: {
+            /**
+             * Format: uri
+             * @description https://stageflow.dev/problems/<slug>
+             */
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            /** @description The request path */
+            instance?: string;
+            errors?: {
+                /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                path: string;
+                /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                pointer: string;
+                message: string;
+            }[];
+        };
+        IngestResult: {
+            /** @description The customer the touchpoint was stored under (the user, or `anon:<anonymousId>`) */
+            customerId: string;
+            stage: string | null;
+            previousStage: string | null;
+            changed: boolean;
+            /** @description True when this messageId was stored before; nothing was changed */
+            duplicate: boolean;
+        };
+        BatchResult: {
+            accepted: number;
+            duplicate: number;
+            rejected: number;
+            results: {
+                index: number;
+                messageId: string | null;
+                /** @enum {string} */
+                status: "accepted" | "duplicate" | "rejected";
+                error?: {
+                    status: number;
+                    title: string;
+                    detail: string;
+                    errors: {
+                        /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                        path: string;
+                        /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                        pointer: string;
+                        message: string;
+                    }[];
+                };
+            }[];
+        };
+        SegmentSuccess: {
+            /** @constant */
+            success: true;
+        };
+        SegmentBatchResult: {
+            /** @constant */
+            success: true;
+            accepted: number;
+            duplicate: number;
+            rejected: number;
+            results: {
+                index: number;
+                messageId: string | null;
+                /** @enum {string} */
+                status: "accepted" | "duplicate" | "rejected";
+                error?: {
+                    status: number;
+                    title: string;
+                    detail: string;
+                    errors: {
+                        /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                        path: string;
+                        /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                        pointer: string;
+                        message: string;
+                    }[];
+                };
+            }[];
+        };
+        Customer: {
+            customerId: string;
+            stage: string | null;
+            stageSince: string | null;
+            /** @description Stage → when it was first reached */
+            stagesReached: {
+                [key: string]: string;
+            };
+            traits: {
+                [key: string]: unknown;
+            };
+            counts: {
+                [key: string]: number;
+            };
+            anonymousIds: string[];
+            acquisition: {
+                [key: string]: unknown;
+            } | null;
+            referralCode: string | null;
+            referredBy: string | null;
+            modelVersion: string;
+            createdAt: string;
+            updatedAt: string;
+        };
+        CustomerList: {
+            items: {
+                /** @description The user id, or `anon:<anonymousId>` for an anonymous visitor */
+                customerId: string;
+                stage: string | null;
+                stageSince: string | null;
+                email: string | null;
+                firstName: string | null;
+                acquisition: {
+                    channel: string | null;
+                    /** @description utm fields: source, medium, name, ... */
+                    campaign: {
+                        [key: string]: string;
+                    } | null;
+                    at: string;
+                    touchpointId: string;
+                } | null;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        TouchpointPage: {
+            items: ({
+                messageId: string;
+                userId?: string;
+                anonymousId?: string;
+                event: string;
+                /** @enum {string} */
+                type: "track" | "identify" | "alias" | "page" | "screen" | "group";
+                timestamp: string;
+                receivedAt: string;
+                channel?: string;
+                properties?: {
+                    [key: string]: unknown;
+                };
+                context?: {
+                    [key: string]: unknown;
+                };
+                traits?: {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @description Everything Stageflow holds on one customer */
+        CustomerExport: {
+            customerId: string;
+            exportedAt: string;
+            profile: {
+                [key: string]: unknown;
+            };
+            identityLinks: {
+                anonymousIds: string[];
+                linkedAt: {
+                    [key: string]: string | null;
+                };
+            };
+            referral: {
+                code: string | null;
+                referredBy: string | null;
+                convertedAt: string | null;
+            };
+            touchpoints: ({
+                messageId: string;
+                userId?: string;
+                anonymousId?: string;
+                event: string;
+                /** @enum {string} */
+                type: "track" | "identify" | "alias" | "page" | "screen" | "group";
+                timestamp: string;
+                receivedAt: string;
+                channel?: string;
+                properties?: {
+                    [key: string]: unknown;
+                };
+                context?: {
+                    [key: string]: unknown;
+                };
+                traits?: {
+                    [key: string]: unknown;
+                };
+                expiresAt: string | null;
+            } & {
+                [key: string]: unknown;
+            })[];
+            transitions: components["schemas"]["Transition"][];
+            complaints: {
+                [key: string]: unknown;
+            }[];
+            messages: components["schemas"]["Message"][];
+            consent: {
+                unsubscribedAt: string | null;
+                method: string | null;
+            };
+            suppression: {
+                reason: string | null;
+                detail: string | null;
+                at: string | null;
+            } | null;
+            pendingEvents: {
+                [key: string]: unknown;
+            }[];
+            frequencyCap: {
+                claims: {
+                    [key: string]: number;
+                };
+            } | null;
+            other: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A campaign version: the CampaignInput fields plus these */
+        Campaign: {
+            campaignId: string;
+            version: number;
+            /** @enum {string} */
+            status: "draft" | "active" | "paused";
+            createdAt: string;
+            updatedAt: string;
+            /** @description Name of the key that made this version or the last status change; absent before it was recorded */
+            updatedBy?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Why a campaign started no run, counted per campaign, never logged per customer */
+        CampaignStats: {
+            campaignId: string;
+            /** @description Times the trigger fired for a customer in the audience and started no run, by reason */
+            skipped: {
+                /** @description Triggers older than the freshness horizon (history is not news) */
+                stale: number;
+                /** @description Triggers of a cycle (order, purchase cycle) already run */
+                "same-cycle": number;
             };
         };
         Template: {
@@ -1603,15 +1462,6 @@ export interface components {
                 name: string;
                 locales: ("en" | "de")[];
             }[];
-        };
-        PreviewInput: {
-            customerId: string;
-            locale?: string;
-            data?: {
-                [key: string]: string | number | boolean | null | (string | number | {
-                    [key: string]: string | number | boolean | null;
-                })[];
-            };
         };
         Preview: {
             /** @description Template base name (a-z, 0-9, -) */
@@ -1730,31 +1580,8 @@ export interface components {
             /** @enum {string} */
             scope: "ingest" | "admin" | "read";
         };
-        ApiKey: {
-            keyId: string;
-            name: string;
-            /** @enum {string} */
-            scope: "ingest" | "admin" | "read";
-            createdAt: string;
-            revokedAt: string | null;
-            rateLimit: number | null;
-        };
         KeyList: {
-            items: {
-                keyId: string;
-                name: string;
-                /** @enum {string} */
-                scope: "ingest" | "admin" | "read";
-                createdAt: string;
-                revokedAt: string | null;
-                rateLimit: number | null;
-            }[];
-        };
-        KeyInput: {
-            name: string;
-            /** @enum {string} */
-            scope: "ingest" | "admin" | "read";
-            rateLimit?: number;
+            items: components["schemas"]["ApiKey"][];
         };
         NewKey: {
             keyId: string;
@@ -1776,6 +1603,47 @@ export interface components {
         Unsubscribed: {
             /** @constant */
             status: "unsubscribed";
+        };
+        CampaignInput: {
+            name: string;
+            /** @enum {string} */
+            flow: "nurture" | "thank-you" | "review-request" | "referral-reward" | "repeat-purchase";
+            trigger: {
+                /** @constant */
+                type: "stage";
+                enters: string[];
+                from?: string[];
+            } | {
+                /** @constant */
+                type: "event";
+                detailType: string;
+            };
+            steps: {
+                wait?: {
+                    days?: number;
+                    hours?: number;
+                    minutes?: number;
+                };
+                template: string;
+                /** @enum {string} */
+                category: "marketing" | "transactional";
+            }[];
+            /** @default {} */
+            audience: {
+                channels?: string[];
+                utmCampaigns?: string[];
+                traits?: {
+                    [key: string]: string | number | boolean;
+                };
+            };
+            /**
+             * @default none
+             * @enum {string}
+             */
+            exit: "none" | "stage-left" | "order-reviewed" | "purchased";
+            /** @default 0 */
+            holdoutPercent: number;
+            freshnessHours?: number;
         };
     };
     responses: {
@@ -2213,7 +2081,9 @@ export interface operations {
                 channel?: string;
                 campaign?: string;
                 email?: string;
+                /** @description Items per page (1 to 500) */
                 limit?: number;
+                /** @description `nextCursor` of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -2370,7 +2240,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items?: components["schemas"]["Transition"][];
+                        items: components["schemas"]["Transition"][];
                     };
                 };
             };
@@ -2406,7 +2276,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items?: components["schemas"]["Message"][];
+                        items: components["schemas"]["Message"][];
                     };
                 };
             };
@@ -2428,12 +2298,19 @@ export interface operations {
     listMessages: {
         parameters: {
             query?: {
+                /** @description Only this campaign’s messages */
                 campaignId?: string;
+                /** @description The send claim’s status (`sent`, `suppressed`, …) or the engagement headline (`clicked`, `bounced`, …) */
                 status?: "sending" | "retrying" | "sent" | "suppressed" | "failed" | "unknown" | "held-out" | "delivered" | "opened" | "clicked" | "bounced" | "complained" | "rejected";
+                /** @description Only messages with this reasonCode */
                 reasonCode?: string;
+                /** @description From this time (a date: its start, UTC) */
                 from?: string;
+                /** @description Up to this time (a date: its end, UTC) */
                 to?: string;
+                /** @description Items per page (1 to 500) */
                 limit?: number;
+                /** @description `nextCursor` of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -2448,7 +2325,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MessagePage"];
+                    "application/json": {
+                        items: ({
+                            flow: string;
+                            campaignId: string;
+                            campaignVersion: number;
+                            template: string;
+                            to: string | null;
+                            at: string;
+                            /** @enum {string} */
+                            status: "sending" | "retrying" | "sent" | "suppressed" | "failed" | "unknown";
+                            reason?: string;
+                            /** @description Machine-readable, lower-kebab: campaign-paused, no-address, invalid-address, suppressed, opted-out, unsubscribed */
+                            reasonCode?: string;
+                            /** @enum {string} */
+                            category?: "marketing" | "transactional";
+                            leaseUntil?: string;
+                            runId: string;
+                            step: number;
+                            /** @description What SES reported after the send, apart from the send claim `status`. Headline by precedence: complained > bounced > rejected > clicked > opened > delivered > sent */
+                            engagement?: {
+                                /** @enum {string} */
+                                status: "sent" | "delivered" | "opened" | "clicked" | "rejected" | "bounced" | "complained";
+                                sentAt?: string;
+                                deliveredAt?: string;
+                                /** @description First human open */
+                                openedAt?: string;
+                                /** @description First open by a privacy proxy (Apple MPP) */
+                                machineOpenedAt?: string;
+                                clickedAt?: string;
+                                bouncedAt?: string;
+                                bounceType?: string;
+                                complainedAt?: string;
+                                rejectedAt?: string;
+                                renderingFailedAt?: string;
+                                delayedAt?: string;
+                                unsubscribedAt?: string;
+                                opens: number;
+                                machineOpens: number;
+                                clicks: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            customerId: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
@@ -2456,6 +2381,15 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            /** @description The index is not there yet or still being built (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     exportCustomer: {
@@ -2512,7 +2446,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items?: components["schemas"]["Campaign"][];
+                        items: components["schemas"]["Campaign"][];
                     };
                 };
             };
@@ -3148,9 +3082,12 @@ export interface operations {
     funnelReport: {
         parameters: {
             query: {
+                /** @description YYYY-MM-DD in the report time zone */
                 from: string;
+                /** @description YYYY-MM-DD in the report time zone */
                 to: string;
                 windowDays?: number;
+                /** @description Comma-separated stages in the model’s order; default all seven */
                 steps?: string;
                 by?: "none" | "channel" | "campaign" | "cohort";
                 cohort?: "week" | "month";
@@ -3180,7 +3117,9 @@ export interface operations {
     attributionReport: {
         parameters: {
             query: {
+                /** @description YYYY-MM-DD in the report time zone */
                 from: string;
+                /** @description YYYY-MM-DD in the report time zone */
                 to: string;
                 model?: "first" | "last" | "linear" | "position" | "time-decay" | "all";
                 by?: "channel" | "campaign";
@@ -3421,7 +3360,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             500: components["responses"]["InternalError"];
