@@ -80,7 +80,8 @@ function wire() {
     }),
     send: async (mail) => {
       try {
-        return await sender.send(mail);
+        // A test send is no customer's mail: nothing to track (untracked configuration set).
+        return await sender.send({ ...mail, tracked: false });
       } catch (error) {
         if (error instanceof PermanentSendError)
           throw new TestSendRefusedError(error.message, { cause: error });
