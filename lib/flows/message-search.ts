@@ -120,7 +120,7 @@ function decodeCursor(cursor: string, filter: MessageSearchFilter): string {
   } catch {
     body = null;
   }
-  if (!body || body.v !== 1 || typeof body.after !== 'string' || !body.after) {
+  if (body?.v !== 1 || typeof body.after !== 'string' || !body.after) {
     throw new ValidationError([fieldError('cursor', 'is not a cursor this API returned')], 'Invalid query');
   }
   if (body.f !== filterKey(filter)) {
