@@ -1,9 +1,11 @@
 import { ConsentError, InvalidUnsubscribeTokenError } from '../lib/consent/errors.js';
 import { PAGE_HEADERS, unsubscribePage } from '../lib/consent/unsubscribe-page.js';
+import { recordUnsubscribe } from '../lib/engagement/record-engagement.js';
 import { type HttpEvent, type HttpResult, header, json } from '../lib/http/middleware.js';
 import { pathParameter } from '../lib/http/path-parameters.js';
 import { statusOf } from '../lib/http/problem.js';
-import { container } from '../lib/runtime/container.js';
+import { container, logger } from '../lib/runtime/container.js';
+import { engagement } from '../lib/runtime/engagement.js';
 import { httpHandler } from '../lib/runtime/handlers.js';
 import { messaging } from '../lib/runtime/messaging.js';
 
@@ -36,7 +38,16 @@ export const handler = httpHandler(
         );
       }
       const oneClick = /List-Unsubscribe=One-Click/i.test(bodyOf(event));
-      await consent.unsubscribe(token, oneClick ? 'one-click' : 'page');
+      const { customerId } = await consent.unsubscribe(token, oneClick ? 'one-click' : 'page');
+      await recordUnsubscribe(
+        engagement(),
+        customerId,
+        event.queryStringParameters?.m,
+        new Date().toISOString(),
+      ).catch(
+        // The unsubscribe itself is done and must be answered as done; the count is secondary.
+        (error: Error) => logger.error('unsubscribe not recorded as engagement', { error }),
+      );
       if (!wantsHtml) return json(200, { status: 'unsubscribed' });
       const info = await consent.inspect(token);
       return page(200, unsubscribePage('done', info.locale, config.shopName));

@@ -47,6 +47,7 @@ export function buildApp(context: Record<string, unknown> = {}, options: BuildOp
     alarmTopic: stateful.alarmTopic,
     eventBus: stateful.eventBus,
     configurationSet: stateful.configurationSet,
+    untrackedConfigurationSet: stateful.untrackedConfigurationSet,
     unsubscribeSecret: stateful.unsubscribeSecret,
   });
 

@@ -54,9 +54,17 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   keys: { read: ['dynamodb:Query'], write: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] },
   // DynamoDbConsentStore: snapshot (BatchGetItem), unsubscribe (TransactWrite: ConditionCheck on
   // PROFILE + Update of CONSENT); secretsmanager:GetSecretValue on the unsubscribe secret.
+  // Then the engagement of the mail it came from (`?m=`) and the Unsubscribed touchpoint, as
+  // sesEvents records them (message GetItem, TransactWrite, campaign name, ingest).
   unsubscribe: {
-    read: ['dynamodb:BatchGetItem'],
-    write: ['dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem'],
+    read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+    write: [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:BatchWriteItem',
+    ],
   },
   // ReadAnalytics: aggregate and in-flight items (Query), and the key lookup (GetItem).
   analytics: { read: ['dynamodb:GetItem', 'dynamodb:Query'], write: [] },
@@ -72,9 +80,20 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   // Starts executions (states:StartExecution, granted by Flows); first drops a stale event:
   // campaign heads (Query), the profile (BatchGetItem), skip counters (ADD).
   startFlow: { read: ['dynamodb:BatchGetItem', 'dynamodb:Query'], write: ['dynamodb:UpdateItem'] },
-  // DynamoDbConsentStore.suppress: one conditional PutItem per suppressed address. Its rule is
-  // sesEventsRulePattern(configurationSetName) (lib/consent/ses-events.ts) on the default bus.
-  sesEvents: { read: [], write: ['dynamodb:PutItem'] },
+  // DynamoDbConsentStore.suppress: one conditional PutItem per suppressed address; engagement
+  // (lib/engagement): the message (GetItem), a TransactWriteItems of the profile check, the
+  // message Update and the counters' ADD; the campaign's name; the touchpoint through ingest
+  // (DynamoDbJourneyStore). Its rule is engagementRulePattern (default bus).
+  sesEvents: {
+    read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+    write: [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:BatchWriteItem',
+    ],
+  },
   // Campaign heads (Query), profile (BatchGetItem), history (Query); holdout and paused traces and
   // cycle claims (a Put with a ConditionCheck that the customer still exists); skip counters (ADD).
   flowPlan: {

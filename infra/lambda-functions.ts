@@ -39,6 +39,8 @@ export interface FunctionResources {
   dataKey: IKey;
   eventBus: IEventBus;
   configurationSet: IConfigurationSet;
+  /** For customers whose trackingConsent is false: no open pixel, no rewritten links. */
+  untrackedConfigurationSet: IConfigurationSet;
   unsubscribeSecret: ISecret;
 }
 
@@ -163,6 +165,7 @@ function grantServices(scope: Stack, name: FunctionName, role: Role, props: Func
         resources: [
           sesArn('identity', '*'),
           sesArn('configuration-set', props.configurationSet.configurationSetName),
+          sesArn('configuration-set', props.untrackedConfigurationSet.configurationSetName),
           templates,
         ],
         conditions: { StringEquals: { 'ses:FromAddress': fromAddress(props.settings.sender) } },
@@ -199,6 +202,8 @@ function serviceEnvironment(name: FunctionName, props: FunctionResources): Recor
       ? {
           STAGEFLOW_TEMPLATE_PREFIX: templatePrefix(settings.stage),
           SES_CONFIGURATION_SET: props.configurationSet.configurationSetName,
+          SES_UNTRACKED_CONFIGURATION_SET: props.untrackedConfigurationSet.configurationSetName,
+          STAGEFLOW_TRACKING: props.settings.tracking,
           ...(settings.sender ? { STAGEFLOW_SENDER: fromAddress(settings.sender) } : {}),
         }
       : {}),

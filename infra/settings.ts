@@ -19,6 +19,8 @@ export const CONTEXT = {
   reportTimeZone: 'stageflow:reportTimeZone',
   currency: 'stageflow:currency',
   tableIndexes: 'stageflow:tableIndexes',
+  tracking: 'stageflow:tracking',
+  trackingDomain: 'stageflow:trackingDomain',
 } as const;
 
 const Stage = z.enum(['dev', 'prod']);
@@ -82,6 +84,8 @@ const Context = z.object({
     .min(0)
     .max(TABLE_INDEXES.length, `must be at most ${TABLE_INDEXES.length}, the number of indexes there are`)
     .default(TABLE_INDEXES.length),
+  tracking: z.enum(['on', 'off'], "must be 'on' or 'off'").default('on'),
+  trackingDomain: Domain.optional(),
 });
 
 /** Everything that differs between deployments, validated once when the app is built. */
@@ -116,6 +120,10 @@ export interface StageflowSettings {
    * gains them one deploy at a time, as DynamoDB creates one index per update (README).
    */
   tableIndexes: number;
+  /** STAGEFLOW_TRACKING: open and click tracking for customers who did not refuse it, or for nobody. */
+  tracking: 'on' | 'off';
+  /** The tracked configuration set's custom redirect domain for open and click links (docs/messaging.md). */
+  trackingDomain?: string;
 }
 
 /** Reads and validates the `stageflow:*` context; a bad value fails the synth with its key. */
@@ -148,6 +156,8 @@ export function readSettings(node: Node): StageflowSettings {
     reportTimeZone: c.reportTimeZone,
     currency: c.currency,
     tableIndexes: c.tableIndexes,
+    tracking: c.tracking,
+    trackingDomain: c.trackingDomain,
   };
 }
 

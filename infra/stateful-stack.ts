@@ -23,20 +23,37 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../events/index.js';
-import { LIST_PROJECTION, TABLE, TABLE_INDEXES } from '../lib/storage/table.js';
+import { projectionOf, TABLE, TABLE_INDEXES } from '../lib/storage/table.js';
 import type { StageflowSettings } from './settings.js';
 
 export interface StatefulStackProps extends StackProps {
   settings: StageflowSettings;
 }
 
-/** What SES publishes to the default event bus for Stageflow's configuration set. */
+/**
+ * What SES publishes to the default event bus for Stageflow's tracked configuration set: every
+ * event type Stageflow records (lib/engagement/ses-event.ts, SES_DETAIL_TYPES). With Open and
+ * Click in its event destination, SES adds an open pixel and rewrites links.
+ */
 export const SES_DESTINATION_EVENTS = [
+  EmailSendingEvent.SEND,
+  EmailSendingEvent.DELIVERY,
+  EmailSendingEvent.OPEN,
+  EmailSendingEvent.CLICK,
   EmailSendingEvent.BOUNCE,
   EmailSendingEvent.COMPLAINT,
-  EmailSendingEvent.DELIVERY,
   EmailSendingEvent.REJECT,
+  EmailSendingEvent.RENDERING_FAILURE,
+  EmailSendingEvent.DELIVERY_DELAY,
 ] as const;
+
+/**
+ * The untracked configuration set's events: the same without Open and Click, so SES adds no
+ * pixel and rewrites no link (customers whose trackingConsent is false, STAGEFLOW_TRACKING=off).
+ */
+export const SES_UNTRACKED_DESTINATION_EVENTS = SES_DESTINATION_EVENTS.filter(
+  (e) => e !== EmailSendingEvent.OPEN && e !== EmailSendingEvent.CLICK,
+);
 
 /**
  * What must outlive a deployment: the journey table and its key, the event bus with its
@@ -53,6 +70,8 @@ export class StatefulStack extends Stack {
   readonly alarmTopic: Topic;
   /** Every Stageflow mail is sent with it; it publishes SES events to the default bus. */
   readonly configurationSet: ConfigurationSet;
+  /** The same without open and click tracking (no Open or Click in its event destination). */
+  readonly untrackedConfigurationSet: ConfigurationSet;
   /** The sender identity, when `stageflow:sender` is set. */
   readonly senderIdentity?: EmailIdentity;
   /** The unsubscribe-link HMAC key: generated once, never rotated (links in sent mail must keep working). */
@@ -96,7 +115,7 @@ export class StatefulStack extends Stack {
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
         projectionType: ProjectionType.INCLUDE,
-        nonKeyAttributes: LIST_PROJECTION.filter((a) => a !== index.sortKey),
+        nonKeyAttributes: projectionOf(index),
       });
     }
 
@@ -113,16 +132,30 @@ export class StatefulStack extends Stack {
 
     // SES publishes only to the default bus. Bounces and complaints feed the suppression list
     // (sesEvents); deliveries and rejects are there for operators and the dashboard.
+    const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
       configurationSetName: prefix,
       reputationMetrics: true,
       sendingEnabled: true,
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+      // Open and click links on the shop's own domain (a CNAME to SES's tracking host) instead of SES's.
+      ...(settings.trackingDomain ? { customTrackingRedirectDomain: settings.trackingDomain } : {}),
     });
     this.configurationSet.addEventDestination('EventBridge', {
       configurationSetEventDestinationName: 'eventbridge',
-      destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      destination: EventDestination.eventBus(defaultBus),
       events: [...SES_DESTINATION_EVENTS],
+    });
+    this.untrackedConfigurationSet = new ConfigurationSet(this, 'UntrackedConfigurationSet', {
+      configurationSetName: `${prefix}-untracked`,
+      reputationMetrics: true,
+      sendingEnabled: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    this.untrackedConfigurationSet.addEventDestination('EventBridge', {
+      configurationSetEventDestinationName: 'eventbridge',
+      destination: EventDestination.eventBus(defaultBus),
+      events: [...SES_UNTRACKED_DESTINATION_EVENTS],
     });
     if (settings.sender) {
       const isDomain = !settings.sender.includes('@');
@@ -164,6 +197,9 @@ export class StatefulStack extends Stack {
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: this.configurationSet.configurationSetName });
+    new CfnOutput(this, 'UntrackedConfigurationSetName', {
+      value: this.untrackedConfigurationSet.configurationSetName,
+    });
     new CfnOutput(this, 'UnsubscribeSecretArn', { value: this.unsubscribeSecret.secretArn });
   }
 

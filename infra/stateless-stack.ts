@@ -28,7 +28,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Trigger } from 'aws-cdk-lib/triggers';
 import type { Construct, IConstruct } from 'constructs';
-import { sesEventsRulePattern } from '../lib/consent/ses-events.js';
+import { engagementRulePattern } from '../lib/engagement/ses-event.js';
 import { FUNCTIONS, type FunctionName, type FunctionSpec, ROUTES } from '../lib/http/routes.js';
 import { AnalyticsPipeline } from './analytics-pipeline.js';
 import { DeadLetterQueue } from './dead-letter.js';
@@ -49,6 +49,8 @@ export interface StatelessStackProps extends StackProps {
   eventBus: IEventBus;
   /** Every mail is sent with it; its events reach the default bus (rule → sesEvents). */
   configurationSet: IConfigurationSet;
+  /** For customers whose trackingConsent is false: no open pixel, no rewritten links. */
+  untrackedConfigurationSet: IConfigurationSet;
   /** The unsubscribe-link HMAC key. */
   unsubscribeSecret: ISecret;
   /**
@@ -189,12 +191,17 @@ export class StatelessStack extends Stack {
       );
     }
 
-    // SES publishes bounces, complaints, deliveries and rejects to the default bus; bounces and
-    // complaints of this configuration set go to sesEvents, which suppresses the address.
+    // SES publishes every event of both configuration sets to the default bus; sesEvents
+    // suppresses on bounces and complaints and records every event as engagement.
     new Rule(this, 'SesEventsRule', {
       ruleName: `stageflow-${settings.stage}-ses-events`,
-      description: 'SES bounces and complaints of the Stageflow configuration set to the suppression list',
-      eventPattern: cdkPattern(sesEventsRulePattern(props.configurationSet.configurationSetName)),
+      description: 'Every SES event of the Stageflow configuration sets: suppression and engagement',
+      eventPattern: cdkPattern(
+        engagementRulePattern([
+          props.configurationSet.configurationSetName,
+          props.untrackedConfigurationSet.configurationSetName,
+        ]),
+      ),
       targets: [
         new LambdaTarget(this.functions.sesEvents, {
           deadLetterQueue: dlqOf('sesEvents'),

@@ -11,6 +11,8 @@ const Config = z.object({
     .default('stageflow-'),
   STAGEFLOW_SENDER: z.string().min(3).default('Stageflow <noreply@stageflow.local>'),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  SES_UNTRACKED_CONFIGURATION_SET: z.string().min(1).optional(),
+  STAGEFLOW_TRACKING: z.enum(['on', 'off'], "must be 'on' or 'off'").default('on'),
   SES_ENDPOINT: z.url().optional(),
   STAGEFLOW_PUBLIC_URL: z.url().optional(),
   STAGEFLOW_SHOP_NAME: z.string().min(1).default('Stageflow Shop'),
@@ -28,6 +30,10 @@ export interface StageflowConfig {
   templatePrefix: string;
   sender: string;
   sesConfigurationSet?: string;
+  /** The configuration set without open and click tracking (trackingConsent false, tracking off). */
+  sesUntrackedConfigurationSet?: string;
+  /** Open and click tracking for everyone who did not refuse it (`on`), or for nobody (`off`). */
+  tracking: 'on' | 'off';
   sesEndpoint?: string;
   /** Base URL of the public API, for unsubscribe links; the local stack sets its own URL. */
   publicUrl?: string;
@@ -67,6 +73,8 @@ export function config(): StageflowConfig {
     templatePrefix: parsed.data.STAGEFLOW_TEMPLATE_PREFIX,
     sender: parsed.data.STAGEFLOW_SENDER,
     sesConfigurationSet: parsed.data.SES_CONFIGURATION_SET,
+    sesUntrackedConfigurationSet: parsed.data.SES_UNTRACKED_CONFIGURATION_SET,
+    tracking: parsed.data.STAGEFLOW_TRACKING,
     sesEndpoint: parsed.data.SES_ENDPOINT,
     publicUrl: parsed.data.STAGEFLOW_PUBLIC_URL?.replace(/\/+$/, ''),
     shopName: parsed.data.STAGEFLOW_SHOP_NAME,

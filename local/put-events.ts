@@ -56,6 +56,8 @@ export function assertPutEventsRequest(
 export function parseEntry(
   entry: PutEventsEntry,
   bus: { name: string; arn: string },
+  /** An AWS service publishing (SES's `aws.ses` events): it may use an `aws.` source. */
+  fromService = false,
 ): Rejection | { source: string; detailType: string; detail: Record<string, unknown> } {
   const rejected = (ErrorCode: string, ErrorMessage: string) => ({ ErrorCode, ErrorMessage });
   if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
@@ -68,7 +70,7 @@ export function parseEntry(
       `Event bus ${entry.EventBusName ?? 'default'} does not exist locally; use ${bus.name}.`,
     );
   }
-  if (entry.Source.startsWith('aws.')) {
+  if (entry.Source.startsWith('aws.') && !fromService) {
     return rejected('NotAuthorizedForSourceException', 'Not authorized for the source.');
   }
   let detail: unknown;

@@ -5,6 +5,7 @@ import { hashKey, keyIdOf, type Scope } from '../lib/auth/api-keys.js';
 import { DynamoDbKeyStore } from '../lib/auth/dynamodb-key-store.js';
 import { createDynamoClient } from '../lib/aws/clients.js';
 import { config } from '../lib/config.js';
+import { engagementRulePattern } from '../lib/engagement/ses-event.js';
 import { AUTHORIZER, FUNCTIONS } from '../lib/http/routes.js';
 import { type FaultKind, newFaultState, shareFaultState } from '../lib/messaging/fault-injecting-sender.js';
 import { type LambdaHandler, startApiServer } from './api-server.js';
@@ -19,7 +20,14 @@ import {
   type FlowsWorker,
   startFlowsWorker,
 } from './flows-host.js';
+import { lambdaContext } from './lambda-context.js';
 import { type LocalSes, startLocalSes } from './ses.js';
+
+/** The local SES's configuration sets: with open and click tracking, and without. */
+export const LOCAL_CONFIGURATION_SETS = {
+  tracked: 'stageflow-local',
+  untracked: 'stageflow-local-untracked',
+} as const;
 
 /** Keys the local stack accepts unless STAGEFLOW_API_KEY / STAGEFLOW_ADMIN_KEY say otherwise. */
 export const DEFAULT_LOCAL_KEYS = {
@@ -91,11 +99,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
   const client = dynamo?.client ?? createDynamoClient(endpoint);
   await ensureTable(client, tableName);
+  const bus = await startLocalEventBus({ name: 'stageflow-local', log: options.log });
+  // SES publishes its events to the default bus; locally the one bus stands in for both.
   const ses = await startLocalSes({
     host,
     port: options.sesPort ?? Number(process.env.STAGEFLOW_SES_PORT ?? 8005),
+    publish: (event) => bus.publishServiceEvent(event),
+    trackedConfigurationSets: [LOCAL_CONFIGURATION_SETS.tracked],
   });
-  const bus = await startLocalEventBus({ name: 'stageflow-local', log: options.log });
   configureEnvironment({ tableName, endpoint, url, ses, bus });
   const keys = await seedKeys(client, tableName, options);
 
@@ -131,6 +142,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // Imported here, not on top: the logger it uses reads POWERTOOLS_LOG_LEVEL when it loads.
   (await import('../lib/flows/trace.js')).setFlowTraceSink(options.log);
   connectFlowRules(bus, handlers.startFlow);
+  // Every SES event of the two configuration sets to the same consumer as deployed.
+  bus.addRule(
+    'stageflow-local-ses-events',
+    engagementRulePattern(Object.values(LOCAL_CONFIGURATION_SETS)),
+    async (event) => {
+      await handlers.sesEvents(event, lambdaContext('sesEvents'));
+    },
+  );
   const server: Server = await startApiServer({
     host,
     port,
@@ -194,6 +213,8 @@ function configureEnvironment(at: {
   process.env.STAGEFLOW_AUTH_CACHE_MS ??= '1000';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   process.env.SES_ENDPOINT = at.ses.endpoint;
+  process.env.SES_CONFIGURATION_SET = LOCAL_CONFIGURATION_SETS.tracked;
+  process.env.SES_UNTRACKED_CONFIGURATION_SET = LOCAL_CONFIGURATION_SETS.untracked;
   process.env.STAGEFLOW_SES_FAULTS = 'on';
   // A fixed dev secret: deployed stacks read theirs from Secrets Manager (…_SECRET_ARN).
   process.env.STAGEFLOW_UNSUBSCRIBE_SECRET ??= 'stageflow-local-unsubscribe-secret';

@@ -3,11 +3,13 @@ import {
   CustomerExport,
   CustomerList,
   MessageList,
+  MessagePage,
   TouchpointPage,
   TransitionList,
 } from '../../lib/customers/http-schemas.js';
 import { CustomerListQuery } from '../../lib/customers/list-customers.js';
 import { PageQuery } from '../../lib/customers/read-customers.js';
+import { MessageSearchQuery } from '../../lib/flows/message-search.js';
 import type { Operations } from '../operation.js';
 
 /** The operations of customer journeys, history, export and erasure: one entry per route in ROUTES (lib/http/routes.ts). */
@@ -70,6 +72,20 @@ export const customersOperations = {
       },
     },
     errors: { 404: 'No such customer' },
+  },
+  'GET /v1/messages': {
+    operationId: 'listMessages',
+    summary: 'One message log across customers, newest first (admin)',
+    description:
+      'Every campaign’s messages (or one campaign’s), newest first, from the `messages-by-campaign` table ' +
+      'index: each item as in a customer’s log plus `customerId`. `status` matches the send claim ' +
+      '(`sent`, `suppressed`, `failed`, …) or, for `delivered`, `opened`, `clicked`, `bounced`, ' +
+      '`complained` and `rejected`, the engagement headline. Messages logged before the index existed ' +
+      'are not in it; 503 while the index is still being added to an upgraded table.',
+    tag: 'Customers',
+    query: MessageSearchQuery,
+    responses: { 200: { description: 'One page', body: { schema: MessagePage } } },
+    errors: { 503: 'The index is not there yet or still being built (see `Retry-After`)' },
   },
   'GET /v1/customers/{customerId}/export': {
     operationId: 'exportCustomer',

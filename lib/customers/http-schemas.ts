@@ -94,6 +94,36 @@ export const Message = z.looseObject({
   leaseUntil: z.string().optional(),
   runId: z.string(),
   step: z.number().int(),
+  engagement: z
+    .looseObject({
+      status: z.enum(['sent', 'delivered', 'opened', 'clicked', 'rejected', 'bounced', 'complained']),
+      sentAt: z.string().optional(),
+      deliveredAt: z.string().optional(),
+      openedAt: z.string().optional().describe('First human open'),
+      machineOpenedAt: z.string().optional().describe('First open by a privacy proxy (Apple MPP)'),
+      clickedAt: z.string().optional(),
+      bouncedAt: z.string().optional(),
+      bounceType: z.string().optional(),
+      complainedAt: z.string().optional(),
+      rejectedAt: z.string().optional(),
+      renderingFailedAt: z.string().optional(),
+      delayedAt: z.string().optional(),
+      unsubscribedAt: z.string().optional(),
+      opens: z.number().int(),
+      machineOpens: z.number().int(),
+      clicks: z.number().int(),
+    })
+    .optional()
+    .describe(
+      'What SES reported after the send, apart from the send claim `status`. Headline by precedence: ' +
+        'complained > bounced > rejected > clicked > opened > delivered > sent',
+    ),
+});
+
+/** GET /v1/messages: the message log across customers, one page. */
+export const MessagePage = z.object({
+  items: z.array(Message.extend({ customerId: z.string() })),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
 });
 
 export const CustomerExport = z

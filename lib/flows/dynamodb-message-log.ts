@@ -4,6 +4,7 @@ import {
   type Put,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  type Update,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { queryPartition } from '../storage/dynamodb-io.js';
@@ -11,6 +12,29 @@ import { keys } from '../storage/table.js';
 import type { ClaimResult, MessageLog, MessageRecord, OnExpiredClaim } from './message-log.js';
 
 const messageSk = (runId: string, step: number) => `MSG#${runId}#${String(step).padStart(2, '0')}`;
+
+/** Attributes a record may lack; a later record without them removes them. */
+const OPTIONAL_FIELDS = [
+  'reason',
+  'reasonCode',
+  'category',
+  'leaseUntil',
+  'run',
+  'orderId',
+  'providerMessageId',
+] as const;
+
+/**
+ * The message log's index keys (index `messages-by-campaign`, lib/storage/table.ts): the
+ * campaign, and the time with the item's identity so equal times keep a total order.
+ */
+export const messageLogKeys = (
+  customerId: string,
+  r: Pick<MessageRecord, 'campaignId' | 'at' | 'runId' | 'step'>,
+) => ({
+  msgCampaign: r.campaignId,
+  msgAt: `${r.at}#${customerId}#${r.runId}#${String(r.step).padStart(2, '0')}`,
+});
 const CAP_SK = 'CAP';
 
 export class DynamoDbMessageLog implements MessageLog {
@@ -26,7 +50,10 @@ export class DynamoDbMessageLog implements MessageLog {
   ): Promise<ClaimResult> {
     const key = { pk: `C#${customerId}`, sk: messageSk(record.runId, record.step) };
     const item = (r: MessageRecord) =>
-      marshall({ ...key, entity: 'message', customerId, ...r }, { removeUndefinedValues: true });
+      marshall(
+        { ...key, entity: 'message', customerId, ...r, ...messageLogKeys(customerId, r) },
+        { removeUndefinedValues: true },
+      );
     const written = await this.putIfCustomer(customerId, {
       TableName: this.tableName,
       Item: item(record),
@@ -47,7 +74,8 @@ export class DynamoDbMessageLog implements MessageLog {
     if (held.leaseUntil && Date.parse(held.leaseUntil) > expiry.now.getTime()) return 'in-doubt';
     const expired: MessageRecord =
       expiry.onExpired === 'resend'
-        ? record
+        ? // What SES reported of the dead attempt's mail (if it went out) stays with the message.
+          { ...record, ...(held.engagement ? { engagement: held.engagement } : {}) }
         : {
             ...held,
             status: 'unknown',
@@ -76,18 +104,32 @@ export class DynamoDbMessageLog implements MessageLog {
   }
 
   async record(customerId: string, record: MessageRecord): Promise<void> {
+    // An update, not a put: SES events may have written the message's engagement already
+    // (lib/engagement), and the final state of the send must not erase it.
+    const fields: Record<string, unknown> = {
+      entity: 'message',
+      customerId,
+      ...record,
+      ...messageLogKeys(customerId, record),
+    };
+    const set = Object.entries(fields).filter(([, v]) => v !== undefined);
+    const removed = OPTIONAL_FIELDS.filter((f) => fields[f] === undefined);
+    const names = Object.fromEntries(set.map(([k], i) => [`#f${i}`, k]));
+    removed.forEach((f, i) => {
+      names[`#r${i}`] = f;
+    });
     await this.putIfCustomer(customerId, {
-      TableName: this.tableName,
-      Item: marshall(
-        {
-          pk: `C#${customerId}`,
-          sk: messageSk(record.runId, record.step),
-          entity: 'message',
-          customerId,
-          ...record,
-        },
-        { removeUndefinedValues: true },
-      ),
+      Update: {
+        TableName: this.tableName,
+        Key: marshall({ pk: `C#${customerId}`, sk: messageSk(record.runId, record.step) }),
+        UpdateExpression:
+          `SET ${set.map((_, i) => `#f${i} = :f${i}`).join(', ')}` +
+          (removed.length ? ` REMOVE ${removed.map((_, i) => `#r${i}`).join(', ')}` : ''),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: marshall(Object.fromEntries(set.map(([, v], i) => [`:f${i}`, v])), {
+          removeUndefinedValues: true,
+        }),
+      },
     });
   }
 
@@ -112,7 +154,10 @@ export class DynamoDbMessageLog implements MessageLog {
    * Writes an item of a customer's partition only while the customer exists, so a flow step
    * racing an erasure cannot bring personal data back. 'condition' is the put's own condition.
    */
-  private async putIfCustomer(customerId: string, put: Put): Promise<'ok' | 'gone' | 'condition'> {
+  private async putIfCustomer(
+    customerId: string,
+    write: Put | { Update: Update },
+  ): Promise<'ok' | 'gone' | 'condition'> {
     try {
       await this.client.send(
         new TransactWriteItemsCommand({
@@ -124,7 +169,7 @@ export class DynamoDbMessageLog implements MessageLog {
                 ConditionExpression: 'attribute_exists(pk)',
               },
             },
-            { Put: put },
+            'Update' in write ? write : { Put: write },
           ],
         }),
       );
@@ -143,8 +188,8 @@ export class DynamoDbMessageLog implements MessageLog {
     return items
       .map(
         // The run snapshot is for resending after a restart, not for readers of the log.
-        ({ pk: _pk, sk: _sk, entity: _e, customerId: _c, run: _r, ...record }) =>
-          record as unknown as MessageRecord,
+        ({ pk: _pk, sk: _sk, entity: _e, customerId: _c, run: _r, msgCampaign: _m, msgAt: _a, ...record }) =>
+          readableRecord(record),
       )
       .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }
@@ -188,4 +233,12 @@ export class DynamoDbMessageLog implements MessageLog {
     }
     throw new Error(`frequency cap for ${customerId} stayed contended`);
   }
+}
+
+/** A log item as readers see it: the engagement without its dedupe ids and lock. */
+export function readableRecord(item: Record<string, unknown>): MessageRecord {
+  const { engagement, ...record } = item;
+  if (!engagement || typeof engagement !== 'object') return record as unknown as MessageRecord;
+  const { events: _events, version: _version, ...shown } = engagement as Record<string, unknown>;
+  return { ...record, engagement: shown } as unknown as MessageRecord;
 }

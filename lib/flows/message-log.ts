@@ -22,6 +22,11 @@ export interface MessageRecord {
   step: number;
   orderId?: string | null;
   providerMessageId?: string;
+  /**
+   * What SES reported after the send (lib/engagement): first times, open and click counts and
+   * the headline `status` (complained > bounced > rejected > clicked > opened > delivered > sent).
+   */
+  engagement?: Record<string, unknown>;
 }
 
 /**

@@ -33,6 +33,10 @@ export interface OutgoingMail {
   locale: string | undefined;
   category: 'marketing' | 'transactional';
   data: Record<string, unknown>;
+  /** The message log item this mail is: SES events of the mail map back to it. */
+  message?: { runId: string; step: number; campaignId: string };
+  /** The customer's `trackingConsent` trait (a clear no: no open pixel, no rewritten links). */
+  trackingConsent?: unknown;
 }
 
 /** Sends one mail; throws TransientSendError (retry) or PermanentSendError (record as failed). */

@@ -228,6 +228,8 @@ export async function runStep(deps: FlowDeps, run: CampaignRun): Promise<Campaig
       locale: typeof profile.state.traits.locale === 'string' ? profile.state.traits.locale : undefined,
       category: step.category,
       data: templateData(run, profile, history),
+      message: { runId: run.runId, step: run.step, campaignId: run.campaignId },
+      trackingConsent: profile.state.traits.trackingConsent,
     });
     await deps.log.record(run.customerId, {
       ...base('sent', undefined, to),

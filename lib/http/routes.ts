@@ -180,6 +180,7 @@ const ROUTE_TABLE = [
   { method: 'GET', path: '/v1/customers/{customerId}/touchpoints', fn: 'customers' },
   { method: 'GET', path: '/v1/customers/{customerId}/transitions', fn: 'customers' },
   { method: 'GET', path: '/v1/customers/{customerId}/messages', fn: 'customers', scope: 'admin' },
+  { method: 'GET', path: '/v1/messages', fn: 'customers', scope: 'admin' },
   { method: 'GET', path: '/v1/customers/{customerId}/export', fn: 'customers', scope: 'admin' },
   { method: 'DELETE', path: '/v1/customers/{customerId}', fn: 'customers', scope: 'admin' },
   { method: 'POST', path: '/v1/campaigns', fn: 'campaigns', scope: 'admin' },

@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../config.js';
 import type { UnsubscribeTokens } from '../consent/index.js';
-import { recipientAddress } from '../consent/index.js';
+import { recipientAddress, withdrawn } from '../consent/index.js';
+import { emailIdOf, messageKeyTags } from '../engagement/index.js';
 import {
   FALLBACK_LOCALE,
   type Locale,
@@ -26,12 +27,18 @@ export interface MailRequest {
   data: Record<string, unknown>;
   /** Optional SES tags (letters, digits, _ and -), e.g. flow and campaign. */
   tags?: Record<string, string>;
+  /** The message log item this mail is (its key goes into the SES tags, lib/engagement/message-key.ts). */
+  message?: { runId: string; step: number; campaignId: string };
+  /** The customer's `trackingConsent` trait: a clear no sends the mail untracked. */
+  trackingConsent?: unknown;
 }
 
 export interface MailerSettings extends PersonaliseSettings {
   templatePrefix: string;
   /** Base URL of the public API, for `/v1/unsubscribe/{token}`. */
   publicUrl: string | undefined;
+  /** `off`: no open or click tracking for anyone (STAGEFLOW_TRACKING). Default on. */
+  tracking?: 'on' | 'off';
 }
 
 const TAG_VALUE = /[^A-Za-z0-9_-]/g;
@@ -68,7 +75,9 @@ export class TemplateMailer {
     const to = recipientAddress(mail.to);
     if (to === null)
       throw new PermanentSendError('invalid-address: the recipient is not one RFC 5322 address');
-    const unsubscribeUrl = await this.unsubscribeUrl(mail.customerId);
+    // `?m=` names the mail, so an unsubscribe is counted for its campaign (lib/engagement).
+    const unsubscribeUrl =
+      (await this.unsubscribeUrl(mail.customerId)) + (mail.message ? `?m=${emailIdOf(mail.message)}` : '');
     const data = templateData(templateVariables(this.settings, { unsubscribeUrl, data: mail.data }));
     const headers =
       mail.category === 'marketing'
@@ -77,15 +86,22 @@ export class TemplateMailer {
             { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
           ]
         : [];
-    const tags = Object.fromEntries(
-      Object.entries({ category: mail.category, template: mail.template, ...mail.tags }).map(([k, v]) => [
-        k.replace(TAG_VALUE, '_'),
-        v.replace(TAG_VALUE, '_').slice(0, 256),
-      ]),
-    );
+    const tags = {
+      ...Object.fromEntries(
+        Object.entries({
+          category: mail.category,
+          template: mail.template,
+          ...(mail.message ? { campaign: mail.message.campaignId } : {}),
+          ...mail.tags,
+        }).map(([k, v]) => [k.replace(TAG_VALUE, '_'), v.replace(TAG_VALUE, '_').slice(0, 256)]),
+      ),
+      // Encoded losslessly, never cut: every SES event of this mail maps back to its message.
+      ...(mail.message ? messageKeyTags({ customerId: mail.customerId, ...mail.message }) : {}),
+    };
+    const tracked = this.settings.tracking !== 'off' && !withdrawn(mail.trackingConsent);
     const attempt = async (locale: Locale) => {
       const sesTemplate = sesTemplateName(this.settings.templatePrefix, mail.template, locale);
-      const sent = await this.sender.send({ to, sesTemplate, templateData: data, headers, tags });
+      const sent = await this.sender.send({ to, sesTemplate, templateData: data, headers, tags, tracked });
       return { ...sent, locale, sesTemplate };
     };
     const locale = localeOf(mail.locale);

@@ -7,6 +7,8 @@ export interface OutgoingEmail {
   headers: { name: string; value: string }[];
   /** Provider tags (SES EmailTags): letters, digits, _ and - only. */
   tags: Record<string, string>;
+  /** Open pixel and rewritten links (the tracked configuration set), or neither (the untracked one). */
+  tracked: boolean;
 }
 
 /** Port to the mail provider; throws TransientSendError or PermanentSendError. */

@@ -52,6 +52,11 @@ export function classifySesError(error: unknown): TransientSendError | Permanent
 export interface SesSenderOptions {
   from: string;
   configurationSet?: string;
+  /**
+   * The configuration set whose event destination leaves out Open and Click: SES then adds no
+   * pixel and rewrites no link. Without one, untracked mail goes without a configuration set.
+   */
+  untrackedConfigurationSet?: string;
 }
 
 /** EmailSender on SES v2 SendEmail with a stored template. */
@@ -62,6 +67,9 @@ export class SesEmailSender implements EmailSender {
   ) {}
 
   async send(email: OutgoingEmail): Promise<{ messageId: string }> {
+    const configurationSet = email.tracked
+      ? this.options.configurationSet
+      : this.options.untrackedConfigurationSet;
     try {
       const out = await this.ses.send(
         new SendEmailCommand({
@@ -76,7 +84,7 @@ export class SesEmailSender implements EmailSender {
                 : {}),
             },
           },
-          ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),
+          ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
           EmailTags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })),
         }),
       );

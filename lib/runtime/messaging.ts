@@ -34,7 +34,11 @@ function wire() {
   const tokens = new UnsubscribeTokens(
     secretSource({ value: c.unsubscribeSecret, arn: c.unsubscribeSecretArn }),
   );
-  const sesSender = new SesEmailSender(ses, { from: c.sender, configurationSet: c.sesConfigurationSet });
+  const sesSender = new SesEmailSender(ses, {
+    from: c.sender,
+    configurationSet: c.sesConfigurationSet,
+    untrackedConfigurationSet: c.sesUntrackedConfigurationSet,
+  });
   // The local stack injects SES faults (STAGEFLOW_SES_FAULTS=on); deployed stacks never do.
   const sesFaults = runtimeConfig().sesFaults ? new FaultInjectingEmailSender(sesSender) : null;
   const settings = { shopName: c.shopName, shopUrl: c.shopUrl };
@@ -43,6 +47,7 @@ function wire() {
     ...settings,
     templatePrefix: c.templatePrefix,
     publicUrl: c.publicUrl,
+    tracking: c.tracking,
   });
   const campaigns: ManageCampaigns = new ManageCampaigns({
     store: new DynamoDbCampaignStore(client, c.tableName),
@@ -75,7 +80,8 @@ function wire() {
     }),
     send: async (mail) => {
       try {
-        return await sender.send(mail);
+        // A test send is no customer's mail: nothing to track (untracked configuration set).
+        return await sender.send({ ...mail, tracked: false });
       } catch (error) {
         if (error instanceof PermanentSendError)
           throw new TestSendRefusedError(error.message, { cause: error });

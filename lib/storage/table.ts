@@ -65,8 +65,9 @@ export const ITEM_PREFIX = {
 } as const;
 
 /**
- * The table's global secondary indexes, in the order they were introduced. They index the
- * `profile` item only (sparse keys no other item carries) and serve GET /v1/customers.
+ * The table's global secondary indexes, in the order they were introduced. The first four index
+ * the `profile` item only (sparse keys no other item carries) and serve GET /v1/customers; the
+ * fifth indexes message log items and serves GET /v1/messages.
  *
  * DynamoDB creates at most one index per table update, so a deployed table gains them one
  * deploy at a time (`stageflow:tableIndexes`, README "Upgrading"); a new table gets all at
@@ -81,8 +82,39 @@ export const TABLE_INDEXES = [
   { name: 'customers-by-campaign', partitionKey: 'listCampaign', sortKey: 'listAcquired' },
   /** Customers by the SHA-256 of their normalised email address (no plain address in a key). */
   { name: 'customers-by-email', partitionKey: 'listEmail', sortKey: 'customerId' },
+  /**
+   * The message log across customers (GET /v1/messages): message items per campaign, newest
+   * first (`msgAt` = `<at>#<customerId>#<runId>#<step>`, lib/flows/message-log.ts). Projects
+   * what a log item shows, so a page needs no second read.
+   */
+  {
+    name: 'messages-by-campaign',
+    partitionKey: 'msgCampaign',
+    sortKey: 'msgAt',
+    projection: [
+      'customerId',
+      'flow',
+      'campaignId',
+      'campaignVersion',
+      'template',
+      'to',
+      'at',
+      'status',
+      'reason',
+      'reasonCode',
+      'category',
+      'runId',
+      'step',
+      'orderId',
+      'engagement',
+    ],
+  },
 ] as const;
 export type TableIndexName = (typeof TABLE_INDEXES)[number]['name'];
+
+/** The attributes an index projects besides its keys: its own list, else the customer list's. */
+export const projectionOf = (index: (typeof TABLE_INDEXES)[number]): string[] =>
+  ('projection' in index ? [...index.projection] : LIST_PROJECTION).filter((a) => a !== index.sortKey);
 
 /**
  * What every customer index holds besides its keys: exactly what a list item shows. Only

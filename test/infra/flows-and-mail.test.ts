@@ -9,7 +9,7 @@ import { buildApp, type StageflowApp } from '../../infra/build-app.js';
 import { SERVICE_ACCESS } from '../../infra/function-access.js';
 import { SES_REPUTATION } from '../../infra/operations.js';
 import { FLOW_TYPES, flowRulePattern } from '../../lib/campaigns/flow-catalogue.js';
-import { sesEventsRulePattern } from '../../lib/consent/ses-events.js';
+import { engagementRulePattern } from '../../lib/engagement/ses-event.js';
 import { alarmStateChangePattern } from '../../lib/flows/marketing-switch.js';
 import { FUNCTIONS, type FunctionName, type FunctionSpec } from '../../lib/http/routes.js';
 
@@ -66,24 +66,71 @@ describe('Flows, mail and operations in the dev app with a sender domain', () =>
   });
 
   describe('SES and secrets (stateful stack)', () => {
-    it('has a configuration set with reputation metrics that publishes to the default bus', () => {
-      stateful.hasResourceProperties('AWS::SES::ConfigurationSet', {
-        Name: 'stageflow-dev',
-        ReputationOptions: { ReputationMetricsEnabled: true },
-        SendingOptions: { SendingEnabled: true },
-      });
-      const [destination] = Object.values(
+    it('has a tracked and an untracked configuration set, both publishing to the default bus', () => {
+      for (const name of ['stageflow-dev', 'stageflow-dev-untracked']) {
+        stateful.hasResourceProperties('AWS::SES::ConfigurationSet', {
+          Name: name,
+          ReputationOptions: { ReputationMetricsEnabled: true },
+          SendingOptions: { SendingEnabled: true },
+        });
+      }
+      const destinations = Object.values(
         stateful.findResources('AWS::SES::ConfigurationSetEventDestination'),
       );
-      expect(destination.Properties.EventDestination).toMatchObject({
-        Enabled: true,
-        MatchingEventTypes: ['bounce', 'complaint', 'delivery', 'reject'],
-        EventBridgeDestination: {
-          EventBusArn: {
-            'Fn::Join': ['', expect.arrayContaining([expect.stringMatching(/:event-bus\/default$/)])],
-          },
+      const of = (set: IConstruct) =>
+        destinations.find(
+          (d) =>
+            JSON.stringify(d.Properties.ConfigurationSetName) === JSON.stringify({ Ref: logicalId(set) }),
+        )!.Properties.EventDestination;
+      const bus = {
+        EventBusArn: {
+          'Fn::Join': ['', expect.arrayContaining([expect.stringMatching(/:event-bus\/default$/)])],
         },
+      };
+      // Open and Click in the destination is what makes SES add the pixel and rewrite links.
+      expect(of(built.stateful.configurationSet)).toMatchObject({
+        Enabled: true,
+        MatchingEventTypes: [
+          'send',
+          'delivery',
+          'open',
+          'click',
+          'bounce',
+          'complaint',
+          'reject',
+          'renderingFailure',
+          'deliveryDelay',
+        ],
+        EventBridgeDestination: bus,
       });
+      expect(of(built.stateful.untrackedConfigurationSet)).toMatchObject({
+        Enabled: true,
+        MatchingEventTypes: [
+          'send',
+          'delivery',
+          'bounce',
+          'complaint',
+          'reject',
+          'renderingFailure',
+          'deliveryDelay',
+        ],
+        EventBridgeDestination: bus,
+      });
+    });
+
+    it('uses the custom tracking redirect domain when one is set', () => {
+      const { stateful: withDomain } = synth({ 'stageflow:trackingDomain': 'click.shop.example' });
+      withDomain.hasResourceProperties('AWS::SES::ConfigurationSet', {
+        Name: 'stageflow-dev',
+        TrackingOptions: { CustomRedirectDomain: 'click.shop.example' },
+      });
+      expect(
+        JSON.stringify(
+          withDomain.findResources('AWS::SES::ConfigurationSet', {
+            Properties: { Name: 'stageflow-dev-untracked' },
+          }),
+        ),
+      ).not.toContain('click.shop.example');
     });
 
     it('creates the sender domain identity with Easy DKIM on that configuration set, and prints its DNS records', () => {
@@ -170,6 +217,8 @@ describe('Flows, mail and operations in the dev app with a sender domain', () =>
           STAGEFLOW_TEMPLATE_PREFIX: 'stageflow-dev-',
           STAGEFLOW_SENDER: 'noreply@mail.shop.example',
           SES_CONFIGURATION_SET: importOf(/ConfigurationSet/),
+          SES_UNTRACKED_CONFIGURATION_SET: importOf(/UntrackedConfigurationSet/),
+          STAGEFLOW_TRACKING: 'on',
           // The Api resource's own endpoint: no cycle (the Api depends on no function).
           STAGEFLOW_PUBLIC_URL: getAtt(apiId, 'ApiEndpoint'),
         });
@@ -229,21 +278,22 @@ describe('Flows, mail and operations in the dev app with a sender domain', () =>
   });
 
   describe('SES events, reputation and the marketing switch', () => {
-    it('routes bounces and complaints of the configuration set on the default bus to sesEvents, with a DLQ', () => {
+    it('routes every SES event of both configuration sets on the default bus to sesEvents, with a DLQ and an alarm', () => {
       const rule = Object.values(resources('AWS::Events::Rule')).find(
         (r) => r.Properties.Name === 'stageflow-dev-ses-events',
       )!;
       expect(rule.Properties.EventBusName).toBeUndefined();
-      const pattern = JSON.parse(
-        JSON.stringify(sesEventsRulePattern('CONFIGURATION_SET')).replace(
-          '"CONFIGURATION_SET"',
-          JSON.stringify(importOf(/ConfigurationSet/)),
-        ),
-      );
       expect(rule.Properties.EventPattern).toEqual({
-        ...pattern,
-        detail: { mail: { tags: { 'ses:configuration-set': [importOf(/ConfigurationSet/)] } } },
+        ...engagementRulePattern(),
+        detail: {
+          mail: {
+            tags: {
+              'ses:configuration-set': [importOf(/ConfigurationSet/), importOf(/UntrackedConfigurationSet/)],
+            },
+          },
+        },
       });
+      expect(rule.Properties.EventPattern['detail-type']).toHaveLength(9);
       expect(rule.Properties.Targets).toEqual([
         expect.objectContaining({
           Arn: fnArn('sesEvents'),
@@ -252,6 +302,13 @@ describe('Flows, mail and operations in the dev app with a sender domain', () =>
           },
         }),
       ]);
+      const queue = logicalId(built.stateless.eventDeadLetters.sesEvents!.queue);
+      const alarms = Object.values(resources('AWS::CloudWatch::Alarm'));
+      expect(
+        alarms.some((a) =>
+          JSON.stringify(a.Properties.Dimensions ?? a.Properties.Metrics ?? '').includes(queue),
+        ),
+      ).toBe(true);
     });
 
     it('alarms at a 2 % bounce rate and a 0.08 % complaint rate (account-wide SES reputation)', () => {
@@ -397,7 +454,7 @@ describe('The dev app without a sender, with a public URL', () => {
       'stageflow:publicUrl': 'https://api.shop.example/',
     });
     stateful.resourceCountIs('AWS::SES::EmailIdentity', 0);
-    stateful.resourceCountIs('AWS::SES::ConfigurationSet', 1);
+    stateful.resourceCountIs('AWS::SES::ConfigurationSet', 2);
     expect(statementsOf('flowSend').flatMap(actions)).not.toContain('ses:SendEmail');
     expect(envOf('flowSend').STAGEFLOW_SENDER).toBeUndefined();
     expect(envOf('flowSend').STAGEFLOW_PUBLIC_URL).toBe('https://api.shop.example');

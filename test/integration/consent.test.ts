@@ -127,8 +127,11 @@ describe('Consent: traits, unsubscribe links and the suppression list', () => {
 
   it('suppresses an address on a permanent bounce, for every kind of mail', async () => {
     const { userId, email } = await customer();
-    expect(await invoke(bounce(email.toUpperCase(), 'Permanent'))).toEqual({ suppressed: 1 });
-    expect(await invoke(bounce(email, 'Permanent'))).toEqual({ suppressed: 0 });
+    expect(await invoke(bounce(email.toUpperCase(), 'Permanent'))).toEqual({
+      suppressed: 1,
+      engagement: 'ignored',
+    });
+    expect(await invoke(bounce(email, 'Permanent'))).toEqual({ suppressed: 0, engagement: 'ignored' });
     const { consent } = messaging();
     expect(await consent.canSend(userId, 'marketing', email)).toEqual({ ok: false, reason: 'suppressed' });
     expect(await consent.canSend(userId, 'transactional', email)).toEqual({
@@ -139,14 +142,14 @@ describe('Consent: traits, unsubscribe links and the suppression list', () => {
 
   it('ignores a transient bounce and suppresses on a complaint', async () => {
     const { userId, email } = await customer();
-    expect(await invoke(bounce(email, 'Transient'))).toEqual({ suppressed: 0 });
+    expect(await invoke(bounce(email, 'Transient'))).toEqual({ suppressed: 0, engagement: 'ignored' });
     expect(await messaging().consent.canSend(userId, 'marketing', email)).toEqual({ ok: true });
     const complaint = sesEvent('Email Complaint Received', {
       eventType: 'Complaint',
       complaint: { complainedRecipients: [{ emailAddress: email }], complaintFeedbackType: 'abuse' },
       mail: { messageId: 'ses-2' },
     });
-    expect(await invoke(complaint)).toEqual({ suppressed: 1 });
+    expect(await invoke(complaint)).toEqual({ suppressed: 1, engagement: 'ignored' });
     expect(await messaging().consent.canSend(userId, 'marketing', email)).toEqual({
       ok: false,
       reason: 'suppressed',
@@ -158,6 +161,7 @@ describe('Consent: traits, unsubscribe links and the suppression list', () => {
       await invoke({ source: 'stageflow', 'detail-type': 'Customer Stage Changed', detail: {} }),
     ).toEqual({
       suppressed: 0,
+      engagement: 'ignored',
     });
   });
 });

@@ -117,6 +117,13 @@ async function richCustomer() {
   await stack.streamRelay.settled();
   await stack.bus.idle();
   await stack.stepFunctions.idle();
+  // The mails' SES events (published as they were sent) become touchpoints of the customer too.
+  await stack.bus.idle();
+  const engagement = (await scanAll()).filter(
+    (i) =>
+      i.pk === keys.customer(userId) && i.entity === 'touchpoint' && String(i.messageId).startsWith('ses-'),
+  );
+  messageIds.push(...engagement.map((i) => String(i.messageId)));
   return { userId, anonymousId, email, name, referrer, code, messageIds, start };
 }
 
@@ -214,6 +221,7 @@ describe('Personal data', () => {
     await stack.streamRelay.settled();
     await stack.bus.idle();
     await stack.stepFunctions.idle();
+    await stack.bus.idle(); // the reward mails' SES events
     expect(
       (await scanAll()).filter((i) => i.pk === `C#${b}` && JSON.stringify(i).includes(a)).length,
     ).toBeGreaterThan(0);

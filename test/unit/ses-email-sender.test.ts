@@ -22,6 +22,7 @@ const email: OutgoingEmail = {
   templateData: { firstName: 'Ada', raw: { firstName: 'Ada' } },
   headers: [{ name: 'List-Unsubscribe', value: '<https://api.example/v1/unsubscribe/t>' }],
   tags: { category: 'marketing' },
+  tracked: true,
 };
 
 function senderFailingWith(error: unknown) {

@@ -334,6 +334,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One message log across customers, newest first (admin)
+         * @description Every campaign’s messages (or one campaign’s), newest first, from the `messages-by-campaign` table index: each item as in a customer’s log plus `customerId`. `status` matches the send claim (`sent`, `suppressed`, `failed`, …) or, for `delivered`, `opened`, `clicked`, `bounced`, `complained` and `rejected`, the engagement headline. Messages logged before the index existed are not in it; 503 while the index is still being added to an upgraded table.
+         *
+         *     Needs an **admin** or **read** key.
+         */
+        get: operations["listMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers/{customerId}/export": {
         parameters: {
             query?: never;
@@ -1002,6 +1024,30 @@ export interface components {
             leaseUntil?: string;
             runId: string;
             step: number;
+            /** @description What SES reported after the send, apart from the send claim `status`. Headline by precedence: complained > bounced > rejected > clicked > opened > delivered > sent */
+            engagement?: {
+                /** @enum {string} */
+                status: "sent" | "delivered" | "opened" | "clicked" | "rejected" | "bounced" | "complained";
+                sentAt?: string;
+                deliveredAt?: string;
+                /** @description First human open */
+                openedAt?: string;
+                /** @description First open by a privacy proxy (Apple MPP) */
+                machineOpenedAt?: string;
+                clickedAt?: string;
+                bouncedAt?: string;
+                bounceType?: string;
+                complainedAt?: string;
+                rejectedAt?: string;
+                renderingFailedAt?: string;
+                delayedAt?: string;
+                unsubscribedAt?: string;
+                opens: number;
+                machineOpens: number;
+                clicks: number;
+            } & {
+                [key: string]: unknown;
+            };
         } & {
             [key: string]: unknown;
         };
@@ -2299,6 +2345,103 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    listMessages: {
+        parameters: {
+            query?: {
+                /** @description Only this campaign’s messages */
+                campaignId?: string;
+                /** @description The send claim’s status (`sent`, `suppressed`, …) or the engagement headline (`clicked`, `bounced`, …) */
+                status?: "sending" | "retrying" | "sent" | "suppressed" | "failed" | "unknown" | "held-out" | "delivered" | "opened" | "clicked" | "bounced" | "complained" | "rejected";
+                /** @description Only messages with this reasonCode */
+                reasonCode?: string;
+                /** @description From this time (a date: its start, UTC) */
+                from?: string;
+                /** @description Up to this time (a date: its end, UTC) */
+                to?: string;
+                /** @description Items per page (1 to 500) */
+                limit?: number;
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: ({
+                            flow: string;
+                            campaignId: string;
+                            campaignVersion: number;
+                            template: string;
+                            to: string | null;
+                            at: string;
+                            /** @enum {string} */
+                            status: "sending" | "retrying" | "sent" | "suppressed" | "failed" | "unknown";
+                            reason?: string;
+                            /** @description Machine-readable, lower-kebab: campaign-paused, no-address, invalid-address, suppressed, opted-out, unsubscribed */
+                            reasonCode?: string;
+                            /** @enum {string} */
+                            category?: "marketing" | "transactional";
+                            leaseUntil?: string;
+                            runId: string;
+                            step: number;
+                            /** @description What SES reported after the send, apart from the send claim `status`. Headline by precedence: complained > bounced > rejected > clicked > opened > delivered > sent */
+                            engagement?: {
+                                /** @enum {string} */
+                                status: "sent" | "delivered" | "opened" | "clicked" | "rejected" | "bounced" | "complained";
+                                sentAt?: string;
+                                deliveredAt?: string;
+                                /** @description First human open */
+                                openedAt?: string;
+                                /** @description First open by a privacy proxy (Apple MPP) */
+                                machineOpenedAt?: string;
+                                clickedAt?: string;
+                                bouncedAt?: string;
+                                bounceType?: string;
+                                complainedAt?: string;
+                                rejectedAt?: string;
+                                renderingFailedAt?: string;
+                                delayedAt?: string;
+                                unsubscribedAt?: string;
+                                opens: number;
+                                machineOpens: number;
+                                clicks: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            customerId: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description The index is not there yet or still being built (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     exportCustomer: {
