@@ -29,8 +29,9 @@ import {
   TemplateList,
   TemplatePatch,
   TemplateWritten,
+  TestSent,
 } from '../lib/templates/http-schemas.js';
-import { PreviewInput, TemplateInput } from '../lib/templates/template.js';
+import { PreviewInput, TemplateInput, TestSendInput } from '../lib/templates/template.js';
 import {
   SegmentAlias,
   SegmentBatch,
@@ -104,6 +105,8 @@ const SCHEMAS = {
   TemplateList,
   PreviewInput,
   Preview,
+  TestSendInput,
+  TestSent,
   StagesReport,
   FunnelReport,
   AttributionReport,
