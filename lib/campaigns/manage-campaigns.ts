@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { FlowType } from '../flows/flow-types.js';
 import { mergePatch } from '../http/merge-patch.js';
 import { type FieldError, fieldErrors, toPointer, ValidationError } from '../http/problem.js';
-import { type Campaign, CampaignInput, CampaignStatus, FlowTypeSchema } from './campaign.js';
+import { type Campaign, CampaignInput, CampaignStatus, FlowTypeSchema, goalOf } from './campaign.js';
 import {
   CampaignBusyError,
   CampaignNotFoundError,
@@ -266,6 +266,9 @@ function definitionOf(c: Campaign): CampaignInput {
     audience: c.audience,
     exit: c.exit,
     holdoutPercent: c.holdoutPercent,
+    // Campaigns stored before goals existed measure their flow's goal over the default window.
+    goal: goalOf(c),
+    conversionWindowDays: c.conversionWindowDays ?? 7,
     ...(c.freshnessHours !== undefined ? { freshnessHours: c.freshnessHours } : {}),
   };
 }

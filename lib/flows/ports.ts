@@ -1,6 +1,7 @@
 import type { Campaign } from '../campaigns/campaign.js';
 import type { CampaignStats } from '../campaigns/ports.js';
 import type { CustomerHistory, Profile } from '../ingest/ports.js';
+import type { Arm, Assignment, GlobalAssignment } from '../measurement/assignment.js';
 import type { FlowType } from './flow-types.js';
 import type { MessageLog } from './message-log.js';
 
@@ -51,6 +52,16 @@ export interface MarketingGate {
   isMarketingPaused(): Promise<boolean>;
 }
 
+/** The flows' view of measurement (lib/measurement): assignments and the global control group. */
+export interface MeasurementGate {
+  /** The global control group's size now (PATCH /v1/settings), 0–15. */
+  globalControlPercent(): Promise<number>;
+  /** The customer's assignment in the campaign: `a`, or the one made before. Null: customer gone. */
+  assign(customerId: string, a: Assignment): Promise<Assignment | null>;
+  /** The customer's place in the global control experiment, in `arm` from now on. Null: customer gone. */
+  enterGlobal(customerId: string, arm: Arm, at: string): Promise<GlobalAssignment | null>;
+}
+
 export interface FlowDeps {
   campaigns: CampaignSource;
   customers: CustomerSource;
@@ -61,6 +72,7 @@ export interface FlowDeps {
   marketing: MarketingGate;
   /** Counters of runs not started (stale triggers, a cycle already run). */
   stats: Pick<CampaignStats, 'countSkip'>;
+  measurement: MeasurementGate;
   clock: () => Date;
   settings: FlowSettings;
 }

@@ -2,7 +2,7 @@ import { DetailType, RewardIssued } from '../../events/index.js';
 import { dynamoClient } from '../aws/clients.js';
 import { eventBridgeClient } from '../aws/eventbridge.js';
 import { DynamoDbCampaignStats } from '../campaigns/dynamodb-campaign-stats.js';
-import { eventsConfig } from '../config.js';
+import { analyticsConfig, eventsConfig } from '../config.js';
 import { EventBridgePublisher } from '../events/eventbridge-publisher.js';
 import { stableId } from '../events/stable-id.js';
 import { DynamoDbMarketingSwitch } from '../flows/marketing-switch.js';
@@ -11,6 +11,7 @@ import type { FlowEvent } from '../flows/plan.js';
 import type { EventSink, FlowDeps } from '../flows/ports.js';
 import { flowSettings } from '../flows/settings.js';
 import { container, once } from './container.js';
+import { measurement } from './measurement.js';
 import { messaging } from './messaging.js';
 
 /** The flows' ports wired to their adapters, once per process. */
@@ -38,10 +39,15 @@ export const flowDeps = once((): FlowDeps => {
     customers: { profile: (id) => c.journeyStore.profile(id), history: (id) => c.journeyStore.history(id) },
     consent: m.consent,
     mailer: { send: (mail) => m.mailer.send(mail) },
-    log: new DynamoDbMessageLog(dynamoClient(), c.config.tableName),
+    log: new DynamoDbMessageLog(dynamoClient(), c.config.tableName, analyticsConfig().timeZone),
     events,
     marketing: new DynamoDbMarketingSwitch(dynamoClient(), c.config.tableName),
     stats: new DynamoDbCampaignStats(dynamoClient(), c.config.tableName),
+    measurement: {
+      globalControlPercent: async () => (await measurement().settings.read()).globalControlPercent,
+      assign: (customerId, a) => measurement().assignments.assign(customerId, a),
+      enterGlobal: (customerId, arm, at) => measurement().assignments.enterGlobal(customerId, arm, at),
+    },
     clock: () => new Date(),
     settings: flowSettings(),
   };

@@ -1,5 +1,6 @@
 import { defaultCampaigns } from '../campaigns/defaults.js';
 import type { ManageCampaigns } from '../campaigns/manage-campaigns.js';
+import { measurementEnv } from '../measurement/config.js';
 import { DEFAULT_TEMPLATES } from '../templates/defaults.js';
 import type { ManageTemplates } from '../templates/manage-templates.js';
 
@@ -9,6 +10,8 @@ import type { ManageTemplates } from '../templates/manage-templates.js';
  */
 export async function seedDefaults(deps: { templates: ManageTemplates; campaigns: ManageCampaigns }) {
   const templates = await deps.templates.seed(DEFAULT_TEMPLATES);
-  const campaigns = await deps.campaigns.seed(defaultCampaigns());
+  const campaigns = await deps.campaigns.seed(
+    defaultCampaigns(new Date(), measurementEnv().seedHoldoutPercent),
+  );
   return { templatesCreated: templates.created, campaignsCreated: campaigns.created };
 }

@@ -19,6 +19,7 @@ const campaign = (steps: Campaign['steps'], exit: Campaign['exit'] = 'none'): Ca
   audience: {},
   exit,
   holdoutPercent: 0,
+  conversionWindowDays: 7,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
 });
@@ -102,6 +103,11 @@ function world(
     events: { publish: async () => {} },
     marketing: { isMarketingPaused: async () => paused },
     stats: { countSkip: async () => {} },
+    measurement: {
+      globalControlPercent: async () => 0,
+      assign: async (_c, a) => a,
+      enterGlobal: async (_c, arm, at) => ({ arm, at }),
+    },
     clock: () => now,
     settings: {
       frequencyCap: 3,
@@ -129,6 +135,7 @@ function world(
     quietDelayed: false,
     pausedSince: null,
     next: 'wait',
+    arm: null,
     ...over,
   });
   return {
