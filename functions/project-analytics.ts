@@ -1,13 +1,17 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { type ProfileChange, projectBatch } from '../lib/analytics/project.js';
+import { type AnalyticsProjector, type ProfileChange, projectBatch } from '../lib/analytics/project.js';
+import { detectConversions } from '../lib/measurement/conversions.js';
 import { analytics } from '../lib/runtime/analytics.js';
-import { logger } from '../lib/runtime/container.js';
+import { container, logger } from '../lib/runtime/container.js';
+import { measurement } from '../lib/runtime/measurement.js';
 
 /**
  * The table's stream, filtered to profile writes and removals (lib/analytics/stream-filter.ts),
- * to the analytics aggregates. Reports the first record it could not project, so the stream
+ * to the analytics aggregates, and each changed customer's goal touchpoints to their campaigns'
+ * conversions (lib/measurement/conversions.ts), inside the same in-flight mark, so
+ * `lagSeconds` covers both. Reports the first record it could not project, so the stream
  * retries from there; redelivered records change nothing.
  */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
@@ -25,7 +29,7 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
       });
     }
     const { store, projector } = analytics();
-    const { failedFrom, error } = await projectBatch(store, projector, changes);
+    const { failedFrom, error } = await projectBatch(store, withConversions(projector), changes);
     if (failedFrom === null) return { batchItemFailures: [] };
     logger.error('analytics projection failed; the stream retries from this record', {
       sequenceNumber: failedFrom,
@@ -33,3 +37,20 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
     });
     return { batchItemFailures: [{ itemIdentifier: failedFrom }] };
   });
+
+/** The projector, then the customer's conversions: both idempotent, retried together. */
+function withConversions(projector: AnalyticsProjector): Pick<AnalyticsProjector, 'project'> {
+  const m = measurement();
+  const deps = {
+    assignments: m.assignments,
+    history: (id: string) => container().journeyStore.history(id),
+    currency: m.currency,
+  };
+  return {
+    async project(customerId) {
+      const projected = await projector.project(customerId);
+      await detectConversions(deps, customerId);
+      return projected;
+    },
+  };
+}
