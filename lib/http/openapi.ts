@@ -5,6 +5,14 @@ import { CampaignInput, CampaignStatus } from '../campaigns/campaign.js';
 import { ListQuery } from '../campaigns/manage-campaigns.js';
 import { CustomerListQuery } from '../customers/list-customers.js';
 import { PageQuery } from '../customers/read-customers.js';
+import {
+  CampaignMetrics,
+  CampaignMetricsList,
+  GlobalControlReport,
+  Settings,
+} from '../measurement/api-schemas.js';
+import { MetricsQuery, SettingsPatch } from '../measurement/queries.js';
+import { REASON_CODES } from '../measurement/reason-codes.js';
 import { Locale, PreviewInput, TemplateInput } from '../templates/template.js';
 import {
   SegmentAlias,
@@ -151,14 +159,12 @@ const Message = z.looseObject({
   template: z.string(),
   to: z.string().nullable(),
   at: z.string(),
-  status: z.enum(['sending', 'retrying', 'sent', 'suppressed', 'failed', 'unknown']),
+  status: z.enum(['sending', 'retrying', 'sent', 'suppressed', 'failed', 'unknown', 'held-out']),
   reason: z.string().optional(),
   reasonCode: z
-    .string()
+    .enum(REASON_CODES)
     .optional()
-    .describe(
-      'Machine-readable, lower-kebab: campaign-paused, no-address, invalid-address, suppressed, opted-out, unsubscribed',
-    ),
+    .describe('Why no mail went, machine-readable: every item with a `reason` has one (docs/flows.md)'),
   category: z.enum(['marketing', 'transactional']).optional(),
   leaseUntil: z.string().optional(),
   runId: z.string(),
@@ -321,6 +327,11 @@ const SCHEMAS = {
   StagesReport,
   FunnelReport,
   AttributionReport,
+  CampaignMetrics,
+  CampaignMetricsList,
+  GlobalControlReport,
+  Settings,
+  SettingsPatch,
   Health,
   Unsubscribed,
 } as const satisfies Record<string, z.ZodType>;
@@ -349,6 +360,7 @@ interface Operation {
     | 'Campaigns'
     | 'Templates'
     | 'Unsubscribe'
+    | 'Settings'
     | 'Meta';
   query?: z.ZodObject;
   body?: Body & { required?: boolean };
@@ -363,6 +375,11 @@ const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
 const segmentNote =
   'Segment HTTP Tracking API compatible: send the ingest key as Basic auth user name ' +
   '(what `@segment/analytics-node` does with its writeKey). Oversize or malformed requests get 400, as at Segment.';
+
+const METRICS_NOTE =
+  'Summed from per-day counters: messages by the day they were sent, assignments and conversions by the day ' +
+  'the customer was assigned; `from` (inclusive) and `to` (exclusive) are days in STAGEFLOW_REPORT_TIMEZONE, ' +
+  'both optional. Conversion is intent-to-treat (docs/measurement.md).';
 
 const OPERATIONS: Record<string, Operation> = {
   'GET /health': {
@@ -686,6 +703,53 @@ const OPERATIONS: Record<string, Operation> = {
     responses: { 204: { description: 'Deleted' } },
     errors: { 404: 'No such campaign', 409: 'An active campaign must be paused first' },
   },
+  'GET /v1/campaigns/metrics': {
+    operationId: 'listCampaignMetrics',
+    summary: 'Delivery, engagement, conversions and lift of every campaign (admin)',
+    description: 'The report of `GET /v1/campaigns/{campaignId}/metrics` for each campaign. ' + METRICS_NOTE,
+    tag: 'Campaigns',
+    query: MetricsQuery,
+    responses: { 200: { description: 'One report per campaign', body: { schema: 'CampaignMetricsList' } } },
+  },
+  'GET /v1/campaigns/{campaignId}/metrics': {
+    operationId: 'getCampaignMetrics',
+    summary: 'Delivery, engagement, conversions and lift of a campaign against its control group (admin)',
+    description: METRICS_NOTE,
+    tag: 'Campaigns',
+    query: MetricsQuery,
+    responses: { 200: { description: 'The report', body: { schema: 'CampaignMetrics' } } },
+    errors: { 404: 'No such campaign' },
+  },
+  'GET /v1/analytics/global-control': {
+    operationId: 'globalControlReport',
+    summary:
+      'Purchase rate and revenue per customer, marketing mail against the global control group (admin)',
+    description:
+      'Customers by the day of their first marketing step (or of their move across the percentage) in [from, to); ' +
+      'a purchase counts within 30 days after it. Purchase rates are compared with the two-proportion z-test, ' +
+      'revenue per customer per currency with Welch’s 95% interval (docs/measurement.md).',
+    tag: 'Analytics',
+    query: MetricsQuery,
+    responses: { 200: { description: 'The report', body: { schema: 'GlobalControlReport' } } },
+  },
+  'GET /v1/settings': {
+    operationId: 'getSettings',
+    summary: 'The global control group, the marketing switch and tracking (admin)',
+    tag: 'Settings',
+    responses: { 200: { description: 'The settings', body: { schema: 'Settings' } } },
+  },
+  'PATCH /v1/settings': {
+    operationId: 'patchSettings',
+    summary: 'Change the global control group, or pause and resume marketing mail by hand (admin)',
+    description:
+      'RFC 7396, as `application/merge-patch+json` (or `application/json`): `{"globalControlPercent": 5}`, ' +
+      '`{"marketing": {"paused": true, "reason": "brand review"}}`; `null` returns a member to its default. ' +
+      'Resuming by hand never overrides an SES reputation alarm. `tracking` is read-only (STAGEFLOW_TRACKING).',
+    tag: 'Settings',
+    body: { schema: 'SettingsPatch', contentType: MERGE_PATCH_TYPES },
+    responses: { 200: { description: 'The settings now', body: { schema: 'Settings' } } },
+    errors: { 415: 'Not a merge patch (see `Accept-Patch`)' },
+  },
   'GET /v1/campaigns/{campaignId}/stats': {
     operationId: 'getCampaignStats',
     summary: 'Why a campaign’s trigger started no run, counted by reason',
@@ -948,6 +1012,7 @@ export function openApiDocument(version = '0.1.0'): Json {
       { name: 'Campaigns', description: 'Marketer campaigns driving the five flows (admin)' },
       { name: 'Templates', description: 'SES email templates (admin)' },
       { name: 'Unsubscribe', description: 'Links in every marketing mail (no key)' },
+      { name: 'Settings', description: 'Global control group, marketing switch, tracking (admin)' },
       { name: 'Meta', description: 'Health and this document (no key)' },
     ],
     paths,

@@ -1,9 +1,14 @@
 import { dynamoClient } from '../aws/clients.js';
 import { analyticsConfig } from '../config.js';
+import { DynamoDbMarketingSwitch } from '../flows/marketing-switch.js';
 import { DynamoDbAssignments } from '../measurement/dynamodb-assignments.js';
 import { DynamoDbCounters } from '../measurement/dynamodb-counters.js';
 import { DynamoDbSettings } from '../measurement/dynamodb-settings.js';
+import { ManageSettings } from '../measurement/manage-settings.js';
+import { ReadMeasurement } from '../measurement/read-measurement.js';
+import { analytics } from './analytics.js';
 import { container, once } from './container.js';
+import { messaging } from './messaging.js';
 
 /** The measurement context's ports wired to their adapters, once per process. */
 export const measurement = once(() => {
@@ -15,5 +20,25 @@ export const measurement = once(() => {
     counters: new DynamoDbCounters(dynamoClient(), tableName),
     timeZone,
     currency,
+  };
+});
+
+/** The HTTP side: reports read from the counters, and the settings. */
+export const measurementApi = once(() => {
+  const m = measurement();
+  const { campaigns } = messaging();
+  const marketing = new DynamoDbMarketingSwitch(dynamoClient(), container().config.tableName);
+  return {
+    reads: new ReadMeasurement({
+      counters: m.counters,
+      campaigns: { get: (id) => campaigns.get(id), list: (q) => campaigns.list(q) },
+      oldestInFlight: () => analytics().store.oldestInFlight(),
+    }),
+    settings: new ManageSettings({
+      settings: m.settings,
+      marketing,
+      // STAGEFLOW_TRACKING belongs to the SES events side; read as it documents it (`on` unless `off`).
+      tracking: () => (process.env.STAGEFLOW_TRACKING === 'off' ? 'off' : 'on'),
+    }),
   };
 });
