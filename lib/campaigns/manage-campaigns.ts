@@ -65,7 +65,7 @@ export class ManageCampaigns {
       updatedAt: now,
     };
     await this.deps.store.create(campaign);
-    return campaign;
+    return publicView(campaign);
   }
 
   async list(query: Record<string, string | undefined>): Promise<{ items: Campaign[] }> {
@@ -130,7 +130,7 @@ export class ManageCampaigns {
         updatedAt: this.clock().toISOString(),
       };
       const outcome = await this.deps.store.addVersion(next);
-      if (outcome === 'ok') return next;
+      if (outcome === 'ok') return publicView(next);
       if (outcome === 'missing') throw new CampaignNotFoundError(campaignId);
     }
     throw new CampaignBusyError(campaignId);
@@ -266,8 +266,8 @@ function definitionOf(c: Campaign): CampaignInput {
     audience: c.audience,
     exit: c.exit,
     holdoutPercent: c.holdoutPercent,
-    // Campaigns stored before goals existed measure their flow's goal over the default window.
-    goal: goalOf(c),
+    ...(c.goal !== undefined ? { goal: c.goal } : {}),
+    // Campaigns stored before goals existed measure over the default window.
     conversionWindowDays: c.conversionWindowDays ?? 7,
     ...(c.freshnessHours !== undefined ? { freshnessHours: c.freshnessHours } : {}),
   };
@@ -280,6 +280,8 @@ export function publicView(c: Campaign | CampaignHead): Campaign {
     version: c.version,
     status: c.status,
     ...definitionOf(c),
+    // The goal it measures: its own, else its flow's.
+    goal: goalOf(c),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   };
