@@ -174,8 +174,9 @@ export async function runStep(deps: FlowDeps, started: CampaignRun): Promise<Cam
 
   // Measurement (docs/measurement.md): the global control group gets no marketing mail at all;
   // then the customer is assigned in this campaign (once), and a held-out run sends nothing.
-  if (step.category === 'marketing') {
-    const percent = await deps.measurement.globalControlPercent();
+  // With no global control group nobody is held and nothing is measured: no place is recorded.
+  const percent = step.category === 'marketing' ? await deps.measurement.globalControlPercent() : 0;
+  if (percent > 0) {
     const place = await deps.measurement.enterGlobal(
       run.customerId,
       inGlobalControl(run.customerId, percent) ? 'control' : 'treatment',
