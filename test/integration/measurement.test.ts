@@ -58,7 +58,7 @@ describe('Measurement: assignment, conversions and lift on the local stack', () 
     const campaignId = created.body.campaignId as string;
     const ids = Array.from({ length: CUSTOMERS }, (_, i) => uid(`m${i}`));
 
-    // Act: everyone enters decide; a few bought an hour before (not a conversion)
+    // Act: everyone enters decide
     const early = ids.filter((_, n) => n % 7 === 0);
     await ingest(
       ids.map((userId) => ({
@@ -66,15 +66,6 @@ describe('Measurement: assignment, conversions and lift on the local stack', () 
         userId,
         event: 'identify',
         traits: { email: `${userId}@example.com`, cohort },
-      })),
-    );
-    await ingest(
-      early.map((userId) => ({
-        messageId: `${userId}-early`,
-        userId,
-        event: 'Order Completed',
-        timestamp: new Date(Date.now() - 3600_000).toISOString(),
-        properties: { order_id: `${userId}-o0`, revenue: 99, currency: 'EUR' },
       })),
     );
     await ingest(
@@ -98,6 +89,16 @@ describe('Measurement: assignment, conversions and lift on the local stack', () 
     expect(assigned.heldOut).toBeGreaterThan(10);
     expect(assigned.heldOut).toBeLessThan(50);
 
+    // A few report an order of an hour ago, before their assignment: no conversion
+    await ingest(
+      early.map((userId) => ({
+        messageId: `${userId}-early`,
+        userId,
+        event: 'Order Completed',
+        timestamp: new Date(Date.now() - 3600_000).toISOString(),
+        properties: { order_id: `${userId}-o0`, revenue: 99, currency: 'EUR' },
+      })),
+    );
     // Every third customer buys now (after their assignment), twice reported for one order
     const buyers = ids.filter((_, n) => n % 3 === 0);
     await ingest(
