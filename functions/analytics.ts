@@ -6,10 +6,10 @@ import {
   problemResponses,
   requireKey,
 } from '../lib/http/middleware.js';
-import { NotFoundError } from '../lib/http/problem.js';
 import { scopeOf } from '../lib/http/routes.js';
 import { analytics } from '../lib/runtime/analytics.js';
 import { container, logger } from '../lib/runtime/container.js';
+import { NotFoundError } from '../lib/shared/errors.js';
 
 /** GET /v1/analytics/stages|funnel|attribution: reports read from the aggregates (admin keys). */
 export const handler = middy<HttpEvent, HttpResult>()

@@ -3,8 +3,9 @@ import type {
   APIGatewaySimpleAuthorizerResult,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import { DynamoDbKeyStore, keyFromAuthorization } from '../lib/auth/api-keys.js';
+import { keyFromAuthorization } from '../lib/auth/api-keys.js';
 import { Authenticator, type KeyContext } from '../lib/auth/authenticate.js';
+import { DynamoDbKeyStore } from '../lib/auth/dynamodb-key-store.js';
 import { dynamoClient } from '../lib/aws/clients.js';
 import { config } from '../lib/config.js';
 import { logger } from '../lib/runtime/logger.js';

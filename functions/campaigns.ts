@@ -12,9 +12,9 @@ import {
   requireKey,
 } from '../lib/http/middleware.js';
 import { pathParameter } from '../lib/http/path-parameters.js';
-import { NotFoundError } from '../lib/http/problem.js';
 import { container, logger } from '../lib/runtime/container.js';
 import { messaging } from '../lib/runtime/messaging.js';
+import { NotFoundError } from '../lib/shared/errors.js';
 
 const PATCH = 'PATCH /v1/campaigns/{campaignId}';
 const WRITES = new Set(['POST /v1/campaigns', 'PUT /v1/campaigns/{campaignId}', PATCH]);
@@ -30,9 +30,11 @@ export const handler = middy<HttpEvent, HttpResult>()
   .handler(async (event) => {
     const { campaigns } = messaging();
     const query = event.queryStringParameters ?? {};
+    // Every change records who made it; the console's campaign history shows it.
+    const by = event.principal?.name;
     if (event.routeKey === 'GET /v1/campaigns') return json(200, await campaigns.list(query));
     if (event.routeKey === 'POST /v1/campaigns') {
-      const created = await campaigns.create(event.parsedBody);
+      const created = await campaigns.create(event.parsedBody, by);
       return withTag(201, created, { location: `/v1/campaigns/${created.campaignId}` });
     }
     const id = pathParameter(event, 'campaignId');
@@ -41,18 +43,18 @@ export const handler = middy<HttpEvent, HttpResult>()
       case 'GET /v1/campaigns/{campaignId}':
         return withTag(200, await campaigns.get(id, query));
       case 'PUT /v1/campaigns/{campaignId}':
-        return withTag(200, await campaigns.update(id, event.parsedBody, ifMatch()));
+        return withTag(200, await campaigns.update(id, event.parsedBody, ifMatch(), by));
       case PATCH:
-        return withTag(200, await campaigns.patch(id, event.parsedBody, ifMatch()));
+        return withTag(200, await campaigns.patch(id, event.parsedBody, ifMatch(), by));
       case 'DELETE /v1/campaigns/{campaignId}':
         await campaigns.delete(id);
         return { statusCode: 204 };
       case 'GET /v1/campaigns/{campaignId}/stats':
         return json(200, await campaigns.stats(id));
       case 'POST /v1/campaigns/{campaignId}/activate':
-        return withTag(200, await campaigns.activate(id));
+        return withTag(200, await campaigns.activate(id, by));
       case 'POST /v1/campaigns/{campaignId}/pause':
-        return withTag(200, await campaigns.pause(id));
+        return withTag(200, await campaigns.pause(id, by));
       default:
         throw new NotFoundError(`No campaign route ${event.routeKey}`);
     }

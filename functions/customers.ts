@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import { dynamoClient } from '../lib/aws/clients.js';
-import { DynamoDbCustomerData, exportDocument } from '../lib/customers/customer-data.js';
+import { DynamoDbCustomerData, exportDocument } from '../lib/customers/dynamodb-customer-data.js';
 import { customerView } from '../lib/customers/read-customers.js';
-import { DynamoDbMessageLog } from '../lib/flows/message-log.js';
+import { DynamoDbMessageLog } from '../lib/flows/dynamodb-message-log.js';
 import {
   type HttpEvent,
   type HttpResult,
@@ -11,9 +11,9 @@ import {
   requireKey,
 } from '../lib/http/middleware.js';
 import { pathParameter } from '../lib/http/path-parameters.js';
-import { LinkedCustomerError, NotFoundError } from '../lib/http/problem.js';
 import { scopeOf } from '../lib/http/routes.js';
 import { container, logger } from '../lib/runtime/container.js';
+import { LinkedCustomerError, NotFoundError } from '../lib/shared/errors.js';
 
 let privacy: { data: DynamoDbCustomerData; messages: DynamoDbMessageLog } | undefined;
 const personalData = () => {

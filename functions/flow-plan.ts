@@ -1,4 +1,4 @@
-import type { FlowType } from '../lib/flows/flow-types.js';
+import type { FlowType } from '../lib/campaigns/flow-catalogue.js';
 import { type FlowEvent, planRuns } from '../lib/flows/plan.js';
 import { flowTraceSink, runStartedLine, tracedFlowDeps } from '../lib/flows/trace.js';
 import { logger } from '../lib/runtime/container.js';

@@ -7,10 +7,10 @@ import {
   problemResponses,
   requireKey,
 } from '../lib/http/middleware.js';
-import { NotFoundError } from '../lib/http/problem.js';
 import { ingestRequest, ingestRouteOf, isSegmentRoute } from '../lib/ingest/http-ingest.js';
 import type { IngestTouchpoints } from '../lib/ingest/ingest-touchpoints.js';
 import { container, logger } from '../lib/runtime/container.js';
+import { NotFoundError } from '../lib/shared/errors.js';
 import { LIMITS } from '../lib/touchpoints/schema.js';
 
 /**

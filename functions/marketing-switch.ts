@@ -3,7 +3,8 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { dynamoClient } from '../lib/aws/clients.js';
 import { config } from '../lib/config.js';
-import { alarmChangeOf, applyAlarmChange, DynamoDbMarketingSwitch } from '../lib/flows/marketing-switch.js';
+import { DynamoDbMarketingSwitch } from '../lib/flows/dynamodb-marketing-switch.js';
+import { alarmChangeOf, applyAlarmChange } from '../lib/flows/marketing-switch.js';
 import { logger } from '../lib/runtime/logger.js';
 
 /**

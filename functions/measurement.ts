@@ -10,16 +10,22 @@ import {
   requireKey,
 } from '../lib/http/middleware.js';
 import { pathParameter } from '../lib/http/path-parameters.js';
-import { NotFoundError } from '../lib/http/problem.js';
+import { scopeOf } from '../lib/http/routes.js';
 import { container, logger } from '../lib/runtime/container.js';
 import { measurementApi } from '../lib/runtime/measurement.js';
+import { NotFoundError } from '../lib/shared/errors.js';
 
 const PATCH = 'PATCH /v1/settings';
 
 /** Campaign metrics, the global control report and the settings (admin keys). */
 export const handler = middy<HttpEvent, HttpResult>()
   .use(problemResponses(logger))
-  .use(requireKey(() => container().authenticator, 'admin'))
+  .use(
+    requireKey(
+      () => container().authenticator,
+      (event) => scopeOf(event.routeKey),
+    ),
+  )
   .use(onlyFor((e) => e.routeKey === PATCH, mergePatchContentType()))
   .use(onlyFor((e) => e.routeKey === PATCH, jsonBody({ limitBytes: 16 * 1024 })))
   .handler(async (event) => {

@@ -1,6 +1,6 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { localEndpoint } from '../lib/aws/clients.js';
-import type { FlowType } from '../lib/flows/flow-types.js';
+import type { FlowType } from '../lib/campaigns/flow-catalogue.js';
 import { type FlowEvent, staleForEveryCampaign } from '../lib/flows/plan.js';
 import { logger } from '../lib/runtime/container.js';
 import { starterDeps } from '../lib/runtime/flow-starter.js';

@@ -10,9 +10,9 @@ import {
   requireKey,
 } from '../lib/http/middleware.js';
 import { pathParameter } from '../lib/http/path-parameters.js';
-import { NotFoundError } from '../lib/http/problem.js';
 import { container, logger } from '../lib/runtime/container.js';
 import { messaging } from '../lib/runtime/messaging.js';
+import { NotFoundError } from '../lib/shared/errors.js';
 import type { TemplateWrite } from '../lib/templates/manage-templates.js';
 
 const PATCH = 'PATCH /v1/templates/{name}';

@@ -3,6 +3,7 @@ import { ConsentError, InvalidUnsubscribeTokenError } from '../lib/consent/error
 import { PAGE_HEADERS, unsubscribePage } from '../lib/consent/unsubscribe-page.js';
 import { type HttpEvent, type HttpResult, header, json, problemResponses } from '../lib/http/middleware.js';
 import { pathParameter } from '../lib/http/path-parameters.js';
+import { statusOf } from '../lib/http/problem.js';
 import { container, logger } from '../lib/runtime/container.js';
 import { messaging } from '../lib/runtime/messaging.js';
 
@@ -43,6 +44,6 @@ export const handler = middy<HttpEvent, HttpResult>()
     } catch (error) {
       if (!wantsHtml || !(error instanceof ConsentError)) throw error;
       const kind = error instanceof InvalidUnsubscribeTokenError ? 'invalid' : 'unknown';
-      return page(error.status, unsubscribePage(kind, 'en', config.shopName));
+      return page(statusOf(error), unsubscribePage(kind, 'en', config.shopName));
     }
   });

@@ -25,7 +25,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { FLOW_TYPES, type FlowType, flowRulePattern } from '../lib/flows/flow-types.js';
+import { FLOW_TYPES, type FlowType, flowRulePattern } from '../lib/campaigns/flow-catalogue.js';
 
 /** EventBridge's own pattern keys to CDK's camelCase EventPattern. */
 export function cdkPattern(pattern: Record<string, unknown>): EventPattern {

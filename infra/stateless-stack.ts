@@ -113,6 +113,8 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   // SES: ses:ListEmailTemplates, Get/Create/Update/DeleteEmailTemplate, TestRenderEmailTemplate,
   // and secretsmanager:GetSecretValue on the unsubscribe secret (the preview's unsubscribe link).
   templates: { read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], write: [] },
+  // DynamoDbKeyStore: list (Query), create (PutItem), revoke (UpdateItem).
+  keys: { read: ['dynamodb:Query'], write: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] },
   // DynamoDbConsentStore: snapshot (BatchGetItem), unsubscribe (TransactWrite: ConditionCheck on
   // PROFILE + Update of CONSENT); secretsmanager:GetSecretValue on the unsubscribe secret.
   unsubscribe: {
@@ -202,6 +204,7 @@ export const SERVICE_ACCESS: Record<FunctionName, ServiceAccess> = {
   customers: {},
   health: {},
   openapi: {},
+  keys: {},
   authorize: {},
   // ManageCampaigns: a campaign's steps must name existing templates (GetEmailTemplate).
   campaigns: { templates: ['ses:GetEmailTemplate'], mailSettings: true },

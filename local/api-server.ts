@@ -2,9 +2,10 @@ import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
-import { toPointer, ValidationError } from '../lib/http/problem.js';
+import { statusOf, toProblem } from '../lib/http/problem.js';
 import { AUTHORIZER, matchPath, ROUTES, type Route } from '../lib/http/routes.js';
 import { Lru } from '../lib/lru.js';
+import { toPointer, ValidationError } from '../lib/shared/errors.js';
 import { lambdaContext } from './lambda-context.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers of every shape are served
@@ -23,6 +24,8 @@ export interface ApiServerOptions {
    * route goes straight to its handler, which then authenticates by itself.
    */
   authorizer?: { handler: LambdaHandler };
+  /** Serves what is not the API (the console's static files); true when it answered. */
+  staticFiles?: (req: IncomingMessage, res: ServerResponse) => boolean;
   log?: (line: string) => void;
 }
 
@@ -37,6 +40,7 @@ export function startApiServer(options: ApiServerOptions): Promise<Server> {
     const started = Date.now();
     const served: { route?: Route } = {};
     try {
+      if (options.staticFiles?.(req, res)) return;
       await serve(req, res, routes, options, authorizations, served);
     } catch (error) {
       sendProblem(res, 500, 'Internal error', (error as Error).message);
@@ -92,8 +96,8 @@ async function serve(
         ],
         'Malformed path',
       );
-      res.writeHead(error.status, { 'content-type': 'application/problem+json' });
-      res.end(JSON.stringify(error.toProblem(url.pathname)));
+      res.writeHead(statusOf(error), { 'content-type': 'application/problem+json' });
+      res.end(JSON.stringify(toProblem(error, url.pathname)));
       return;
     }
     pathParameters[name] = decoded;

@@ -1,12 +1,14 @@
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { DynamoDbKeyStore, hashKey, keyIdOf, type Scope } from '../lib/auth/api-keys.js';
+import { hashKey, keyIdOf, type Scope } from '../lib/auth/api-keys.js';
+import { DynamoDbKeyStore } from '../lib/auth/dynamodb-key-store.js';
 import { createDynamoClient } from '../lib/aws/clients.js';
 import { config } from '../lib/config.js';
 import { AUTHORIZER, FUNCTIONS } from '../lib/http/routes.js';
 import { type FaultKind, newFaultState, shareFaultState } from '../lib/messaging/fault-injecting-sender.js';
 import { type LambdaHandler, startApiServer } from './api-server.js';
+import { serveConsole } from './console.js';
 import { ensureTable, freePort, type LocalDynamo, startDynamoDbLocal } from './dynamodb.js';
 import { watchDynamoDbLocal } from './dynamodb-watch.js';
 import { type LocalEventBus, startLocalEventBus } from './event-bus.js';
@@ -135,6 +137,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     handlers,
     // The Lambda authorizer before every non-public route, as API Gateway runs it deployed.
     authorizer: { handler: handlers[AUTHORIZER.function] },
+    // The console (web/dist) from the same origin, as CloudFront serves it deployed.
+    staticFiles: serveConsole,
     log: options.log,
   });
   if (dynamo) {

@@ -1,4 +1,5 @@
-import { LOCAL_STATE_FILE, removeLocalState, writeLocalState } from '../lib/auth/key-admin.js';
+import { LOCAL_STATE_FILE, removeLocalState, writeLocalState } from '../lib/auth/aws-key-admin.js';
+import { CONSOLE_PATH, ensureConsoleBuilt } from './console.js';
 import { startLocalStack } from './stack.js';
 
 const args = new Set(process.argv.slice(2));
@@ -17,6 +18,12 @@ const inMemory = args.has('--in-memory');
 const port = Number(process.env.PORT ?? 3000);
 const step = (message: string) => console.log(`stageflow: ${message}`);
 
+try {
+  ensureConsoleBuilt(step);
+} catch (error) {
+  console.error(`stageflow: ${(error as Error).message}`);
+  process.exit(1);
+}
 step(`starting DynamoDB Local (${inMemory ? 'in memory' : 'data in .stageflow/dynamodb'})…`);
 const stack = await startLocalStack({
   port,
@@ -43,6 +50,7 @@ process.on('exit', () => removeLocalState());
 console.log(`
 Stageflow is running.
 
+  Console      ${stack.url}${CONSOLE_PATH}   (sign in with the admin key below)
   API          ${stack.url}
   Health       ${stack.url}/health
   DynamoDB     ${stack.dynamodbEndpoint} (table ${stack.tableName})

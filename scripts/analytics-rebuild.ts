@@ -5,7 +5,7 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { assertTimeZone } from '../lib/analytics/calendar.js';
 import { DynamoDbAnalyticsStore } from '../lib/analytics/dynamodb-analytics-store.js';
 import { AnalyticsProjector } from '../lib/analytics/project.js';
-import { KeyAdminError, resolveTarget } from '../lib/auth/key-admin.js';
+import { KeyAdminError, resolveTarget } from '../lib/auth/aws-key-admin.js';
 import { defaultModel } from '../lib/journey/index.js';
 
 const USAGE = `Usage: npm run analytics:rebuild -- [options]

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { SCOPES, type Scope } from '../lib/auth/api-keys.js';
 import {
   createApiKey,
   KeyAdminError,
@@ -8,12 +9,12 @@ import {
   revokeApiKey,
   statefulStackName,
   TABLE_NAME_OUTPUT,
-} from '../lib/auth/key-admin.js';
+} from '../lib/auth/aws-key-admin.js';
 
 const USAGE = `Usage: npm run keys -- <command> [options]
 
 Commands
-  create --name <name> --scope ingest|admin [--rate-limit <requests/s>]
+  create --name <name> --scope ingest|admin|read [--rate-limit <requests/s>]
                       create a key; it is printed once and never stored in plain text
   list [--json]       every key: id, name, scope, created, revoked (never the key or its hash)
   revoke <keyId>      revoke a key; requests with it get 401 once the auth caches expire
@@ -77,7 +78,8 @@ async function main(argv: string[]) {
   // Usage errors before any AWS call.
   if (command === 'create') {
     if (!values.name) fail('create needs --name <name> (the shop or source the key is for)', 2);
-    if (values.scope !== 'ingest' && values.scope !== 'admin') fail('create needs --scope ingest|admin', 2);
+    if (!(SCOPES as readonly string[]).includes(values.scope ?? ''))
+      fail('create needs --scope ingest|admin|read (read: the console viewer, every GET, no writes)', 2);
   }
   if (command === 'revoke' && !rest[0])
     fail('revoke needs a key id: `npm run keys -- revoke <keyId>` (see `list`)', 2);
@@ -104,7 +106,7 @@ async function run(
     const rateLimit = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
     const { key, view } = await createApiKey(target.store, {
       name: values.name ?? '',
-      scope: values.scope === 'admin' ? 'admin' : 'ingest',
+      scope: values.scope as Scope,
       rateLimit,
     });
     progress(`created ${view.scope} key ${view.keyId} "${view.name}"`);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { KeyAdminError, resolveTarget } from '../lib/auth/key-admin.js';
-import { reindexCustomerLists } from '../lib/customers/reindex-lists.js';
+import { KeyAdminError, resolveTarget } from '../lib/auth/aws-key-admin.js';
+import { reindexCustomerLists } from '../lib/customers/dynamodb-reindex-lists.js';
 
 const USAGE = `Usage: npm run customers:reindex -- [--stage dev|prod] [--table <name> [--endpoint <url>]] [--region <r>]
 

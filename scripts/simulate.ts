@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { LOCAL_STATE_FILE, type LocalStackState } from '../lib/auth/key-admin.js';
+import { LOCAL_STATE_FILE, type LocalStackState } from '../lib/auth/aws-key-admin.js';
 import { SimulationError, type SimulationSummary, simulate } from '../lib/simulator/send.js';
 
 const USAGE = `Usage: npm run simulate -- [options]

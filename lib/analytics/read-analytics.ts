@@ -1,6 +1,6 @@
 import type * as z from 'zod';
-import { fieldErrors, ValidationError } from '../http/problem.js';
 import type { CompiledModel } from '../journey/index.js';
+import { fieldErrors, ValidationError } from '../shared/errors.js';
 import { monthsBetween } from './calendar.js';
 import { AGG } from './cells.js';
 import type { AnalyticsStore } from './ports.js';

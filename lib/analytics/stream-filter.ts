@@ -1,4 +1,4 @@
-import type { EventPattern } from '../events/pattern.js';
+import type { EventPattern } from '../events/index.js';
 
 /**
  * The projector's event-source filter: any write or removal of a customer's profile. Every

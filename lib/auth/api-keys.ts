@@ -1,16 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { queryPartition } from '../storage/dynamodb-io.js';
-import { keys } from '../storage/table.js';
 
-/** Ingest keys write touchpoints and read customers; admin keys can do everything. */
-export type Scope = 'ingest' | 'admin';
+/**
+ * Ingest keys write touchpoints and read customers; admin keys can do everything; read keys
+ * (the console's viewers) make every GET an admin key can and write nothing.
+ */
+export type Scope = 'ingest' | 'admin' | 'read';
+
+export const SCOPES = ['ingest', 'admin', 'read'] as const satisfies readonly Scope[];
 
 export interface ApiKeyRecord {
   /** Public, non-secret id: the first 12 hex digits of the hash. */
@@ -55,66 +51,6 @@ export interface KeyStore {
   put(record: ApiKeyRecord): Promise<void>;
   list(): Promise<ApiKeyRecord[]>;
   revoke(keyId: string, at: string): Promise<boolean>;
-}
-
-export class DynamoDbKeyStore implements KeyStore {
-  constructor(
-    private readonly client: DynamoDBClient,
-    private readonly tableName: string,
-  ) {}
-
-  async get(hash: string): Promise<ApiKeyRecord | null> {
-    const out = await this.client.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: marshall({ pk: keys.apiKeys, sk: keys.apiKeySk(hash) }),
-        ConsistentRead: true,
-      }),
-    );
-    return out.Item ? toRecord(unmarshall(out.Item)) : null;
-  }
-
-  async put(record: ApiKeyRecord): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.tableName,
-        Item: marshall(
-          { pk: keys.apiKeys, sk: keys.apiKeySk(record.hash), entity: 'apiKey', ...record },
-          { removeUndefinedValues: true },
-        ),
-      }),
-    );
-  }
-
-  async list(): Promise<ApiKeyRecord[]> {
-    return (await queryPartition(this.client, this.tableName, keys.apiKeys)).map(toRecord);
-  }
-
-  async revoke(keyId: string, at: string): Promise<boolean> {
-    const record = (await this.list()).find((r) => r.keyId === keyId);
-    if (!record) return false;
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: marshall({ pk: keys.apiKeys, sk: keys.apiKeySk(record.hash) }),
-        UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
-        ExpressionAttributeValues: marshall({ ':at': at }),
-      }),
-    );
-    return true;
-  }
-}
-
-function toRecord(item: Record<string, unknown>): ApiKeyRecord {
-  return {
-    keyId: item.keyId as string,
-    hash: item.hash as string,
-    name: item.name as string,
-    scope: item.scope as Scope,
-    createdAt: item.createdAt as string,
-    ...(item.revokedAt ? { revokedAt: item.revokedAt as string } : {}),
-    ...(item.rateLimit ? { rateLimit: item.rateLimit as number } : {}),
-  };
 }
 
 /** Creates a key, stores only its hash, and returns the plain key once. */

@@ -1,5 +1,5 @@
-import { ForbiddenError, UnauthorizedError } from '../http/problem.js';
 import { Lru } from '../lru.js';
+import { ForbiddenError, UnauthorizedError } from '../shared/errors.js';
 import { type ApiKeyRecord, hashKey, type KeyStore, keyFromAuthorization, type Scope } from './api-keys.js';
 import { keyRateLimit } from './rate-limit.js';
 
@@ -71,10 +71,14 @@ export class Authenticator {
   }
 
   /** Parses the Authorization header, checks the key and requires `required`; throws 401/403. */
-  async authenticate(authorization: string | undefined, required: Scope): Promise<Principal> {
+  async authenticate(
+    authorization: string | undefined,
+    required: Scope,
+    method = 'POST',
+  ): Promise<Principal> {
     const key = keyFromAuthorization(authorization);
     if (key === null) throw missingKeyError(authorization);
-    return principalFor(await this.check(key), required);
+    return principalFor(await this.check(key), required, method);
   }
 
   private async lookup(hash: string): Promise<ApiKeyRecord | null> {
@@ -95,23 +99,42 @@ export function missingKeyError(authorization: string | undefined): Unauthorized
   );
 }
 
-/** Turns a key check into the caller, or the 401 (unknown, revoked) or 403 (scope) it earns. */
-export function principalFor(context: KeyContext, required: Scope): Principal {
+/** Methods that change nothing: a read key may make them on any route admin may. */
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+/**
+ * Whether a key of scope `has` may call a route needing `required` with `method`: admin may do
+ * everything, ingest its own routes, read every GET that admin or ingest may make and no write.
+ */
+export function scopeAllows(has: Scope, required: Scope, method: string): boolean {
+  if (has === 'admin') return true;
+  if (has === 'read') return READ_METHODS.has(method.toUpperCase());
+  return has === required;
+}
+
+/**
+ * Turns a key check into the caller, or the 401 (unknown, revoked) or 403 (scope) it earns.
+ * `method` matters only to read keys; the default is a write, so a caller that forgets it
+ * refuses a read key rather than letting it write.
+ */
+export function principalFor(context: KeyContext, required: Scope, method = 'POST'): Principal {
   if (context.status === 'missing') throw missingKeyError(undefined);
   if (context.status === 'unknown' || context.scope === '') {
     throw new UnauthorizedError('The API key is not valid');
   }
   if (context.status === 'revoked') throw new UnauthorizedError('The API key has been revoked');
-  if (required === 'admin' && context.scope !== 'admin') {
+  if (!scopeAllows(context.scope, required, method)) {
     throw new ForbiddenError(
-      `This route needs an admin key; key ${context.keyId} has scope "${context.scope}"`,
+      context.scope === 'read'
+        ? `Key ${context.keyId} has scope "read": it may read but not change anything`
+        : `This route needs an ${required} key; key ${context.keyId} has scope "${context.scope}"`,
     );
   }
   return { keyId: context.keyId, name: context.name, scope: context.scope };
 }
 
 const STATUSES: readonly string[] = ['valid', 'unknown', 'revoked', 'missing'] satisfies KeyStatus[];
-const SCOPES: readonly string[] = ['', 'ingest', 'admin'] satisfies (Scope | '')[];
+const CONTEXT_SCOPES: readonly string[] = ['', 'ingest', 'admin', 'read'] satisfies (Scope | '')[];
 
 /**
  * Reads a KeyContext from `requestContext.authorizer.lambda`, or null when there is none or it
@@ -122,7 +145,7 @@ export function keyContextFrom(value: unknown): KeyContext | null {
   if (!value || typeof value !== 'object') return null;
   const v = value as Record<string, unknown>;
   if (typeof v.status !== 'string' || !STATUSES.includes(v.status)) return null;
-  if (typeof v.scope !== 'string' || !SCOPES.includes(v.scope)) return null;
+  if (typeof v.scope !== 'string' || !CONTEXT_SCOPES.includes(v.scope)) return null;
   const rateLimit = Number(v.rateLimit);
   const rateBurst = Number(v.rateBurst);
   return {

@@ -1,8 +1,13 @@
 import * as z from 'zod';
-import { FLOW_TRIGGERS, FLOW_TYPES, type FlowType } from '../flows/flow-types.js';
-import { idTextProblem } from '../http/json-input.js';
 import { defaultModel } from '../journey/index.js';
-import { GOALS, type Goal } from '../measurement/assignment.js';
+import { idTextProblem } from '../shared/json-values.js';
+import {
+  EXIT_CONDITIONS,
+  FLOW_CATALOGUE,
+  FLOW_TYPES,
+  type FlowType,
+  STEP_CATEGORIES,
+} from './flow-catalogue.js';
 
 export const FlowTypeSchema = z.enum(FLOW_TYPES);
 
@@ -64,7 +69,7 @@ export const Step = z
     wait: WaitInput.default({}),
     /** Template base name; the customer's locale picks the SES template (`thank-you` → `<prefix>thank-you_de`). */
     template: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a template name (a-z, 0-9, -)'),
-    category: z.enum(['marketing', 'transactional']),
+    category: z.enum(STEP_CATEGORIES),
   })
   .strict();
 export type Step = z.infer<typeof Step>;
@@ -102,27 +107,15 @@ export type Audience = z.infer<typeof Audience>;
  * - `purchased`: the customer bought again after the trigger;
  * - `none`: only consent and suppression stop it.
  */
-export const ExitCondition = z.enum(['none', 'stage-left', 'order-reviewed', 'purchased']);
+export const ExitCondition = z.enum(EXIT_CONDITIONS);
 export type ExitCondition = z.infer<typeof ExitCondition>;
 
 export const CampaignStatus = z.enum(['draft', 'active', 'paused']);
 export type CampaignStatus = z.infer<typeof CampaignStatus>;
 
-/**
- * Which exit conditions make sense per flow, and which step categories it may use. Nurture,
- * review and repeat-purchase mail is promotional, so it can never be marked transactional
- * (which would bypass unsubscribes and caps).
- */
-export const FLOW_RULES: Record<
-  FlowType,
-  { exits: readonly ExitCondition[]; categories: readonly Step['category'][] }
-> = {
-  nurture: { exits: ['none', 'stage-left', 'purchased'], categories: ['marketing'] },
-  'thank-you': { exits: ['none'], categories: ['transactional', 'marketing'] },
-  'review-request': { exits: ['none', 'order-reviewed', 'purchased'], categories: ['marketing'] },
-  'referral-reward': { exits: ['none'], categories: ['transactional', 'marketing'] },
-  'repeat-purchase': { exits: ['none', 'purchased', 'stage-left'], categories: ['marketing'] },
-};
+/** What a campaign counts as a conversion (docs/measurement.md). */
+export const GOALS = ['purchase', 'review', 'none'] as const;
+export type Goal = (typeof GOALS)[number];
 
 /** The goal a campaign measures when it names none. */
 export const FLOW_GOALS: Record<FlowType, Goal> = {
@@ -175,8 +168,8 @@ export const CampaignInput = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    const allowed = FLOW_TRIGGERS[c.flow as FlowType];
-    const rules = FLOW_RULES[c.flow as FlowType];
+    const allowed = FLOW_CATALOGUE[c.flow as FlowType];
+    const rules = FLOW_CATALOGUE[c.flow as FlowType];
     if (FLOW_GOALS[c.flow as FlowType] === 'none') {
       // Transactional flows are owed to the customer: nobody may be held out of them.
       if (c.holdoutPercent !== 0) {
@@ -266,4 +259,6 @@ export interface Campaign extends CampaignInput {
   status: CampaignStatus;
   createdAt: string;
   updatedAt: string;
+  /** Who made this version or the head's last status change: the key's name. */
+  updatedBy?: string;
 }

@@ -1,6 +1,6 @@
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { stableId } from '../events/stable-id.js';
+import { stableId } from '../events/index.js';
 import { queryPartition } from '../storage/dynamodb-io.js';
 import { keys } from '../storage/table.js';
 import type { CampaignStats, SkipReason } from './ports.js';

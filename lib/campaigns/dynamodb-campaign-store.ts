@@ -132,12 +132,12 @@ export class DynamoDbCampaignStore implements CampaignStore {
     }
   }
 
-  async setStatus(campaignId: string, from: CampaignStatus, to: CampaignStatus, at: string) {
+  async setStatus(campaignId: string, from: CampaignStatus, to: CampaignStatus, at: string, by?: string) {
     return this.conditionalUpdate(
       campaignId,
-      'SET #status = :to, updatedAt = :at',
+      by ? 'SET #status = :to, updatedAt = :at, updatedBy = :by' : 'SET #status = :to, updatedAt = :at',
       'attribute_exists(sk) AND attribute_not_exists(deletedAt) AND #status = :from',
-      { ':to': to, ':from': from, ':at': at },
+      by ? { ':to': to, ':from': from, ':at': at, ':by': by } : { ':to': to, ':from': from, ':at': at },
     );
   }
 

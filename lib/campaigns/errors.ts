@@ -1,15 +1,15 @@
-import { HttpProblem } from '../http/problem.js';
+import { type ErrorKind, StageflowError } from '../shared/errors.js';
 
-/** Base of every campaign error; each maps to a problem+json response. */
-export class CampaignError extends HttpProblem {
+/** Base of every campaign error; the HTTP edge maps each to a problem+json response. */
+export class CampaignError extends StageflowError {
   constructor(
-    status: number,
+    kind: ErrorKind,
     slug: string,
     title: string,
     detail: string,
     options: { cause?: unknown } = {},
   ) {
-    super(status, slug, title, detail, options);
+    super(kind, slug, title, detail, options);
     this.name = 'CampaignError';
   }
 }
@@ -17,7 +17,7 @@ export class CampaignError extends HttpProblem {
 export class CampaignNotFoundError extends CampaignError {
   constructor(campaignId: string, version?: number) {
     super(
-      404,
+      'not-found',
       'not-found',
       'Not found',
       version === undefined
@@ -31,7 +31,12 @@ export class CampaignNotFoundError extends CampaignError {
 /** A status change the campaign's current status does not allow. */
 export class CampaignStatusConflictError extends CampaignError {
   constructor(campaignId: string, from: string, action: string) {
-    super(409, 'status-conflict', 'Conflict', `Campaign "${campaignId}" is ${from}; it cannot be ${action}`);
+    super(
+      'conflict',
+      'status-conflict',
+      'Conflict',
+      `Campaign "${campaignId}" is ${from}; it cannot be ${action}`,
+    );
     this.name = 'CampaignStatusConflictError';
   }
 }
@@ -40,7 +45,7 @@ export class CampaignStatusConflictError extends CampaignError {
 export class CampaignVersionConflictError extends CampaignError {
   constructor(campaignId: string, expected: number, current: number) {
     super(
-      412,
+      'precondition-failed',
       'precondition-failed',
       'Precondition failed',
       `Campaign "${campaignId}" is at version ${current}, not ${expected}; read it again and retry`,
@@ -52,7 +57,12 @@ export class CampaignVersionConflictError extends CampaignError {
 /** Other writers kept changing the campaign while this request retried. */
 export class CampaignBusyError extends CampaignError {
   constructor(campaignId: string) {
-    super(409, 'concurrent-update', 'Conflict', `Campaign "${campaignId}" is being changed by others; retry`);
+    super(
+      'conflict',
+      'concurrent-update',
+      'Conflict',
+      `Campaign "${campaignId}" is being changed by others; retry`,
+    );
     this.name = 'CampaignBusyError';
   }
 }

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
-import type { FlowType } from '../flows/flow-types.js';
-import { mergePatch } from '../http/merge-patch.js';
-import { type FieldError, fieldErrors, toPointer, ValidationError } from '../http/problem.js';
+import { type FieldError, fieldErrors, toPointer, ValidationError } from '../shared/errors.js';
+import { mergePatch } from '../shared/merge-patch.js';
 import { type Campaign, CampaignInput, CampaignStatus, FlowTypeSchema, goalOf } from './campaign.js';
 import {
   CampaignBusyError,
@@ -10,6 +9,7 @@ import {
   CampaignStatusConflictError,
   CampaignVersionConflictError,
 } from './errors.js';
+import type { FlowType } from './flow-catalogue.js';
 import type { CampaignHead, CampaignStats, CampaignStore, SkipReason } from './ports.js';
 
 export const ListQuery = z
@@ -25,7 +25,14 @@ export const newCampaignId = () => `cmp_${randomBytes(9).toString('base64url')}`
 const CAMPAIGN_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** What answers carry besides the definition; a write ignores them (status has its own routes). */
-export const READ_ONLY_FIELDS = ['campaignId', 'version', 'status', 'createdAt', 'updatedAt'] as const;
+export const READ_ONLY_FIELDS = [
+  'campaignId',
+  'version',
+  'status',
+  'createdAt',
+  'updatedAt',
+  'updatedBy',
+] as const;
 
 function withoutReadOnly(body: unknown): unknown {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
@@ -52,7 +59,7 @@ export class ManageCampaigns {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  async create(body: unknown): Promise<Campaign> {
+  async create(body: unknown, by?: string): Promise<Campaign> {
     const { status, definition } = splitStatus(body);
     const input = await this.validate(definition);
     const now = this.clock().toISOString();
@@ -63,6 +70,7 @@ export class ManageCampaigns {
       status: status ?? 'draft',
       createdAt: now,
       updatedAt: now,
+      ...(by ? { updatedBy: by } : {}),
     };
     await this.deps.store.create(campaign);
     return publicView(campaign);
@@ -95,18 +103,18 @@ export class ManageCampaigns {
    * Replaces the definition as a new version; running flows keep the version they started with.
    * A campaign as GET answers it is accepted unchanged: its read-only fields are ignored.
    */
-  async update(campaignId: string, body: unknown, ifMatch?: number): Promise<Campaign> {
+  async update(campaignId: string, body: unknown, ifMatch?: number, by?: string): Promise<Campaign> {
     const input = await this.validate(withoutReadOnly(body));
-    return this.addVersion(campaignId, ifMatch, async () => input);
+    return this.addVersion(campaignId, ifMatch, by, async () => input);
   }
 
   /**
    * Changes only what an RFC 7396 merge patch names, over the current version; the result is
    * validated as a whole and stored as a new version, like a PUT (If-Match included).
    */
-  patch(campaignId: string, body: unknown, ifMatch?: number): Promise<Campaign> {
+  patch(campaignId: string, body: unknown, ifMatch?: number, by?: string): Promise<Campaign> {
     const changes = withoutReadOnly(body);
-    return this.addVersion(campaignId, ifMatch, (head) =>
+    return this.addVersion(campaignId, ifMatch, by, (head) =>
       this.validate(mergePatch(definitionOf(head), changes)),
     );
   }
@@ -114,6 +122,7 @@ export class ManageCampaigns {
   private async addVersion(
     campaignId: string,
     ifMatch: number | undefined,
+    by: string | undefined,
     definition: (head: CampaignHead) => Promise<CampaignInput>,
   ): Promise<Campaign> {
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
@@ -128,6 +137,7 @@ export class ManageCampaigns {
         status: head.status,
         createdAt: head.createdAt,
         updatedAt: this.clock().toISOString(),
+        ...(by ? { updatedBy: by } : {}),
       };
       const outcome = await this.deps.store.addVersion(next);
       if (outcome === 'ok') return publicView(next);
@@ -137,13 +147,13 @@ export class ManageCampaigns {
   }
 
   /** draft or paused → active; active stays active. */
-  activate(campaignId: string): Promise<Campaign> {
-    return this.transition(campaignId, 'active', ['draft', 'paused'], 'activated');
+  activate(campaignId: string, by?: string): Promise<Campaign> {
+    return this.transition(campaignId, 'active', ['draft', 'paused'], 'activated', by);
   }
 
   /** active → paused; paused stays paused; a draft was never running. */
-  pause(campaignId: string): Promise<Campaign> {
-    return this.transition(campaignId, 'paused', ['active'], 'paused');
+  pause(campaignId: string, by?: string): Promise<Campaign> {
+    return this.transition(campaignId, 'paused', ['active'], 'paused', by);
   }
 
   async delete(campaignId: string): Promise<void> {
@@ -202,14 +212,17 @@ export class ManageCampaigns {
     to: Campaign['status'],
     from: Campaign['status'][],
     action: string,
+    by?: string,
   ): Promise<Campaign> {
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       const head = await this.live(campaignId);
       if (head.status === to) return publicView(head);
       if (!from.includes(head.status)) throw new CampaignStatusConflictError(campaignId, head.status, action);
       const at = this.clock().toISOString();
-      const outcome = await this.deps.store.setStatus(campaignId, head.status, to, at);
-      if (outcome === 'ok') return { ...publicView(head), status: to, updatedAt: at };
+      const outcome = await this.deps.store.setStatus(campaignId, head.status, to, at, by);
+      if (outcome === 'ok') {
+        return { ...publicView(head), status: to, updatedAt: at, ...(by ? { updatedBy: by } : {}) };
+      }
       if (outcome === 'missing') throw new CampaignNotFoundError(campaignId);
     }
     throw new CampaignBusyError(campaignId);
@@ -284,5 +297,6 @@ export function publicView(c: Campaign | CampaignHead): Campaign {
     goal: goalOf(c),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
+    ...(c.updatedBy ? { updatedBy: c.updatedBy } : {}),
   };
 }

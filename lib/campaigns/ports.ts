@@ -21,7 +21,14 @@ export interface CampaignStore {
   ): Promise<{ head: CampaignHead | null; version: Campaign | null }>;
   /** Adds `next` as a new immutable version if the head is still at `next.version - 1`. */
   addVersion(next: Campaign): Promise<WriteOutcome>;
-  setStatus(campaignId: string, from: CampaignStatus, to: CampaignStatus, at: string): Promise<WriteOutcome>;
+  /** Changes the head's status if it is still `from`; `by` (a key name) becomes its updatedBy. */
+  setStatus(
+    campaignId: string,
+    from: CampaignStatus,
+    to: CampaignStatus,
+    at: string,
+    by?: string,
+  ): Promise<WriteOutcome>;
   /** Marks the campaign deleted; its versions stay for the flows still running them. */
   markDeleted(campaignId: string, at: string): Promise<WriteOutcome>;
 }

@@ -1,9 +1,9 @@
-import { HttpProblem } from '../http/problem.js';
+import { type ErrorKind, StageflowError } from '../shared/errors.js';
 
-/** Base of every consent error; each maps to a problem+json response (or the HTML error page). */
-export class ConsentError extends HttpProblem {
-  constructor(status: number, slug: string, title: string, detail: string) {
-    super(status, slug, title, detail);
+/** Base of every consent error; the HTTP edge maps each to a problem+json response (or the HTML error page). */
+export class ConsentError extends StageflowError {
+  constructor(kind: ErrorKind, slug: string, title: string, detail: string) {
+    super(kind, slug, title, detail);
     this.name = 'ConsentError';
   }
 }
@@ -11,7 +11,12 @@ export class ConsentError extends HttpProblem {
 /** The token was not made by us (forged, altered or truncated). */
 export class InvalidUnsubscribeTokenError extends ConsentError {
   constructor() {
-    super(400, 'invalid-unsubscribe-token', 'Invalid unsubscribe link', 'This unsubscribe link is not valid');
+    super(
+      'invalid',
+      'invalid-unsubscribe-token',
+      'Invalid unsubscribe link',
+      'This unsubscribe link is not valid',
+    );
     this.name = 'InvalidUnsubscribeTokenError';
   }
 }
@@ -19,7 +24,7 @@ export class InvalidUnsubscribeTokenError extends ConsentError {
 /** A valid token for a customer we no longer hold (erased). */
 export class UnknownSubscriberError extends ConsentError {
   constructor() {
-    super(404, 'unknown-subscriber', 'Not found', 'There is no subscription for this link any more');
+    super('not-found', 'unknown-subscriber', 'Not found', 'There is no subscription for this link any more');
     this.name = 'UnknownSubscriberError';
   }
 }

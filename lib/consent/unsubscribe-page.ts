@@ -1,4 +1,4 @@
-import type { Locale } from '../templates/template.js';
+import type { Locale } from '../templates/index.js';
 
 export type PageKind = 'confirm' | 'done' | 'invalid' | 'unknown';
 

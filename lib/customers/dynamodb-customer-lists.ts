@@ -5,8 +5,8 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { addressHash } from '../consent/consent.js';
-import { NO_STAGE } from '../ingest/customer-list-keys.js';
+import { addressHash } from '../consent/index.js';
+import { NO_STAGE } from '../ingest/index.js';
 import type { Acquisition } from '../journey/index.js';
 import { TABLE_INDEXES, type TableIndexName } from '../storage/table.js';
 import {

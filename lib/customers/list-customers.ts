@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { type FieldError, fieldErrors, HttpProblem, ValidationError } from '../http/problem.js';
+import { type FieldError, fieldErrors, StageflowError, ValidationError } from '../shared/errors.js';
 import { type CustomerFilter, type CustomerLists, ListIndexUnavailableError } from './ports.js';
 
 /** The filters of GET /v1/customers; a request names at most one. */
@@ -115,21 +115,17 @@ export class ListCustomers {
  * 503 while the table lacks the list's index: an upgraded stack gains its indexes one deploy
  * at a time, and a new index backfills for a while. Says so, rather than a bare 500.
  */
-export class ListNotReadyError extends HttpProblem {
+export class ListNotReadyError extends StageflowError {
   constructor(cause: ListIndexUnavailableError) {
     super(
-      503,
+      'unavailable',
       'list-not-ready',
       'List not ready',
       `This list needs the table index ${cause.indexName}, which is not there yet or still being built ` +
         '(README: Upgrading). Retry later.',
-      { headers: { 'retry-after': '60' }, cause },
+      // Nothing internal in it, and it tells operators what to do: shown despite being a 5xx.
+      { retryAfterSeconds: 60, cause, expose: true },
     );
     this.name = 'ListNotReadyError';
-  }
-
-  /** Nothing internal in it, and it tells operators what to do: shown despite the 5xx status. */
-  override get expose(): boolean {
-    return true;
   }
 }

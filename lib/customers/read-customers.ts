@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { fieldErrors, NotFoundError, ValidationError } from '../http/problem.js';
-import type { JourneyStore, Profile } from '../ingest/ports.js';
+import type { JourneyStore, Profile } from '../ingest/index.js';
+import { fieldErrors, NotFoundError, ValidationError } from '../shared/errors.js';
 import { anonymousIdOf, ITEM_PREFIX } from '../storage/table.js';
 
 /** The public view of a customer's journey. */

@@ -1,6 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { EVENT_SOURCE } from '../../events/index.js';
-import { decodeOutboxRecord } from './outbox-record.js';
+import { decodeOutboxRecord } from './dynamodb-outbox-record.js';
 import { type EventPublisher, entrySize, type OutboundEvent, PUT_EVENTS_LIMITS } from './publisher.js';
 
 /** The part of the Powertools logger the relay uses. */

@@ -1,7 +1,4 @@
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
-import { keys } from '../storage/table.js';
 
 /**
  * The marketing switch. When SES reputation suffers (the bounce-rate or complaint-rate alarm
@@ -149,71 +146,4 @@ export async function applyAlarmChange(
     await new Promise((r) => setTimeout(r, Math.random() * 50));
   }
   throw new Error('the marketing switch stayed contended');
-}
-
-/** Port for the send step: whether marketing mail is paused right now. */
-export interface MarketingGate {
-  isMarketingPaused(): Promise<boolean>;
-}
-
-const KEY = { pk: keys.settings, sk: keys.marketingSk };
-
-/** The switch item in the Stageflow table (GetItem, PutItem). */
-export class DynamoDbMarketingSwitch implements MarketingSwitchStore, MarketingGate {
-  constructor(
-    private readonly client: DynamoDBClient,
-    private readonly tableName: string,
-  ) {}
-
-  async read(): Promise<{ state: MarketingSwitchState; version: number } | null> {
-    const out = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: marshall(KEY), ConsistentRead: true }),
-    );
-    if (!out.Item) return null;
-    const item = unmarshall(out.Item);
-    return {
-      state: {
-        paused: item.paused === true,
-        reason: String(item.reason ?? ''),
-        at: String(item.at ?? ''),
-        alarms: (item.alarms as MarketingSwitchState['alarms'] | undefined) ?? {},
-        ...(item.manual ? { manual: item.manual as MarketingSwitchState['manual'] } : {}),
-      },
-      version: Number(item.version ?? 0),
-    };
-  }
-
-  async write(state: MarketingSwitchState, expectedVersion: number): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: marshall(
-            { ...KEY, entity: 'settings', ...state, version: expectedVersion + 1 },
-            { removeUndefinedValues: true },
-          ),
-          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
-          ...(expectedVersion === 0
-            ? {}
-            : { ExpressionAttributeValues: marshall({ ':v': expectedVersion }) }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
-  }
-
-  async isMarketingPaused(): Promise<boolean> {
-    return marketingPaused((await this.read())?.state);
-  }
-}
-
-/**
- * Whether marketing mail is paused (SES reputation alarm): one consistent GetItem of
- * `SETTINGS`/`MARKETING`. No item means not paused.
- */
-export function isMarketingPaused(client: DynamoDBClient, tableName: string): Promise<boolean> {
-  return new DynamoDbMarketingSwitch(client, tableName).isMarketingPaused();
 }

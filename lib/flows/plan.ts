@@ -1,12 +1,12 @@
 import { DetailType } from '../../events/index.js';
-import type { Audience, Campaign } from '../campaigns/campaign.js';
-import { freshnessMs, waitMs } from '../campaigns/campaign.js';
-import { stableId } from '../events/stable-id.js';
-import { productIdsOf, toEngineTouchpoint } from '../ingest/ingest-touchpoints.js';
-import type { Profile } from '../ingest/ports.js';
+import type { Audience, Campaign, FlowType } from '../campaigns/index.js';
+import { freshnessMs, waitMs } from '../campaigns/index.js';
+import { stableId } from '../events/index.js';
+import type { Profile } from '../ingest/index.js';
 import { canonicalEvent, defaultModel, replay, sortKey } from '../journey/index.js';
-import type { ReasonCode } from '../measurement/reason-codes.js';
-import type { FlowType } from './flow-types.js';
+import type { ReasonCode } from '../measurement/index.js';
+import { orderIdOf, productIdsOf } from '../shared/touchpoint-fields.js';
+import { toEngineTouchpoint } from '../touchpoints/index.js';
 import type { MessageRecord } from './message-log.js';
 import type { FlowDeps } from './ports.js';
 import type { CampaignRun } from './run.js';
@@ -75,9 +75,6 @@ export function inAudience(audience: Audience, profile: Profile): boolean {
   }
   return true;
 }
-
-/** Deterministic holdout, decided at the first send step since assignments are recorded. */
-export { inHoldout } from '../measurement/assignment.js';
 
 /**
  * The trigger cycle a run belongs to, and who owns it: a campaign step never goes twice to
@@ -244,9 +241,7 @@ export async function planRuns(
 export async function orderProducts(deps: Pick<FlowDeps, 'customers'>, customerId: string, orderId: string) {
   const history = await deps.customers.history(customerId);
   const purchase = history.touchpoints.find(
-    (tp) =>
-      canonicalEvent(defaultModel, tp.event) === 'purchase' &&
-      String(tp.properties?.order_id ?? tp.properties?.orderId ?? '') === orderId,
+    (tp) => canonicalEvent(defaultModel, tp.event) === 'purchase' && orderIdOf(tp.properties) === orderId,
   );
   return productIdsOf(purchase?.properties);
 }

@@ -1,8 +1,6 @@
-import type { Campaign } from '../campaigns/campaign.js';
-import type { CampaignStats } from '../campaigns/ports.js';
-import type { CustomerHistory, Profile } from '../ingest/ports.js';
-import type { Arm, Assignment, GlobalAssignment } from '../measurement/assignment.js';
-import type { FlowType } from './flow-types.js';
+import type { Campaign, CampaignStats, FlowType } from '../campaigns/index.js';
+import type { CustomerHistory, Profile } from '../ingest/index.js';
+import type { Arm, Assignment, GlobalAssignment } from '../measurement/index.js';
 import type { MessageLog } from './message-log.js';
 
 /** What the flows need from campaigns (implemented by lib/campaigns). */

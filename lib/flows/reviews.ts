@@ -1,6 +1,7 @@
-import { productIdsOf, toEngineTouchpoint } from '../ingest/ingest-touchpoints.js';
 import { canonicalEvent, defaultModel, orderIdOf, sortKey } from '../journey/index.js';
-import type { Touchpoint } from '../touchpoints/schema.js';
+import { productIdsOf } from '../shared/touchpoint-fields.js';
+import type { Touchpoint } from '../touchpoints/index.js';
+import { toEngineTouchpoint } from '../touchpoints/index.js';
 
 interface KnownOrder {
   id: string;

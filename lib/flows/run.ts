@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { FLOW_TYPES } from './flow-types.js';
+import { FLOW_TYPES } from '../campaigns/index.js';
 
 /**
  * The state one campaign run carries through its state machine: who, which campaign

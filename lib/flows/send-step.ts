@@ -1,10 +1,10 @@
-import type { Campaign, Step } from '../campaigns/campaign.js';
-import { goalOf, waitMs } from '../campaigns/campaign.js';
-import type { CustomerHistory, Profile } from '../ingest/ports.js';
+import type { Campaign, Step } from '../campaigns/index.js';
+import { goalOf, waitMs } from '../campaigns/index.js';
+import type { CustomerHistory, Profile } from '../ingest/index.js';
 import { canonicalEvent, defaultModel } from '../journey/index.js';
-import { armOf, inGlobalControl } from '../measurement/assignment.js';
-import type { ReasonCode } from '../measurement/reason-codes.js';
-import type { Touchpoint } from '../touchpoints/schema.js';
+import { armOf, inGlobalControl, type ReasonCode } from '../measurement/index.js';
+import { firstNameOf, orderIdOf, productIdOf } from '../shared/touchpoint-fields.js';
+import type { Touchpoint } from '../touchpoints/index.js';
 import type { MessageRecord } from './message-log.js';
 import type { FlowDeps } from './ports.js';
 import { reviewedOrders } from './reviews.js';
@@ -24,10 +24,7 @@ const PAUSE_GIVE_UP_MS = 3 * 24 * 3600_000;
 const isTransient = (error: unknown) => (error as Error)?.name === 'TransientSendError';
 
 const eventOf = (tp: Touchpoint) => canonicalEvent(defaultModel, tp.event);
-const orderOf = (tp: Touchpoint) => {
-  const raw = tp.properties?.order_id ?? tp.properties?.orderId;
-  return raw === undefined || raw === null ? null : String(raw);
-};
+const orderOf = (tp: Touchpoint) => orderIdOf(tp.properties);
 
 /** Why a run must stop before its next send, or null if it goes on. */
 export function exitReason(
@@ -92,12 +89,6 @@ const validTimeZone = (tz: unknown): tz is string => {
   }
 };
 
-function firstName(traits: Record<string, unknown>): string | undefined {
-  const explicit = traits.firstName ?? traits.first_name;
-  if (typeof explicit === 'string' && explicit) return explicit;
-  return typeof traits.name === 'string' ? traits.name.split(/\s+/)[0] : undefined;
-}
-
 /** What a template can say about the customer and the order, never more. */
 function templateData(run: CampaignRun, profile: Profile, history: CustomerHistory | null) {
   const traits = profile.state.traits;
@@ -107,12 +98,12 @@ function templateData(run: CampaignRun, profile: Profile, history: CustomerHisto
   const products = Array.isArray(purchase?.properties?.products)
     ? (purchase.properties.products as Record<string, unknown>[]).map((p) => ({
         name: String(p.name ?? p.product_id ?? ''),
-        productId: String(p.product_id ?? p.productId ?? ''),
+        productId: String(productIdOf(p) ?? ''),
       }))
     : run.productIds.map((id) => ({ name: id, productId: id }));
   const referralCode = (profile as Profile & { referralCode?: string }).referralCode;
   return {
-    firstName: firstName(traits),
+    firstName: firstNameOf(traits),
     orderId: run.orderId,
     products,
     referralCode,

@@ -1,4 +1,4 @@
-import { redactPersonalData } from '../runtime/logger.js';
+import { redactPersonalData } from '../shared/redact.js';
 import type { MessageLog, MessageRecord } from './message-log.js';
 import type { FlowDeps } from './ports.js';
 import type { CampaignRun } from './run.js';

@@ -1,6 +1,7 @@
 import type middy from '@middy/core';
-import { MERGE_PATCH_TYPES, UnsupportedMediaTypeError } from './merge-patch.js';
+import { MERGE_PATCH_TYPES } from './merge-patch.js';
 import { type HttpEvent, type HttpResult, header } from './middleware.js';
+import { UnsupportedMediaTypeError } from './problem.js';
 
 /** Refuses a PATCH whose Content-Type is not a merge patch (415, with Accept-Patch). */
 export function mergePatchContentType(): middy.MiddlewareObj<HttpEvent, HttpResult> {

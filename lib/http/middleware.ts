@@ -1,31 +1,27 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { keyFromAuthorization, type Scope } from '../auth/api-keys.js';
 import {
   type Authenticator,
   keyContextFrom,
+  keyFromAuthorization,
+  keyRateLimit,
   missingKeyError,
   type Principal,
   principalFor,
-} from '../auth/authenticate.js';
-import { keyRateLimit, TokenBuckets } from '../auth/rate-limit.js';
+  type Scope,
+  TokenBuckets,
+} from '../auth/index.js';
 import {
-  decodeBody,
-  InvalidUtf8Error,
-  issueErrors,
-  type JsonIssue,
-  JsonSyntaxError,
-  type ParsedJson,
-  parseJson,
-} from './json-input.js';
-import {
-  HttpProblem,
   InvalidEncodingError,
   MalformedJsonError,
   PayloadTooLargeError,
+  StageflowError,
   TooManyRequestsError,
   ValidationError,
-} from './problem.js';
+} from '../shared/errors.js';
+import { issueErrors, type JsonIssue } from '../shared/json-values.js';
+import { decodeBody, InvalidUtf8Error, JsonSyntaxError, type ParsedJson, parseJson } from './json-input.js';
+import { internalError, problemHeaders, statusOf, toProblem } from './problem.js';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
   /** Parsed JSON body, set by jsonBody(). */
@@ -47,10 +43,10 @@ export const json = (
   body: JSON.stringify(body),
 });
 
-export const problem = (error: HttpProblem, instance?: string): HttpResult => ({
-  statusCode: error.status,
-  headers: { 'content-type': 'application/problem+json', ...error.headers },
-  body: JSON.stringify(error.toProblem(instance)),
+export const problem = (error: StageflowError, instance?: string): HttpResult => ({
+  statusCode: statusOf(error),
+  headers: { 'content-type': 'application/problem+json', ...problemHeaders(error) },
+  body: JSON.stringify(toProblem(error, instance)),
 });
 
 /** Header lookup that ignores case (API Gateway lowercases, local callers may not). */
@@ -73,7 +69,7 @@ export function problemResponses(logger: Logger = console): middy.MiddlewareObj<
     onError: async (request) => {
       const error = request.error;
       const instance = request.event?.rawPath;
-      if (error instanceof HttpProblem && error.expose) {
+      if (error instanceof StageflowError && error.expose) {
         request.response = problem(error, instance);
         return;
       }
@@ -81,15 +77,7 @@ export function problemResponses(logger: Logger = console): middy.MiddlewareObj<
         error:
           error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error,
       });
-      request.response = problem(
-        new HttpProblem(
-          500,
-          'internal',
-          'Internal error',
-          'Something went wrong on our side; retry the request',
-        ),
-        instance,
-      );
+      request.response = problem(internalError(), instance);
     },
   };
 }
@@ -122,7 +110,7 @@ export function jsonBody(options: JsonBodyOptions): middy.MiddlewareObj<HttpEven
           typeof options.oversizeStatus === 'function'
             ? options.oversizeStatus(event)
             : options.oversizeStatus;
-        throw new PayloadTooLargeError('', size, options.limitBytes, status ?? 413);
+        throw new PayloadTooLargeError('', size, options.limitBytes, status === 400);
       }
       let text: string;
       try {
@@ -175,7 +163,7 @@ export function requireKey(
       const key = keyFromAuthorization(authorization);
       if (key === null) throw missingKeyError(authorization);
       const context = keyContextFrom(authorizerContextOf(event)) ?? (await authenticator().check(key));
-      event.principal = principalFor(context, required);
+      event.principal = principalFor(context, required, event.requestContext?.http?.method ?? 'POST');
       const limit =
         context.rateLimit > 0
           ? { perSecond: context.rateLimit, burst: context.rateBurst }

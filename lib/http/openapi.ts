@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { AttributionQuery, FunnelQuery, StagesQuery } from '../analytics/queries.js';
 import { AttributionReport, FunnelReport, StagesReport } from '../analytics/report-schemas.js';
+import { SCOPES } from '../auth/api-keys.js';
+import { CreateKeyBody } from '../auth/aws-key-admin.js';
 import { CampaignInput, CampaignStatus } from '../campaigns/campaign.js';
 import { ListQuery } from '../campaigns/manage-campaigns.js';
 import { CustomerListQuery } from '../customers/list-customers.js';
@@ -206,6 +208,12 @@ const Campaign = z
     status: CampaignStatus,
     createdAt: z.string(),
     updatedAt: z.string(),
+    updatedBy: z
+      .string()
+      .optional()
+      .describe(
+        'Name of the key that made this version or the last status change; absent before it was recorded',
+      ),
   })
   .describe('A campaign version: the CampaignInput fields plus these');
 
@@ -244,6 +252,18 @@ const CampaignPatch = CampaignWrite.partial().describe(
     '(`audience`, `exit` and `holdoutPercent` return to their defaults). The result is validated ' +
     'as a whole and stored as a new version.',
 );
+const KeyScope = z.enum(SCOPES);
+const Principal = z.object({ keyId: z.string(), name: z.string(), scope: KeyScope });
+const ApiKey = z.object({
+  keyId: z.string(),
+  name: z.string(),
+  scope: KeyScope,
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+  rateLimit: z.number().nullable(),
+});
+const KeyList = z.object({ items: z.array(ApiKey) });
+const NewKey = ApiKey.extend({ key: z.string().describe('The plain key: shown this once, never stored') });
 
 const TemplateName = z.string().describe('Template base name (a-z, 0-9, -)');
 const Template = z.object({
@@ -332,6 +352,11 @@ const SCHEMAS = {
   GlobalControlReport,
   Settings,
   SettingsPatch,
+  Principal,
+  ApiKey,
+  KeyList,
+  KeyInput: CreateKeyBody,
+  NewKey,
   Health,
   Unsubscribed,
 } as const satisfies Record<string, z.ZodType>;
@@ -358,6 +383,7 @@ interface Operation {
     | 'Customers'
     | 'Analytics'
     | 'Campaigns'
+    | 'Keys'
     | 'Templates'
     | 'Unsubscribe'
     | 'Settings'
@@ -825,6 +851,32 @@ const OPERATIONS: Record<string, Operation> = {
     responses: { 200: { description: 'The rendered mail', body: { schema: 'Preview' } } },
     errors: { 404: 'No such template or customer' },
   },
+  'GET /v1/keys/current': {
+    operationId: 'currentKey',
+    summary: 'The calling key: id, name and scope (the console tells viewers from marketers by it)',
+    tag: 'Keys',
+    responses: { 200: { description: 'The calling key', body: { schema: 'Principal' } } },
+  },
+  'GET /v1/keys': {
+    operationId: 'listKeys',
+    summary: 'Every API key (never the key or its hash)',
+    tag: 'Keys',
+    responses: { 200: { description: 'The keys, oldest first', body: { schema: 'KeyList' } } },
+  },
+  'POST /v1/keys': {
+    operationId: 'createKey',
+    summary: 'Create a key; the plain key is in this response only',
+    tag: 'Keys',
+    body: { schema: 'KeyInput' },
+    responses: { 201: { description: 'Created', body: { schema: 'NewKey' } } },
+  },
+  'DELETE /v1/keys/{keyId}': {
+    operationId: 'revokeKey',
+    summary: 'Revoke a key (revoking twice keeps the first time)',
+    tag: 'Keys',
+    responses: { 200: { description: 'Revoked', body: { schema: 'ApiKey' } } },
+    errors: { 404: 'No such key' },
+  },
   'GET /v1/unsubscribe/{token}': {
     operationId: 'unsubscribePage',
     summary: 'The unsubscribe confirmation page (never unsubscribes by itself)',
@@ -918,8 +970,10 @@ function operationObject(route: Route, op: Operation): Json {
   if (op.body || op.query) errors[400] = { $ref: '#/components/responses/ValidationFailed' };
   if (!route.public) {
     errors[401] = { $ref: '#/components/responses/Unauthorized' };
-    // Admin keys pass every scope, so only an admin route can answer 403.
-    if (scope === 'admin') errors[403] = { $ref: '#/components/responses/Forbidden' };
+    // Admin keys pass every scope; an ingest key is refused on an admin route, a read key on any write.
+    if (scope === 'admin' || route.method !== 'GET') {
+      errors[403] = { $ref: '#/components/responses/Forbidden' };
+    }
     errors[429] = { $ref: '#/components/responses/TooManyRequests' };
   }
   for (const [status, description] of Object.entries(op.errors ?? {})) {
@@ -930,8 +984,12 @@ function operationObject(route: Route, op: Operation): Json {
     scope === 'public'
       ? 'No key.'
       : scope === 'admin'
-        ? 'Needs an **admin** key.'
-        : 'Needs an **ingest** or admin key.';
+        ? route.method === 'GET'
+          ? 'Needs an **admin** or **read** key.'
+          : 'Needs an **admin** key.'
+        : route.method === 'GET'
+          ? 'Needs an **ingest**, admin or read key.'
+          : 'Needs an **ingest** or admin key.';
   return {
     operationId: op.operationId,
     summary: op.summary,

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { toPointer, ValidationError } from './problem.js';
+import { toPointer, ValidationError } from '../shared/errors.js';
 
 /** Longer than any id Stageflow makes or accepts (256 characters, up to 3 bytes each), within DynamoDB's key limits. */
 export const MAX_PATH_PARAMETER_BYTES = 1024;

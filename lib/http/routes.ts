@@ -59,6 +59,12 @@ export const FUNCTIONS = {
     timeoutSeconds: 15,
     description: 'SES email templates and previews (admin)',
   },
+  keys: {
+    entry: 'functions/keys.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    description: 'API keys over HTTP for the console (admin), and who the calling key is',
+  },
   unsubscribe: {
     entry: 'functions/unsubscribe.ts',
     memoryMb: 256,
@@ -160,7 +166,10 @@ export interface Route {
   fn: HttpFunctionName;
   /** Routes open without a key. */
   public?: boolean;
-  /** The key scope a route needs (default ingest); the handler checks it too. */
+  /**
+   * The key scope a route needs (default ingest); the handler checks it too. A read key passes
+   * every GET route whatever its scope (scopeAllows in lib/auth/authenticate.ts).
+   */
   scope?: 'ingest' | 'admin';
 }
 
@@ -206,6 +215,10 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/v1/analytics/global-control', fn: 'measurement', scope: 'admin' },
   { method: 'GET', path: '/v1/settings', fn: 'measurement', scope: 'admin' },
   { method: 'PATCH', path: '/v1/settings', fn: 'measurement', scope: 'admin' },
+  { method: 'GET', path: '/v1/keys/current', fn: 'keys' },
+  { method: 'GET', path: '/v1/keys', fn: 'keys', scope: 'admin' },
+  { method: 'POST', path: '/v1/keys', fn: 'keys', scope: 'admin' },
+  { method: 'DELETE', path: '/v1/keys/{keyId}', fn: 'keys', scope: 'admin' },
   { method: 'GET', path: '/v1/unsubscribe/{token}', fn: 'unsubscribe', public: true },
   { method: 'POST', path: '/v1/unsubscribe/{token}', fn: 'unsubscribe', public: true },
   { method: 'GET', path: '/v1/openapi.json', fn: 'openapi', public: true },

@@ -1,4 +1,4 @@
-import { addressHash } from '../consent/consent.js';
+import { addressHash } from '../consent/index.js';
 import type { Profile } from './ports.js';
 
 /** The list key of a customer who has no stage yet (stage names are lower snake_case). */

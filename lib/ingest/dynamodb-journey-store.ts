@@ -11,15 +11,9 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Transition } from '../journey/index.js';
 import { sortKey } from '../journey/index.js';
-import {
-  batchGetItems,
-  batchWrite,
-  type OnRequest,
-  queryPartition,
-  backoff as sharedBackoff,
-} from '../storage/dynamodb-io.js';
+import { batchGetItems, batchWrite, type OnRequest, queryPartition } from '../storage/dynamodb-io.js';
 import { ITEM_PREFIX, keys } from '../storage/table.js';
-import type { Touchpoint } from '../touchpoints/schema.js';
+import type { Touchpoint } from '../touchpoints/index.js';
 import { listAttributes } from './customer-list-keys.js';
 import type {
   CommitOutcome,
@@ -484,10 +478,3 @@ function toTransition(item: Record<string, unknown>): Transition {
 }
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
-
-/**
- * Full-jitter exponential backoff, capped at 1 s. The base is about one commit's round trip and
- * the cap lets many writers racing for one hot customer spread out: with a 200 ms cap, 50
- * concurrent touchpoints for one customer kept colliding and cost twice the requests.
- */
-export const backoff = (attempt: number): Promise<void> => sharedBackoff(attempt, 20, 1000);

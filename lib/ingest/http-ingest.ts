@@ -1,22 +1,24 @@
-import { issueErrors, type JsonIssue } from '../http/json-input.js';
 import type { HttpResult } from '../http/middleware.js';
 import { json } from '../http/middleware.js';
 import {
   type FieldError,
   fieldErrors,
-  type HttpProblem,
   MAX_ERRORS,
   PayloadTooLargeError,
+  type StageflowError,
   ValidationError,
-} from '../http/problem.js';
-import { type ParseResult, parseTouchpoint, segmentTypeOf } from '../touchpoints/parse.js';
+} from '../shared/errors.js';
+import { issueErrors, type JsonIssue } from '../shared/json-values.js';
 import {
   LIMITS,
+  type ParseResult,
+  parseTouchpoint,
   SegmentBatch,
   type SegmentType,
+  segmentTypeOf,
   type Touchpoint,
   TouchpointBatchInput,
-} from '../touchpoints/schema.js';
+} from '../touchpoints/index.js';
 import type { IngestTouchpoints } from './ingest-touchpoints.js';
 
 /** Which ingest route a request came through. */
@@ -172,9 +174,9 @@ export async function ingestRequest(
   return json(200, segment ? { success: true, ...summary, results } : { ...summary, results });
 }
 
-function oversize(body: unknown, segment: boolean): HttpProblem {
+function oversize(body: unknown, segment: boolean): StageflowError {
   const size = Buffer.byteLength(JSON.stringify(body), 'utf8');
-  return new PayloadTooLargeError('', size, LIMITS.eventBytes, segment ? 400 : 413);
+  return new PayloadTooLargeError('', size, LIMITS.eventBytes, segment);
 }
 
 const messageIdOf = (raw: unknown): string | null =>

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { CustomerComplaintRaised, CustomerStageChanged, DetailType } from '../../events/index.js';
-import { stableId } from '../events/stable-id.js';
+import { stableId } from '../events/index.js';
 import {
   applyTouchpoint,
   type CompiledModel,
   classify,
-  type EngineTouchpoint,
   initialState,
   type JourneyState,
   orderIdOf,
@@ -13,9 +12,11 @@ import {
   sortKey,
   type Transition,
 } from '../journey/index.js';
+import { productIdsOf } from '../shared/touchpoint-fields.js';
+import { commitBackoff as backoff } from '../storage/backoff.js';
 import { anonymousCustomerId } from '../storage/table.js';
-import type { Touchpoint } from '../touchpoints/schema.js';
-import { backoff } from './dynamodb-journey-store.js';
+import type { Touchpoint } from '../touchpoints/index.js';
+import { toEngineTouchpoint } from '../touchpoints/index.js';
 import type { Complaint, JourneyStore, OutboxRecord, Profile, Snapshot } from './ports.js';
 
 export interface IngestResult {
@@ -56,16 +57,6 @@ export class StoreExhaustedError extends Error {
     this.name = 'StoreExhaustedError';
   }
 }
-
-export const toEngineTouchpoint = (tp: Touchpoint): EngineTouchpoint => ({
-  messageId: tp.messageId,
-  timestamp: tp.timestamp,
-  event: tp.event,
-  properties: tp.properties,
-  traits: tp.traits,
-  channel: tp.channel,
-  campaign: tp.context?.campaign as EngineTouchpoint['campaign'],
-});
 
 // Crockford base32 without look-alikes: 12 characters carry 60 random bits.
 const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -586,19 +577,4 @@ export class IngestTouchpoints {
       correlationId: c.touchpointId,
     };
   }
-}
-
-/** Product ids named by a touchpoint: `product_id`, or each of `products[].product_id`. */
-export function productIdsOf(properties: Record<string, unknown> | undefined): string[] {
-  if (!properties) return [];
-  const ids: string[] = [];
-  const add = (v: unknown) => {
-    if (typeof v === 'string' || typeof v === 'number') ids.push(String(v));
-  };
-  add(properties.product_id ?? properties.productId);
-  if (Array.isArray(properties.products)) {
-    for (const p of properties.products)
-      add((p as Record<string, unknown>)?.product_id ?? (p as Record<string, unknown>)?.productId);
-  }
-  return [...new Set(ids)];
 }

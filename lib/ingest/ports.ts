@@ -1,5 +1,5 @@
 import type { JourneyState, Transition } from '../journey/index.js';
-import type { Touchpoint } from '../touchpoints/schema.js';
+import type { Touchpoint } from '../touchpoints/index.js';
 
 /** A customer's journey as stored: the fold state plus what identity needs. */
 export interface Profile {

@@ -1,3 +1,4 @@
+import { orderIdOf as orderIdFrom } from '../shared/touchpoint-fields.js';
 import { type CompiledModel, eventKey, type RuleCondition } from './model.js';
 
 /** The engine's view of one touchpoint; timestamps are normalised ISO 8601 UTC with milliseconds. */
@@ -158,10 +159,7 @@ export function classify(cm: CompiledModel, tp: EngineTouchpoint): Signal {
 }
 
 /** The order a touchpoint is about: Segment's `order_id`, or `orderId`. */
-export function orderIdOf(tp: EngineTouchpoint): string | null {
-  const raw = tp.properties?.order_id ?? tp.properties?.orderId;
-  return typeof raw === 'string' || typeof raw === 'number' ? String(raw) : null;
-}
+export const orderIdOf = (tp: EngineTouchpoint): string | null => orderIdFrom(tp.properties);
 
 const DAY_MS = 24 * 3600 * 1000;
 

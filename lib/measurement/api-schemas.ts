@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { GOALS } from './assignment.js';
+import { GOALS } from '../campaigns/index.js';
 import { REASON_CODES } from './reason-codes.js';
 
 /** Response schemas of the measurement routes, for docs/openapi.json (lib/http/openapi.ts). */

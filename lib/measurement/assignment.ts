@@ -1,4 +1,5 @@
-import { stableId } from '../events/stable-id.js';
+import type { Goal } from '../campaigns/index.js';
+import { stableId } from '../events/index.js';
 
 /**
  * Who is measured against whom (docs/measurement.md). The unit is the customer per campaign:
@@ -6,8 +7,6 @@ import { stableId } from '../events/stable-id.js';
  * condition not met, to the campaign's control group (held out) or its treatment group.
  */
 
-export const GOALS = ['purchase', 'review', 'none'] as const;
-export type Goal = (typeof GOALS)[number];
 export type Arm = 'treatment' | 'control';
 
 /**

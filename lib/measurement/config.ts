@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { SEED_HOLDOUT_PERCENT } from '../campaigns/defaults.js';
+import { SEED_HOLDOUT_PERCENT } from '../campaigns/index.js';
 import { ConfigurationError } from '../config.js';
 
 const Env = z.object({

@@ -1,8 +1,9 @@
-import { revenueOf } from '../analytics/facts.js';
-import type { CustomerHistory } from '../ingest/ports.js';
+import { revenueOf } from '../analytics/index.js';
+import type { Goal } from '../campaigns/index.js';
+import type { CustomerHistory } from '../ingest/index.js';
 import { canonicalEvent, defaultModel } from '../journey/index.js';
-import type { Touchpoint } from '../touchpoints/schema.js';
-import { type Assignment, dueGoals, GLOBAL_WINDOW_DAYS, type Goal } from './assignment.js';
+import type { Touchpoint } from '../touchpoints/index.js';
+import { type Assignment, dueGoals, GLOBAL_WINDOW_DAYS } from './assignment.js';
 import type { AssignmentStore, GoalHit } from './ports.js';
 
 /** The journey model's event each goal is (a review is `review_posted`). */

@@ -1,7 +1,4 @@
-import type { Update } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
-import { localDay } from '../analytics/calendar.js';
-import { stableId } from '../events/stable-id.js';
+import { stableId } from '../events/index.js';
 import { keys } from '../storage/table.js';
 
 /**
@@ -54,34 +51,6 @@ export interface CounterTarget {
 export const GLOBAL_STATS = 'STATS##global-control';
 
 export const campaignCounterPk = (campaignId: string) => keys.campaignStats(campaignId);
-
-/** One transaction item adding `counts` to the counter item of `target` (day, step, shard). */
-export function counterUpdate(
-  tableName: string,
-  target: CounterTarget,
-  counts: Record<string, number>,
-): Update {
-  const day = localDay(target.at, target.timeZone);
-  const names: Record<string, string> = { '#e': 'entity', '#c': 'campaignId', '#d': 'day', '#s': 'step' };
-  const values: Record<string, unknown> = {
-    ':e': 'campaignMetric',
-    ':c': target.campaignId,
-    ':d': day,
-    ':s': metricStep(target.step),
-  };
-  const adds = Object.entries(counts).map(([name, n], i) => {
-    names[`#n${i}`] = name;
-    values[`:n${i}`] = n;
-    return `#n${i} :n${i}`;
-  });
-  return {
-    TableName: tableName,
-    Key: marshall({ pk: target.pk, sk: metricSk(day, target.step, target.customerId) }),
-    UpdateExpression: `ADD ${adds.join(', ')} SET #e = :e, #c = :c, #d = :d, #s = :s`,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: marshall(values),
-  };
-}
 
 /** Revenue is counted in integer micro-units (1 EUR = 1,000,000), so ADDs stay exact. */
 export const toMicros = (amount: number) => Math.round(amount * 1_000_000);

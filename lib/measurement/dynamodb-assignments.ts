@@ -9,7 +9,8 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { queryPartition } from '../storage/dynamodb-io.js';
 import { keys } from '../storage/table.js';
 import type { Arm, Assignment, GlobalAssignment } from './assignment.js';
-import { campaignCounterPk, counterUpdate, GLOBAL_STATS } from './counters.js';
+import { campaignCounterPk, GLOBAL_STATS } from './counters.js';
+import { counterUpdate } from './dynamodb-counters.js';
 import type { AssignmentStore, GoalHit } from './ports.js';
 
 const ASSIGN = 'ASSIGN#';

@@ -1,5 +1,12 @@
-import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  QueryCommand,
+  type Update,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { localDay } from '../analytics/index.js';
+import { type CounterTarget, metricSk, metricStep } from './counters.js';
 import type { CounterItem, CounterSource } from './ports.js';
 
 const RESERVED = new Set(['pk', 'sk', 'entity', 'campaignId', 'day', 'step']);
@@ -44,4 +51,32 @@ export class DynamoDbCounters implements CounterSource {
     } while (start);
     return out;
   }
+}
+
+/** One transaction item adding `counts` to the counter item of `target` (day, step, shard). */
+export function counterUpdate(
+  tableName: string,
+  target: CounterTarget,
+  counts: Record<string, number>,
+): Update {
+  const day = localDay(target.at, target.timeZone);
+  const names: Record<string, string> = { '#e': 'entity', '#c': 'campaignId', '#d': 'day', '#s': 'step' };
+  const values: Record<string, unknown> = {
+    ':e': 'campaignMetric',
+    ':c': target.campaignId,
+    ':d': day,
+    ':s': metricStep(target.step),
+  };
+  const adds = Object.entries(counts).map(([name, n], i) => {
+    names[`#n${i}`] = name;
+    values[`:n${i}`] = n;
+    return `#n${i} :n${i}`;
+  });
+  return {
+    TableName: tableName,
+    Key: marshall({ pk: target.pk, sk: metricSk(day, target.step, target.customerId) }),
+    UpdateExpression: `ADD ${adds.join(', ')} SET #e = :e, #c = :c, #d = :d, #s = :s`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: marshall(values),
+  };
 }

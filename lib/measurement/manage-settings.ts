@@ -1,12 +1,23 @@
-import {
-  type MarketingSwitchState,
-  type MarketingSwitchStore,
-  marketingPaused,
-  setManualPause,
-} from '../flows/marketing-switch.js';
-import { fieldErrors, ValidationError } from '../http/problem.js';
+import { fieldErrors, ValidationError } from '../shared/errors.js';
 import type { SettingsStore } from './ports.js';
 import { SettingsPatch } from './queries.js';
+
+type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+/** The marketing switch as settings see it (lib/flows owns it; lib/runtime wires it in). */
+export interface MarketingSwitchState {
+  paused: boolean;
+  reason: string;
+  at: string;
+  alarms: Record<string, { state: AlarmState; at: string }>;
+  manual?: { paused: boolean; reason: string; at: string };
+}
+
+export interface MarketingSwitchControl {
+  read(): Promise<{ state: MarketingSwitchState } | null>;
+  /** Pauses or resumes marketing by hand; an alarm's pause is kept. */
+  setManual(manual: { paused: boolean; reason: string }): Promise<void>;
+}
 
 export interface SettingsView {
   globalControlPercent: number;
@@ -26,9 +37,8 @@ export interface SettingsView {
 
 export interface SettingsDeps {
   settings: SettingsStore;
-  marketing: MarketingSwitchStore;
+  marketing: MarketingSwitchControl;
   tracking: () => 'on' | 'off';
-  clock?: () => Date;
 }
 
 /** GET and PATCH /v1/settings: the global control group, the marketing switch, tracking. */
@@ -48,7 +58,7 @@ export class ManageSettings {
     return {
       globalControlPercent: settings.globalControlPercent,
       marketing: {
-        paused: marketingPaused(state),
+        paused: state?.paused === true || manual?.paused === true,
         reason,
         since: state?.at || null,
         alarms: state?.alarms ?? {},
@@ -80,7 +90,7 @@ export class ManageSettings {
     if (patch.marketing === null || patch.marketing?.paused !== undefined) {
       const paused = patch.marketing?.paused ?? false;
       const reason = patch.marketing?.reason ?? (paused ? 'paused by a marketer' : 'resumed by a marketer');
-      await setManualPause(this.deps.marketing, { paused, reason }, this.deps.clock);
+      await this.deps.marketing.setManual({ paused, reason });
     } else if (patch.marketing?.reason !== undefined) {
       throw new ValidationError(
         [{ path: 'marketing.paused', pointer: '/marketing/paused', message: 'is required with a reason' }],

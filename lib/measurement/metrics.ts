@@ -1,4 +1,4 @@
-import type { Goal } from './assignment.js';
+import type { Goal } from '../campaigns/index.js';
 import { CAMPAIGN_LEVEL } from './counters.js';
 import type { CounterItem } from './ports.js';
 import { compareMeans, compareProportions, type Moments } from './statistics.js';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { isCalendarDay } from '../analytics/calendar.js';
+import { isCalendarDay } from '../analytics/index.js';
 
 const Day = z
   .string()

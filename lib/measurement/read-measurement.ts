@@ -1,7 +1,6 @@
 import type * as z from 'zod';
-import type { Campaign } from '../campaigns/campaign.js';
-import { goalOf } from '../campaigns/campaign.js';
-import { fieldErrors, ValidationError } from '../http/problem.js';
+import { type Campaign, goalOf } from '../campaigns/index.js';
+import { fieldErrors, ValidationError } from '../shared/errors.js';
 import { GLOBAL_WINDOW_DAYS } from './assignment.js';
 import { campaignCounterPk, GLOBAL_STATS } from './counters.js';
 import { campaignMetrics, globalControlReport } from './metrics.js';

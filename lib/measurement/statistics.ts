@@ -56,7 +56,7 @@ export function erfc(x: number): number {
 /** P(Z > z) for a standard normal Z, precise in the far tail. */
 export const normalUpperTail = (z: number): number => 0.5 * erfc(z / Math.SQRT2);
 
-export interface Arm {
+export interface ArmCount {
   customers: number;
   converted: number;
 }
@@ -74,14 +74,14 @@ export interface ProportionComparison {
   significant: boolean | null;
 }
 
-const rateOf = (a: Arm) => (a.customers > 0 ? a.converted / a.customers : 0);
+const rateOf = (a: ArmCount) => (a.customers > 0 ? a.converted / a.customers : 0);
 
 /**
  * Treatment against control. With an empty arm nothing can be said (all null but the
  * difference). When both rates sit at 0% or 100% the standard error is 0: pValue 1 and the
  * interval [d, d], as documented.
  */
-export function compareProportions(treatment: Arm, control: Arm): ProportionComparison {
+export function compareProportions(treatment: ArmCount, control: ArmCount): ProportionComparison {
   const rt = rateOf(treatment);
   const rc = rateOf(control);
   const difference = rt - rc;

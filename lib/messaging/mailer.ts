@@ -1,8 +1,14 @@
 import { ConfigurationError } from '../config.js';
-import { recipientAddress } from '../consent/address.js';
-import type { UnsubscribeTokens } from '../consent/unsubscribe-token.js';
-import { FALLBACK_LOCALE, type Locale, localeOf, sesTemplateName } from '../templates/template.js';
-import { oneLine, templateData } from '../templates/template-data.js';
+import type { UnsubscribeTokens } from '../consent/index.js';
+import { recipientAddress } from '../consent/index.js';
+import {
+  FALLBACK_LOCALE,
+  type Locale,
+  localeOf,
+  oneLine,
+  sesTemplateName,
+  templateData,
+} from '../templates/index.js';
 import { PermanentSendError } from './errors.js';
 import { type PersonaliseSettings, templateVariables } from './personalise.js';
 import type { EmailSender } from './ports.js';

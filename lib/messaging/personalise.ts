@@ -1,4 +1,5 @@
-import type { Profile } from '../ingest/ports.js';
+import type { Profile } from '../ingest/index.js';
+import { firstNameOf } from '../shared/touchpoint-fields.js';
 
 export interface PersonaliseSettings {
   shopName: string;
@@ -47,13 +48,7 @@ export function templateVariables(
 /** What a profile says about a customer that a template may use. */
 export function profileData(profile: Profile): Record<string, unknown> {
   const traits = profile.state.traits;
-  const explicit = traits.firstName ?? traits.first_name;
-  const firstName =
-    typeof explicit === 'string' && explicit
-      ? explicit
-      : typeof traits.name === 'string'
-        ? traits.name.trim().split(/\s+/)[0]
-        : '';
+  const firstName = firstNameOf(traits) ?? '';
   const referralCode = (profile as Profile & { referralCode?: string }).referralCode;
   return { firstName, ...(referralCode ? { referralCode } : {}) };
 }

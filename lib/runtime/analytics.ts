@@ -1,6 +1,5 @@
 import { DynamoDbAnalyticsStore } from '../analytics/dynamodb-analytics-store.js';
-import { AnalyticsProjector } from '../analytics/project.js';
-import { ReadAnalytics } from '../analytics/read-analytics.js';
+import { AnalyticsProjector, ReadAnalytics } from '../analytics/index.js';
 import { dynamoClient } from '../aws/clients.js';
 import { analyticsConfig, config } from '../config.js';
 import { defaultModel } from '../journey/index.js';

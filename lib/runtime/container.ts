@@ -1,12 +1,11 @@
-import { DynamoDbKeyStore } from '../auth/api-keys.js';
-import { Authenticator } from '../auth/authenticate.js';
+import { DynamoDbKeyStore } from '../auth/dynamodb-key-store.js';
+import { Authenticator } from '../auth/index.js';
 import { dynamoClient } from '../aws/clients.js';
 import { config } from '../config.js';
 import { DynamoDbCustomerLists } from '../customers/dynamodb-customer-lists.js';
-import { ListCustomers } from '../customers/list-customers.js';
-import { ReadCustomers } from '../customers/read-customers.js';
+import { ListCustomers, ReadCustomers } from '../customers/index.js';
 import { DynamoDbJourneyStore } from '../ingest/dynamodb-journey-store.js';
-import { IngestTouchpoints } from '../ingest/ingest-touchpoints.js';
+import { IngestTouchpoints } from '../ingest/index.js';
 import { defaultModel } from '../journey/index.js';
 import { logger } from './logger.js';
 

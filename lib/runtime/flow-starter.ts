@@ -1,9 +1,9 @@
 import { dynamoClient } from '../aws/clients.js';
 import { DynamoDbCampaignStats } from '../campaigns/dynamodb-campaign-stats.js';
 import { DynamoDbCampaignStore } from '../campaigns/dynamodb-campaign-store.js';
-import { ManageCampaigns } from '../campaigns/manage-campaigns.js';
+import { ManageCampaigns } from '../campaigns/index.js';
 import { config } from '../config.js';
-import type { staleForEveryCampaign } from '../flows/plan.js';
+import type { staleForEveryCampaign } from '../flows/index.js';
 import { DynamoDbJourneyStore } from '../ingest/dynamodb-journey-store.js';
 import { once } from './container.js';
 

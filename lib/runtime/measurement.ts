@@ -1,6 +1,7 @@
 import { dynamoClient } from '../aws/clients.js';
 import { analyticsConfig } from '../config.js';
-import { DynamoDbMarketingSwitch } from '../flows/marketing-switch.js';
+import { DynamoDbMarketingSwitch } from '../flows/dynamodb-marketing-switch.js';
+import { setManualPause } from '../flows/index.js';
 import { DynamoDbAssignments } from '../measurement/dynamodb-assignments.js';
 import { DynamoDbCounters } from '../measurement/dynamodb-counters.js';
 import { DynamoDbSettings } from '../measurement/dynamodb-settings.js';
@@ -36,7 +37,12 @@ export const measurementApi = once(() => {
     }),
     settings: new ManageSettings({
       settings: m.settings,
-      marketing,
+      marketing: {
+        read: () => marketing.read(),
+        setManual: async (manual) => {
+          await setManualPause(marketing, manual);
+        },
+      },
       // STAGEFLOW_TRACKING belongs to the SES events side; read as it documents it (`on` unless `off`).
       tracking: () => (process.env.STAGEFLOW_TRACKING === 'off' ? 'off' : 'on'),
     }),

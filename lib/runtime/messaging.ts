@@ -2,16 +2,18 @@ import { dynamoClient } from '../aws/clients.js';
 import { sesClient } from '../aws/ses.js';
 import { DynamoDbCampaignStats } from '../campaigns/dynamodb-campaign-stats.js';
 import { DynamoDbCampaignStore } from '../campaigns/dynamodb-campaign-store.js';
-import { ManageCampaigns } from '../campaigns/manage-campaigns.js';
+import { ManageCampaigns } from '../campaigns/index.js';
+import { secretSource } from '../consent/aws-secrets.js';
 import { DynamoDbConsentStore } from '../consent/dynamodb-consent-store.js';
-import { ManageConsent } from '../consent/manage-consent.js';
-import { secretSource } from '../consent/secrets.js';
-import { UnsubscribeTokens } from '../consent/unsubscribe-token.js';
-import { FaultInjectingEmailSender } from '../messaging/fault-injecting-sender.js';
-import { TemplateMailer } from '../messaging/mailer.js';
-import { profileData, templateVariables } from '../messaging/personalise.js';
+import { ManageConsent, UnsubscribeTokens } from '../consent/index.js';
+import {
+  FaultInjectingEmailSender,
+  profileData,
+  TemplateMailer,
+  templateVariables,
+} from '../messaging/index.js';
 import { SesEmailSender } from '../messaging/ses-email-sender.js';
-import { ManageTemplates } from '../templates/manage-templates.js';
+import { ManageTemplates } from '../templates/index.js';
 import { SesTemplateStore } from '../templates/ses-template-store.js';
 import { container, once } from './container.js';
 

@@ -1,8 +1,8 @@
-import { defaultCampaigns } from '../campaigns/defaults.js';
-import type { ManageCampaigns } from '../campaigns/manage-campaigns.js';
-import { measurementEnv } from '../measurement/config.js';
-import { DEFAULT_TEMPLATES } from '../templates/defaults.js';
-import type { ManageTemplates } from '../templates/manage-templates.js';
+import type { ManageCampaigns } from '../campaigns/index.js';
+import { defaultCampaigns } from '../campaigns/index.js';
+import { measurementEnv } from '../measurement/index.js';
+import type { ManageTemplates } from '../templates/index.js';
+import { DEFAULT_TEMPLATES } from '../templates/index.js';
 
 /**
  * Seeds the default templates (first, so the campaigns' templates exist) and campaigns.

@@ -1,6 +1,5 @@
-import { toEngineTouchpoint } from '../ingest/ingest-touchpoints.js';
 import { defaultModel, replay } from '../journey/index.js';
-import { parseTouchpoint } from '../touchpoints/parse.js';
+import { parseTouchpoint, toEngineTouchpoint } from '../touchpoints/index.js';
 import {
   historyInTimeOrder,
   type SegmentCall,

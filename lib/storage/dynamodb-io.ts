@@ -8,6 +8,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { backoff } from './backoff.js';
 
 /**
  * The paging and batching every DynamoDB adapter needs, once: a whole partition (or a sort-key
@@ -19,12 +20,6 @@ export type ItemKey = { pk: string; sk: string };
 
 /** Called once per request sent, with what DynamoDB said it consumed (adapters count these). */
 export type OnRequest = (consumed?: ConsumedCapacity[]) => void;
-
-/** Full-jitter exponential backoff for unprocessed items and retries, capped at `capMs`. */
-export function backoff(attempt: number, baseMs = 5, capMs = 200): Promise<void> {
-  const ms = Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Every item of partition `pk` (with a sort-key prefix, only those), strongly consistent. */
 export async function queryPartition(

@@ -1,22 +1,22 @@
-import { HttpProblem } from '../http/problem.js';
+import { type ErrorKind, StageflowError } from '../shared/errors.js';
 
-/** Base of every template error; each maps to a problem+json response. */
-export class TemplateError extends HttpProblem {
+/** Base of every template error; the HTTP edge maps each to a problem+json response. */
+export class TemplateError extends StageflowError {
   constructor(
-    status: number,
+    kind: ErrorKind,
     slug: string,
     title: string,
     detail: string,
     options: { cause?: unknown } = {},
   ) {
-    super(status, slug, title, detail, options);
+    super(kind, slug, title, detail, options);
     this.name = 'TemplateError';
   }
 }
 
 export class TemplateNotFoundError extends TemplateError {
   constructor(name: string) {
-    super(404, 'not-found', 'Not found', `No template "${name}"`);
+    super('not-found', 'not-found', 'Not found', `No template "${name}"`);
     this.name = 'TemplateNotFoundError';
   }
 }
@@ -25,7 +25,7 @@ export class TemplateNotFoundError extends TemplateError {
 export class TemplateInUseError extends TemplateError {
   constructor(name: string, campaignIds: string[]) {
     super(
-      409,
+      'conflict',
       'template-in-use',
       'Conflict',
       `Template "${name}" is used by campaign ${campaignIds.join(', ')}; change or delete those first`,
@@ -38,7 +38,7 @@ export class TemplateInUseError extends TemplateError {
 export class TemplateRenderError extends TemplateError {
   constructor(name: string, reason: string, options: { cause?: unknown } = {}) {
     super(
-      422,
+      'unprocessable',
       'template-render-failed',
       'Template could not be rendered',
       `SES could not render "${name}" (${reason}); pass the variables it needs in "data"`,
@@ -51,7 +51,7 @@ export class TemplateRenderError extends TemplateError {
 /** SES refused a template's content (its own validation, beyond ours). */
 export class TemplateRejectedError extends TemplateError {
   constructor(name: string, reason: string, options: { cause?: unknown } = {}) {
-    super(400, 'template-rejected', 'Template rejected', `SES rejected "${name}": ${reason}`, options);
+    super('invalid', 'template-rejected', 'Template rejected', `SES rejected "${name}": ${reason}`, options);
     this.name = 'TemplateRejectedError';
   }
 }

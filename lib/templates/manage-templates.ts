@@ -1,5 +1,5 @@
-import { mergePatch } from '../http/merge-patch.js';
-import { type FieldError, fieldErrors, toPointer, ValidationError } from '../http/problem.js';
+import { type FieldError, fieldErrors, toPointer, ValidationError } from '../shared/errors.js';
+import { mergePatch } from '../shared/merge-patch.js';
 import { TemplateInUseError, TemplateNotFoundError } from './errors.js';
 import { checkTemplate, hideRawValues, readRawValues } from './handlebars.js';
 import { parseRenderedEmail, type RenderedEmail } from './mime.js';

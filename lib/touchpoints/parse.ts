@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { type FieldError, fieldErrors, formatPath, toPointer } from '../http/problem.js';
+import { type FieldError, fieldErrors, formatPath, toPointer } from '../shared/errors.js';
 import {
   LIMITS,
   SegmentAlias,

@@ -8,8 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type StageflowApp } from '../../infra/build-app.js';
 import { SES_REPUTATION } from '../../infra/operations.js';
 import { SERVICE_ACCESS } from '../../infra/stateless-stack.js';
+import { FLOW_TYPES, flowRulePattern } from '../../lib/campaigns/flow-catalogue.js';
 import { sesEventsRulePattern } from '../../lib/consent/ses-events.js';
-import { FLOW_TYPES, flowRulePattern } from '../../lib/flows/flow-types.js';
 import { alarmStateChangePattern } from '../../lib/flows/marketing-switch.js';
 import { FUNCTIONS, type FunctionName, type FunctionSpec } from '../../lib/http/routes.js';
 

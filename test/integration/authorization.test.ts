@@ -2,14 +2,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { DynamoDbKeyStore } from '../../lib/auth/api-keys.js';
 import {
   createApiKey,
   KeyAdminError,
   listApiKeys,
   resolveTarget,
   revokeApiKey,
-} from '../../lib/auth/key-admin.js';
+} from '../../lib/auth/aws-key-admin.js';
+import type { DynamoDbKeyStore } from '../../lib/auth/dynamodb-key-store.js';
 import { freePort } from '../../local/dynamodb.js';
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
 import { eventually } from '../support/eventually.js';

@@ -2,7 +2,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoClient, dynamoClient } from '../../lib/aws/clients.js';
-import { reindexCustomerLists } from '../../lib/customers/reindex-lists.js';
+import { reindexCustomerLists } from '../../lib/customers/dynamodb-reindex-lists.js';
 import { initialState } from '../../lib/journey/index.js';
 import type { LocalStack } from '../../local/stack.js';
 import { eventually } from '../support/eventually.js';

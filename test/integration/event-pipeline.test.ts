@@ -6,7 +6,7 @@ import {
   DetailType,
   EVENT_SOURCE,
 } from '../../events/index.js';
-import { flowRulePattern } from '../../lib/flows/flow-types.js';
+import { flowRulePattern } from '../../lib/campaigns/flow-catalogue.js';
 import type { LocalStack } from '../../local/stack.js';
 import { eventually } from '../support/eventually.js';
 import { api, testStack, uid } from '../support/local.js';

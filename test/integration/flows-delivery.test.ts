@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DetailType, EVENT_SOURCE } from '../../events/index.js';
 import { createDynamoClient } from '../../lib/aws/clients.js';
-import { applyAlarmChange, DynamoDbMarketingSwitch } from '../../lib/flows/marketing-switch.js';
+import { DynamoDbMarketingSwitch } from '../../lib/flows/dynamodb-marketing-switch.js';
+import { applyAlarmChange } from '../../lib/flows/marketing-switch.js';
 import { messaging } from '../../lib/runtime/messaging.js';
 import type { LocalStack } from '../../local/stack.js';
 import { eventually } from '../support/eventually.js';

@@ -3,9 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../events/contracts.js';
 import { DetailType, EVENT_SOURCE } from '../../events/index.js';
 import { createEventBridgeClient } from '../../lib/aws/eventbridge.js';
+import { flowRulePattern } from '../../lib/campaigns/flow-catalogue.js';
 import { EventBridgePublisher } from '../../lib/events/eventbridge-publisher.js';
 import { UnsupportedPatternError } from '../../lib/events/pattern.js';
-import { flowRulePattern } from '../../lib/flows/flow-types.js';
 import { type LocalEventBus, startLocalEventBus } from '../../local/event-bus.js';
 import { eventually } from '../support/eventually.js';
 

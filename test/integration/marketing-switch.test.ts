@@ -3,7 +3,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/marketing-switch.js';
 import { resetConfig } from '../../lib/config.js';
-import { ALARM_STATE_CHANGE, isMarketingPaused } from '../../lib/flows/marketing-switch.js';
+import { isMarketingPaused } from '../../lib/flows/dynamodb-marketing-switch.js';
+import { ALARM_STATE_CHANGE } from '../../lib/flows/marketing-switch.js';
 import { testTable } from '../support/local.js';
 
 const alarmEvent = (alarmName: string, value: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', timestamp: string) => ({

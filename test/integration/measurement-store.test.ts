@@ -1,11 +1,12 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbMessageLog, type MessageRecord } from '../../lib/flows/message-log.js';
+import { DynamoDbMessageLog } from '../../lib/flows/dynamodb-message-log.js';
+import type { MessageRecord } from '../../lib/flows/message-log.js';
 import type { Assignment } from '../../lib/measurement/assignment.js';
-import { counterUpdate, metricSk } from '../../lib/measurement/counters.js';
+import { metricSk } from '../../lib/measurement/counters.js';
 import { DynamoDbAssignments } from '../../lib/measurement/dynamodb-assignments.js';
-import { DynamoDbCounters } from '../../lib/measurement/dynamodb-counters.js';
+import { counterUpdate, DynamoDbCounters } from '../../lib/measurement/dynamodb-counters.js';
 import { campaignMetrics } from '../../lib/measurement/metrics.js';
 import { keys } from '../../lib/storage/table.js';
 import { testTable, uid } from '../support/local.js';

@@ -10,7 +10,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoClient } from '../../lib/aws/clients.js';
 import { DynamoDbConsentStore } from '../../lib/consent/dynamodb-consent-store.js';
-import { ERASURE_STATS_KEY } from '../../lib/customers/customer-data.js';
+import { ERASURE_STATS_KEY } from '../../lib/customers/dynamodb-customer-data.js';
 import { keys, TABLE } from '../../lib/storage/table.js';
 import type { LocalStack } from '../../local/stack.js';
 import { eventually } from '../support/eventually.js';

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createDynamoClient } from '../../lib/aws/clients.js';
-import { DynamoDbMessageLog, type MessageRecord } from '../../lib/flows/message-log.js';
+import { DynamoDbMessageLog } from '../../lib/flows/dynamodb-message-log.js';
+import type { MessageRecord } from '../../lib/flows/message-log.js';
 import { freePort } from '../../local/dynamodb.js';
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
 import { eventually } from '../support/eventually.js';

@@ -1,5 +1,6 @@
 import { createDynamoClient } from '../../lib/aws/clients.js';
-import { DynamoDbMessageLog, type MessageRecord } from '../../lib/flows/message-log.js';
+import { DynamoDbMessageLog } from '../../lib/flows/dynamodb-message-log.js';
+import type { MessageRecord } from '../../lib/flows/message-log.js';
 import type { LocalStack } from '../../local/stack.js';
 import { api } from './local.js';
 

@@ -226,7 +226,7 @@ describe('Attribution: five hand-made customers', () => {
     await expect(
       read.attribution({ from: '2026-11-01', to: '2026-12-01', lookbackDays: '14' }),
     ).rejects.toMatchObject({
-      status: 400,
+      kind: 'invalid',
       errors: [{ path: 'lookbackDays', message: 'must be one of 7, 30, 90' }],
     });
   });

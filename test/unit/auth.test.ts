@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createKey, generateKey, hashKey, keyFromAuthorization } from '../../lib/auth/api-keys.js';
 import { Authenticator } from '../../lib/auth/authenticate.js';
-import { ForbiddenError, UnauthorizedError } from '../../lib/http/problem.js';
+import { problemHeaders, statusOf } from '../../lib/http/problem.js';
+import { ForbiddenError, UnauthorizedError } from '../../lib/shared/errors.js';
 import { MemoryKeyStore } from '../support/memory-key-store.js';
 
 const basic = (user: string, password = '') =>
@@ -81,7 +82,7 @@ describe('Authenticator', () => {
     const attempt = auth.authenticate(`Bearer ${ingest.key}`, 'admin');
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(attempt).rejects.toMatchObject({ status: 403 });
+    await expect(attempt).rejects.toMatchObject({ kind: 'forbidden' });
   });
 
   it('throws 401 when the key is missing, malformed or unknown', async () => {
@@ -89,15 +90,15 @@ describe('Authenticator', () => {
     const { auth } = await setup();
     // Act + Assess
     await expect(auth.authenticate(undefined, 'ingest')).rejects.toMatchObject({
-      status: 401,
+      kind: 'unauthenticated',
       message: 'An API key is required: send "Authorization: Bearer <key>"',
     });
     await expect(auth.authenticate('Token abc', 'ingest')).rejects.toMatchObject({
-      status: 401,
+      kind: 'unauthenticated',
       message: 'The Authorization header must be "Bearer <key>" or Basic with the key as user name',
     });
     await expect(auth.authenticate('Bearer sf_ingest_wrong', 'ingest')).rejects.toMatchObject({
-      status: 401,
+      kind: 'unauthenticated',
       message: 'The API key is not valid',
     });
   });
@@ -135,8 +136,9 @@ describe('Authenticator', () => {
 
   it('returns 401 problems that tell the client both schemes it may use', () => {
     // Act
-    const problem = new UnauthorizedError('x');
+    const headers = problemHeaders(new UnauthorizedError('x'));
     // Assess
-    expect(problem.headers['www-authenticate']).toBe('Bearer realm="stageflow", Basic realm="stageflow"');
+    expect(statusOf(new UnauthorizedError('x'))).toBe(401);
+    expect(headers['www-authenticate']).toBe('Bearer realm="stageflow", Basic realm="stageflow"');
   });
 });

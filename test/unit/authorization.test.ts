@@ -154,17 +154,40 @@ describe('Authenticator.check', () => {
 describe('principalFor', () => {
   it('throws 401 for an unknown or revoked key and 403 for an ingest key on an admin route', () => {
     expect(() => principalFor(context({ status: 'unknown', scope: '' }), 'ingest')).toThrow(
-      expect.objectContaining({ status: 401, message: 'The API key is not valid' }),
+      expect.objectContaining({ kind: 'unauthenticated', message: 'The API key is not valid' }),
     );
     expect(() => principalFor(context({ status: 'revoked' }), 'ingest')).toThrow(
-      expect.objectContaining({ status: 401, message: 'The API key has been revoked' }),
+      expect.objectContaining({ kind: 'unauthenticated', message: 'The API key has been revoked' }),
     );
-    expect(() => principalFor(context(), 'admin')).toThrow(expect.objectContaining({ status: 403 }));
+    expect(() => principalFor(context(), 'admin')).toThrow(expect.objectContaining({ kind: 'forbidden' }));
     expect(principalFor(context({ scope: 'admin' }), 'admin')).toEqual({
       keyId: 'abc123def456',
       name: 'shop',
       scope: 'admin',
     });
+  });
+
+  it('lets a read key make every GET and refuses it every other method with 403', () => {
+    const read = context({ scope: 'read', name: 'viewer' });
+    expect(principalFor(read, 'admin', 'GET')).toEqual({
+      keyId: 'abc123def456',
+      name: 'viewer',
+      scope: 'read',
+    });
+    expect(principalFor(read, 'ingest', 'GET').scope).toBe('read');
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+      expect(() => principalFor(read, 'admin', method)).toThrow(
+        expect.objectContaining({
+          kind: 'forbidden',
+          message: expect.stringContaining('may read but not change'),
+        }),
+      );
+    }
+    expect(() => principalFor(read, 'ingest', 'POST')).toThrow(
+      expect.objectContaining({ kind: 'forbidden' }),
+    );
+    // Without a method the check assumes a write, so a forgetful caller fails closed.
+    expect(() => principalFor(read, 'admin')).toThrow(expect.objectContaining({ kind: 'forbidden' }));
   });
 });
 

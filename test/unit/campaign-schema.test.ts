@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CampaignInput, parseIsoWait } from '../../lib/campaigns/campaign.js';
 import { DEFAULT_CAMPAIGNS, defaultCampaigns } from '../../lib/campaigns/defaults.js';
-import { FLOW_TYPES } from '../../lib/flows/flow-types.js';
-import { fieldErrors } from '../../lib/http/problem.js';
+import { FLOW_TYPES } from '../../lib/campaigns/flow-catalogue.js';
+import { fieldErrors } from '../../lib/shared/errors.js';
 import { DEFAULT_TEMPLATES } from '../../lib/templates/defaults.js';
 import { checkTemplate } from '../../lib/templates/handlebars.js';
 

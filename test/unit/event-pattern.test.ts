@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DetailType, EVENT_SOURCE } from '../../events/index.js';
+import { FLOW_TYPES, flowRulePattern } from '../../lib/campaigns/flow-catalogue.js';
 import { OUTBOX_FILTER_PATTERN } from '../../lib/events/outbox-filter.js';
 import { assertValidPattern, matchesPattern, UnsupportedPatternError } from '../../lib/events/pattern.js';
-import { FLOW_TYPES, flowRulePattern } from '../../lib/flows/flow-types.js';
 
 const stageChanged = (to: string, extra: Record<string, unknown> = {}) => ({
   version: '0',

@@ -1,16 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decodeBody, InvalidUtf8Error, JsonSyntaxError, parseJson } from '../../lib/http/json-input.js';
 import {
-  decodeBody,
   freeFormIssues,
-  InvalidUtf8Error,
   idTextProblem,
   issueErrors,
   JSON_LIMITS,
-  JsonSyntaxError,
   numberProblem,
-  parseJson,
-} from '../../lib/http/json-input.js';
+} from '../../lib/shared/json-values.js';
 
 const deep = (levels: number, leaf = '1') => '{"a":'.repeat(levels) + leaf + '}'.repeat(levels);
 

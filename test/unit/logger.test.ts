@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactPersonalData } from '../../lib/runtime/logger.js';
+import { redactPersonalData } from '../../lib/shared/redact.js';
 
 describe('redactPersonalData', () => {
   it('replaces personal attributes and masks email addresses in any string', () => {

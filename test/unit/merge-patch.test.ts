@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mergePatch } from '../../lib/http/merge-patch.js';
 import { MAX_PATH_PARAMETER_BYTES, pathParameter } from '../../lib/http/path-parameters.js';
-import { ValidationError } from '../../lib/http/problem.js';
+import { statusOf } from '../../lib/http/problem.js';
+import { ValidationError } from '../../lib/shared/errors.js';
+import { mergePatch } from '../../lib/shared/merge-patch.js';
 
 describe('Function: mergePatch', () => {
   // RFC 7396, Appendix A.
@@ -56,7 +57,7 @@ describe('Function: pathParameter', () => {
         }
       })();
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).status).toBe(400);
+      expect(statusOf(error as ValidationError)).toBe(400);
       expect((error as ValidationError).errors?.[0].path).toBe('campaignId');
     }
   });

@@ -5,7 +5,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { addressHash } from '../consent/consent.js';
+import { addressHash } from '../consent/index.js';
 import { batchGetItems, batchWrite, deleteRequests, queryPartition } from '../storage/dynamodb-io.js';
 import { anonymousCustomerId, anonymousIdOf, keys } from '../storage/table.js';
 

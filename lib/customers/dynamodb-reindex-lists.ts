@@ -5,8 +5,8 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { listAttributes } from '../ingest/customer-list-keys.js';
 import { toProfile } from '../ingest/dynamodb-journey-store.js';
+import { listAttributes } from '../ingest/index.js';
 import { keys } from '../storage/table.js';
 
 export interface ReindexProgress {

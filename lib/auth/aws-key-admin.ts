@@ -1,13 +1,24 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
 import { createDynamoClient } from '../aws/clients.js';
-import { type ApiKeyRecord, createKey, DynamoDbKeyStore, type KeyStore, type Scope } from './api-keys.js';
+import { type ApiKeyRecord, createKey, type KeyStore, SCOPES, type Scope } from './api-keys.js';
+import { DynamoDbKeyStore } from './dynamodb-key-store.js';
 
 /**
- * Key management for `npm run keys` (scripts/keys.ts): where the keys live, and create, list
- * and revoke. Never imported by a Lambda function.
+ * Key management for `npm run keys` (scripts/keys.ts) and the console's /v1/keys routes
+ * (functions/keys.ts): where the keys live, and create, list and revoke.
  */
+
+/** POST /v1/keys: what `npm run keys -- create` takes. */
+export const CreateKeyBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    scope: z.enum(SCOPES),
+    rateLimit: z.number().positive().optional(),
+  })
+  .strict();
 
 /** Where `npm start` records its endpoints while it runs, so tools can find it. */
 export const LOCAL_STATE_FILE = '.stageflow/local.json';
@@ -235,8 +246,8 @@ export async function createApiKey(
   const name = input.name.trim();
   if (!name) throw new KeyAdminError('A key needs a name (--name), e.g. the shop or source it is for.');
   if (name.length > 100) throw new KeyAdminError('A key name may have at most 100 characters.');
-  if (input.scope !== 'ingest' && input.scope !== 'admin') {
-    throw new KeyAdminError(`The scope must be ingest or admin, not "${input.scope}".`);
+  if (!(SCOPES as readonly string[]).includes(input.scope)) {
+    throw new KeyAdminError(`The scope must be ingest, admin or read, not "${input.scope}".`);
   }
   if (input.rateLimit !== undefined && !(Number.isFinite(input.rateLimit) && input.rateLimit > 0)) {
     throw new KeyAdminError('--rate-limit must be a positive number of requests per second.');

@@ -1,0 +1,256 @@
+import { mkdirSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CONSOLE_PATH, ensureConsoleBuilt } from '../../local/console.js';
+import type { LocalStack } from '../../local/stack.js';
+import { axeViolations, bounded, screenshotQuietly } from '../support/browser.js';
+import { CHROMIUM_ARGS, ensureChromium } from '../support/chromium.js';
+import { eventually } from '../support/eventually.js';
+import { journey } from '../support/flows.js';
+import { api, testStack, uid } from '../support/local.js';
+
+const SHOTS = 'test-results/console';
+const FAILED_SHOTS = 'test-results/console/failed';
+
+/**
+ * The marketer console in a real Chromium against the whole local stack: found by role and
+ * label as a person finds things, with an axe check and a screenshot of every page.
+ */
+describe('Console in Chromium', { timeout: 90_000 }, () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  let page: Page;
+  let admin: ReturnType<typeof api>;
+  /** What the page said went wrong (console errors, uncaught exceptions), shown when a test fails. */
+  const pageErrors: string[] = [];
+  let readKey: { key: string; keyId: string };
+  const customer = { id: uid('shopper'), email: '' };
+
+  beforeAll(async () => {
+    // Revocation must reach the console at once here, not after the 30 s key cache.
+    process.env.STAGEFLOW_AUTH_CACHE_MS = '0';
+    process.env.STAGEFLOW_TIME_SCALE = '0.000002';
+    ensureConsoleBuilt();
+    const executablePath = ensureChromium();
+    stack = await testStack('console');
+    const adminApi = api(stack, stack.keys.admin);
+    // Every API call of the test is bounded too: a hang fails with the call's name.
+    admin = (method, path, body, headers) =>
+      bounded(`${method} ${path}`, adminApi(method, path, body, headers), 30_000);
+    const created = await admin('POST', '/v1/keys', { name: 'Vera Viewer', scope: 'read' });
+    expect(created.status).toBe(201);
+    readKey = { key: created.body.key, keyId: created.body.keyId };
+    customer.email = `${customer.id}@example.com`;
+    const identify = await api(stack)('POST', '/v1/touchpoints', {
+      messageId: `${customer.id}-identify`,
+      userId: customer.id,
+      event: 'identify',
+      traits: { email: customer.email, firstName: 'Jo' },
+    });
+    expect(identify.status).toBe(200);
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    // axe runs in a page of the same context, so the page needs a context of its own.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+    // Every Playwright wait is bounded; page.evaluate is not, hence bounded() around axe.
+    context.setDefaultTimeout(15_000);
+    context.setDefaultNavigationTimeout(30_000);
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
+    });
+  }, 600_000);
+
+  beforeEach(({ task, onTestFailed }) => {
+    pageErrors.length = 0;
+    // A failed test leaves a screenshot of where it stopped, and what the page complained of.
+    onTestFailed(async () => {
+      const shot = await screenshotQuietly(page, FAILED_SHOTS, task.name);
+      console.error(
+        [
+          `"${task.name}" failed on ${page?.url()}`,
+          shot ? `screenshot: ${shot}` : 'no screenshot',
+          ...pageErrors,
+        ].join('\n  '),
+      );
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  /** No serious or critical axe violation, and a screenshot under test-results/. */
+  const check = async (name: string) => {
+    await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+    expect(await axeViolations(page)).toEqual([]);
+  };
+
+  const signIn = async (key: string) => {
+    await page.goto(`${stack.url}${CONSOLE_PATH}`);
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
+  };
+
+  it('is served from the API origin with a CSP without inline scripts and its content types', async () => {
+    const res = await fetch(`${stack.url}${CONSOLE_PATH}campaigns`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(await res.text())?.[1];
+    const js = await fetch(`${stack.url}${script}`);
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect((await fetch(`${stack.url}${CONSOLE_PATH}assets/missing.js`)).status).toBe(404);
+  });
+
+  it('signs in with an admin key, shows the sign-in page first and passes axe', async () => {
+    await page.goto(`${stack.url}${CONSOLE_PATH}`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await check('sign-in');
+    await page.getByLabel('API key').fill('sf_not_a_key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('This key is not valid or has been revoked.').waitFor();
+    await signIn(stack.keys.admin);
+    // The key is in this tab's sessionStorage, never in localStorage.
+    expect(await page.evaluate<string>('JSON.stringify(Object.keys(localStorage))')).not.toContain('session');
+    expect(await page.evaluate<string>('JSON.stringify(Object.keys(sessionStorage))')).toContain('session');
+    await check('campaigns');
+  });
+
+  it('pauses and activates a campaign and the history says who changed it', async () => {
+    const nurture = (await admin('GET', '/v1/campaigns')).body.items.find(
+      (c: { status: string; flow: string }) => c.status === 'active' && c.flow === 'nurture',
+    );
+    await page.getByRole('button', { name: `Pause ${nurture.name}` }).click();
+    await page.getByRole('button', { name: `Activate ${nurture.name}` }).waitFor();
+    const paused = await admin('GET', `/v1/campaigns/${nurture.campaignId}`);
+    expect(paused.body.status).toBe('paused');
+    expect(paused.body.updatedBy).toMatch(/^local admin key/);
+    await page.getByRole('button', { name: `Activate ${nurture.name}` }).click();
+    await page.getByRole('button', { name: `Pause ${nurture.name}` }).waitFor();
+
+    await page.getByRole('link', { name: nurture.name }).click();
+    await page.getByRole('heading', { name: `Campaign: ${nurture.name}` }).waitFor();
+    await page.getByLabel('Holdout (% of customers who get no mail, for measuring lift)').fill('10');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    const history = page.getByRole('region', { name: 'Version history' });
+    await history
+      .getByText(/Changed by: local admin key/)
+      .first()
+      .waitFor();
+    const saved = await admin('GET', `/v1/campaigns/${nurture.campaignId}`);
+    expect(saved.body).toMatchObject({
+      holdoutPercent: 10,
+      updatedBy: expect.stringMatching(/^local admin key/),
+    });
+    await check('campaign');
+  });
+
+  it('edits the subject of the thank-you template and the next thank-you mail carries it', async () => {
+    const marker = uid('subject');
+    await page.getByRole('link', { name: 'Templates' }).click();
+    await page.getByRole('link', { name: 'thank-you' }).click();
+    const subject = page.getByLabel('Subject (English)');
+    await subject.waitFor();
+    await subject.fill(`Thanks for order {{orderId}} ${marker}`);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    await check('template');
+
+    await journey(stack, customer.id)('Order Completed', { properties: { order_id: 'o-42' } });
+    const mail = await eventually(
+      async () => {
+        const mails = await stack.ses.mails(customer.email);
+        expect(mails.map((m) => m.subject)).toContain(`Thanks for order o-42 ${marker}`);
+        return mails;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(mail.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('previews a template in German the way the API renders it', async () => {
+    const expected = await admin('POST', '/v1/templates/thank-you/preview', {
+      customerId: customer.id,
+      locale: 'de',
+    });
+    expect(expected.status).toBe(200);
+    await page.getByLabel('Customer id for the preview').fill(customer.id);
+    await page.getByLabel('Preview language').selectOption('de');
+    await page.getByRole('button', { name: 'Show preview' }).click();
+    await page.getByText(`Subject: ${expected.body.subject}`).waitFor();
+    const frame = page.getByTitle('Rendered mail');
+    expect(await frame.contentFrame().locator('body').textContent()).toContain('Vielen Dank');
+    // The mail's HTML runs no script and has no origin: it can do nothing to the console.
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    await check('template-preview-de');
+  });
+
+  it('finds a customer, shows timeline and messages, and erases them after a typed confirmation', async () => {
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await check('customers');
+    await page.getByLabel('Customer id').fill(customer.id);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByRole('heading', { name: `Customer: ${customer.id}` }).waitFor();
+    await page.getByRole('heading', { name: 'Stage timeline' }).waitFor();
+    await page.getByRole('cell', { name: 'thank-you' }).first().waitFor();
+    await check('customer');
+    const erase = page.getByRole('button', { name: 'Erase permanently' });
+    expect(await erase.isDisabled()).toBe(true);
+    await page.getByLabel(`Type the customer id ${customer.id} to confirm`).fill(customer.id);
+    await erase.click();
+    await page.getByText(`Customer ${customer.id} was erased.`).waitFor();
+    expect((await admin('GET', `/v1/customers/${customer.id}`)).status).toBe(404);
+  });
+
+  it('shows the settings with the API keys and switches the UI to German', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('cell', { name: readKey.keyId }).waitFor();
+    await check('settings');
+    await page.getByLabel('Language').selectOption('de');
+    await page.getByRole('heading', { name: 'Einstellungen' }).waitFor();
+    await check('settings-de');
+    await page.getByLabel('Sprache').selectOption('en');
+  });
+
+  it('gives a viewer no way to save, and the API refuses the viewer a write', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(readKey.key);
+    await page.getByText('You are a viewer').waitFor();
+    expect(await page.getByRole('button', { name: /^(Pause|Activate) / }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Templates' }).click();
+    await page.getByRole('link', { name: 'thank-you' }).click();
+    await page.getByLabel('Subject (English)').waitFor();
+    expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
+    expect(await page.getByLabel('Subject (English)').isDisabled()).toBe(true);
+    await check('template-viewer');
+    const refused = await api(stack, readKey.key)('PUT', '/v1/templates/thank-you', {
+      locales: { en: { subject: 'x', html: '<p>x</p>' } },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('works at 390×844', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
+    await check('campaigns-mobile');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('lands a revoked session on sign-in, not on a broken page', async () => {
+    expect((await admin('DELETE', `/v1/keys/${readKey.keyId}`)).status).toBe(200);
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByText('Your session has ended').waitFor();
+  });
+});

@@ -1,0 +1,153 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { whenSessionExpires } from './api/client';
+import { Link } from './components/ui';
+import { I18nContext, initialLocale, LOCALES, type Locale, rememberLocale, translator } from './i18n';
+import { CampaignPage } from './pages/campaign';
+import { CampaignsPage } from './pages/campaigns';
+import { CustomerPage } from './pages/customer';
+import { CustomersPage } from './pages/customers';
+import { SettingsPage } from './pages/settings';
+import { SignInPage } from './pages/sign-in';
+import { TemplatePage } from './pages/template';
+import { TemplatesPage } from './pages/templates';
+import { navigate, usePath } from './router';
+import { clearSession, loadSession, type Session } from './session';
+
+const SECTIONS = ['campaigns', 'templates', 'customers', 'settings'] as const;
+
+export function App() {
+  const [locale, setLocaleState] = useState<Locale>(initialLocale);
+  const [session, setSession] = useState<Session | null>(loadSession);
+  const [expired, setExpired] = useState(false);
+  const path = usePath();
+
+  const i18n = useMemo(() => {
+    const format = new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    });
+    return {
+      locale,
+      t: translator(locale),
+      setLocale: (next: Locale) => {
+        rememberLocale(next);
+        setLocaleState(next);
+      },
+      date: (iso: string | null | undefined) => (iso ? format.format(new Date(iso)) : ''),
+    };
+  }, [locale]);
+  const { t } = i18n;
+
+  useEffect(() => {
+    document.documentElement.lang = locale;
+    document.title = t('app.title');
+  }, [locale, t]);
+
+  useEffect(
+    () =>
+      whenSessionExpires(() => {
+        setSession(null);
+        setExpired(true);
+      }),
+    [],
+  );
+
+  const signOut = () => {
+    clearSession();
+    setSession(null);
+    setExpired(false);
+    navigate('');
+  };
+
+  const [section = 'campaigns', id] = path.split('/');
+  const languages = (
+    <label class="language">
+      {t('lang.label')}{' '}
+      <select
+        value={locale}
+        onChange={(e) => i18n.setLocale((e.target as HTMLSelectElement).value as Locale)}
+      >
+        {LOCALES.map((l) => (
+          <option key={l} value={l}>
+            {t(`locale.${l}`)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+
+  if (!session) {
+    return (
+      <I18nContext.Provider value={i18n}>
+        <header class="top">
+          <span class="brand">{t('app.title')}</span>
+          {languages}
+        </header>
+        <main id="main">
+          <SignInPage
+            expired={expired}
+            onSignedIn={(s) => {
+              setExpired(false);
+              setSession(s);
+            }}
+          />
+        </main>
+      </I18nContext.Provider>
+    );
+  }
+
+  const page = (() => {
+    switch (section) {
+      case 'templates':
+        return id ? <TemplatePage name={id} session={session} /> : <TemplatesPage />;
+      case 'customers':
+        return id ? <CustomerPage customerId={id} session={session} /> : <CustomersPage />;
+      case 'settings':
+        return <SettingsPage session={session} />;
+      default:
+        return id ? <CampaignPage campaignId={id} session={session} /> : <CampaignsPage session={session} />;
+    }
+  })();
+
+  return (
+    <I18nContext.Provider value={i18n}>
+      <a class="skip" href="#main">
+        {t('app.skip')}
+      </a>
+      <header class="top">
+        <span class="brand">{t('app.title')}</span>
+        <nav aria-label={t('nav.label')}>
+          <ul>
+            {SECTIONS.map((s) => (
+              <li key={s}>
+                <Link
+                  to={s}
+                  class={
+                    s === section || (!SECTIONS.includes(section as never) && s === 'campaigns')
+                      ? 'current'
+                      : ''
+                  }
+                >
+                  {t(`nav.${s}`)}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div class="who">
+          {languages}
+          <span>
+            {t('session.signedInAs', { name: session.who.name, scope: t(`scope.${session.who.scope}`) })}
+          </span>
+          <button type="button" onClick={signOut}>
+            {t('session.signOut')}
+          </button>
+        </div>
+      </header>
+      {session.who.scope !== 'admin' ? <p class="viewer-banner">{t('session.viewer')}</p> : null}
+      <main id="main" tabIndex={-1}>
+        {page}
+      </main>
+    </I18nContext.Provider>
+  );
+}

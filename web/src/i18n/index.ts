@@ -1,0 +1,53 @@
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import { de } from './de';
+import { type Catalogue, en, type MessageKey } from './en';
+
+export type Locale = 'en' | 'de';
+export const LOCALES: readonly Locale[] = ['en', 'de'];
+const CATALOGUES: Record<Locale, Catalogue> = { en, de };
+const STORED = 'stageflow.console.locale';
+
+/** The language the person chose before, else the browser's first English or German one. */
+export function initialLocale(): Locale {
+  const stored = localStorage.getItem(STORED);
+  if (stored === 'en' || stored === 'de') return stored;
+  for (const tag of navigator.languages ?? [navigator.language]) {
+    const base = tag.toLowerCase().split('-')[0];
+    if (base === 'de' || base === 'en') return base;
+  }
+  return 'en';
+}
+
+export function rememberLocale(locale: Locale): void {
+  localStorage.setItem(STORED, locale);
+  document.documentElement.lang = locale;
+}
+
+export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
+/** The catalogue's string with `{name}` placeholders filled in. */
+export function translator(locale: Locale): Translate {
+  const catalogue = CATALOGUES[locale];
+  return (key, vars = {}) =>
+    catalogue[key].replace(/\{(\w+)\}/g, (whole, name: string) =>
+      name in vars ? String(vars[name]) : whole,
+    );
+}
+
+export interface I18n {
+  locale: Locale;
+  t: Translate;
+  setLocale(locale: Locale): void;
+  /** Dates and numbers in the chosen language. */
+  date(iso: string | null | undefined): string;
+}
+
+export const I18nContext = createContext<I18n>({
+  locale: 'en',
+  t: translator('en'),
+  setLocale: () => {},
+  date: (iso) => iso ?? '',
+});
+
+export const useI18n = () => useContext(I18nContext);
