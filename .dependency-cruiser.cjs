@@ -75,9 +75,7 @@ module.exports = {
   forbidden,
   options: {
     doNotFollow: { path: 'node_modules' },
-    // lib/http/openapi.ts is build-time only and moves to api/ (issue 11); until then it is
-    // left out, or its imports of every context would read as the edge depending on them.
-    exclude: { path: '^cdk\\.out/|^vendor/|^lib/http/openapi\\.ts$' },
+    exclude: { path: '^cdk\\.out/|^vendor/' },
     tsPreCompilationDeps: false,
     parser: 'swc',
     enhancedResolveOptions: { extensions: ['.ts', '.mts', '.js', '.mjs', '.json'] },

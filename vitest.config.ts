@@ -1,13 +1,39 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three groups, each a vitest project (`npm test` runs them one after the other through
+ * scripts/test.ts, and prints each group's time):
+ * - unit: pure code and in-memory adapters, milliseconds each; no DynamoDB Local, so no Java.
+ * - contract: the event contracts and the synthesized CDK templates; no DynamoDB Local either.
+ * - integration: the real handlers on the local stack against DynamoDB Local (and the console's
+ *   browser tests in test/browser/, which drive that stack), which the
+ *   project's global setup starts once for the whole group. Their logs are kept back and
+ *   printed only for a test that fails.
+ * A new test file joins its group by where it lives; nothing here lists files.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'events/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    reporters: process.env.CI ? ['default'] : ['default'],
+    // Console output of passing tests is dropped; a failing test's is printed with it.
+    silent: 'passed-only',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'contract', include: ['events/**/*.test.ts', 'test/infra/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/browser/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['test/support/quiet-logs.ts'],
+        },
+      },
+    ],
   },
 });

@@ -1,43 +1,33 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
+import { BUNDLING } from '../infra/bundling.js';
 import { median } from './engine.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /** Inside node_modules, so the bundle resolves its externals (the SDK) as Lambda's runtime would. */
 const OUT_DIR = join(ROOT, 'node_modules', '.cache', 'stageflow-bench');
 
-/** CDK's NodejsFunction default on Node.js 22: the runtime ships SDK v3, so it is not bundled. */
-const DEFAULT_EXTERNALS = ['@aws-sdk/*'];
-
 export interface BundlePlan {
   externals: string[];
   banner?: string;
   mainFields?: string[];
+  target: string;
   source: string;
 }
 
-/** Mirrors the bundling options infra/ gives the functions (read from its source), or CDK's defaults. */
-export function bundlePlan(): BundlePlan {
-  const stack = ['infra/stateless-stack.ts', 'infra/stacks/stateless-stack.ts']
-    .map((p) => join(ROOT, p))
-    .find(existsSync);
-  if (!stack) return { externals: DEFAULT_EXTERNALS, source: 'CDK NodejsFunction default (no infra yet)' };
-  const text = readFileSync(stack, 'utf8');
-  const source = `${stack.slice(ROOT.length + 1)}`;
-  const list = text.match(/externalModules\s*:\s*\[([^\]]*)\]/);
-  const banner = text.match(/banner\s*:\s*(['"`])(.*?)\1/s)?.[2];
-  const fields = text.match(/mainFields\s*:\s*\[([^\]]*)\]/);
-  const mainFields = fields ? [...fields[1].matchAll(/['"`]([^'"`]+)['"`]/g)].map((m) => m[1]) : undefined;
-  const externals = list
-    ? [...list[1].matchAll(/['"`]([^'"`]+)['"`]/g)].map((m) => m[1])
-    : /bundleAwsSDK\s*:\s*true/.test(text)
-      ? []
-      : DEFAULT_EXTERNALS;
-  return { externals, banner, mainFields, source };
+/** The bundling options infra/ gives the functions (infra/bundling.ts), with the SDK in or out. */
+export function bundlePlan(bundleSdk: boolean = BUNDLING.bundleAwsSDK): BundlePlan {
+  return {
+    externals: bundleSdk ? [] : ['@aws-sdk/*'],
+    banner: BUNDLING.banner,
+    mainFields: [...BUNDLING.mainFields],
+    target: BUNDLING.target,
+    source: `infra/bundling.ts, SDK ${bundleSdk ? 'bundled' : 'from the runtime'}`,
+  };
 }
 
 export interface BundleResult {
@@ -65,7 +55,7 @@ export async function bundleIngest(plan: BundlePlan, name = 'ingest'): Promise<B
     bundle: true,
     minify: true,
     platform: 'node',
-    target: 'node22',
+    target: plan.target,
     format: 'esm',
     external: plan.externals,
     ...(plan.mainFields ? { mainFields: plan.mainFields } : {}),
@@ -112,8 +102,8 @@ function byPackage(meta: Metafile): { name: string; bytes: number }[] {
 }
 
 export interface InitResult {
-  /** Median ms to import the bundle in a fresh node process. */
-  bundleMs: number;
+  /** Median ms to import each file in a fresh node process, in the order given. */
+  ms: number[];
   /** Median ms to import an empty module in a fresh node process. */
   emptyMs: number;
   runs: number;
@@ -135,16 +125,19 @@ function importMs(file: string): number {
   return Number(out);
 }
 
-/** Module init: the import time of the bundle vs an empty module, each in fresh processes, interleaved. */
-export function measureInit(file: string, runs = 5): InitResult {
+/**
+ * Module init: the import time of each bundle and of an empty module, each in fresh processes,
+ * interleaved so a busy machine slows them alike.
+ */
+export function measureInit(files: string[], runs = 5): InitResult {
   const empty = join(OUT_DIR, 'empty.mjs');
   writeFileSync(empty, 'export {};\n');
-  importMs(file); // the first read warms the file-system cache for both
-  const bundle: number[] = [];
+  for (const file of files) importMs(file); // the first read warms the file-system cache
+  const times = files.map((): number[] => []);
   const baseline: number[] = [];
   for (let i = 0; i < runs; i++) {
     baseline.push(importMs(empty));
-    bundle.push(importMs(file));
+    for (const [f, file] of files.entries()) times[f].push(importMs(file));
   }
-  return { bundleMs: median(bundle), emptyMs: median(baseline), runs };
+  return { ms: times.map(median), emptyMs: median(baseline), runs };
 }

@@ -14,16 +14,16 @@ import { createDynamoClient } from '../lib/aws/clients.js';
 import { defaultModel } from '../lib/journey/index.js';
 import { ensureTable, type LocalDynamo, startDynamoDbLocal } from '../local/dynamodb.js';
 import { type ReportCost, reportCost, type WriteCost, writeCost } from './analytics.js';
-import { type BundleResult, bundleIngest, bundlePlan, type InitResult, measureInit } from './bundle.js';
-import { benchEngine, type EngineSize } from './engine.js';
+import { coldStart, figuresD } from './cold-start.js';
+import { benchEngine } from './engine.js';
+import { CONCURRENCY, figuresA, figuresB, figuresC, figuresE, figuresF, figuresG } from './figures.js';
 import type { FlowsIngest } from './flows-ingest.js';
 import { type Handler, Probe } from './ingest-path.js';
 import { type LogSink, sinkJsonLogs } from './log-sink.js';
 import { type Figure, formatValue, table } from './report.js';
-import { CASES, type RoundTrips, singleTouchpoints } from './round-trips.js';
-import { type Bench, compareWithRaw, type Throughput } from './throughput.js';
+import { CASES, singleTouchpoints } from './round-trips.js';
+import { type Bench, compareWithRaw } from './throughput.js';
 
-const CONCURRENCY = 32;
 const HANDLER_TABLE = 'bench-handler';
 const RAW_TABLE = 'bench-raw';
 /** Slices of (a) stop once the bench has run this long (two always run), so it ends well inside 2 min. */
@@ -35,6 +35,11 @@ const progress = (line: string) =>
   console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${line}`);
 
 async function main() {
+  // `npm run bench -- --cold-start` runs (d) alone; it needs no DynamoDB Local.
+  if (process.argv.includes('--cold-start')) {
+    report(figuresD(await coldStart(progress)));
+    return;
+  }
   progress('starting DynamoDB Local (in memory)');
   let dynamo: LocalDynamo | undefined;
   try {
@@ -42,10 +47,7 @@ async function main() {
     // `npm run bench -- --analytics` runs (e) and (f) alone.
     if (process.argv.includes('--analytics')) {
       const { e, f } = await analyticsBench(dynamo);
-      const figures = [...figuresE(e), ...figuresF(f)];
-      console.log(`\n${table(figures)}\n`);
-      for (const fig of figures.filter((x) => x.detail))
-        console.log(`${fig.id}  ${fig.name}: ${formatValue(fig)} — ${fig.detail}`);
+      report([...figuresE(e), ...figuresF(f)]);
       return;
     }
     const bench = await setUp(dynamo);
@@ -72,15 +74,7 @@ async function main() {
       `(c) ${Math.round(short.evaluationsPerSecond)}/s at 10, ${Math.round(long.evaluationsPerSecond)}/s at 10,000`,
     );
 
-    const plan = bundlePlan();
-    progress(
-      `(d) bundling functions/ingest.ts (externals: ${plan.externals.join(', ') || 'none'}; ${plan.source})`,
-    );
-    const bundle = await bundleIngest(plan);
-    const init = measureInit(bundle.file);
-    progress(
-      `(d) ${(bundle.bytes / 1024).toFixed(1)} KB; init ${init.bundleMs.toFixed(0)} ms vs ${init.emptyMs.toFixed(0)} ms`,
-    );
+    const d = await coldStart(progress);
 
     progress('(g) HTTP ingest on the local stack while flows run, against ingest alone (own process)');
     const g = await flowsIngest(dynamo.endpoint);
@@ -96,7 +90,7 @@ async function main() {
       ...figuresA(a, logLines),
       ...figuresB(b),
       ...figuresC(short, long),
-      ...figuresD(bundle, init),
+      ...figuresD(d),
       ...figuresG(g),
       ...figuresE(e),
       ...figuresF(f),
@@ -115,7 +109,7 @@ async function main() {
       a: { concurrency: CONCURRENCY, ...a, logLinesPerTouchpoint: logLines },
       b,
       c: { short, long },
-      d: { ...bundle, init },
+      d,
       g,
       e,
       f,
@@ -135,6 +129,12 @@ async function main() {
   }
 }
 
+function report(figures: Figure[]) {
+  console.log(`\n${table(figures)}\n`);
+  for (const fig of figures.filter((x) => x.detail))
+    console.log(`${fig.id}  ${fig.name}: ${formatValue(fig)} — ${fig.detail}`);
+}
+
 async function analyticsBench(dynamo: LocalDynamo): Promise<{ e: ReportCost[]; f: WriteCost }> {
   const e: ReportCost[] = [];
   for (const customers of [1_000, 100_000]) {
@@ -145,59 +145,6 @@ async function analyticsBench(dynamo: LocalDynamo): Promise<{ e: ReportCost[]; f
   const f = await writeCost(dynamo.client, 60);
   progress(`(f) ${f.touchpoints} touchpoints, ${f.transactions} contribution transactions`);
   return { e, f };
-}
-
-function figuresE([small, large]: ReportCost[]): Figure[] {
-  const out: Figure[] = [];
-  for (const [name, ms, requests] of [
-    ['funnel', 'funnelMs', 'funnelRequests'],
-    ['attribution', 'attributionMs', 'attributionRequests'],
-  ] as const) {
-    const ratio = large[ms] / small[ms];
-    out.push(
-      {
-        id: 'e',
-        name: `${name} report time, 100,000 vs 1,000 customers`,
-        value: ratio,
-        unit: '×',
-        target: '<= 1.5',
-        pass: ratio <= 1.5,
-        detail: `${small[ms].toFixed(1)} ms vs ${large[ms].toFixed(1)} ms (median of 9); ${small.aggregateItems} vs ${large.aggregateItems} aggregate items`,
-      },
-      {
-        id: 'e',
-        name: `${name} report at 100,000 customers`,
-        value: large[ms],
-        unit: 'ms',
-        target: '<= 200 ms',
-        pass: large[ms] <= 200,
-      },
-      {
-        id: 'e',
-        name: `${name} DynamoDB requests, 1,000 / 100,000 customers`,
-        value: large[requests],
-        unit: `(${small[requests]} at 1,000)`,
-      },
-    );
-  }
-  return out;
-}
-
-function figuresF(f: WriteCost): Figure[] {
-  return [
-    {
-      id: 'f',
-      name: 'analytics WCU per touchpoint',
-      value: f.wcuPerTouchpoint,
-      unit: 'WCU',
-      target: '<= 2',
-      pass: f.wcuPerTouchpoint <= 2,
-      detail:
-        `${f.customers} customers, ${f.touchpoints} touchpoints one per request; ${f.transactions} of ` +
-        `${f.profileChanges} profile changes changed a contribution (${f.contributionWcu} WCU priced per item, ` +
-        `transactions double) + in-flight marks ${f.markWcu} WCU (2 per batch of 100 changes); no index writes`,
-    },
-  ];
 }
 
 /** Tables, a real hashed key, and the handler imported after its environment is set, as in Lambda. */
@@ -231,131 +178,6 @@ async function setUp(dynamo: LocalDynamo): Promise<Bench> {
   };
 }
 
-function figuresA(a: Throughput, logLines: number): Figure[] {
-  const cpu = a.cpuPerTouchpoint;
-  return [
-    {
-      id: 'a',
-      name: `handler vs raw TransactWriteItems, c=${CONCURRENCY}`,
-      value: a.ratio,
-      unit: '×',
-      target: '>= 0.70',
-      pass: a.ratio >= 0.7 && a.failures === 0,
-      detail:
-        `${a.touchpoints} touchpoints each way in ${a.slices.length} alternating slices, ` +
-        `${logLines.toFixed(2)} INFO log lines per touchpoint as deployed` +
-        (a.failures ? `; ${a.failures} requests failed, see latest.json` : ''),
-    },
-    { id: 'a', name: 'handler path touchpoints/s', value: a.handlerPerSecond, unit: '/s' },
-    { id: 'a', name: 'raw TransactWriteItems touchpoints/s', value: a.rawPerSecond, unit: '/s' },
-    {
-      id: 'a',
-      name: 'Node CPU per touchpoint',
-      value: cpu.handler,
-      unit: `ms (raw ${cpu.raw.toFixed(2)} ms)`,
-    },
-    ...(cpu.dynamoHandler > 0
-      ? [
-          {
-            id: 'a',
-            name: 'DynamoDB Local CPU per touchpoint',
-            value: cpu.dynamoHandler,
-            unit: `ms (raw ${cpu.dynamoRaw.toFixed(2)} ms)`,
-          },
-        ]
-      : []),
-    {
-      id: 'a',
-      name: 'DynamoDB requests per touchpoint',
-      value: a.requestsPerTouchpoint,
-      unit: '',
-    },
-  ];
-}
-
-function figuresB(b: Record<string, RoundTrips>): Figure[] {
-  return CASES.flatMap(({ name, target }): Figure[] => [
-    {
-      id: 'b',
-      name: `round trips, ${name}`,
-      value: b[name].requests,
-      unit: '',
-      ...(target ? { target: '<= 2', pass: b[name].requests <= 2 } : {}),
-      detail: Object.entries(b[name].sent)
-        .map(([k, v]) => `${k.replace(/Command$/, '')}×${v}`)
-        .join(' + '),
-    },
-    {
-      id: 'b',
-      name: `WCU, ${name}`,
-      value: b[name].estimatedWcu,
-      unit: `WCU for its transaction at DynamoDB prices (Local says ${b[name].consumedWcuLocal} WCU, ${b[name].consumedRcuLocal} RCU)`,
-    },
-  ]);
-}
-
-function figuresC(short: EngineSize, long: EngineSize): Figure[] {
-  const costRatio = short.evaluationsPerSecond / long.evaluationsPerSecond;
-  const worst = long.nsPerStep
-    .map((step, i) => ({ event: step.event, long: step.ns, short: short.nsPerStep[i].ns }))
-    .reduce((x, y) => (y.long / y.short > x.long / x.short ? y : x));
-  return [
-    {
-      id: 'c',
-      name: 'engine cost, history 10,000 vs 10',
-      value: costRatio,
-      unit: '×',
-      target: '<= 1.5',
-      pass: costRatio <= 1.5,
-    },
-    { id: 'c', name: 'engine evaluations/s, history 10', value: short.evaluationsPerSecond, unit: '/s' },
-    { id: 'c', name: 'engine evaluations/s, history 10,000', value: long.evaluationsPerSecond, unit: '/s' },
-    // Which kind of step grows with the history, shown when the target is missed.
-    ...(costRatio <= 1.5
-      ? []
-      : [
-          {
-            id: 'c',
-            name: 'slowest kind of step, 10,000 vs 10',
-            value: worst.long / worst.short,
-            unit: '×',
-            detail: `${worst.event}: ${worst.long.toFixed(0)} ns vs ${worst.short.toFixed(0)} ns`,
-          },
-        ]),
-    {
-      id: 'c',
-      name: 'folded state size, history 10,000',
-      value: long.stateBytes,
-      unit: `B (${short.stateBytes} B at 10; ${long.activeOrders} open orders)`,
-    },
-  ];
-}
-
-function figuresD(bundle: BundleResult, init: InitResult): Figure[] {
-  const kb = bundle.bytes / 1024;
-  return [
-    {
-      id: 'd',
-      name: 'ingest bundle, minified',
-      value: kb,
-      unit: 'KB',
-      target: '<= 300 KB',
-      pass: kb <= 300,
-      detail: bundle.byPackage
-        .slice(0, 4)
-        .map((p) => `${p.name} ${(p.bytes / 1024).toFixed(0)} KB`)
-        .join(', '),
-    },
-    {
-      id: 'd',
-      name: `module init (median of ${init.runs} fresh processes)`,
-      value: init.bundleMs,
-      unit: `ms (empty module ${init.emptyMs.toFixed(1)} ms)`,
-      detail: `imports from the runtime at init: ${bundle.externalImports.join(', ') || 'nothing'}`,
-    },
-  ];
-}
-
 /**
  * (g) runs in a child process: the local stack sets the handlers' environment for itself,
  * which this process's handlers already read for (a). Same DynamoDB Local, same machine.
@@ -382,37 +204,6 @@ function flowsIngest(endpoint: string): Promise<FlowsIngest | null> {
       }
     });
   });
-}
-
-function figuresG(g: FlowsIngest | null): Figure[] {
-  if (!g)
-    return [
-      {
-        id: 'g',
-        name: 'ingest with flows running vs alone',
-        value: 0,
-        unit: '×',
-        target: '>= 0.50',
-        pass: false,
-        detail: 'the bench of (g) crashed',
-      },
-    ];
-  return [
-    {
-      id: 'g',
-      name: 'ingest with flows running vs alone, local stack, c=16',
-      value: g.ratio,
-      unit: '×',
-      target: '>= 0.50',
-      pass: g.ratio >= 0.5 && g.failures === 0,
-      detail:
-        `${g.touchpoints} touchpoints over HTTP in ${g.slices.length} alternating slices; ` +
-        `${g.executionsDuringFlows} executions started and ${g.mailsDuringFlows} mails sent during the flows slices` +
-        (g.failures ? `; ${g.failures} requests failed` : ''),
-    },
-    { id: 'g', name: 'ingest alone touchpoints/s (HTTP)', value: g.alonePerSecond, unit: '/s' },
-    { id: 'g', name: 'ingest with flows touchpoints/s (HTTP)', value: g.withFlowsPerSecond, unit: '/s' },
-  ];
 }
 
 main().then(

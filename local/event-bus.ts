@@ -3,8 +3,20 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { EventEnvelope } from '../events/contracts.js';
 import { EVENT_SOURCE } from '../events/index.js';
 import { assertValidPattern, type EventPattern, matchesPattern } from '../lib/events/pattern.js';
-import { PUT_EVENTS_LIMITS } from '../lib/events/publisher.js';
 import { freePort } from './dynamodb.js';
+import {
+  assertPutEventsRequest,
+  type BusFault,
+  type EntryResult,
+  errorBody,
+  eventTime,
+  FAULTS,
+  type PutEventsEntry,
+  parseEntry,
+  reply,
+} from './put-events.js';
+
+export type { BusFault };
 
 /** What a rule delivers an event to: a flow starter, a test's collector. Throw to have it retried. */
 export type RuleTarget = (event: EventEnvelope) => unknown;
@@ -34,9 +46,6 @@ export interface LocalRule {
   remove(): void;
 }
 
-/** How PutEvents fails while a fault is injected: both are errors the SDK retries. */
-export type BusFault = 'internal' | 'throttling';
-
 export interface LocalEventBusOptions {
   /** The bus name PutEvents must address (by name or ARN); CDK deploys `stageflow-<stage>`. */
   name?: string;
@@ -52,27 +61,11 @@ export interface LocalEventBusOptions {
   log?: (line: string) => void;
 }
 
-interface PutEventsEntry {
-  Source?: string;
-  DetailType?: string;
-  Detail?: string;
-  EventBusName?: string;
-  Resources?: string[];
-  Time?: number | string;
-}
-
-type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
-
 interface Rule extends LocalRule {
   target: RuleTarget;
   options: Required<RuleOptions>;
   removed: boolean;
 }
-
-const FAULTS: Record<BusFault, { status: number; type: string; message: string }> = {
-  internal: { status: 500, type: 'InternalException', message: 'Injected fault: the bus is failing' },
-  throttling: { status: 400, type: 'ThrottlingException', message: 'Injected fault: Rate exceeded' },
-};
 
 /**
  * A local EventBridge bus. It speaks PutEvents over HTTP (AWS JSON 1.1, `X-Amz-Target:
@@ -264,22 +257,7 @@ export class LocalEventBus {
     FailedEntryCount: number;
     Entries: EntryResult[];
   } {
-    if (!Array.isArray(entries) || entries.length === 0 || entries.length > PUT_EVENTS_LIMITS.entries) {
-      throw validation(`Entries must hold 1 to ${PUT_EVENTS_LIMITS.entries} entries`);
-    }
-    const size = entries.reduce(
-      (sum, e) =>
-        sum +
-        Buffer.byteLength(e.Source ?? '') +
-        Buffer.byteLength(e.DetailType ?? '') +
-        Buffer.byteLength(e.Detail ?? '') +
-        (e.Resources ?? []).reduce((s, r) => s + Buffer.byteLength(r), 0) +
-        (e.Time !== undefined ? 14 : 0),
-      0,
-    );
-    if (size > PUT_EVENTS_LIMITS.bytes) {
-      throw validation('Total size of the entries in the request is over the limit.');
-    }
+    assertPutEventsRequest(entries);
     const results = entries.map((entry) => this.accept(entry));
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
@@ -289,28 +267,8 @@ export class LocalEventBus {
       this.stats.rejectedEntries++;
       return { ErrorCode, ErrorMessage };
     };
-    if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
-      return rejected('InvalidArgument', 'Parameters Source, DetailType and Detail are required.');
-    }
-    if (entry.EventBusName !== this.name && entry.EventBusName !== this.arn) {
-      // AWS would put it on the default bus, where no Stageflow rule listens: fail loudly here.
-      return rejected(
-        'ResourceNotFoundException',
-        `Event bus ${entry.EventBusName ?? 'default'} does not exist locally; use ${this.name}.`,
-      );
-    }
-    if (entry.Source.startsWith('aws.')) {
-      return rejected('NotAuthorizedForSourceException', 'Not authorized for the source.');
-    }
-    let detail: unknown;
-    try {
-      detail = JSON.parse(entry.Detail);
-    } catch {
-      return rejected('MalformedDetail', 'Detail is malformed.');
-    }
-    if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) {
-      return rejected('MalformedDetail', 'Detail is malformed.');
-    }
+    const parsed = parseEntry(entry, this);
+    if ('ErrorCode' in parsed) return rejected(parsed.ErrorCode, parsed.ErrorMessage);
     if (this.rejectEntries > 0) {
       this.rejectEntries--;
       return rejected('InternalFailure', 'Injected fault: entry not accepted');
@@ -318,13 +276,13 @@ export class LocalEventBus {
     const event: EventEnvelope = {
       version: '0',
       id: randomUUID(),
-      'detail-type': entry.DetailType,
-      source: entry.Source,
+      'detail-type': parsed.detailType,
+      source: parsed.source,
       account: this.account,
       time: eventTime(entry.Time),
       region: this.region,
       resources: entry.Resources ?? [],
-      detail: detail as Record<string, unknown>,
+      detail: parsed.detail,
     };
     this.keep(this.events, event);
     this.stats.accepted++;
@@ -378,25 +336,4 @@ export class LocalEventBus {
 /** Starts a local bus on a free port of 127.0.0.1. */
 export function startLocalEventBus(options: LocalEventBusOptions = {}): Promise<LocalEventBus> {
   return new LocalEventBus(options).start();
-}
-
-/** EventBridge event times have second precision: `2026-01-01T12:00:00Z`. */
-function eventTime(time: number | string | undefined): string {
-  const date =
-    time === undefined ? new Date() : typeof time === 'number' ? new Date(time * 1000) : new Date(time);
-  return (Number.isNaN(date.getTime()) ? new Date() : date).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-const errorBody = (type: string, message: string) => ({ __type: type, message });
-
-const validation = (message: string) => Object.assign(new Error(message), { name: 'ValidationException' });
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1' };
-  const type = (body as { __type?: string }).__type;
-  if (status >= 400 && type) headers['x-amzn-errortype'] = type;
-  headers['x-amzn-requestid'] = randomUUID();
-  res.writeHead(status, headers);
-  res.end(JSON.stringify(body));
 }

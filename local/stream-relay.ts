@@ -1,18 +1,16 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type _Record as StreamRecord,
-  type AttributeValue as StreamValue,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { localEndpoint } from '../lib/aws/clients.js';
 import { assertValidPattern, type EventPattern, matchesPattern } from '../lib/events/pattern.js';
 import { lambdaContext } from './lambda-context.js';
+import { type ShardPosition, StreamCheckpoints } from './stream-checkpoints.js';
+import { toLambdaRecord } from './stream-records.js';
 
 /** A Lambda handler for DynamoDB stream events, as functions/relay-outbox.ts exports. */
 export type StreamHandler = (
@@ -67,11 +65,6 @@ interface ShardState {
   retryAt: number;
 }
 
-interface Checkpoints {
-  streamArn: string;
-  shards: Record<string, { sequenceNumber?: string; done?: boolean }>;
-}
-
 const SHARD_REFRESH_MS = 1_000;
 
 /**
@@ -88,8 +81,7 @@ export class LocalStreamRelay {
   private readonly shards = new Map<string, ShardState>();
   private readonly settleWaiters: { afterCycle: number; resolve: () => void }[] = [];
   private streamArn = '';
-  private checkpoints: Checkpoints | null = null;
-  private checkpointDirty = false;
+  private readonly checkpoints: StreamCheckpoints;
   private lastShardRefresh = 0;
   private cycle = 0;
   private stopped = false;
@@ -100,6 +92,7 @@ export class LocalStreamRelay {
   constructor(private readonly options: StreamRelayOptions) {
     if (options.filter) assertValidPattern(options.filter);
     this.streams = new DynamoDBStreamsClient(localEndpoint(options.endpoint));
+    this.checkpoints = new StreamCheckpoints(options.checkpointFile);
   }
 
   async start(): Promise<this> {
@@ -109,7 +102,7 @@ export class LocalStreamRelay {
     const arn = table.Table?.LatestStreamArn;
     if (!arn) throw new Error(`table ${this.options.tableName} has no stream`);
     this.streamArn = arn;
-    this.checkpoints = this.readCheckpoints();
+    this.checkpoints.open(this.streamArn);
     this.loop = this.run();
     return this;
   }
@@ -129,7 +122,7 @@ export class LocalStreamRelay {
     this.stopped = true;
     this.wake?.();
     await this.loop;
-    this.writeCheckpoints();
+    this.checkpoints.flush();
     this.streams.destroy();
   }
 
@@ -142,7 +135,7 @@ export class LocalStreamRelay {
       } catch (error) {
         this.options.log?.(`stream relay: ${(error as Error).name}: ${(error as Error).message}`);
       }
-      this.writeCheckpoints();
+      this.checkpoints.flush();
       this.reportStats();
       const waiting = [...this.shards.values()].some((s) => s.pending.length > 0);
       if (!busy && !waiting) {
@@ -192,7 +185,7 @@ export class LocalStreamRelay {
       );
       for (const s of out.StreamDescription?.Shards ?? []) {
         if (!s.ShardId || this.shards.has(s.ShardId)) continue;
-        const saved = this.checkpoints?.shards[s.ShardId];
+        const saved = this.checkpoints.get(s.ShardId);
         this.shards.set(s.ShardId, {
           shardId: s.ShardId,
           parentShardId: s.ParentShardId,
@@ -332,35 +325,8 @@ export class LocalStreamRelay {
     this.options.onStats({ ...this.stats });
   }
 
-  private checkpoint(shard: ShardState, position: { sequenceNumber?: string; done?: boolean }): void {
-    if (!this.checkpoints) return;
-    this.checkpoints.shards[shard.shardId] ??= {};
-    const saved = this.checkpoints.shards[shard.shardId];
-    if (position.sequenceNumber) saved.sequenceNumber = position.sequenceNumber;
-    if (position.done) saved.done = true;
-    this.checkpointDirty = true;
-  }
-
-  private readCheckpoints(): Checkpoints | null {
-    const file = this.options.checkpointFile;
-    if (!file) return null;
-    const fresh = { streamArn: this.streamArn, shards: {} };
-    if (!existsSync(file)) return fresh;
-    try {
-      const saved = JSON.parse(readFileSync(file, 'utf8')) as Checkpoints;
-      // A recreated table has a new stream: old positions mean nothing there.
-      return saved.streamArn === this.streamArn ? saved : fresh;
-    } catch {
-      return fresh;
-    }
-  }
-
-  private writeCheckpoints(): void {
-    const file = this.options.checkpointFile;
-    if (!file || !this.checkpoints || !this.checkpointDirty) return;
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify(this.checkpoints, null, 2)}\n`);
-    this.checkpointDirty = false;
+  private checkpoint(shard: ShardState, position: ShardPosition): void {
+    this.checkpoints.set(shard.shardId, position);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -382,39 +348,4 @@ export class LocalStreamRelay {
 /** Starts relaying the table's stream to the handler. */
 export function startStreamRelay(options: StreamRelayOptions): Promise<LocalStreamRelay> {
   return new LocalStreamRelay(options).start();
-}
-
-/** A DynamoDB Streams API record as Lambda delivers it (epoch-second times, base64 binaries). */
-function toLambdaRecord(r: StreamRecord, streamArn: string): DynamoDBRecord {
-  const d = r.dynamodb ?? {};
-  const image = (i: Record<string, StreamValue> | undefined) =>
-    i ? (Object.fromEntries(Object.entries(i).map(([k, v]) => [k, lambdaValue(v)])) as never) : undefined;
-  return {
-    eventID: r.eventID,
-    eventName: r.eventName,
-    eventVersion: r.eventVersion ?? '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: process.env.AWS_REGION ?? 'us-east-1',
-    eventSourceARN: streamArn,
-    dynamodb: {
-      ApproximateCreationDateTime: d.ApproximateCreationDateTime
-        ? Math.floor(d.ApproximateCreationDateTime.getTime() / 1000)
-        : undefined,
-      Keys: image(d.Keys),
-      NewImage: image(d.NewImage),
-      OldImage: image(d.OldImage),
-      SequenceNumber: d.SequenceNumber,
-      SizeBytes: d.SizeBytes,
-      StreamViewType: d.StreamViewType,
-    },
-  };
-}
-
-function lambdaValue(v: StreamValue): unknown {
-  if (v.B !== undefined) return { B: Buffer.from(v.B).toString('base64') };
-  if (v.BS !== undefined) return { BS: v.BS.map((b) => Buffer.from(b).toString('base64')) };
-  if (v.M !== undefined)
-    return { M: Object.fromEntries(Object.entries(v.M).map(([k, x]) => [k, lambdaValue(x)])) };
-  if (v.L !== undefined) return { L: v.L.map(lambdaValue) };
-  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== '$unknown'));
 }

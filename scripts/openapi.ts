@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { openApiJson } from '../lib/http/openapi.js';
+import { openApiJson } from '../api/openapi.js';
 import { writeOrCheck } from './generated-file.js';
 
 /** `npm run openapi` writes docs/openapi.json; `-- --check` fails when the file is stale. */

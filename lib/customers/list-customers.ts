@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { type FieldError, fieldErrors, StageflowError, ValidationError } from '../shared/errors.js';
+import type { CustomerListBody } from './http-schemas.js';
 import { type CustomerFilter, type CustomerLists, ListIndexUnavailableError } from './ports.js';
 
 /** The filters of GET /v1/customers; a request names at most one. */
@@ -70,7 +71,7 @@ export class ListCustomers {
     private readonly stages: readonly string[],
   ) {}
 
-  async execute(query: Record<string, string | undefined>) {
+  async execute(query: Record<string, string | undefined>): Promise<CustomerListBody> {
     const parsed = CustomerListQuery.safeParse(query);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid query');
     const q = parsed.data;

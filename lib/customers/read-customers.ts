@@ -2,9 +2,10 @@ import * as z from 'zod';
 import type { JourneyStore, Profile } from '../ingest/index.js';
 import { fieldErrors, NotFoundError, ValidationError } from '../shared/errors.js';
 import { anonymousIdOf, ITEM_PREFIX } from '../storage/table.js';
+import type { CustomerBody, TouchpointPageBody, TransitionListBody } from './http-schemas.js';
 
 /** The public view of a customer's journey. */
-export function customerView(profile: Profile) {
+export function customerView(profile: Profile): CustomerBody {
   const { state } = profile;
   return {
     customerId: profile.customerId,
@@ -17,7 +18,8 @@ export function customerView(profile: Profile) {
     traits: state.traits,
     counts: state.counts,
     anonymousIds: profile.anonymousIds,
-    acquisition: state.acquisition,
+    // A copy: the contract's open record type takes an object literal, not the named interface.
+    acquisition: state.acquisition && { ...state.acquisition },
     referralCode: profile.referralCode ?? null,
     referredBy: profile.referredBy ?? null,
     modelVersion: profile.modelVersion,
@@ -62,16 +64,22 @@ export class ReadCustomers {
     throw new NotFoundError(`No customer "${customerId}"`);
   }
 
-  async touchpoints(customerId: string, query: Record<string, string | undefined>) {
+  async touchpoints(
+    customerId: string,
+    query: Record<string, string | undefined>,
+  ): Promise<TouchpointPageBody> {
     const parsed = PageQuery.safeParse(query);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid query');
     const profile = await this.profile(customerId);
     const cursor = parsed.data.cursor ? decodeCursor(parsed.data.cursor) : null;
     const page = await this.store.touchpoints(profile.customerId, parsed.data.limit, cursor);
-    return { items: page.items, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null };
+    return {
+      items: page.items.map((tp) => ({ ...tp })),
+      nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
+    };
   }
 
-  async transitions(customerId: string) {
+  async transitions(customerId: string): Promise<TransitionListBody> {
     const profile = await this.profile(customerId);
     return { items: await this.store.transitions(profile.customerId) };
   }

@@ -1,5 +1,4 @@
 import {
-  type AttributeValue,
   type DynamoDBClient,
   PutItemCommand,
   QueryCommand,
@@ -8,13 +7,27 @@ import {
   TransactWriteItemsCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Transition } from '../journey/index.js';
-import { sortKey } from '../journey/index.js';
 import { batchGetItems, batchWrite, type OnRequest, queryPartition } from '../storage/dynamodb-io.js';
 import { ITEM_PREFIX, keys } from '../storage/table.js';
 import type { Touchpoint } from '../touchpoints/index.js';
-import { listAttributes } from './customer-list-keys.js';
+import {
+  complaintItem,
+  dedupeItem,
+  epochSeconds,
+  type Item,
+  m,
+  outboxItem,
+  profileItem,
+  referralCodeItem,
+  referredFriendItem,
+  toProfile,
+  toTouchpoint,
+  toTransition,
+  touchpointItem,
+  transitionItem,
+} from './dynamodb-journey-items.js';
 import type {
   CommitOutcome,
   CustomerCommit,
@@ -25,13 +38,12 @@ import type {
   Snapshot,
 } from './ports.js';
 
-type Item = Record<string, AttributeValue>;
+/** A profile item as read from the table (kept here for the importers of this module). */
+export { toProfile } from './dynamodb-journey-items.js';
+
 type Key = { pk: string; sk: string };
 
 const MAX_TRANSACTION_ITEMS = 100;
-const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
-const m = (value: Record<string, unknown>): Item => marshall(value, { removeUndefinedValues: true });
-const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 /** Ids the DynamoDB adapter tracks per request, so tests and the bench can count round trips. */
 export interface StoreStats {
@@ -138,13 +150,7 @@ export class DynamoDbJourneyStore implements JourneyStore {
         {
           Put: {
             TableName: this.tableName,
-            Item: m({
-              pk: keys.referral(c.claimReferralCode),
-              sk: keys.referralSk,
-              entity: 'referralCode',
-              code: c.claimReferralCode,
-              customerId: c.customerId,
-            }),
+            Item: referralCodeItem(c.claimReferralCode, c.customerId),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -156,15 +162,7 @@ export class DynamoDbJourneyStore implements JourneyStore {
         {
           Put: {
             TableName: this.tableName,
-            Item: m({
-              pk: keys.customer(c.referredBy),
-              sk: keys.referredFriendSk(c.customerId),
-              entity: 'referredFriend',
-              // The item is about the friend: erasing the friend finds and removes it.
-              customerId: c.customerId,
-              referrerId: c.referredBy,
-              at: now,
-            }),
+            Item: referredFriendItem(c.referredBy, c.customerId, now),
           },
         },
         null,
@@ -188,15 +186,7 @@ export class DynamoDbJourneyStore implements JourneyStore {
         {
           Put: {
             TableName: this.tableName,
-            Item: m({
-              pk: keys.dedupe(tp.messageId),
-              sk: keys.dedupeSk,
-              entity: 'dedupe',
-              messageId: tp.messageId,
-              customerId: c.customerId,
-              touchpointSk: keys.touchpointSk(sortKey(tp)),
-              expiresAt: this.expiry(tp.timestamp),
-            }),
+            Item: dedupeItem(c.customerId, tp, this.expiry(tp.timestamp)),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -204,43 +194,10 @@ export class DynamoDbJourneyStore implements JourneyStore {
       );
     }
     for (const record of c.outbox) {
-      push(
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: m({
-              pk,
-              sk: keys.outboxSk(record.at, record.eventId),
-              entity: 'outbox',
-              customerId: c.customerId,
-              eventId: record.eventId,
-              detailType: record.detailType,
-              detail: record.detail,
-              correlationId: record.correlationId,
-              createdAt: now,
-              expiresAt: epochSeconds(now) + OUTBOX_TTL_SECONDS,
-            }),
-          },
-        },
-        null,
-      );
+      push({ Put: { TableName: this.tableName, Item: outboxItem(c.customerId, record, now) } }, null);
     }
     for (const complaint of c.complaints) {
-      push(
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: m({
-              pk,
-              sk: keys.complaintSk(complaint.at, complaint.touchpointId),
-              entity: 'complaint',
-              customerId: c.customerId,
-              ...complaint,
-            }),
-          },
-        },
-        null,
-      );
+      push({ Put: { TableName: this.tableName, Item: complaintItem(c.customerId, complaint) } }, null);
     }
 
     // Transitions are derived data: if a replay rewrites more than one transaction holds,
@@ -380,14 +337,7 @@ export class DynamoDbJourneyStore implements JourneyStore {
   }
 
   private touchpointItem(customerId: string, tp: Touchpoint): Item {
-    return m({
-      pk: keys.customer(customerId),
-      sk: keys.touchpointSk(sortKey(tp)),
-      entity: 'touchpoint',
-      customerId,
-      ...tp,
-      expiresAt: this.expiry(tp.timestamp),
-    });
+    return touchpointItem(customerId, tp, this.expiry(tp.timestamp));
   }
 
   private expiry(timestamp: string): number {
@@ -416,65 +366,6 @@ export class DynamoDbJourneyStore implements JourneyStore {
   private batchWrite(requests: WriteRequest[]): Promise<void> {
     return batchWrite(this.client, this.tableName, requests, { onRequest: this.countRequest });
   }
-}
-
-function profileItem(p: Profile): Record<string, unknown> {
-  return {
-    entity: 'profile',
-    customerId: p.customerId,
-    stage: p.state.stage,
-    state: p.state,
-    version: p.version,
-    anonymousIds: p.anonymousIds,
-    modelVersion: p.modelVersion,
-    createdAt: p.createdAt,
-    updatedAt: p.updatedAt,
-    referralCode: p.referralCode,
-    referredBy: p.referredBy,
-    referralConvertedAt: p.referralConvertedAt,
-    ...listAttributes(p),
-  };
-}
-
-/** A profile item as read from the table. */
-export function toProfile(item: Record<string, unknown>): Profile {
-  return {
-    customerId: item.customerId as string,
-    state: item.state as Profile['state'],
-    version: item.version as number,
-    anonymousIds: (item.anonymousIds as string[]) ?? [],
-    modelVersion: item.modelVersion as string,
-    createdAt: item.createdAt as string,
-    updatedAt: item.updatedAt as string,
-    ...(item.referralCode ? { referralCode: item.referralCode as string } : {}),
-    ...(item.referredBy ? { referredBy: item.referredBy as string } : {}),
-    ...(item.referralConvertedAt ? { referralConvertedAt: item.referralConvertedAt as string } : {}),
-  };
-}
-
-function toTouchpoint(item: Record<string, unknown>): Touchpoint {
-  const { pk: _pk, sk: _sk, entity: _entity, customerId: _c, expiresAt: _e, ...tp } = item;
-  return tp as unknown as Touchpoint;
-}
-
-function transitionItem(customerId: string, t: Transition): Item {
-  return m({
-    pk: keys.customer(customerId),
-    sk: keys.transitionSk(t.at, t.touchpointId),
-    entity: 'transition',
-    customerId,
-    ...t,
-  });
-}
-
-function toTransition(item: Record<string, unknown>): Transition {
-  return {
-    from: (item.from as string | null) ?? null,
-    to: item.to as string,
-    at: item.at as string,
-    touchpointId: item.touchpointId as string,
-    orderId: (item.orderId as string | null) ?? null,
-  };
 }
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)];

@@ -19,6 +19,13 @@ import {
   type Touchpoint,
   TouchpointBatchInput,
 } from '../touchpoints/index.js';
+import type {
+  BatchItemResultBody,
+  BatchResultBody,
+  IngestResultBody,
+  SegmentBatchResultBody,
+  SegmentSuccessBody,
+} from './http-schemas.js';
 import type { IngestTouchpoints } from './ingest-touchpoints.js';
 
 /** Which ingest route a request came through. */
@@ -43,12 +50,8 @@ export const ingestRouteOf = (path: string): IngestRoute | undefined =>
 export const isSegmentRoute = (route: IngestRoute | undefined) =>
   route !== undefined && route !== 'touchpoints';
 
-export interface BatchItemResult {
-  index: number;
-  messageId: string | null;
-  status: 'accepted' | 'duplicate' | 'rejected';
-  error?: { status: number; title: string; detail: string; errors: FieldError[] };
-}
+/** One item's line in a batch answer, typed from the route's contract (http-schemas.ts). */
+export type BatchItemResult = BatchItemResultBody;
 
 const describe = (errors: FieldError[]) => errors.map((e) => `${e.path}: ${e.message}`).join('; ');
 
@@ -96,14 +99,14 @@ export async function ingestRequest(
       throw new ValidationError(parsed.errors, 'Invalid touchpoint');
     }
     const [result] = await useCase.execute([parsed.touchpoint]);
-    if (segment) return json(200, { success: true });
+    if (segment) return json(200, { success: true } satisfies SegmentSuccessBody);
     return json(200, {
       customerId: result.customerId,
       stage: result.stage,
       previousStage: result.previousStage,
       changed: result.changed,
       duplicate: result.status === 'duplicate',
-    });
+    } satisfies IngestResultBody);
   }
 
   const envelope = (route === 'batch' ? SegmentBatch : TouchpointBatchInput).safeParse(body);
@@ -171,7 +174,10 @@ export async function ingestRequest(
     duplicate: results.filter((r) => r.status === 'duplicate').length,
     rejected: results.filter((r) => r.status === 'rejected').length,
   };
-  return json(200, segment ? { success: true, ...summary, results } : { ...summary, results });
+  const answer: BatchResultBody | SegmentBatchResultBody = segment
+    ? { success: true, ...summary, results }
+    : { ...summary, results };
+  return json(200, answer);
 }
 
 function oversize(body: unknown, segment: boolean): StageflowError {

@@ -6,7 +6,7 @@ import type { IConstruct } from 'constructs';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type StageflowApp } from '../../infra/build-app.js';
-import { TABLE_ACCESS } from '../../infra/stateless-stack.js';
+import { TABLE_ACCESS } from '../../infra/function-access.js';
 import { FUNCTIONS, type FunctionName, type FunctionSpec } from '../../lib/http/routes.js';
 
 /**
@@ -140,7 +140,7 @@ describe('IAM actions against the code that uses them', () => {
       }),
     ) as Record<FunctionName, string[]>;
 
-    // The same esbuild options CDK's NodejsFunction gets (infra/stateless-stack.ts), unminified.
+    // The same esbuild options CDK's NodejsFunction gets (infra/lambda-functions.ts), unminified.
     const bundles = await Promise.all(
       NAMES.map((name) =>
         build({

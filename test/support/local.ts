@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { createDynamoClient } from '../../lib/aws/clients.js';
 import { ensureTable, freePort } from '../../local/dynamodb.js';
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
+import { expectContract } from './contract.js';
 
 /** A fresh table name per test file, so files never see each other's data. */
 export const uniqueTable = (label: string) => `test-${label}-${randomUUID().slice(0, 8)}`;
@@ -32,7 +33,7 @@ export async function testStack(label: string): Promise<LocalStack> {
   });
 }
 
-/** fetch with a key and JSON. */
+/** fetch with a key and JSON; every response is checked against its route's contract (contract.ts). */
 export function api(stack: LocalStack, key = stack.keys.ingest) {
   return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(stack.url + path, {
@@ -51,6 +52,7 @@ export function api(stack: LocalStack, key = stack.keys.ingest) {
     } catch {
       json = text;
     }
+    expectContract(method, path, res.status, res.headers.get('content-type'), json);
     // biome-ignore lint/suspicious/noExplicitAny: test helper returns loosely typed JSON
     return { status: res.status, headers: res.headers, body: json as any };
   };

@@ -55,8 +55,8 @@ const newestLts = () =>
 describe('One Node story', () => {
   it('deploys on the newest Node.js LTS that aws-cdk-lib offers, and engines covers it and Node 20.19', () => {
     const lts = newestLts();
-    expect(read('infra/stateless-stack.ts')).toContain(`Runtime.NODEJS_${lts}_X`);
-    expect(read('infra/stateless-stack.ts')).toContain(`target: 'node${lts}'`);
+    expect(read('infra/lambda-functions.ts')).toContain(`Runtime.NODEJS_${lts}_X`);
+    expect(read('infra/bundling.ts')).toContain(`target: 'node${lts}'`);
     expect(pkg.engines.node).toBe('>=20.19');
     expect(satisfies(`${lts}.0.0`, pkg.engines.node)).toBe(true);
     expect(satisfies('20.19.0', pkg.engines.node)).toBe(true);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { openApiDocument, openApiJson } from '../../api/openapi.js';
 import { handler } from '../../functions/openapi.js';
-import { openApiDocument, openApiJson } from '../../lib/http/openapi.js';
 import { ROUTES } from '../../lib/http/routes.js';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };

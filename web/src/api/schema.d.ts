@@ -826,26 +826,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description RFC 9457 problem details */
-        Problem: {
-            /**
-             * Format: uri
-             * @description https://stageflow.dev/problems/<slug>
-             */
-            type: string;
-            title: string;
-            status: number;
-            detail?: string;
-            /** @description The request path */
-            instance?: string;
-            errors?: {
-                /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
-                path: string;
-                /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
-                pointer: string;
-                message: string;
-            }[];
-        };
         TouchpointInput: {
             messageId: string;
             userId?: string;
@@ -876,67 +856,7 @@ export interface components {
             };
         };
         TouchpointBatch: {
-            batch: {
-                messageId: string;
-                userId?: string;
-                anonymousId?: string;
-                event: string;
-                /** Format: date-time */
-                timestamp?: string;
-                channel?: string;
-                properties?: {
-                    [key: string]: unknown;
-                };
-                context?: {
-                    /** @description utm campaign fields */
-                    campaign?: {
-                        source?: string;
-                        medium?: string;
-                        name?: string;
-                        content?: string;
-                        term?: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                } & {
-                    [key: string]: unknown;
-                };
-                traits?: {
-                    [key: string]: unknown;
-                };
-            }[];
-        };
-        IngestResult: {
-            /** @description The customer the touchpoint was stored under (the user, or `anon:<anonymousId>`) */
-            customerId: string;
-            stage: string | null;
-            previousStage: string | null;
-            changed: boolean;
-            /** @description True when this messageId was stored before; nothing was changed */
-            duplicate: boolean;
-        };
-        BatchResult: {
-            accepted: number;
-            duplicate: number;
-            rejected: number;
-            results: {
-                index: number;
-                messageId: string | null;
-                /** @enum {string} */
-                status: "accepted" | "duplicate" | "rejected";
-                error?: {
-                    status: number;
-                    title: string;
-                    detail: string;
-                    errors: {
-                        /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
-                        path: string;
-                        /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
-                        pointer: string;
-                        message: string;
-                    }[];
-                };
-            }[];
+            batch: components["schemas"]["TouchpointInput"][];
         };
         SegmentTrack: {
             /** @constant */
@@ -1127,106 +1047,6 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        SegmentSuccess: {
-            /** @constant */
-            success: true;
-        };
-        SegmentBatchResult: {
-            /** @constant */
-            success: true;
-            accepted: number;
-            duplicate: number;
-            rejected: number;
-            results: {
-                index: number;
-                messageId: string | null;
-                /** @enum {string} */
-                status: "accepted" | "duplicate" | "rejected";
-                error?: {
-                    status: number;
-                    title: string;
-                    detail: string;
-                    errors: {
-                        /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
-                        path: string;
-                        /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
-                        pointer: string;
-                        message: string;
-                    }[];
-                };
-            }[];
-        };
-        Customer: {
-            customerId: string;
-            stage: string | null;
-            stageSince: string | null;
-            /** @description Stage → when it was first reached */
-            stagesReached: {
-                [key: string]: string;
-            };
-            traits: {
-                [key: string]: unknown;
-            };
-            counts: {
-                [key: string]: number;
-            };
-            anonymousIds: string[];
-            acquisition: {
-                [key: string]: unknown;
-            } | null;
-            referralCode: string | null;
-            referredBy: string | null;
-            modelVersion: string;
-            createdAt: string;
-            updatedAt: string;
-        };
-        CustomerList: {
-            items: {
-                /** @description The user id, or `anon:<anonymousId>` for an anonymous visitor */
-                customerId: string;
-                stage: string | null;
-                stageSince: string | null;
-                email: string | null;
-                firstName: string | null;
-                acquisition: {
-                    channel: string | null;
-                    /** @description utm fields: source, medium, name, ... */
-                    campaign: {
-                        [key: string]: string;
-                    } | null;
-                    at: string;
-                    touchpointId: string;
-                } | null;
-            }[];
-            /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor: string | null;
-        };
-        TouchpointPage: {
-            items: ({
-                messageId: string;
-                userId?: string;
-                anonymousId?: string;
-                event: string;
-                /** @enum {string} */
-                type: "track" | "identify" | "alias" | "page" | "screen" | "group";
-                timestamp: string;
-                receivedAt: string;
-                channel?: string;
-                properties?: {
-                    [key: string]: unknown;
-                };
-                context?: {
-                    [key: string]: unknown;
-                };
-                traits?: {
-                    [key: string]: unknown;
-                };
-            } & {
-                [key: string]: unknown;
-            })[];
-            /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor: string | null;
-        };
         Transition: {
             from: string | null;
             /** @description Journey stage: consider, research, decide, act, enjoy, refer or repeat */
@@ -1257,149 +1077,6 @@ export interface components {
             step: number;
         } & {
             [key: string]: unknown;
-        };
-        /** @description Everything Stageflow holds on one customer */
-        CustomerExport: {
-            customerId: string;
-            exportedAt: string;
-            profile: {
-                [key: string]: unknown;
-            };
-            identityLinks: {
-                anonymousIds: string[];
-                linkedAt: {
-                    [key: string]: string | null;
-                };
-            };
-            referral: {
-                code: string | null;
-                referredBy: string | null;
-                convertedAt: string | null;
-            };
-            touchpoints: ({
-                messageId: string;
-                userId?: string;
-                anonymousId?: string;
-                event: string;
-                /** @enum {string} */
-                type: "track" | "identify" | "alias" | "page" | "screen" | "group";
-                timestamp: string;
-                receivedAt: string;
-                channel?: string;
-                properties?: {
-                    [key: string]: unknown;
-                };
-                context?: {
-                    [key: string]: unknown;
-                };
-                traits?: {
-                    [key: string]: unknown;
-                };
-                expiresAt: string | null;
-            } & {
-                [key: string]: unknown;
-            })[];
-            transitions: {
-                from: string | null;
-                /** @description Journey stage: consider, research, decide, act, enjoy, refer or repeat */
-                to: string;
-                at: string;
-                touchpointId: string;
-                orderId: string | null;
-            }[];
-            complaints: {
-                [key: string]: unknown;
-            }[];
-            messages: ({
-                flow: string;
-                campaignId: string;
-                campaignVersion: number;
-                template: string;
-                to: string | null;
-                at: string;
-                /** @enum {string} */
-                status: "sending" | "retrying" | "sent" | "suppressed" | "failed" | "unknown" | "held-out";
-                reason?: string;
-                /**
-                 * @description Why no mail went, machine-readable: every item with a `reason` has one (docs/flows.md)
-                 * @enum {string}
-                 */
-                reasonCode?: "held-out" | "global-control" | "stale" | "campaign-paused" | "exit" | "unsubscribed" | "opted-out" | "suppressed" | "no-address" | "invalid-address" | "frequency-cap" | "marketing-paused" | "unknown" | "send-failed" | "transient-error";
-                /** @enum {string} */
-                category?: "marketing" | "transactional";
-                leaseUntil?: string;
-                runId: string;
-                step: number;
-            } & {
-                [key: string]: unknown;
-            })[];
-            consent: {
-                unsubscribedAt: string | null;
-                method: string | null;
-            };
-            suppression: {
-                reason: string | null;
-                detail: string | null;
-                at: string | null;
-            } | null;
-            pendingEvents: {
-                [key: string]: unknown;
-            }[];
-            frequencyCap: {
-                claims: {
-                    [key: string]: number;
-                };
-            } | null;
-            other: {
-                [key: string]: unknown;
-            }[];
-        } & {
-            [key: string]: unknown;
-        };
-        CampaignInput: {
-            name: string;
-            /** @enum {string} */
-            flow: "nurture" | "thank-you" | "review-request" | "referral-reward" | "repeat-purchase";
-            trigger: {
-                /** @constant */
-                type: "stage";
-                enters: string[];
-                from?: string[];
-            } | {
-                /** @constant */
-                type: "event";
-                detailType: string;
-            };
-            steps: {
-                wait?: {
-                    days?: number;
-                    hours?: number;
-                    minutes?: number;
-                };
-                template: string;
-                /** @enum {string} */
-                category: "marketing" | "transactional";
-            }[];
-            /** @default {} */
-            audience: {
-                channels?: string[];
-                utmCampaigns?: string[];
-                traits?: {
-                    [key: string]: string | number | boolean;
-                };
-            };
-            /**
-             * @default none
-             * @enum {string}
-             */
-            exit: "none" | "stage-left" | "order-reviewed" | "purchased";
-            /** @default 0 */
-            holdoutPercent: number;
-            /** @enum {string} */
-            goal?: "purchase" | "review" | "none";
-            /** @default 7 */
-            conversionWindowDays: number;
-            freshnessHours?: number;
         };
         /** @description A campaign definition. What GET answers is accepted unchanged: read-only fields are ignored */
         CampaignWrite: {
@@ -1519,30 +1196,6 @@ export interface components {
             /** @description Ignored on write */
             readonly updatedAt?: string;
         };
-        /** @description A campaign version: the CampaignInput fields plus these */
-        Campaign: {
-            campaignId: string;
-            version: number;
-            /** @enum {string} */
-            status: "draft" | "active" | "paused";
-            createdAt: string;
-            updatedAt: string;
-            /** @description Name of the key that made this version or the last status change; absent before it was recorded */
-            updatedBy?: string;
-        } & {
-            [key: string]: unknown;
-        };
-        /** @description Why a campaign started no run, counted per campaign, never logged per customer */
-        CampaignStats: {
-            campaignId: string;
-            /** @description Times the trigger fired for a customer in the audience and started no run, by reason */
-            skipped: {
-                /** @description Triggers older than the freshness horizon (history is not news) */
-                stale: number;
-                /** @description Triggers of a cycle (order, purchase cycle) already run */
-                "same-cycle": number;
-            };
-        };
         TemplateInput: {
             locales: {
                 en: {
@@ -1565,6 +1218,374 @@ export interface components {
                     html?: string;
                     text?: string | null;
                 } | null;
+            };
+        };
+        PreviewInput: {
+            customerId: string;
+            locale?: string;
+            data?: {
+                [key: string]: string | number | boolean | null | (string | number | {
+                    [key: string]: string | number | boolean | null;
+                })[];
+            };
+        };
+        ApiKey: {
+            keyId: string;
+            name: string;
+            /** @enum {string} */
+            scope: "ingest" | "admin" | "read";
+            createdAt: string;
+            revokedAt: string | null;
+            rateLimit: number | null;
+        };
+        KeyInput: {
+            name: string;
+            /** @enum {string} */
+            scope: "ingest" | "admin" | "read";
+            rateLimit?: number;
+        };
+        CampaignMetrics: {
+            campaignId: string;
+            name: string;
+            /** @description Customers assigned (treatment and control): reached the first send step, exit not met */
+            entered: number;
+            /** @description Customers assigned to the control group */
+            heldOut: number;
+            sent: number;
+            delivered: number;
+            bounced: number;
+            complained: number;
+            rejected: number;
+            failed: number;
+            /** @description Messages not sent, by reasonCode (docs/flows.md lists them) */
+            suppressed: {
+                [key: string]: number;
+            };
+            opened: {
+                /** @description Human unique opens (machine opens, such as Apple MPP prefetches, not counted) */
+                unique: number;
+                /** @description Opens flagged as made by a privacy proxy */
+                machine: number;
+            };
+            clicked: {
+                unique: number;
+                total: number;
+            };
+            unsubscribed: number;
+            /** @description Human unique opens / delivered */
+            openRate: number | null;
+            /** @description Unique clicks / delivered */
+            clickRate: number | null;
+            steps: {
+                step: number;
+                template: string | null;
+                sent: number;
+                delivered: number;
+                opened: {
+                    /** @description Human unique opens (machine opens, such as Apple MPP prefetches, not counted) */
+                    unique: number;
+                    /** @description Opens flagged as made by a privacy proxy */
+                    machine: number;
+                };
+                clicked: {
+                    unique: number;
+                    total: number;
+                };
+            }[];
+            conversion: {
+                /** @enum {string} */
+                goal: "purchase" | "review" | "none";
+                windowDays: number;
+                treatment: {
+                    customers: number;
+                    converted: number;
+                    rate: number | null;
+                };
+                control: {
+                    customers: number;
+                    converted: number;
+                    rate: number | null;
+                };
+                /** @description difference / control rate; null when the control rate is 0 */
+                lift: number | null;
+                /** @description treatment rate − control rate */
+                difference: number | null;
+                /** @description 95% interval of the difference (unpooled standard error) */
+                interval95: [
+                    number,
+                    number
+                ] | null;
+                /** @description Two-sided two-proportion z-test, pooled variance */
+                pValue: number | null;
+                /** @description pValue < 0.05; null while either arm has fewer than 30 customers */
+                significant: boolean | null;
+            };
+            revenue: {
+                /** @description Per ISO 4217 currency code, e.g. {"EUR": 1234.5} */
+                treatment: {
+                    [key: string]: number;
+                };
+                /** @description Per ISO 4217 currency code, e.g. {"EUR": 1234.5} */
+                control: {
+                    [key: string]: number;
+                };
+            };
+            asOf: string;
+            /** @description Age of the oldest change whose conversions are not yet counted */
+            lagSeconds: number;
+        };
+        SettingsPatch: {
+            globalControlPercent?: number | null;
+            marketing?: {
+                paused?: boolean;
+                reason?: string;
+            } | null;
+            /** @enum {string} */
+            tracking?: "on" | "off";
+        };
+        /** @description RFC 9457 problem details */
+        Problem: {
+            /**
+             * Format: uri
+             * @description https://stageflow.dev/problems/<slug>
+             */
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            /** @description The request path */
+            instance?: string;
+            errors?: {
+                /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                path: string;
+                /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                pointer: string;
+                message: string;
+            }[];
+        };
+        IngestResult: {
+            /** @description The customer the touchpoint was stored under (the user, or `anon:<anonymousId>`) */
+            customerId: string;
+            stage: string | null;
+            previousStage: string | null;
+            changed: boolean;
+            /** @description True when this messageId was stored before; nothing was changed */
+            duplicate: boolean;
+        };
+        BatchResult: {
+            accepted: number;
+            duplicate: number;
+            rejected: number;
+            results: {
+                index: number;
+                messageId: string | null;
+                /** @enum {string} */
+                status: "accepted" | "duplicate" | "rejected";
+                error?: {
+                    status: number;
+                    title: string;
+                    detail: string;
+                    errors: {
+                        /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                        path: string;
+                        /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                        pointer: string;
+                        message: string;
+                    }[];
+                };
+            }[];
+        };
+        SegmentSuccess: {
+            /** @constant */
+            success: true;
+        };
+        SegmentBatchResult: {
+            /** @constant */
+            success: true;
+            accepted: number;
+            duplicate: number;
+            rejected: number;
+            results: {
+                index: number;
+                messageId: string | null;
+                /** @enum {string} */
+                status: "accepted" | "duplicate" | "rejected";
+                error?: {
+                    status: number;
+                    title: string;
+                    detail: string;
+                    errors: {
+                        /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                        path: string;
+                        /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                        pointer: string;
+                        message: string;
+                    }[];
+                };
+            }[];
+        };
+        Customer: {
+            customerId: string;
+            stage: string | null;
+            stageSince: string | null;
+            /** @description Stage → when it was first reached */
+            stagesReached: {
+                [key: string]: string;
+            };
+            traits: {
+                [key: string]: unknown;
+            };
+            counts: {
+                [key: string]: number;
+            };
+            anonymousIds: string[];
+            acquisition: {
+                [key: string]: unknown;
+            } | null;
+            referralCode: string | null;
+            referredBy: string | null;
+            modelVersion: string;
+            createdAt: string;
+            updatedAt: string;
+        };
+        CustomerList: {
+            items: {
+                /** @description The user id, or `anon:<anonymousId>` for an anonymous visitor */
+                customerId: string;
+                stage: string | null;
+                stageSince: string | null;
+                email: string | null;
+                firstName: string | null;
+                acquisition: {
+                    channel: string | null;
+                    /** @description utm fields: source, medium, name, ... */
+                    campaign: {
+                        [key: string]: string;
+                    } | null;
+                    at: string;
+                    touchpointId: string;
+                } | null;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        TouchpointPage: {
+            items: ({
+                messageId: string;
+                userId?: string;
+                anonymousId?: string;
+                event: string;
+                /** @enum {string} */
+                type: "track" | "identify" | "alias" | "page" | "screen" | "group";
+                timestamp: string;
+                receivedAt: string;
+                channel?: string;
+                properties?: {
+                    [key: string]: unknown;
+                };
+                context?: {
+                    [key: string]: unknown;
+                };
+                traits?: {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @description Everything Stageflow holds on one customer */
+        CustomerExport: {
+            customerId: string;
+            exportedAt: string;
+            profile: {
+                [key: string]: unknown;
+            };
+            identityLinks: {
+                anonymousIds: string[];
+                linkedAt: {
+                    [key: string]: string | null;
+                };
+            };
+            referral: {
+                code: string | null;
+                referredBy: string | null;
+                convertedAt: string | null;
+            };
+            touchpoints: ({
+                messageId: string;
+                userId?: string;
+                anonymousId?: string;
+                event: string;
+                /** @enum {string} */
+                type: "track" | "identify" | "alias" | "page" | "screen" | "group";
+                timestamp: string;
+                receivedAt: string;
+                channel?: string;
+                properties?: {
+                    [key: string]: unknown;
+                };
+                context?: {
+                    [key: string]: unknown;
+                };
+                traits?: {
+                    [key: string]: unknown;
+                };
+                expiresAt: string | null;
+            } & {
+                [key: string]: unknown;
+            })[];
+            transitions: components["schemas"]["Transition"][];
+            complaints: {
+                [key: string]: unknown;
+            }[];
+            messages: components["schemas"]["Message"][];
+            consent: {
+                unsubscribedAt: string | null;
+                method: string | null;
+            };
+            suppression: {
+                reason: string | null;
+                detail: string | null;
+                at: string | null;
+            } | null;
+            pendingEvents: {
+                [key: string]: unknown;
+            }[];
+            frequencyCap: {
+                claims: {
+                    [key: string]: number;
+                };
+            } | null;
+            other: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A campaign version: the CampaignInput fields plus these */
+        Campaign: {
+            campaignId: string;
+            version: number;
+            /** @enum {string} */
+            status: "draft" | "active" | "paused";
+            createdAt: string;
+            updatedAt: string;
+            /** @description Name of the key that made this version or the last status change; absent before it was recorded */
+            updatedBy?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Why a campaign started no run, counted per campaign, never logged per customer */
+        CampaignStats: {
+            campaignId: string;
+            /** @description Times the trigger fired for a customer in the audience and started no run, by reason */
+            skipped: {
+                /** @description Triggers older than the freshness horizon (history is not news) */
+                stale: number;
+                /** @description Triggers of a cycle (order, purchase cycle) already run */
+                "same-cycle": number;
             };
         };
         Template: {
@@ -1597,15 +1618,6 @@ export interface components {
                 name: string;
                 locales: ("en" | "de")[];
             }[];
-        };
-        PreviewInput: {
-            customerId: string;
-            locale?: string;
-            data?: {
-                [key: string]: string | number | boolean | null | (string | number | {
-                    [key: string]: string | number | boolean | null;
-                })[];
-            };
         };
         Preview: {
             /** @description Template base name (a-z, 0-9, -) */
@@ -1718,187 +1730,28 @@ export interface components {
                 };
             }[];
         };
-        CampaignMetrics: {
-            campaignId: string;
+        Principal: {
+            keyId: string;
             name: string;
-            /** @description Customers assigned (treatment and control): reached the first send step, exit not met */
-            entered: number;
-            /** @description Customers assigned to the control group */
-            heldOut: number;
-            sent: number;
-            delivered: number;
-            bounced: number;
-            complained: number;
-            rejected: number;
-            failed: number;
-            /** @description Messages not sent, by reasonCode (docs/flows.md lists them) */
-            suppressed: {
-                [key: string]: number;
-            };
-            opened: {
-                /** @description Human unique opens (machine opens, such as Apple MPP prefetches, not counted) */
-                unique: number;
-                /** @description Opens flagged as made by a privacy proxy */
-                machine: number;
-            };
-            clicked: {
-                unique: number;
-                total: number;
-            };
-            unsubscribed: number;
-            /** @description Human unique opens / delivered */
-            openRate: number | null;
-            /** @description Unique clicks / delivered */
-            clickRate: number | null;
-            steps: {
-                step: number;
-                template: string | null;
-                sent: number;
-                delivered: number;
-                opened: {
-                    /** @description Human unique opens (machine opens, such as Apple MPP prefetches, not counted) */
-                    unique: number;
-                    /** @description Opens flagged as made by a privacy proxy */
-                    machine: number;
-                };
-                clicked: {
-                    unique: number;
-                    total: number;
-                };
-            }[];
-            conversion: {
-                /** @enum {string} */
-                goal: "purchase" | "review" | "none";
-                windowDays: number;
-                treatment: {
-                    customers: number;
-                    converted: number;
-                    rate: number | null;
-                };
-                control: {
-                    customers: number;
-                    converted: number;
-                    rate: number | null;
-                };
-                /** @description difference / control rate; null when the control rate is 0 */
-                lift: number | null;
-                /** @description treatment rate − control rate */
-                difference: number | null;
-                /** @description 95% interval of the difference (unpooled standard error) */
-                interval95: [
-                    number,
-                    number
-                ] | null;
-                /** @description Two-sided two-proportion z-test, pooled variance */
-                pValue: number | null;
-                /** @description pValue < 0.05; null while either arm has fewer than 30 customers */
-                significant: boolean | null;
-            };
-            revenue: {
-                /** @description Per ISO 4217 currency code, e.g. {"EUR": 1234.5} */
-                treatment: {
-                    [key: string]: number;
-                };
-                /** @description Per ISO 4217 currency code, e.g. {"EUR": 1234.5} */
-                control: {
-                    [key: string]: number;
-                };
-            };
-            asOf: string;
-            /** @description Age of the oldest change whose conversions are not yet counted */
-            lagSeconds: number;
+            /** @enum {string} */
+            scope: "ingest" | "admin" | "read";
+        };
+        KeyList: {
+            items: components["schemas"]["ApiKey"][];
+        };
+        NewKey: {
+            keyId: string;
+            name: string;
+            /** @enum {string} */
+            scope: "ingest" | "admin" | "read";
+            createdAt: string;
+            revokedAt: string | null;
+            rateLimit: number | null;
+            /** @description The plain key: shown this once, never stored */
+            key: string;
         };
         CampaignMetricsList: {
-            items: {
-                campaignId: string;
-                name: string;
-                /** @description Customers assigned (treatment and control): reached the first send step, exit not met */
-                entered: number;
-                /** @description Customers assigned to the control group */
-                heldOut: number;
-                sent: number;
-                delivered: number;
-                bounced: number;
-                complained: number;
-                rejected: number;
-                failed: number;
-                /** @description Messages not sent, by reasonCode (docs/flows.md lists them) */
-                suppressed: {
-                    [key: string]: number;
-                };
-                opened: {
-                    /** @description Human unique opens (machine opens, such as Apple MPP prefetches, not counted) */
-                    unique: number;
-                    /** @description Opens flagged as made by a privacy proxy */
-                    machine: number;
-                };
-                clicked: {
-                    unique: number;
-                    total: number;
-                };
-                unsubscribed: number;
-                /** @description Human unique opens / delivered */
-                openRate: number | null;
-                /** @description Unique clicks / delivered */
-                clickRate: number | null;
-                steps: {
-                    step: number;
-                    template: string | null;
-                    sent: number;
-                    delivered: number;
-                    opened: {
-                        /** @description Human unique opens (machine opens, such as Apple MPP prefetches, not counted) */
-                        unique: number;
-                        /** @description Opens flagged as made by a privacy proxy */
-                        machine: number;
-                    };
-                    clicked: {
-                        unique: number;
-                        total: number;
-                    };
-                }[];
-                conversion: {
-                    /** @enum {string} */
-                    goal: "purchase" | "review" | "none";
-                    windowDays: number;
-                    treatment: {
-                        customers: number;
-                        converted: number;
-                        rate: number | null;
-                    };
-                    control: {
-                        customers: number;
-                        converted: number;
-                        rate: number | null;
-                    };
-                    /** @description difference / control rate; null when the control rate is 0 */
-                    lift: number | null;
-                    /** @description treatment rate − control rate */
-                    difference: number | null;
-                    /** @description 95% interval of the difference (unpooled standard error) */
-                    interval95: [
-                        number,
-                        number
-                    ] | null;
-                    /** @description Two-sided two-proportion z-test, pooled variance */
-                    pValue: number | null;
-                    /** @description pValue < 0.05; null while either arm has fewer than 30 customers */
-                    significant: boolean | null;
-                };
-                revenue: {
-                    /** @description Per ISO 4217 currency code, e.g. {"EUR": 1234.5} */
-                    treatment: {
-                        [key: string]: number;
-                    };
-                    /** @description Per ISO 4217 currency code, e.g. {"EUR": 1234.5} */
-                    control: {
-                        [key: string]: number;
-                    };
-                };
-                asOf: string;
-                /** @description Age of the oldest change whose conversions are not yet counted */
-                lagSeconds: number;
-            }[];
+            items: components["schemas"]["CampaignMetrics"][];
             asOf: string;
             lagSeconds: number;
         };
@@ -1966,58 +1819,6 @@ export interface components {
              */
             tracking: "on" | "off";
         };
-        SettingsPatch: {
-            globalControlPercent?: number | null;
-            marketing?: {
-                paused?: boolean;
-                reason?: string;
-            } | null;
-            /** @enum {string} */
-            tracking?: "on" | "off";
-        };
-        Principal: {
-            keyId: string;
-            name: string;
-            /** @enum {string} */
-            scope: "ingest" | "admin" | "read";
-        };
-        ApiKey: {
-            keyId: string;
-            name: string;
-            /** @enum {string} */
-            scope: "ingest" | "admin" | "read";
-            createdAt: string;
-            revokedAt: string | null;
-            rateLimit: number | null;
-        };
-        KeyList: {
-            items: {
-                keyId: string;
-                name: string;
-                /** @enum {string} */
-                scope: "ingest" | "admin" | "read";
-                createdAt: string;
-                revokedAt: string | null;
-                rateLimit: number | null;
-            }[];
-        };
-        KeyInput: {
-            name: string;
-            /** @enum {string} */
-            scope: "ingest" | "admin" | "read";
-            rateLimit?: number;
-        };
-        NewKey: {
-            keyId: string;
-            name: string;
-            /** @enum {string} */
-            scope: "ingest" | "admin" | "read";
-            createdAt: string;
-            revokedAt: string | null;
-            rateLimit: number | null;
-            /** @description The plain key: shown this once, never stored */
-            key: string;
-        };
         Health: {
             /** @constant */
             status: "ok";
@@ -2027,6 +1828,51 @@ export interface components {
         Unsubscribed: {
             /** @constant */
             status: "unsubscribed";
+        };
+        CampaignInput: {
+            name: string;
+            /** @enum {string} */
+            flow: "nurture" | "thank-you" | "review-request" | "referral-reward" | "repeat-purchase";
+            trigger: {
+                /** @constant */
+                type: "stage";
+                enters: string[];
+                from?: string[];
+            } | {
+                /** @constant */
+                type: "event";
+                detailType: string;
+            };
+            steps: {
+                wait?: {
+                    days?: number;
+                    hours?: number;
+                    minutes?: number;
+                };
+                template: string;
+                /** @enum {string} */
+                category: "marketing" | "transactional";
+            }[];
+            /** @default {} */
+            audience: {
+                channels?: string[];
+                utmCampaigns?: string[];
+                traits?: {
+                    [key: string]: string | number | boolean;
+                };
+            };
+            /**
+             * @default none
+             * @enum {string}
+             */
+            exit: "none" | "stage-left" | "order-reviewed" | "purchased";
+            /** @default 0 */
+            holdoutPercent: number;
+            /** @enum {string} */
+            goal?: "purchase" | "review" | "none";
+            /** @default 7 */
+            conversionWindowDays: number;
+            freshnessHours?: number;
         };
     };
     responses: {
@@ -2464,7 +2310,9 @@ export interface operations {
                 channel?: string;
                 campaign?: string;
                 email?: string;
+                /** @description Items per page (1 to 500) */
                 limit?: number;
+                /** @description `nextCursor` of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -2621,7 +2469,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items?: components["schemas"]["Transition"][];
+                        items: components["schemas"]["Transition"][];
                     };
                 };
             };
@@ -2657,7 +2505,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items?: components["schemas"]["Message"][];
+                        items: components["schemas"]["Message"][];
                     };
                 };
             };
@@ -2730,7 +2578,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items?: components["schemas"]["Campaign"][];
+                        items: components["schemas"]["Campaign"][];
                     };
                 };
             };
@@ -3433,9 +3281,12 @@ export interface operations {
     funnelReport: {
         parameters: {
             query: {
+                /** @description YYYY-MM-DD in the report time zone */
                 from: string;
+                /** @description YYYY-MM-DD in the report time zone */
                 to: string;
                 windowDays?: number;
+                /** @description Comma-separated stages in the model’s order; default all seven */
                 steps?: string;
                 by?: "none" | "channel" | "campaign" | "cohort";
                 cohort?: "week" | "month";
@@ -3465,7 +3316,9 @@ export interface operations {
     attributionReport: {
         parameters: {
             query: {
+                /** @description YYYY-MM-DD in the report time zone */
                 from: string;
+                /** @description YYYY-MM-DD in the report time zone */
                 to: string;
                 model?: "first" | "last" | "linear" | "position" | "time-decay" | "all";
                 by?: "channel" | "campaign";
@@ -3797,7 +3650,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             500: components["responses"]["InternalError"];

@@ -1,0 +1,92 @@
+import { BUNDLING } from '../infra/bundling.js';
+import { type BundleResult, bundleIngest, bundlePlan, measureInit } from './bundle.js';
+import type { Figure } from './report.js';
+
+/**
+ * (d) Cold start of the ingest function: its bundle built as infra/bundling.ts builds it, once
+ * with the AWS SDK left to the runtime and once with the SDK bundled (tree-shaken, minified),
+ * and the import time of each against an empty module, in fresh processes, interleaved.
+ * `npm run bench -- --cold-start` runs this alone.
+ */
+export interface ColdStart {
+  /** The bundle without the SDK: the project's code and its other dependencies. */
+  withoutSdk: BundleResult;
+  withSdk: BundleResult;
+  /** Bytes the bundled SDK adds. */
+  sdkBytes: number;
+  init: { emptyMs: number; runtimeSdkMs: number; bundledSdkMs: number; runs: number };
+  /** What gave the lower init in this run, and what infra/bundling.ts deploys. */
+  lower: 'bundled' | 'runtime';
+  configured: 'bundled' | 'runtime';
+}
+
+export async function coldStart(progress: (line: string) => void, runs = 7): Promise<ColdStart> {
+  progress('(d) bundling functions/ingest.ts with the SDK from the runtime and with the SDK bundled');
+  const withoutSdk = await bundleIngest(bundlePlan(false), 'ingest-runtime-sdk');
+  const withSdk = await bundleIngest(bundlePlan(true), 'ingest-bundled-sdk');
+  const measured = measureInit([withoutSdk.file, withSdk.file], runs);
+  const init = {
+    emptyMs: measured.emptyMs,
+    runtimeSdkMs: measured.ms[0],
+    bundledSdkMs: measured.ms[1],
+    runs: measured.runs,
+  };
+  const result: ColdStart = {
+    withoutSdk,
+    withSdk,
+    sdkBytes: withSdk.bytes - withoutSdk.bytes,
+    init,
+    lower: init.bundledSdkMs <= init.runtimeSdkMs ? 'bundled' : 'runtime',
+    configured: BUNDLING.bundleAwsSDK ? 'bundled' : 'runtime',
+  };
+  progress(
+    `(d) ${kb(withoutSdk.bytes)} KB without the SDK (+${kb(result.sdkBytes)} KB SDK); init ` +
+      `${init.bundledSdkMs.toFixed(0)} ms SDK bundled, ${init.runtimeSdkMs.toFixed(0)} ms SDK from the runtime, ` +
+      `${init.emptyMs.toFixed(0)} ms empty module`,
+  );
+  return result;
+}
+
+const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+
+export function figuresD(c: ColdStart): Figure[] {
+  const deployedMs = c.configured === 'bundled' ? c.init.bundledSdkMs : c.init.runtimeSdkMs;
+  const withoutSdkKb = c.withoutSdk.bytes / 1024;
+  return [
+    {
+      id: 'd',
+      name: 'ingest bundle without the SDK, minified',
+      value: withoutSdkKb,
+      unit: 'KB',
+      target: '<= 150 KB',
+      pass: withoutSdkKb <= 150,
+      detail: c.withoutSdk.byPackage
+        .slice(0, 5)
+        .map((p) => `${p.name} ${(p.bytes / 1024).toFixed(0)} KB`)
+        .join(', '),
+    },
+    {
+      id: 'd',
+      name: 'AWS SDK bundled into ingest, minified',
+      value: c.sdkBytes / 1024,
+      unit: `KB (whole bundle ${kb(c.withSdk.bytes)} KB)`,
+    },
+    {
+      id: 'd',
+      name: `ingest module init as deployed, SDK ${c.configured} (median of ${c.init.runs} fresh processes)`,
+      value: deployedMs,
+      unit: `ms (empty module ${c.init.emptyMs.toFixed(1)} ms)`,
+      target: '<= 100 ms',
+      pass: deployedMs <= 100,
+    },
+    {
+      id: 'd',
+      name: 'ingest module init, SDK bundled vs from the runtime',
+      value: c.init.bundledSdkMs / c.init.runtimeSdkMs,
+      unit: `× (${c.init.bundledSdkMs.toFixed(0)} ms vs ${c.init.runtimeSdkMs.toFixed(0)} ms)`,
+      target: `infra/bundling.ts takes the lower (${c.configured})`,
+      pass: c.lower === c.configured,
+      detail: `runtime SDK imported at init: ${c.withoutSdk.externalImports.join(', ') || 'nothing'}`,
+    },
+  ];
+}
