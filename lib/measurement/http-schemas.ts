@@ -37,7 +37,7 @@ export const CampaignMetrics = z.object({
   rejected: z.number().int(),
   failed: z.number().int(),
   suppressed: z
-    .record(z.enum(REASON_CODES), z.number().int())
+    .partialRecord(z.enum(REASON_CODES), z.number().int())
     .describe('Messages not sent, by reasonCode (docs/flows.md lists them)'),
   opened: Opened,
   clicked: Clicked,
