@@ -36,8 +36,9 @@ import {
   TemplateList,
   TemplatePatch,
   TemplateWritten,
+  TestSent,
 } from '../lib/templates/http-schemas.js';
-import { PreviewInput, TemplateInput } from '../lib/templates/template.js';
+import { PreviewInput, TemplateInput, TestSendInput } from '../lib/templates/template.js';
 import {
   SegmentAlias,
   SegmentBatch,
@@ -113,6 +114,8 @@ const SCHEMAS = {
   TemplateList,
   PreviewInput,
   Preview,
+  TestSendInput,
+  TestSent,
   StagesReport,
   FunnelReport,
   AttributionReport,

@@ -16,7 +16,12 @@ import { NotFoundError } from '../lib/shared/errors.js';
 import type { TemplateWrite } from '../lib/templates/manage-templates.js';
 
 const PATCH = 'PATCH /v1/templates/{name}';
-const WRITES = new Set(['PUT /v1/templates/{name}', PATCH, 'POST /v1/templates/{name}/preview']);
+const WRITES = new Set([
+  'PUT /v1/templates/{name}',
+  PATCH,
+  'POST /v1/templates/{name}/preview',
+  'POST /v1/templates/{name}/test-send',
+]);
 const written = ({ template, created, removedLocales }: TemplateWrite) =>
   json(
     created ? 201 : 200,
@@ -24,7 +29,7 @@ const written = ({ template, created, removedLocales }: TemplateWrite) =>
     created ? { location: `/v1/templates/${template.name}` } : {},
   );
 
-/** SES email templates on admin keys: list, read, write, patch, delete, and a preview for one customer. */
+/** SES email templates on admin keys: list, read, write, patch, delete, a preview for one customer, a test send. */
 export const handler = middy<HttpEvent, HttpResult>()
   .use(problemResponses(logger))
   .use(requireKey(() => container().authenticator, 'admin'))
@@ -49,6 +54,11 @@ export const handler = middy<HttpEvent, HttpResult>()
         return json(
           200,
           await templates.preview(name, event.parsedBody, `https://${event.requestContext.domainName}`),
+        );
+      case 'POST /v1/templates/{name}/test-send':
+        return json(
+          200,
+          await templates.testSend(name, event.parsedBody, `https://${event.requestContext.domainName}`),
         );
       default:
         throw new NotFoundError(`No template route ${event.routeKey}`);

@@ -5,8 +5,9 @@ import {
   TemplateList,
   TemplatePatch,
   TemplateWritten,
+  TestSent,
 } from '../../lib/templates/http-schemas.js';
-import { PreviewInput, TemplateInput } from '../../lib/templates/template.js';
+import { PreviewInput, TemplateInput, TestSendInput } from '../../lib/templates/template.js';
 import type { Operations } from '../operation.js';
 
 /** The operations of email templates: one entry per route in ROUTES (lib/http/routes.ts). */
@@ -64,5 +65,21 @@ export const templatesOperations = {
     body: { schema: PreviewInput },
     responses: { 200: { description: 'The rendered mail', body: { schema: Preview } } },
     errors: { 404: 'No such template or customer' },
+  },
+  'POST /v1/templates/{name}/test-send': {
+    operationId: 'testSendTemplate',
+    summary: 'Send one mail of a template to one address (admin)',
+    description:
+      "Rendered by SES from the template data a campaign send carries: the named customer's, or sample " +
+      'data (firstName Alex, order SAMPLE-1001, …) without `customerId`. It goes only to `to`, is logged ' +
+      'for no customer, carries `X-Stageflow-Test-Send: true`, and its unsubscribe link unsubscribes nobody.',
+    tag: 'Templates',
+    body: { schema: TestSendInput },
+    responses: { 200: { description: 'Sent', body: { schema: TestSent } } },
+    errors: {
+      404: 'No such template or customer',
+      422: 'The mail provider refused the mail',
+      503: 'The mail provider did not answer (retry after `Retry-After` seconds)',
+    },
   },
 } satisfies Operations;

@@ -209,6 +209,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'PATCH', path: '/v1/templates/{name}', fn: 'templates', scope: 'admin' },
   { method: 'DELETE', path: '/v1/templates/{name}', fn: 'templates', scope: 'admin' },
   { method: 'POST', path: '/v1/templates/{name}/preview', fn: 'templates', scope: 'admin' },
+  { method: 'POST', path: '/v1/templates/{name}/test-send', fn: 'templates', scope: 'admin' },
   { method: 'GET', path: '/v1/analytics/stages', fn: 'analytics', scope: 'admin' },
   { method: 'GET', path: '/v1/analytics/funnel', fn: 'analytics', scope: 'admin' },
   { method: 'GET', path: '/v1/analytics/attribution', fn: 'analytics', scope: 'admin' },

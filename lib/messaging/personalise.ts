@@ -52,3 +52,11 @@ export function profileData(profile: Profile): Record<string, unknown> {
   const referralCode = (profile as Profile & { referralCode?: string }).referralCode;
   return { firstName, ...(referralCode ? { referralCode } : {}) };
 }
+
+/** What a test send without a customer fills the template with. */
+export const SAMPLE_DATA: Readonly<Record<string, unknown>> = {
+  firstName: 'Alex',
+  orderId: 'SAMPLE-1001',
+  products: [{ name: 'Sample product', productId: 'sample-1' }],
+  referralCode: 'SAMPLE10',
+};

@@ -5,15 +5,18 @@ import { DynamoDbCampaignStore } from '../campaigns/dynamodb-campaign-store.js';
 import { ManageCampaigns } from '../campaigns/index.js';
 import { secretSource } from '../consent/aws-secrets.js';
 import { DynamoDbConsentStore } from '../consent/dynamodb-consent-store.js';
-import { ManageConsent, UnsubscribeTokens } from '../consent/index.js';
+import { ManageConsent, recipientAddress, UnsubscribeTokens } from '../consent/index.js';
 import {
   FaultInjectingEmailSender,
+  PermanentSendError,
   profileData,
+  SAMPLE_DATA,
   TemplateMailer,
+  TransientSendError,
   templateVariables,
 } from '../messaging/index.js';
 import { SesEmailSender } from '../messaging/ses-email-sender.js';
-import { ManageTemplates } from '../templates/index.js';
+import { MailProviderUnavailableError, ManageTemplates, TestSendRefusedError } from '../templates/index.js';
 import { SesTemplateStore } from '../templates/ses-template-store.js';
 import { container, once } from './container.js';
 
@@ -35,7 +38,8 @@ function wire() {
   const sesFaults =
     process.env.STAGEFLOW_SES_FAULTS === 'on' ? new FaultInjectingEmailSender(sesSender) : null;
   const settings = { shopName: c.shopName, shopUrl: c.shopUrl };
-  const mailer = new TemplateMailer(sesFaults ?? sesSender, tokens, {
+  const sender = sesFaults ?? sesSender;
+  const mailer = new TemplateMailer(sender, tokens, {
     ...settings,
     templatePrefix: c.templatePrefix,
     publicUrl: c.publicUrl,
@@ -62,6 +66,22 @@ function wire() {
           data: { ...profileData(profile), ...data },
         }),
       };
+    },
+    publicUrl: c.publicUrl,
+    recipientAddress,
+    sample: (data) => ({
+      locale: undefined,
+      variables: templateVariables(settings, { unsubscribeUrl: '', data: { ...SAMPLE_DATA, ...data } }),
+    }),
+    send: async (mail) => {
+      try {
+        return await sender.send(mail);
+      } catch (error) {
+        if (error instanceof PermanentSendError)
+          throw new TestSendRefusedError(error.message, { cause: error });
+        if (error instanceof TransientSendError) throw new MailProviderUnavailableError({ cause: error });
+        throw error;
+      }
     },
   });
   const consent = new ManageConsent({ store: new DynamoDbConsentStore(client, c.tableName), tokens });

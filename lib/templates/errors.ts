@@ -55,3 +55,38 @@ export class TemplateRejectedError extends TemplateError {
     this.name = 'TemplateRejectedError';
   }
 }
+
+/** The mail provider refused a test send for good (an unverified address in the SES sandbox, …). */
+export class TestSendRefusedError extends TemplateError {
+  constructor(reason: string, options: { cause?: unknown } = {}) {
+    super(
+      'unprocessable',
+      'test-send-refused',
+      'Test send refused',
+      `The mail provider refused the test mail: ${reason}`,
+      options,
+    );
+    this.name = 'TestSendRefusedError';
+  }
+}
+
+/**
+ * The mail provider did not answer a test send; trying again later may work. Nothing internal
+ * in it: shown despite the 5xx status, so the console can say "try again".
+ */
+export class MailProviderUnavailableError extends StageflowError {
+  constructor(options: { cause?: unknown } = {}) {
+    super(
+      'unavailable',
+      'mail-provider-unavailable',
+      'Service unavailable',
+      'The mail provider did not take the test mail; try again',
+      {
+        ...options,
+        retryAfterSeconds: 5,
+        expose: true,
+      },
+    );
+    this.name = 'MailProviderUnavailableError';
+  }
+}

@@ -4,7 +4,7 @@ import { Locale } from './template.js';
 
 /**
  * The template routes' contract: a template, what a write answers, the merge patch, the list
- * and a preview. api/openapi.ts documents them; the integration tests check every response.
+ * a preview and a test send. api/openapi.ts documents them; the integration tests check every response.
  */
 
 export const TemplateName = z.string().describe('Template base name (a-z, 0-9, -)');
@@ -52,10 +52,20 @@ export const Preview = z.object({
   text: z.string().nullable(),
 });
 
+export const TestSent = z.object({
+  messageId: z.string().describe("The mail provider's message id"),
+  to: z.string(),
+  template: TemplateName,
+  locale: Locale.describe('The language sent (English when the template has not the one asked for)'),
+  sesTemplate: z.string(),
+  sample: z.boolean().describe('True when sample data stood in for a customer'),
+});
+
 export type TemplateBody = z.input<typeof Template>;
 export type TemplateWrittenBody = z.input<typeof TemplateWritten>;
 export type TemplateListBody = z.input<typeof TemplateList>;
 export type PreviewBody = z.input<typeof Preview>;
+export type TestSentBody = z.input<typeof TestSent>;
 
 /**
  * Compile-time contract checks: what ManageTemplates answers must be assignable to the response
@@ -66,6 +76,7 @@ export type TemplateAnswers = [
   Conforms<WrittenAnswer<Awaited<ReturnType<ManageTemplates['put']>>>, TemplateWrittenBody>,
   Conforms<Awaited<ReturnType<ManageTemplates['list']>>, TemplateListBody>,
   Conforms<Awaited<ReturnType<ManageTemplates['preview']>>, PreviewBody>,
+  Conforms<Awaited<ReturnType<ManageTemplates['testSend']>>, TestSentBody>,
 ];
 type Conforms<T extends U, U> = T;
 /** A write answers the stored template plus the languages it removed (functions/templates.ts). */

@@ -16,6 +16,7 @@ import {
   type Template,
   TemplateInput,
   TemplateName,
+  TestSendInput,
 } from './template.js';
 import { templateData } from './template-data.js';
 
@@ -43,6 +44,34 @@ export interface TemplateDeps {
     data: Record<string, unknown>,
     baseUrl?: string,
   ) => Promise<Personalisation>;
+  /** STAGEFLOW_PUBLIC_URL, which the unsubscribe links of sends use; the API's own URL stands in. */
+  publicUrl?: string;
+  /** The variables of a send with sample data (firstName, orderId, products, …). */
+  sample?: (data: Record<string, unknown>) => Personalisation;
+  /** The recipient as the provider gets it, or null when it is not one RFC 5322 address (consent's rule). */
+  recipientAddress?: (value: string) => string | null;
+  /** Sends one templated mail as a flow's send does (the messaging context's EmailSender). */
+  send?: (mail: TestMail) => Promise<{ messageId: string }>;
+}
+
+/** A test send as the mail provider gets it (structurally the messaging context's OutgoingEmail). */
+export interface TestMail {
+  to: string;
+  sesTemplate: string;
+  templateData: Record<string, unknown>;
+  headers: { name: string; value: string }[];
+  tags: Record<string, string>;
+}
+
+/** What a test send did. */
+export interface TestSent {
+  messageId: string;
+  to: string;
+  template: string;
+  locale: Locale;
+  sesTemplate: string;
+  /** True when sample data stood in for a customer. */
+  sample: boolean;
 }
 
 /** What SES stores for one language: subject and text read the unescaped values under `raw`. */
@@ -145,6 +174,40 @@ export class ManageTemplates {
     const sesTemplate = sesTemplateName(this.deps.prefix, name, locale);
     const mime = await this.deps.store.render(sesTemplate, templateData(p.variables));
     return { template: name, locale, sesTemplate, ...parseRenderedEmail(mime) };
+  }
+
+  /**
+   * Sends one mail of a template to the address given, rendered by SES from the same template
+   * data a campaign send carries: a customer's, or sample data when none is named. It goes only
+   * to `to`, is in no customer's message log, and its unsubscribe link is a sample that
+   * unsubscribes nobody (a test mail forwarded around must not unsubscribe the customer).
+   */
+  async testSend(name: string, body: unknown, baseUrl: string): Promise<TestSent> {
+    checkedName(name);
+    const parsed = TestSendInput.safeParse(body);
+    if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid test send');
+    const { send, sample, personalise, recipientAddress } = this.deps;
+    if (!send || !sample || !personalise || !recipientAddress)
+      throw new Error('ManageTemplates needs send(), sample(), personalise() and recipientAddress()');
+    const to = recipientAddress(parsed.data.to);
+    if (to === null) {
+      const message = 'must be one email address (name@example.com): no list, display name or line break';
+      throw new ValidationError([{ path: 'to', pointer: toPointer('to'), message }], 'Invalid test send');
+    }
+    const { customerId, data = {}, locale: asked } = parsed.data;
+    const p = customerId ? await personalise(customerId, data, baseUrl) : sample(data);
+    const base = this.deps.publicUrl ?? baseUrl;
+    const variables = { ...p.variables, unsubscribeUrl: `${base}/v1/unsubscribe/test-send-sample` };
+    const locale = await this.availableLocale(name, localeOf(asked));
+    const sesTemplate = sesTemplateName(this.deps.prefix, name, locale);
+    const { messageId } = await send({
+      to,
+      sesTemplate,
+      templateData: templateData(variables),
+      headers: [{ name: 'X-Stageflow-Test-Send', value: 'true' }],
+      tags: { category: 'test', template: name },
+    });
+    return { messageId, to, template: name, locale, sesTemplate, sample: !customerId };
   }
 
   /** Creates the templates that do not exist yet; an edited template is never overwritten. */

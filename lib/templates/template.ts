@@ -86,32 +86,56 @@ export const TEMPLATE_VARIABLES = [
   'isReferrer',
 ] as const;
 
+/** Extra template variables a preview or test send may pass (`raw` is the escaper's). */
+const TemplateDataInput = z
+  .record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'keys must be identifiers'),
+    z.union([
+      z.string().max(2000),
+      z.number(),
+      z.boolean(),
+      z.null(),
+      z
+        .array(
+          z.union([
+            z.string().max(2000),
+            z.number(),
+            z.record(z.string(), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()])),
+          ]),
+        )
+        .max(100),
+    ]),
+  )
+  .refine((d) => !('raw' in d), { message: '"raw" is reserved' });
+
 /** POST /v1/templates/{name}/preview. */
 export const PreviewInput = z
   .object({
     customerId: z.string().trim().min(1, 'must not be empty').max(256),
     locale: z.string().trim().min(2).max(35).optional(),
-    data: z
-      .record(
-        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'keys must be identifiers'),
-        z.union([
-          z.string().max(2000),
-          z.number(),
-          z.boolean(),
-          z.null(),
-          z
-            .array(
-              z.union([
-                z.string().max(2000),
-                z.number(),
-                z.record(z.string(), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()])),
-              ]),
-            )
-            .max(100),
-        ]),
-      )
-      .refine((d) => !('raw' in d), { message: '"raw" is reserved' })
-      .optional(),
+    data: TemplateDataInput.optional(),
   })
   .strict();
 export type PreviewInput = z.infer<typeof PreviewInput>;
+
+/** POST /v1/templates/{name}/test-send: one mail to one address, never to a customer's. */
+export const TestSendInput = z
+  .object({
+    // The full RFC 5322 check is the consent context's (recipientAddress), run by testSend().
+    to: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(254)
+      .describe('The one address the test mail goes to: one addr-spec, no list, display name or line break'),
+    locale: z.string().trim().min(2).max(35).describe('en, de, de-AT, …; falls back to English'),
+    customerId: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(256)
+      .optional()
+      .describe("Render with this customer's data; without it, sample data"),
+    data: TemplateDataInput.optional(),
+  })
+  .strict();
+export type TestSendInput = z.infer<typeof TestSendInput>;

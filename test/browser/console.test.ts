@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CONSOLE_PATH, ensureConsoleBuilt } from '../../local/console.js';
+import { CONSOLE_DIST, CONSOLE_PATH, ensureConsoleBuilt } from '../../local/console.js';
 import type { LocalStack } from '../../local/stack.js';
 import { axeViolations, bounded, screenshotQuietly } from '../support/browser.js';
 import { CHROMIUM_ARGS, ensureChromium } from '../support/chromium.js';
@@ -48,6 +50,7 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
       traits: { email: customer.email, firstName: 'Jo' },
     });
     expect(identify.status).toBe(200);
+    await seedJourneys();
     mkdirSync(SHOTS, { recursive: true });
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     // axe runs in a page of the same context, so the page needs a context of its own.
@@ -87,11 +90,71 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
     expect(await axeViolations(page)).toEqual([]);
   };
 
+  /** A small simulated shop: four customers from two channels and campaigns, three orders. */
+  const seedJourneys = async () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    const shop = [
+      {
+        id: uid('anna'),
+        channel: 'google',
+        campaign: 'spring',
+        events: ['Product Viewed', 'Product Added', 'Order Completed'],
+        total: 100,
+      },
+      {
+        id: uid('ben'),
+        channel: 'instagram',
+        campaign: 'autumn',
+        events: ['Product Viewed', 'Order Completed'],
+        total: 50,
+      },
+      {
+        id: uid('cleo'),
+        channel: 'instagram',
+        campaign: 'autumn',
+        events: ['Product Viewed', 'Product Added'],
+        total: 0,
+      },
+      { id: uid('dan'), channel: 'google', campaign: 'spring', events: ['Product Viewed'], total: 0 },
+    ];
+    for (const [i, c] of shop.entries()) {
+      const post = journey(stack, c.id, now - (10 - i) * day);
+      await post('Ad Clicked', { channel: c.channel, context: { campaign: { name: c.campaign } } }, 0);
+      for (const [n, event] of c.events.entries()) {
+        const order = event === 'Order Completed';
+        await post(
+          event,
+          order ? { properties: { order_id: `${c.id}-o`, total: c.total, currency: 'EUR' } } : {},
+          (n + 1) * day,
+        );
+      }
+    }
+  };
+
+  /** Every touchpoint sent so far is counted: the reports say nothing is left. */
+  const counted = async () => {
+    await stack.analyticsRelay.settled();
+    await eventually(async () => {
+      expect((await admin('GET', '/v1/analytics/stages')).body.lagSeconds).toBe(0);
+    });
+  };
+
+  /** What an SVG chart draws: each bar's category, series and value. */
+  const bars = (chart: string) =>
+    page.locator(`[data-chart="${chart}"] rect[data-series]`).evaluateAll((rects) =>
+      rects.map((r) => ({
+        category: r.getAttribute('data-category'),
+        series: r.getAttribute('data-series'),
+        value: Number(r.getAttribute('data-value')),
+      })),
+    );
+
   const signIn = async (key: string) => {
     await page.goto(`${stack.url}${CONSOLE_PATH}`);
     await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
   };
 
   it('is served from the API origin with a CSP without inline scripts and its content types', async () => {
@@ -109,6 +172,17 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
     expect((await fetch(`${stack.url}${CONSOLE_PATH}assets/missing.js`)).status).toBe(404);
   });
 
+  it('loads at most 200 KB of gzipped JavaScript first', async () => {
+    const html = readFileSync(join(CONSOLE_DIST, 'index.html'), 'utf8');
+    const scripts = [...html.matchAll(/(?:src|href)="\/console\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    const gzipped = scripts.reduce(
+      (sum, file) => sum + gzipSync(readFileSync(join(CONSOLE_DIST, file))).length,
+      0,
+    );
+    expect(gzipped).toBeLessThanOrEqual(200 * 1024);
+  });
+
   it('signs in with an admin key, shows the sign-in page first and passes axe', async () => {
     await page.goto(`${stack.url}${CONSOLE_PATH}`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -120,13 +194,109 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
     // The key is in this tab's sessionStorage, never in localStorage.
     expect(await page.evaluate<string>('JSON.stringify(Object.keys(localStorage))')).not.toContain('session');
     expect(await page.evaluate<string>('JSON.stringify(Object.keys(sessionStorage))')).toContain('session');
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
     await check('campaigns');
+  });
+
+  it("shows the overview: stages now, funnel by channel and cohorts drawn with the API's figures", async () => {
+    await counted();
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByLabel('Stalled after (days)').fill('3');
+    await page
+      .getByRole('form', { name: 'Customers per stage now' })
+      .getByRole('button', { name: 'Show' })
+      .click();
+    await page.getByRole('columnheader', { name: 'Stalled (more than 3 days)' }).waitFor();
+    const stages = (await admin('GET', '/v1/analytics/stages?stalledAfterDays=3')).body;
+    expect(await bars('stages-chart')).toEqual(
+      stages.stages.flatMap((s: { stage: string; customers: number; stalled: number }) => [
+        { category: s.stage, series: 'customers', value: s.customers },
+        { category: s.stage, series: 'stalled', value: s.stalled },
+      ]),
+    );
+    const decide = stages.stages.find((s: { stage: string }) => s.stage === 'decide');
+    const decideRow = page.locator('tr[data-stage="decide"]').first();
+    expect(await decideRow.locator('td').nth(1).textContent()).toBe(String(decide.stalled));
+
+    const funnelForm = page.getByRole('form', { name: 'Funnel' });
+    await funnelForm.getByLabel('Group by').selectOption('channel');
+    await funnelForm.getByRole('button', { name: 'Show' }).click();
+    await page.locator('section[data-group="google"]').waitFor();
+    const from = await funnelForm.getByLabel('From').inputValue();
+    const to = await funnelForm.getByLabel('To (exclusive)').inputValue();
+    const funnel = (await admin('GET', `/v1/analytics/funnel?from=${from}&to=${to}&windowDays=30&by=channel`))
+      .body;
+    expect(funnel.groups.length).toBeGreaterThan(1);
+    for (const group of funnel.groups) {
+      const chart = `funnel-${funnel.groups.indexOf(group)}-chart`;
+      expect(await bars(chart)).toEqual(
+        group.steps.map((s: { stage: string; reached: number }) => ({
+          category: s.stage,
+          series: 'reached',
+          value: s.reached,
+        })),
+      );
+      const section = page.locator(`section[data-group="${group.key.channel}"]`);
+      for (const step of group.steps) {
+        const cells = section.locator(`tr[data-stage="${step.stage}"] td`);
+        expect(await cells.nth(1).textContent()).toBe(String(step.dropOff));
+      }
+    }
+
+    const cohorts = (
+      await admin('GET', `/v1/analytics/funnel?from=${from}&to=${to}&windowDays=30&by=cohort&cohort=week`)
+    ).body;
+    for (const group of cohorts.groups) {
+      for (const step of group.steps) {
+        const cell = page.locator(`tr[data-cohort="${group.key.cohort}"] td[data-stage="${step.stage}"]`);
+        expect(await cell.getAttribute('data-value')).toBe(String(step.reached));
+      }
+    }
+    await check('overview');
+    // The first screen, as README.md shows it (docs/console-overview.png is a copy).
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: `${SHOTS}/overview-first-screen.png` });
+  });
+
+  it('compares every attribution model by campaign with the same conversions and revenue as the API', async () => {
+    await page.getByRole('link', { name: 'Attribution' }).click();
+    const form = page.getByRole('form', { name: 'Attribution' });
+    await form.getByLabel('Model').selectOption('all');
+    await form.getByLabel('By').selectOption('campaign');
+    await form.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('columnheader', { name: 'Conversions: Time decay' }).waitFor();
+    const from = await form.getByLabel('From').inputValue();
+    const to = await form.getByLabel('To (exclusive)').inputValue();
+    const report = (
+      await admin(
+        'GET',
+        `/v1/analytics/attribution?from=${from}&to=${to}&model=all&by=campaign&lookbackDays=30`,
+      )
+    ).body;
+    expect(report.conversions).toBe(2);
+    expect(await page.locator('[data-conversions]').first().getAttribute('data-conversions')).toBe('2');
+    for (const row of report.rows) {
+      for (const model of ['first', 'last', 'linear', 'position', 'time-decay']) {
+        const cells = page.locator(`tr[data-key="${row.key.campaign}"] td[data-model="${model}"]`);
+        expect(await cells.first().getAttribute('data-conversions')).toBe(String(row.conversions[model]));
+        expect(JSON.parse((await cells.nth(1).getAttribute('data-revenue')) ?? '')).toEqual(
+          row.revenue[model],
+        );
+      }
+    }
+    await check('attribution');
+    await form.getByLabel('Model').selectOption('linear');
+    await form.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('columnheader', { name: 'Revenue: Linear' }).waitFor();
+    expect(await page.getByRole('columnheader', { name: 'Revenue: First touch' }).count()).toBe(0);
   });
 
   it('pauses and activates a campaign and the history says who changed it', async () => {
     const nurture = (await admin('GET', '/v1/campaigns')).body.items.find(
       (c: { status: string; flow: string }) => c.status === 'active' && c.flow === 'nurture',
     );
+    await page.getByRole('link', { name: 'Campaigns' }).click();
     await page.getByRole('button', { name: `Pause ${nurture.name}` }).click();
     await page.getByRole('button', { name: `Activate ${nurture.name}` }).waitFor();
     const paused = await admin('GET', `/v1/campaigns/${nurture.campaignId}`);
@@ -193,6 +363,21 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
     await check('template-preview-de');
   });
 
+  it('test-sends the template in German with sample data to the address given, and only there', async () => {
+    const to = `${uid('marketer')}@example.com`;
+    await page.getByLabel('Send the test to (email address)').fill(to);
+    await page.getByLabel('Test language').selectOption('de');
+    await page.getByRole('button', { name: 'Send test mail' }).click();
+    await page.getByText(`Test mail sent to ${to} in German, with sample data.`).waitFor();
+    const [mail] = await stack.ses.mails(to);
+    expect(mail.subject).toContain('SAMPLE-1001');
+    expect(mail.body.html).toContain('Vielen Dank');
+    // The browser refuses a list before the API would (which answers a 400 naming `to`).
+    const address = page.getByLabel('Send the test to (email address)');
+    await address.fill('a@example.com, b@example.com');
+    expect(await address.evaluate((el) => (el as { checkValidity(): boolean }).checkValidity())).toBe(false);
+  });
+
   it('finds a customer, shows timeline and messages, and erases them after a typed confirmation', async () => {
     await page.getByRole('link', { name: 'Customers' }).click();
     await check('customers');
@@ -201,6 +386,16 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
     await page.getByRole('heading', { name: `Customer: ${customer.id}` }).waitFor();
     await page.getByRole('heading', { name: 'Stage timeline' }).waitFor();
     await page.getByRole('cell', { name: 'thank-you' }).first().waitFor();
+    await page.getByText('No opt-out').waitFor();
+    const optOut = await api(stack)('POST', '/v1/identify', {
+      messageId: `${customer.id}-opt-out`,
+      userId: customer.id,
+      traits: { marketingConsent: false },
+    });
+    expect(optOut.status).toBe(200);
+    await page.reload();
+    await page.getByText(/^Opted out of marketing mail since /).waitFor();
+    await page.getByText('Has not unsubscribed').waitFor();
     await check('customer');
     const erase = page.getByRole('button', { name: 'Erase permanently' });
     expect(await erase.isDisabled()).toBe(true);
@@ -217,6 +412,10 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
     await page.getByLabel('Language').selectOption('de');
     await page.getByRole('heading', { name: 'Einstellungen' }).waitFor();
     await check('settings-de');
+    await page.getByRole('link', { name: 'Übersicht' }).click();
+    await page.getByRole('heading', { name: 'Kunden je Phase jetzt' }).waitFor();
+    await page.locator('[data-chart="stages-chart"]').waitFor();
+    await check('overview-de');
     await page.getByLabel('Sprache').selectOption('en');
   });
 
@@ -224,12 +423,15 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(readKey.key);
     await page.getByText('You are a viewer').waitFor();
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await page.getByRole('columnheader', { name: 'Flow' }).waitFor();
     expect(await page.getByRole('button', { name: /^(Pause|Activate) / }).count()).toBe(0);
     await page.getByRole('link', { name: 'Templates' }).click();
     await page.getByRole('link', { name: 'thank-you' }).click();
     await page.getByLabel('Subject (English)').waitFor();
     expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
     expect(await page.getByLabel('Subject (English)').isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Send test mail' }).count()).toBe(0);
     await check('template-viewer');
     const refused = await api(stack, readKey.key)('PUT', '/v1/templates/thank-you', {
       locales: { en: { subject: 'x', html: '<p>x</p>' } },
@@ -243,6 +445,11 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
     await page.getByRole('link', { name: 'Campaigns' }).click();
     await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
     await check('campaigns-mobile');
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.locator('[data-chart="stages-chart"]').waitFor();
+    // Nothing but the tables' own scroll areas is wider than the phone.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await check('overview-mobile');
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

@@ -225,6 +225,78 @@ describe('Templates API and sending', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('test-sends a template with sample data to the given address only, rendered like a send', async () => {
+    const to = `${uid('marketer')}@example.com`;
+    const res = await admin('POST', '/v1/templates/review-request/test-send', { to, locale: 'de-AT' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ to, template: 'review-request', locale: 'de', sample: true });
+    const mails = await stack.ses.mails(to);
+    expect(mails).toHaveLength(1);
+    const [mail] = mails;
+    expect(mail.subject).toBe('Wie gefällt Ihnen Ihre Bestellung SAMPLE-1001?');
+    expect(mail.body.html).toContain('Sample product');
+    expect(mail.headers).toContainEqual({ name: 'X-Stageflow-Test-Send', value: 'true' });
+    // Its unsubscribe link is a sample: it unsubscribes nobody.
+    expect(mail.body.html).toContain(`${stack.url}/v1/unsubscribe/test-send-sample`);
+  });
+
+  it("test-sends with a customer's data, escaped, to the given address and not to the customer", async () => {
+    const userId = uid('u');
+    const customerEmail = `${userId}@example.com`;
+    await identify(userId, { email: customerEmail, firstName: XSS, locale: 'de' });
+    const to = `${uid('marketer')}@example.com`;
+    const res = await admin('POST', '/v1/templates/thank-you/test-send', {
+      to,
+      locale: 'en',
+      customerId: userId,
+      data: { orderId: 'o-77' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ locale: 'en', sample: false });
+    const [mail] = await stack.ses.mails(to);
+    expect(mail.subject).toBe('Thank you for your order o-77');
+    expect(mail.body.html).not.toContain('<script>');
+    expect(mail.body.html).toContain('&lt;script&gt;');
+    expect(await stack.ses.mails(customerEmail)).toEqual([]);
+  });
+
+  it('refuses a test send to a list, a display name or a header, naming the field; 404 for unknowns', async () => {
+    for (const to of [
+      'a@example.com, b@example.com',
+      'Ada <ada@example.com>',
+      'a@example.com\r\nBcc: x@y.de',
+      '',
+    ]) {
+      const res = await admin('POST', '/v1/templates/thank-you/test-send', { to, locale: 'en' });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['to']);
+    }
+    const noLocale = await admin('POST', '/v1/templates/thank-you/test-send', { to: 'a@example.com' });
+    expect(noLocale.status).toBe(400);
+    expect(noLocale.body.errors.map((e: { path: string }) => e.path)).toEqual(['locale']);
+    const to = `${uid('x')}@example.com`;
+    expect((await admin('POST', '/v1/templates/no-such/test-send', { to, locale: 'en' })).status).toBe(404);
+    const nobody = await admin('POST', '/v1/templates/thank-you/test-send', {
+      to,
+      locale: 'en',
+      customerId: uid('nobody'),
+    });
+    expect(nobody.status).toBe(404);
+    expect(await stack.ses.mails(to)).toEqual([]);
+    const ingest = await api(stack)('POST', '/v1/templates/thank-you/test-send', { to, locale: 'en' });
+    expect(ingest.status).toBe(403);
+  });
+
+  it('answers 503 with Retry-After when the mail provider fails a test send', async () => {
+    const to = `${uid('f')}@example.com`;
+    stack.ses.failNext(1);
+    const res = await admin('POST', '/v1/templates/thank-you/test-send', { to, locale: 'en' });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+  });
+
   it('will not delete a template a campaign sends, deletes an unused one', async () => {
     expect((await admin('DELETE', '/v1/templates/thank-you')).status).toBe(409);
     expect((await admin('DELETE', '/v1/templates/spring-sale')).status).toBe(204);

@@ -1,11 +1,21 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { whenSessionExpires } from './api/client';
 import { Link } from './components/ui';
-import { I18nContext, initialLocale, LOCALES, type Locale, rememberLocale, translator } from './i18n';
+import {
+  I18nContext,
+  initialLocale,
+  LOCALES,
+  type Locale,
+  numberFormats,
+  rememberLocale,
+  translator,
+} from './i18n';
+import { AttributionPage } from './pages/attribution';
 import { CampaignPage } from './pages/campaign';
 import { CampaignsPage } from './pages/campaigns';
 import { CustomerPage } from './pages/customer';
 import { CustomersPage } from './pages/customers';
+import { OverviewPage } from './pages/overview';
 import { SettingsPage } from './pages/settings';
 import { SignInPage } from './pages/sign-in';
 import { TemplatePage } from './pages/template';
@@ -13,7 +23,7 @@ import { TemplatesPage } from './pages/templates';
 import { navigate, usePath } from './router';
 import { clearSession, loadSession, type Session } from './session';
 
-const SECTIONS = ['campaigns', 'templates', 'customers', 'settings'] as const;
+const SECTIONS = ['overview', 'attribution', 'campaigns', 'templates', 'customers', 'settings'] as const;
 
 export function App() {
   const [locale, setLocaleState] = useState<Locale>(initialLocale);
@@ -34,6 +44,7 @@ export function App() {
         setLocaleState(next);
       },
       date: (iso: string | null | undefined) => (iso ? format.format(new Date(iso)) : ''),
+      ...numberFormats(locale),
     };
   }, [locale]);
   const { t } = i18n;
@@ -59,7 +70,9 @@ export function App() {
     navigate('');
   };
 
-  const [section = 'campaigns', id] = path.split('/');
+  const [first, id] = path.split('/');
+  // The overview is the landing page: how the journey is going, before anything to change.
+  const section = first || 'overview';
   const languages = (
     <label class="language">
       {t('lang.label')}{' '}
@@ -104,6 +117,10 @@ export function App() {
         return id ? <CustomerPage customerId={id} session={session} /> : <CustomersPage />;
       case 'settings':
         return <SettingsPage session={session} />;
+      case 'overview':
+        return <OverviewPage />;
+      case 'attribution':
+        return <AttributionPage />;
       default:
         return id ? <CampaignPage campaignId={id} session={session} /> : <CampaignsPage session={session} />;
     }

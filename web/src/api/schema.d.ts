@@ -596,6 +596,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/templates/{name}/test-send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one mail of a template to one address (admin)
+         * @description Rendered by SES from the template data a campaign send carries: the named customer's, or sample data (firstName Alex, order SAMPLE-1001, …) without `customerId`. It goes only to `to`, is logged for no customer, carries `X-Stageflow-Test-Send: true`, and its unsubscribe link unsubscribes nobody.
+         *
+         *     Needs an **admin** key.
+         */
+        post: operations["testSendTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/analytics/stages": {
         parameters: {
             query?: never;
@@ -1229,6 +1251,19 @@ export interface components {
                 })[];
             };
         };
+        TestSendInput: {
+            /** @description The one address the test mail goes to: one addr-spec, no list, display name or line break */
+            to: string;
+            /** @description en, de, de-AT, …; falls back to English */
+            locale: string;
+            /** @description Render with this customer's data; without it, sample data */
+            customerId?: string;
+            data?: {
+                [key: string]: string | number | boolean | null | (string | number | {
+                    [key: string]: string | number | boolean | null;
+                })[];
+            };
+        };
         ApiKey: {
             keyId: string;
             name: string;
@@ -1628,6 +1663,21 @@ export interface components {
             subject: string;
             html: string | null;
             text: string | null;
+        };
+        TestSent: {
+            /** @description The mail provider's message id */
+            messageId: string;
+            to: string;
+            /** @description Template base name (a-z, 0-9, -) */
+            template: string;
+            /**
+             * @description The language sent (English when the template has not the one asked for)
+             * @enum {string}
+             */
+            locale: "en" | "de";
+            sesTemplate: string;
+            /** @description True when sample data stood in for a customer */
+            sample: boolean;
         };
         StagesReport: {
             /** @description When the figures were read (ISO 8601) */
@@ -3249,6 +3299,64 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    testSendTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestSendInput"];
+            };
+        };
+        responses: {
+            /** @description Sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestSent"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such template or customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The mail provider refused the mail */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description The mail provider did not answer (retry after `Retry-After` seconds) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     stagesReport: {

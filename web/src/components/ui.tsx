@@ -105,3 +105,16 @@ export function Notice(props: { kind: 'ok' | 'error'; children: ComponentChildre
     </p>
   );
 }
+
+/**
+ * A table that scrolls sideways on a narrow screen. Focusable and named, so a keyboard user can
+ * scroll it too (axe: scrollable-region-focusable).
+ */
+export function TableWrap(props: { label: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+    <section class="table-wrap" aria-label={props.label} tabIndex={0}>
+      {props.children}
+    </section>
+  );
+}

@@ -41,6 +41,30 @@ export interface I18n {
   setLocale(locale: Locale): void;
   /** Dates and numbers in the chosen language. */
   date(iso: string | null | undefined): string;
+  /** A count or credit, at most two decimals (credits split an order: 0.33). */
+  number(n: number): string;
+  /** A ratio (0.25) as a percentage; "–" for null (no denominator). */
+  percent(ratio: number | null): string;
+  /** An amount in an ISO 4217 currency. */
+  money(amount: number, currency: string): string;
+}
+
+/** The number formatters of a language. */
+export function numberFormats(locale: Locale): Pick<I18n, 'number' | 'percent' | 'money'> {
+  const tag = locale === 'de' ? 'de-DE' : 'en-GB';
+  const n = new Intl.NumberFormat(tag, { maximumFractionDigits: 2 });
+  const p = new Intl.NumberFormat(tag, { style: 'percent', maximumFractionDigits: 1 });
+  return {
+    number: (value) => n.format(value),
+    percent: (ratio) => (ratio === null ? '–' : p.format(ratio)),
+    money: (amount, currency) => {
+      try {
+        return new Intl.NumberFormat(tag, { style: 'currency', currency }).format(amount);
+      } catch {
+        return `${n.format(amount)} ${currency}`;
+      }
+    },
+  };
 }
 
 export const I18nContext = createContext<I18n>({
@@ -48,6 +72,7 @@ export const I18nContext = createContext<I18n>({
   t: translator('en'),
   setLocale: () => {},
   date: (iso) => iso ?? '',
+  ...numberFormats('en'),
 });
 
 export const useI18n = () => useContext(I18nContext);

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { components } from '../api/schema';
-import { Empty, ErrorView, Link, Loaded, useLoad } from '../components/ui';
+import { Empty, ErrorView, Link, Loaded, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
 import { canWrite, type Session } from '../session';
 
@@ -39,7 +39,7 @@ export function CampaignsPage(props: { session: Session }) {
           items.length === 0 ? (
             <Empty>{t('campaigns.empty')}</Empty>
           ) : (
-            <div class="table-wrap">
+            <TableWrap label={t('campaigns.heading')}>
               <table>
                 <thead>
                   <tr>
@@ -84,7 +84,7 @@ export function CampaignsPage(props: { session: Session }) {
                     ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )
         }
       </Loaded>

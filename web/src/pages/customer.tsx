@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, api, call } from '../api/client';
-import { Empty, ErrorView, Link, Loaded, Notice, useLoad } from '../components/ui';
+import { Empty, ErrorView, Link, Loaded, Notice, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
 import { canWrite, type Session } from '../session';
 
@@ -82,6 +82,14 @@ export function CustomerPage(props: { customerId: string; session: Session }) {
                   : t('customer.subscribed')}
               </li>
               <li>
+                <OptOut traits={customer.traits} touchpoints={touchpoints} trait="marketingConsent" />
+              </li>
+              {withdrawn(customer.traits.emailConsent) ? (
+                <li>
+                  <OptOut traits={customer.traits} touchpoints={touchpoints} trait="emailConsent" />
+                </li>
+              ) : null}
+              <li>
                 {data.suppression?.at
                   ? t('customer.suppressed', {
                       at: date(data.suppression.at),
@@ -94,7 +102,7 @@ export function CustomerPage(props: { customerId: string; session: Session }) {
             {touchpoints.length === 0 ? (
               <Empty />
             ) : (
-              <div class="table-wrap">
+              <TableWrap label={t('customer.touchpoints')}>
                 <table>
                   <thead>
                     <tr>
@@ -113,13 +121,13 @@ export function CustomerPage(props: { customerId: string; session: Session }) {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
             )}
             <h2>{t('customer.messages')}</h2>
             {data.messages.length === 0 ? (
               <Empty />
             ) : (
-              <div class="table-wrap">
+              <TableWrap label={t('customer.messages')}>
                 <table>
                   <thead>
                     <tr>
@@ -138,7 +146,7 @@ export function CustomerPage(props: { customerId: string; session: Session }) {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
             )}
             <p>
               <a
@@ -193,5 +201,42 @@ function Erase(props: { customerId: string; onErased: () => void }) {
       </button>
       {error ? <ErrorView error={error} /> : null}
     </form>
+  );
+}
+
+/** A consent trait counts as withdrawn only when it clearly says no (lib/consent/consent.ts). */
+const withdrawn = (value: unknown) =>
+  value === false ||
+  value === 0 ||
+  (typeof value === 'string' && ['false', 'no', 'off', '0', 'n'].includes(value.trim().toLowerCase()));
+
+type Touchpoint = { timestamp: string; traits?: Record<string, unknown> };
+
+/**
+ * An opt-out sent as an identify trait (`marketingConsent` or `emailConsent` false), with the
+ * time of the touchpoint that withdrew it when it is among the latest touchpoints shown.
+ */
+function OptOut(props: {
+  traits: Record<string, unknown>;
+  touchpoints: Touchpoint[];
+  trait: 'marketingConsent' | 'emailConsent';
+}) {
+  const { t, date } = useI18n();
+  if (!withdrawn(props.traits[props.trait])) {
+    return <>{t('customer.notOptedOut')}</>;
+  }
+  let since: string | undefined;
+  for (const tp of [...props.touchpoints].sort((a, b) => a.timestamp.localeCompare(b.timestamp))) {
+    if (!tp.traits || !(props.trait in tp.traits)) continue;
+    if (withdrawn(tp.traits[props.trait])) since ??= tp.timestamp;
+    else since = undefined;
+  }
+  const all = props.trait === 'emailConsent';
+  return (
+    <>
+      {since
+        ? t(all ? 'customer.optedOutAllSince' : 'customer.optedOutSince', { at: date(since) })
+        : t(all ? 'customer.optedOutAll' : 'customer.optedOut')}
+    </>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, call } from '../api/client';
-import { ErrorView, Loaded, Notice, useLoad } from '../components/ui';
+import { ErrorView, Loaded, Notice, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
 import { canWrite, type Session } from '../session';
 
@@ -54,7 +54,7 @@ export function SettingsPage(props: { session: Session }) {
       ) : null}
       <Loaded load={load} retry={reload}>
         {(keys) => (
-          <div class="table-wrap">
+          <TableWrap label={t('keys.heading')}>
             <table>
               <thead>
                 <tr>
@@ -89,7 +89,7 @@ export function SettingsPage(props: { session: Session }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </Loaded>
       {writable ? (

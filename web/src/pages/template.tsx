@@ -7,6 +7,7 @@ import { canWrite, type Session } from '../session';
 
 type Content = components['schemas']['TemplateInput']['locales']['en'];
 type Preview = components['schemas']['Preview'];
+type TestSent = components['schemas']['TestSent'];
 
 /** The English and German editor, and a preview rendered by the API the way a send renders it. */
 export function TemplatePage(props: { name: string; session: Session }) {
@@ -25,7 +26,10 @@ export function TemplatePage(props: { name: string; session: Session }) {
         {(template) => (
           <div class="split">
             <Editor name={props.name} locales={template.locales} session={props.session} />
-            <PreviewPanel name={props.name} />
+            <div>
+              <PreviewPanel name={props.name} />
+              {canWrite(props.session) ? <TestSendPanel name={props.name} /> : null}
+            </div>
           </div>
         )}
       </Loaded>
@@ -190,6 +194,84 @@ function PreviewPanel(props: { name: string }) {
             <pre>{preview.text}</pre>
           )}
         </div>
+      ) : null}
+    </section>
+  );
+}
+
+/** Sends the saved template to one address (the marketer's own), with a customer's or sample data. */
+function TestSendPanel(props: { name: string }) {
+  const { t, locale: uiLocale } = useI18n();
+  const [to, setTo] = useState('');
+  const [customerId, setCustomerId] = useState('');
+  const [locale, setLocale] = useState<Locale>(uiLocale);
+  const [sent, setSent] = useState<TestSent | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const run = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    setSent(null);
+    setBusy(true);
+    try {
+      const id = customerId.trim();
+      setSent(
+        await call(() =>
+          api.POST('/v1/templates/{name}/test-send', {
+            params: { path: { name: props.name } },
+            body: { to: to.trim(), locale, ...(id ? { customerId: id } : {}) },
+          }),
+        ),
+      );
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="test-send" class="test-send">
+      <h2 id="test-send">{t('template.testSend')}</h2>
+      <p>{t('template.testSendIntro')}</p>
+      <form onSubmit={run}>
+        <label>
+          {t('template.testSendTo')}
+          <input
+            type="email"
+            required
+            autoComplete="email"
+            value={to}
+            onInput={(e) => setTo((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <label>
+          {t('template.testSendCustomer')}
+          <input value={customerId} onInput={(e) => setCustomerId((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          {t('template.testSendLocale')}
+          <select value={locale} onChange={(e) => setLocale((e.target as HTMLSelectElement).value as Locale)}>
+            {LOCALES.map((l) => (
+              <option key={l} value={l}>
+                {t(`locale.${l}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" disabled={busy}>
+          {t('template.testSendRun')}
+        </button>
+      </form>
+      {error ? <ErrorView error={error} /> : null}
+      {sent ? (
+        <Notice kind="ok">
+          {t(sent.sample ? 'template.testSentSample' : 'template.testSent', {
+            to: sent.to,
+            language: t(`locale.${sent.locale}`),
+          })}
+        </Notice>
       ) : null}
     </section>
   );

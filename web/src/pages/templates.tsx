@@ -1,5 +1,5 @@
 import { api, call } from '../api/client';
-import { Empty, Link, Loaded, useLoad } from '../components/ui';
+import { Empty, Link, Loaded, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
 
 export function TemplatesPage() {
@@ -13,7 +13,7 @@ export function TemplatesPage() {
           items.length === 0 ? (
             <Empty>{t('templates.empty')}</Empty>
           ) : (
-            <div class="table-wrap">
+            <TableWrap label={t('templates.heading')}>
               <table>
                 <thead>
                   <tr>
@@ -32,7 +32,7 @@ export function TemplatesPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )
         }
       </Loaded>

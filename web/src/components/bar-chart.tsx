@@ -1,0 +1,136 @@
+import { useI18n } from '../i18n';
+
+/**
+ * Okabe–Ito colours: told apart with every common colour-vision deficiency. Series also differ
+ * in order and in the legend, never by colour alone.
+ */
+export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
+
+export interface Category {
+  key: string;
+  label: string;
+}
+export interface Series {
+  key: string;
+  label: string;
+}
+
+const LABEL_W = 100;
+const PLOT_W = 360;
+const VALUE_W = 130;
+const BAR_H = 18;
+const GAP = 10;
+const AXIS_H = 44;
+/** Longer category labels are cut with an ellipsis (the full label is in the bars' titles and the table). */
+const LABEL_CHARS = 12;
+const short = (label: string) => (label.length > LABEL_CHARS ? `${label.slice(0, LABEL_CHARS - 1)}…` : label);
+
+/** A tick step of 1, 2 or 5 × 10^n that gives about four ticks up to `max`. */
+function ticks(max: number): number[] {
+  if (max <= 0) return [0];
+  const raw = max / 4;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
+  const out: number[] = [];
+  for (let v = 0; v <= max + step / 2; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
+/**
+ * A horizontal bar chart in SVG: one group of bars per category, one bar per series, an x axis
+ * with ticks and its unit, and a legend. Every bar carries `data-category`, `data-series` and
+ * `data-value` (the API's figure, unrounded), so tests read the values the chart draws.
+ */
+export function BarChart(props: {
+  id: string;
+  title: string;
+  unit: string;
+  categories: Category[];
+  series: Series[];
+  value: (category: string, series: string) => number;
+  /** Text after a category's bars (a drop-off, a share); optional. */
+  note?: (category: string) => string;
+}) {
+  const { number } = useI18n();
+  const { categories, series } = props;
+  const values = categories.flatMap((c) => series.map((s) => props.value(c.key, s.key)));
+  const axis = ticks(Math.max(0, ...values));
+  const top = axis[axis.length - 1] || 1;
+  const groupH = series.length * BAR_H + GAP;
+  const height = categories.length * groupH + AXIS_H;
+  const width = LABEL_W + PLOT_W + VALUE_W;
+  const x = (v: number) => LABEL_W + (Math.max(0, v) / top) * PLOT_W;
+  const plotBottom = categories.length * groupH;
+  return (
+    <figure class="chart">
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-labelledby={`${props.id}-title`}
+        data-chart={props.id}
+      >
+        <title id={`${props.id}-title`}>{props.title}</title>
+        {axis.map((tick) => (
+          <g key={tick}>
+            <line x1={x(tick)} x2={x(tick)} y1={0} y2={plotBottom} class="grid" />
+            <text x={x(tick)} y={plotBottom + 18} text-anchor="middle" class="tick">
+              {number(tick)}
+            </text>
+          </g>
+        ))}
+        <line x1={LABEL_W} x2={LABEL_W + PLOT_W} y1={plotBottom} y2={plotBottom} class="axis" />
+        <text x={LABEL_W + PLOT_W / 2} y={plotBottom + 38} text-anchor="middle" class="unit">
+          {props.unit}
+        </text>
+        {categories.map((c, ci) => {
+          const y0 = ci * groupH + GAP / 2;
+          return (
+            <g key={c.key} data-category={c.key}>
+              <text x={LABEL_W - 8} y={y0 + (series.length * BAR_H) / 2 + 5} text-anchor="end" class="label">
+                {short(c.label)}
+              </text>
+              {series.map((s, si) => {
+                const v = props.value(c.key, s.key);
+                const y = y0 + si * BAR_H;
+                return (
+                  <g key={s.key}>
+                    <rect
+                      x={LABEL_W}
+                      y={y + 1}
+                      width={Math.max(0, x(v) - LABEL_W)}
+                      height={BAR_H - 2}
+                      fill={PALETTE[si % PALETTE.length]}
+                      data-category={c.key}
+                      data-series={s.key}
+                      data-value={String(v)}
+                    >
+                      <title>{`${c.label}, ${s.label}: ${number(v)}`}</title>
+                    </rect>
+                    <text x={x(v) + 4} y={y + BAR_H - 4} class="value">
+                      {number(v)}
+                      {si === series.length - 1 && props.note ? `  ${props.note(c.key)}` : ''}
+                    </text>
+                  </g>
+                );
+              })}
+            </g>
+          );
+        })}
+      </svg>
+      {series.length > 1 ? (
+        <figcaption>
+          <ul class="legend">
+            {series.map((s, si) => (
+              <li key={s.key}>
+                <svg width="14" height="14" aria-hidden="true">
+                  <rect width="14" height="14" fill={PALETTE[si % PALETTE.length]} />
+                </svg>{' '}
+                {s.label}
+              </li>
+            ))}
+          </ul>
+        </figcaption>
+      ) : null}
+    </figure>
+  );
+}

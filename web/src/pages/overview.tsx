@@ -1,0 +1,339 @@
+import { useState } from 'preact/hooks';
+import { api, call } from '../api/client';
+import type { components } from '../api/schema';
+import { BarChart } from '../components/bar-chart';
+import { Empty, Loaded, TableWrap, useLoad } from '../components/ui';
+import { type Translate, useI18n } from '../i18n';
+import { Freshness, isoDay } from './report';
+
+type FunnelReport = components['schemas']['FunnelReport'];
+type FunnelGroup = FunnelReport['groups'][number];
+type By = 'none' | 'channel' | 'campaign' | 'cohort';
+type CohortSize = 'week' | 'month';
+
+/** Stages now, the funnel with its drop-off, and a cohort table: how the journey is going. */
+export function OverviewPage() {
+  const { t } = useI18n();
+  return (
+    <section>
+      <h1>{t('overview.heading')}</h1>
+      <Stages />
+      <Funnel />
+    </section>
+  );
+}
+
+function Stages() {
+  const { t, number } = useI18n();
+  const [days, setDays] = useState(14);
+  const [draft, setDraft] = useState('14');
+  const [load, reload] = useLoad(
+    () => call(() => api.GET('/v1/analytics/stages', { params: { query: { stalledAfterDays: days } } })),
+    [days],
+  );
+  return (
+    <section aria-labelledby="stages">
+      <h2 id="stages">{t('overview.stages')}</h2>
+      <form
+        class="filters"
+        aria-label={t('overview.stages')}
+        onSubmit={(e) => {
+          e.preventDefault();
+          const n = Number(draft);
+          if (Number.isInteger(n) && n >= 1) setDays(n);
+        }}
+      >
+        <label>
+          {t('overview.stalledAfter')}
+          <input
+            type="number"
+            min={1}
+            max={3650}
+            required
+            value={draft}
+            onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <button type="submit">{t('report.show')}</button>
+      </form>
+      <Loaded load={load} retry={reload}>
+        {(report) => (
+          <>
+            <p>{t('overview.total', { total: number(report.total) })}</p>
+            <BarChart
+              id="stages-chart"
+              title={t('overview.stagesChart')}
+              unit={t('overview.stagesUnit')}
+              categories={report.stages.map((s) => ({ key: s.stage, label: s.stage }))}
+              series={[
+                { key: 'customers', label: t('overview.inStage') },
+                { key: 'stalled', label: t('overview.stalled', { days: report.stalledAfterDays }) },
+              ]}
+              value={(stage, series) => {
+                const row = report.stages.find((s) => s.stage === stage);
+                return row ? (series === 'stalled' ? row.stalled : row.customers) : 0;
+              }}
+            />
+            <TableWrap label={t('overview.stages')}>
+              <table aria-labelledby="stages">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('overview.stage')}</th>
+                    <th scope="col" class="num">
+                      {t('overview.inStage')}
+                    </th>
+                    <th scope="col" class="num">
+                      {t('overview.stalled', { days: report.stalledAfterDays })}
+                    </th>
+                    <th scope="col" class="num">
+                      {t('overview.medianDays')}
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {report.stages.map((s) => (
+                    <tr key={s.stage} data-stage={s.stage}>
+                      <th scope="row">{s.stage}</th>
+                      <td class="num">{number(s.customers)}</td>
+                      <td class="num">{number(s.stalled)}</td>
+                      <td class="num">{s.medianDaysInStage === null ? '–' : number(s.medianDaysInStage)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableWrap>
+            <Freshness asOf={report.asOf} lagSeconds={report.lagSeconds} />
+          </>
+        )}
+      </Loaded>
+    </section>
+  );
+}
+
+interface FunnelQuery {
+  from: string;
+  to: string;
+  windowDays: number;
+  by: By;
+  cohort: CohortSize;
+}
+
+const groupLabel = (t: Translate, key: FunnelGroup['key']) =>
+  key ? Object.values(key).join(' / ') : t('overview.allCustomers');
+
+function Funnel() {
+  const { t } = useI18n();
+  const today = new Date();
+  const [query, setQuery] = useState<FunnelQuery>({
+    from: isoDay(today, -30),
+    to: isoDay(today, 1),
+    windowDays: 30,
+    by: 'none',
+    cohort: 'week',
+  });
+  const [draft, setDraft] = useState(query);
+  const set = (patch: Partial<FunnelQuery>) => setDraft({ ...draft, ...patch });
+  const [load, reload] = useLoad(
+    () => call(() => api.GET('/v1/analytics/funnel', { params: { query } })),
+    [query],
+  );
+  const [cohorts, reloadCohorts] = useLoad(
+    () =>
+      call(() =>
+        api.GET('/v1/analytics/funnel', {
+          params: { query: { ...query, by: 'cohort', cohort: query.cohort } },
+        }),
+      ),
+    [query.from, query.to, query.windowDays, query.cohort],
+  );
+  return (
+    <>
+      <section aria-labelledby="funnel">
+        <h2 id="funnel">{t('overview.funnel')}</h2>
+        <form
+          class="filters"
+          aria-label={t('overview.funnel')}
+          onSubmit={(e) => {
+            e.preventDefault();
+            setQuery(draft);
+          }}
+        >
+          <label>
+            {t('report.from')}
+            <input type="date" required value={draft.from} onInput={(e) => set({ from: value(e) })} />
+          </label>
+          <label>
+            {t('report.to')}
+            <input type="date" required value={draft.to} onInput={(e) => set({ to: value(e) })} />
+          </label>
+          <label>
+            {t('overview.window')}
+            <input
+              type="number"
+              min={1}
+              max={365}
+              required
+              value={draft.windowDays}
+              onInput={(e) => set({ windowDays: Number(value(e)) })}
+            />
+          </label>
+          <label>
+            {t('overview.by')}
+            <select value={draft.by} onChange={(e) => set({ by: value(e) as By })}>
+              {(['none', 'channel', 'campaign', 'cohort'] as const).map((b) => (
+                <option key={b} value={b}>
+                  {t(`overview.by.${b}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('overview.cohort')}
+            <select value={draft.cohort} onChange={(e) => set({ cohort: value(e) as CohortSize })}>
+              {(['week', 'month'] as const).map((c) => (
+                <option key={c} value={c}>
+                  {t(`overview.cohort.${c}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit">{t('report.show')}</button>
+        </form>
+        <Loaded load={load} retry={reload}>
+          {(report) =>
+            report.groups.every((g) => g.customers === 0) ? (
+              <Empty>{t('overview.noCustomers')}</Empty>
+            ) : (
+              <>
+                {report.groups.map((group, i) => (
+                  <FunnelGroupView key={groupLabel(t, group.key)} group={group} index={i} report={report} />
+                ))}
+                <Freshness asOf={report.asOf} lagSeconds={report.lagSeconds} />
+              </>
+            )
+          }
+        </Loaded>
+      </section>
+      <section aria-labelledby="cohorts">
+        <h2 id="cohorts">{t('overview.cohorts')}</h2>
+        <p>{t('overview.cohortsIntro')}</p>
+        <Loaded load={cohorts} retry={reloadCohorts}>
+          {(report) =>
+            report.groups.length === 0 ? (
+              <Empty>{t('overview.noCustomers')}</Empty>
+            ) : (
+              <CohortTable report={report} />
+            )
+          }
+        </Loaded>
+      </section>
+    </>
+  );
+}
+
+const value = (e: Event) => (e.target as HTMLInputElement).value;
+
+function FunnelGroupView(props: { group: FunnelGroup; index: number; report: FunnelReport }) {
+  const { t, number, percent } = useI18n();
+  const { group, report } = props;
+  const label = groupLabel(t, group.key);
+  const id = `funnel-${props.index}`;
+  return (
+    <section aria-labelledby={id} data-group={label}>
+      <h3 id={id}>{t('overview.groupCustomers', { group: label, customers: number(group.customers) })}</h3>
+      <BarChart
+        id={`${id}-chart`}
+        title={t('overview.funnelChart', { group: label, days: report.windowDays })}
+        unit={t('overview.funnelUnit')}
+        categories={group.steps.map((s) => ({ key: s.stage, label: s.stage }))}
+        series={[{ key: 'reached', label: t('overview.reached') }]}
+        value={(stage) => group.steps.find((s) => s.stage === stage)?.reached ?? 0}
+        note={(stage) => {
+          const step = group.steps.find((s) => s.stage === stage);
+          if (!step || step.dropOff === 0) return '';
+          const before = step.reached + step.dropOff;
+          return t('overview.dropNote', {
+            n: number(step.dropOff),
+            share: percent(before ? step.dropOff / before : null),
+          });
+        }}
+      />
+      <TableWrap label={label}>
+        <table aria-labelledby={id}>
+          <thead>
+            <tr>
+              <th scope="col">{t('overview.stage')}</th>
+              <th scope="col" class="num">
+                {t('overview.reached')}
+              </th>
+              <th scope="col" class="num">
+                {t('overview.dropOff')}
+              </th>
+              <th scope="col" class="num">
+                {t('overview.fromPrevious')}
+              </th>
+              <th scope="col" class="num">
+                {t('overview.fromFirst')}
+              </th>
+              <th scope="col" class="num">
+                {t('overview.medianHours')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {group.steps.map((s) => (
+              <tr key={s.stage} data-stage={s.stage}>
+                <th scope="row">{s.stage}</th>
+                <td class="num">{number(s.reached)}</td>
+                <td class="num">{number(s.dropOff)}</td>
+                <td class="num">{percent(s.conversionFromPrevious)}</td>
+                <td class="num">{percent(s.conversionFromFirst)}</td>
+                <td class="num">{s.medianHoursToReach === null ? '–' : number(s.medianHoursToReach)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
+    </section>
+  );
+}
+
+function CohortTable(props: { report: FunnelReport }) {
+  const { t, number, percent } = useI18n();
+  const { report } = props;
+  return (
+    <TableWrap label={t('overview.cohorts')}>
+      <table aria-labelledby="cohorts">
+        <thead>
+          <tr>
+            <th scope="col">{t('overview.cohortHeader')}</th>
+            <th scope="col" class="num">
+              {t('overview.customers')}
+            </th>
+            {report.steps.map((s) => (
+              <th key={s} scope="col" class="num">
+                {s}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {report.groups.map((g) => {
+            const cohort = g.key?.cohort ?? '';
+            return (
+              <tr key={cohort} data-cohort={cohort}>
+                <th scope="row">{cohort}</th>
+                <td class="num">{number(g.customers)}</td>
+                {g.steps.map((s) => (
+                  <td key={s.stage} class="num" data-stage={s.stage} data-value={String(s.reached)}>
+                    {`${number(s.reached)} (${percent(g.customers ? s.reached / g.customers : null)})`}
+                  </td>
+                ))}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </TableWrap>
+  );
+}
