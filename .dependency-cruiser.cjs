@@ -9,7 +9,7 @@
  * wires adapters into ports; lib/http is the HTTP edge; lib/shared is the leaf everything may use.
  */
 const CONTEXTS =
-  '(analytics|auth|campaigns|consent|customers|engagement|events|flows|ingest|journey|messaging|simulator|templates|touchpoints)';
+  '(analytics|auth|campaigns|consent|customers|engagement|events|flows|ingest|journey|measurement|messaging|simulator|templates|touchpoints)';
 const ADAPTER = `^lib/${CONTEXTS}/(dynamodb|ses|eventbridge|aws|sfn|secrets)-[^/]+\\.ts$`;
 const INFRASTRUCTURE = '^lib/(aws|storage|runtime)/';
 

@@ -24,6 +24,13 @@ import {
   TouchpointBatch,
 } from '../lib/ingest/http-schemas.js';
 import {
+  CampaignMetrics,
+  CampaignMetricsList,
+  GlobalControlReport,
+  Settings,
+} from '../lib/measurement/http-schemas.js';
+import { SettingsPatch } from '../lib/measurement/queries.js';
+import {
   Preview,
   Template,
   TemplateList,
@@ -47,6 +54,7 @@ import { campaignsOperations } from './operations/campaigns.js';
 import { customersOperations } from './operations/customers.js';
 import { ingestOperations } from './operations/ingest.js';
 import { keysOperations } from './operations/keys.js';
+import { measurementOperations } from './operations/measurement.js';
 import { metaOperations } from './operations/meta.js';
 import { templatesOperations } from './operations/templates.js';
 
@@ -69,6 +77,7 @@ export const OPERATIONS: Operations = {
   ...campaignsOperations,
   ...templatesOperations,
   ...keysOperations,
+  ...measurementOperations,
 };
 
 /** Named schemas; each becomes `#/components/schemas/<name>`. */
@@ -115,6 +124,11 @@ const SCHEMAS = {
   KeyList,
   KeyInput: CreateKeyBody,
   NewKey,
+  CampaignMetrics,
+  CampaignMetricsList,
+  GlobalControlReport,
+  Settings,
+  SettingsPatch,
   Health,
   Unsubscribed,
 } as const satisfies Record<string, z.ZodType>;
@@ -296,6 +310,7 @@ export function openApiDocument(version = '0.1.0'): Json {
         { name: 'Campaigns', description: 'Marketer campaigns driving the five flows (admin)' },
         { name: 'Templates', description: 'SES email templates (admin)' },
         { name: 'Unsubscribe', description: 'Links in every marketing mail (no key)' },
+        { name: 'Settings', description: 'Global control group, marketing switch, tracking (admin)' },
         { name: 'Meta', description: 'Health and this document (no key)' },
       ],
       paths,

@@ -19,6 +19,7 @@ export interface Operation {
     | 'Keys'
     | 'Templates'
     | 'Unsubscribe'
+    | 'Settings'
     | 'Meta';
   query?: z.ZodObject;
   body?: Body & { required?: boolean };

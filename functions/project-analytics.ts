@@ -1,19 +1,23 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { projectBatch } from '../lib/analytics/project.js';
+import { type AnalyticsProjector, projectBatch } from '../lib/analytics/project.js';
 import { profileChangesOf } from '../lib/analytics/stream-filter.js';
+import { detectConversions } from '../lib/measurement/conversions.js';
 import { analytics } from '../lib/runtime/analytics.js';
-import { logger } from '../lib/runtime/container.js';
+import { container, logger } from '../lib/runtime/container.js';
 import { taskHandler } from '../lib/runtime/handlers.js';
+import { measurement } from '../lib/runtime/measurement.js';
 
 /**
  * The table's stream, filtered to profile writes and removals (lib/analytics/stream-filter.ts),
- * to the analytics aggregates. Reports the first record it could not project, so the stream
+ * to the analytics aggregates, and each changed customer's goal touchpoints to their campaigns'
+ * conversions (lib/measurement/conversions.ts), inside the same in-flight mark, so
+ * `lagSeconds` covers both. Reports the first record it could not project, so the stream
  * retries from there; redelivered records change nothing.
  */
 export const handler = taskHandler<DynamoDBStreamEvent, DynamoDBBatchResponse>(async (event) => {
   const changes = profileChangesOf(event.Records);
   const { store, projector } = analytics();
-  const { failedFrom, error } = await projectBatch(store, projector, changes);
+  const { failedFrom, error } = await projectBatch(store, withConversions(projector), changes);
   if (failedFrom === null) return { batchItemFailures: [] };
   logger.error('analytics projection failed; the stream retries from this record', {
     sequenceNumber: failedFrom,
@@ -21,3 +25,26 @@ export const handler = taskHandler<DynamoDBStreamEvent, DynamoDBBatchResponse>(a
   });
   return { batchItemFailures: [{ itemIdentifier: failedFrom }] };
 });
+
+/** The projector, then each customer's conversions: both idempotent, retried together. */
+function withConversions(projector: AnalyticsProjector): Pick<AnalyticsProjector, 'projectMany'> {
+  const m = measurement();
+  const deps = {
+    assignments: m.assignments,
+    history: (id: string) => container().journeyStore.history(id),
+    currency: m.currency,
+  };
+  return {
+    async projectMany(ids) {
+      await projector.projectMany(ids);
+      for (const customerId of new Set(ids)) {
+        try {
+          await detectConversions(deps, customerId);
+        } catch (error) {
+          // projectBatch retries the stream from this customer's first record.
+          throw Object.assign(error instanceof Error ? error : new Error(String(error)), { customerId });
+        }
+      }
+    },
+  };
+}

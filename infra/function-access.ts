@@ -71,9 +71,25 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   // DynamoDbAnalyticsStore: the customer's partition (Query) and contribution (BatchGetItem); one
   // TransactWriteItems of the contribution (Put or Delete) and ADDs (Update); in-flight marks
   // (BatchWriteItem). AnalyticsPipeline grants the stream.
+  // Then the changed customer's conversions (lib/measurement/conversions.ts): assignments and
+  // history (Query), the assignment (GetItem), one TransactWriteItems of a ConditionCheck on the
+  // profile, the assignment's Update and the counters' ADD (Update).
   projectAnalytics: {
-    read: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
-    write: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+    read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+    write: [
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:ConditionCheckItem',
+    ],
+  },
+  // ReadMeasurement: counters and campaign heads (Query), campaign versions (BatchGetItem), the
+  // settings and marketing switch items (GetItem); PATCH /v1/settings writes the settings item
+  // (UpdateItem) and the switch (PutItem, conditional on its version).
+  measurement: {
+    read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+    write: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
   },
   // Reads the table's stream, never the table: EventPipeline grants the stream and the bus.
   relayOutbox: { read: [], write: [] },
@@ -104,9 +120,11 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   // frequency-cap ledger (GetItem; TransactWriteItems of a Put with a ConditionCheck that the
   // customer still exists); the marketing switch item (GetItem, isMarketingPaused). SES sending
   // and the secret: SERVICE_ACCESS.
+  // Measurement: the settings and the customer's GLOBAL item (GetItem); assignments (a Put with
+  // the counters' ADD, Update); message records are Updates so SES engagement on the item survives.
   flowSend: {
     read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
-    write: ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+    write: ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem'],
   },
   // Publishes Reward Issued only (events:PutEvents, SERVICE_ACCESS).
   issueRewards: { read: [], write: [] },
@@ -164,6 +182,8 @@ export const SERVICE_ACCESS: Record<FunctionName, ServiceAccess> = {
   unsubscribe: { unsubscribeSecret: true, mailSettings: true },
   analytics: {},
   projectAnalytics: {},
+  // Campaign reads go through the campaigns wiring, which needs the mail settings.
+  measurement: { mailSettings: true },
   // EventPipeline grants the stream and the bus.
   relayOutbox: {},
   // Flows grants states:StartExecution on the five state machines.

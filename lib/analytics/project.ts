@@ -129,7 +129,7 @@ export interface ProfileChange {
  */
 export async function projectBatch(
   store: AnalyticsStore,
-  projector: AnalyticsProjector,
+  projector: Pick<AnalyticsProjector, 'projectMany'>,
   changes: readonly ProfileChange[],
 ): Promise<{ failedFrom: string | null; error?: unknown }> {
   if (changes.length === 0) return { failedFrom: null };

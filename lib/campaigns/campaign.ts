@@ -113,6 +113,22 @@ export type ExitCondition = z.infer<typeof ExitCondition>;
 export const CampaignStatus = z.enum(['draft', 'active', 'paused']);
 export type CampaignStatus = z.infer<typeof CampaignStatus>;
 
+/** What a campaign counts as a conversion (docs/measurement.md). */
+export const GOALS = ['purchase', 'review', 'none'] as const;
+export type Goal = (typeof GOALS)[number];
+
+/** The goal a campaign measures when it names none. */
+export const FLOW_GOALS: Record<FlowType, Goal> = {
+  nurture: 'purchase',
+  'repeat-purchase': 'purchase',
+  'review-request': 'review',
+  'thank-you': 'none',
+  'referral-reward': 'none',
+};
+
+/** A campaign's goal: its own, else its flow's. */
+export const goalOf = (c: { flow: FlowType; goal?: Goal }): Goal => c.goal ?? FLOW_GOALS[c.flow];
+
 /** What a marketer sends to create or replace a campaign. */
 export const CampaignInput = z
   .object({
@@ -130,7 +146,16 @@ export const CampaignInput = z
     steps: z.array(Step).min(1).max(10),
     audience: Audience.default({}),
     exit: ExitCondition.default('none'),
+    /** Percent of assigned customers held out as the campaign's control group (docs/measurement.md). */
     holdoutPercent: z.number().min(0).max(100).default(0),
+    /**
+     * What counts as a conversion: `purchase`, `review`, or `none`. Left out: the flow's goal
+     * (FLOW_GOALS: nurture and repeat-purchase a purchase, review-request a review,
+     * thank-you and referral-reward none).
+     */
+    goal: z.enum(GOALS).optional(),
+    /** Days after a customer's assignment in which the goal counts as a conversion. */
+    conversionWindowDays: z.number().int().min(1).max(90).default(7),
     /**
      * History is not news: a trigger whose event time is more than this many hours old starts
      * no run (counted as `stale`). Absent: the flow's default (freshnessMs).
@@ -145,6 +170,23 @@ export const CampaignInput = z
   .superRefine((c, ctx) => {
     const allowed = FLOW_CATALOGUE[c.flow as FlowType];
     const rules = FLOW_CATALOGUE[c.flow as FlowType];
+    if (FLOW_GOALS[c.flow as FlowType] === 'none') {
+      // Transactional flows are owed to the customer: nobody may be held out of them.
+      if (c.holdoutPercent !== 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['holdoutPercent'],
+          message: `flow "${c.flow}" sends mail the customer is owed: it has no holdout (must be 0)`,
+        });
+      }
+      if (c.goal !== undefined && c.goal !== 'none') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['goal'],
+          message: `flow "${c.flow}" has no goal (must be "none")`,
+        });
+      }
+    }
     if (!rules.exits.includes(c.exit)) {
       ctx.addIssue({
         code: 'custom',

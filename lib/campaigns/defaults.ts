@@ -2,6 +2,12 @@ import { DetailType } from '../../events/index.js';
 import type { Campaign, CampaignInput } from './campaign.js';
 
 /**
+ * The holdout the seeded marketing campaigns start with, so lift is measured from day one
+ * (docs/measurement.md); marketers can set 0. Transactional ones never hold anyone out.
+ */
+export const SEED_HOLDOUT_PERCENT = 10;
+
+/**
  * The brief's Flows table as campaigns, seeded on first start and on deploy (ids are fixed,
  * so seeding twice creates nothing and a marketer's edits or deletion survive a redeploy).
  */
@@ -14,7 +20,9 @@ export const DEFAULT_CAMPAIGNS: readonly (CampaignInput & { campaignId: string }
     steps: [{ wait: { minutes: 30 }, template: 'nurture-consider', category: 'marketing' }],
     audience: {},
     exit: 'stage-left',
-    holdoutPercent: 0,
+    holdoutPercent: SEED_HOLDOUT_PERCENT,
+    conversionWindowDays: 7,
+    goal: 'purchase',
   },
   {
     campaignId: 'default-nurture-research',
@@ -24,7 +32,9 @@ export const DEFAULT_CAMPAIGNS: readonly (CampaignInput & { campaignId: string }
     steps: [{ wait: { minutes: 30 }, template: 'nurture-research', category: 'marketing' }],
     audience: {},
     exit: 'stage-left',
-    holdoutPercent: 0,
+    holdoutPercent: SEED_HOLDOUT_PERCENT,
+    conversionWindowDays: 7,
+    goal: 'purchase',
   },
   {
     campaignId: 'default-nurture-decide',
@@ -34,7 +44,9 @@ export const DEFAULT_CAMPAIGNS: readonly (CampaignInput & { campaignId: string }
     steps: [{ wait: { hours: 1 }, template: 'cart-reminder', category: 'marketing' }],
     audience: {},
     exit: 'stage-left',
-    holdoutPercent: 0,
+    holdoutPercent: SEED_HOLDOUT_PERCENT,
+    conversionWindowDays: 7,
+    goal: 'purchase',
   },
   {
     campaignId: 'default-thank-you',
@@ -45,6 +57,8 @@ export const DEFAULT_CAMPAIGNS: readonly (CampaignInput & { campaignId: string }
     audience: {},
     exit: 'none',
     holdoutPercent: 0,
+    goal: 'none',
+    conversionWindowDays: 7,
   },
   {
     campaignId: 'default-review-request',
@@ -57,7 +71,9 @@ export const DEFAULT_CAMPAIGNS: readonly (CampaignInput & { campaignId: string }
     ],
     audience: {},
     exit: 'order-reviewed',
-    holdoutPercent: 0,
+    holdoutPercent: SEED_HOLDOUT_PERCENT,
+    conversionWindowDays: 7,
+    goal: 'review',
   },
   {
     campaignId: 'default-referral-reward',
@@ -68,6 +84,8 @@ export const DEFAULT_CAMPAIGNS: readonly (CampaignInput & { campaignId: string }
     audience: {},
     exit: 'none',
     holdoutPercent: 0,
+    goal: 'none',
+    conversionWindowDays: 7,
   },
   {
     campaignId: 'default-repeat-replenish',
@@ -80,7 +98,9 @@ export const DEFAULT_CAMPAIGNS: readonly (CampaignInput & { campaignId: string }
     ],
     audience: {},
     exit: 'purchased',
-    holdoutPercent: 0,
+    holdoutPercent: SEED_HOLDOUT_PERCENT,
+    conversionWindowDays: 7,
+    goal: 'purchase',
   },
   {
     campaignId: 'default-repeat-returning',
@@ -93,14 +113,27 @@ export const DEFAULT_CAMPAIGNS: readonly (CampaignInput & { campaignId: string }
     ],
     audience: {},
     exit: 'purchased',
-    holdoutPercent: 0,
+    holdoutPercent: SEED_HOLDOUT_PERCENT,
+    conversionWindowDays: 7,
+    goal: 'purchase',
   },
 ];
 
-/** The default campaigns as version 1, all active. */
-export function defaultCampaigns(now: Date = new Date()): Campaign[] {
+/**
+ * The default campaigns as version 1, all active. `holdoutPercent` replaces the seeded
+ * marketing holdout (STAGEFLOW_SEED_HOLDOUT_PERCENT; the tests seed 0 so a test customer is
+ * never held out by chance).
+ */
+export function defaultCampaigns(now: Date = new Date(), holdoutPercent = SEED_HOLDOUT_PERCENT): Campaign[] {
   const at = now.toISOString();
-  return DEFAULT_CAMPAIGNS.map((c) => ({ ...c, version: 1, status: 'active', createdAt: at, updatedAt: at }));
+  return DEFAULT_CAMPAIGNS.map((c) => ({
+    ...c,
+    ...(c.holdoutPercent > 0 ? { holdoutPercent } : {}),
+    version: 1,
+    status: 'active',
+    createdAt: at,
+    updatedAt: at,
+  }));
 }
 
 /** Every template the default campaigns use. */

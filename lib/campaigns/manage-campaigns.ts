@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { type FieldError, fieldErrors, toPointer, ValidationError } from '../shared/errors.js';
 import { mergePatch } from '../shared/merge-patch.js';
-import { type Campaign, CampaignInput, CampaignStatus, FlowTypeSchema } from './campaign.js';
+import { type Campaign, CampaignInput, CampaignStatus, FlowTypeSchema, goalOf } from './campaign.js';
 import {
   CampaignBusyError,
   CampaignNotFoundError,
@@ -73,7 +73,7 @@ export class ManageCampaigns {
       ...(by ? { updatedBy: by } : {}),
     };
     await this.deps.store.create(campaign);
-    return campaign;
+    return publicView(campaign);
   }
 
   async list(query: Record<string, string | undefined>): Promise<{ items: Campaign[] }> {
@@ -140,7 +140,7 @@ export class ManageCampaigns {
         ...(by ? { updatedBy: by } : {}),
       };
       const outcome = await this.deps.store.addVersion(next);
-      if (outcome === 'ok') return next;
+      if (outcome === 'ok') return publicView(next);
       if (outcome === 'missing') throw new CampaignNotFoundError(campaignId);
     }
     throw new CampaignBusyError(campaignId);
@@ -279,6 +279,9 @@ function definitionOf(c: Campaign): CampaignInput {
     audience: c.audience,
     exit: c.exit,
     holdoutPercent: c.holdoutPercent,
+    ...(c.goal !== undefined ? { goal: c.goal } : {}),
+    // Campaigns stored before goals existed measure over the default window.
+    conversionWindowDays: c.conversionWindowDays ?? 7,
     ...(c.freshnessHours !== undefined ? { freshnessHours: c.freshnessHours } : {}),
   };
 }
@@ -290,6 +293,8 @@ export function publicView(c: Campaign | CampaignHead): Campaign {
     version: c.version,
     status: c.status,
     ...definitionOf(c),
+    // The goal it measures: its own, else its flow's.
+    goal: goalOf(c),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
     ...(c.updatedBy ? { updatedBy: c.updatedBy } : {}),

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { REASON_CODES } from '../measurement/index.js';
 
 /**
  * The customer routes' contract: a customer's journey, the lists, history, message log and
@@ -82,14 +83,12 @@ export const Message = z.looseObject({
   template: z.string(),
   to: z.string().nullable(),
   at: z.string(),
-  status: z.enum(['sending', 'retrying', 'sent', 'suppressed', 'failed', 'unknown']),
+  status: z.enum(['sending', 'retrying', 'sent', 'suppressed', 'failed', 'unknown', 'held-out']),
   reason: z.string().optional(),
   reasonCode: z
-    .string()
+    .enum(REASON_CODES)
     .optional()
-    .describe(
-      'Machine-readable, lower-kebab: campaign-paused, no-address, invalid-address, suppressed, opted-out, unsubscribed',
-    ),
+    .describe('Why no mail went, machine-readable: every item with a `reason` has one (docs/flows.md)'),
   category: z.enum(['marketing', 'transactional']).optional(),
   leaseUntil: z.string().optional(),
   runId: z.string(),

@@ -1,7 +1,7 @@
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { keys } from '../storage/table.js';
-import type { MarketingSwitchState, MarketingSwitchStore } from './marketing-switch.js';
+import { type MarketingSwitchState, type MarketingSwitchStore, marketingPaused } from './marketing-switch.js';
 import type { MarketingGate } from './ports.js';
 
 const KEY = { pk: keys.settings, sk: keys.marketingSk };
@@ -25,6 +25,7 @@ export class DynamoDbMarketingSwitch implements MarketingSwitchStore, MarketingG
         reason: String(item.reason ?? ''),
         at: String(item.at ?? ''),
         alarms: (item.alarms as MarketingSwitchState['alarms'] | undefined) ?? {},
+        ...(item.manual ? { manual: item.manual as MarketingSwitchState['manual'] } : {}),
       },
       version: Number(item.version ?? 0),
     };
@@ -35,7 +36,10 @@ export class DynamoDbMarketingSwitch implements MarketingSwitchStore, MarketingG
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: marshall({ ...KEY, entity: 'settings', ...state, version: expectedVersion + 1 }),
+          Item: marshall(
+            { ...KEY, entity: 'settings', ...state, version: expectedVersion + 1 },
+            { removeUndefinedValues: true },
+          ),
           ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
           ...(expectedVersion === 0
             ? {}
@@ -50,7 +54,7 @@ export class DynamoDbMarketingSwitch implements MarketingSwitchStore, MarketingG
   }
 
   async isMarketingPaused(): Promise<boolean> {
-    return (await this.read())?.state.paused === true;
+    return marketingPaused((await this.read())?.state);
   }
 }
 

@@ -3,26 +3,18 @@ import {
   GetItemCommand,
   type Put,
   TransactionCanceledException,
+  type TransactWriteItem,
   TransactWriteItemsCommand,
   type Update,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { counterUpdate } from '../measurement/dynamodb-counters.js';
+import { campaignCounterPk } from '../measurement/index.js';
 import { queryPartition } from '../storage/dynamodb-io.js';
 import { keys } from '../storage/table.js';
 import type { ClaimResult, MessageLog, MessageRecord, OnExpiredClaim } from './message-log.js';
 
 const messageSk = (runId: string, step: number) => `MSG#${runId}#${String(step).padStart(2, '0')}`;
-
-/** Attributes a record may lack; a later record without them removes them. */
-const OPTIONAL_FIELDS = [
-  'reason',
-  'reasonCode',
-  'category',
-  'leaseUntil',
-  'run',
-  'orderId',
-  'providerMessageId',
-] as const;
 
 /**
  * The message log's index keys (index `messages-by-campaign`, lib/storage/table.ts): the
@@ -37,11 +29,54 @@ export const messageLogKeys = (
 });
 const CAP_SK = 'CAP';
 
+/** A decision is final once it is one of these; only the first final write of a message counts. */
+const FINAL: ReadonlySet<MessageRecord['status']> = new Set([
+  'sent',
+  'failed',
+  'suppressed',
+  'unknown',
+  'held-out',
+]);
+
+/** What a final decision adds to the campaign's metric counters (held-out is counted per customer). */
+function countsOf(record: MessageRecord): Record<string, number> | null {
+  switch (record.status) {
+    case 'sent':
+      return { sent: 1 };
+    case 'failed':
+      return { failed: 1 };
+    case 'suppressed':
+    case 'unknown':
+      return { [`suppressed#${record.reasonCode ?? 'unknown'}`]: 1 };
+    default:
+      return null;
+  }
+}
+
+/** Optional attributes a later write of the same message must drop when it does not carry them. */
+const CLEARED = ['reason', 'reasonCode', 'leaseUntil', 'run', 'providerMessageId'] as const;
+
 export class DynamoDbMessageLog implements MessageLog {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    /** The report time zone the metric counters' days are in (STAGEFLOW_REPORT_TIMEZONE). */
+    private readonly timeZone = 'UTC',
   ) {}
+
+  private counters(customerId: string, record: MessageRecord): TransactWriteItem[] {
+    const counts = countsOf(record);
+    if (!counts) return [];
+    const target = {
+      pk: campaignCounterPk(record.campaignId),
+      campaignId: record.campaignId,
+      at: record.at,
+      step: record.step,
+      customerId,
+      timeZone: this.timeZone,
+    };
+    return [{ Update: counterUpdate(this.tableName, target, counts) }];
+  }
 
   async claim(
     customerId: string,
@@ -86,51 +121,77 @@ export class DynamoDbMessageLog implements MessageLog {
             run: undefined,
           };
     // Only the attempt that finds this very lease expired takes it over (held.leaseUntil matches).
-    const takeover = await this.putIfCustomer(customerId, {
-      TableName: this.tableName,
-      Item: item(expired),
-      ConditionExpression: held.leaseUntil
-        ? '#s = :sending AND leaseUntil = :lease'
-        : '#s = :sending AND attribute_not_exists(leaseUntil)',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: marshall({
-        ':sending': 'sending',
-        ...(held.leaseUntil ? { ':lease': held.leaseUntil } : {}),
-      }),
-    });
+    const takeover = await this.putIfCustomer(
+      customerId,
+      {
+        TableName: this.tableName,
+        Item: item(expired),
+        ConditionExpression: held.leaseUntil
+          ? '#s = :sending AND leaseUntil = :lease'
+          : '#s = :sending AND attribute_not_exists(leaseUntil)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: marshall({
+          ':sending': 'sending',
+          ...(held.leaseUntil ? { ':lease': held.leaseUntil } : {}),
+        }),
+      },
+      expiry.onExpired === 'unknown' ? this.counters(customerId, expired) : [],
+    );
     if (takeover === 'gone') return 'already-sent';
     if (takeover === 'condition') return 'in-doubt';
     return expiry.onExpired === 'resend' ? 'claimed' : 'unknown';
   }
 
+  /**
+   * Writes a message's state as an update, so attributes others keep on the item (the SES
+   * engagement) survive. A final state is written only over no state or a `sending`/`retrying`
+   * one, and in the same transaction as its metric counters: a retried step records and
+   * counts a decision once.
+   */
   async record(customerId: string, record: MessageRecord): Promise<void> {
-    // An update, not a put: SES events may have written the message's engagement already
-    // (lib/engagement), and the final state of the send must not erase it.
     const fields: Record<string, unknown> = {
       entity: 'message',
       customerId,
       ...record,
       ...messageLogKeys(customerId, record),
     };
-    const set = Object.entries(fields).filter(([, v]) => v !== undefined);
-    const removed = OPTIONAL_FIELDS.filter((f) => fields[f] === undefined);
-    const names = Object.fromEntries(set.map(([k], i) => [`#f${i}`, k]));
-    removed.forEach((f, i) => {
-      names[`#r${i}`] = f;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    Object.entries(fields).forEach(([name, value], i) => {
+      if (value === undefined) return;
+      names[`#f${i}`] = name;
+      values[`:f${i}`] = value;
+      sets.push(`#f${i} = :f${i}`);
     });
-    await this.putIfCustomer(customerId, {
-      Update: {
-        TableName: this.tableName,
-        Key: marshall({ pk: `C#${customerId}`, sk: messageSk(record.runId, record.step) }),
-        UpdateExpression:
-          `SET ${set.map((_, i) => `#f${i} = :f${i}`).join(', ')}` +
-          (removed.length ? ` REMOVE ${removed.map((_, i) => `#r${i}`).join(', ')}` : ''),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: marshall(Object.fromEntries(set.map(([, v], i) => [`:f${i}`, v])), {
-          removeUndefinedValues: true,
-        }),
+    const removed = CLEARED.filter((name) => record[name] === undefined);
+    removed.forEach((name, i) => {
+      names[`#r${i}`] = name;
+    });
+    const final = FINAL.has(record.status);
+    if (final) {
+      names['#st'] = 'status';
+      values[':sending'] = 'sending';
+      values[':retrying'] = 'retrying';
+    }
+    await this.writeIfCustomer(
+      customerId,
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: marshall({ pk: `C#${customerId}`, sk: messageSk(record.runId, record.step) }),
+          UpdateExpression:
+            `SET ${sets.join(', ')}` +
+            (removed.length ? ` REMOVE ${removed.map((_, i) => `#r${i}`).join(', ')}` : ''),
+          ...(final
+            ? { ConditionExpression: 'attribute_not_exists(pk) OR #st IN (:sending, :retrying)' }
+            : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+        } satisfies Update,
       },
-    });
+      final ? this.counters(customerId, record) : [],
+    );
   }
 
   async claimCycle(customerId: string, scope: string, cycle: string, eventId: string): Promise<boolean> {
@@ -154,9 +215,19 @@ export class DynamoDbMessageLog implements MessageLog {
    * Writes an item of a customer's partition only while the customer exists, so a flow step
    * racing an erasure cannot bring personal data back. 'condition' is the put's own condition.
    */
-  private async putIfCustomer(
+  private putIfCustomer(customerId: string, put: Put, also: TransactWriteItem[] = []) {
+    return this.writeIfCustomer(customerId, { Put: put }, also);
+  }
+
+  /**
+   * Writes an item of a customer's partition only while the customer exists, so a flow step
+   * racing an erasure cannot bring personal data back. 'condition' is the write's own condition;
+   * `also` (metric counters) is written in the same transaction or not at all.
+   */
+  private async writeIfCustomer(
     customerId: string,
-    write: Put | { Update: Update },
+    write: TransactWriteItem,
+    also: TransactWriteItem[] = [],
   ): Promise<'ok' | 'gone' | 'condition'> {
     try {
       await this.client.send(
@@ -169,7 +240,8 @@ export class DynamoDbMessageLog implements MessageLog {
                 ConditionExpression: 'attribute_exists(pk)',
               },
             },
-            'Update' in write ? write : { Put: write },
+            write,
+            ...also,
           ],
         }),
       );

@@ -17,7 +17,16 @@ export interface MarketingSwitchState {
   at: string;
   /** The last state seen of each alarm that drives the switch, by alarm name. */
   alarms: Record<string, { state: AlarmState; at: string }>;
+  /**
+   * A pause set by hand (PATCH /v1/settings), independent of the alarms: marketing is paused
+   * while either holds. Resuming by hand never overrides an alarm.
+   */
+  manual?: { paused: boolean; reason: string; at: string };
 }
+
+/** Whether marketing mail is paused by either an alarm or by hand. */
+export const marketingPaused = (state: MarketingSwitchState | null | undefined): boolean =>
+  state?.paused === true || state?.manual?.paused === true;
 
 /** One alarm state change, as CloudWatch reports it to EventBridge. */
 export interface AlarmChange {
@@ -94,7 +103,27 @@ export function nextSwitchState(
       : 'SES reputation alarms not all OK yet';
   // `at` moves only when the switch flips.
   const at = paused !== state.paused || !state.at ? now.toISOString() : state.at;
-  return { paused, reason, at, alarms };
+  return { paused, reason, at, alarms, ...(state.manual ? { manual: state.manual } : {}) };
+}
+
+/** Applies a manual pause or resume with optimistic locking; returns the state written. */
+export async function setManualPause(
+  store: MarketingSwitchStore,
+  manual: { paused: boolean; reason: string },
+  clock: () => Date = () => new Date(),
+): Promise<MarketingSwitchState> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const current = await store.read();
+    const state = current?.state ?? NOT_PAUSED;
+    const next: MarketingSwitchState = {
+      ...state,
+      at: state.at || clock().toISOString(),
+      manual: { ...manual, at: clock().toISOString() },
+    };
+    if (await store.write(next, current?.version ?? 0)) return next;
+    await new Promise((r) => setTimeout(r, Math.random() * 50));
+  }
+  throw new Error('the marketing switch stayed contended');
 }
 
 /** Port: where the switch lives; `write` fails (false) when someone else wrote meanwhile. */

@@ -1,4 +1,5 @@
 import type { FlowType } from '../campaigns/index.js';
+import type { ReasonCode } from '../measurement/index.js';
 
 /** One decision a flow made about one mail: sent, or why not. */
 export interface MessageRecord {
@@ -8,11 +9,14 @@ export interface MessageRecord {
   template: string;
   to: string | null;
   at: string;
-  /** `unknown`: a marketing send whose attempt died after its claim; it may or may not have gone out. */
-  status: 'sending' | 'retrying' | 'sent' | 'suppressed' | 'failed' | 'unknown';
+  /**
+   * `unknown`: a marketing send whose attempt died after its claim; it may or may not have gone
+   * out. `held-out`: the customer is in the campaign's control group; the step sent nothing.
+   */
+  status: 'sending' | 'retrying' | 'sent' | 'suppressed' | 'failed' | 'unknown' | 'held-out';
   reason?: string;
-  /** A stable, machine-readable reason where one applies (`campaign-paused`, `invalid-address`, `unknown` for an expired send claim). */
-  reasonCode?: string;
+  /** Why no mail went (or may have gone): one code of lib/measurement/reason-codes.ts. */
+  reasonCode?: ReasonCode;
   category?: 'marketing' | 'transactional';
   /** Until when a `sending` claim is held by the attempt that wrote it (ISO). */
   leaseUntil?: string;

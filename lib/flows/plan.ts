@@ -4,6 +4,7 @@ import { freshnessMs, waitMs } from '../campaigns/index.js';
 import { stableId } from '../events/index.js';
 import type { Profile } from '../ingest/index.js';
 import { canonicalEvent, defaultModel, replay, sortKey } from '../journey/index.js';
+import type { ReasonCode } from '../measurement/index.js';
 import { orderIdOf, productIdsOf } from '../shared/touchpoint-fields.js';
 import { toEngineTouchpoint } from '../touchpoints/index.js';
 import type { MessageRecord } from './message-log.js';
@@ -74,10 +75,6 @@ export function inAudience(audience: Audience, profile: Profile): boolean {
   }
   return true;
 }
-
-/** Deterministic holdout: the same customer is always in or out of the same campaign's holdout. */
-export const inHoldout = (customerId: string, campaignId: string, percent: number): boolean =>
-  percent > 0 && Number.parseInt(stableId(customerId, campaignId).slice(0, 8), 16) % 100 < percent;
 
 /**
  * The trigger cycle a run belongs to, and who owns it: a campaign step never goes twice to
@@ -150,7 +147,9 @@ export async function staleForEveryCampaign(
  * order: customers outside the audience; triggers older than the campaign's freshness horizon
  * (history is not news; counted per campaign as `stale`, never logged per customer); paused
  * campaigns (a `campaign paused` trace in the customer's log); a cycle that already ran
- * (counted as `same-cycle`); and the holdout (logged).
+ * (counted as `same-cycle`). The holdout is no longer decided here: a customer is assigned to
+ * the campaign's control or treatment group when their run reaches its first send step
+ * (lib/flows/send-step.ts), so exits before that never count as held out.
  */
 export async function planRuns(
   deps: FlowDeps,
@@ -183,7 +182,7 @@ export async function planRuns(
         await deps.stats.countSkip(campaign.campaignId, 'stale', recipient.customerId);
         continue;
       }
-      const traceOf = (runId: string, reason: string, reasonCode?: string): MessageRecord => ({
+      const traceOf = (runId: string, reason: string, reasonCode: ReasonCode): MessageRecord => ({
         flow,
         campaignId: campaign.campaignId,
         campaignVersion: campaign.version,
@@ -192,7 +191,7 @@ export async function planRuns(
         at: now.toISOString(),
         status: 'suppressed',
         reason,
-        ...(reasonCode ? { reasonCode } : {}),
+        reasonCode,
         runId,
         step: 0,
         orderId: t.orderId,
@@ -211,10 +210,6 @@ export async function planRuns(
       const runId = cycle.startsWith('event:')
         ? stableId(t.eventId, campaign.campaignId, recipient.customerId)
         : stableId(cycle, campaign.campaignId, recipient.customerId);
-      if (inHoldout(recipient.customerId, campaign.campaignId, campaign.holdoutPercent)) {
-        await deps.log.record(recipient.customerId, traceOf(runId, `holdout (${campaign.holdoutPercent}%)`));
-        continue;
-      }
       productIds ??= t.orderId ? await orderProducts(deps, recipient.customerId, t.orderId) : [];
       runs.push({
         runId,
@@ -235,6 +230,7 @@ export async function planRuns(
         quietDelayed: false,
         pausedSince: null,
         next: 'wait',
+        arm: null,
       });
     }
   }

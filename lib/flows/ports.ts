@@ -1,5 +1,6 @@
 import type { Campaign, CampaignStats, FlowType } from '../campaigns/index.js';
 import type { CustomerHistory, Profile } from '../ingest/index.js';
+import type { Arm, Assignment, GlobalAssignment } from '../measurement/index.js';
 import type { MessageLog } from './message-log.js';
 
 /** What the flows need from campaigns (implemented by lib/campaigns). */
@@ -53,6 +54,16 @@ export interface MarketingGate {
   isMarketingPaused(): Promise<boolean>;
 }
 
+/** The flows' view of measurement (lib/measurement): assignments and the global control group. */
+export interface MeasurementGate {
+  /** The global control group's size now (PATCH /v1/settings), 0–15. */
+  globalControlPercent(): Promise<number>;
+  /** The customer's assignment in the campaign: `a`, or the one made before. Null: customer gone. */
+  assign(customerId: string, a: Assignment): Promise<Assignment | null>;
+  /** The customer's place in the global control experiment, in `arm` from now on. Null: customer gone. */
+  enterGlobal(customerId: string, arm: Arm, at: string): Promise<GlobalAssignment | null>;
+}
+
 export interface FlowDeps {
   campaigns: CampaignSource;
   customers: CustomerSource;
@@ -63,6 +74,7 @@ export interface FlowDeps {
   marketing: MarketingGate;
   /** Counters of runs not started (stale triggers, a cycle already run). */
   stats: Pick<CampaignStats, 'countSkip'>;
+  measurement: MeasurementGate;
   clock: () => Date;
   settings: FlowSettings;
 }

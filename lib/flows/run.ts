@@ -30,5 +30,10 @@ export const CampaignRun = z.object({
   /** When marketing was first found paused for the current step; it waits, then gives up. */
   pausedSince: z.string().nullable().default(null),
   next: z.enum(['wait', 'done']).default('wait'),
+  /**
+   * The customer's arm in this campaign, once the run reached its first send step with the exit
+   * condition not met (lib/measurement/assignment.ts); null before that.
+   */
+  arm: z.enum(['treatment', 'control']).nullable().default(null),
 });
 export type CampaignRun = z.infer<typeof CampaignRun>;

@@ -1,7 +1,8 @@
-import type { Step } from '../campaigns/index.js';
-import { waitMs } from '../campaigns/index.js';
+import type { Campaign, Step } from '../campaigns/index.js';
+import { goalOf, waitMs } from '../campaigns/index.js';
 import type { CustomerHistory, Profile } from '../ingest/index.js';
 import { canonicalEvent, defaultModel } from '../journey/index.js';
+import { armOf, inGlobalControl, type ReasonCode } from '../measurement/index.js';
 import { TransientSendError } from '../messaging/index.js';
 import { firstNameOf, orderIdOf, productIdOf } from '../shared/touchpoint-fields.js';
 import type { Touchpoint } from '../touchpoints/index.js';
@@ -108,7 +109,8 @@ function templateData(run: CampaignRun, profile: Profile, history: CustomerHisto
  * runs, the exit condition, consent and suppression, quiet hours and the frequency cap
  * (marketing only); then sends at most once. Returns the run's next state.
  */
-export async function runStep(deps: FlowDeps, run: CampaignRun): Promise<CampaignRun> {
+export async function runStep(deps: FlowDeps, started: CampaignRun): Promise<CampaignRun> {
+  let run = started;
   const now = deps.clock();
   const found = await deps.campaigns.campaignVersion(run.campaignId, run.version);
   const profile = await deps.customers.profile(run.customerId);
@@ -117,6 +119,7 @@ export async function runStep(deps: FlowDeps, run: CampaignRun): Promise<Campaig
     status: MessageRecord['status'],
     reason?: string,
     to: string | null = null,
+    reasonCode?: ReasonCode,
   ): MessageRecord => ({
     flow: run.flow,
     campaignId: run.campaignId,
@@ -126,6 +129,7 @@ export async function runStep(deps: FlowDeps, run: CampaignRun): Promise<Campaig
     at: now.toISOString(),
     status,
     ...(reason ? { reason } : {}),
+    ...(reasonCode ? { reasonCode } : {}),
     runId: run.runId,
     step: run.step,
     orderId: run.orderId,
@@ -133,19 +137,55 @@ export async function runStep(deps: FlowDeps, run: CampaignRun): Promise<Campaig
   const done = (): CampaignRun => ({ ...run, next: 'done' });
 
   if (!found || !step || !profile) {
-    if (profile) await deps.log.record(run.customerId, base('suppressed', 'campaign deleted'));
+    if (profile)
+      await deps.log.record(run.customerId, base('suppressed', 'campaign deleted', null, 'campaign-paused'));
     return done();
   }
   if (!found.live) {
-    await deps.log.record(run.customerId, base('suppressed', 'campaign paused or deleted'));
+    await deps.log.record(
+      run.customerId,
+      base('suppressed', 'campaign paused or deleted', null, 'campaign-paused'),
+    );
     return done();
   }
   const history =
     found.campaign.exit === 'none' && !run.orderId ? null : await deps.customers.history(run.customerId);
   const exit = exitReason(found.campaign.exit, run, profile, history);
   if (exit) {
-    await deps.log.record(run.customerId, base('suppressed', exit));
+    await deps.log.record(run.customerId, base('suppressed', exit, null, 'exit'));
     return done();
+  }
+
+  // Measurement (docs/measurement.md): the global control group gets no marketing mail at all;
+  // then the customer is assigned in this campaign (once), and a held-out run sends nothing.
+  // With no global control group nobody is held and nothing is measured: no place is recorded.
+  const percent = step.category === 'marketing' ? await deps.measurement.globalControlPercent() : 0;
+  if (percent > 0) {
+    const place = await deps.measurement.enterGlobal(
+      run.customerId,
+      inGlobalControl(run.customerId, percent) ? 'control' : 'treatment',
+      now.toISOString(),
+    );
+    if (!place) return done();
+    if (place.arm === 'control') {
+      await deps.log.record(
+        run.customerId,
+        base('suppressed', `global control group (${percent}%)`, null, 'global-control'),
+      );
+      return advance(deps, run, found.campaign.steps, now);
+    }
+  }
+  if (run.arm === null) {
+    const assigned = await assign(deps, run, found.campaign, now);
+    if (!assigned) return done();
+    run = { ...run, arm: assigned };
+  }
+  if (run.arm === 'control') {
+    await deps.log.record(
+      run.customerId,
+      base('held-out', `held out (${found.campaign.holdoutPercent}% control group)`, null, 'held-out'),
+    );
+    return advance(deps, run, found.campaign.steps, now);
   }
 
   const email = typeof profile.state.traits.email === 'string' ? profile.state.traits.email : undefined;
@@ -168,7 +208,7 @@ export async function runStep(deps: FlowDeps, run: CampaignRun): Promise<Campaig
     if (now.getTime() - Date.parse(since) >= PAUSE_GIVE_UP_MS * deps.settings.timeScale) {
       await deps.log.record(
         run.customerId,
-        base('suppressed', 'marketing paused (SES reputation alarm)', to),
+        base('suppressed', 'marketing paused (SES reputation alarm)', to, 'marketing-paused'),
       );
       return advance(deps, run, found.campaign.steps, now);
     }
@@ -196,7 +236,12 @@ export async function runStep(deps: FlowDeps, run: CampaignRun): Promise<Campaig
     if (!slot) {
       await deps.log.record(
         run.customerId,
-        base('suppressed', `frequency cap: ${deps.settings.frequencyCap} marketing mails per window`, to),
+        base(
+          'suppressed',
+          `frequency cap: ${deps.settings.frequencyCap} marketing mails per window`,
+          to,
+          'frequency-cap',
+        ),
       );
       return advance(deps, run, found.campaign.steps, now);
     }
@@ -238,11 +283,14 @@ export async function runStep(deps: FlowDeps, run: CampaignRun): Promise<Campaig
   } catch (error) {
     // A missing setting is the deployment's fault, not the mail's: retried until it is fixed.
     if (isTransient(error) || (error as Error)?.name === 'ConfigurationError') {
-      await deps.log.record(run.customerId, base('retrying', (error as Error).message, to));
+      await deps.log.record(
+        run.customerId,
+        base('retrying', (error as Error).message, to, 'transient-error'),
+      );
       if (!isTransient(error)) throw error;
       throw new TransientSendError((error as Error).message, { cause: error });
     }
-    await deps.log.record(run.customerId, base('failed', (error as Error).message, to));
+    await deps.log.record(run.customerId, base('failed', (error as Error).message, to, 'send-failed'));
   }
   return advance(deps, run, found.campaign.steps, now);
 }
@@ -274,9 +322,26 @@ export async function recordFailure(
       0,
       500,
     ),
+    reasonCode: 'send-failed',
     runId: run.runId,
     step: run.step,
     orderId: run.orderId,
   });
   return { ...run, next: 'done' };
+}
+
+/**
+ * The customer's arm in the campaign: assigned the first time one of their runs gets here
+ * (first send step, exit condition not met), deterministically by customer and campaign;
+ * a later run of the same campaign keeps that arm. Null when the customer is gone.
+ */
+async function assign(deps: FlowDeps, run: CampaignRun, campaign: Campaign, now: Date) {
+  const assignment = await deps.measurement.assign(run.customerId, {
+    campaignId: run.campaignId,
+    arm: armOf(run.customerId, run.campaignId, campaign.holdoutPercent),
+    at: now.toISOString(),
+    goal: goalOf(campaign),
+    windowDays: campaign.conversionWindowDays ?? 7,
+  });
+  return assignment?.arm ?? null;
 }

@@ -133,6 +133,12 @@ export const FUNCTIONS = {
     description: 'Flow task: Reward Issued for both sides of a referral',
     trigger: 'task',
   },
+  measurement: {
+    entry: 'functions/measurement.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    description: 'Campaign metrics, the global control report and settings (admin)',
+  },
   sesEvents: {
     entry: 'functions/ses-events.ts',
     memoryMb: 256,
@@ -185,6 +191,9 @@ const ROUTE_TABLE = [
   { method: 'DELETE', path: '/v1/customers/{customerId}', fn: 'customers', scope: 'admin' },
   { method: 'POST', path: '/v1/campaigns', fn: 'campaigns', scope: 'admin' },
   { method: 'GET', path: '/v1/campaigns', fn: 'campaigns', scope: 'admin' },
+  // Before `{campaignId}`: the local server takes the first match (API Gateway the most specific).
+  { method: 'GET', path: '/v1/campaigns/metrics', fn: 'measurement', scope: 'admin' },
+  { method: 'GET', path: '/v1/campaigns/{campaignId}/metrics', fn: 'measurement', scope: 'admin' },
   { method: 'GET', path: '/v1/campaigns/{campaignId}', fn: 'campaigns', scope: 'admin' },
   { method: 'PUT', path: '/v1/campaigns/{campaignId}', fn: 'campaigns', scope: 'admin' },
   { method: 'PATCH', path: '/v1/campaigns/{campaignId}', fn: 'campaigns', scope: 'admin' },
@@ -202,6 +211,9 @@ const ROUTE_TABLE = [
   { method: 'GET', path: '/v1/analytics/stages', fn: 'analytics', scope: 'admin' },
   { method: 'GET', path: '/v1/analytics/funnel', fn: 'analytics', scope: 'admin' },
   { method: 'GET', path: '/v1/analytics/attribution', fn: 'analytics', scope: 'admin' },
+  { method: 'GET', path: '/v1/analytics/global-control', fn: 'measurement', scope: 'admin' },
+  { method: 'GET', path: '/v1/settings', fn: 'measurement', scope: 'admin' },
+  { method: 'PATCH', path: '/v1/settings', fn: 'measurement', scope: 'admin' },
   { method: 'GET', path: '/v1/keys/current', fn: 'keys' },
   { method: 'GET', path: '/v1/keys', fn: 'keys', scope: 'admin' },
   { method: 'POST', path: '/v1/keys', fn: 'keys', scope: 'admin' },

@@ -2,7 +2,7 @@ import { DetailType, RewardIssued } from '../../events/index.js';
 import { dynamoClient } from '../aws/clients.js';
 import { eventBridgeClient } from '../aws/eventbridge.js';
 import { DynamoDbCampaignStats } from '../campaigns/dynamodb-campaign-stats.js';
-import { eventsConfig } from '../config.js';
+import { analyticsConfig, eventsConfig } from '../config.js';
 import { EventBridgePublisher } from '../events/eventbridge-publisher.js';
 import { stableId } from '../events/index.js';
 import { DynamoDbMarketingSwitch } from '../flows/dynamodb-marketing-switch.js';
@@ -10,6 +10,7 @@ import { DynamoDbMessageLog } from '../flows/dynamodb-message-log.js';
 import type { EventSink, FlowDeps, FlowEvent } from '../flows/index.js';
 import { flowSettings } from '../flows/index.js';
 import { container, once } from './container.js';
+import { measurement } from './measurement.js';
 import { messaging } from './messaging.js';
 
 /** The flows' ports wired to their adapters, once per process. */
@@ -37,10 +38,15 @@ export const flowDeps = once((): FlowDeps => {
     customers: { profile: (id) => c.journeyStore.profile(id), history: (id) => c.journeyStore.history(id) },
     consent: m.consent,
     mailer: { send: (mail) => m.mailer.send(mail) },
-    log: new DynamoDbMessageLog(dynamoClient(), c.config.tableName),
+    log: new DynamoDbMessageLog(dynamoClient(), c.config.tableName, analyticsConfig().timeZone),
     events,
     marketing: new DynamoDbMarketingSwitch(dynamoClient(), c.config.tableName),
     stats: new DynamoDbCampaignStats(dynamoClient(), c.config.tableName),
+    measurement: {
+      globalControlPercent: async () => (await measurement().settings.read()).globalControlPercent,
+      assign: (customerId, a) => measurement().assignments.assign(customerId, a),
+      enterGlobal: (customerId, arm, at) => measurement().assignments.enterGlobal(customerId, arm, at),
+    },
     clock: () => new Date(),
     settings: flowSettings(),
   };

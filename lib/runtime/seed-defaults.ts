@@ -1,5 +1,6 @@
 import type { ManageCampaigns } from '../campaigns/index.js';
 import { defaultCampaigns } from '../campaigns/index.js';
+import { measurementEnv } from '../measurement/index.js';
 import type { ManageTemplates } from '../templates/index.js';
 import { DEFAULT_TEMPLATES } from '../templates/index.js';
 
@@ -9,6 +10,8 @@ import { DEFAULT_TEMPLATES } from '../templates/index.js';
  */
 export async function seedDefaults(deps: { templates: ManageTemplates; campaigns: ManageCampaigns }) {
   const templates = await deps.templates.seed(DEFAULT_TEMPLATES);
-  const campaigns = await deps.campaigns.seed(defaultCampaigns());
+  const campaigns = await deps.campaigns.seed(
+    defaultCampaigns(new Date(), measurementEnv().seedHoldoutPercent),
+  );
   return { templatesCreated: templates.created, campaignsCreated: campaigns.created };
 }

@@ -22,6 +22,9 @@ export async function testTable(label: string) {
 
 /** The whole local stack (same handlers as Lambda) on a free port, over the shared DynamoDB Local. */
 export async function testStack(label: string): Promise<LocalStack> {
+  // A test customer is never held out of a seeded campaign by chance (its id is random);
+  // tests of the holdout make their own campaigns.
+  process.env.STAGEFLOW_SEED_HOLDOUT_PERCENT ??= '0';
   return startLocalStack({
     dynamodbEndpoint: inject('dynamodbEndpoint'),
     tableName: uniqueTable(label),

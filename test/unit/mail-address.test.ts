@@ -68,6 +68,7 @@ const campaign: Campaign = {
   audience: {},
   exit: 'none',
   holdoutPercent: 0,
+  conversionWindowDays: 7,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
 };
@@ -119,6 +120,11 @@ function sendTo(email: string) {
     },
     events: { publish: async () => {} },
     stats: { countSkip: async () => {} },
+    measurement: {
+      globalControlPercent: async () => 0,
+      assign: async (_c, a) => a,
+      enterGlobal: async (_c, arm, at) => ({ arm, at }),
+    },
     marketing: { isMarketingPaused: async () => false },
     clock: () => now,
     settings: {
@@ -147,6 +153,7 @@ function sendTo(email: string) {
     quietDelayed: false,
     pausedSince: null,
     next: 'wait',
+    arm: null,
   };
   return { deps, run, sent, log };
 }

@@ -19,6 +19,7 @@ const campaign = (steps: Campaign['steps'], exit: Campaign['exit'] = 'none'): Ca
   audience: {},
   exit,
   holdoutPercent: 0,
+  conversionWindowDays: 7,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
 });
@@ -102,6 +103,11 @@ function world(
     events: { publish: async () => {} },
     marketing: { isMarketingPaused: async () => paused },
     stats: { countSkip: async () => {} },
+    measurement: {
+      globalControlPercent: async () => 0,
+      assign: async (_c, a) => a,
+      enterGlobal: async (_c, arm, at) => ({ arm, at }),
+    },
     clock: () => now,
     settings: {
       frequencyCap: 3,
@@ -129,6 +135,7 @@ function world(
     quietDelayed: false,
     pausedSince: null,
     next: 'wait',
+    arm: null,
     ...over,
   });
   return {
@@ -374,5 +381,94 @@ describe('Flow send step', () => {
     expect(logged).toEqual(['retrying']);
     expect(w.sent).toHaveLength(1);
     expect([...w.log.values()].map((m) => m.status)).toEqual(['sent']);
+  });
+});
+
+describe('Flow send step: assignment and control groups', () => {
+  const twoSteps = (holdoutPercent: number) => ({
+    ...campaign([marketing, { ...marketing, template: 'cart-reminder-2' }]),
+    holdoutPercent,
+  });
+
+  it('assigns at the first send step and takes a held-out run through every step without sending', async () => {
+    // Prepare: a 100% holdout puts everyone in the control group
+    const w = world({ campaign: twoSteps(100) });
+    const assigned: unknown[] = [];
+    w.deps.measurement.assign = async (_c, a) => {
+      assigned.push(a);
+      return a;
+    };
+
+    // Act
+    const first = await runStep(w.deps, w.run());
+    const second = await runStep(w.deps, first);
+
+    // Assess
+    expect(w.sent).toEqual([]);
+    expect(first).toMatchObject({ arm: 'control', step: 1, next: 'wait' });
+    expect(second.next).toBe('done');
+    expect([...w.log.values()].map((m) => [m.status, m.reasonCode, m.step])).toEqual([
+      ['held-out', 'held-out', 0],
+      ['held-out', 'held-out', 1],
+    ]);
+    expect(assigned).toEqual([
+      { campaignId: 'c-1', arm: 'control', at: '2026-06-01T12:00:00.000Z', goal: 'purchase', windowDays: 7 },
+    ]);
+  });
+
+  it('keeps the arm a customer was given before, whatever the holdout is now', async () => {
+    const w = world({ campaign: twoSteps(100) });
+    w.deps.measurement.assign = async (_c, a) => ({ ...a, arm: 'treatment' });
+    await runStep(w.deps, w.run());
+    expect(w.sent.map((m) => m.template)).toEqual(['cart-reminder']);
+  });
+
+  it('does not assign a customer whose exit condition is met first', async () => {
+    const w = world({
+      campaign: { ...campaign([marketing], 'stage-left'), holdoutPercent: 50 },
+      stage: 'act',
+    });
+    let assigned = 0;
+    w.deps.measurement.assign = async (_c, a) => {
+      assigned++;
+      return a;
+    };
+    await runStep(w.deps, w.run());
+    expect(assigned).toBe(0);
+    expect([...w.log.values()].map((m) => m.reasonCode)).toEqual(['exit']);
+  });
+
+  it('holds a global-control customer out of marketing mail and outside the campaign experiment', async () => {
+    // Prepare: every bucket is below 100
+    const w = world();
+    w.deps.measurement.globalControlPercent = async () => 100;
+    let assigned = 0;
+    w.deps.measurement.assign = async (_c, a) => {
+      assigned++;
+      return a;
+    };
+
+    // Act
+    await runStep(w.deps, w.run());
+
+    // Assess
+    expect(w.sent).toEqual([]);
+    expect(assigned).toBe(0);
+    expect([...w.log.values()].map((m) => [m.status, m.reasonCode])).toEqual([
+      ['suppressed', 'global-control'],
+    ]);
+  });
+
+  it('still sends transactional mail to a global-control customer', async () => {
+    const w = world({ campaign: campaign([{ wait: {}, template: 'thank-you', category: 'transactional' }]) });
+    w.deps.measurement.globalControlPercent = async () => 100;
+    await runStep(w.deps, w.run());
+    expect(w.sent.map((m) => m.template)).toEqual(['thank-you']);
+  });
+
+  it('gives every suppressed and failed item a reasonCode', async () => {
+    const w = world({ traits: { email: undefined } });
+    await runStep(w.deps, w.run());
+    expect([...w.log.values()].map((m) => m.reasonCode)).toEqual(['no-address']);
   });
 });

@@ -402,6 +402,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Delivery, engagement, conversions and lift of every campaign (admin)
+         * @description The report of `GET /v1/campaigns/{campaignId}/metrics` for each campaign. Summed from per-day counters: messages by the day they were sent, assignments and conversions by the day the customer was assigned; `from` (inclusive) and `to` (exclusive) are days in STAGEFLOW_REPORT_TIMEZONE, both optional. Conversion is intent-to-treat (docs/measurement.md).
+         *
+         *     Needs an **admin** or **read** key.
+         */
+        get: operations["listCampaignMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaignId}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Delivery, engagement, conversions and lift of a campaign against its control group (admin)
+         * @description Summed from per-day counters: messages by the day they were sent, assignments and conversions by the day the customer was assigned; `from` (inclusive) and `to` (exclusive) are days in STAGEFLOW_REPORT_TIMEZONE, both optional. Conversion is intent-to-treat (docs/measurement.md).
+         *
+         *     Needs an **admin** or **read** key.
+         */
+        get: operations["getCampaignMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns/{campaignId}": {
         parameters: {
             query?: never;
@@ -660,6 +704,54 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/global-control": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Purchase rate and revenue per customer, marketing mail against the global control group (admin)
+         * @description Customers by the day of their first marketing step (or of their move across the percentage) in [from, to); a purchase counts within 30 days after it. Purchase rates are compared with the two-proportion z-test, revenue per customer per currency with Welch’s 95% interval (docs/measurement.md).
+         *
+         *     Needs an **admin** or **read** key.
+         */
+        get: operations["globalControlReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The global control group, the marketing switch and tracking (admin)
+         * @description Needs an **admin** or **read** key.
+         */
+        get: operations["getSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the global control group, or pause and resume marketing mail by hand (admin)
+         * @description RFC 7396, as `application/merge-patch+json` (or `application/json`): `{"globalControlPercent": 5}`, `{"marketing": {"paused": true, "reason": "brand review"}}`; `null` returns a member to its default. Resuming by hand never overrides an SES reputation alarm. `tracking` is read-only (STAGEFLOW_TRACKING).
+         *
+         *     Needs an **admin** key.
+         */
+        patch: operations["patchSettings"];
         trace?: never;
     };
     "/v1/keys/current": {
@@ -1015,10 +1107,13 @@ export interface components {
             to: string | null;
             at: string;
             /** @enum {string} */
-            status: "sending" | "retrying" | "sent" | "suppressed" | "failed" | "unknown";
+            status: "sending" | "retrying" | "sent" | "suppressed" | "failed" | "unknown" | "held-out";
             reason?: string;
-            /** @description Machine-readable, lower-kebab: campaign-paused, no-address, invalid-address, suppressed, opted-out, unsubscribed */
-            reasonCode?: string;
+            /**
+             * @description Why no mail went, machine-readable: every item with a `reason` has one (docs/flows.md)
+             * @enum {string}
+             */
+            reasonCode?: "held-out" | "global-control" | "stale" | "campaign-paused" | "exit" | "unsubscribed" | "opted-out" | "suppressed" | "no-address" | "invalid-address" | "frequency-cap" | "marketing-paused" | "unknown" | "send-failed" | "transient-error";
             /** @enum {string} */
             category?: "marketing" | "transactional";
             leaseUntil?: string;
@@ -1091,6 +1186,10 @@ export interface components {
             exit: "none" | "stage-left" | "order-reviewed" | "purchased";
             /** @default 0 */
             holdoutPercent: number;
+            /** @enum {string} */
+            goal?: "purchase" | "review" | "none";
+            /** @default 7 */
+            conversionWindowDays: number;
             freshnessHours?: number;
             /** @description Ignored on write */
             readonly campaignId?: string;
@@ -1146,6 +1245,10 @@ export interface components {
             exit: "none" | "stage-left" | "order-reviewed" | "purchased";
             /** @default 0 */
             holdoutPercent: number;
+            /** @enum {string} */
+            goal?: "purchase" | "review" | "none";
+            /** @default 7 */
+            conversionWindowDays: number;
             freshnessHours?: number;
             /** @description Ignored on write */
             readonly campaignId?: string;
@@ -1221,6 +1324,105 @@ export interface components {
             /** @enum {string} */
             scope: "ingest" | "admin" | "read";
             rateLimit?: number;
+        };
+        CampaignMetrics: {
+            campaignId: string;
+            name: string;
+            /** @description Customers assigned (treatment and control): reached the first send step, exit not met */
+            entered: number;
+            /** @description Customers assigned to the control group */
+            heldOut: number;
+            sent: number;
+            delivered: number;
+            bounced: number;
+            complained: number;
+            rejected: number;
+            failed: number;
+            /** @description Messages not sent, by reasonCode (docs/flows.md lists them) */
+            suppressed: {
+                [key: string]: number;
+            };
+            opened: {
+                /** @description Human unique opens (machine opens, such as Apple MPP prefetches, not counted) */
+                unique: number;
+                /** @description Opens flagged as made by a privacy proxy */
+                machine: number;
+            };
+            clicked: {
+                unique: number;
+                total: number;
+            };
+            unsubscribed: number;
+            /** @description Human unique opens / delivered */
+            openRate: number | null;
+            /** @description Unique clicks / delivered */
+            clickRate: number | null;
+            steps: {
+                step: number;
+                template: string | null;
+                sent: number;
+                delivered: number;
+                opened: {
+                    /** @description Human unique opens (machine opens, such as Apple MPP prefetches, not counted) */
+                    unique: number;
+                    /** @description Opens flagged as made by a privacy proxy */
+                    machine: number;
+                };
+                clicked: {
+                    unique: number;
+                    total: number;
+                };
+            }[];
+            conversion: {
+                /** @enum {string} */
+                goal: "purchase" | "review" | "none";
+                windowDays: number;
+                treatment: {
+                    customers: number;
+                    converted: number;
+                    rate: number | null;
+                };
+                control: {
+                    customers: number;
+                    converted: number;
+                    rate: number | null;
+                };
+                /** @description difference / control rate; null when the control rate is 0 */
+                lift: number | null;
+                /** @description treatment rate − control rate */
+                difference: number | null;
+                /** @description 95% interval of the difference (unpooled standard error) */
+                interval95: [
+                    number,
+                    number
+                ] | null;
+                /** @description Two-sided two-proportion z-test, pooled variance */
+                pValue: number | null;
+                /** @description pValue < 0.05; null while either arm has fewer than 30 customers */
+                significant: boolean | null;
+            };
+            revenue: {
+                /** @description Per ISO 4217 currency code, e.g. {"EUR": 1234.5} */
+                treatment: {
+                    [key: string]: number;
+                };
+                /** @description Per ISO 4217 currency code, e.g. {"EUR": 1234.5} */
+                control: {
+                    [key: string]: number;
+                };
+            };
+            asOf: string;
+            /** @description Age of the oldest change whose conversions are not yet counted */
+            lagSeconds: number;
+        };
+        SettingsPatch: {
+            globalControlPercent?: number | null;
+            marketing?: {
+                paused?: boolean;
+                reason?: string;
+            } | null;
+            /** @enum {string} */
+            tracking?: "on" | "off";
         };
         /** @description RFC 9457 problem details */
         Problem: {
@@ -1646,6 +1848,75 @@ export interface components {
             /** @description The plain key: shown this once, never stored */
             key: string;
         };
+        CampaignMetricsList: {
+            items: components["schemas"]["CampaignMetrics"][];
+            asOf: string;
+            lagSeconds: number;
+        };
+        GlobalControlReport: {
+            /** @description A purchase counts within this many days after the assignment */
+            windowDays: number;
+            purchase: {
+                treatment: {
+                    customers: number;
+                    converted: number;
+                    rate: number | null;
+                };
+                control: {
+                    customers: number;
+                    converted: number;
+                    rate: number | null;
+                };
+                lift: number | null;
+                difference: number | null;
+                interval95: [
+                    number,
+                    number
+                ] | null;
+                pValue: number | null;
+                significant: boolean | null;
+            };
+            revenuePerCustomer: {
+                [key: string]: {
+                    treatment: number | null;
+                    control: number | null;
+                    difference: number | null;
+                    /** @description Welch's 95% interval of the difference of means */
+                    interval95: [
+                        number,
+                        number
+                    ] | null;
+                };
+            };
+            asOf: string;
+            lagSeconds: number;
+        };
+        Settings: {
+            globalControlPercent: number;
+            marketing: {
+                /** @description Marketing mail paused now, by an SES reputation alarm or by hand */
+                paused: boolean;
+                reason: string;
+                since: string | null;
+                alarms: {
+                    [key: string]: {
+                        /** @enum {string} */
+                        state: "OK" | "ALARM" | "INSUFFICIENT_DATA";
+                        at: string;
+                    };
+                };
+                manual: {
+                    paused: boolean;
+                    reason: string;
+                    at: string;
+                } | null;
+            };
+            /**
+             * @description Read-only: the STAGEFLOW_TRACKING setting
+             * @enum {string}
+             */
+            tracking: "on" | "off";
+        };
         Health: {
             /** @constant */
             status: "ok";
@@ -1695,6 +1966,10 @@ export interface components {
             exit: "none" | "stage-left" | "order-reviewed" | "purchased";
             /** @default 0 */
             holdoutPercent: number;
+            /** @enum {string} */
+            goal?: "purchase" | "review" | "none";
+            /** @default 7 */
+            conversionWindowDays: number;
             freshnessHours?: number;
         };
     };
@@ -2386,10 +2661,13 @@ export interface operations {
                             to: string | null;
                             at: string;
                             /** @enum {string} */
-                            status: "sending" | "retrying" | "sent" | "suppressed" | "failed" | "unknown";
+                            status: "sending" | "retrying" | "sent" | "suppressed" | "failed" | "unknown" | "held-out";
                             reason?: string;
-                            /** @description Machine-readable, lower-kebab: campaign-paused, no-address, invalid-address, suppressed, opted-out, unsubscribed */
-                            reasonCode?: string;
+                            /**
+                             * @description Why no mail went, machine-readable: every item with a `reason` has one (docs/flows.md)
+                             * @enum {string}
+                             */
+                            reasonCode?: "held-out" | "global-control" | "stale" | "campaign-paused" | "exit" | "unsubscribed" | "opted-out" | "suppressed" | "no-address" | "invalid-address" | "frequency-cap" | "marketing-paused" | "unknown" | "send-failed" | "transient-error";
                             /** @enum {string} */
                             category?: "marketing" | "transactional";
                             leaseUntil?: string;
@@ -2536,6 +2814,73 @@ export interface operations {
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listCampaignMetrics: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One report per campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignMetricsList"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCampaignMetrics: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignMetrics"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such campaign */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
@@ -3253,6 +3598,97 @@ export interface operations {
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    globalControlReport: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GlobalControlReport"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    patchSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["SettingsPatch"];
+                "application/json": components["schemas"]["SettingsPatch"];
+            };
+        };
+        responses: {
+            /** @description The settings now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not a merge patch (see `Accept-Patch`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

@@ -78,8 +78,9 @@ function CampaignEditor(props: {
     event.preventDefault();
     setOutcome(null);
     const { campaignId, version } = props.campaign;
-    const { name, flow, trigger, audience, exit } = props.campaign;
-    const definition = { name, flow, trigger, audience, exit };
+    const { name, flow, trigger, audience, exit, goal, conversionWindowDays } = props.campaign;
+    // What the console does not edit (the goal and its window) goes back as it came.
+    const definition = { name, flow, trigger, audience, exit, goal, conversionWindowDays };
     try {
       await call(() =>
         api.PUT('/v1/campaigns/{campaignId}', {

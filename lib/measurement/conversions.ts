@@ -1,0 +1,83 @@
+import { revenueOf } from '../analytics/index.js';
+import type { Goal } from '../campaigns/index.js';
+import type { CustomerHistory } from '../ingest/index.js';
+import { canonicalEvent, defaultModel } from '../journey/index.js';
+import type { Touchpoint } from '../touchpoints/index.js';
+import { type Assignment, dueGoals, GLOBAL_WINDOW_DAYS } from './assignment.js';
+import type { AssignmentStore, GoalHit } from './ports.js';
+
+/** The journey model's event each goal is (a review is `review_posted`). */
+const GOAL_EVENTS: Record<Exclude<Goal, 'none'>, string> = { purchase: 'purchase', review: 'review_posted' };
+
+export interface ConversionDeps {
+  assignments: AssignmentStore;
+  history(customerId: string): Promise<CustomerHistory>;
+  /** The currency of a purchase that names none (STAGEFLOW_CURRENCY). */
+  currency: string;
+}
+
+const currencyOf = (tp: Touchpoint, fallback: string) => {
+  const c = tp.properties?.currency;
+  return typeof c === 'string' && /^[A-Za-z]{3}$/.test(c) ? c.toUpperCase() : fallback;
+};
+
+function hitOf(tp: Touchpoint, goal: Exclude<Goal, 'none'>, currency: string): GoalHit {
+  const micros = goal === 'purchase' ? revenueOf(tp.properties) : 0;
+  return {
+    touchpointId: tp.messageId,
+    at: tp.timestamp,
+    revenue: micros > 0 ? { currency: currencyOf(tp, currency), micros } : null,
+  };
+}
+
+/**
+ * Counts the conversions a customer's history holds: for every assignment with a goal, each
+ * goal touchpoint within the window after the assignment (the first makes the customer
+ * converted; a purchase also adds its revenue), and purchases within the global control
+ * group's window. Each touchpoint counts once per assignment however often this runs (the
+ * store remembers it), so it is safe on every change of the customer and on redelivery.
+ * Returns how many touchpoints it counted.
+ */
+export async function detectConversions(deps: ConversionDeps, customerId: string): Promise<number> {
+  const [assignments, global] = await Promise.all([
+    deps.assignments.assignments(customerId),
+    deps.assignments.global(customerId),
+  ]);
+  const measured = assignments.filter(
+    (a): a is Assignment & { goal: Exclude<Goal, 'none'> } => a.goal !== 'none',
+  );
+  if (measured.length === 0 && !global) return 0;
+  const history = await deps.history(customerId);
+  const byGoal = (goal: Exclude<Goal, 'none'>) => {
+    const hits = history.touchpoints
+      .filter((tp) => canonicalEvent(defaultModel, tp.event) === GOAL_EVENTS[goal])
+      .sort((x, y) => (x.timestamp < y.timestamp ? -1 : x.timestamp > y.timestamp ? 1 : 0));
+    if (goal !== 'purchase') return hits;
+    // One order is one purchase, however often the shop reported it (the earliest counts).
+    const orders = new Set<string>();
+    return hits.filter((tp) => {
+      const order = tp.properties?.order_id ?? tp.properties?.orderId;
+      if (order === undefined || order === null) return true;
+      if (orders.has(String(order))) return false;
+      orders.add(String(order));
+      return true;
+    });
+  };
+  let counted = 0;
+  for (const a of measured) {
+    for (const tp of dueGoals(a, byGoal(a.goal))) {
+      if (await deps.assignments.countGoal(customerId, a, hitOf(tp, a.goal, deps.currency))) counted++;
+    }
+  }
+  if (global) {
+    const window = { at: global.at, windowDays: GLOBAL_WINDOW_DAYS, counted: global.counted };
+    for (const tp of dueGoals(window, byGoal('purchase'))) {
+      if (
+        await deps.assignments.countGlobalPurchase(customerId, global, hitOf(tp, 'purchase', deps.currency))
+      ) {
+        counted++;
+      }
+    }
+  }
+  return counted;
+}
