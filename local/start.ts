@@ -42,6 +42,7 @@ writeLocalState({
   url: stack.url,
   dynamodbEndpoint: stack.dynamodbEndpoint,
   tableName: stack.tableName,
+  sesStoreUrl: stack.ses.storeUrl,
   pid: process.pid,
   startedAt: new Date().toISOString(),
 });

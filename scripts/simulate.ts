@@ -1,7 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LOCAL_STATE_FILE, type LocalStackState } from '../lib/auth/aws-key-admin.js';
+import { simulateLive } from '../lib/simulator/live.js';
+import { DEFAULT_REACTIONS, reactionErrors } from '../lib/simulator/live-decisions.js';
 import { SimulationError, type SimulationSummary, simulate } from '../lib/simulator/send.js';
+import { printLiveSummary } from './simulate-live-summary.js';
 
 const USAGE = `Usage: npm run simulate -- [options]
 
@@ -20,10 +23,26 @@ Options
   --batch <n>         touchpoints per request (default 200, at most 500)
   --concurrency <n>   requests in flight (default 4)
   --json              print the summary as JSON on stdout (progress stays on stderr)
-  --live              (not yet: issue 8) journeys at the current time that react to the flows' mail
+
+Live mode (--live): customers who act now, through the flows. Each adds a product to the cart,
+the cart reminder campaign decides (mail, held out, suppressed); a mailed customer then opens
+and clicks the captured mail (local SES pixel and click redirect) and buys, with the chances
+below. Needs an admin key. Start the local stack with a short time scale, e.g.
+STAGEFLOW_TIME_SCALE=0.001 npm start (the reminder's hour then takes 3.6 s).
+  --live              run live instead of sending history
+  --open <p>          chance a mailed customer opens (default ${DEFAULT_REACTIONS.open})
+  --click <p>         chance an opener clicks (default ${DEFAULT_REACTIONS.click})
+  --base <p>          chance to buy without the mail: held out or not mailed (default ${DEFAULT_REACTIONS.base})
+  --effect <d>        true effect of the mail, added to --base for the mailed (default ${DEFAULT_REACTIONS.effect})
+  --campaign <id>     the campaign reacted to (default default-nurture-decide)
+  --timeout <s>       how long to wait for the flows' decisions (default 900)
+  With --url (deployed) mail goes to SES's mailbox simulator and opens and clicks are skipped:
+  they need the real mail in a real inbox. Purchases still follow the chances.
 
 Examples
   npm run simulate -- --customers 2000 --days 90 --seed 7
+  STAGEFLOW_TIME_SCALE=0.001 npm start   # then, in another terminal:
+  npm run simulate -- --live --customers 300 --effect 0.1 --seed 3
   npm run simulate -- --url https://abc123.execute-api.eu-central-1.amazonaws.com --key sf_... --customers 500`;
 
 const say = (line: string) => process.stderr.write(`simulate: ${line}\n`);
@@ -46,7 +65,7 @@ const positiveInt = (
   return n;
 };
 
-function localUrl(): string {
+function localState(): LocalStackState {
   if (!existsSync(LOCAL_STATE_FILE)) {
     fail(
       `no running local stack found (${LOCAL_STATE_FILE} is missing). Start one with \`npm start\`, ` +
@@ -54,7 +73,7 @@ function localUrl(): string {
     );
   }
   try {
-    return (JSON.parse(readFileSync(LOCAL_STATE_FILE, 'utf8')) as LocalStackState).url;
+    return JSON.parse(readFileSync(LOCAL_STATE_FILE, 'utf8')) as LocalStackState;
   } catch (error) {
     fail(`${LOCAL_STATE_FILE} is not valid JSON (${(error as Error).message}); restart \`npm start\`.`);
   }
@@ -96,6 +115,12 @@ async function main() {
     concurrency: { type: 'string' },
     json: { type: 'boolean' },
     live: { type: 'boolean' },
+    open: { type: 'string' },
+    click: { type: 'string' },
+    base: { type: 'string' },
+    effect: { type: 'string' },
+    campaign: { type: 'string' },
+    timeout: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   } as const;
   try {
@@ -108,9 +133,6 @@ async function main() {
     console.log(USAGE);
     return;
   }
-  // The hook for issue 8's reacting simulator; history is all there is today.
-  if (v.live)
-    fail('--live is not built yet (issue 8); without it the simulator sends history through /v1/import.', 2);
   const seed = v.seed === undefined ? 1 : Number(v.seed);
   if (!Number.isInteger(seed) || seed < 0) fail(`--seed must be a whole number (got "${v.seed}")`, 2);
   let end = new Date();
@@ -121,15 +143,41 @@ async function main() {
     if (end.getTime() > Date.now() + 60_000)
       fail('--end must not be in the future: Stageflow refuses future touchpoints', 2);
   }
-  const url = v.url ?? localUrl();
+  const local = v.url ? undefined : localState();
+  const url = v.url ?? local!.url;
   // The local stack's own default key, loaded only for it (local/stack.ts pulls in the whole stack).
   const key =
     v.key ||
     process.env.STAGEFLOW_API_KEY ||
-    (v.url ? undefined : (await import('../local/stack.js')).DEFAULT_LOCAL_KEYS.ingest);
-  if (!key) fail('--url needs --key (an ingest or admin key of that stack)', 2);
+    (v.url ? undefined : (await import('../local/stack.js')).DEFAULT_LOCAL_KEYS[v.live ? 'admin' : 'ingest']);
+  if (!key) fail(`--url needs --key (${v.live ? 'an admin' : 'an ingest or admin'} key of that stack)`, 2);
 
-  const customers = positiveInt('customers', v.customers, 200, 1_000_000);
+  const customers = positiveInt('customers', v.customers, v.live ? 100 : 200, 1_000_000);
+  if (v.live) {
+    const num = (name: 'open' | 'click' | 'base' | 'effect') =>
+      v[name] === undefined ? DEFAULT_REACTIONS[name] : Number(v[name]);
+    const reactions = { open: num('open'), click: num('click'), base: num('base'), effect: num('effect') };
+    const errors = reactionErrors(reactions);
+    if (errors.length > 0) fail(errors.join('; '), 2);
+    say(`live: ${customers} customers, seed ${seed}, to ${url}`);
+    const summary = await simulateLive({
+      url,
+      key,
+      customers,
+      seed,
+      reactions,
+      campaignId: v.campaign,
+      sesStoreUrl: local?.sesStoreUrl,
+      timeoutMs: positiveInt('timeout', v.timeout, 900, 86_400) * 1000,
+      progress: say,
+    }).catch((error: unknown) => {
+      if (error instanceof SimulationError) fail(error.message);
+      throw error;
+    });
+    if (v.json) console.log(JSON.stringify({ ...summary, customers: summary.customers.length }));
+    else printLiveSummary(summary);
+    return;
+  }
   const days = positiveInt('days', v.days, 90, 365);
   say(`${customers} customers over ${days} days to ${end.toISOString()}, seed ${seed}, to ${url}`);
   let lastShown = -1;

@@ -27,6 +27,8 @@ export interface LocalStackState {
   url: string;
   dynamodbEndpoint: string;
   tableName: string;
+  /** aws-ses-v2-local's captured mail (`npm run simulate -- --live` opens and clicks it). */
+  sesStoreUrl?: string;
   pid: number;
   startedAt: string;
 }
