@@ -10,8 +10,8 @@ import {
 
 /**
  * Sends simulated journeys to a running Stageflow and says what it sent. History goes through
- * `POST /v1/import` in batches, oldest first. A later `--live` mode (issue 8: journeys at the
- * current time, reacting to the flows' mail) plugs in as another `mode` with its own sender.
+ * `POST /v1/import` in batches, oldest first. The live mode (journeys at the current time,
+ * reacting to the flows' mail) has its own sender: lib/simulator/live.ts.
  */
 
 export type SimulationMode = 'history';

@@ -126,7 +126,7 @@ describe('npm run simulate against a local stack', () => {
     expect(second.accepted).toBe(0);
   }, 600_000);
 
-  it('runs as npm run simulate: stops with a clear message when the key is refused, explains --live', async () => {
+  it('runs as npm run simulate: stops with a clear message when the key is refused, also in --live', async () => {
     const refused = await simulateCli([
       '--url',
       stack.url,
@@ -140,8 +140,20 @@ describe('npm run simulate against a local stack', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/refused the batch with 401 \(check --key/);
 
+    // --live reads message logs: an ingest key is refused with the reason, a bad chance by name.
     const live = await simulateCli(['--live', '--url', stack.url, '--key', stack.keys.ingest]);
-    expect(live.code).toBe(2);
-    expect(live.stderr).toMatch(/--live is not built yet \(issue 8\)/);
+    expect(live.code).toBe(1);
+    expect(live.stderr).toMatch(/answered 403 \(--live needs an admin key\)/);
+    const badEffect = await simulateCli([
+      '--live',
+      '--url',
+      stack.url,
+      '--key',
+      stack.keys.admin,
+      '--effect',
+      '3',
+    ]);
+    expect(badEffect.code).toBe(2);
+    expect(badEffect.stderr).toMatch(/--effect must be from -1 to 1/);
   }, 120_000);
 });
