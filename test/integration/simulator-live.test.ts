@@ -59,5 +59,19 @@ describe('Live simulator on the local stack', () => {
       ).body.items.map((t: { event: string }) => t.event);
       expect(touchpoints.includes('Order Completed')).toBe(c.bought);
     }
+
+    // The campaign report counts what the simulated customers did: the lift has real data.
+    await eventually(async () => {
+      const m = (await api(stack, stack.keys.admin)('GET', '/v1/campaigns/default-nurture-decide/metrics'))
+        .body;
+      expect(m).toMatchObject({
+        entered: arms.mailed.customers + arms['held-out'].customers + arms['not-mailed'].customers,
+        heldOut: arms['held-out'].customers,
+        opened: { unique: summary.opened },
+        clicked: { unique: summary.clicked },
+      });
+      expect(m.conversion.treatment.converted).toBe(arms.mailed.bought + arms['not-mailed'].bought);
+      expect(m.conversion.control.converted).toBe(arms['held-out'].bought);
+    });
   });
 });
