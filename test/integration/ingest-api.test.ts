@@ -357,12 +357,20 @@ describe('Arrival order and duplicates', () => {
     const seed = 20250301;
     const random = prng(seed);
     const start = Date.now() - 5 * 3600_000;
+    // No address: a mail the flows send would come back as an `Email Delivered` touchpoint
+    // (lib/engagement) at a moment of its own, and change one customer's counts but not the other's.
+    const journey = (ids: Ids) =>
+      canonicalJourney(ids, start).map(({ traits, ...tp }) => {
+        if (!traits) return tp;
+        const { email: _email, ...rest } = traits as Record<string, unknown>;
+        return { ...tp, traits: rest };
+      });
     const inOrderIds = newIds();
-    for (const tp of canonicalJourney(inOrderIds, start)) {
+    for (const tp of journey(inOrderIds)) {
       expect((await call('POST', '/v1/touchpoints', tp)).status).toBe(200);
     }
     const ids = newIds();
-    const events = canonicalJourney(ids, start);
+    const events = journey(ids);
     const deliveries = shuffle(
       events.flatMap((e) => Array.from({ length: 1 + Math.floor(random() * 5) }, () => e)),
       random,
