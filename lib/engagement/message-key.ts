@@ -22,7 +22,8 @@ const RUN_STEP = /^([A-Za-z0-9_-]{1,200})-(\d{1,3})$/;
 
 /** The tags that carry a message key (merge them into the mail's other tags). */
 export function messageKeyTags(key: MessageKey): Record<string, string> {
-  if (!/^[A-Za-z0-9_]{1,200}$/.test(key.runId)) throw new Error(`run id ${key.runId} cannot be a tag value`);
+  // A hyphen is fine: the decoder takes the step from the last `-<digits>`.
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(key.runId)) throw new Error(`run id ${key.runId} cannot be a tag value`);
   const tags: Record<string, string> = {
     [MESSAGE_TAG]: `${key.runId}-${String(key.step).padStart(2, '0')}`,
   };

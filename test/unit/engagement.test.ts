@@ -54,6 +54,13 @@ describe('message key tags', () => {
     }
   });
 
+  it('round-trips a run id with hyphens in it (the step is the last -<digits>)', () => {
+    const hyphenated = { ...key, runId: 'crashed-transactional-2', step: 3 };
+    const tags = messageKeyTags(hyphenated);
+    const asSesPublishes = Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, [v]]));
+    expect(messageKeyOf(asSesPublishes)).toEqual(hyphenated);
+  });
+
   it('finds no key in mail Stageflow did not tag, or with a tampered customer part', () => {
     expect(messageKeyOf({ category: ['x'] })).toBeNull();
     expect(messageKeyOf({ sf_msg: [`${key.runId}-01`] })).toBeNull();
