@@ -15,6 +15,7 @@ import { CampaignPage } from './pages/campaign';
 import { CampaignsPage } from './pages/campaigns';
 import { CustomerPage } from './pages/customer';
 import { CustomersPage } from './pages/customers';
+import { MessagesPage } from './pages/messages';
 import { OverviewPage } from './pages/overview';
 import { SettingsPage } from './pages/settings';
 import { SignInPage } from './pages/sign-in';
@@ -23,7 +24,15 @@ import { TemplatesPage } from './pages/templates';
 import { navigate, usePath } from './router';
 import { clearSession, loadSession, type Session } from './session';
 
-const SECTIONS = ['overview', 'attribution', 'campaigns', 'templates', 'customers', 'settings'] as const;
+const SECTIONS = [
+  'overview',
+  'attribution',
+  'campaigns',
+  'templates',
+  'customers',
+  'messages',
+  'settings',
+] as const;
 
 export function App() {
   const [locale, setLocaleState] = useState<Locale>(initialLocale);
@@ -115,6 +124,8 @@ export function App() {
         return id ? <TemplatePage name={id} session={session} /> : <TemplatesPage />;
       case 'customers':
         return id ? <CustomerPage customerId={id} session={session} /> : <CustomersPage />;
+      case 'messages':
+        return <MessagesPage />;
       case 'settings':
         return <SettingsPage session={session} />;
       case 'overview':

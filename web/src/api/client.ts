@@ -9,7 +9,13 @@ export type ApiFailure =
   | { kind: 'forbidden' }
   | { kind: 'not-found'; detail: string }
   | { kind: 'conflict'; detail: string }
-  | { kind: 'problem'; status: number; detail: string };
+  | { kind: 'problem'; status: number; detail: string; errors?: FieldProblem[] };
+
+/** A problem+json field error: which member (`/globalControlPercent`) and why. */
+export interface FieldProblem {
+  pointer: string;
+  message: string;
+}
 
 export class ApiError extends Error {
   constructor(readonly failure: ApiFailure) {
@@ -71,8 +77,23 @@ export async function call<T>(request: () => Promise<Outcome<T>>): Promise<T> {
   if (response.status === 404) throw new ApiError({ kind: 'not-found', detail });
   if (response.status === 409 || response.status === 412) throw new ApiError({ kind: 'conflict', detail });
   if (response.status >= 502 && response.status <= 504) throw new ApiError({ kind: 'unreachable' });
-  throw new ApiError({ kind: 'problem', status: response.status, detail });
+  throw new ApiError({ kind: 'problem', status: response.status, detail, errors: fieldProblems(error) });
 }
+
+/** The field errors a 400 names, so a form can show each next to its field. */
+const fieldProblems = (error: unknown): FieldProblem[] | undefined => {
+  const errors = (error as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors)) return undefined;
+  return errors.filter(
+    (e): e is FieldProblem => typeof e?.pointer === 'string' && typeof e?.message === 'string',
+  );
+};
+
+/** The message the API gave for one field (`/globalControlPercent`), if it named that field. */
+export const fieldProblem = (error: unknown, pointer: string): string | undefined =>
+  error instanceof ApiError && error.failure.kind === 'problem'
+    ? error.failure.errors?.find((e) => e.pointer === pointer)?.message
+    : undefined;
 
 const problemDetail = (error: unknown): string | undefined => {
   if (error && typeof error === 'object') {

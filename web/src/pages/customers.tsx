@@ -1,31 +1,204 @@
 import { useState } from 'preact/hooks';
+import { api, call } from '../api/client';
+import type { operations } from '../api/schema';
+import { Pager, useCursorPages } from '../components/pager';
+import { Empty, Link, Loaded, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
 
-/** Find a customer by id; the customer page says when there is none. */
+type Query = NonNullable<operations['listCustomers']['parameters']['query']>;
+/** One list at a time, as GET /v1/customers takes one filter at a time; `recent` has none. */
+type ListBy = 'recent' | 'stage' | 'channel' | 'campaign' | 'email';
+interface List {
+  by: ListBy;
+  value: string;
+}
+const PAGE_SIZE = 50;
+
+/**
+ * Find a customer by email (exact, case-insensitive) or id, or list them by stage, acquisition
+ * channel or campaign; the most recently active by default. Rows open the customer page.
+ */
 export function CustomersPage() {
   const { t } = useI18n();
-  const [id, setId] = useState('');
+  const [search, setSearch] = useState('');
+  const [list, setList] = useState<List>({ by: 'recent', value: '' });
+  const [by, setBy] = useState<Exclude<ListBy, 'email'>>('recent');
+  const [value, setValue] = useState('');
+  const pages = useCursorPages();
+  // The stages this deployment's journey model has, for the stage list's choices.
+  const [stages] = useLoad(
+    async () => (await call(() => api.GET('/v1/analytics/stages'))).stages.map((s) => s.stage),
+    [],
+  );
+  const show = (next: List) => {
+    pages.reset();
+    setList(next);
+  };
+
   return (
     <section>
       <h1>{t('customers.heading')}</h1>
       <search>
         <form
+          aria-label={t('customers.findForm')}
+          class="inline"
           onSubmit={(e) => {
             e.preventDefault();
-            if (id.trim()) navigate(`customers/${id.trim()}`);
+            const q = search.trim();
+            if (!q) return;
+            // An address is looked up among all customers; anything else is a customer id.
+            if (q.includes('@')) show({ by: 'email', value: q });
+            else navigate(`customers/${q}`);
           }}
         >
           <label for="customer-id">{t('customers.lookup')}</label>
           <input
             id="customer-id"
             required
-            value={id}
-            onInput={(e) => setId((e.target as HTMLInputElement).value)}
+            value={search}
+            onInput={(e) => setSearch((e.target as HTMLInputElement).value)}
           />
           <button type="submit">{t('customers.find')}</button>
         </form>
       </search>
+      <form
+        aria-label={t('customers.listForm')}
+        class="filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (by === 'recent') show({ by, value: '' });
+          else if (value.trim()) show({ by, value: value.trim() });
+        }}
+      >
+        <label>
+          {t('customers.listBy')}
+          <select
+            value={by}
+            onChange={(e) => {
+              setBy((e.target as HTMLSelectElement).value as typeof by);
+              setValue('');
+            }}
+          >
+            {(['recent', 'stage', 'channel', 'campaign'] as const).map((b) => (
+              <option key={b} value={b}>
+                {t(`customers.by.${b}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        {by === 'stage' ? (
+          <label>
+            {t('customers.stage')}
+            <select required value={value} onChange={(e) => setValue((e.target as HTMLSelectElement).value)}>
+              <option value="">{t('customers.pickStage')}</option>
+              {(stages.state === 'ready' ? stages.data : []).map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : by === 'channel' || by === 'campaign' ? (
+          <label>
+            {t(`customers.${by}Value`)}
+            <input
+              required
+              value={value}
+              aria-describedby={`${by}-hint`}
+              onInput={(e) => setValue((e.target as HTMLInputElement).value)}
+            />
+            <span id={`${by}-hint`} class="hint">
+              {t(`customers.${by}Hint`)}
+            </span>
+          </label>
+        ) : null}
+        <button type="submit">{t('report.show')}</button>
+      </form>
+      <CustomerList list={list} pages={pages} />
+    </section>
+  );
+}
+
+function CustomerList(props: { list: List; pages: ReturnType<typeof useCursorPages> }) {
+  const { t, date } = useI18n();
+  const { list } = props;
+  const [load, reload] = useLoad(async () => {
+    const query: Query = { limit: PAGE_SIZE };
+    if (list.by !== 'recent') query[list.by] = list.value;
+    if (props.pages.cursor) query.cursor = props.pages.cursor;
+    return call(() => api.GET('/v1/customers', { params: { query } }));
+  }, [list, props.pages.cursor]);
+  const title =
+    list.by === 'recent'
+      ? t('customers.title.recent')
+      : t(`customers.title.${list.by}`, { value: list.value });
+
+  return (
+    <section aria-labelledby="customer-list-heading" data-list={list.by}>
+      <h2 id="customer-list-heading">{title}</h2>
+      <Loaded load={load} retry={reload}>
+        {(page) => (
+          <>
+            {page.items.length === 0 ? (
+              <Empty>
+                {list.by === 'email' ? (
+                  <>
+                    {t('customers.noEmail', { email: list.value })}{' '}
+                    <Link to={`customers/${list.value}`}>{t('customers.tryId', { id: list.value })}</Link>
+                  </>
+                ) : (
+                  t('customers.empty')
+                )}
+              </Empty>
+            ) : (
+              <TableWrap label={title}>
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('customers.customer')}</th>
+                      <th scope="col">{t('customers.email')}</th>
+                      <th scope="col">{t('customers.firstName')}</th>
+                      <th scope="col">{t('customers.stage')}</th>
+                      <th scope="col">{t('customers.since')}</th>
+                      <th scope="col">{t('customers.acquisition')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {page.items.map((c) => (
+                      <tr key={c.customerId} data-customer={c.customerId}>
+                        <th scope="row">
+                          <Link to={`customers/${c.customerId}`}>{c.customerId}</Link>
+                        </th>
+                        <td>{c.email ?? ''}</td>
+                        <td>{c.firstName ?? ''}</td>
+                        <td>{c.stage ?? t('customer.noStage')}</td>
+                        <td>
+                          {c.stageSince ? <time dateTime={c.stageSince}>{date(c.stageSince)}</time> : ''}
+                        </td>
+                        <td>
+                          {c.acquisition
+                            ? [c.acquisition.channel, c.acquisition.campaign?.name]
+                                .filter(Boolean)
+                                .join(' · ')
+                            : ''}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </TableWrap>
+            )}
+            <Pager
+              label={t('customers.pages')}
+              page={props.pages.page}
+              nextCursor={page.nextCursor}
+              onNext={props.pages.next}
+              onPrevious={props.pages.previous}
+            />
+          </>
+        )}
+      </Loaded>
     </section>
   );
 }

@@ -1,0 +1,241 @@
+import { useState } from 'preact/hooks';
+import { api, call } from '../api/client';
+import type { components, operations } from '../api/schema';
+import { Pager, useCursorPages } from '../components/pager';
+import { Empty, Link, Loaded, TableWrap, useLoad } from '../components/ui';
+import { useI18n } from '../i18n';
+
+type Query = NonNullable<operations['listMessages']['parameters']['query']>;
+type Message = operations['listMessages']['responses'][200]['content']['application/json']['items'][number];
+type Status = NonNullable<Query['status']>;
+type ReasonCode = NonNullable<Message['reasonCode']>;
+type Campaign = components['schemas']['Campaign'] & components['schemas']['CampaignInput'];
+
+/** What GET /v1/messages filters by (`status`: the send claim or the engagement headline). */
+const STATUSES: Status[] = [
+  'sent',
+  'delivered',
+  'opened',
+  'clicked',
+  'bounced',
+  'complained',
+  'rejected',
+  'suppressed',
+  'held-out',
+  'failed',
+  'sending',
+  'retrying',
+  'unknown',
+];
+const REASON_CODES: ReasonCode[] = [
+  'held-out',
+  'global-control',
+  'stale',
+  'campaign-paused',
+  'exit',
+  'unsubscribed',
+  'opted-out',
+  'suppressed',
+  'no-address',
+  'invalid-address',
+  'frequency-cap',
+  'marketing-paused',
+  'unknown',
+  'send-failed',
+  'transient-error',
+];
+const PAGE_SIZES = [25, 50, 100] as const;
+
+interface Filters {
+  campaignId: string;
+  status: string;
+  reasonCode: string;
+  from: string;
+  to: string;
+  limit: number;
+}
+const NO_FILTERS: Filters = { campaignId: '', status: '', reasonCode: '', from: '', to: '', limit: 50 };
+
+/** The message log across customers, newest first, with the API's filters and cursor paging. */
+export function MessagesPage() {
+  const { t, date, number } = useI18n();
+  const [form, setForm] = useState<Filters>(NO_FILTERS);
+  const [applied, setApplied] = useState<Filters>(NO_FILTERS);
+  const pages = useCursorPages();
+  const [campaigns] = useLoad(
+    async () => (await call(() => api.GET('/v1/campaigns'))).items as Campaign[],
+    [],
+  );
+  const names = new Map(
+    campaigns.state === 'ready' ? campaigns.data.map((c) => [c.campaignId, c.name] as const) : [],
+  );
+  const [load, reload] = useLoad(async () => {
+    const query: Query = { limit: applied.limit };
+    if (applied.campaignId) query.campaignId = applied.campaignId;
+    if (applied.status) query.status = applied.status as Status;
+    if (applied.reasonCode) query.reasonCode = applied.reasonCode;
+    if (applied.from) query.from = applied.from;
+    if (applied.to) query.to = applied.to;
+    if (pages.cursor) query.cursor = pages.cursor;
+    return call(() => api.GET('/v1/messages', { params: { query } }));
+  }, [applied, pages.cursor]);
+  const set = (name: keyof Filters) => (e: Event) =>
+    setForm({ ...form, [name]: (e.target as HTMLInputElement | HTMLSelectElement).value });
+
+  return (
+    <section>
+      <h1>{t('messages.heading')}</h1>
+      <p class="hint">{t('messages.intro')}</p>
+      <search>
+        <form
+          class="filters"
+          aria-label={t('messages.filters')}
+          onSubmit={(e) => {
+            e.preventDefault();
+            pages.reset();
+            setApplied({ ...form, limit: Number(form.limit) });
+          }}
+        >
+          <label>
+            {t('messages.campaign')}
+            <select value={form.campaignId} onChange={set('campaignId')}>
+              <option value="">{t('messages.allCampaigns')}</option>
+              {campaigns.state === 'ready'
+                ? campaigns.data.map((c) => (
+                    <option key={c.campaignId} value={c.campaignId}>
+                      {c.name}
+                    </option>
+                  ))
+                : null}
+            </select>
+          </label>
+          <label>
+            {t('common.status')}
+            <select value={form.status} onChange={set('status')}>
+              <option value="">{t('messages.anyStatus')}</option>
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {t(`messageStatus.${s}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('messages.reasonCode')}
+            <select value={form.reasonCode} onChange={set('reasonCode')}>
+              <option value="">{t('messages.anyReason')}</option>
+              {REASON_CODES.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('messages.from')}
+            <input type="date" value={form.from} onInput={set('from')} />
+          </label>
+          <label>
+            {t('messages.to')}
+            <input type="date" value={form.to} onInput={set('to')} />
+          </label>
+          <label>
+            {t('pager.size')}
+            <select value={String(form.limit)} onChange={set('limit')}>
+              {PAGE_SIZES.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit">{t('report.show')}</button>
+        </form>
+      </search>
+      <Loaded load={load} retry={reload}>
+        {(page) => (
+          <>
+            {page.items.length === 0 ? (
+              <Empty>{t('messages.empty')}</Empty>
+            ) : (
+              <TableWrap label={t('messages.heading')}>
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('customer.when')}</th>
+                      <th scope="col">{t('messages.customer')}</th>
+                      <th scope="col">{t('messages.campaign')}</th>
+                      <th scope="col">{t('customer.template')}</th>
+                      <th scope="col">{t('common.status')}</th>
+                      <th scope="col" class="num">
+                        {t('messages.opens')}
+                      </th>
+                      <th scope="col" class="num">
+                        {t('messages.clicks')}
+                      </th>
+                      <th scope="col">{t('messages.reason')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {page.items.map((m) => (
+                      <tr
+                        key={`${m.customerId}-${m.runId}-${m.step}`}
+                        data-customer={m.customerId}
+                        data-campaign={m.campaignId}
+                        data-status={m.status}
+                        data-engagement={m.engagement?.status ?? ''}
+                        data-opens={m.engagement?.opens ?? 0}
+                        data-clicks={m.engagement?.clicks ?? 0}
+                      >
+                        <td>
+                          <time dateTime={m.at}>{date(m.at)}</time>
+                        </td>
+                        <td>
+                          <Link to={`customers/${m.customerId}`}>{m.customerId}</Link>
+                          {m.to ? <div class="muted">{m.to}</div> : null}
+                        </td>
+                        <td>
+                          {names.get(m.campaignId) ?? m.campaignId}{' '}
+                          <span class="muted">
+                            {t('messages.stepOf', { step: m.step, version: m.campaignVersion })}
+                          </span>
+                        </td>
+                        <td>{m.template}</td>
+                        <td>
+                          {t(`messageStatus.${m.status}`)}
+                          {m.engagement && m.engagement.status !== 'sent'
+                            ? ` · ${t(`messageStatus.${m.engagement.status}`)}`
+                            : ''}
+                        </td>
+                        <td class="num">
+                          {number(m.engagement?.opens ?? 0)}
+                          {m.engagement?.machineOpens ? (
+                            <div class="muted">
+                              {t('messages.machineOpens', { n: number(m.engagement.machineOpens) })}
+                            </div>
+                          ) : null}
+                        </td>
+                        <td class="num">{number(m.engagement?.clicks ?? 0)}</td>
+                        <td>
+                          {m.reasonCode ? <code>{m.reasonCode}</code> : null}
+                          {m.reason ? <div class="muted">{m.reason}</div> : null}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </TableWrap>
+            )}
+            <Pager
+              label={t('messages.pages')}
+              page={pages.page}
+              nextCursor={page.nextCursor}
+              onNext={pages.next}
+              onPrevious={pages.previous}
+            />
+          </>
+        )}
+      </Loaded>
+    </section>
+  );
+}
