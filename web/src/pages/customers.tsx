@@ -71,9 +71,10 @@ export function CustomersPage() {
           else if (value.trim()) show({ by, value: value.trim() });
         }}
       >
-        <label>
-          {t('customers.listBy')}
+        <div class="field">
+          <label for="customers-list-by">{t('customers.listBy')}</label>
           <select
+            id="customers-list-by"
             value={by}
             onChange={(e) => {
               setBy((e.target as HTMLSelectElement).value as typeof by);
@@ -86,11 +87,16 @@ export function CustomersPage() {
               </option>
             ))}
           </select>
-        </label>
+        </div>
         {by === 'stage' ? (
-          <label>
-            {t('customers.stage')}
-            <select required value={value} onChange={(e) => setValue((e.target as HTMLSelectElement).value)}>
+          <div class="field">
+            <label for="customers-stage">{t('customers.stage')}</label>
+            <select
+              id="customers-stage"
+              required
+              value={value}
+              onChange={(e) => setValue((e.target as HTMLSelectElement).value)}
+            >
               <option value="">{t('customers.pickStage')}</option>
               {(stages.state === 'ready' ? stages.data : []).map((s) => (
                 <option key={s} value={s}>
@@ -98,7 +104,7 @@ export function CustomersPage() {
                 </option>
               ))}
             </select>
-          </label>
+          </div>
         ) : by === 'channel' || by === 'campaign' ? (
           <label>
             {t(`customers.${by}Value`)}

@@ -96,9 +96,9 @@ export function MessagesPage() {
             setApplied({ ...form, limit: Number(form.limit) });
           }}
         >
-          <label>
-            {t('messages.campaign')}
-            <select value={form.campaignId} onChange={set('campaignId')}>
+          <div class="field">
+            <label for="messages-campaign">{t('messages.campaign')}</label>
+            <select id="messages-campaign" value={form.campaignId} onChange={set('campaignId')}>
               <option value="">{t('messages.allCampaigns')}</option>
               {campaigns.state === 'ready'
                 ? campaigns.data.map((c) => (
@@ -108,10 +108,10 @@ export function MessagesPage() {
                   ))
                 : null}
             </select>
-          </label>
-          <label>
-            {t('common.status')}
-            <select value={form.status} onChange={set('status')}>
+          </div>
+          <div class="field">
+            <label for="messages-status">{t('common.status')}</label>
+            <select id="messages-status" value={form.status} onChange={set('status')}>
               <option value="">{t('messages.anyStatus')}</option>
               {STATUSES.map((s) => (
                 <option key={s} value={s}>
@@ -119,10 +119,10 @@ export function MessagesPage() {
                 </option>
               ))}
             </select>
-          </label>
-          <label>
-            {t('messages.reasonCode')}
-            <select value={form.reasonCode} onChange={set('reasonCode')}>
+          </div>
+          <div class="field">
+            <label for="messages-reason">{t('messages.reasonCode')}</label>
+            <select id="messages-reason" value={form.reasonCode} onChange={set('reasonCode')}>
               <option value="">{t('messages.anyReason')}</option>
               {REASON_CODES.map((r) => (
                 <option key={r} value={r}>
@@ -130,7 +130,7 @@ export function MessagesPage() {
                 </option>
               ))}
             </select>
-          </label>
+          </div>
           <label>
             {t('messages.from')}
             <input type="date" value={form.from} onInput={set('from')} />
@@ -139,16 +139,16 @@ export function MessagesPage() {
             {t('messages.to')}
             <input type="date" value={form.to} onInput={set('to')} />
           </label>
-          <label>
-            {t('pager.size')}
-            <select value={String(form.limit)} onChange={set('limit')}>
+          <div class="field">
+            <label for="messages-limit">{t('pager.size')}</label>
+            <select id="messages-limit" value={String(form.limit)} onChange={set('limit')}>
               {PAGE_SIZES.map((n) => (
                 <option key={n} value={n}>
                   {n}
                 </option>
               ))}
             </select>
-          </label>
+          </div>
           <button type="submit">{t('report.show')}</button>
         </form>
       </search>
@@ -197,7 +197,10 @@ export function MessagesPage() {
                         <td>
                           {names.get(m.campaignId) ?? m.campaignId}{' '}
                           <span class="muted">
-                            {t('messages.stepOf', { step: m.step, version: m.campaignVersion })}
+                            {
+                              // The log counts steps from 0; the campaign editor shows them from 1.
+                              t('messages.stepOf', { step: m.step + 1, version: m.campaignVersion })
+                            }
                           </span>
                         </td>
                         <td>{m.template}</td>

@@ -129,16 +129,24 @@ export function ApiKeys(props: { session: Session }) {
               onInput={(e) => setName((e.target as HTMLInputElement).value)}
             />
           </label>
-          <label>
-            {t('keys.newScope')}
-            <select value={scope} onChange={(e) => setScope((e.target as HTMLSelectElement).value as Scope)}>
+          <div class="field">
+            <label for="key-scope">{t('keys.newScope')}</label>
+            <select
+              id="key-scope"
+              value={scope}
+              aria-describedby="key-scope-hint"
+              onChange={(e) => setScope((e.target as HTMLSelectElement).value as Scope)}
+            >
               {(['read', 'admin', 'ingest'] as const).map((s) => (
                 <option key={s} value={s}>
-                  {t(`keys.scopeOption.${s}`)}
+                  {t(`scope.${s}`)}
                 </option>
               ))}
             </select>
-          </label>
+            <span id="key-scope-hint" class="hint">
+              {t(`keys.scopeOption.${scope}`)}
+            </span>
+          </div>
           <button type="submit">{t('keys.create')}</button>
           {nameError ? (
             <p id="key-name-error" class="field-error" role="alert">
