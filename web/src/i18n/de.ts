@@ -236,7 +236,7 @@ export const de: Catalogue = {
     'Dieser Anteil der Kunden erhält gar keine Werbemails, damit Sie sehen, was alle Kampagnen zusammen bringen. Jeder Kunde behält seinen Platz: Ein höherer Anteil nimmt Kunden hinzu, ein niedrigerer gibt sie zurück.',
   'settings.globalControlPercent': 'Von allen Werbemails ausgenommener Anteil (%, 0 bis 15)',
   'settings.notANumber': 'Bitte eine Zahl eingeben',
-  'settings.globalControlReport': 'Käufe innerhalb von {days} Tagen, letzte 30 Tage',
+  'settings.globalControlReport': 'Käufe innerhalb von {days} Tagen nach der Zuteilung, gesamter Zeitraum',
   'settings.arm': 'Gruppe',
   'settings.arm.treatment': 'Erhalten Werbemails',
   'settings.arm.control': 'Ausgenommen',

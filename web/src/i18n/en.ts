@@ -229,7 +229,7 @@ export const en = {
     'This share of customers gets no marketing mail at all, so you can see what all your campaigns together bring. Each customer keeps their place: raising the share adds customers, lowering it returns them.',
   'settings.globalControlPercent': 'Share held out of all marketing (%, 0 to 15)',
   'settings.notANumber': 'enter a number',
-  'settings.globalControlReport': 'Purchases within {days} days, last 30 days',
+  'settings.globalControlReport': 'Purchases within {days} days after a customer got their place, all time',
   'settings.arm': 'Group',
   'settings.arm.treatment': 'Get marketing mail',
   'settings.arm.control': 'Held out',
