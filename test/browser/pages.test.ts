@@ -60,6 +60,15 @@ describe('Console pages: settings, messages, customers', { timeout: 90_000 }, ()
       await other('identify', { traits: { email: `${id}@example.com` } });
       for (const event of events) await other(event);
     }
+    // Ten more buyers: more than one page of 10 customers and of 10 thank-you messages.
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const id = uid(`buyer${i}`);
+        const buyer = journey(stack, id);
+        await buyer('identify', { traits: { email: `${id}@example.com` } });
+        await buyer('Order Completed', { properties: { order_id: `${id}-o`, total: 10, currency: 'EUR' } });
+      }),
+    );
 
     mkdirSync(SHOTS, { recursive: true });
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
@@ -280,24 +289,40 @@ describe('Console pages: settings, messages, customers', { timeout: 90_000 }, ()
     await page.getByRole('heading', { name: `Customer: ${shopper.id}` }).waitFor();
   });
 
-  it('pages the message log with the cursor', async () => {
-    const first = (await admin('GET', '/v1/messages?limit=25')).body;
+  /** The ids a list shows, in order. */
+  const shownIds = () =>
+    page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-customer')));
+
+  it('pages the message log with the API cursor, forward and back', async () => {
+    const query = `campaignId=${thankYou.campaignId}&limit=10`;
+    // Every buyer's thank-you is logged (one each, 11 in all), so no page changes meanwhile.
+    await eventually(
+      async () => {
+        const all = (await admin('GET', `/v1/messages?campaignId=${thankYou.campaignId}&limit=100`)).body;
+        expect(all.items.filter((m: { status: string }) => m.status === 'sent')).toHaveLength(11);
+      },
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
+    const first = (await admin('GET', `/v1/messages?${query}`)).body;
+    expect(first.nextCursor).not.toBeNull();
+    const second = (
+      await admin('GET', `/v1/messages?${query}&cursor=${encodeURIComponent(first.nextCursor)}`)
+    ).body;
     await page.getByRole('link', { name: 'Messages' }).click();
     const filters = page.getByRole('form', { name: 'Filter messages' });
-    // Page size 25 is the smallest: with fewer messages there is one page and no pager.
-    await filters.getByLabel('Per page').selectOption('25');
+    await filters.getByLabel('Campaign').selectOption(thankYou.campaignId);
+    await filters.getByLabel('Per page').selectOption('10');
     await filters.getByRole('button', { name: 'Show' }).click();
-    await page.locator('tbody tr').first().waitFor();
-    expect(await page.locator('tbody tr').count()).toBe(first.items.length);
     const pager = page.getByRole('navigation', { name: 'Message pages' });
-    if (first.nextCursor) {
-      await pager.getByRole('button', { name: 'Next page' }).click();
-      await pager.getByText('Page 2').waitFor();
-      await pager.getByRole('button', { name: 'Previous page' }).click();
-      await pager.getByText('Page 1').waitFor();
-    } else {
-      expect(await pager.count()).toBe(0);
-    }
+    await pager.getByText('Page 1').waitFor();
+    const ids = (body: { items: { customerId: string }[] }) => body.items.map((m) => m.customerId);
+    expect(await shownIds()).toEqual(ids(first));
+    await pager.getByRole('button', { name: 'Next page' }).click();
+    await pager.getByText('Page 2').waitFor();
+    expect(await shownIds()).toEqual(ids(second));
+    await pager.getByRole('button', { name: 'Previous page' }).click();
+    await pager.getByText('Page 1').waitFor();
+    expect(await shownIds()).toEqual(ids(first));
   });
 
   it('says the API cannot be reached instead of showing a broken page', async () => {
@@ -355,6 +380,22 @@ describe('Console pages: settings, messages, customers', { timeout: 90_000 }, ()
       listed.items.map((c: { customerId: string }) => c.customerId),
     );
     await check('customers-stage');
+
+    // The most recently active, 10 a page: page 2 is the API's page 2.
+    await form.getByLabel('List').selectOption('recent');
+    await form.getByLabel('Per page').selectOption('10');
+    await form.getByRole('button', { name: 'Show' }).click();
+    const pager = page.getByRole('navigation', { name: 'Customer pages' });
+    await pager.getByText('Page 1').waitFor();
+    const recent = (await admin('GET', '/v1/customers?limit=10')).body;
+    expect(recent.nextCursor).not.toBeNull();
+    const recent2 = (
+      await admin('GET', `/v1/customers?limit=10&cursor=${encodeURIComponent(recent.nextCursor)}`)
+    ).body;
+    await pager.getByRole('button', { name: 'Next page' }).click();
+    await pager.getByText('Page 2').waitFor();
+    expect(await shownIds()).toEqual(recent2.items.map((c: { customerId: string }) => c.customerId));
+    await form.getByLabel('Per page').selectOption('50');
 
     // No one in this list: the empty state.
     await form.getByLabel('List').selectOption('channel');

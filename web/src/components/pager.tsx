@@ -1,6 +1,9 @@
 import { useState } from 'preact/hooks';
 import { useI18n } from '../i18n';
 
+/** The page sizes the lists offer (the routes take 1 to 500). */
+export const PAGE_SIZES = [10, 25, 50, 100] as const;
+
 /**
  * Cursor paging as the list routes do it (`nextCursor`, opaque, tied to the filters): the
  * cursors of the pages seen so far, so "Previous" goes back without the API knowing how.

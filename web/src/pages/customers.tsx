@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { operations } from '../api/schema';
-import { Pager, useCursorPages } from '../components/pager';
+import { PAGE_SIZES, Pager, useCursorPages } from '../components/pager';
 import { Empty, Link, Loaded, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
@@ -12,8 +12,8 @@ type ListBy = 'recent' | 'stage' | 'channel' | 'campaign' | 'email';
 interface List {
   by: ListBy;
   value: string;
+  limit: number;
 }
-const PAGE_SIZE = 50;
 
 /**
  * Find a customer by email (exact, case-insensitive) or id, or list them by stage, acquisition
@@ -22,7 +22,8 @@ const PAGE_SIZE = 50;
 export function CustomersPage() {
   const { t } = useI18n();
   const [search, setSearch] = useState('');
-  const [list, setList] = useState<List>({ by: 'recent', value: '' });
+  const [list, setList] = useState<List>({ by: 'recent', value: '', limit: 50 });
+  const [limit, setLimit] = useState(50);
   const [by, setBy] = useState<Exclude<ListBy, 'email'>>('recent');
   const [value, setValue] = useState('');
   const pages = useCursorPages();
@@ -48,7 +49,7 @@ export function CustomersPage() {
             const q = search.trim();
             if (!q) return;
             // An address is looked up among all customers; anything else is a customer id.
-            if (q.includes('@')) show({ by: 'email', value: q });
+            if (q.includes('@')) show({ by: 'email', value: q, limit });
             else navigate(`customers/${q}`);
           }}
         >
@@ -67,8 +68,8 @@ export function CustomersPage() {
         class="filters"
         onSubmit={(e) => {
           e.preventDefault();
-          if (by === 'recent') show({ by, value: '' });
-          else if (value.trim()) show({ by, value: value.trim() });
+          if (by === 'recent') show({ by, value: '', limit });
+          else if (value.trim()) show({ by, value: value.trim(), limit });
         }}
       >
         <div class="field">
@@ -119,6 +120,20 @@ export function CustomersPage() {
             </span>
           </label>
         ) : null}
+        <div class="field">
+          <label for="customers-limit">{t('pager.size')}</label>
+          <select
+            id="customers-limit"
+            value={String(limit)}
+            onChange={(e) => setLimit(Number((e.target as HTMLSelectElement).value))}
+          >
+            {PAGE_SIZES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
         <button type="submit">{t('report.show')}</button>
       </form>
       <CustomerList list={list} pages={pages} />
@@ -130,7 +145,7 @@ function CustomerList(props: { list: List; pages: ReturnType<typeof useCursorPag
   const { t, date } = useI18n();
   const { list } = props;
   const [load, reload] = useLoad(async () => {
-    const query: Query = { limit: PAGE_SIZE };
+    const query: Query = { limit: list.limit };
     if (list.by !== 'recent') query[list.by] = list.value;
     if (props.pages.cursor) query.cursor = props.pages.cursor;
     return call(() => api.GET('/v1/customers', { params: { query } }));

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { components, operations } from '../api/schema';
-import { Pager, useCursorPages } from '../components/pager';
+import { PAGE_SIZES, Pager, useCursorPages } from '../components/pager';
 import { Empty, Link, Loaded, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
 
@@ -44,7 +44,6 @@ const REASON_CODES: ReasonCode[] = [
   'send-failed',
   'transient-error',
 ];
-const PAGE_SIZES = [25, 50, 100] as const;
 
 interface Filters {
   campaignId: string;
