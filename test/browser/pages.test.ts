@@ -289,7 +289,7 @@ describe('Console pages: settings, messages, customers', { timeout: 90_000 }, ()
     await page.getByRole('heading', { name: `Customer: ${shopper.id}` }).waitFor();
   });
 
-  /** The ids a list shows, in order. */
+  /** The ids a list shows, in order (polled: the page number changes a frame before the rows). */
   const shownIds = () =>
     page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-customer')));
 
@@ -316,13 +316,13 @@ describe('Console pages: settings, messages, customers', { timeout: 90_000 }, ()
     const pager = page.getByRole('navigation', { name: 'Message pages' });
     await pager.getByText('Page 1').waitFor();
     const ids = (body: { items: { customerId: string }[] }) => body.items.map((m) => m.customerId);
-    expect(await shownIds()).toEqual(ids(first));
+    await expect.poll(shownIds, { timeout: 15_000 }).toEqual(ids(first));
     await pager.getByRole('button', { name: 'Next page' }).click();
     await pager.getByText('Page 2').waitFor();
-    expect(await shownIds()).toEqual(ids(second));
+    await expect.poll(shownIds, { timeout: 15_000 }).toEqual(ids(second));
     await pager.getByRole('button', { name: 'Previous page' }).click();
     await pager.getByText('Page 1').waitFor();
-    expect(await shownIds()).toEqual(ids(first));
+    await expect.poll(shownIds, { timeout: 15_000 }).toEqual(ids(first));
   });
 
   it('says the API cannot be reached instead of showing a broken page', async () => {
@@ -360,9 +360,7 @@ describe('Console pages: settings, messages, customers', { timeout: 90_000 }, ()
     expect(found.items.map((c: { customerId: string }) => c.customerId)).toEqual([shopper.id]);
     const rows = page.locator('tbody tr');
     await rows.first().waitFor();
-    expect(await rows.evaluateAll((r) => r.map((x) => x.getAttribute('data-customer')))).toEqual([
-      shopper.id,
-    ]);
+    await expect.poll(shownIds, { timeout: 15_000 }).toEqual([shopper.id]);
     await rows.first().getByText('Mia').waitFor();
     await check('customers-email');
 
@@ -376,9 +374,9 @@ describe('Console pages: settings, messages, customers', { timeout: 90_000 }, ()
       .waitFor();
     await page.locator(`tr[data-customer="${shopper.id}"]`).waitFor();
     const listed = (await admin('GET', `/v1/customers?stage=${stage}&limit=50`)).body;
-    expect(await rows.evaluateAll((r) => r.map((x) => x.getAttribute('data-customer')))).toEqual(
-      listed.items.map((c: { customerId: string }) => c.customerId),
-    );
+    await expect
+      .poll(shownIds, { timeout: 15_000 })
+      .toEqual(listed.items.map((c: { customerId: string }) => c.customerId));
     await check('customers-stage');
 
     // The most recently active, 10 a page: page 2 is the API's page 2.
@@ -394,7 +392,9 @@ describe('Console pages: settings, messages, customers', { timeout: 90_000 }, ()
     ).body;
     await pager.getByRole('button', { name: 'Next page' }).click();
     await pager.getByText('Page 2').waitFor();
-    expect(await shownIds()).toEqual(recent2.items.map((c: { customerId: string }) => c.customerId));
+    await expect
+      .poll(shownIds, { timeout: 15_000 })
+      .toEqual(recent2.items.map((c: { customerId: string }) => c.customerId));
     await form.getByLabel('Per page').selectOption('50');
 
     // No one in this list: the empty state.
