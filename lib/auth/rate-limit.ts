@@ -54,10 +54,7 @@ export class TokenBuckets {
  * (default 50) with a burst of STAGEFLOW_KEY_RATE_BURST (default twice the rate). A key's own
  * rateLimit gets a burst of twice its rate.
  */
-export function keyRateLimit(
-  own: number | undefined,
-  env?: Record<string, string | undefined>,
-): RateLimit {
+export function keyRateLimit(own: number | undefined, env?: Record<string, string | undefined>): RateLimit {
   if (own && own > 0) return { perSecond: own, burst: Math.max(1, Math.ceil(own * 2)) };
   return keyRateLimitDefaults(env);
 }
