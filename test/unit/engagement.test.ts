@@ -293,7 +293,7 @@ describe('a hostile clicked link', () => {
   it("keeps a huge link's first 2,048 characters, so the click still passes ingest and lands in the history", () => {
     const huge = `https://shop.example/p?${'a'.repeat(40_000)}`;
     const tp = click(huge);
-    const link = (tp?.properties as { link_url: string }).link_url;
+    const link = (tp!.properties as { link_url: string }).link_url;
     expect(link).toHaveLength(MAX_LINK_CHARS);
     expect(link.endsWith('…')).toBe(true);
     expect(huge.startsWith(link.slice(0, -1))).toBe(true);
@@ -308,7 +308,7 @@ describe('a hostile clicked link', () => {
       '<script>alert(1)</script>',
     ]) {
       const tp = click(link);
-      expect((tp?.properties as { link_url: string }).link_url).toBe(link);
+      expect((tp!.properties as { link_url: string }).link_url).toBe(link);
       expect(parseTouchpoint(tp, 'stageflow', { receivedAt: at(2) }).ok).toBe(true);
     }
   });
