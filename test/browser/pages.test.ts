@@ -136,9 +136,13 @@ describe('Console pages: settings, messages, customers', { timeout: 90_000 }, ()
     await page.getByLabel('Reason for the pause').fill(reason);
     await page.getByRole('button', { name: 'Pause marketing mail', exact: true }).click();
     await page.getByText('Marketing mail is paused.').waitFor();
-    await page.getByText(new RegExp(`^Paused by hand since .+: ${reason}$`)).waitFor();
+    // Who paused it: the key's name, as the API recorded it.
+    await page.getByText(new RegExp(`^Paused by hand by local admin key .+ since .+: ${reason}$`)).waitFor();
     const paused = await settings();
-    expect(paused.marketing).toMatchObject({ paused: true, manual: { paused: true, reason } });
+    expect(paused.marketing).toMatchObject({
+      paused: true,
+      manual: { paused: true, reason, by: expect.stringMatching(/^local admin key/) },
+    });
     await check('settings-paused');
 
     // By keyboard: the resume button is reachable and works with Enter.
@@ -176,6 +180,7 @@ describe('Console pages: settings, messages, customers', { timeout: 90_000 }, ()
     await page.getByText('Saved.').waitFor();
     expect(await error.count()).toBe(0);
     expect((await settings()).globalControlPercent).toBe(5);
+    await page.getByText(/^Last changed on .+ by local admin key/).waitFor();
     await field.fill('0');
     await page
       .getByRole('form', { name: 'Global control group' })

@@ -217,9 +217,10 @@ export const de: Catalogue = {
   'settings.marketing': 'Werbemails',
   'settings.marketingPaused': 'Werbemails sind pausiert.',
   'settings.marketingRunning': 'Werbemails werden versendet.',
-  'settings.pausedByHand': 'Von Hand pausiert seit {at}: {reason}',
+  'settings.pausedByHand': 'Von Hand pausiert von {by} seit {at}: {reason}',
   'settings.pausedAutomatically': 'Automatisch pausiert seit {at}: {reason}',
-  'settings.resumedAt': 'Zuletzt von Hand fortgesetzt am {at}.',
+  'settings.resumedAt': 'Zuletzt von Hand fortgesetzt von {by} am {at}.',
+  'settings.globalControlChanged': 'Zuletzt geändert am {at} von {by}.',
   'settings.marketingIntro':
     'Eine Pause stoppt alle Werbemails; Transaktionsmails (Bestelldank, Prämien) gehen weiter. Stageflow pausiert auch von selbst, solange ein SES-Reputationsalarm (Bounces, Beschwerden) anschlägt, und setzt fort, wenn die Alarme wieder OK sind.',
   'settings.alarms': 'SES-Reputationsalarme',

@@ -210,9 +210,10 @@ export const en = {
   'settings.marketing': 'Marketing mail',
   'settings.marketingPaused': 'Marketing mail is paused.',
   'settings.marketingRunning': 'Marketing mail is going out.',
-  'settings.pausedByHand': 'Paused by hand since {at}: {reason}',
+  'settings.pausedByHand': 'Paused by hand by {by} since {at}: {reason}',
   'settings.pausedAutomatically': 'Paused automatically since {at}: {reason}',
-  'settings.resumedAt': 'Last resumed by hand on {at}.',
+  'settings.resumedAt': 'Last resumed by hand by {by} on {at}.',
+  'settings.globalControlChanged': 'Last changed on {at} by {by}.',
   'settings.marketingIntro':
     'A pause stops every marketing mail; transactional mail (order thanks, rewards) still goes. Stageflow also pauses by itself while an SES reputation alarm (bounces, complaints) rings, and resumes when the alarms are OK.',
   'settings.alarms': 'SES reputation alarms',

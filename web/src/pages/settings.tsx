@@ -88,7 +88,11 @@ function MarketingSwitch({ settings, writable, patch }: PartProps) {
       <ul class="switch-why">
         {byHand && m.manual ? (
           <li data-why="manual">
-            {t('settings.pausedByHand', { at: date(m.manual.at), reason: m.manual.reason })}
+            {t('settings.pausedByHand', {
+              at: date(m.manual.at),
+              by: m.manual.by ?? t('common.unknownUser'),
+              reason: m.manual.reason,
+            })}
           </li>
         ) : null}
         {automatic ? (
@@ -97,7 +101,11 @@ function MarketingSwitch({ settings, writable, patch }: PartProps) {
           </li>
         ) : null}
         {!m.paused ? (
-          <li>{m.manual ? t('settings.resumedAt', { at: date(m.manual.at) }) : m.reason}</li>
+          <li>
+            {m.manual
+              ? t('settings.resumedAt', { at: date(m.manual.at), by: m.manual.by ?? t('common.unknownUser') })
+              : m.reason}
+          </li>
         ) : null}
       </ul>
       <p class="hint">{t('settings.marketingIntro')}</p>
@@ -168,7 +176,7 @@ function MarketingSwitch({ settings, writable, patch }: PartProps) {
 
 /** The share held out of all marketing mail, and what holding them out shows so far. */
 function GlobalControl({ settings, writable, patch }: PartProps) {
-  const { t, percent, number } = useI18n();
+  const { t, percent, number, date } = useI18n();
   const signed = (n: number, unit = '') => `${n > 0 ? '+' : n < 0 ? '−' : ''}${number(Math.abs(n))}${unit}`;
   // A rate difference (0.021) in percentage points, one decimal: "+2.1".
   const points = (ratio: number) => signed(Math.round(ratio * 1000) / 10);
@@ -236,6 +244,14 @@ function GlobalControl({ settings, writable, patch }: PartProps) {
           </p>
         ) : null}
       </form>
+      {settings.globalControlChange ? (
+        <p class="hint">
+          {t('settings.globalControlChanged', {
+            at: date(settings.globalControlChange.at),
+            by: settings.globalControlChange.by ?? t('common.unknownUser'),
+          })}
+        </p>
+      ) : null}
       {error && !fieldError ? <ErrorView error={error} /> : null}
       {saved ? <Notice kind="ok">{t('common.saved')}</Notice> : null}
       <Loaded load={report} retry={reloadReport}>
