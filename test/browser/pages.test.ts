@@ -17,7 +17,8 @@ const FAILED_SHOTS = 'test-results/console/failed';
  * local stack: every figure checked against the API's, every page axe-checked and
  * photographed at 1280×800 and 390×844.
  */
-describe('Console pages: settings, messages, customers', { timeout: 90_000 }, () => {
+// 180 s a test: the heaviest runs axe six times (three pages, two sizes) on a shared 2-core machine.
+describe('Console pages: settings, messages, customers', { timeout: 180_000 }, () => {
   let stack: LocalStack;
   let browser: Browser;
   let page: Page;
