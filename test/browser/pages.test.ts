@@ -15,9 +15,9 @@ const FAILED_SHOTS = 'test-results/console/failed';
 /**
  * The console's Settings, Messages and Customers pages in a real Chromium against the whole
  * local stack: every figure checked against the API's, every page axe-checked and
- * photographed at 1280×800 and 390×844.
+ * photographed at 1280×800 and 390×844. 180 s a test: the heaviest runs axe six times (three
+ * pages, two sizes), which took 91 s at a load average of 20 on the shared 2-core machine.
  */
-// 180 s a test: the heaviest runs axe six times (three pages, two sizes) on a shared 2-core machine.
 describe('Console pages: settings, messages, customers', { timeout: 180_000 }, () => {
   let stack: LocalStack;
   let browser: Browser;
