@@ -1679,6 +1679,10 @@ export interface components {
                     text?: string;
                 };
             };
+            /** @description When the template was last changed through the API; absent for one never changed (seeded) */
+            updatedAt?: string;
+            /** @description Who changed it last: the key's name or the signed-in user */
+            updatedBy?: string;
         };
         TemplateWritten: {
             /** @description Template base name (a-z, 0-9, -) */
@@ -1690,6 +1694,10 @@ export interface components {
                     text?: string;
                 };
             };
+            /** @description When the template was last changed through the API; absent for one never changed (seeded) */
+            updatedAt?: string;
+            /** @description Who changed it last: the key's name or the signed-in user */
+            updatedBy?: string;
             /** @description Languages the template had before and no longer has (a PUT removes those it leaves out) */
             removedLocales: ("en" | "de")[];
         };
