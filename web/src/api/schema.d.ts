@@ -1316,7 +1316,11 @@ export interface components {
             /** @enum {string} */
             scope: "ingest" | "admin" | "read";
             createdAt: string;
+            /** @description Who created it: a key's name, a user, or `npm run keys`; null on older keys */
+            createdBy: string | null;
             revokedAt: string | null;
+            /** @description Who revoked it; null while valid or when not recorded */
+            revokedBy: string | null;
             rateLimit: number | null;
         };
         KeyInput: {
@@ -1851,7 +1855,11 @@ export interface components {
             /** @enum {string} */
             scope: "ingest" | "admin" | "read";
             createdAt: string;
+            /** @description Who created it: a key's name, a user, or `npm run keys`; null on older keys */
+            createdBy: string | null;
             revokedAt: string | null;
+            /** @description Who revoked it; null while valid or when not recorded */
+            revokedBy: string | null;
             rateLimit: number | null;
             /** @description The plain key: shown this once, never stored */
             key: string;
