@@ -223,6 +223,8 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
     await page.keyboard.press('Enter');
     await page.getByText(`Key ${name} was revoked: the API refuses it from now on.`).waitFor();
     await row.getByText(/^Revoked /).waitFor();
+    // Who created and who revoked it, as the API recorded them.
+    expect(await row.getByText(/^by local admin key/).count()).toBe(2);
     const refused = await api(stack, key)('GET', '/v1/keys/current');
     expect(refused.status).toBe(401);
     expect(refused.headers.get('content-type')).toBe('application/problem+json');

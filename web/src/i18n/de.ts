@@ -328,5 +328,6 @@ export const de: Catalogue = {
   'customers.since': 'In der Phase seit',
   'customers.acquisition': 'Gewonnen über',
   'customers.pages': 'Kundenseiten',
+  'keys.by': 'von {by}',
   // --- end i9-pages ---
 };

@@ -318,6 +318,7 @@ export const en = {
   'customers.since': 'In the stage since',
   'customers.acquisition': 'Acquired through',
   'customers.pages': 'Customer pages',
+  'keys.by': 'by {by}',
   // --- end i9-pages ---
 } as const;
 

@@ -89,8 +89,14 @@ export function ApiKeys(props: { session: Session }) {
                         <code>{k.keyId}</code>
                       </td>
                       <td>{t(`scope.${k.scope}`)}</td>
-                      <td>{date(k.createdAt)}</td>
-                      <td>{k.revokedAt ? `${t('keys.revoked')} ${date(k.revokedAt)}` : t('keys.active')}</td>
+                      <td>
+                        {date(k.createdAt)}
+                        {k.createdBy ? <div class="muted">{t('keys.by', { by: k.createdBy })}</div> : null}
+                      </td>
+                      <td>
+                        {k.revokedAt ? `${t('keys.revoked')} ${date(k.revokedAt)}` : t('keys.active')}
+                        {k.revokedBy ? <div class="muted">{t('keys.by', { by: k.revokedBy })}</div> : null}
+                      </td>
                       {writable ? (
                         <td>
                           {k.revokedAt ? null : k.keyId === props.session.who.keyId ? (
