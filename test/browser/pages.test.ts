@@ -103,7 +103,7 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
 
   /** No serious or critical axe violation and a screenshot, at 1280×800 and at 390×844. */
   const check = async (name: string) => {
-    await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true, timeout: 45_000 });
     expect(await axeViolations(page)).toEqual([]);
     await page.setViewportSize({ width: 390, height: 844 });
     try {
@@ -114,7 +114,7 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
         .map((e) => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 40))`);
       expect(wide).toEqual([]);
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-      await page.screenshot({ path: `${SHOTS}/${name}-mobile.png`, fullPage: true });
+      await page.screenshot({ path: `${SHOTS}/${name}-mobile.png`, fullPage: true, timeout: 45_000 });
       expect(await axeViolations(page)).toEqual([]);
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
