@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONSOLE_HEADERS } from '../lib/http/console-headers.js';
 
 /**
  * The marketer console (web/) on the local stack: built with Vite when missing or stale, and
@@ -15,32 +16,8 @@ export const CONSOLE_DIR = join(ROOT, 'web');
 export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
 export const CONSOLE_PATH = '/console/';
 
-/**
- * Content-Security-Policy for the console: scripts and styles only from this origin (no inline
- * script, no eval), API calls to this origin, never framed.
- */
-export const CONSOLE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  // The template preview shows a mail's HTML in a sandboxed srcdoc frame.
-  "frame-src 'self'",
-].join('; ');
-
-export const CONSOLE_HEADERS: Record<string, string> = {
-  'content-security-policy': CONSOLE_CSP,
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
-};
+// The same headers CloudFront sends deployed (lib/http/console-headers.ts).
+export { CONSOLE_CSP, CONSOLE_HEADERS } from '../lib/http/console-headers.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
