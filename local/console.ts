@@ -15,6 +15,9 @@ const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const CONSOLE_DIR = join(ROOT, 'web');
 export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
 export const CONSOLE_PATH = '/console/';
+export const CONSOLE_CONFIG_PATH = '/console/config.json';
+/** The local console's config.json: no `cognito`, so sign-in is with an admin or read key. */
+export const LOCAL_CONSOLE_CONFIG = { signIn: 'key' } as const;
 
 // The same headers CloudFront sends deployed (lib/http/console-headers.ts).
 export { CONSOLE_CSP, CONSOLE_HEADERS } from '../lib/http/console-headers.js';
@@ -85,6 +88,19 @@ export function serveConsole(req: IncomingMessage, res: ServerResponse, dist = C
   if (method !== 'GET' && method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
     res.end('Method not allowed');
+    return true;
+  }
+  // Deployed, config.json names the Cognito sign-in (infra/console-hosting.ts); locally there is
+  // none, so the console signs in with a key.
+  if (url.pathname === CONSOLE_CONFIG_PATH) {
+    const body = JSON.stringify(LOCAL_CONSOLE_CONFIG);
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      'cache-control': 'no-cache',
+      ...CONSOLE_HEADERS,
+    });
+    res.end(method === 'HEAD' ? undefined : body);
     return true;
   }
   let relative: string;

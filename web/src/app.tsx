@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { whenSessionExpires } from './api/client';
+import { signOutOfCognito } from './cognito';
 import { Link } from './components/ui';
 import {
   I18nContext,
@@ -21,14 +22,14 @@ import { SignInPage } from './pages/sign-in';
 import { TemplatePage } from './pages/template';
 import { TemplatesPage } from './pages/templates';
 import { navigate, usePath } from './router';
-import { clearSession, loadSession, type Session } from './session';
+import { clearSession, loadSession, type Session, sessionExpiredOnLoad } from './session';
 
 const SECTIONS = ['overview', 'attribution', 'campaigns', 'templates', 'customers', 'settings'] as const;
 
 export function App() {
   const [locale, setLocaleState] = useState<Locale>(initialLocale);
   const [session, setSession] = useState<Session | null>(loadSession);
-  const [expired, setExpired] = useState(false);
+  const [expired, setExpired] = useState(sessionExpiredOnLoad);
   const path = usePath();
 
   const i18n = useMemo(() => {
@@ -64,10 +65,13 @@ export function App() {
   );
 
   const signOut = () => {
+    const signedInWithCognito = session?.via === 'cognito';
     clearSession();
     setSession(null);
     setExpired(false);
     navigate('');
+    // Deployed, the managed login's session ends too, or "Sign in" would come straight back.
+    if (signedInWithCognito) void signOutOfCognito();
   };
 
   const [first, id] = path.split('/');

@@ -207,4 +207,15 @@ export const de: Catalogue = {
   'customer.optedOutAll': 'Hat jeglicher E-Mail widersprochen',
   'customer.optedOutAllSince': 'Hat jeglicher E-Mail widersprochen seit {at}',
   'customer.notOptedOut': 'Kein Widerspruch',
+  // Deployed sign-in (Cognito managed login): pages/sign-in.tsx
+  'signIn.cognito.intro':
+    'Melden Sie sich mit Ihrem Konto für die Stageflow-Konsole an. Neue Konten erhalten ein vorläufiges Passwort per E-Mail.',
+  'signIn.cognito.submit': 'Anmelden',
+  'signIn.cognito.finishing': 'Anmeldung läuft…',
+  'signIn.cognito.failed':
+    'Die Anmeldung konnte nicht abgeschlossen werden. Bitte melden Sie sich erneut an.',
+  'signIn.cognito.refused': 'Die Anmeldung wurde abgelehnt: {detail}',
+  'signIn.cognito.noGroup':
+    'Ihr Konto gehört noch keiner Konsolengruppe an. Bitten Sie eine Administratorin, Sie zu „marketers“ oder „viewers“ hinzuzufügen.',
+  'session.tokenExpired': 'Ihre Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an.',
 };

@@ -200,6 +200,16 @@ export const en = {
   'customer.optedOutAll': 'Withdrew consent to any mail',
   'customer.optedOutAllSince': 'Withdrew consent to any mail since {at}',
   'customer.notOptedOut': 'No opt-out',
+  // Deployed sign-in (Cognito managed login): pages/sign-in.tsx
+  'signIn.cognito.intro':
+    'Sign in with your Stageflow console account. New accounts get a temporary password by mail.',
+  'signIn.cognito.submit': 'Sign in',
+  'signIn.cognito.finishing': 'Signing in…',
+  'signIn.cognito.failed': 'The sign-in could not be completed. Please sign in again.',
+  'signIn.cognito.refused': 'The sign-in was refused: {detail}',
+  'signIn.cognito.noGroup':
+    'Your account is in no console group yet. Ask an administrator to add you to marketers or viewers.',
+  'session.tokenExpired': 'Your sign-in has expired. Sign in again.',
 } as const;
 
 export type MessageKey = keyof typeof en;
