@@ -54,10 +54,7 @@ const REFUSED: KeyContext = { status: 'unknown', keyId: '', name: '', scope: '',
  * `valid` with no scope, which routes answer with 403: the user is known but may do nothing.
  * The name is the username (the email), so `updatedBy` records the person.
  */
-export function userContext(
-  outcome: TokenOutcome,
-  env: Record<string, string | undefined> = process.env,
-): KeyContext {
+export function userContext(outcome: TokenOutcome, env?: Record<string, string | undefined>): KeyContext {
   if (outcome.kind === 'expired') return { ...REFUSED, status: 'expired' };
   if (outcome.kind === 'invalid') return REFUSED;
   const limit = keyRateLimit(undefined, env);
@@ -80,7 +77,7 @@ export class Credentials {
   constructor(
     private readonly keys: Pick<Authenticator, 'check'>,
     private readonly tokens: TokenVerifier | null,
-    private readonly env: Record<string, string | undefined> = process.env,
+    private readonly env?: Record<string, string | undefined>,
   ) {}
 
   async check(credential: string): Promise<KeyContext> {
