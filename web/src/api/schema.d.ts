@@ -1657,7 +1657,7 @@ export interface components {
             status: "draft" | "active" | "paused";
             createdAt: string;
             updatedAt: string;
-            /** @description Name of the key that made this version or the last status change; absent before it was recorded */
+            /** @description Who made this version or the last status change: the key's name or the signed-in user's email; absent before it was recorded */
             updatedBy?: string;
         } & {
             [key: string]: unknown;
