@@ -295,4 +295,7 @@ export const de: Catalogue = {
   'overview.noneStalled': 'Kein Kunde stockt.',
   'overview.stalledIn.one': '{n} Kunde stockt in {stage}',
   'overview.stalledIn.other': '{n} Kunden stocken in {stage}',
+  'overview.stalledOne': 'Stockend (über {days} Tag)',
+  'overview.stalledIntroOne':
+    'Stockend: Kunden, die seit mehr als {days} Tag in ihrer Phase sind, ohne weiterzukommen.',
 };

@@ -288,6 +288,9 @@ export const en = {
   'overview.noneStalled': 'No customer has stalled.',
   'overview.stalledIn.one': '{n} customer stalled in {stage}',
   'overview.stalledIn.other': '{n} customers stalled in {stage}',
+  'overview.stalledOne': 'Stalled (more than {days} day)',
+  'overview.stalledIntroOne':
+    'Stalled: customers who have stayed in their stage for more than {days} day without moving on.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -50,7 +50,10 @@ export function CampaignEditor(props: {
   const { t } = useI18n();
   const [draft, setDraft] = useState<Definition>(props.initial);
   const [outcome, setOutcome] = useState<'saved' | unknown>(null);
-  useEffect(() => setDraft(props.initial), [props.initial]);
+  // A new version saved (or another flow picked) starts the form again from it; a re-render
+  // of the page with the same definition keeps what the marketer is typing.
+  const initialKey = JSON.stringify(props.initial);
+  useEffect(() => setDraft(props.initial), [initialKey]);
   const set = (patch: Partial<Definition>) => setDraft({ ...draft, ...patch });
   const steps = draft.steps;
   const setStep = (index: number, change: Partial<Step>) =>

@@ -68,7 +68,12 @@ function Stages() {
               categories={report.stages.map((s) => ({ key: s.stage, label: s.stage }))}
               series={[
                 { key: 'customers', label: t('overview.inStage') },
-                { key: 'stalled', label: t('overview.stalled', { days: report.stalledAfterDays }) },
+                {
+                  key: 'stalled',
+                  label: t(plural(report.stalledAfterDays, 'overview.stalledOne', 'overview.stalled'), {
+                    days: report.stalledAfterDays,
+                  }),
+                },
               ]}
               value={(stage, series) => {
                 const row = report.stages.find((s) => s.stage === stage);
@@ -84,7 +89,9 @@ function Stages() {
                       {t('overview.inStage')}
                     </th>
                     <th scope="col" class="num">
-                      {t('overview.stalled', { days: report.stalledAfterDays })}
+                      {t(plural(report.stalledAfterDays, 'overview.stalledOne', 'overview.stalled'), {
+                        days: report.stalledAfterDays,
+                      })}
                     </th>
                     <th scope="col" class="num">
                       {t('overview.medianDays')}
@@ -120,11 +127,13 @@ function StalledSummary(props: { stages: { stage: string; stalled: number }[]; d
   const stalled = props.stages.filter((s) => s.stalled > 0);
   return (
     <div class="stalled-summary">
-      <p>{t('overview.stalledIntro', { days: props.days })}</p>
+      <p>
+        {t(plural(props.days, 'overview.stalledIntroOne', 'overview.stalledIntro'), { days: props.days })}
+      </p>
       {stalled.length === 0 ? (
         <p>{t('overview.noneStalled')}</p>
       ) : (
-        <ul>
+        <ul class="stalled-list">
           {stalled.map((s) => (
             <li key={s.stage} data-stalled-stage={s.stage}>
               {t(plural(s.stalled, 'overview.stalledIn.one', 'overview.stalledIn.other'), {
