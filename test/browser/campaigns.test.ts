@@ -253,7 +253,8 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
     const before = (await admin('GET', `/v1/campaigns/${NURTURE}`)).body;
     const editor = page.getByRole('form', { name: 'Definition' });
     await editor.getByLabel('Conversion window (days after entering)').fill('14');
-    await editor.getByLabel('Exit (stop before the next send when)').selectOption('stage-left');
+    const exit = before.exit === 'purchased' ? 'stage-left' : 'purchased';
+    await editor.getByLabel('Exit (stop before the next send when)').selectOption(exit);
     await editor.getByRole('button', { name: 'Add a step' }).click();
     await editor.getByLabel('Wait (hours) before step 2').fill('6');
     await editor.getByRole('button', { name: 'Save as a new version' }).click();
@@ -262,7 +263,7 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
     expect(after).toMatchObject({
       version: before.version + 1,
       conversionWindowDays: 14,
-      exit: 'stage-left',
+      exit,
       updatedBy: expect.stringMatching(/^local admin key/),
     });
     expect(after.steps).toHaveLength(before.steps.length + 1);
@@ -333,9 +334,13 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
     expect(await heading.textContent()).toBe(
       `All customers: ${group.customers} ${group.customers === 1 ? 'customer' : 'customers'} first seen in the range`,
     );
-    const first = page.locator(`tr[data-stage="${group.steps[0].stage}"] td`).first();
-    expect(await page.locator(`tr[data-stage="${group.steps[0].stage}"] td`).nth(1).textContent()).toBe('–');
-    expect(await first.textContent()).toBe(en.number(group.steps[0].reached));
+    const firstRow = page.locator(`section[data-group] tr[data-stage="${group.steps[0].stage}"] td`);
+    expect(await firstRow.first().textContent()).toBe(en.number(group.steps[0].reached));
+    // Drop-off and "from previous step": the first step has no step before it.
+    expect(await firstRow.nth(1).textContent()).toBe('–');
+    expect(await firstRow.nth(2).textContent()).toBe('–');
+    const second = page.locator(`section[data-group] tr[data-stage="${group.steps[1].stage}"] td`);
+    expect(await second.nth(1).textContent()).toBe(en.number(group.steps[1].dropOff));
     // No drop-off note beside the first bar.
     const firstNote = await page
       .locator(`[data-chart="funnel-0-chart"] g[data-category="${group.steps[0].stage}"] text.value`)

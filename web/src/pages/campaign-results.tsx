@@ -112,7 +112,7 @@ function Figures(props: { m: CampaignMetrics }) {
         </>
       )}
       <h3 id="step-figures">{t('campaign.stepFigures')}</h3>
-      {m.steps.length === 0 ? (
+      {m.steps.every((s) => s.sent === 0) ? (
         <p class="state empty">{t('campaign.noSends')}</p>
       ) : (
         <TableWrap label={t('campaign.stepFigures')}>

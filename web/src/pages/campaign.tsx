@@ -137,16 +137,18 @@ export function NewCampaignPage(props: { session: Session }) {
           const base = chosen ? byFlow.get(chosen) : undefined;
           return (
             <>
-              <label>
-                {t('newCampaign.flow')}
-                <select value={chosen} onChange={(e) => setFlow((e.target as HTMLSelectElement).value)}>
-                  {flows.map((f) => (
-                    <option key={f} value={f}>
-                      {f}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <label for="new-campaign-flow">{t('newCampaign.flow')}</label>
+              <select
+                id="new-campaign-flow"
+                value={chosen}
+                onChange={(e) => setFlow((e.target as HTMLSelectElement).value)}
+              >
+                {flows.map((f) => (
+                  <option key={f} value={f}>
+                    {f}
+                  </option>
+                ))}
+              </select>
               {base ? (
                 <CampaignEditor
                   key={base.campaignId}
