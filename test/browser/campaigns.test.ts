@@ -241,7 +241,7 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
     expect(await page.getByText(/^Status Paused since .+, last change by local admin key/).count()).toBe(1);
     const history = page.getByRole('region', { name: 'Version history' });
     expect(await history.locator(`li[data-version="${paused.version}"]`).textContent()).toContain(
-      `Changed by ${paused.updatedBy}`,
+      `Changed by: ${paused.updatedBy}`,
     );
     // Activate again from the campaign page.
     await page.getByRole('button', { name: 'Activate', exact: true }).click();
@@ -271,10 +271,10 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
     const row = page.locator(`li[data-version="${after.version}"]`);
     await row.waitFor();
     expect(await row.textContent()).toContain('changed: steps, exit, conversion window');
-    expect(await row.textContent()).toContain(`Changed by ${after.updatedBy}`);
+    expect(await row.textContent()).toContain(`Changed by: ${after.updatedBy}`);
     // Version 1 was made by the seeder.
     expect(await page.locator('li[data-version="1"]').textContent()).toContain(
-      'Changed by Stageflow defaults · created',
+      'Changed by: Stageflow defaults · created',
     );
     await check('campaign-edited');
   });

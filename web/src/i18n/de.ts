@@ -267,7 +267,7 @@ export const de: Catalogue = {
   'campaign.addStep': 'Schritt hinzufügen',
   'campaign.removeStep': 'Schritt {n} entfernen',
   'campaign.saveVersion': 'Als neue Version speichern',
-  'campaign.historyBy': 'Geändert von {who}',
+  'campaign.historyBy': 'Geändert von: {who}',
   'campaign.historyFirst': 'angelegt',
   'campaign.historyChanged': 'geändert: {fields}',
   'campaign.historySame': 'Definition unverändert',

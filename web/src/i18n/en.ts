@@ -260,7 +260,7 @@ export const en = {
   'campaign.addStep': 'Add a step',
   'campaign.removeStep': 'Remove step {n}',
   'campaign.saveVersion': 'Save as a new version',
-  'campaign.historyBy': 'Changed by {who}',
+  'campaign.historyBy': 'Changed by: {who}',
   'campaign.historyFirst': 'created',
   'campaign.historyChanged': 'changed: {fields}',
   'campaign.historySame': 'no change to the definition',
