@@ -298,4 +298,5 @@ export const de: Catalogue = {
   'overview.stalledOne': 'Stockend (über {days} Tag)',
   'overview.stalledIntroOne':
     'Stockend: Kunden, die seit mehr als {days} Tag in ihrer Phase sind, ohne weiterzukommen.',
+  'campaign.stepsSummaryOne': '{count} Schritt: {templates}',
 };

@@ -291,6 +291,7 @@ export const en = {
   'overview.stalledOne': 'Stalled (more than {days} day)',
   'overview.stalledIntroOne':
     'Stalled: customers who have stayed in their stage for more than {days} day without moving on.',
+  'campaign.stepsSummaryOne': '{count} step: {templates}',
 } as const;
 
 export type MessageKey = keyof typeof en;

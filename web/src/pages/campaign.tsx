@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import { ErrorView, Link, Loaded, useLoad } from '../components/ui';
-import { type Translate, useI18n } from '../i18n';
+import { plural, type Translate, useI18n } from '../i18n';
 import { navigate } from '../router';
 import { canWrite, type Session } from '../session';
 import { CampaignEditor, type Definition, definitionOf } from './campaign-editor';
@@ -228,7 +228,7 @@ function History(props: { campaign: Campaign }) {
               <li key={v.version} data-version={v.version}>
                 <strong>{t('campaign.historyRow', { version: v.version })}</strong> · {date(v.updatedAt)} ·{' '}
                 {t('campaign.historyBy', { who: changedBy(t, v) })} · {changes(t, v, versions[i + 1])} ·{' '}
-                {t('campaign.stepsSummary', {
+                {t(plural(v.steps.length, 'campaign.stepsSummaryOne', 'campaign.stepsSummary'), {
                   count: v.steps.length,
                   templates: v.steps.map((s) => s.template).join(', '),
                 })}
