@@ -374,5 +374,5 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
     }
-  });
+  }, 180_000);
 });
