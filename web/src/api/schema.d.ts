@@ -1893,6 +1893,12 @@ export interface components {
         };
         Settings: {
             globalControlPercent: number;
+            /** @description The last change of the percentage through the API; null while it is the default */
+            globalControlChange: {
+                at: string;
+                /** @description The key name or user; null if not recorded */
+                by: string | null;
+            } | null;
             marketing: {
                 /** @description Marketing mail paused now, by an SES reputation alarm or by hand */
                 paused: boolean;
@@ -1905,10 +1911,12 @@ export interface components {
                         at: string;
                     };
                 };
+                /** @description The last pause or resume by hand, and who made it */
                 manual: {
                     paused: boolean;
                     reason: string;
                     at: string;
+                    by: string | null;
                 } | null;
             };
             /**
