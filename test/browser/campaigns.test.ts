@@ -375,4 +375,25 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
       await page.setViewportSize({ width: 1280, height: 800 });
     }
   }, 180_000);
+
+  it('shows a viewer the figures and no way to change a campaign', async () => {
+    const created = await admin('POST', '/v1/keys', { name: 'Vic Viewer', scope: 'read' });
+    expect(created.status).toBe(201);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').fill(created.body.key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('You are a viewer').waitFor();
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await cell(NURTURE, 'lift').waitFor();
+    expect(await page.getByRole('link', { name: 'New campaign' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^(Pause|Activate) / }).count()).toBe(0);
+    const name = (await admin('GET', `/v1/campaigns/${NURTURE}`)).body.name;
+    await page.getByRole('link', { name }).click();
+    await page.getByRole('region', { name: 'Figures per step' }).waitFor();
+    expect(await page.getByRole('button', { name: /^(Pause|Activate|Save|Add a step)/ }).count()).toBe(0);
+    expect(await page.getByLabel('Conversion window (days after entering)').isDisabled()).toBe(true);
+    // The API refuses the viewer's pause anyway.
+    const refused = await api(stack, created.body.key)('POST', `/v1/campaigns/${NURTURE}/pause`);
+    expect(refused.status).toBe(403);
+  });
 });
