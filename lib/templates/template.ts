@@ -58,6 +58,9 @@ export type TemplateInput = z.infer<typeof TemplateInput>;
 export interface Template {
   name: string;
   locales: Partial<Record<Locale, LocalisedContent>>;
+  /** The last change through the API; absent for a template never changed there (seeded). */
+  updatedAt?: string;
+  updatedBy?: string;
 }
 
 /**
