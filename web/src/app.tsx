@@ -12,7 +12,7 @@ import {
   translator,
 } from './i18n';
 import { AttributionPage } from './pages/attribution';
-import { CampaignPage } from './pages/campaign';
+import { CampaignPage, NewCampaignPage } from './pages/campaign';
 import { CampaignsPage } from './pages/campaigns';
 import { CustomerPage } from './pages/customer';
 import { CustomersPage } from './pages/customers';
@@ -126,6 +126,7 @@ export function App() {
       case 'attribution':
         return <AttributionPage />;
       default:
+        if (id === 'new') return <NewCampaignPage session={session} />;
         return id ? <CampaignPage campaignId={id} session={session} /> : <CampaignsPage session={session} />;
     }
   })();
