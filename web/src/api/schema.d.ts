@@ -1289,7 +1289,8 @@ export interface components {
             };
         };
         PreviewInput: {
-            customerId: string;
+            /** @description The customer whose data fills the template; without one, sample data (as a test send's) */
+            customerId?: string;
             locale?: string;
             data?: {
                 [key: string]: string | number | boolean | null | (string | number | {
@@ -1721,6 +1722,8 @@ export interface components {
             subject: string;
             html: string | null;
             text: string | null;
+            /** @description True when sample data stood in for a customer */
+            sample: boolean;
         };
         TestSent: {
             /** @description The mail provider's message id */

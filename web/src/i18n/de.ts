@@ -75,7 +75,10 @@ export const de: Catalogue = {
   'template.html': 'HTML-Text ({locale})',
   'template.text': 'Nur-Text ({locale})',
   'template.preview': 'Vorschau',
-  'template.previewCustomer': 'Kunden-ID für die Vorschau',
+  'template.previewCustomer': 'Kunden-ID für die Vorschau (optional)',
+  'template.previewSampleHint':
+    'Leer lassen für eine Vorschau mit Beispieldaten. Eine angezeigte Vorschau wird nach jedem Speichern neu dargestellt.',
+  'template.previewSample': 'Mit Beispieldaten dargestellt.',
   'template.previewLocale': 'Sprache der Vorschau',
   'template.previewRun': 'Vorschau anzeigen',
   'template.previewSubject': 'Betreff: {subject}',

@@ -69,7 +69,10 @@ export const en = {
   'template.html': 'HTML body ({locale})',
   'template.text': 'Text body ({locale})',
   'template.preview': 'Preview',
-  'template.previewCustomer': 'Customer id for the preview',
+  'template.previewCustomer': 'Customer id for the preview (optional)',
+  'template.previewSampleHint':
+    'Leave it empty to preview with sample data. A shown preview renders again after every save.',
+  'template.previewSample': 'Rendered with sample data.',
   'template.previewLocale': 'Preview language',
   'template.previewRun': 'Show preview',
   'template.previewSubject': 'Subject: {subject}',
