@@ -10,6 +10,16 @@ import { defineConfig } from 'vitest/config';
  *   project's global setup starts once for the whole group. Their logs are kept back and
  *   printed only for a test that fails.
  * A new test file joins its group by where it lives; nothing here lists files.
+ *
+ * Speed (CI has 2 cores, where vitest's default is one file at a time):
+ * - unit runs in two threads with isolate: false, so zod, the SDK and the domain are imported
+ *   once per thread instead of once per file (the imports cost far more than the assertions).
+ *   A unit test must therefore restore process.env, timers and module state it changes.
+ * - contract and integration run two files at a time in forks (a fork per file keeps each
+ *   file's process.env and handlers apart). Integration files mostly wait on flows and DynamoDB
+ *   Local, so two at a time nearly halves the group; each file has its own table and ports.
+ * Each project has its own groupOrder: vitest refuses projects with different maxWorkers in one
+ * group, and `npx vitest run` (all projects) then runs them one after the other.
  */
 export default defineConfig({
   test: {
