@@ -1,26 +1,12 @@
-import { dynamoClient } from '../lib/aws/clients.js';
-import { DynamoDbCustomerData, exportDocument } from '../lib/customers/dynamodb-customer-data.js';
+import { exportDocument } from '../lib/customers/dynamodb-customer-data.js';
 import { customerView } from '../lib/customers/read-customers.js';
-import { DynamoDbMessageIndex } from '../lib/flows/dynamodb-message-index.js';
-import { DynamoDbMessageLog } from '../lib/flows/dynamodb-message-log.js';
-import { SearchMessages } from '../lib/flows/message-search.js';
 import { json } from '../lib/http/middleware.js';
 import { pathParameter } from '../lib/http/path-parameters.js';
 import { routeKeyOf } from '../lib/http/routes.js';
 import { container, logger } from '../lib/runtime/container.js';
 import { httpHandler } from '../lib/runtime/handlers.js';
+import { personalData } from '../lib/runtime/personal-data.js';
 import { LinkedCustomerError, NotFoundError } from '../lib/shared/errors.js';
-
-let privacy: { data: DynamoDbCustomerData; messages: DynamoDbMessageLog; search: SearchMessages } | undefined;
-const personalData = () => {
-  const { tableName } = container().config;
-  privacy ??= {
-    data: new DynamoDbCustomerData(dynamoClient(), tableName),
-    messages: new DynamoDbMessageLog(dynamoClient(), tableName),
-    search: new SearchMessages(new DynamoDbMessageIndex(dynamoClient(), tableName)),
-  };
-  return privacy;
-};
 
 /**
  * GET /v1/customers/{customerId}[/touchpoints|/transitions] on ingest keys; the customer lists

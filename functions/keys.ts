@@ -27,14 +27,14 @@ export const handler = httpHandler(
       case 'POST /v1/keys': {
         const parsed = CreateKeyBody.safeParse(event.parsedBody);
         if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid key');
-        const { key, view } = await createApiKey(store, parsed.data);
+        const { key, view } = await createApiKey(store, { ...parsed.data, createdBy: event.principal?.name });
         // The only time the plain key exists outside the caller: it is never stored or logged.
         return json(201, { ...view, key }, { 'cache-control': 'no-store' });
       }
       case 'DELETE /v1/keys/{keyId}': {
         const keyId = decodeURIComponent(event.pathParameters?.keyId ?? '');
         try {
-          return json(200, (await revokeApiKey(store, keyId)).view);
+          return json(200, (await revokeApiKey(store, keyId, new Date(), event.principal?.name)).view);
         } catch (error) {
           if (error instanceof KeyAdminError) throw new NotFoundError(`No key with id ${keyId}`);
           throw error;

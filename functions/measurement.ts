@@ -1,34 +1,16 @@
-import middy from '@middy/core';
 import { onlyFor } from '../lib/http/conditional.js';
 import { mergePatchContentType } from '../lib/http/content-type.js';
-import {
-  type HttpEvent,
-  type HttpResult,
-  json,
-  jsonBody,
-  problemResponses,
-  requireKey,
-} from '../lib/http/middleware.js';
+import { json, jsonBody } from '../lib/http/middleware.js';
 import { pathParameter } from '../lib/http/path-parameters.js';
-import { scopeOf } from '../lib/http/routes.js';
-import { container, logger } from '../lib/runtime/container.js';
+import { httpHandler } from '../lib/runtime/handlers.js';
 import { measurementApi } from '../lib/runtime/measurement.js';
 import { NotFoundError } from '../lib/shared/errors.js';
 
 const PATCH = 'PATCH /v1/settings';
 
-/** Campaign metrics, the global control report and the settings (admin keys). */
-export const handler = middy<HttpEvent, HttpResult>()
-  .use(problemResponses(logger))
-  .use(
-    requireKey(
-      () => container().authenticator,
-      (event) => scopeOf(event.routeKey),
-    ),
-  )
-  .use(onlyFor((e) => e.routeKey === PATCH, mergePatchContentType()))
-  .use(onlyFor((e) => e.routeKey === PATCH, jsonBody({ limitBytes: 16 * 1024 })))
-  .handler(async (event) => {
+/** Campaign metrics, the global control report and the settings (admin keys; GETs also read keys). */
+export const handler = httpHandler(
+  async (event) => {
     const { reads, settings } = measurementApi();
     const query = event.queryStringParameters ?? {};
     switch (event.routeKey) {
@@ -41,8 +23,16 @@ export const handler = middy<HttpEvent, HttpResult>()
       case 'GET /v1/settings':
         return json(200, await settings.get());
       case PATCH:
-        return json(200, await settings.patch(event.parsedBody));
+        // Every change records who made it (the key's name, or the signed-in user).
+        return json(200, await settings.patch(event.parsedBody, event.principal?.name));
       default:
         throw new NotFoundError(`No route ${event.routeKey}`);
     }
-  });
+  },
+  {
+    use: [
+      onlyFor((e) => e.routeKey === PATCH, mergePatchContentType()),
+      onlyFor((e) => e.routeKey === PATCH, jsonBody({ limitBytes: 16 * 1024 })),
+    ],
+  },
+);

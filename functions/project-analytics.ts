@@ -1,11 +1,11 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { type AnalyticsProjector, projectBatch } from '../lib/analytics/project.js';
 import { profileChangesOf } from '../lib/analytics/stream-filter.js';
-import { detectConversions } from '../lib/measurement/conversions.js';
+import { detectConversionsOf } from '../lib/measurement/conversions.js';
 import { analytics } from '../lib/runtime/analytics.js';
-import { container, logger } from '../lib/runtime/container.js';
+import { logger } from '../lib/runtime/container.js';
 import { taskHandler } from '../lib/runtime/handlers.js';
-import { measurement } from '../lib/runtime/measurement.js';
+import { conversionDeps } from '../lib/runtime/measurement.js';
 
 /**
  * The table's stream, filtered to profile writes and removals (lib/analytics/stream-filter.ts),
@@ -26,25 +26,13 @@ export const handler = taskHandler<DynamoDBStreamEvent, DynamoDBBatchResponse>(a
   return { batchItemFailures: [{ itemIdentifier: failedFrom }] };
 });
 
-/** The projector, then each customer's conversions: both idempotent, retried together. */
+/** The projector, then the customers' conversions: both idempotent, retried together. */
 function withConversions(projector: AnalyticsProjector): Pick<AnalyticsProjector, 'projectMany'> {
-  const m = measurement();
-  const deps = {
-    assignments: m.assignments,
-    history: (id: string) => container().journeyStore.history(id),
-    currency: m.currency,
-  };
+  const deps = conversionDeps();
   return {
     async projectMany(ids) {
       await projector.projectMany(ids);
-      for (const customerId of new Set(ids)) {
-        try {
-          await detectConversions(deps, customerId);
-        } catch (error) {
-          // projectBatch retries the stream from this customer's first record.
-          throw Object.assign(error instanceof Error ? error : new Error(String(error)), { customerId });
-        }
-      }
+      await detectConversionsOf(deps, ids);
     },
   };
 }

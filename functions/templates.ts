@@ -32,9 +32,9 @@ export const handler = httpHandler(
       case 'GET /v1/templates/{name}':
         return json(200, await templates.get(name));
       case 'PUT /v1/templates/{name}':
-        return written(await templates.put(name, event.parsedBody));
+        return written(await templates.put(name, event.parsedBody, event.principal?.name));
       case PATCH:
-        return written(await templates.patch(name, event.parsedBody));
+        return written(await templates.patch(name, event.parsedBody, event.principal?.name));
       case 'DELETE /v1/templates/{name}':
         await templates.delete(name);
         return { statusCode: 204 };

@@ -46,10 +46,14 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
     read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
     write: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
   },
-  // Template API: campaigns that use a template (Query), the customer for a preview; the rest is
+  // Template API: campaigns that use a template (Query), the customer for a preview, and who
+  // changed a template last (TPL#<name>: GetItem, PutItem, DeleteItem); the rest is
   // SES: ses:ListEmailTemplates, Get/Create/Update/DeleteEmailTemplate, TestRenderEmailTemplate,
   // and secretsmanager:GetSecretValue on the unsubscribe secret (the preview's unsubscribe link).
-  templates: { read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], write: [] },
+  templates: {
+    read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+    write: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+  },
   // DynamoDbKeyStore: list (Query), create (PutItem), revoke (UpdateItem).
   keys: { read: ['dynamodb:Query'], write: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] },
   // DynamoDbConsentStore: snapshot (BatchGetItem), unsubscribe (TransactWrite: ConditionCheck on

@@ -191,3 +191,97 @@ export function analyticsConfig(): { timeZone: string; currency: string } {
   };
   return cachedAnalytics;
 }
+
+/*
+ * Read on every call, not once: tests and the local stack change these while a process runs,
+ * and each is cheap. Each takes the environment as a parameter so a test can pass its own.
+ */
+type Env = Record<string, string | undefined>;
+
+const problemsOf = (error: z.ZodError) =>
+  error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+
+/**
+ * STAGEFLOW_TIME_SCALE multiplies every wait a flow makes (and the frequency-cap window):
+ * 1 is real time, 0.00001 makes a day last about a second. Deployed stacks use 1.
+ */
+export function timeScale(env: Env = process.env): number {
+  const raw = env.STAGEFLOW_TIME_SCALE;
+  if (raw === undefined || raw === '') return 1;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ConfigurationError(`STAGEFLOW_TIME_SCALE must be a positive number, got "${raw}"`);
+  }
+  return value;
+}
+
+const FlowEnv = z.object({
+  STAGEFLOW_FREQUENCY_CAP: z.coerce.number().int().min(1).default(3),
+  STAGEFLOW_FREQUENCY_WINDOW_DAYS: z.coerce.number().positive().default(7),
+  STAGEFLOW_QUIET_HOURS: z
+    .string()
+    .regex(/^\d{1,2}-\d{1,2}$/, 'must look like 21-8 (start hour - end hour)')
+    .default('21-8'),
+  STAGEFLOW_DEFAULT_TIME_ZONE: z.string().default('UTC'),
+  // Longer than a send task can run (flowSend's timeout is 30 s): an unexpired claim is live.
+  STAGEFLOW_SEND_LEASE_SECONDS: z.coerce.number().positive().default(300),
+});
+
+/** The flows' settings (the flows context's FlowSettings): cap, window, quiet hours, time scale, send lease. */
+export interface FlowConfig {
+  frequencyCap: number;
+  frequencyWindowMs: number;
+  quietHours: { start: number; end: number };
+  timeScale: number;
+  defaultTimeZone: string;
+  sendLeaseMs: number;
+}
+
+export function flowConfig(env: Env = process.env): FlowConfig {
+  const parsed = FlowEnv.safeParse(env);
+  if (!parsed.success) throw new ConfigurationError(`Invalid flow settings: ${problemsOf(parsed.error)}`);
+  const [start, end] = parsed.data.STAGEFLOW_QUIET_HOURS.split('-').map(Number);
+  return {
+    frequencyCap: parsed.data.STAGEFLOW_FREQUENCY_CAP,
+    frequencyWindowMs: parsed.data.STAGEFLOW_FREQUENCY_WINDOW_DAYS * 24 * 3600 * 1000,
+    quietHours: { start, end },
+    timeScale: timeScale(env),
+    defaultTimeZone: parsed.data.STAGEFLOW_DEFAULT_TIME_ZONE,
+    sendLeaseMs: parsed.data.STAGEFLOW_SEND_LEASE_SECONDS * 1000,
+  };
+}
+
+/** STAGEFLOW_FLOW_TRACE=stdout: a flow worker thread prints the flow trace (local/flows-worker.ts). */
+export const flowTraceToStdout = (env: Env = process.env): boolean => env.STAGEFLOW_FLOW_TRACE === 'stdout';
+
+const MeasurementEnv = z.object({
+  STAGEFLOW_SEED_HOLDOUT_PERCENT: z.coerce.number().min(0).max(100).optional(),
+});
+
+/** Measurement settings (docs/measurement.md); `seedHoldoutPercent` unset means the campaigns' default. */
+export function measurementConfig(env: Env = process.env): { seedHoldoutPercent?: number } {
+  const parsed = MeasurementEnv.safeParse(env);
+  if (!parsed.success)
+    throw new ConfigurationError(`Invalid measurement settings: ${problemsOf(parsed.error)}`);
+  return { seedHoldoutPercent: parsed.data.STAGEFLOW_SEED_HOLDOUT_PERCENT };
+}
+
+const positive = (value: string | undefined): number | undefined => {
+  const n = Number(value);
+  return value !== undefined && value !== '' && Number.isFinite(n) && n > 0 ? n : undefined;
+};
+
+/**
+ * The limit of a key without its own: STAGEFLOW_KEY_RATE_LIMIT requests per second (default 50)
+ * with a burst of STAGEFLOW_KEY_RATE_BURST (default twice the rate).
+ */
+export function keyRateLimitDefaults(env: Env = process.env): { perSecond: number; burst: number } {
+  const perSecond = positive(env.STAGEFLOW_KEY_RATE_LIMIT) ?? 50;
+  return {
+    perSecond,
+    burst: positive(env.STAGEFLOW_KEY_RATE_BURST) ?? Math.max(1, Math.ceil(perSecond * 2)),
+  };
+}
+
+/** The region a local stand-in's client signs for (AWS_REGION, default us-east-1). */
+export const localRegion = (env: Env = process.env): string => env.AWS_REGION ?? 'us-east-1';

@@ -8,7 +8,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { flowDefinition } from '../infra/flows.js';
 import { FLOW_TYPES, type FlowType, flowRulePattern } from '../lib/campaigns/flow-catalogue.js';
-import { timeScale } from '../lib/flows/time-scale.js';
+import { timeScale } from '../lib/config.js';
 import type { LambdaHandler } from './api-server.js';
 import type { LocalEventBus } from './event-bus.js';
 import {

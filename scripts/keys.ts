@@ -108,6 +108,7 @@ async function run(
       name: values.name ?? '',
       scope: values.scope as Scope,
       rateLimit,
+      createdBy: 'npm run keys',
     });
     progress(`created ${view.scope} key ${view.keyId} "${view.name}"`);
     progress('the key is shown this once; only its SHA-256 hash is stored. Keep it in a secret store.');
@@ -123,7 +124,7 @@ async function run(
     return;
   }
   const keyId = rest[0];
-  const { outcome, view } = await revokeApiKey(target.store, keyId);
+  const { outcome, view } = await revokeApiKey(target.store, keyId, new Date(), 'npm run keys');
   if (outcome === 'already-revoked') progress(`key ${keyId} was revoked already, at ${view.revokedAt}`);
   else {
     progress(`revoked ${view.scope} key ${keyId} "${view.name}" at ${view.revokedAt}`);

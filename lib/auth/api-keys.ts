@@ -15,7 +15,10 @@ export interface ApiKeyRecord {
   name: string;
   scope: Scope;
   createdAt: string;
+  /** Who created it: the creating key's name or user, or `npm run keys` (absent on older keys). */
+  createdBy?: string;
   revokedAt?: string;
+  revokedBy?: string;
   /** Requests per second this key may make; 0 means the deployment default. */
   rateLimit?: number;
 }
@@ -50,13 +53,14 @@ export interface KeyStore {
   get(hash: string): Promise<ApiKeyRecord | null>;
   put(record: ApiKeyRecord): Promise<void>;
   list(): Promise<ApiKeyRecord[]>;
-  revoke(keyId: string, at: string): Promise<boolean>;
+  /** Marks the key revoked (the first revocation's time and author stay). */
+  revoke(keyId: string, at: string, by?: string): Promise<boolean>;
 }
 
 /** Creates a key, stores only its hash, and returns the plain key once. */
 export async function createKey(
   store: KeyStore,
-  input: { name: string; scope: Scope; key?: string; rateLimit?: number },
+  input: { name: string; scope: Scope; key?: string; rateLimit?: number; createdBy?: string },
 ): Promise<{ key: string; record: ApiKeyRecord }> {
   const key = input.key ?? generateKey(input.scope);
   const hash = hashKey(key);
@@ -66,6 +70,7 @@ export async function createKey(
     name: input.name,
     scope: input.scope,
     createdAt: new Date().toISOString(),
+    ...(input.createdBy ? { createdBy: input.createdBy } : {}),
     ...(input.rateLimit ? { rateLimit: input.rateLimit } : {}),
   };
   await store.put(record);

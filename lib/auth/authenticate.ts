@@ -44,7 +44,7 @@ export class Authenticator {
     private readonly store: KeyStore,
     private readonly ttlMs = CACHE_TTL_MS,
     private readonly now: () => number = Date.now,
-    private readonly env: Record<string, string | undefined> = process.env,
+    private readonly env?: Record<string, string | undefined>,
     maxKeys = AUTH_CACHE_MAX_KEYS,
   ) {
     this.cache = new Lru(maxKeys);

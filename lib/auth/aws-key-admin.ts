@@ -220,7 +220,9 @@ export interface KeyView {
   name: string;
   scope: Scope;
   createdAt: string;
+  createdBy: string | null;
   revokedAt: string | null;
+  revokedBy: string | null;
   rateLimit: number | null;
 }
 
@@ -229,7 +231,9 @@ export const keyView = (r: ApiKeyRecord): KeyView => ({
   name: r.name,
   scope: r.scope,
   createdAt: r.createdAt,
+  createdBy: r.createdBy ?? null,
   revokedAt: r.revokedAt ?? null,
+  revokedBy: r.revokedBy ?? null,
   rateLimit: r.rateLimit ?? null,
 });
 
@@ -238,6 +242,8 @@ export interface CreateKeyInput {
   scope: Scope;
   /** Requests per second; absent means the deployment default (STAGEFLOW_KEY_RATE_LIMIT). */
   rateLimit?: number;
+  /** Who creates it: the calling key's name or user, or `npm run keys`. */
+  createdBy?: string;
 }
 
 /** Creates a key and returns it in plain text, the only time it is ever available. */
@@ -254,7 +260,12 @@ export async function createApiKey(
   if (input.rateLimit !== undefined && !(Number.isFinite(input.rateLimit) && input.rateLimit > 0)) {
     throw new KeyAdminError('--rate-limit must be a positive number of requests per second.');
   }
-  const { key, record } = await createKey(store, { name, scope: input.scope, rateLimit: input.rateLimit });
+  const { key, record } = await createKey(store, {
+    name,
+    scope: input.scope,
+    rateLimit: input.rateLimit,
+    createdBy: input.createdBy,
+  });
   return { key, view: keyView(record) };
 }
 
@@ -267,12 +278,16 @@ export async function revokeApiKey(
   store: KeyStore,
   keyId: string,
   now: Date = new Date(),
+  by?: string,
 ): Promise<{ outcome: 'revoked' | 'already-revoked'; view: KeyView }> {
   const found = (await store.list()).find((r) => r.keyId === keyId);
   if (!found) {
     throw new KeyAdminError(`No key with id ${keyId}. \`npm run keys -- list\` shows the key ids.`);
   }
   if (found.revokedAt) return { outcome: 'already-revoked', view: keyView(found) };
-  await store.revoke(keyId, now.toISOString());
-  return { outcome: 'revoked', view: keyView({ ...found, revokedAt: now.toISOString() }) };
+  await store.revoke(keyId, now.toISOString(), by);
+  return {
+    outcome: 'revoked',
+    view: keyView({ ...found, revokedAt: now.toISOString(), ...(by ? { revokedBy: by } : {}) }),
+  };
 }

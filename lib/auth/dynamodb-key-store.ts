@@ -42,15 +42,15 @@ export class DynamoDbKeyStore implements KeyStore {
     return (await queryPartition(this.client, this.tableName, keys.apiKeys)).map(toRecord);
   }
 
-  async revoke(keyId: string, at: string): Promise<boolean> {
+  async revoke(keyId: string, at: string, by?: string): Promise<boolean> {
     const record = (await this.list()).find((r) => r.keyId === keyId);
     if (!record) return false;
     await this.client.send(
       new UpdateItemCommand({
         TableName: this.tableName,
         Key: marshall({ pk: keys.apiKeys, sk: keys.apiKeySk(record.hash) }),
-        UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
-        ExpressionAttributeValues: marshall({ ':at': at }),
+        UpdateExpression: `SET revokedAt = if_not_exists(revokedAt, :at)${by ? ', revokedBy = if_not_exists(revokedBy, :by)' : ''}`,
+        ExpressionAttributeValues: marshall(by ? { ':at': at, ':by': by } : { ':at': at }),
       }),
     );
     return true;
@@ -64,7 +64,9 @@ function toRecord(item: Record<string, unknown>): ApiKeyRecord {
     name: item.name as string,
     scope: item.scope as Scope,
     createdAt: item.createdAt as string,
+    ...(item.createdBy ? { createdBy: item.createdBy as string } : {}),
     ...(item.revokedAt ? { revokedAt: item.revokedAt as string } : {}),
+    ...(item.revokedBy ? { revokedBy: item.revokedBy as string } : {}),
     ...(item.rateLimit ? { rateLimit: item.rateLimit as number } : {}),
   };
 }

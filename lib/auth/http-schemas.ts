@@ -14,7 +14,12 @@ export const ApiKey = z.object({
   name: z.string(),
   scope: KeyScope,
   createdAt: z.string(),
+  createdBy: z
+    .string()
+    .nullable()
+    .describe("Who created it: a key's name, a user, or `npm run keys`; null on older keys"),
   revokedAt: z.string().nullable(),
+  revokedBy: z.string().nullable().describe('Who revoked it; null while valid or when not recorded'),
   rateLimit: z.number().nullable(),
 });
 export const KeyList = z.object({ items: z.array(ApiKey) });

@@ -1,3 +1,4 @@
+import { keyRateLimitDefaults } from '../config.js';
 import { Lru } from '../lru.js';
 
 /** A key's allowance: a sustained rate and the burst it may spend at once. */
@@ -53,17 +54,7 @@ export class TokenBuckets {
  * (default 50) with a burst of STAGEFLOW_KEY_RATE_BURST (default twice the rate). A key's own
  * rateLimit gets a burst of twice its rate.
  */
-export function keyRateLimit(
-  own: number | undefined,
-  env: Record<string, string | undefined> = process.env,
-): RateLimit {
+export function keyRateLimit(own: number | undefined, env?: Record<string, string | undefined>): RateLimit {
   if (own && own > 0) return { perSecond: own, burst: Math.max(1, Math.ceil(own * 2)) };
-  const perSecond = positive(env.STAGEFLOW_KEY_RATE_LIMIT) ?? 50;
-  const burst = positive(env.STAGEFLOW_KEY_RATE_BURST) ?? Math.max(1, Math.ceil(perSecond * 2));
-  return { perSecond, burst };
+  return keyRateLimitDefaults(env);
 }
-
-const positive = (value: string | undefined): number | undefined => {
-  const n = Number(value);
-  return value !== undefined && value !== '' && Number.isFinite(n) && n > 0 ? n : undefined;
-};

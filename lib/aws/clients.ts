@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { config } from '../config.js';
+import { config, localRegion } from '../config.js';
 
 let dynamo: DynamoDBClient | undefined;
 
@@ -29,4 +29,4 @@ export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local'
  * Step Functions): its endpoint, a region and fixed credentials. Nothing when deployed.
  */
 export const localEndpoint = (endpoint: string | undefined) =>
-  endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: localCredentials } : {};
+  endpoint ? { endpoint, region: localRegion(), credentials: localCredentials } : {};

@@ -1,4 +1,4 @@
-import { type Locale, localeOf } from '../templates/index.js';
+import { type Locale, localeOf } from '../shared/locale.js';
 import { addressHash, type Category, decide, type SendDecision } from './consent.js';
 import { InvalidUnsubscribeTokenError, UnknownSubscriberError } from './errors.js';
 import type { ConsentStore } from './ports.js';

@@ -1,4 +1,4 @@
-import type { Locale } from '../templates/index.js';
+import type { Locale } from '../shared/locale.js';
 
 export type PageKind = 'confirm' | 'done' | 'invalid' | 'unknown';
 

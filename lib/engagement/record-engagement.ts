@@ -24,6 +24,17 @@ export interface RecordEngagementDeps {
 
 export type RecordOutcome = 'applied' | 'duplicate' | 'gone' | 'unknown' | 'ignored';
 
+/** Longest link a click touchpoint keeps: what a browser reliably handles, far under ingest's 32 KB per event. */
+export const MAX_LINK_CHARS = 2048;
+
+/**
+ * The clicked link as recorded: SES reports whatever URL the mail held, and a shop's template
+ * may hold a huge one; the touchpoint keeps its first 2,048 characters (marked with …) rather
+ * than fail ingest's size check and lose the click from the customer's history.
+ */
+const boundedLink = (link: string) =>
+  link.length > MAX_LINK_CHARS ? `${link.slice(0, MAX_LINK_CHARS - 1)}…` : link;
+
 /**
  * The touchpoint an engagement becomes, or null for kinds that are no customer action (sent,
  * rejected, rendering failure, delay). Its messageId derives from the SES event, so a
@@ -50,7 +61,7 @@ export function engagementTouchpoint(
       campaign_id: message.campaignId,
       ...(details.campaignName ? { campaign_name: details.campaignName } : {}),
       ...(details.subject ? { email_subject: details.subject } : {}),
-      ...(click && update.link ? { link_url: update.link } : {}),
+      ...(click && update.link ? { link_url: boundedLink(update.link) } : {}),
       ...(update.kind === 'opened' ? { machine: update.machine === true } : {}),
     },
     ...(click

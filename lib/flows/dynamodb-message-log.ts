@@ -2,15 +2,13 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   type Put,
-  TransactionCanceledException,
   type TransactWriteItem,
-  TransactWriteItemsCommand,
   type Update,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { counterUpdate } from '../measurement/dynamodb-counters.js';
 import { campaignCounterPk } from '../measurement/index.js';
-import { queryPartition } from '../storage/dynamodb-io.js';
+import { queryPartition, transactWhileCustomerExists } from '../storage/dynamodb-io.js';
 import { keys } from '../storage/table.js';
 import type { ClaimResult, MessageLog, MessageRecord, OnExpiredClaim } from './message-log.js';
 
@@ -224,35 +222,8 @@ export class DynamoDbMessageLog implements MessageLog {
    * racing an erasure cannot bring personal data back. 'condition' is the write's own condition;
    * `also` (metric counters) is written in the same transaction or not at all.
    */
-  private async writeIfCustomer(
-    customerId: string,
-    write: TransactWriteItem,
-    also: TransactWriteItem[] = [],
-  ): Promise<'ok' | 'gone' | 'condition'> {
-    try {
-      await this.client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: marshall({ pk: `C#${customerId}`, sk: 'PROFILE' }),
-                ConditionExpression: 'attribute_exists(pk)',
-              },
-            },
-            write,
-            ...also,
-          ],
-        }),
-      );
-      return 'ok';
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const [profile, item] = error.CancellationReasons ?? [];
-      if (profile?.Code === 'ConditionalCheckFailed') return 'gone';
-      if (item?.Code === 'ConditionalCheckFailed') return 'condition';
-      throw error;
-    }
+  private writeIfCustomer(customerId: string, write: TransactWriteItem, also: TransactWriteItem[] = []) {
+    return transactWhileCustomerExists(this.client, this.tableName, customerId, [write, ...also]);
   }
 
   async list(customerId: string): Promise<MessageRecord[]> {

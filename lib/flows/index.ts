@@ -6,6 +6,4 @@ export * from './ports.js';
 export * from './reviews.js';
 export * from './run.js';
 export * from './send-step.js';
-export * from './settings.js';
-export * from './time-scale.js';
 export * from './trace.js';

@@ -21,7 +21,8 @@ export interface MarketingSwitchState {
    * A pause set by hand (PATCH /v1/settings), independent of the alarms: marketing is paused
    * while either holds. Resuming by hand never overrides an alarm.
    */
-  manual?: { paused: boolean; reason: string; at: string };
+  /** A pause or resume by hand: why, when, and who (the key's name or the user; absent before it was recorded). */
+  manual?: { paused: boolean; reason: string; at: string; by?: string };
 }
 
 /** Whether marketing mail is paused by either an alarm or by hand. */
@@ -109,7 +110,7 @@ export function nextSwitchState(
 /** Applies a manual pause or resume with optimistic locking; returns the state written. */
 export async function setManualPause(
   store: MarketingSwitchStore,
-  manual: { paused: boolean; reason: string },
+  manual: { paused: boolean; reason: string; by?: string },
   clock: () => Date = () => new Date(),
 ): Promise<MarketingSwitchState> {
   for (let attempt = 0; attempt < 20; attempt++) {

@@ -1,3 +1,4 @@
+import { flowTraceToStdout } from '../config.js';
 import { redactPersonalData } from '../shared/redact.js';
 import type { MessageLog, MessageRecord } from './message-log.js';
 import type { FlowDeps } from './ports.js';
@@ -19,7 +20,7 @@ export function setFlowTraceSink(next: FlowTraceSink | undefined): void {
 
 export function flowTraceSink(): FlowTraceSink | undefined {
   if (sink) return sink;
-  return process.env.STAGEFLOW_FLOW_TRACE === 'stdout' ? (line) => console.log(`  ${line}`) : undefined;
+  return flowTraceToStdout() ? (line) => console.log(`  ${line}`) : undefined;
 }
 
 /** A reason as printed: one line, no email address (an SES error can carry one), bounded. */

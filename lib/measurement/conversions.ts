@@ -81,3 +81,37 @@ export async function detectConversions(deps: ConversionDeps, customerId: string
   }
   return counted;
 }
+
+/** Customers whose conversions are detected at once in a stream batch. */
+const DETECT_CONCURRENCY = 8;
+
+/**
+ * Detects the conversions of several customers (a stream batch's), eight at a time: most have
+ * no assignment and cost two queries; an assigned one reads their history. If any fails, the
+ * error of the first failing customer in `customerIds` order is thrown with `customerId` set,
+ * so the stream retries from that customer's first record; the others counted are idempotent.
+ */
+export async function detectConversionsOf(
+  deps: ConversionDeps,
+  customerIds: readonly string[],
+): Promise<void> {
+  const ids = [...new Set(customerIds)];
+  const failures: ({ error: unknown } | undefined)[] = new Array(ids.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(DETECT_CONCURRENCY, ids.length) }, async () => {
+      while (next < ids.length) {
+        const i = next++;
+        try {
+          await detectConversions(deps, ids[i]);
+        } catch (error) {
+          failures[i] = { error };
+        }
+      }
+    }),
+  );
+  const first = failures.findIndex((f) => f !== undefined);
+  if (first === -1) return;
+  const { error } = failures[first] as { error: unknown };
+  throw Object.assign(error instanceof Error ? error : new Error(String(error)), { customerId: ids[first] });
+}

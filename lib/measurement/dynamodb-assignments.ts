@@ -1,12 +1,6 @@
-import {
-  type DynamoDBClient,
-  GetItemCommand,
-  TransactionCanceledException,
-  type TransactWriteItem,
-  TransactWriteItemsCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { queryPartition } from '../storage/dynamodb-io.js';
+import { queryPartition, transactWhileCustomerExists } from '../storage/dynamodb-io.js';
 import { keys } from '../storage/table.js';
 import type { Arm, Assignment, GlobalAssignment } from './assignment.js';
 import { campaignCounterPk, GLOBAL_STATS } from './counters.js';
@@ -243,32 +237,7 @@ export class DynamoDbAssignments implements AssignmentStore {
   }
 
   /** One transaction with a check that the customer still exists (erasure wins every race). */
-  private async transact(
-    customerId: string,
-    items: TransactWriteItem[],
-  ): Promise<'ok' | 'gone' | 'condition'> {
-    try {
-      await this.client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: marshall({ pk: keys.customer(customerId), sk: keys.profileSk }),
-                ConditionExpression: 'attribute_exists(pk)',
-              },
-            },
-            ...items,
-          ],
-        }),
-      );
-      return 'ok';
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const [profile, ...rest] = error.CancellationReasons ?? [];
-      if (profile?.Code === 'ConditionalCheckFailed') return 'gone';
-      if (rest.some((r) => r?.Code === 'ConditionalCheckFailed')) return 'condition';
-      throw error;
-    }
+  private transact(customerId: string, items: TransactWriteItem[]) {
+    return transactWhileCustomerExists(this.client, this.tableName, customerId, items);
   }
 }

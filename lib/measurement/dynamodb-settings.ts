@@ -23,6 +23,8 @@ export class DynamoDbSettings implements SettingsStore {
         typeof item.globalControlPercent === 'number'
           ? item.globalControlPercent
           : DEFAULTS.globalControlPercent,
+      ...(typeof item.changedAt === 'string' ? { changedAt: item.changedAt } : {}),
+      ...(typeof item.changedBy === 'string' ? { changedBy: item.changedBy } : {}),
     };
   }
 
@@ -31,8 +33,16 @@ export class DynamoDbSettings implements SettingsStore {
       new UpdateItemCommand({
         TableName: this.tableName,
         Key: marshall(KEY),
-        UpdateExpression: 'SET entity = :e, globalControlPercent = :g',
-        ExpressionAttributeValues: marshall({ ':e': 'settings', ':g': settings.globalControlPercent }),
+        UpdateExpression: `SET entity = :e, globalControlPercent = :g, changedAt = :at${settings.changedBy ? ', changedBy = :by' : ''}${settings.changedBy ? '' : ' REMOVE changedBy'}`,
+        ExpressionAttributeValues: marshall(
+          {
+            ':e': 'settings',
+            ':g': settings.globalControlPercent,
+            ':at': settings.changedAt ?? new Date().toISOString(),
+            ':by': settings.changedBy,
+          },
+          { removeUndefinedValues: true },
+        ),
       }),
     );
   }

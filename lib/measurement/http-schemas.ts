@@ -105,6 +105,13 @@ export const GlobalControlReport = z.object({
 
 export const Settings = z.object({
   globalControlPercent: z.number().min(0).max(15),
+  globalControlChange: z
+    .object({
+      at: z.string(),
+      by: z.string().nullable().describe('The key name or user; null if not recorded'),
+    })
+    .nullable()
+    .describe('The last change of the percentage through the API; null while it is the default'),
   marketing: z.object({
     paused: z.boolean().describe('Marketing mail paused now, by an SES reputation alarm or by hand'),
     reason: z.string(),
@@ -113,7 +120,10 @@ export const Settings = z.object({
       z.string(),
       z.object({ state: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']), at: z.string() }),
     ),
-    manual: z.object({ paused: z.boolean(), reason: z.string(), at: z.string() }).nullable(),
+    manual: z
+      .object({ paused: z.boolean(), reason: z.string(), at: z.string(), by: z.string().nullable() })
+      .nullable()
+      .describe('The last pause or resume by hand, and who made it'),
   }),
   tracking: z.enum(['on', 'off']).describe('Read-only: the STAGEFLOW_TRACKING setting'),
 });

@@ -4,7 +4,6 @@
  * lib/runtime (and the flows' message-log adapter writes its counters).
  */
 export * from './assignment.js';
-export * from './config.js';
 export * from './conversions.js';
 export * from './counters.js';
 export * from './manage-settings.js';

@@ -10,17 +10,19 @@ export interface MarketingSwitchState {
   reason: string;
   at: string;
   alarms: Record<string, { state: AlarmState; at: string }>;
-  manual?: { paused: boolean; reason: string; at: string };
+  manual?: { paused: boolean; reason: string; at: string; by?: string };
 }
 
 export interface MarketingSwitchControl {
   read(): Promise<{ state: MarketingSwitchState } | null>;
   /** Pauses or resumes marketing by hand; an alarm's pause is kept. */
-  setManual(manual: { paused: boolean; reason: string }): Promise<void>;
+  setManual(manual: { paused: boolean; reason: string; by?: string }): Promise<void>;
 }
 
 export interface SettingsView {
   globalControlPercent: number;
+  /** The last change of the percentage: when and by whom; null while it is the default. */
+  globalControlChange: { at: string; by: string | null } | null;
   marketing: {
     /** Paused now, by an alarm or by hand. */
     paused: boolean;
@@ -29,7 +31,7 @@ export interface SettingsView {
     /** Since when the alarm-driven switch is in its state (ISO), or null if it never moved. */
     since: string | null;
     alarms: MarketingSwitchState['alarms'];
-    manual: { paused: boolean; reason: string; at: string } | null;
+    manual: { paused: boolean; reason: string; at: string; by: string | null } | null;
   };
   /** Open and click tracking for everyone (STAGEFLOW_TRACKING); read-only here. */
   tracking: 'on' | 'off';
@@ -48,7 +50,7 @@ export class ManageSettings {
   async get(): Promise<SettingsView> {
     const [settings, marketing] = await Promise.all([this.deps.settings.read(), this.deps.marketing.read()]);
     const state = marketing?.state;
-    const manual = state?.manual ?? null;
+    const manual = state?.manual ? { ...state.manual, by: state.manual.by ?? null } : null;
     const byAlarm = state?.paused === true;
     const reason = byAlarm
       ? state.reason
@@ -57,6 +59,9 @@ export class ManageSettings {
         : state?.reason || 'never paused';
     return {
       globalControlPercent: settings.globalControlPercent,
+      globalControlChange: settings.changedAt
+        ? { at: settings.changedAt, by: settings.changedBy ?? null }
+        : null,
       marketing: {
         paused: state?.paused === true || manual?.paused === true,
         reason,
@@ -68,7 +73,8 @@ export class ManageSettings {
     };
   }
 
-  async patch(body: unknown): Promise<SettingsView> {
+  /** Applies a merge patch; `by` (the key's name or the user) is recorded with each change. */
+  async patch(body: unknown, by?: string): Promise<SettingsView> {
     const parsed = SettingsPatch.safeParse(body);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid settings');
     const patch = parsed.data;
@@ -85,12 +91,16 @@ export class ManageSettings {
       );
     }
     if (patch.globalControlPercent !== undefined) {
-      await this.deps.settings.write({ globalControlPercent: patch.globalControlPercent ?? 0 });
+      await this.deps.settings.write({
+        globalControlPercent: patch.globalControlPercent ?? 0,
+        changedAt: new Date().toISOString(),
+        ...(by ? { changedBy: by } : {}),
+      });
     }
     if (patch.marketing === null || patch.marketing?.paused !== undefined) {
       const paused = patch.marketing?.paused ?? false;
       const reason = patch.marketing?.reason ?? (paused ? 'paused by a marketer' : 'resumed by a marketer');
-      await this.deps.marketing.setManual({ paused, reason });
+      await this.deps.marketing.setManual({ paused, reason, ...(by ? { by } : {}) });
     } else if (patch.marketing?.reason !== undefined) {
       throw new ValidationError(
         [{ path: 'marketing.paused', pointer: '/marketing/paused', message: 'is required with a reason' }],

@@ -31,6 +31,9 @@ export interface AssignmentStore {
 export interface MeasurementSettings {
   /** Percent of customers (0–15) held out of all marketing mail. */
   globalControlPercent: number;
+  /** When the percentage was last set through the API, and by whom (key name or user). */
+  changedAt?: string;
+  changedBy?: string;
 }
 
 export interface SettingsStore {

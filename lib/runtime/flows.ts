@@ -2,13 +2,12 @@ import { DetailType, RewardIssued } from '../../events/index.js';
 import { dynamoClient } from '../aws/clients.js';
 import { eventBridgeClient } from '../aws/eventbridge.js';
 import { DynamoDbCampaignStats } from '../campaigns/dynamodb-campaign-stats.js';
-import { analyticsConfig, eventsConfig } from '../config.js';
+import { analyticsConfig, eventsConfig, flowConfig } from '../config.js';
 import { EventBridgePublisher } from '../events/eventbridge-publisher.js';
 import { stableId } from '../events/index.js';
 import { DynamoDbMarketingSwitch } from '../flows/dynamodb-marketing-switch.js';
 import { DynamoDbMessageLog } from '../flows/dynamodb-message-log.js';
 import type { EventSink, FlowDeps, FlowEvent } from '../flows/index.js';
-import { flowSettings } from '../flows/index.js';
 import { container, once } from './container.js';
 import { measurement } from './measurement.js';
 import { messaging } from './messaging.js';
@@ -48,7 +47,7 @@ export const flowDeps = once((): FlowDeps => {
       enterGlobal: (customerId, arm, at) => measurement().assignments.enterGlobal(customerId, arm, at),
     },
     clock: () => new Date(),
-    settings: flowSettings(),
+    settings: flowConfig(),
   };
 });
 

@@ -2,6 +2,7 @@ import { dynamoClient } from '../aws/clients.js';
 import { analyticsConfig } from '../config.js';
 import { DynamoDbMarketingSwitch } from '../flows/dynamodb-marketing-switch.js';
 import { setManualPause } from '../flows/index.js';
+import type { ConversionDeps } from '../measurement/conversions.js';
 import { DynamoDbAssignments } from '../measurement/dynamodb-assignments.js';
 import { DynamoDbCounters } from '../measurement/dynamodb-counters.js';
 import { DynamoDbSettings } from '../measurement/dynamodb-settings.js';
@@ -23,6 +24,15 @@ export const measurement = once(() => {
     currency,
   };
 });
+
+/** What conversion detection reads: assignments and each assigned customer's history. */
+export const conversionDeps = once(
+  (): ConversionDeps => ({
+    assignments: measurement().assignments,
+    history: (id: string) => container().journeyStore.history(id),
+    currency: measurement().currency,
+  }),
+);
 
 /** The HTTP side: reports read from the counters, and the settings. */
 export const measurementApi = once(() => {

@@ -17,6 +17,7 @@ import {
   templateVariables,
 } from '../messaging/index.js';
 import { SesEmailSender } from '../messaging/ses-email-sender.js';
+import { DynamoDbTemplateChanges } from '../templates/dynamodb-template-changes.js';
 import { MailProviderUnavailableError, ManageTemplates, TestSendRefusedError } from '../templates/index.js';
 import { SesTemplateStore } from '../templates/ses-template-store.js';
 import { container, once } from './container.js';
@@ -57,6 +58,7 @@ function wire() {
   const templates: ManageTemplates = new ManageTemplates({
     store: new SesTemplateStore(ses),
     prefix: c.templatePrefix,
+    changes: new DynamoDbTemplateChanges(client, c.tableName),
     campaignsUsing: async (name) =>
       (await campaigns.list({})).items
         .filter((x) => x.steps.some((s) => s.template === name))

@@ -1,6 +1,6 @@
 import type { ManageCampaigns } from '../campaigns/index.js';
-import { defaultCampaigns } from '../campaigns/index.js';
-import { measurementEnv } from '../measurement/index.js';
+import { defaultCampaigns, SEED_HOLDOUT_PERCENT } from '../campaigns/index.js';
+import { measurementConfig } from '../config.js';
 import type { ManageTemplates } from '../templates/index.js';
 import { DEFAULT_TEMPLATES } from '../templates/index.js';
 
@@ -11,7 +11,7 @@ import { DEFAULT_TEMPLATES } from '../templates/index.js';
 export async function seedDefaults(deps: { templates: ManageTemplates; campaigns: ManageCampaigns }) {
   const templates = await deps.templates.seed(DEFAULT_TEMPLATES);
   const campaigns = await deps.campaigns.seed(
-    defaultCampaigns(new Date(), measurementEnv().seedHoldoutPercent),
+    defaultCampaigns(new Date(), measurementConfig().seedHoldoutPercent ?? SEED_HOLDOUT_PERCENT),
   );
   return { templatesCreated: templates.created, campaignsCreated: campaigns.created };
 }

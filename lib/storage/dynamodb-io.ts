@@ -5,10 +5,14 @@ import {
   type ConsumedCapacity,
   type DynamoDBClient,
   QueryCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { backoff } from './backoff.js';
+import { keys } from './table.js';
 
 /**
  * The paging and batching every DynamoDB adapter needs, once: a whole partition (or a sort-key
@@ -101,3 +105,40 @@ export async function batchWrite(
 /** Delete requests for items or keys. */
 export const deleteRequests = (items: ItemKey[]): WriteRequest[] =>
   items.map((k) => ({ DeleteRequest: { Key: marshall({ pk: k.pk, sk: k.sk }) } }));
+
+/**
+ * Writes `items` in one transaction with a check that the customer's profile still exists, so
+ * a write racing an erasure cannot bring personal data back (erasure wins every race).
+ * 'gone' when the customer no longer exists; 'condition' when one of the items' own conditions
+ * failed; any other failure is thrown.
+ */
+export async function transactWhileCustomerExists(
+  client: DynamoDBClient,
+  tableName: string,
+  customerId: string,
+  items: TransactWriteItem[],
+): Promise<'ok' | 'gone' | 'condition'> {
+  try {
+    await client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            ConditionCheck: {
+              TableName: tableName,
+              Key: marshall({ pk: keys.customer(customerId), sk: keys.profileSk }),
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
+          ...items,
+        ],
+      }),
+    );
+    return 'ok';
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const [profile, ...rest] = error.CancellationReasons ?? [];
+    if (profile?.Code === 'ConditionalCheckFailed') return 'gone';
+    if (rest.some((r) => r?.Code === 'ConditionalCheckFailed')) return 'condition';
+    throw error;
+  }
+}

@@ -43,6 +43,9 @@ export const keys = {
   /** Deployment-wide switches; `MARKETING` pauses marketing mail (lib/flows/marketing-switch.ts). */
   settings: 'SETTINGS',
   marketingSk: 'MARKETING',
+  /** Who changed a template last and when (the content itself lives in SES). */
+  templateChange: (name: string) => `TPL#${name}`,
+  templateChangeSk: 'CHANGE',
 } as const;
 
 /** The id an anonymous visitor is known by until an identify links them to a user. */

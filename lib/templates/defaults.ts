@@ -15,8 +15,8 @@ const productList = '<ul>{{#each products}}<li>{{name}}</li>{{/each}}</ul>';
 const productText = '{{#each products}}- {{name}}\n{{/each}}';
 
 const marketingFooter = {
-  en: '{{shopName}} · You get this mail because you shop with us. <a href="{{unsubscribeUrl}}">Unsubscribe</a>',
-  de: '{{shopName}} · Sie erhalten diese E-Mail als Kundin oder Kunde bei uns. <a href="{{unsubscribeUrl}}">Abmelden</a>',
+  en: '{{shopName}} · You get this mail because you shop with us. <a ses:no-track href="{{unsubscribeUrl}}">Unsubscribe</a>',
+  de: '{{shopName}} · Sie erhalten diese E-Mail als Kundin oder Kunde bei uns. <a ses:no-track href="{{unsubscribeUrl}}">Abmelden</a>',
 };
 const marketingTextFooter = {
   en: '\n\n--\n{{shopName}}\nUnsubscribe: {{unsubscribeUrl}}',

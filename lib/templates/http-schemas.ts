@@ -14,6 +14,11 @@ export const Template = z.object({
     Locale,
     z.object({ subject: z.string(), html: z.string(), text: z.string().optional() }),
   ),
+  updatedAt: z
+    .string()
+    .optional()
+    .describe('When the template was last changed through the API; absent for one never changed (seeded)'),
+  updatedBy: z.string().optional().describe("Who changed it last: the key's name or the signed-in user"),
 });
 export const TemplateWritten = Template.extend({
   removedLocales: z

@@ -3,7 +3,7 @@ import { mergePatch } from '../shared/merge-patch.js';
 import { TemplateInUseError, TemplateNotFoundError } from './errors.js';
 import { checkTemplate, hideRawValues, readRawValues } from './handlebars.js';
 import { parseRenderedEmail, type RenderedEmail } from './mime.js';
-import type { SesTemplateContent, TemplateStore } from './ports.js';
+import type { SesTemplateContent, TemplateChange, TemplateChangeLog, TemplateStore } from './ports.js';
 import {
   FALLBACK_LOCALE,
   LOCALES,
@@ -36,6 +36,8 @@ export interface Personalisation {
 export interface TemplateDeps {
   store: TemplateStore;
   prefix: string;
+  /** Who changed each template last (without it, templates carry no updatedAt/updatedBy). */
+  changes?: TemplateChangeLog;
   /** Campaigns (active, paused or draft) whose current version sends a template. */
   campaignsUsing?: (name: string) => Promise<string[]>;
   /** The variables a send to this customer would carry (messaging context). */
@@ -104,15 +106,16 @@ export class ManageTemplates {
   }
 
   async get(name: string): Promise<Template> {
-    const found = await this.read(checkedName(name));
+    const [found, change] = await Promise.all([this.read(checkedName(name)), this.deps.changes?.get(name)]);
     if (!found) throw new TemplateNotFoundError(name);
-    return found;
+    return { ...found, ...changeFields(change) };
   }
 
   /** Creates or replaces every language of a template; languages left out are removed (and named). */
-  async put(name: string, body: unknown): Promise<TemplateWrite> {
+  /** `by` (the key's name or the user) is recorded as the template's last change. */
+  async put(name: string, body: unknown, by?: string): Promise<TemplateWrite> {
     checkedName(name);
-    return this.write(name, validated(body));
+    return this.write(name, validated(body), undefined, by);
   }
 
   /**
@@ -120,13 +123,18 @@ export class ManageTemplates {
    * `{"locales": {"en": {"subject": "…"}}}` changes one subject); the result is validated as a
    * whole, like a PUT, and only the languages that changed are written.
    */
-  async patch(name: string, body: unknown): Promise<TemplateWrite> {
+  async patch(name: string, body: unknown, by?: string): Promise<TemplateWrite> {
     const current = await this.read(checkedName(name));
     if (!current) throw new TemplateNotFoundError(name);
-    return this.write(name, validated(mergePatch({ locales: current.locales }, body)), current);
+    return this.write(name, validated(mergePatch({ locales: current.locales }, body)), current, by);
   }
 
-  private async write(name: string, input: TemplateInput, current?: Template): Promise<TemplateWrite> {
+  private async write(
+    name: string,
+    input: TemplateInput,
+    current?: Template,
+    by?: string,
+  ): Promise<TemplateWrite> {
     let created = false;
     const removedLocales: Locale[] = [];
     for (const locale of LOCALES) {
@@ -139,7 +147,13 @@ export class ManageTemplates {
         if (locale === FALLBACK_LOCALE && !current) created = isNew;
       }
     }
-    return { template: { name, locales: input.locales }, created, removedLocales };
+    const change = { at: new Date().toISOString(), ...(by ? { by } : {}) };
+    await this.deps.changes?.record(name, change);
+    return {
+      template: { name, locales: input.locales, ...(this.deps.changes ? changeFields(change) : {}) },
+      created,
+      removedLocales,
+    };
   }
 
   async delete(name: string): Promise<void> {
@@ -151,6 +165,7 @@ export class ManageTemplates {
       if (await this.deps.store.delete(sesTemplateName(this.deps.prefix, name, locale))) deleted = true;
     }
     if (!deleted) throw new TemplateNotFoundError(name);
+    await this.deps.changes?.remove(name);
   }
 
   /** Whether campaigns may send this template (its fallback language exists). */
@@ -272,3 +287,7 @@ function checkedName(name: string): string {
     throw new ValidationError(fieldErrors(parsed.error, ['name']), 'Invalid template name');
   return parsed.data;
 }
+
+/** A template's last change as the API shows it; nothing for a template never changed through it (seeded). */
+const changeFields = (change: TemplateChange | null | undefined) =>
+  change ? { updatedAt: change.at, ...(change.by ? { updatedBy: change.by } : {}) } : {};

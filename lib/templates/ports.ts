@@ -19,3 +19,16 @@ export interface TemplateStore {
   /** The rendered MIME message (SES TestRenderEmailTemplate). */
   render(sesName: string, data: Record<string, unknown>): Promise<string>;
 }
+
+/** The last change of a template through the API: when, and who (key name or user). */
+export interface TemplateChange {
+  at: string;
+  by?: string;
+}
+
+/** Port: where template changes are recorded (SES templates carry no such metadata). */
+export interface TemplateChangeLog {
+  get(name: string): Promise<TemplateChange | null>;
+  record(name: string, change: TemplateChange): Promise<void>;
+  remove(name: string): Promise<void>;
+}

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { LOCALES, type Locale } from '../shared/locale.js';
 
 /**
  * A template's base name, as campaign steps reference it. Short enough that the SES name
@@ -9,18 +10,7 @@ export const TemplateName = z
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be a template name: a-z, 0-9 and -, at most 40 characters');
 export type TemplateName = z.infer<typeof TemplateName>;
 
-/** The languages templates come in; English is required and the fallback. */
-export const LOCALES = ['en', 'de'] as const;
-export const Locale = z.enum(LOCALES);
-export type Locale = z.infer<typeof Locale>;
-export const FALLBACK_LOCALE: Locale = 'en';
-
-/** The customer's `locale` trait as a template language: `de`, `de-DE`, `de_AT` → de; anything else → en. */
-export function localeOf(trait: unknown): Locale {
-  if (typeof trait !== 'string') return FALLBACK_LOCALE;
-  const language = trait.trim().toLowerCase().split(/[-_]/)[0];
-  return (LOCALES as readonly string[]).includes(language) ? (language as Locale) : FALLBACK_LOCALE;
-}
+export { FALLBACK_LOCALE, LOCALES, Locale, localeOf } from '../shared/locale.js';
 
 /** The SES template that holds one language of a template. */
 export const sesTemplateName = (prefix: string, name: string, locale: Locale): string =>
@@ -68,6 +58,9 @@ export type TemplateInput = z.infer<typeof TemplateInput>;
 export interface Template {
   name: string;
   locales: Partial<Record<Locale, LocalisedContent>>;
+  /** The last change through the API; absent for a template never changed there (seeded). */
+  updatedAt?: string;
+  updatedBy?: string;
 }
 
 /**

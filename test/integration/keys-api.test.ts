@@ -26,7 +26,16 @@ describe('Keys API and the read scope', () => {
     const listed = (await admin('GET', '/v1/keys')).body.items.find(
       (k: { keyId: string }) => k.keyId === created.body.keyId,
     );
-    expect(listed).toEqual({ ...created.body, key: undefined, revokedAt: null, rateLimit: null });
+    expect(listed).toEqual({
+      ...created.body,
+      key: undefined,
+      revokedAt: null,
+      revokedBy: null,
+      rateLimit: null,
+    });
+    // Every change records who made it: the admin key's name.
+    const adminName = (await admin('GET', '/v1/keys/current')).body.name;
+    expect(listed.createdBy).toBe(adminName);
     expect(JSON.stringify((await admin('GET', '/v1/keys')).body)).not.toContain(created.body.key);
 
     const viewer = api(stack, created.body.key);
@@ -40,9 +49,10 @@ describe('Keys API and the read scope', () => {
       (await viewer('POST', '/v1/touchpoints', { messageId: 'm', userId: 'u', event: 'x' })).status,
     ).toBe(403);
 
-    expect((await admin('DELETE', `/v1/keys/${created.body.keyId}`)).body.revokedAt).toEqual(
-      expect.any(String),
-    );
+    expect((await admin('DELETE', `/v1/keys/${created.body.keyId}`)).body).toMatchObject({
+      revokedAt: expect.any(String),
+      revokedBy: adminName,
+    });
     expect((await viewer('GET', '/v1/campaigns')).status).toBe(401);
   });
 

@@ -6,10 +6,13 @@ import { api, testStack } from '../support/local.js';
 describe('Settings and the global control report', () => {
   let stack: LocalStack;
   let admin: ReturnType<typeof api>;
+  let adminName: string;
   beforeAll(async () => {
     process.env.STAGEFLOW_AUTH_CACHE_MS = '0';
     stack = await testStack('settings');
     admin = api(stack, stack.keys.admin);
+    adminName = (await admin('GET', '/v1/keys/current')).body.name;
+    expect(adminName).toEqual(expect.any(String));
   });
   afterAll(async () => stack.stop());
 
@@ -18,6 +21,7 @@ describe('Settings and the global control report', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       globalControlPercent: 0,
+      globalControlChange: null,
       marketing: { paused: false, reason: expect.any(String), since: null, alarms: {}, manual: null },
       tracking: 'on',
     });
@@ -28,6 +32,11 @@ describe('Settings and the global control report', () => {
     expect(set.status).toBe(200);
     expect(set.body.globalControlPercent).toBe(7.5);
     expect((await admin('GET', '/v1/settings')).body.globalControlPercent).toBe(7.5);
+    // Every change records who made it: here the admin key's name.
+    expect((await admin('GET', '/v1/settings')).body.globalControlChange).toEqual({
+      at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      by: adminName,
+    });
 
     for (const bad of [16, -1, '5']) {
       const res = await admin('PATCH', '/v1/settings', { globalControlPercent: bad });
@@ -70,7 +79,7 @@ describe('Settings and the global control report', () => {
     expect(paused.body.marketing).toMatchObject({
       paused: true,
       reason: expect.stringContaining('brand review'),
-      manual: { paused: true, reason: 'brand review', at: expect.any(String) },
+      manual: { paused: true, reason: 'brand review', at: expect.any(String), by: adminName },
     });
     const read = (await admin('GET', '/v1/settings')).body.marketing;
     expect(read.paused).toBe(true);
@@ -82,7 +91,7 @@ describe('Settings and the global control report', () => {
 
     const resumed = await admin('PATCH', '/v1/settings', { marketing: { paused: false } });
     expect(resumed.status).toBe(200);
-    expect(resumed.body.marketing).toMatchObject({ paused: false, manual: { paused: false } });
+    expect(resumed.body.marketing).toMatchObject({ paused: false, manual: { paused: false, by: adminName } });
     expect((await admin('GET', '/v1/settings')).body.marketing.paused).toBe(false);
   });
 

@@ -13,6 +13,9 @@ describe('Templates API and sending', () => {
   const identify = (userId: string, traits: Record<string, unknown>) =>
     api(stack)('POST', '/v1/identify', { userId, traits, messageId: uid('m') });
 
+  /** What every write records: when, and who (the admin key's name). */
+  const changed = { updatedAt: expect.any(String), updatedBy: expect.stringContaining('admin') };
+
   beforeAll(async () => {
     stack = await testStack('templates');
     admin = api(stack, stack.keys.admin);
@@ -35,7 +38,19 @@ describe('Templates API and sending', () => {
     };
     const created = await admin('PUT', '/v1/templates/spring-sale', body);
     expect(created.status).toBe(201);
-    expect((await admin('GET', '/v1/templates/spring-sale')).body).toEqual({ name: 'spring-sale', ...body });
+    // Every change records who made it: the admin key's name, and when.
+    const adminName = (await admin('GET', '/v1/keys/current')).body.name;
+    expect((await admin('GET', '/v1/templates/spring-sale')).body).toEqual({
+      name: 'spring-sale',
+      ...body,
+      updatedAt: created.body.updatedAt,
+      updatedBy: adminName,
+    });
+    expect(created.body.updatedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    // A seeded default was never changed through the API, so it names no one.
+    const seeded = (await admin('GET', `/v1/templates/${DEFAULT_CAMPAIGN_TEMPLATES[0]}`)).body;
+    expect(seeded).not.toHaveProperty('updatedBy');
+    expect(seeded).not.toHaveProperty('updatedAt');
     const replaced = await admin('PUT', '/v1/templates/spring-sale', {
       locales: { ...body.locales, de: { subject: 'Hallo {{firstName}}', html: '<p>Hallo</p>' } },
     });
@@ -89,12 +104,12 @@ describe('Templates API and sending', () => {
     const de = { subject: 'Hallo', html: '<p>Hallo</p>' };
     const created = await admin('PUT', `/v1/templates/${name}`, { locales: { en, de } });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ name, locales: { en, de }, removedLocales: [] });
+    expect(created.body).toEqual({ name, locales: { en, de }, removedLocales: [], ...changed });
 
     const replaced = await admin('PUT', `/v1/templates/${name}`, { locales: { en } });
 
     expect(replaced.status).toBe(200);
-    expect(replaced.body).toEqual({ name, locales: { en }, removedLocales: ['de'] });
+    expect(replaced.body).toEqual({ name, locales: { en }, removedLocales: ['de'], ...changed });
     expect((await admin('GET', `/v1/templates/${name}`)).body.locales).toEqual({ en });
   });
 
@@ -112,6 +127,7 @@ describe('Templates API and sending', () => {
       name,
       locales: { en: { ...en, subject: 'Welcome {{firstName}}' }, de },
       removedLocales: [],
+      ...changed,
     });
     const noText = await patch({ locales: { en: { text: null } } }, 'application/json; charset=utf-8');
     expect(noText.body.locales.en).toEqual({ subject: 'Welcome {{firstName}}', html: en.html });
@@ -120,6 +136,7 @@ describe('Templates API and sending', () => {
     expect((await admin('GET', `/v1/templates/${name}`)).body).toEqual({
       name,
       locales: { en: { subject: 'Welcome {{firstName}}', html: en.html } },
+      ...changed,
     });
 
     const unsafe = await patch({ locales: { en: { html: '{{{@root.raw.firstName}}}' } } });

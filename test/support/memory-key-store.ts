@@ -16,9 +16,10 @@ export class MemoryKeyStore implements KeyStore {
   async list() {
     return [...this.records.values()];
   }
-  async revoke(keyId: string, at: string) {
+  async revoke(keyId: string, at: string, by?: string) {
     const record = [...this.records.values()].find((r) => r.keyId === keyId);
     if (!record) return false;
+    if (!record.revokedAt && by) record.revokedBy = by;
     record.revokedAt ??= at;
     return true;
   }

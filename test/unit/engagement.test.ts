@@ -7,7 +7,7 @@ import {
   headlineOf,
 } from '../../lib/engagement/engagement.js';
 import { emailIdOf, messageKeyOf, messageKeyTags } from '../../lib/engagement/message-key.js';
-import { engagementTouchpoint } from '../../lib/engagement/record-engagement.js';
+import { engagementTouchpoint, MAX_LINK_CHARS } from '../../lib/engagement/record-engagement.js';
 import {
   engagementOf,
   engagementRulePattern,
@@ -18,6 +18,7 @@ import {
 import { matchesPattern } from '../../lib/events/pattern.js';
 import { TemplateMailer } from '../../lib/messaging/mailer.js';
 import type { OutgoingEmail } from '../../lib/messaging/ports.js';
+import { parseTouchpoint } from '../../lib/touchpoints/parse.js';
 import {
   acceptedEvents,
   type LocalMail,
@@ -278,6 +279,38 @@ describe('engagement touchpoints', () => {
       {},
     );
     expect(anon).toMatchObject({ anonymousId: 'v1' });
+  });
+});
+
+describe('a hostile clicked link', () => {
+  const click = (link: string) =>
+    engagementTouchpoint(
+      { key, kind: 'clicked', at: at(1).toISOString(), eventId: 'e9', link },
+      { campaignId: 'spring' },
+      {},
+    );
+
+  it("keeps a huge link's first 2,048 characters, so the click still passes ingest and lands in the history", () => {
+    const huge = `https://shop.example/p?${'a'.repeat(40_000)}`;
+    const tp = click(huge);
+    const link = (tp!.properties as { link_url: string }).link_url;
+    expect(link).toHaveLength(MAX_LINK_CHARS);
+    expect(link.endsWith('…')).toBe(true);
+    expect(huge.startsWith(link.slice(0, -1))).toBe(true);
+    const parsed = parseTouchpoint(tp, 'stageflow', { receivedAt: at(2) });
+    expect(parsed.ok).toBe(true);
+  });
+
+  it('records script and control-character links as data, untouched, and ingest takes them', () => {
+    for (const link of [
+      'javascript:alert(1)',
+      'https://x.example/\r\nSet-Cookie: a=b',
+      '<script>alert(1)</script>',
+    ]) {
+      const tp = click(link);
+      expect((tp!.properties as { link_url: string }).link_url).toBe(link);
+      expect(parseTouchpoint(tp, 'stageflow', { receivedAt: at(2) }).ok).toBe(true);
+    }
   });
 });
 

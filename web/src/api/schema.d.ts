@@ -1316,7 +1316,11 @@ export interface components {
             /** @enum {string} */
             scope: "ingest" | "admin" | "read";
             createdAt: string;
+            /** @description Who created it: a key's name, a user, or `npm run keys`; null on older keys */
+            createdBy: string | null;
             revokedAt: string | null;
+            /** @description Who revoked it; null while valid or when not recorded */
+            revokedBy: string | null;
             rateLimit: number | null;
         };
         KeyInput: {
@@ -1679,6 +1683,10 @@ export interface components {
                     text?: string;
                 };
             };
+            /** @description When the template was last changed through the API; absent for one never changed (seeded) */
+            updatedAt?: string;
+            /** @description Who changed it last: the key's name or the signed-in user */
+            updatedBy?: string;
         };
         TemplateWritten: {
             /** @description Template base name (a-z, 0-9, -) */
@@ -1690,6 +1698,10 @@ export interface components {
                     text?: string;
                 };
             };
+            /** @description When the template was last changed through the API; absent for one never changed (seeded) */
+            updatedAt?: string;
+            /** @description Who changed it last: the key's name or the signed-in user */
+            updatedBy?: string;
             /** @description Languages the template had before and no longer has (a PUT removes those it leaves out) */
             removedLocales: ("en" | "de")[];
         };
@@ -1843,7 +1855,11 @@ export interface components {
             /** @enum {string} */
             scope: "ingest" | "admin" | "read";
             createdAt: string;
+            /** @description Who created it: a key's name, a user, or `npm run keys`; null on older keys */
+            createdBy: string | null;
             revokedAt: string | null;
+            /** @description Who revoked it; null while valid or when not recorded */
+            revokedBy: string | null;
             rateLimit: number | null;
             /** @description The plain key: shown this once, never stored */
             key: string;
@@ -1893,6 +1909,12 @@ export interface components {
         };
         Settings: {
             globalControlPercent: number;
+            /** @description The last change of the percentage through the API; null while it is the default */
+            globalControlChange: {
+                at: string;
+                /** @description The key name or user; null if not recorded */
+                by: string | null;
+            } | null;
             marketing: {
                 /** @description Marketing mail paused now, by an SES reputation alarm or by hand */
                 paused: boolean;
@@ -1905,10 +1927,12 @@ export interface components {
                         at: string;
                     };
                 };
+                /** @description The last pause or resume by hand, and who made it */
                 manual: {
                     paused: boolean;
                     reason: string;
                     at: string;
+                    by: string | null;
                 } | null;
             };
             /**

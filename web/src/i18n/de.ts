@@ -81,6 +81,8 @@ export const de: Catalogue = {
   'template.previewSubject': 'Betreff: {subject}',
   'template.previewFrame': 'Gerenderte Mail',
   'template.addGerman': 'Deutsche Fassung hinzufügen',
+  'template.changed': 'Zuletzt geändert {when} von {who}',
+  'template.neverChanged': 'Eine Vorlage von Stageflow, nie geändert.',
   'locale.en': 'Englisch',
   'locale.de': 'Deutsch',
   'customers.heading': 'Kunden',

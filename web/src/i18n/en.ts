@@ -75,6 +75,8 @@ export const en = {
   'template.previewSubject': 'Subject: {subject}',
   'template.previewFrame': 'Rendered mail',
   'template.addGerman': 'Add a German version',
+  'template.changed': 'Last changed {when} by {who}',
+  'template.neverChanged': 'A Stageflow default, never changed.',
   'locale.en': 'English',
   'locale.de': 'German',
   'customers.heading': 'Customers',

@@ -11,7 +11,7 @@ type TestSent = components['schemas']['TestSent'];
 
 /** The English and German editor, and a preview rendered by the API the way a send renders it. */
 export function TemplatePage(props: { name: string; session: Session }) {
-  const { t } = useI18n();
+  const { t, date } = useI18n();
   const [load, reload] = useLoad(
     () => call(() => api.GET('/v1/templates/{name}', { params: { path: { name: props.name } } })),
     [props.name],
@@ -24,13 +24,23 @@ export function TemplatePage(props: { name: string; session: Session }) {
       <h1>{t('template.heading', { name: props.name })}</h1>
       <Loaded load={load} retry={reload}>
         {(template) => (
-          <div class="split">
-            <Editor name={props.name} locales={template.locales} session={props.session} />
-            <div>
-              <PreviewPanel name={props.name} />
-              {canWrite(props.session) ? <TestSendPanel name={props.name} /> : null}
+          <>
+            <p>
+              {template.updatedAt
+                ? t('template.changed', {
+                    when: date(template.updatedAt),
+                    who: template.updatedBy ?? t('common.unknownUser'),
+                  })
+                : t('template.neverChanged')}
+            </p>
+            <div class="split">
+              <Editor name={props.name} locales={template.locales} session={props.session} />
+              <div>
+                <PreviewPanel name={props.name} />
+                {canWrite(props.session) ? <TestSendPanel name={props.name} /> : null}
+              </div>
             </div>
-          </div>
+          </>
         )}
       </Loaded>
     </section>

@@ -1,0 +1,18 @@
+import * as z from 'zod';
+
+/**
+ * The languages Stageflow speaks (templates, the unsubscribe page); English is required and the
+ * fallback. Here rather than in templates, so consent and ingest know a customer's language
+ * without loading the template parser.
+ */
+export const LOCALES = ['en', 'de'] as const;
+export const Locale = z.enum(LOCALES);
+export type Locale = z.infer<typeof Locale>;
+export const FALLBACK_LOCALE: Locale = 'en';
+
+/** The customer's `locale` trait as a language: `de`, `de-DE`, `de_AT` → de; anything else → en. */
+export function localeOf(trait: unknown): Locale {
+  if (typeof trait !== 'string') return FALLBACK_LOCALE;
+  const language = trait.trim().toLowerCase().split(/[-_]/)[0];
+  return (LOCALES as readonly string[]).includes(language) ? (language as Locale) : FALLBACK_LOCALE;
+}
