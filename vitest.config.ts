@@ -21,6 +21,9 @@ import { defineConfig } from 'vitest/config';
  * Each project has its own groupOrder: vitest refuses projects with different maxWorkers in one
  * group, and `npx vitest run` (all projects) then runs them one after the other.
  */
+/** Files (unit: threads) at a time; STAGEFLOW_TEST_WORKERS=1 runs one at a time, as before. */
+const WORKERS = Number(process.env.STAGEFLOW_TEST_WORKERS || 2);
+
 export default defineConfig({
   test: {
     setupFiles: ['test/support/setup.ts'],
@@ -37,7 +40,7 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           pool: 'threads',
           isolate: false,
-          maxWorkers: 2,
+          maxWorkers: WORKERS,
           sequence: { groupOrder: 0 },
         },
       },
@@ -46,7 +49,7 @@ export default defineConfig({
         test: {
           name: 'contract',
           include: ['events/**/*.test.ts', 'test/infra/**/*.test.ts'],
-          maxWorkers: 2,
+          maxWorkers: WORKERS,
           sequence: { groupOrder: 1 },
         },
       },
@@ -57,7 +60,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts', 'test/browser/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           setupFiles: ['test/support/quiet-logs.ts'],
-          maxWorkers: 2,
+          maxWorkers: WORKERS,
           sequence: { groupOrder: 2 },
         },
       },
