@@ -10,7 +10,20 @@ import { defineConfig } from 'vitest/config';
  *   project's global setup starts once for the whole group. Their logs are kept back and
  *   printed only for a test that fails.
  * A new test file joins its group by where it lives; nothing here lists files.
+ *
+ * Speed (CI has 2 cores, where vitest's default is one file at a time):
+ * - unit runs in two threads with isolate: false, so zod, the SDK and the domain are imported
+ *   once per thread instead of once per file (the imports cost far more than the assertions).
+ *   A unit test must therefore restore process.env, timers and module state it changes.
+ * - contract and integration run two files at a time in forks (a fork per file keeps each
+ *   file's process.env and handlers apart). Integration files mostly wait on flows and DynamoDB
+ *   Local, so two at a time nearly halves the group; each file has its own table and ports.
+ * Each project has its own groupOrder: vitest refuses projects with different maxWorkers in one
+ * group, and `npx vitest run` (all projects) then runs them one after the other.
  */
+/** Files (unit: threads) at a time; STAGEFLOW_TEST_WORKERS=1 runs one at a time, as before. */
+const WORKERS = Number(process.env.STAGEFLOW_TEST_WORKERS || 2);
+
 export default defineConfig({
   test: {
     setupFiles: ['test/support/setup.ts'],
@@ -20,10 +33,25 @@ export default defineConfig({
     // Console output of passing tests is dropped; a failing test's is printed with it.
     silent: 'passed-only',
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
         extends: true,
-        test: { name: 'contract', include: ['events/**/*.test.ts', 'test/infra/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          pool: 'threads',
+          isolate: false,
+          maxWorkers: WORKERS,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'contract',
+          include: ['events/**/*.test.ts', 'test/infra/**/*.test.ts'],
+          maxWorkers: WORKERS,
+          sequence: { groupOrder: 1 },
+        },
       },
       {
         extends: true,
@@ -32,6 +60,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts', 'test/browser/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           setupFiles: ['test/support/quiet-logs.ts'],
+          maxWorkers: WORKERS,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

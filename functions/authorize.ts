@@ -18,7 +18,8 @@ const MISSING: KeyContext = { ...UNKNOWN, status: 'missing' };
  * called for every request, and caches key lookups itself; see AUTHORIZER).
  *
  * It authenticates but does not decide: every request that reaches it is authorized, with the
- * key's status, id, scope and rate limit as context. The route's requireKey middleware then
+ * key's (or the signed-in console user's: lib/auth/user-tokens.ts) status, id, scope and rate
+ * limit as context. The route's requireKey middleware then
  * answers 401 (unknown or revoked key), 403 (ingest key on an admin route) or 429 as
  * problem+json. A denial here could only be API Gateway's bare `{"message":"Forbidden"}` 403,
  * which is wrong for a bad key, and a cached result is shared by every route, so it must not
@@ -31,10 +32,11 @@ export const handler = taskHandler(
   ): Promise<APIGatewaySimpleAuthorizerWithContextResult<KeyContext> | APIGatewaySimpleAuthorizerResult> => {
     const authorization = header(event, 'authorization') ?? event.identitySource?.[0];
     if (!authorization) return { isAuthorized: true, context: MISSING };
-    const key = keyFromAuthorization(authorization);
+    const credential = keyFromAuthorization(authorization);
     // An unparseable header is an unknown key; the route explains what the header must look like.
-    const context = key === null ? UNKNOWN : await keys().authenticator.check(key);
-    // The key id is not secret; the key, its hash and the header never reach a log.
+    // A console user's Cognito access token is checked by its signature, an API key by its hash.
+    const context = credential === null ? UNKNOWN : await keys().credentials.check(credential);
+    // The key id is not secret; the key, the token, its hash and the header never reach a log.
     logger.debug('key checked', { keyId: context.keyId || undefined, status: context.status });
     return { isAuthorized: true, context };
   },

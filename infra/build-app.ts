@@ -49,6 +49,8 @@ export function buildApp(context: Record<string, unknown> = {}, options: BuildOp
     configurationSet: stateful.configurationSet,
     untrackedConfigurationSet: stateful.untrackedConfigurationSet,
     unsubscribeSecret: stateful.unsubscribeSecret,
+    userPool: stateful.consoleUsers.userPool,
+    userPoolDomain: stateful.consoleUsers.domain,
   });
 
   Tags.of(app).add('project', 'stageflow');

@@ -24,6 +24,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../events/index.js';
 import { projectionOf, TABLE, TABLE_INDEXES } from '../lib/storage/table.js';
+import { ConsoleUsers } from './console-users.js';
 import type { StageflowSettings } from './settings.js';
 
 export interface StatefulStackProps extends StackProps {
@@ -76,6 +77,8 @@ export class StatefulStack extends Stack {
   readonly senderIdentity?: EmailIdentity;
   /** The unsubscribe-link HMAC key: generated once, never rotated (links in sent mail must keep working). */
   readonly unsubscribeSecret: Secret;
+  /** The console's Cognito user pool, its groups and its managed login domain. */
+  readonly consoleUsers: ConsoleUsers;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -190,6 +193,13 @@ export class StatefulStack extends Stack {
         'flow send functions may read it.',
     });
 
+    this.consoleUsers = new ConsoleUsers(this, 'ConsoleUsers', { settings });
+    // `npm run users` finds the pool by this output.
+    new CfnOutput(this, 'UserPoolId', { value: this.consoleUsers.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolDomain', {
+      value: this.consoleUsers.domain.baseUrl(),
+      description: 'The console managed login (Cognito)',
+    });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'EventBusName', {
       value: this.eventBus.eventBusName,

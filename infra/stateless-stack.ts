@@ -16,6 +16,7 @@ import {
   type HttpStage,
   type IHttpRouteAuthorizer,
 } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { IUserPool, UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
@@ -31,6 +32,8 @@ import type { Construct, IConstruct } from 'constructs';
 import { engagementRulePattern } from '../lib/engagement/ses-event.js';
 import { FUNCTIONS, type FunctionName, type FunctionSpec, ROUTES } from '../lib/http/routes.js';
 import { AnalyticsPipeline } from './analytics-pipeline.js';
+import { ConsoleHosting } from './console-hosting.js';
+import { ConsoleSignIn } from './console-users.js';
 import { DeadLetterQueue } from './dead-letter.js';
 import { EventPipeline } from './event-pipeline.js';
 import { cdkPattern, Flows } from './flows.js';
@@ -58,6 +61,10 @@ export interface StatelessStackProps extends StackProps {
    * authorizer FUNCTIONS.authorize, configured by AUTHORIZER (lib/http/routes.ts).
    */
   authorizer?: IHttpRouteAuthorizer;
+  /** The console's users (stateful stack): the authorizer accepts their access tokens. */
+  userPool: IUserPool;
+  /** Its managed login domain, where the console sends people to sign in. */
+  userPoolDomain: UserPoolDomain;
 }
 
 /** Functions, HTTP API and alarms: everything that can be replaced without losing data. */
@@ -72,6 +79,9 @@ export class StatelessStack extends Stack {
   /** The async-invocation failure queue of every 'event' function, also its rules' DLQ. */
   readonly eventDeadLetters: Partial<Record<FunctionName, DeadLetterQueue>>;
   readonly seedTrigger: Trigger;
+  /** The console's bucket and the CloudFront distribution in front of it and the API. */
+  readonly console: ConsoleHosting;
+  readonly consoleSignIn: ConsoleSignIn;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -235,7 +245,29 @@ export class StatelessStack extends Stack {
 
     this.seedTrigger = this.seedOnEveryDeploy();
 
+    // The console and its sign-in: CloudFront serves it and forwards /v1/* to the API; the app
+    // client's callback is the console's URL; the authorizer verifies that client's tokens.
+    const cognitoBaseUrl = props.userPoolDomain.baseUrl();
+    this.console = new ConsoleHosting(this, 'Console', {
+      stage: settings.stage,
+      api: this.api,
+      cognitoBaseUrl,
+    });
+    this.consoleSignIn = new ConsoleSignIn(this, 'ConsoleSignIn', {
+      userPool: props.userPool,
+      consoleUrl: this.console.consoleUrl,
+    });
+    const clientId = this.consoleSignIn.client.userPoolClientId;
+    this.console.deploy({ cognito: { domain: cognitoBaseUrl, clientId, region: this.region } });
+    this.functions.authorize.addEnvironment('STAGEFLOW_USER_POOL_ID', props.userPool.userPoolId);
+    this.functions.authorize.addEnvironment('STAGEFLOW_USER_POOL_CLIENT_ID', clientId);
+
     new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: this.console.consoleUrl,
+      description: 'The marketer console (sign in with a user from `npm run users -- create`)',
+    });
+    new CfnOutput(this, 'UserPoolClientId', { value: clientId });
     new CfnOutput(this, 'PublicUrl', { value: publicUrl, description: 'Base of the unsubscribe links' });
   }
 

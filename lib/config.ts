@@ -118,6 +118,11 @@ const RuntimeConfig = z.object({
   STAGEFLOW_SES_FAULTS: z.enum(['on', 'off']).default('off'),
   STEPFUNCTIONS_ENDPOINT: z.url().optional(),
   FLOW_STATE_MACHINE_ARN_PREFIX: z.string().startsWith('arn:').optional(),
+  STAGEFLOW_USER_POOL_ID: z
+    .string()
+    .regex(/^[\w-]+_[0-9a-zA-Z]+$/)
+    .optional(),
+  STAGEFLOW_USER_POOL_CLIENT_ID: z.string().min(1).optional(),
 });
 
 export interface StageflowRuntimeConfig {
@@ -129,6 +134,11 @@ export interface StageflowRuntimeConfig {
   stepFunctionsEndpoint?: string;
   /** The flow starter's state machines, `…:stateMachine:stageflow-<stage>-` + flow. */
   flowStateMachineArnPrefix?: string;
+  /**
+   * The console's Cognito user pool and app client (deployed only): the authorizer accepts
+   * their access tokens. Unset locally, where a token is an unknown key.
+   */
+  userPool?: { userPoolId: string; clientId: string };
 }
 
 let cachedRuntime: StageflowRuntimeConfig | undefined;
@@ -146,6 +156,13 @@ export function runtimeConfig(): StageflowRuntimeConfig {
     sesFaults: parsed.data.STAGEFLOW_SES_FAULTS === 'on',
     stepFunctionsEndpoint: parsed.data.STEPFUNCTIONS_ENDPOINT,
     flowStateMachineArnPrefix: parsed.data.FLOW_STATE_MACHINE_ARN_PREFIX,
+    userPool:
+      parsed.data.STAGEFLOW_USER_POOL_ID && parsed.data.STAGEFLOW_USER_POOL_CLIENT_ID
+        ? {
+            userPoolId: parsed.data.STAGEFLOW_USER_POOL_ID,
+            clientId: parsed.data.STAGEFLOW_USER_POOL_CLIENT_ID,
+          }
+        : undefined,
   };
   return cachedRuntime;
 }

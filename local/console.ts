@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONSOLE_HEADERS } from '../lib/http/console-headers.js';
 
 /**
  * The marketer console (web/) on the local stack: built with Vite when missing or stale, and
@@ -14,33 +15,12 @@ const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const CONSOLE_DIR = join(ROOT, 'web');
 export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
 export const CONSOLE_PATH = '/console/';
+export const CONSOLE_CONFIG_PATH = '/console/config.json';
+/** The local console's config.json: no `cognito`, so sign-in is with an admin or read key. */
+export const LOCAL_CONSOLE_CONFIG = { signIn: 'key' } as const;
 
-/**
- * Content-Security-Policy for the console: scripts and styles only from this origin (no inline
- * script, no eval), API calls to this origin, never framed.
- */
-export const CONSOLE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  // The template preview shows a mail's HTML in a sandboxed srcdoc frame.
-  "frame-src 'self'",
-].join('; ');
-
-export const CONSOLE_HEADERS: Record<string, string> = {
-  'content-security-policy': CONSOLE_CSP,
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
-};
+// The same headers CloudFront sends deployed (lib/http/console-headers.ts).
+export { CONSOLE_CSP, CONSOLE_HEADERS } from '../lib/http/console-headers.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -108,6 +88,19 @@ export function serveConsole(req: IncomingMessage, res: ServerResponse, dist = C
   if (method !== 'GET' && method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
     res.end('Method not allowed');
+    return true;
+  }
+  // Deployed, config.json names the Cognito sign-in (infra/console-hosting.ts); locally there is
+  // none, so the console signs in with a key.
+  if (url.pathname === CONSOLE_CONFIG_PATH) {
+    const body = JSON.stringify(LOCAL_CONSOLE_CONFIG);
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      'cache-control': 'no-cache',
+      ...CONSOLE_HEADERS,
+    });
+    res.end(method === 'HEAD' ? undefined : body);
     return true;
   }
   let relative: string;

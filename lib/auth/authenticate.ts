@@ -9,8 +9,11 @@ export interface Principal {
   scope: Scope;
 }
 
-/** What a key check found: a live key, no key with that hash, a revoked key, or no key sent. */
-export type KeyStatus = 'valid' | 'unknown' | 'revoked' | 'missing';
+/**
+ * What a credential check found: a live key or user, no key with that hash (or a token that is
+ * not valid), a revoked key, an expired user sign-in (user-tokens.ts), or nothing sent.
+ */
+export type KeyStatus = 'valid' | 'unknown' | 'revoked' | 'expired' | 'missing';
 
 /**
  * The outcome of a key check, as the Lambda authorizer hands it to every route in
@@ -119,21 +122,34 @@ export function scopeAllows(has: Scope, required: Scope, method: string): boolea
  */
 export function principalFor(context: KeyContext, required: Scope, method = 'POST'): Principal {
   if (context.status === 'missing') throw missingKeyError(undefined);
-  if (context.status === 'unknown' || context.scope === '') {
-    throw new UnauthorizedError('The API key is not valid');
-  }
+  if (context.status === 'expired') throw new UnauthorizedError('The sign-in has expired: sign in again');
   if (context.status === 'revoked') throw new UnauthorizedError('The API key has been revoked');
+  if (context.status !== 'valid') throw new UnauthorizedError('The API key is not valid');
+  // Only a console user can be valid without a scope: signed in, but in neither group.
+  if (context.scope === '') {
+    throw new ForbiddenError(
+      `User ${context.name || context.keyId} is in no Stageflow group: add them to marketers or viewers (npm run users)`,
+    );
+  }
   if (!scopeAllows(context.scope, required, method)) {
     throw new ForbiddenError(
       context.scope === 'read'
-        ? `Key ${context.keyId} has scope "read": it may read but not change anything`
+        ? context.keyId.startsWith('user:')
+          ? `User ${context.name} is a viewer: they may read but not change anything`
+          : `Key ${context.keyId} has scope "read": it may read but not change anything`
         : `This route needs an ${required} key; key ${context.keyId} has scope "${context.scope}"`,
     );
   }
   return { keyId: context.keyId, name: context.name, scope: context.scope };
 }
 
-const STATUSES: readonly string[] = ['valid', 'unknown', 'revoked', 'missing'] satisfies KeyStatus[];
+const STATUSES: readonly string[] = [
+  'valid',
+  'unknown',
+  'revoked',
+  'expired',
+  'missing',
+] satisfies KeyStatus[];
 const CONTEXT_SCOPES: readonly string[] = ['', 'ingest', 'admin', 'read'] satisfies (Scope | '')[];
 
 /**

@@ -120,6 +120,12 @@ export const DEFAULT_CAMPAIGNS: readonly (CampaignInput & { campaignId: string }
 ];
 
 /**
+ * Who made the seeded campaigns, as their `updatedBy`: the campaign history and the console's
+ * list say so instead of "unknown" (web/src/pages/campaign-figures.tsx knows this name).
+ */
+export const SEEDED_BY = 'Stageflow defaults';
+
+/**
  * The default campaigns as version 1, all active. `holdoutPercent` replaces the seeded
  * marketing holdout (STAGEFLOW_SEED_HOLDOUT_PERCENT; the tests seed 0 so a test customer is
  * never held out by chance).
@@ -133,6 +139,7 @@ export function defaultCampaigns(now: Date = new Date(), holdoutPercent = SEED_H
     status: 'active',
     createdAt: at,
     updatedAt: at,
+    updatedBy: SEEDED_BY,
   }));
 }
 

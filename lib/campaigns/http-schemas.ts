@@ -19,7 +19,7 @@ export const Campaign = z
       .string()
       .optional()
       .describe(
-        'Name of the key that made this version or the last status change; absent before it was recorded',
+        "Who made this version or the last status change: the key's name or the signed-in user's email; absent before it was recorded",
       ),
   })
   .describe('A campaign version: the CampaignInput fields plus these');

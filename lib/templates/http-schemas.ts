@@ -55,6 +55,7 @@ export const Preview = z.object({
   subject: z.string(),
   html: z.string().nullable(),
   text: z.string().nullable(),
+  sample: z.boolean().describe('True when sample data stood in for a customer'),
 });
 
 export const TestSent = z.object({

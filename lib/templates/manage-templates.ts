@@ -178,17 +178,22 @@ export class ManageTemplates {
     name: string,
     body: unknown,
     baseUrl?: string,
-  ): Promise<RenderedEmail & { template: string; locale: Locale; sesTemplate: string }> {
+  ): Promise<RenderedEmail & { template: string; locale: Locale; sesTemplate: string; sample: boolean }> {
     checkedName(name);
     const parsed = PreviewInput.safeParse(body);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid preview request');
-    if (!this.deps.personalise) throw new Error('ManageTemplates needs personalise() for previews');
-    const p = await this.deps.personalise(parsed.data.customerId, parsed.data.data ?? {}, baseUrl);
+    const { personalise, sample } = this.deps;
+    if (!personalise || !sample)
+      throw new Error('ManageTemplates needs personalise() and sample() for previews');
+    const { customerId } = parsed.data;
+    const p = customerId
+      ? await personalise(customerId, parsed.data.data ?? {}, baseUrl)
+      : sample(parsed.data.data ?? {});
     const wanted = localeOf(parsed.data.locale ?? p.locale);
     const locale = await this.availableLocale(name, wanted);
     const sesTemplate = sesTemplateName(this.deps.prefix, name, locale);
     const mime = await this.deps.store.render(sesTemplate, templateData(p.variables));
-    return { template: name, locale, sesTemplate, ...parseRenderedEmail(mime) };
+    return { template: name, locale, sesTemplate, sample: !customerId, ...parseRenderedEmail(mime) };
   }
 
   /**

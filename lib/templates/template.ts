@@ -104,7 +104,13 @@ const TemplateDataInput = z
 /** POST /v1/templates/{name}/preview. */
 export const PreviewInput = z
   .object({
-    customerId: z.string().trim().min(1, 'must not be empty').max(256),
+    customerId: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(256)
+      .optional()
+      .describe("The customer whose data fills the template; without one, sample data (as a test send's)"),
     locale: z.string().trim().min(2).max(35).optional(),
     data: TemplateDataInput.optional(),
   })

@@ -238,9 +238,10 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
         })),
       );
       const section = page.locator(`section[data-group="${group.key.channel}"]`);
-      for (const step of group.steps) {
+      for (const [i, step] of group.steps.entries()) {
         const cells = section.locator(`tr[data-stage="${step.stage}"] td`);
-        expect(await cells.nth(1).textContent()).toBe(String(step.dropOff));
+        // The first step has no step before it to drop off from.
+        expect(await cells.nth(1).textContent()).toBe(i === 0 ? '–' : String(step.dropOff));
       }
     }
 
@@ -361,6 +362,26 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
     // The mail's HTML runs no script and has no origin: it can do nothing to the console.
     expect(await frame.getAttribute('sandbox')).toBe('');
     await check('template-preview-de');
+
+    // The preview on screen follows a save: change the German subject, save, and it renders again.
+    const subject = page.getByLabel('Subject (German)');
+    const original = await subject.inputValue();
+    await subject.fill(`${original} (neu)`);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const renderedAgain = await admin('POST', '/v1/templates/thank-you/preview', {
+      customerId: customer.id,
+      locale: 'de',
+    });
+    expect(renderedAgain.body.subject).not.toBe(expected.body.subject);
+    await page.getByText(`Subject: ${renderedAgain.body.subject}`).waitFor();
+    await subject.fill(original);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText(`Subject: ${expected.body.subject}`).waitFor();
+
+    // Without a customer, sample data fills it, and the page says so.
+    await page.getByLabel('Customer id for the preview').fill('');
+    await page.getByRole('button', { name: 'Show preview' }).click();
+    await page.getByText('Rendered with sample data.').waitFor();
   });
 
   it('test-sends the template in German with sample data to the address given, and only there', async () => {

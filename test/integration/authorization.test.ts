@@ -270,10 +270,12 @@ describe('npm run keys', () => {
     expect(views.map((v) => v.name)).toContain('listed shop');
     expect(Object.keys(views[0]).sort()).toEqual([
       'createdAt',
+      'createdBy',
       'keyId',
       'name',
       'rateLimit',
       'revokedAt',
+      'revokedBy',
       'scope',
     ]);
     const stored = await store.list();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CAMPAIGNS } from '../../lib/campaigns/defaults.js';
+import { DEFAULT_CAMPAIGNS, SEEDED_BY } from '../../lib/campaigns/defaults.js';
 import { messaging } from '../../lib/runtime/messaging.js';
 import type { LocalStack } from '../../local/stack.js';
 import { api, testStack } from '../support/local.js';
@@ -28,6 +28,8 @@ describe('Campaigns API', () => {
     const ids = res.body.items.map((c: { campaignId: string }) => c.campaignId);
     expect(ids).toEqual(expect.arrayContaining(DEFAULT_CAMPAIGNS.map((c) => c.campaignId)));
     for (const c of res.body.items) expect(c.status).toBe('active');
+    // The history names the seeder as who made them (the console shows "Stageflow defaults").
+    for (const c of res.body.items) expect(c.updatedBy).toBe(SEEDED_BY);
   });
 
   it('answers 403 to an ingest key and 401 to no key on admin routes', async () => {

@@ -240,6 +240,11 @@ describe('Templates API and sending', () => {
     }
     const unknown = await admin('POST', '/v1/templates/thank-you/preview', { customerId: uid('nobody') });
     expect(unknown.status).toBe(404);
+    // Without a customer, sample data fills the template, as a test send's does.
+    const sample = await admin('POST', '/v1/templates/thank-you/preview', { locale: 'de' });
+    expect(sample.status).toBe(200);
+    expect(sample.body).toMatchObject({ template: 'thank-you', locale: 'de', sample: true });
+    expect(sample.body.subject).not.toContain('{{');
   });
 
   it('test-sends a template with sample data to the given address only, rendered like a send', async () => {

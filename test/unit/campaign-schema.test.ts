@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CampaignInput, parseIsoWait } from '../../lib/campaigns/campaign.js';
-import { DEFAULT_CAMPAIGNS, defaultCampaigns } from '../../lib/campaigns/defaults.js';
+import { DEFAULT_CAMPAIGNS, defaultCampaigns, SEEDED_BY } from '../../lib/campaigns/defaults.js';
 import { FLOW_TYPES } from '../../lib/campaigns/flow-catalogue.js';
 import { fieldErrors } from '../../lib/shared/errors.js';
 import { DEFAULT_TEMPLATES } from '../../lib/templates/defaults.js';
@@ -63,6 +63,8 @@ describe('Defaults', () => {
     for (const { campaignId: _id, ...c } of DEFAULT_CAMPAIGNS) expect(errorsOf(c)).toEqual([]);
     expect(new Set(DEFAULT_CAMPAIGNS.map((c) => c.flow))).toEqual(new Set(FLOW_TYPES));
     expect(defaultCampaigns().every((c) => c.status === 'active' && c.version === 1)).toBe(true);
+    // The history says the seeder made them, not "unknown".
+    expect(new Set(defaultCampaigns().map((c) => c.updatedBy))).toEqual(new Set([SEEDED_BY]));
   });
 
   it('have an English and a German template for every campaign step, with sound Handlebars', () => {

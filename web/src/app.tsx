@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { whenSessionExpires } from './api/client';
+import { signOutOfCognito } from './cognito';
 import { Link } from './components/ui';
 import {
   I18nContext,
@@ -11,7 +12,7 @@ import {
   translator,
 } from './i18n';
 import { AttributionPage } from './pages/attribution';
-import { CampaignPage } from './pages/campaign';
+import { CampaignPage, NewCampaignPage } from './pages/campaign';
 import { CampaignsPage } from './pages/campaigns';
 import { CustomerPage } from './pages/customer';
 import { CustomersPage } from './pages/customers';
@@ -22,7 +23,7 @@ import { SignInPage } from './pages/sign-in';
 import { TemplatePage } from './pages/template';
 import { TemplatesPage } from './pages/templates';
 import { navigate, usePath } from './router';
-import { clearSession, loadSession, type Session } from './session';
+import { clearSession, loadSession, type Session, sessionExpiredOnLoad } from './session';
 
 const SECTIONS = [
   'overview',
@@ -37,7 +38,7 @@ const SECTIONS = [
 export function App() {
   const [locale, setLocaleState] = useState<Locale>(initialLocale);
   const [session, setSession] = useState<Session | null>(loadSession);
-  const [expired, setExpired] = useState(false);
+  const [expired, setExpired] = useState(sessionExpiredOnLoad);
   const path = usePath();
 
   const i18n = useMemo(() => {
@@ -73,10 +74,13 @@ export function App() {
   );
 
   const signOut = () => {
+    const signedInWithCognito = session?.via === 'cognito';
     clearSession();
     setSession(null);
     setExpired(false);
     navigate('');
+    // Deployed, the managed login's session ends too, or "Sign in" would come straight back.
+    if (signedInWithCognito) void signOutOfCognito();
   };
 
   const [first, id] = path.split('/');
@@ -133,6 +137,7 @@ export function App() {
       case 'attribution':
         return <AttributionPage />;
       default:
+        if (id === 'new') return <NewCampaignPage session={session} />;
         return id ? <CampaignPage campaignId={id} session={session} /> : <CampaignsPage session={session} />;
     }
   })();

@@ -1289,7 +1289,8 @@ export interface components {
             };
         };
         PreviewInput: {
-            customerId: string;
+            /** @description The customer whose data fills the template; without one, sample data (as a test send's) */
+            customerId?: string;
             locale?: string;
             data?: {
                 [key: string]: string | number | boolean | null | (string | number | {
@@ -1657,7 +1658,7 @@ export interface components {
             status: "draft" | "active" | "paused";
             createdAt: string;
             updatedAt: string;
-            /** @description Name of the key that made this version or the last status change; absent before it was recorded */
+            /** @description Who made this version or the last status change: the key's name or the signed-in user's email; absent before it was recorded */
             updatedBy?: string;
         } & {
             [key: string]: unknown;
@@ -1721,6 +1722,8 @@ export interface components {
             subject: string;
             html: string | null;
             text: string | null;
+            /** @description True when sample data stood in for a customer */
+            sample: boolean;
         };
         TestSent: {
             /** @description The mail provider's message id */

@@ -1,3 +1,4 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useI18n } from '../i18n';
 
 /**
@@ -16,14 +17,42 @@ export interface Series {
 }
 
 const LABEL_W = 100;
-const PLOT_W = 360;
 const VALUE_W = 130;
+/** The chart's width when its container does not say (before the first layout): 360 px of bars. */
+const DEFAULT_W = LABEL_W + 360 + VALUE_W;
+/** Narrower than this, the bars would be too short to compare: the figure scrolls sideways instead. */
+const MIN_W = 320;
+const MAX_W = 640;
 const BAR_H = 18;
 const GAP = 10;
 const AXIS_H = 44;
 /** Longer category labels are cut with an ellipsis (the full label is in the bars' titles and the table). */
 const LABEL_CHARS = 12;
 const short = (label: string) => (label.length > LABEL_CHARS ? `${label.slice(0, LABEL_CHARS - 1)}…` : label);
+
+/**
+ * The width the chart is drawn at: its container's, between MIN_W and MAX_W. The SVG is drawn at
+ * that size, one user unit per CSS pixel, so its text keeps the stylesheet's size on a phone
+ * instead of being scaled down with a wide viewBox (5 px labels at 390 px).
+ */
+function useWidth() {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(DEFAULT_W);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => {
+      const w = Math.round(el.clientWidth);
+      if (w > 0) setWidth(Math.min(MAX_W, Math.max(MIN_W, w)));
+    };
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width] as const;
+}
 
 /** A tick step of 1, 2 or 5 × 10^n that gives about four ticks up to `max`. */
 function ticks(max: number): number[] {
@@ -52,71 +81,81 @@ export function BarChart(props: {
   note?: (category: string) => string;
 }) {
   const { number } = useI18n();
+  const [box, width] = useWidth();
   const { categories, series } = props;
+  const PLOT_W = width - LABEL_W - VALUE_W;
   const values = categories.flatMap((c) => series.map((s) => props.value(c.key, s.key)));
   const axis = ticks(Math.max(0, ...values));
   const top = axis[axis.length - 1] || 1;
   const groupH = series.length * BAR_H + GAP;
   const height = categories.length * groupH + AXIS_H;
-  const width = LABEL_W + PLOT_W + VALUE_W;
   const x = (v: number) => LABEL_W + (Math.max(0, v) / top) * PLOT_W;
   const plotBottom = categories.length * groupH;
   return (
     <figure class="chart">
-      <svg
-        viewBox={`0 0 ${width} ${height}`}
-        role="img"
-        aria-labelledby={`${props.id}-title`}
-        data-chart={props.id}
-      >
-        <title id={`${props.id}-title`}>{props.title}</title>
-        {axis.map((tick) => (
-          <g key={tick}>
-            <line x1={x(tick)} x2={x(tick)} y1={0} y2={plotBottom} class="grid" />
-            <text x={x(tick)} y={plotBottom + 18} text-anchor="middle" class="tick">
-              {number(tick)}
-            </text>
-          </g>
-        ))}
-        <line x1={LABEL_W} x2={LABEL_W + PLOT_W} y1={plotBottom} y2={plotBottom} class="axis" />
-        <text x={LABEL_W + PLOT_W / 2} y={plotBottom + 38} text-anchor="middle" class="unit">
-          {props.unit}
-        </text>
-        {categories.map((c, ci) => {
-          const y0 = ci * groupH + GAP / 2;
-          return (
-            <g key={c.key} data-category={c.key}>
-              <text x={LABEL_W - 8} y={y0 + (series.length * BAR_H) / 2 + 5} text-anchor="end" class="label">
-                {short(c.label)}
+      <div class="chart-box" ref={box}>
+        <svg
+          width={width}
+          height={height}
+          viewBox={`0 0 ${width} ${height}`}
+          role="img"
+          aria-labelledby={`${props.id}-title`}
+          data-chart={props.id}
+        >
+          <title id={`${props.id}-title`}>{props.title}</title>
+          {axis.map((tick) => (
+            <g key={tick}>
+              <line x1={x(tick)} x2={x(tick)} y1={0} y2={plotBottom} class="grid" />
+              <text x={x(tick)} y={plotBottom + 18} text-anchor="middle" class="tick">
+                {number(tick)}
               </text>
-              {series.map((s, si) => {
-                const v = props.value(c.key, s.key);
-                const y = y0 + si * BAR_H;
-                return (
-                  <g key={s.key}>
-                    <rect
-                      x={LABEL_W}
-                      y={y + 1}
-                      width={Math.max(0, x(v) - LABEL_W)}
-                      height={BAR_H - 2}
-                      fill={PALETTE[si % PALETTE.length]}
-                      data-category={c.key}
-                      data-series={s.key}
-                      data-value={String(v)}
-                    >
-                      <title>{`${c.label}, ${s.label}: ${number(v)}`}</title>
-                    </rect>
-                    <text x={x(v) + 4} y={y + BAR_H - 4} class="value">
-                      {number(v)}
-                      {si === series.length - 1 && props.note ? `  ${props.note(c.key)}` : ''}
-                    </text>
-                  </g>
-                );
-              })}
             </g>
-          );
-        })}
-      </svg>
+          ))}
+          <line x1={LABEL_W} x2={LABEL_W + PLOT_W} y1={plotBottom} y2={plotBottom} class="axis" />
+          <text x={LABEL_W + PLOT_W / 2} y={plotBottom + 38} text-anchor="middle" class="unit">
+            {props.unit}
+          </text>
+          {categories.map((c, ci) => {
+            const y0 = ci * groupH + GAP / 2;
+            return (
+              <g key={c.key} data-category={c.key}>
+                <text
+                  x={LABEL_W - 8}
+                  y={y0 + (series.length * BAR_H) / 2 + 5}
+                  text-anchor="end"
+                  class="label"
+                >
+                  {short(c.label)}
+                </text>
+                {series.map((s, si) => {
+                  const v = props.value(c.key, s.key);
+                  const y = y0 + si * BAR_H;
+                  return (
+                    <g key={s.key}>
+                      <rect
+                        x={LABEL_W}
+                        y={y + 1}
+                        width={Math.max(0, x(v) - LABEL_W)}
+                        height={BAR_H - 2}
+                        fill={PALETTE[si % PALETTE.length]}
+                        data-category={c.key}
+                        data-series={s.key}
+                        data-value={String(v)}
+                      >
+                        <title>{`${c.label}, ${s.label}: ${number(v)}`}</title>
+                      </rect>
+                      <text x={x(v) + 4} y={y + BAR_H - 4} class="value">
+                        {number(v)}
+                        {si === series.length - 1 && props.note ? `  ${props.note(c.key)}` : ''}
+                      </text>
+                    </g>
+                  );
+                })}
+              </g>
+            );
+          })}
+        </svg>
+      </div>
       {series.length > 1 ? (
         <figcaption>
           <ul class="legend">

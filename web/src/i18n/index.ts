@@ -76,3 +76,10 @@ export const I18nContext = createContext<I18n>({
 });
 
 export const useI18n = () => useContext(I18nContext);
+
+/**
+ * The key for `count`: `one` for exactly 1, else `other`. English and German agree on this
+ * rule (Intl.PluralRules gives "one" only for 1 in both), so no plural library is needed.
+ */
+export const plural = (count: number, one: MessageKey, other: MessageKey): MessageKey =>
+  count === 1 ? one : other;

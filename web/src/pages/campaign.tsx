@@ -1,24 +1,47 @@
-import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, call } from '../api/client';
-import { ErrorView, Link, Loaded, Notice, useLoad } from '../components/ui';
-import { useI18n } from '../i18n';
+import { useState } from 'preact/hooks';
+import { api, call } from '../api/client';
+import { ErrorView, Link, Loaded, useLoad } from '../components/ui';
+import { plural, type Translate, useI18n } from '../i18n';
+import { navigate } from '../router';
 import { canWrite, type Session } from '../session';
+import { CampaignEditor, type Definition, definitionOf } from './campaign-editor';
+import { changedBy } from './campaign-figures';
+import { CampaignResults } from './campaign-results';
 import type { Campaign } from './campaigns';
 
 const HISTORY = 10;
 
-/** One campaign: edit steps, waits, templates and holdout (a new version); its version history. */
+const loadTemplates = async () => (await call(() => api.GET('/v1/templates'))).items.map((i) => i.name);
+
+/**
+ * One campaign: its status (activate, pause), its results (lift, per-step figures), its
+ * definition as a new version, and its version history with what changed and who changed it.
+ */
 export function CampaignPage(props: { campaignId: string; session: Session }) {
-  const { t } = useI18n();
+  const { t, date } = useI18n();
+  const writable = canWrite(props.session);
   const [load, reload] = useLoad(async () => {
     const [campaign, templates] = await Promise.all([
       call(() =>
         api.GET('/v1/campaigns/{campaignId}', { params: { path: { campaignId: props.campaignId } } }),
       ),
-      call(() => api.GET('/v1/templates')),
+      loadTemplates(),
     ]);
-    return { campaign: campaign as Campaign, templates: templates.items.map((i) => i.name) };
+    return { campaign: campaign as Campaign, templates };
   }, [props.campaignId]);
+  const [actionError, setActionError] = useState<unknown>(null);
+
+  const setStatus = async (to: 'activate' | 'pause') => {
+    setActionError(null);
+    try {
+      const path =
+        to === 'activate' ? '/v1/campaigns/{campaignId}/activate' : '/v1/campaigns/{campaignId}/pause';
+      await call(() => api.POST(path, { params: { path: { campaignId: props.campaignId } } }));
+      reload();
+    } catch (e) {
+      setActionError(e);
+    }
+  };
 
   return (
     <section>
@@ -26,163 +49,164 @@ export function CampaignPage(props: { campaignId: string; session: Session }) {
         <Link to="campaigns">{t('common.back')}</Link>
       </p>
       <Loaded load={load} retry={reload}>
-        {({ campaign, templates }) => (
-          <>
-            <h1>{t('campaign.heading', { name: campaign.name })}</h1>
-            <p>
-              <span class={`badge ${campaign.status}`}>{t(`status.${campaign.status}`)}</span>{' '}
-              {t('common.version')} {campaign.version}
-            </p>
-            <CampaignEditor
-              campaign={campaign}
-              templates={templates}
-              session={props.session}
-              onSaved={reload}
-            />
-            <History campaign={campaign} />
-          </>
-        )}
+        {({ campaign, templates }) => {
+          const save = async (definition: Definition) => {
+            await call(() =>
+              api.PUT('/v1/campaigns/{campaignId}', {
+                params: { path: { campaignId: campaign.campaignId } },
+                headers: { 'if-match': `"${campaign.version}"` },
+                body: definition,
+              }),
+            );
+            reload();
+          };
+          return (
+            <>
+              <h1>{t('campaign.heading', { name: campaign.name })}</h1>
+              <p>
+                <span class={`badge ${campaign.status}`}>{t(`status.${campaign.status}`)}</span>{' '}
+                {t('common.version')} {campaign.version}
+                {writable ? (
+                  <>
+                    {' '}
+                    {campaign.status === 'active' ? (
+                      <button type="button" onClick={() => setStatus('pause')}>
+                        {t('campaign.pause')}
+                      </button>
+                    ) : (
+                      <button type="button" onClick={() => setStatus('activate')}>
+                        {t('campaign.activate')}
+                      </button>
+                    )}
+                  </>
+                ) : null}
+              </p>
+              <p class="state">
+                {t('campaign.statusSince', {
+                  status: t(`status.${campaign.status}`),
+                  at: date(campaign.updatedAt),
+                  who: changedBy(t, campaign),
+                })}
+              </p>
+              {actionError ? <ErrorView error={actionError} /> : null}
+              <CampaignResults campaignId={campaign.campaignId} />
+              <CampaignEditor
+                initial={definitionOf(campaign)}
+                templates={templates}
+                writable={writable}
+                submitLabel={t('campaign.saveVersion')}
+                onSubmit={save}
+              />
+              <History campaign={campaign} />
+            </>
+          );
+        }}
       </Loaded>
     </section>
   );
 }
 
-type Step = Campaign['steps'][number];
-
-function CampaignEditor(props: {
-  campaign: Campaign;
-  templates: string[];
-  session: Session;
-  onSaved: () => void;
-}) {
+/** Creates a draft from a flow: a copy of that flow's first campaign, changed before it is saved. */
+export function NewCampaignPage(props: { session: Session }) {
   const { t } = useI18n();
   const writable = canWrite(props.session);
-  const [steps, setSteps] = useState<Step[]>(props.campaign.steps);
-  const [holdout, setHoldout] = useState(props.campaign.holdoutPercent);
-  const [outcome, setOutcome] = useState<'saved' | unknown>(null);
-  useEffect(() => {
-    setSteps(props.campaign.steps);
-    setHoldout(props.campaign.holdoutPercent);
-  }, [props.campaign]);
-
-  const setStep = (index: number, change: Partial<Step>) =>
-    setSteps(steps.map((s, i) => (i === index ? { ...s, ...change } : s)));
-  const setWait = (index: number, unit: 'days' | 'hours' | 'minutes', value: string) => {
-    const wait = { ...(steps[index].wait ?? {}) };
-    if (value === '' || Number(value) === 0) delete wait[unit];
-    else wait[unit] = Number(value);
-    setStep(index, { wait: Object.keys(wait).length ? wait : undefined });
-  };
-
-  const save = async (event: Event) => {
-    event.preventDefault();
-    setOutcome(null);
-    const { campaignId, version } = props.campaign;
-    const { name, flow, trigger, audience, exit, goal, conversionWindowDays } = props.campaign;
-    // What the console does not edit (the goal and its window) goes back as it came.
-    const definition = { name, flow, trigger, audience, exit, goal, conversionWindowDays };
-    try {
-      await call(() =>
-        api.PUT('/v1/campaigns/{campaignId}', {
-          params: { path: { campaignId } },
-          headers: { 'if-match': `"${version}"` },
-          body: { ...definition, steps, holdoutPercent: holdout },
-        }),
-      );
-      setOutcome('saved');
-      props.onSaved();
-    } catch (e) {
-      setOutcome(e);
-    }
-  };
-
+  const [load, reload] = useLoad(async () => {
+    const [campaigns, templates] = await Promise.all([call(() => api.GET('/v1/campaigns')), loadTemplates()]);
+    return { bases: campaigns.items as Campaign[], templates };
+  }, []);
+  const [flow, setFlow] = useState<string | null>(null);
   return (
-    <form onSubmit={save} class="editor">
-      <fieldset disabled={!writable}>
-        <legend>{t('campaign.steps')}</legend>
-        {steps.map((step, i) => {
-          const n = i + 1;
-          return (
-            <fieldset key={n} class="step">
-              <legend>{t('campaign.step', { n })}</legend>
-              {(['days', 'hours', 'minutes'] as const).map((unit) => (
-                <label key={unit}>
-                  {t(
-                    unit === 'days'
-                      ? 'campaign.waitDays'
-                      : unit === 'hours'
-                        ? 'campaign.waitHours'
-                        : 'campaign.waitMinutes',
-                    { n },
-                  )}
-                  <input
-                    type="number"
-                    min={0}
-                    value={step.wait?.[unit] ?? 0}
-                    onInput={(e) => setWait(i, unit, (e.target as HTMLInputElement).value)}
-                  />
-                </label>
-              ))}
-              <label>
-                {t('campaign.template', { n })}
-                <select
-                  value={step.template}
-                  onChange={(e) => setStep(i, { template: (e.target as HTMLSelectElement).value })}
-                >
-                  {(props.templates.includes(step.template)
-                    ? props.templates
-                    : [step.template, ...props.templates]
-                  ).map((name) => (
-                    <option key={name} value={name}>
-                      {name}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                {t('campaign.category', { n })}
-                <select
-                  value={step.category}
-                  onChange={(e) =>
-                    setStep(i, { category: (e.target as HTMLSelectElement).value as Step['category'] })
-                  }
-                >
-                  <option value="marketing">{t('category.marketing')}</option>
-                  <option value="transactional">{t('category.transactional')}</option>
-                </select>
-              </label>
-            </fieldset>
+    <section>
+      <p>
+        <Link to="campaigns">{t('common.back')}</Link>
+      </p>
+      <h1>{t('newCampaign.heading')}</h1>
+      <p>{t('newCampaign.intro')}</p>
+      <Loaded load={load} retry={reload}>
+        {({ bases, templates }) => {
+          // One starting point per flow: its default campaign when there is one, else the oldest.
+          const byFlow = new Map<string, Campaign>();
+          const seededFirst = [...bases].sort(
+            (a, b) =>
+              Number(b.campaignId.startsWith('default-')) - Number(a.campaignId.startsWith('default-')) ||
+              a.createdAt.localeCompare(b.createdAt),
           );
-        })}
-        <label>
-          {t('campaign.holdout')}
-          <input
-            type="number"
-            min={0}
-            max={50}
-            value={holdout}
-            onInput={(e) => setHoldout(Number((e.target as HTMLInputElement).value))}
-          />
-        </label>
-      </fieldset>
-      {writable ? <button type="submit">{t('common.save')}</button> : null}
-      {outcome === 'saved' ? (
-        <Notice kind="ok">{t('common.saved')}</Notice>
-      ) : outcome instanceof ApiError && outcome.failure.kind === 'conflict' ? (
-        <Notice kind="error">{t('campaign.conflict')}</Notice>
-      ) : outcome ? (
-        <ErrorView error={outcome} />
-      ) : null}
-    </form>
+          for (const c of seededFirst) if (!byFlow.has(c.flow)) byFlow.set(c.flow, c);
+          const flows = [...byFlow.keys()].sort();
+          const chosen = flow ?? flows[0];
+          const base = chosen ? byFlow.get(chosen) : undefined;
+          return (
+            <>
+              <label for="new-campaign-flow">{t('newCampaign.flow')}</label>
+              <select
+                id="new-campaign-flow"
+                value={chosen}
+                onChange={(e) => setFlow((e.target as HTMLSelectElement).value)}
+              >
+                {flows.map((f) => (
+                  <option key={f} value={f}>
+                    {f}
+                  </option>
+                ))}
+              </select>
+              {base ? (
+                <CampaignEditor
+                  key={base.campaignId}
+                  initial={{
+                    ...definitionOf(base),
+                    name: t('newCampaign.copyName', { name: base.name }),
+                  }}
+                  templates={templates}
+                  writable={writable}
+                  submitLabel={t('newCampaign.create')}
+                  onSubmit={async (definition) => {
+                    const created = await call(() =>
+                      api.POST('/v1/campaigns', { body: { ...definition, status: 'draft' } }),
+                    );
+                    navigate(`campaigns/${(created as Campaign).campaignId}`);
+                  }}
+                />
+              ) : (
+                <p class="state empty">{t('newCampaign.noBase')}</p>
+              )}
+            </>
+          );
+        }}
+      </Loaded>
+    </section>
   );
 }
 
-/** The last versions, newest first, each with who made it. */
+const FIELDS = [
+  'name',
+  'trigger',
+  'steps',
+  'audience',
+  'exit',
+  'holdoutPercent',
+  'goal',
+  'conversionWindowDays',
+  'freshnessHours',
+] as const;
+
+/** The definition fields that differ between two versions, in words. */
+function changes(t: Translate, version: Campaign, previous: Campaign | undefined): string {
+  if (!previous) return t('campaign.historyFirst');
+  const changed = FIELDS.filter(
+    (f) => JSON.stringify(version[f] ?? null) !== JSON.stringify(previous[f] ?? null),
+  );
+  return changed.length
+    ? t('campaign.historyChanged', { fields: changed.map((f) => t(`field.${f}`)).join(', ') })
+    : t('campaign.historySame');
+}
+
+/** The last versions, newest first, each with what changed against the one before and who made it. */
 function History(props: { campaign: Campaign }) {
   const { t, date } = useI18n();
   const { campaignId, version } = props.campaign;
   const [load, reload] = useLoad(async () => {
-    const wanted = Array.from({ length: Math.min(version, HISTORY) }, (_, i) => version - i);
+    // One more than shown, so the oldest shown has a version to compare with.
+    const wanted = Array.from({ length: Math.min(version, HISTORY + 1) }, (_, i) => version - i);
     return Promise.all(
       wanted.map(
         async (v) =>
@@ -193,18 +217,18 @@ function History(props: { campaign: Campaign }) {
           )) as Campaign,
       ),
     );
-  }, [campaignId, version]);
+  }, [campaignId, version, props.campaign.updatedAt]);
   return (
     <section aria-labelledby="history">
       <h2 id="history">{t('campaign.history')}</h2>
       <Loaded load={load} retry={reload}>
         {(versions) => (
           <ol class="history">
-            {versions.map((v) => (
-              <li key={v.version}>
+            {versions.slice(0, HISTORY).map((v, i) => (
+              <li key={v.version} data-version={v.version}>
                 <strong>{t('campaign.historyRow', { version: v.version })}</strong> · {date(v.updatedAt)} ·{' '}
-                {t('common.updatedBy')}: {v.updatedBy ?? t('common.unknownUser')} ·{' '}
-                {t('campaign.stepsSummary', {
+                {t('campaign.historyBy', { who: changedBy(t, v) })} · {changes(t, v, versions[i + 1])} ·{' '}
+                {t(plural(v.steps.length, 'campaign.stepsSummaryOne', 'campaign.stepsSummary'), {
                   count: v.steps.length,
                   templates: v.steps.map((s) => s.template).join(', '),
                 })}

@@ -4,17 +4,22 @@ import type { components } from '../api/schema';
 import { Empty, ErrorView, Link, Loaded, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
 import { canWrite, type Session } from '../session';
+import { changedBy, liftText } from './campaign-figures';
 
 /** A campaign as the API returns it: the stored version plus its definition. */
 export type Campaign = components['schemas']['Campaign'] & components['schemas']['CampaignInput'];
 
-/** Campaign list with status; marketers activate and pause from here. */
+/** Campaign list with status and each campaign's key figures; marketers activate and pause from here. */
 export function CampaignsPage(props: { session: Session }) {
-  const { t, date } = useI18n();
-  const [load, reload] = useLoad(
-    async () => (await call(() => api.GET('/v1/campaigns'))).items as Campaign[],
-    [],
-  );
+  const { t, locale, number, percent } = useI18n();
+  const [load, reload] = useLoad(async () => {
+    const [campaigns, metrics] = await Promise.all([
+      call(() => api.GET('/v1/campaigns')),
+      // The list stays usable when the figures cannot be read: they show as missing.
+      call(() => api.GET('/v1/campaigns/metrics')).catch((error: unknown) => ({ error })),
+    ]);
+    return { items: campaigns.items as Campaign[], metrics };
+  }, []);
   const [actionError, setActionError] = useState<unknown>(null);
   const writable = canWrite(props.session);
 
@@ -33,61 +38,124 @@ export function CampaignsPage(props: { session: Session }) {
   return (
     <section>
       <h1>{t('campaigns.heading')}</h1>
+      <p>{t('campaigns.intro')}</p>
+      {writable ? (
+        <p>
+          <Link to="campaigns/new" class="button">
+            {t('campaigns.new')}
+          </Link>
+        </p>
+      ) : null}
       {actionError ? <ErrorView error={actionError} /> : null}
       <Loaded load={load} retry={reload}>
-        {(items) =>
-          items.length === 0 ? (
+        {({ items, metrics }) => {
+          const figures = new Map(
+            'items' in metrics ? metrics.items.map((m) => [m.campaignId, m] as const) : [],
+          );
+          const dash = '–';
+          return items.length === 0 ? (
             <Empty>{t('campaigns.empty')}</Empty>
           ) : (
-            <TableWrap label={t('campaigns.heading')}>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('common.name')}</th>
-                    <th scope="col">{t('campaigns.flow')}</th>
-                    <th scope="col">{t('common.status')}</th>
-                    <th scope="col">{t('common.version')}</th>
-                    <th scope="col">{t('common.updated')}</th>
-                    <th scope="col">{t('common.updatedBy')}</th>
-                    {writable ? <th scope="col">{t('common.actions')}</th> : null}
-                  </tr>
-                </thead>
-                <tbody>
-                  {[...items]
-                    .sort((a, b) => a.name.localeCompare(b.name))
-                    .map((c) => (
-                      <tr key={c.campaignId}>
-                        <th scope="row">
-                          <Link to={`campaigns/${c.campaignId}`}>{c.name}</Link>
-                        </th>
-                        <td>{c.flow}</td>
-                        <td>
-                          <span class={`badge ${c.status}`}>{t(`status.${c.status}`)}</span>
-                        </td>
-                        <td>{c.version}</td>
-                        <td>{date(c.updatedAt)}</td>
-                        <td>{c.updatedBy ?? t('common.unknownUser')}</td>
-                        {writable ? (
-                          <td>
-                            {c.status === 'active' ? (
-                              <button type="button" onClick={() => change(c, 'pause')}>
-                                {t('campaigns.pause', { name: c.name })}
-                              </button>
-                            ) : (
-                              <button type="button" onClick={() => change(c, 'activate')}>
-                                {t('campaigns.activate', { name: c.name })}
-                              </button>
-                            )}
-                          </td>
-                        ) : null}
-                      </tr>
-                    ))}
-                </tbody>
-              </table>
-            </TableWrap>
-          )
-        }
+            <>
+              {'error' in metrics ? <ErrorView error={metrics.error} /> : null}
+              <TableWrap label={t('campaigns.heading')}>
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('common.name')}</th>
+                      <th scope="col">{t('campaigns.flow')}</th>
+                      <th scope="col">{t('common.status')}</th>
+                      <th scope="col" class="num">
+                        {t('campaigns.sent')}
+                      </th>
+                      <th scope="col" class="num">
+                        {t('campaigns.openRate')}
+                      </th>
+                      <th scope="col" class="num">
+                        {t('campaigns.clickRate')}
+                      </th>
+                      <th scope="col" class="num">
+                        {t('campaigns.conversion')}
+                      </th>
+                      <th scope="col">{t('campaigns.lift')}</th>
+                      <th scope="col">{t('common.updatedBy')}</th>
+                      {writable ? <th scope="col">{t('common.actions')}</th> : null}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {[...items]
+                      .sort((a, b) => a.name.localeCompare(b.name))
+                      .map((c) => {
+                        const m = figures.get(c.campaignId);
+                        const noGoal = m?.conversion.goal === 'none';
+                        return (
+                          <tr key={c.campaignId} data-campaign={c.campaignId}>
+                            <th scope="row">
+                              <Link to={`campaigns/${c.campaignId}`}>{c.name}</Link>
+                            </th>
+                            <td>{c.flow}</td>
+                            <td>
+                              <span class={`badge ${c.status}`}>{t(`status.${c.status}`)}</span>
+                            </td>
+                            <td class="num" data-figure="sent">
+                              {m ? number(m.sent) : dash}
+                            </td>
+                            <td class="num" data-figure="openRate">
+                              {m ? percent(m.openRate) : dash}
+                            </td>
+                            <td class="num" data-figure="clickRate">
+                              {m ? percent(m.clickRate) : dash}
+                            </td>
+                            <td class="num" data-figure="conversion">
+                              {m && !noGoal ? percent(m.conversion.treatment.rate) : dash}
+                            </td>
+                            <td data-figure="lift">{m ? liftText(t, locale, m.conversion) : dash}</td>
+                            <td>{changedBy(t, c)}</td>
+                            {writable ? (
+                              <td>
+                                {c.status === 'active' ? (
+                                  <button type="button" onClick={() => change(c, 'pause')}>
+                                    <ActionLabel
+                                      text={t('campaigns.pause', { name: c.name })}
+                                      name={c.name}
+                                    />
+                                  </button>
+                                ) : (
+                                  <button type="button" onClick={() => change(c, 'activate')}>
+                                    <ActionLabel
+                                      text={t('campaigns.activate', { name: c.name })}
+                                      name={c.name}
+                                    />
+                                  </button>
+                                )}
+                              </td>
+                            ) : null}
+                          </tr>
+                        );
+                      })}
+                  </tbody>
+                </table>
+              </TableWrap>
+            </>
+          );
+        }}
       </Loaded>
     </section>
+  );
+}
+
+/**
+ * "Pause {name}" with the name read out but not shown: the row already shows it, and a button
+ * per row the height of the campaign's name made the list hard to scan.
+ */
+function ActionLabel(props: { text: string; name: string }) {
+  const at = props.text.indexOf(props.name);
+  if (at < 0) return <>{props.text}</>;
+  return (
+    <>
+      {props.text.slice(0, at)}
+      <span class="visually-hidden">{props.name}</span>
+      {props.text.slice(at + props.name.length)}
+    </>
   );
 }

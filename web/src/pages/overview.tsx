@@ -3,7 +3,7 @@ import { api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { BarChart } from '../components/bar-chart';
 import { Empty, Loaded, TableWrap, useLoad } from '../components/ui';
-import { type Translate, useI18n } from '../i18n';
+import { plural, type Translate, useI18n } from '../i18n';
 import { Freshness, isoDay } from './report';
 
 type FunnelReport = components['schemas']['FunnelReport'];
@@ -60,6 +60,7 @@ function Stages() {
         {(report) => (
           <>
             <p>{t('overview.total', { total: number(report.total) })}</p>
+            <StalledSummary stages={report.stages} days={report.stalledAfterDays} />
             <BarChart
               id="stages-chart"
               title={t('overview.stagesChart')}
@@ -67,7 +68,12 @@ function Stages() {
               categories={report.stages.map((s) => ({ key: s.stage, label: s.stage }))}
               series={[
                 { key: 'customers', label: t('overview.inStage') },
-                { key: 'stalled', label: t('overview.stalled', { days: report.stalledAfterDays }) },
+                {
+                  key: 'stalled',
+                  label: t(plural(report.stalledAfterDays, 'overview.stalledOne', 'overview.stalled'), {
+                    days: report.stalledAfterDays,
+                  }),
+                },
               ]}
               value={(stage, series) => {
                 const row = report.stages.find((s) => s.stage === stage);
@@ -83,7 +89,9 @@ function Stages() {
                       {t('overview.inStage')}
                     </th>
                     <th scope="col" class="num">
-                      {t('overview.stalled', { days: report.stalledAfterDays })}
+                      {t(plural(report.stalledAfterDays, 'overview.stalledOne', 'overview.stalled'), {
+                        days: report.stalledAfterDays,
+                      })}
                     </th>
                     <th scope="col" class="num">
                       {t('overview.medianDays')}
@@ -107,6 +115,36 @@ function Stages() {
         )}
       </Loaded>
     </section>
+  );
+}
+
+/**
+ * Where customers are stuck, in one sentence per stage with any, so "how many stalled in decide"
+ * needs no reading of the chart.
+ */
+function StalledSummary(props: { stages: { stage: string; stalled: number }[]; days: number }) {
+  const { t, number } = useI18n();
+  const stalled = props.stages.filter((s) => s.stalled > 0);
+  return (
+    <div class="stalled-summary">
+      <p>
+        {t(plural(props.days, 'overview.stalledIntroOne', 'overview.stalledIntro'), { days: props.days })}
+      </p>
+      {stalled.length === 0 ? (
+        <p>{t('overview.noneStalled')}</p>
+      ) : (
+        <ul class="stalled-list">
+          {stalled.map((s) => (
+            <li key={s.stage} data-stalled-stage={s.stage}>
+              {t(plural(s.stalled, 'overview.stalledIn.one', 'overview.stalledIn.other'), {
+                n: number(s.stalled),
+                stage: s.stage,
+              })}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 
@@ -240,7 +278,12 @@ function FunnelGroupView(props: { group: FunnelGroup; index: number; report: Fun
   const id = `funnel-${props.index}`;
   return (
     <section aria-labelledby={id} data-group={label}>
-      <h3 id={id}>{t('overview.groupCustomers', { group: label, customers: number(group.customers) })}</h3>
+      <h3 id={id}>
+        {t(plural(group.customers, 'overview.groupCustomers.one', 'overview.groupCustomers.other'), {
+          group: label,
+          customers: number(group.customers),
+        })}
+      </h3>
       <BarChart
         id={`${id}-chart`}
         title={t('overview.funnelChart', { group: label, days: report.windowDays })}
@@ -249,8 +292,10 @@ function FunnelGroupView(props: { group: FunnelGroup; index: number; report: Fun
         series={[{ key: 'reached', label: t('overview.reached') }]}
         value={(stage) => group.steps.find((s) => s.stage === stage)?.reached ?? 0}
         note={(stage) => {
-          const step = group.steps.find((s) => s.stage === stage);
-          if (!step || step.dropOff === 0) return '';
+          const at = group.steps.findIndex((s) => s.stage === stage);
+          const step = group.steps[at];
+          // The first step has no step before it to drop off from.
+          if (at <= 0 || step.dropOff === 0) return '';
           const before = step.reached + step.dropOff;
           return t('overview.dropNote', {
             n: number(step.dropOff),
@@ -281,12 +326,12 @@ function FunnelGroupView(props: { group: FunnelGroup; index: number; report: Fun
             </tr>
           </thead>
           <tbody>
-            {group.steps.map((s) => (
+            {group.steps.map((s, i) => (
               <tr key={s.stage} data-stage={s.stage}>
                 <th scope="row">{s.stage}</th>
                 <td class="num">{number(s.reached)}</td>
-                <td class="num">{number(s.dropOff)}</td>
-                <td class="num">{percent(s.conversionFromPrevious)}</td>
+                <td class="num">{i === 0 ? '–' : number(s.dropOff)}</td>
+                <td class="num">{i === 0 ? '–' : percent(s.conversionFromPrevious)}</td>
                 <td class="num">{percent(s.conversionFromFirst)}</td>
                 <td class="num">{s.medianHoursToReach === null ? '–' : number(s.medianHoursToReach)}</td>
               </tr>

@@ -12,6 +12,8 @@ type TestSent = components['schemas']['TestSent'];
 /** The English and German editor, and a preview rendered by the API the way a send renders it. */
 export function TemplatePage(props: { name: string; session: Session }) {
   const { t, date } = useI18n();
+  // Each save bumps this, so a preview on screen renders the saved version again at once.
+  const [saves, setSaves] = useState(0);
   const [load, reload] = useLoad(
     () => call(() => api.GET('/v1/templates/{name}', { params: { path: { name: props.name } } })),
     [props.name],
@@ -34,9 +36,14 @@ export function TemplatePage(props: { name: string; session: Session }) {
                 : t('template.neverChanged')}
             </p>
             <div class="split">
-              <Editor name={props.name} locales={template.locales} session={props.session} />
+              <Editor
+                name={props.name}
+                locales={template.locales}
+                session={props.session}
+                onSaved={() => setSaves((n) => n + 1)}
+              />
               <div>
-                <PreviewPanel name={props.name} />
+                <PreviewPanel name={props.name} saves={saves} />
                 {canWrite(props.session) ? <TestSendPanel name={props.name} /> : null}
               </div>
             </div>
@@ -47,7 +54,12 @@ export function TemplatePage(props: { name: string; session: Session }) {
   );
 }
 
-function Editor(props: { name: string; locales: Record<string, Content>; session: Session }) {
+function Editor(props: {
+  name: string;
+  locales: Record<string, Content>;
+  session: Session;
+  onSaved: () => void;
+}) {
   const { t } = useI18n();
   const writable = canWrite(props.session);
   const [locales, setLocales] = useState<Partial<Record<Locale, Content>>>(props.locales);
@@ -81,6 +93,7 @@ function Editor(props: { name: string; locales: Record<string, Content>; session
         }),
       );
       setOutcome('saved');
+      props.onSaved();
     } catch (e) {
       setOutcome(e);
     }
@@ -144,22 +157,22 @@ function Editor(props: { name: string; locales: Record<string, Content>; session
   );
 }
 
-function PreviewPanel(props: { name: string }) {
+function PreviewPanel(props: { name: string; saves: number }) {
   const { t, locale: uiLocale } = useI18n();
   const [customerId, setCustomerId] = useState('');
   const [locale, setLocale] = useState<Locale>(uiLocale);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<unknown>(null);
 
-  const run = async (event: Event) => {
-    event.preventDefault();
+  const render = async () => {
     setError(null);
     try {
+      const id = customerId.trim();
       setPreview(
         await call(() =>
           api.POST('/v1/templates/{name}/preview', {
             params: { path: { name: props.name } },
-            body: { customerId: customerId.trim(), locale },
+            body: { ...(id ? { customerId: id } : {}), locale },
           }),
         ),
       );
@@ -168,6 +181,14 @@ function PreviewPanel(props: { name: string }) {
       setError(e);
     }
   };
+  const run = (event: Event) => {
+    event.preventDefault();
+    void render();
+  };
+  // A preview on screen follows every save: it is rendered again from the saved template.
+  useEffect(() => {
+    if (props.saves > 0 && preview) void render();
+  }, [props.saves]);
 
   return (
     <section aria-labelledby="preview" class="preview">
@@ -176,11 +197,12 @@ function PreviewPanel(props: { name: string }) {
         <label>
           {t('template.previewCustomer')}
           <input
-            required
             value={customerId}
+            aria-describedby="preview-sample-hint"
             onInput={(e) => setCustomerId((e.target as HTMLInputElement).value)}
           />
         </label>
+        <p id="preview-sample-hint">{t('template.previewSampleHint')}</p>
         <label>
           {t('template.previewLocale')}
           <select value={locale} onChange={(e) => setLocale((e.target as HTMLSelectElement).value as Locale)}>
@@ -196,6 +218,7 @@ function PreviewPanel(props: { name: string }) {
       {error ? <ErrorView error={error} /> : null}
       {preview ? (
         <div lang={preview.locale}>
+          {preview.sample ? <p>{t('template.previewSample')}</p> : null}
           <p class="preview-subject">{t('template.previewSubject', { subject: preview.subject })}</p>
           {preview.html ? (
             // No scripts, no same origin: the mail's HTML can do nothing to the console.

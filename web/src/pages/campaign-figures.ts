@@ -1,0 +1,61 @@
+import type { components } from '../api/schema';
+import type { Locale, Translate } from '../i18n';
+
+/** A campaign's report as `GET /v1/campaigns/{id}/metrics` answers it. */
+type Schema = components['schemas']['CampaignMetrics'];
+/** The conversion part; openapi-fetch's answers type the interval as an array, not a pair. */
+type Conversion = Omit<Schema['conversion'], 'interval95'> & { interval95: readonly number[] | null };
+export type CampaignMetrics = Omit<Schema, 'conversion'> & { conversion: Conversion };
+
+/** What the seeder records as `updatedBy` (lib/campaigns/defaults.ts SEEDED_BY). */
+export const SEEDED_BY = 'Stageflow defaults';
+
+/**
+ * Who made a campaign's version or last status change. Seeded campaigns made before the seeder
+ * recorded itself (version 1 of a `default-…` id with no `updatedBy`) were made by the seeder too.
+ */
+export function changedBy(
+  t: Translate,
+  c: { campaignId: string; version: number; updatedBy?: string | null },
+): string {
+  if (c.updatedBy === SEEDED_BY) return t('campaigns.seededBy');
+  if (c.updatedBy) return c.updatedBy;
+  if (c.version === 1 && c.campaignId.startsWith('default-')) return t('campaigns.seededBy');
+  return t('common.unknownUser');
+}
+
+/**
+ * The lift in plain words: "not enough data" while either arm has fewer than 30 customers (the
+ * API's `significant` is null), "no significant difference" when the 95% interval holds 0, else
+ * the difference in percentage points with its interval and the relative lift beside it
+ * ("+2.1 pts (95%: +0.3 to +3.9), +12%"; no relative lift when the control rate is 0).
+ */
+export function liftText(t: Translate, locale: Locale, c: Conversion): string {
+  if (c.goal === 'none') return t('lift.noGoal');
+  if (c.significant === null || c.difference === null || c.interval95 === null) return t('lift.notEnough');
+  if (!c.significant) return t('lift.noDifference');
+  const statement = t('lift.difference', {
+    difference: points(locale, c.difference),
+    low: points(locale, c.interval95[0]),
+    high: points(locale, c.interval95[1]),
+  });
+  return c.lift === null ? statement : t('lift.relative', { statement, relative: relative(locale, c.lift) });
+}
+
+const tag = (locale: Locale) => (locale === 'de' ? 'de-DE' : 'en-GB');
+
+/** A difference of two rates (0.021) in percentage points with its sign: "+2.1". */
+export const points = (locale: Locale, difference: number) =>
+  new Intl.NumberFormat(tag(locale), {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+    signDisplay: 'exceptZero',
+  }).format(difference * 100);
+
+/** A relative lift (0.12) as a signed whole percentage: "+12%". */
+export const relative = (locale: Locale, lift: number) =>
+  new Intl.NumberFormat(tag(locale), {
+    style: 'percent',
+    maximumFractionDigits: 0,
+    signDisplay: 'exceptZero',
+  }).format(lift);
