@@ -19,13 +19,26 @@ const isTransient = (error: unknown) => (error as Error)?.name === 'TransientSen
 const eventOf = (tp: Touchpoint) => canonicalEvent(defaultModel, tp.event);
 const orderOf = (tp: Touchpoint) => orderIdOf(tp.properties);
 
-/** Why a run must stop before its next send, or null if it goes on. */
+/** The journey model's events that take an order back (`Order Refunded`, `Order Cancelled`). */
+const UNDONE = new Set(['order_refunded', 'order_cancelled']);
+
+/**
+ * Why a run must stop before its next send, or null if it goes on. Whatever the campaign's
+ * exit, a run about one order stops once that order is refunded or cancelled: a review
+ * request or a repeat offer for an order the customer sent back is the wrong mail.
+ */
 export function exitReason(
   exit: string,
   run: CampaignRun,
   profile: Profile,
   history: CustomerHistory | null,
 ): string | null {
+  if (
+    run.orderId !== null &&
+    history?.touchpoints.some((tp) => UNDONE.has(eventOf(tp)) && orderOf(tp) === run.orderId)
+  ) {
+    return `exit: order ${run.orderId} refunded or cancelled`;
+  }
   switch (exit) {
     case 'stage-left':
       return run.trigger.stage !== null && profile.state.stage !== run.trigger.stage

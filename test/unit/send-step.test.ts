@@ -4,7 +4,7 @@ import { ConfigurationError } from '../../lib/config.js';
 import type { ClaimResult, MessageLog, MessageRecord } from '../../lib/flows/message-log.js';
 import type { FlowDeps, OutgoingMail } from '../../lib/flows/ports.js';
 import type { CampaignRun } from '../../lib/flows/run.js';
-import { quietMinutesLeft, runStep } from '../../lib/flows/send-step.js';
+import { exitReason, quietMinutesLeft, runStep } from '../../lib/flows/send-step.js';
 import type { Profile } from '../../lib/ingest/ports.js';
 import { initialState } from '../../lib/journey/index.js';
 
@@ -470,5 +470,30 @@ describe('Flow send step: assignment and control groups', () => {
     const w = world({ traits: { email: undefined } });
     await runStep(w.deps, w.run());
     expect([...w.log.values()].map((m) => m.reasonCode)).toEqual(['no-address']);
+  });
+});
+
+describe('exitReason: an order taken back', () => {
+  const w = world();
+  const tp = (event: string, orderId: string, timestamp: string) =>
+    ({ messageId: `${event}-${orderId}`, event, timestamp, properties: { order_id: orderId } }) as never;
+  const history = (...touchpoints: never[]) => ({ touchpoints }) as never;
+  const bought = tp('Order Completed', 'o-1', '2026-05-01T10:00:00.000Z');
+
+  it('stops a run about an order once that order is refunded or cancelled, whatever the exit', () => {
+    for (const undo of ['Order Refunded', 'Order Cancelled']) {
+      const h = history(bought, tp(undo, 'o-1', '2026-05-02T10:00:00.000Z'));
+      for (const exit of ['none', 'order-reviewed', 'purchased']) {
+        expect(exitReason(exit, w.run({ orderId: 'o-1' }), w.profile, h)).toBe(
+          'exit: order o-1 refunded or cancelled',
+        );
+      }
+    }
+  });
+
+  it('goes on when another order was refunded, or for a run about no order', () => {
+    const h = history(bought, tp('Order Refunded', 'o-2', '2026-05-02T10:00:00.000Z'));
+    expect(exitReason('order-reviewed', w.run({ orderId: 'o-1' }), w.profile, h)).toBeNull();
+    expect(exitReason('none', w.run({ orderId: null }), w.profile, h)).toBeNull();
   });
 });
