@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createApiKey,
   KeyAdminError,
@@ -14,7 +14,7 @@ import { freePort } from '../../local/dynamodb.js';
 import { lambdaContext } from '../../local/lambda-context.js';
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
 import { eventually } from '../support/eventually.js';
-import { api, uid, uniqueTable } from '../support/local.js';
+import { api, dynamodbEndpoint, uid, uniqueTable } from '../support/local.js';
 
 /**
  * Authorization against the local stack, which runs the Lambda authorizer before every
@@ -26,7 +26,7 @@ let store: DynamoDbKeyStore;
 
 beforeAll(async () => {
   stack = await startLocalStack({
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
+    dynamodbEndpoint: dynamodbEndpoint(),
     tableName: uniqueTable('authz'),
     port: await freePort(),
     sesPort: 0,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Analytics } from '@segment/analytics-node';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalStack } from '../../local/stack.js';
 
 // Before any module creates the logger: every level, and flows on a compressed clock.
@@ -42,9 +42,9 @@ beforeAll(async () => {
   capture();
   const { startLocalStack } = await import('../../local/stack.js');
   const { freePort } = await import('../../local/dynamodb.js');
-  const { uniqueTable } = await import('../support/local.js');
+  const { dynamodbEndpoint, uniqueTable } = await import('../support/local.js');
   stack = await startLocalStack({
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
+    dynamodbEndpoint: dynamodbEndpoint(),
     tableName: uniqueTable('logs'),
     port: await freePort(),
     sesPort: 0,

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createDynamoClient } from '../../lib/aws/clients.js';
 import { DynamoDbMessageLog } from '../../lib/flows/dynamodb-message-log.js';
 import type { MessageRecord } from '../../lib/flows/message-log.js';
@@ -6,7 +6,7 @@ import { freePort } from '../../local/dynamodb.js';
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
 import { eventually } from '../support/eventually.js';
 import { messages, sentTemplates } from '../support/flows.js';
-import { api, uid, uniqueTable } from '../support/local.js';
+import { api, dynamodbEndpoint, uid, uniqueTable } from '../support/local.js';
 
 // Issue 12, item 6: restarts and crashes lose no mail.
 describe('Local stack restarts', () => {
@@ -43,7 +43,7 @@ describe('Local stack restarts', () => {
 
     // Act
     stack = await startLocalStack({
-      dynamodbEndpoint: inject('dynamodbEndpoint'),
+      dynamodbEndpoint: dynamodbEndpoint(),
       tableName: uniqueTable('restarts'),
       port,
       sesPort: 0,

@@ -3,20 +3,26 @@ import { ensureConsoleBuilt } from '../../local/console.js';
 import { startDynamoDbLocal } from '../../local/dynamodb.js';
 
 /**
- * One DynamoDB Local for the whole run; every test file makes its own table in it. The console
- * is built once here, so the browser tests and `npm start` in its own test never build it at once.
+ * One DynamoDB Local per integration worker (files run STAGEFLOW_TEST_WORKERS, default 2, at a
+ * time; see vitest.config.ts): each file makes its own table, and the files a worker runs share
+ * its instance, so two busy files never wait on one instance's lock. The console is built
+ * once here, so the browser tests and `npm start` in its own test never build it at once.
  */
 export default async function setup(project: TestProject) {
   ensureConsoleBuilt();
-  const dynamo = await startDynamoDbLocal();
-  project.provide('dynamodbEndpoint', dynamo.endpoint);
+  const workers = Math.max(1, Number(process.env.STAGEFLOW_TEST_WORKERS || 2));
+  const instances = await Promise.all(Array.from({ length: workers }, () => startDynamoDbLocal()));
+  project.provide(
+    'dynamodbEndpoints',
+    instances.map((d) => d.endpoint),
+  );
   return async () => {
-    await dynamo.stop();
+    await Promise.all(instances.map((d) => d.stop()));
   };
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    dynamodbEndpoint: string;
+    dynamodbEndpoints: string[];
   }
 }

@@ -11,9 +11,21 @@ export const uniqueTable = (label: string) => `test-${label}-${randomUUID().slic
 /** A unique id for a test's customers and messages. */
 export const uid = (label = 'id') => `${label}-${randomUUID().slice(0, 12)}`;
 
-/** A DynamoDB client and a new table in the run's shared DynamoDB Local. */
+/**
+ * This worker's DynamoDB Local. Global setup starts one per worker (files run two at a time):
+ * DynamoDB Local serialises writes behind one lock per database, so two busy files on one
+ * instance time out each other's transactions ("too long waiting for a lock").
+ * VITEST_POOL_ID (1, 2, …) tells the workers apart.
+ */
+export function dynamodbEndpoint(): string {
+  const endpoints = inject('dynamodbEndpoints');
+  const worker = Number(process.env.VITEST_POOL_ID ?? 1);
+  return endpoints[(Math.max(1, worker) - 1) % endpoints.length];
+}
+
+/** A DynamoDB client and a new table in this worker's DynamoDB Local. */
 export async function testTable(label: string) {
-  const endpoint = inject('dynamodbEndpoint');
+  const endpoint = dynamodbEndpoint();
   const client = createDynamoClient(endpoint);
   const tableName = uniqueTable(label);
   await ensureTable(client, tableName);
@@ -26,7 +38,7 @@ export async function testStack(label: string): Promise<LocalStack> {
   // tests of the holdout make their own campaigns.
   process.env.STAGEFLOW_SEED_HOLDOUT_PERCENT ??= '0';
   return startLocalStack({
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
+    dynamodbEndpoint: dynamodbEndpoint(),
     tableName: uniqueTable(label),
     port: await freePort(),
     sesPort: 0,
