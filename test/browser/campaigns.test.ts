@@ -42,8 +42,8 @@ const en = {
 function expectedLift(c: Json): string {
   if (c.goal === 'none') return 'no goal to measure';
   if (c.significant === null) return 'not enough data';
-  if (!c.significant) return 'no significant difference';
   const statement = `${en.points(c.difference)} pts (95%: ${en.points(c.interval95[0])} to ${en.points(c.interval95[1])})`;
+  if (!c.significant) return `no significant difference (${statement})`;
   return c.lift === null ? statement : `${statement}, ${en.relative(c.lift)}`;
 }
 

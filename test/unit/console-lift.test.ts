@@ -46,8 +46,12 @@ describe('The console says a campaign lift plainly', () => {
   });
 
   it('says "no significant difference", "not enough data" and "no goal to measure" when so', () => {
-    expect(liftText(en, 'en', conversion({ significant: false }))).toBe('no significant difference');
-    expect(liftText(de, 'de', conversion({ significant: false }))).toBe('kein signifikanter Unterschied');
+    expect(liftText(en, 'en', conversion({ significant: false }))).toBe(
+      'no significant difference (+2.1 pts (95%: +0.3 to +3.9))',
+    );
+    expect(liftText(de, 'de', conversion({ significant: false }))).toBe(
+      'kein signifikanter Unterschied (+2,1 Pp. (95 %: +0,3 bis +3,9))',
+    );
     // Fewer than 30 customers in an arm: the API's significant is null.
     expect(liftText(en, 'en', conversion({ significant: null }))).toBe('not enough data');
     expect(

@@ -356,7 +356,7 @@ export const de: Catalogue = {
   'campaigns.figuresError': 'Die Kennzahlen konnten nicht geladen werden.',
   'lift.noGoal': 'kein Ziel zu messen',
   'lift.notEnough': 'zu wenige Daten',
-  'lift.noDifference': 'kein signifikanter Unterschied',
+  'lift.noDifferenceWith': 'kein signifikanter Unterschied ({statement})',
   'lift.difference': '{difference} Pp. (95 %: {low} bis {high})',
   'lift.relative': '{statement}, {relative}',
   'campaign.activate': 'Aktivieren',

@@ -345,7 +345,7 @@ export const en = {
   'campaigns.figuresError': 'The figures could not be loaded.',
   'lift.noGoal': 'no goal to measure',
   'lift.notEnough': 'not enough data',
-  'lift.noDifference': 'no significant difference',
+  'lift.noDifferenceWith': 'no significant difference ({statement})',
   'lift.difference': '{difference} pts (95%: {low} to {high})',
   'lift.relative': '{statement}, {relative}',
   'campaign.activate': 'Activate',

@@ -26,19 +26,20 @@ export function changedBy(
 
 /**
  * The lift in plain words: "not enough data" while either arm has fewer than 30 customers (the
- * API's `significant` is null), "no significant difference" when the 95% interval holds 0, else
+ * API's `significant` is null), "no significant difference" when the 95% interval holds 0 (with
+ * the estimate and interval beside it, so a marketer sees how far from a result it is), else
  * the difference in percentage points with its interval and the relative lift beside it
  * ("+2.1 pts (95%: +0.3 to +3.9), +12%"; no relative lift when the control rate is 0).
  */
 export function liftText(t: Translate, locale: Locale, c: Conversion): string {
   if (c.goal === 'none') return t('lift.noGoal');
   if (c.significant === null || c.difference === null || c.interval95 === null) return t('lift.notEnough');
-  if (!c.significant) return t('lift.noDifference');
   const statement = t('lift.difference', {
     difference: points(locale, c.difference),
     low: points(locale, c.interval95[0]),
     high: points(locale, c.interval95[1]),
   });
+  if (!c.significant) return t('lift.noDifferenceWith', { statement });
   return c.lift === null ? statement : t('lift.relative', { statement, relative: relative(locale, c.lift) });
 }
 
