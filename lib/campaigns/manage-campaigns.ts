@@ -93,8 +93,11 @@ export class ManageCampaigns {
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 'Invalid query');
     const head = await this.live(campaignId);
     const wanted = parsed.data.version;
-    if (wanted === undefined || wanted === head.version) return publicView(head);
-    const version = wanted < head.version ? await this.deps.store.version(campaignId, wanted) : null;
+    if (wanted === undefined) return publicView(head);
+    // A version asked for by number is the immutable record of it, even the current one: the
+    // head's updatedAt and updatedBy move with every pause and activation, the version's never.
+    const version = wanted <= head.version ? await this.deps.store.version(campaignId, wanted) : null;
+    if (!version && wanted === head.version) return publicView(head);
     if (!version) throw new CampaignNotFoundError(campaignId, wanted);
     return { ...publicView(version), status: head.status };
   }

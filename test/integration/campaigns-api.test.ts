@@ -114,7 +114,13 @@ describe('Campaigns API', () => {
     const active = (await admin('GET', '/v1/campaigns?flow=nurture&status=active')).body.items;
     expect(active.map((c: { campaignId: string }) => c.campaignId)).toContain(created.campaignId);
 
-    expect((await admin('POST', `${path}/pause`)).body.status).toBe('paused');
+    const pausedNow = (await admin('POST', `${path}/pause`)).body;
+    expect(pausedNow.status).toBe('paused');
+    // The head says when it was paused; version 1 asked by number keeps when it was made.
+    expect((await admin('GET', path)).body.updatedAt).toBe(pausedNow.updatedAt);
+    const v1 = (await admin('GET', `${path}?version=1`)).body;
+    expect(v1).toMatchObject({ version: 1, status: 'paused', updatedAt: created.updatedAt });
+    expect(v1.updatedAt).not.toBe(pausedNow.updatedAt);
     const paused = (await admin('GET', '/v1/campaigns?status=paused')).body.items;
     expect(paused.map((c: { campaignId: string }) => c.campaignId)).toEqual([created.campaignId]);
     expect((await admin('GET', '/v1/campaigns?flow=newsletter')).status).toBe(400);
