@@ -16,7 +16,7 @@ export interface Series {
   label: string;
 }
 
-const LABEL_W = 100;
+const LABEL_W = 110;
 const VALUE_W = 130;
 /** The chart's width when its container does not say (before the first layout): 360 px of bars. */
 const DEFAULT_W = LABEL_W + 360 + VALUE_W;
@@ -26,9 +26,16 @@ const MAX_W = 640;
 const BAR_H = 18;
 const GAP = 10;
 const AXIS_H = 44;
-/** Longer category labels are cut with an ellipsis (the full label is in the bars' titles and the table). */
-const LABEL_CHARS = 12;
-const short = (label: string) => (label.length > LABEL_CHARS ? `${label.slice(0, LABEL_CHARS - 1)}…` : label);
+/**
+ * Longer category labels are cut in the middle, keeping both ends ("newsl…eekly" and
+ * "newsl…aunch" stay apart where "newsletter-…" would not); the full label is in its title,
+ * the bars' titles and the table.
+ */
+const LABEL_CHARS = 11;
+const short = (label: string) =>
+  label.length > LABEL_CHARS
+    ? `${label.slice(0, 5)}…${label.slice(label.length - (LABEL_CHARS - 6))}`
+    : label;
 
 /**
  * The width the chart is drawn at: its container's, between MIN_W and MAX_W. The SVG is drawn at
@@ -125,6 +132,7 @@ export function BarChart(props: {
                   text-anchor="end"
                   class="label"
                 >
+                  <title>{c.label}</title>
                   {short(c.label)}
                 </text>
                 {series.map((s, si) => {

@@ -57,6 +57,11 @@ export function AttributionPage() {
   );
   const models: readonly OneModel[] = query.model === 'all' ? MODELS : [query.model];
   const keyOf = (row: Row) => row.key[query.by] ?? Object.values(row.key).join(' / ');
+  /** What a marketer reads: a Stageflow campaign's name (its id beside it), else the utm value or channel. */
+  const nameOf = (row: Row) => {
+    const label = (row as { label?: string }).label;
+    return label && label !== keyOf(row) ? `${label} (${keyOf(row)})` : keyOf(row);
+  };
 
   return (
     <section>
@@ -129,7 +134,10 @@ export function AttributionPage() {
                 id="attribution-chart"
                 title={t('attribution.chart', { by: t(`attribution.by.${query.by}`) })}
                 unit={t('attribution.chartUnit')}
-                categories={report.rows.map((r) => ({ key: keyOf(r), label: keyOf(r) }))}
+                categories={report.rows.map((r) => ({
+                  key: keyOf(r),
+                  label: (r as { label?: string }).label ?? keyOf(r),
+                }))}
                 series={models.map((m) => ({ key: m, label: t(`attribution.model.${m}`) }))}
                 value={(key, model) => {
                   const row = report.rows.find((r) => keyOf(r) === key);
@@ -156,7 +164,7 @@ export function AttributionPage() {
                   <tbody>
                     {report.rows.map((row) => (
                       <tr key={keyOf(row)} data-key={keyOf(row)}>
-                        <th scope="row">{keyOf(row)}</th>
+                        <th scope="row">{nameOf(row)}</th>
                         {models.map((m) => {
                           const c = creditOf(row, m).conversions;
                           return (

@@ -21,17 +21,27 @@ export function CampaignsPage(props: { session: Session }) {
     return { items: campaigns.items as Campaign[], metrics };
   }, []);
   const [actionError, setActionError] = useState<unknown>(null);
+  // The status each activate or pause answered, shown at once: the list's reload also reads
+  // every campaign's figures, which can take a while.
+  const [changed, setChanged] = useState<Record<string, Campaign>>({});
+  const [busy, setBusy] = useState<string | null>(null);
   const writable = canWrite(props.session);
 
   const change = async (c: Campaign, to: 'activate' | 'pause') => {
     setActionError(null);
+    setBusy(c.campaignId);
     try {
       const path =
         to === 'activate' ? '/v1/campaigns/{campaignId}/activate' : '/v1/campaigns/{campaignId}/pause';
-      await call(() => api.POST(path, { params: { path: { campaignId: c.campaignId } } }));
+      const after = (await call(() =>
+        api.POST(path, { params: { path: { campaignId: c.campaignId } } }),
+      )) as Campaign;
+      setChanged((all) => ({ ...all, [c.campaignId]: after }));
       reload();
     } catch (e) {
       setActionError(e);
+    } finally {
+      setBusy(null);
     }
   };
 
@@ -85,7 +95,9 @@ export function CampaignsPage(props: { session: Session }) {
                   <tbody>
                     {[...items]
                       .sort((a, b) => a.name.localeCompare(b.name))
-                      .map((c) => {
+                      .map((listed) => {
+                        const fresh = changed[listed.campaignId];
+                        const c = fresh && fresh.updatedAt >= listed.updatedAt ? fresh : listed;
                         const m = figures.get(c.campaignId);
                         const noGoal = m?.conversion.goal === 'none';
                         return (
@@ -114,14 +126,24 @@ export function CampaignsPage(props: { session: Session }) {
                             {writable ? (
                               <td>
                                 {c.status === 'active' ? (
-                                  <button type="button" onClick={() => change(c, 'pause')}>
+                                  <button
+                                    type="button"
+                                    disabled={busy === c.campaignId}
+                                    aria-busy={busy === c.campaignId}
+                                    onClick={() => change(c, 'pause')}
+                                  >
                                     <ActionLabel
                                       text={t('campaigns.pause', { name: c.name })}
                                       name={c.name}
                                     />
                                   </button>
                                 ) : (
-                                  <button type="button" onClick={() => change(c, 'activate')}>
+                                  <button
+                                    type="button"
+                                    disabled={busy === c.campaignId}
+                                    aria-busy={busy === c.campaignId}
+                                    onClick={() => change(c, 'activate')}
+                                  >
                                     <ActionLabel
                                       text={t('campaigns.activate', { name: c.name })}
                                       name={c.name}
