@@ -239,10 +239,14 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
     await page.getByRole('link', { name: c.name }).click();
     await page.getByText(`Status Paused since`).waitFor();
     expect(await page.getByText(/^Status Paused since .+, last change by local admin key/).count()).toBe(1);
+    // The pause is the status line's; the version keeps who made it and when (the seeder here).
     const history = page.getByRole('region', { name: 'Version history' });
-    expect(await history.locator(`li[data-version="${paused.version}"]`).textContent()).toContain(
-      `Changed by: ${paused.updatedBy}`,
-    );
+    const made = (await admin('GET', `/v1/campaigns/${NURTURE}?version=${paused.version}`)).body;
+    expect(made.updatedAt).not.toBe(paused.updatedAt);
+    const row = history.locator(`li[data-version="${paused.version}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Changed by: Stageflow defaults');
+    expect(await row.textContent()).not.toContain(String(paused.updatedBy));
     // Activate again from the campaign page.
     await page.getByRole('button', { name: 'Activate', exact: true }).click();
     await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
