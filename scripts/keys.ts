@@ -10,6 +10,7 @@ import {
   statefulStackName,
   TABLE_NAME_OUTPUT,
 } from '../lib/auth/aws-key-admin.js';
+import { textTable } from './text-table.js';
 
 const USAGE = `Usage: npm run keys -- <command> [options]
 
@@ -50,15 +51,7 @@ function table(views: KeyView[]): string {
       v.rateLimit ? `${v.rateLimit}/s` : 'default',
     ]),
   ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return textTable(rows);
 }
 
 async function main(argv: string[]) {

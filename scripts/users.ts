@@ -9,6 +9,7 @@ import {
 import { statefulStackName } from '../lib/auth/aws-key-admin.js';
 import { type ConsoleUserView, UserAdminError, userCommand } from '../lib/auth/console-users.js';
 import { GROUP_SCOPES } from '../lib/auth/user-tokens.js';
+import { textTable } from './text-table.js';
 
 const USAGE = `Usage: npm run users -- <command> [options]
 
@@ -51,15 +52,7 @@ function table(users: ConsoleUserView[]): string {
       u.createdAt ?? '-',
     ]),
   ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return textTable(rows);
 }
 
 async function main(argv: string[]) {

@@ -11,39 +11,43 @@ type Status = NonNullable<Query['status']>;
 type ReasonCode = NonNullable<Message['reasonCode']>;
 type Campaign = components['schemas']['Campaign'] & components['schemas']['CampaignInput'];
 
-/** What GET /v1/messages filters by (`status`: the send claim or the engagement headline). */
-const STATUSES: Status[] = [
-  'sent',
-  'delivered',
-  'opened',
-  'clicked',
-  'bounced',
-  'complained',
-  'rejected',
-  'suppressed',
-  'held-out',
-  'failed',
-  'sending',
-  'retrying',
-  'unknown',
-];
-const REASON_CODES: ReasonCode[] = [
-  'held-out',
-  'global-control',
-  'stale',
-  'campaign-paused',
-  'exit',
-  'unsubscribed',
-  'opted-out',
-  'suppressed',
-  'no-address',
-  'invalid-address',
-  'frequency-cap',
-  'marketing-paused',
-  'unknown',
-  'send-failed',
-  'transient-error',
-];
+/**
+ * What GET /v1/messages filters by (`status`: the send claim or the engagement headline), in
+ * display order. `satisfies Record<…, true>` makes the type check fail when the API adds or drops
+ * a value, so these lists cannot drift from lib/measurement/reason-codes.ts and the message log.
+ */
+const STATUSES = Object.keys({
+  sent: true,
+  delivered: true,
+  opened: true,
+  clicked: true,
+  bounced: true,
+  complained: true,
+  rejected: true,
+  suppressed: true,
+  'held-out': true,
+  failed: true,
+  sending: true,
+  retrying: true,
+  unknown: true,
+} satisfies Record<Status, true>) as Status[];
+const REASON_CODES = Object.keys({
+  'held-out': true,
+  'global-control': true,
+  stale: true,
+  'campaign-paused': true,
+  exit: true,
+  unsubscribed: true,
+  'opted-out': true,
+  suppressed: true,
+  'no-address': true,
+  'invalid-address': true,
+  'frequency-cap': true,
+  'marketing-paused': true,
+  unknown: true,
+  'send-failed': true,
+  'transient-error': true,
+} satisfies Record<ReasonCode, true>) as ReasonCode[];
 
 interface Filters {
   campaignId: string;
