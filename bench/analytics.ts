@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { PROJECTOR_EVENT_SOURCE } from '../infra/analytics-pipeline.js';
-import { type Cells, cellsOf, mergeDeltas, splitItemKey } from '../lib/analytics/cells.js';
+import { aggregateKind, type Cells, cellsOf, mergeDeltas, splitItemKey } from '../lib/analytics/cells.js';
 import {
   contributionItem,
   contributionKey,
@@ -110,7 +110,7 @@ class PricedAnalyticsStore extends DynamoDbAnalyticsStore {
   transactions = 0;
   contributions = 0;
   aggregateUpdates = 0;
-  /** WCU per kind of item: `AN` contributions, `AGG#stage`, `AGG#funnel`, `AGG#attr`. */
+  /** WCU per kind of item: `AN` contributions, `stages`, `funnel`, `credit` aggregates. */
   readonly byKind: Record<string, number> = {};
 
   constructor(
@@ -144,7 +144,7 @@ class PricedAnalyticsStore extends DynamoDbAnalyticsStore {
       // An ADD of a new counter grows the item by its name and a small number.
       const grown = current + [...attrs.keys()].reduce((n, a) => n + Buffer.byteLength(a) + 3, 0);
       units += kb(Math.max(current, grown));
-      const kind = itemKey.split('#').slice(0, 2).join('#');
+      const kind = aggregateKind(splitItemKey(itemKey).pk);
       pending[kind] = (pending[kind] ?? 0) + 2 * kb(Math.max(current, grown));
     }
     const ok = await super.apply(changes);

@@ -7,30 +7,49 @@ import { type CustomerFacts, LOOKBACK_DAYS } from './facts.js';
 export const MAX_TRANSACTION_ITEMS = 100;
 
 /**
+ * The aggregate layout's version. A stored contribution of another layout was applied to items
+ * this layout no longer reads (the partitions carry the version), so the projector and the
+ * rebuild count it again from nothing (docs/analytics.md, "Upgrades").
+ */
+export const LAYOUT = 2;
+const V = `AGG#v${LAYOUT}`;
+
+/**
  * Aggregate items and the counters a customer adds to them. A report reads items by day and
- * group, so its cost follows days × groups, never the number of customers.
+ * group, so its cost follows days × groups, never the number of customers. Each item stays
+ * well under 1 KB as it fills (a write costs 1 WCU per started KB, twice in a transaction).
  *
- * - `AGG#stage#<stage>` / `<UTC day>`: `h<HH>` customers who entered the stage in that hour
- *   and are still in it (`AGG#stage#-` / `ALL`: `n` customers without a stage yet).
- * - `AGG#funnel#<month>` / `<cohort day>#<channel>#<campaign>`: `n` customers whose first
+ * - `AGG#v2#stages` / `<UTC day>`: `<i>h<HH>` customers who entered stage i (the model's
+ *   order) in that hour and are still in it; `AGG#v2#stages` / `-`: `n` customers without a
+ *   stage yet. One item per day for every stage: a stage change within a day, and a batch's
+ *   customers entering stages on the same day, write it once.
+ * - `AGG#v2#funnel#<month>` / `<cohort day>#<channel>#<campaign>`: `n` customers whose first
  *   touchpoint is that day, and `b<bucket>_<mask>` the change in how many have reached the
  *   stage set `mask` (bit i = the model's stage i) at that offset bucket.
- * - `AGG#attr#<month>` / `<order day>#<c|g>#<channel or campaign>`: per lookback and model the credited conversions
- *   (`<lookback>~<model>~o`) and revenue (`…~r~<CUR>`), all integers (micro-units).
+ * - `AGG#v2#credit#<month>` / `<order day>#<channel>#<campaign>`: per lookback and model the
+ *   credited conversions (`<lookback>~<model>~o`) and revenue (`…~r~<CUR>`) of the touchpoints
+ *   with that channel and campaign, all integers (micro-units). One item per pair, not one per
+ *   channel and one per campaign: a credit writes one item, and both groupings sum the pairs.
  */
 export const AGG = {
-  stage: (stage: string | null) => `AGG#stage#${stage ?? '-'}`,
-  funnel: (month: string) => `AGG#funnel#${month}`,
+  stages: `${V}#stages`,
+  /** The sort key of the customers without a stage (before every day). */
+  noStageSk: '-',
+  funnel: (month: string) => `${V}#funnel#${month}`,
   funnelSk: (day: string, channel: string, campaign: string) =>
     `${day}#${encodeURIComponent(channel)}#${encodeURIComponent(campaign)}`,
-  attribution: (month: string) => `AGG#attr#${month}`,
-  /** One small item per order day and key: an order rewrites only the keys it credits. */
-  attributionSk: (day: string, dimension: string, value: string) =>
-    `${day}#${dimension}#${encodeURIComponent(value)}`,
+  credit: (month: string) => `${V}#credit#${month}`,
+  creditSk: (day: string, channel: string, campaign: string) =>
+    `${day}#${encodeURIComponent(channel)}#${encodeURIComponent(campaign)}`,
 } as const;
 
+/** The kind of an aggregate item key (`stages`, `funnel`, `credit`), for the bench. */
+export const aggregateKind = (pk: string): string => pk.split('#')[2] ?? pk;
+
+/** The stage counter of stage index `i` entered in hour `HH` of its day item. */
+export const stageAttr = (i: number, hour: string) => `${i}h${hour}`;
+
 export const MODEL_CODES = { first: 'f', last: 'l', linear: 'n', position: 'p', 'time-decay': 'd' } as const;
-export const DIMENSION_CODES = { channel: 'c', campaign: 'g' } as const;
 
 /** item key (`pk\nsk`) → attribute → amount to add. */
 export type Cells = Map<string, Map<string, number>>;
@@ -74,9 +93,16 @@ export function reachSteps(cm: CompiledModel, reached: Record<string, number>): 
 export function cellsOf(cm: CompiledModel, facts: CustomerFacts | null): Cells {
   const cells: Cells = new Map();
   if (!facts) return cells;
-  if (facts.stage && facts.stageHour) {
-    add(cells, AGG.stage(facts.stage), facts.stageHour.slice(0, 10), `h${facts.stageHour.slice(11, 13)}`, 1);
-  } else add(cells, AGG.stage(null), 'ALL', 'n', 1);
+  const stageIndex = facts.stage ? [...cm.stages.keys()].indexOf(facts.stage) : -1;
+  if (stageIndex >= 0 && facts.stageHour) {
+    add(
+      cells,
+      AGG.stages,
+      facts.stageHour.slice(0, 10),
+      stageAttr(stageIndex, facts.stageHour.slice(11, 13)),
+      1,
+    );
+  } else add(cells, AGG.stages, AGG.noStageSk, 'n', 1);
 
   const channel = facts.acquisition?.channel ?? 'direct';
   const campaign = facts.acquisition?.campaign ?? '(none)';
@@ -89,9 +115,9 @@ export function cellsOf(cm: CompiledModel, facts: CustomerFacts | null): Cells {
   }
 
   for (const order of facts.orders) {
-    const pk = AGG.attribution(monthOf(order.day));
+    const pk = AGG.credit(monthOf(order.day));
     // No totals item: every order credits whole units under `first` (to `direct` without a
-    // touch), so a lookback's first-touch channel rows sum exactly to the day's orders and revenue.
+    // touch), so a lookback's first-touch rows sum exactly to the day's orders and revenue.
     for (const lookback of LOOKBACK_DAYS) {
       const touches = order.touches.filter(([age]) => age < lookback * 86_400_000);
       const credited = touches.length > 0 ? touches : [[0, 'direct', '(none)'] as [number, string, string]];
@@ -101,14 +127,9 @@ export function cellsOf(cm: CompiledModel, facts: CustomerFacts | null): Cells {
         const conv = splitUnits(MICRO, weights);
         const revenue = splitUnits(order.revenue, weights);
         credited.forEach(([, ch, cmp], i) => {
-          for (const [dim, value] of [
-            [DIMENSION_CODES.channel, ch],
-            [DIMENSION_CODES.campaign, cmp],
-          ]) {
-            const sk = AGG.attributionSk(order.day, dim, value);
-            add(cells, pk, sk, `${lookback}~${MODEL_CODES[model]}~o`, conv[i]);
-            add(cells, pk, sk, `${lookback}~${MODEL_CODES[model]}~r~${order.currency}`, revenue[i]);
-          }
+          const sk = AGG.creditSk(order.day, ch, cmp);
+          add(cells, pk, sk, `${lookback}~${MODEL_CODES[model]}~o`, conv[i]);
+          add(cells, pk, sk, `${lookback}~${MODEL_CODES[model]}~r~${order.currency}`, revenue[i]);
         });
       }
     }

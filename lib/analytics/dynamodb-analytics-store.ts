@@ -12,7 +12,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { EngineTouchpoint } from '../journey/index.js';
 import { batchGetItems, batchWrite, type OnRequest, queryPartition } from '../storage/dynamodb-io.js';
 import { keys } from '../storage/table.js';
-import { MAX_TRANSACTION_ITEMS, mergeDeltas, splitItemKey } from './cells.js';
+import { LAYOUT, MAX_TRANSACTION_ITEMS, mergeDeltas, splitItemKey } from './cells.js';
 import { ContributionTooLargeError } from './errors.js';
 import type { CustomerFacts } from './facts.js';
 import type { AnalyticsStore, ContributionChange, CustomerPage, StoredContribution } from './ports.js';
@@ -37,6 +37,7 @@ export const contributionItem = (change: ContributionChange) => ({
   ...contributionKey(change.customerId),
   entity: 'analytics',
   rev: change.expectedRev + 1,
+  layout: LAYOUT,
   profileVersion: change.profileVersion,
   facts: JSON.stringify(change.facts),
 });
@@ -67,8 +68,9 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
       ? {
           facts: JSON.parse(contribution.facts as string) as CustomerFacts | null,
           rev: contribution.rev as number,
+          layout: (contribution.layout as number | undefined) ?? 1,
         }
-      : { facts: null, rev: 0 };
+      : { facts: null, rev: 0, layout: LAYOUT };
     if (!profile) return { snapshot: null, profileVersion: null, stored };
     const state = profile.state as {
       stage: string | null;

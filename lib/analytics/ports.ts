@@ -7,6 +7,8 @@ export interface StoredContribution {
   facts: CustomerFacts | null;
   /** Optimistic-locking revision of the contribution item; 0 when none is stored. */
   rev: number;
+  /** The aggregate layout (cells.ts LAYOUT) it was applied to; 1 for items older than the field. */
+  layout: number;
 }
 
 export interface ContributionChange {

@@ -1,5 +1,5 @@
 import type { CompiledModel } from '../journey/index.js';
-import { cellsOf, diffCells, MAX_TRANSACTION_ITEMS } from './cells.js';
+import { type Cells, cellsOf, diffCells, LAYOUT, MAX_TRANSACTION_ITEMS } from './cells.js';
 import { ContributionContendedError } from './errors.js';
 import { type AnalyticsSettings, deriveFacts } from './facts.js';
 import type { AnalyticsStore, ContributionChange } from './ports.js';
@@ -25,8 +25,11 @@ export class AnalyticsProjector {
     const { snapshot, profileVersion, stored } = await this.store.load(customerId);
     const facts = snapshot ? deriveFacts(this.cm, this.settings, snapshot, stored.facts) : null;
     if (stored.rev === 0 && facts === null) return null;
-    if (JSON.stringify(facts) === JSON.stringify(stored.facts)) return null;
-    const deltas = diffCells(cellsOf(this.cm, stored.facts), cellsOf(this.cm, facts));
+    // A contribution applied under another layout is in none of the items reports now read.
+    const current = stored.layout === LAYOUT;
+    if (current && JSON.stringify(facts) === JSON.stringify(stored.facts)) return null;
+    const before: Cells = current ? cellsOf(this.cm, stored.facts) : new Map();
+    const deltas = diffCells(before, cellsOf(this.cm, facts));
     return { customerId, expectedRev: stored.rev, facts, profileVersion, deltas };
   }
 

@@ -37,7 +37,7 @@ export class ReadAnalytics {
     const q = parse(StagesQuery, query);
     const [{ now, ...fresh }, items] = await Promise.all([
       this.freshness(),
-      this.store.aggregates([AGG.stage(null), ...[...this.cm.stages.keys()].map((s) => AGG.stage(s))]),
+      this.store.aggregates([AGG.stages]),
     ]);
     return {
       ...fresh,
@@ -65,7 +65,7 @@ export class ReadAnalytics {
 
   async attribution(query: Query) {
     const q = parse(AttributionQuery, query);
-    const pks = monthsBetween(q.from, q.to).map(AGG.attribution);
+    const pks = monthsBetween(q.from, q.to).map(AGG.credit);
     const [{ now: _, ...fresh }, items, names] = await Promise.all([
       this.freshness(),
       this.store.aggregates(pks, { fromSk: q.from, toSk: q.to }),

@@ -1,7 +1,7 @@
 import type { CompiledModel } from '../journey/index.js';
 import { type AttributionModel, MICRO, MODELS } from './attribution-models.js';
 import { isoWeek } from './calendar.js';
-import { DIMENSION_CODES, MODEL_CODES } from './cells.js';
+import { AGG, MODEL_CODES } from './cells.js';
 import { bucketHours } from './facts.js';
 
 /** An aggregate item as read: its key and its numeric counters. */
@@ -52,15 +52,17 @@ export function stagesReport(
   stalledAfterDays: number,
 ) {
   const cutoff = now - stalledAfterDays * 24 * HOUR;
+  const names = [...cm.stages.keys()];
   const hist = new Map<string, Map<number, number>>();
   let total = 0;
   for (const item of items) {
-    const stage = item.pk.slice('AGG#stage#'.length);
     for (const [attr, count] of Object.entries(item.counters)) {
       if (count === 0) continue;
       total += count;
-      if (stage === '-' || !attr.startsWith('h')) continue;
-      const start = Date.parse(`${item.sk}T${attr.slice(1)}:00:00Z`);
+      const m = item.sk === AGG.noStageSk ? null : /^(\d+)h(\d\d)$/.exec(attr);
+      const stage = m ? names[Number(m[1])] : undefined;
+      if (!m || stage === undefined) continue;
+      const start = Date.parse(`${item.sk}T${m[2]}:00:00Z`);
       const h = hist.get(stage) ?? new Map<number, number>();
       h.set(start, (h.get(start) ?? 0) + count);
       hist.set(stage, h);
@@ -190,11 +192,10 @@ export interface AttributionQueryShape {
 
 type Money = Record<string, number>;
 
-/** Conversions and revenue per channel or campaign under one model or all five, from the order-day items. */
+/** Conversions and revenue per channel or campaign under one model or all five, from the order-day pair items. */
 export function attributionReport(items: readonly AggregateItem[], q: AttributionQueryShape) {
   let orders = 0;
   const revenue: Money = {};
-  const dim = DIMENSION_CODES[q.by];
   // key → model → { o, r: currency → micros }
   const rows = new Map<string, Map<AttributionModel, { o: number; r: Money }>>();
   const codeToModel = new Map<string, AttributionModel>(MODELS.map((m) => [MODEL_CODES[m], m]));
@@ -202,22 +203,19 @@ export function attributionReport(items: readonly AggregateItem[], q: Attributio
   const totalOrders = `${q.lookbackDays}~${MODEL_CODES.first}~o`;
   const totalRevenue = `${q.lookbackDays}~${MODEL_CODES.first}~r~`;
   for (const item of items) {
-    const [, kind, encoded] = item.sk.split('#');
-    // Totals: first touch credits each order whole, so the channel rows sum exactly to them.
-    if (kind === DIMENSION_CODES.channel)
-      for (const [attr, v] of Object.entries(item.counters)) {
-        if (attr === totalOrders) orders += v;
-        else if (attr.startsWith(totalRevenue)) {
-          const currency = attr.slice(totalRevenue.length);
-          revenue[currency] = (revenue[currency] ?? 0) + v;
-        }
-      }
-    if (kind !== dim) continue;
-    const key = decodeURIComponent(encoded);
+    // One item per (channel, campaign) pair: both groupings sum the pairs.
+    const [, channel, campaign] = item.sk.split('#');
+    const key = decodeURIComponent(q.by === 'channel' ? channel : campaign);
     const byModel = rows.get(key) ?? new Map();
     rows.set(key, byModel);
     for (const [attr, v] of Object.entries(item.counters)) {
       if (!attr.startsWith(prefix)) continue;
+      // Totals: first touch credits each order whole, so the rows sum exactly to them.
+      if (attr === totalOrders) orders += v;
+      else if (attr.startsWith(totalRevenue)) {
+        const currency = attr.slice(totalRevenue.length);
+        revenue[currency] = (revenue[currency] ?? 0) + v;
+      }
       const [, code, what, currency] = attr.split('~');
       const model = codeToModel.get(code);
       if (!model) continue;

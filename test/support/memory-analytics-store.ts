@@ -1,4 +1,4 @@
-import { mergeDeltas, splitItemKey } from '../../lib/analytics/cells.js';
+import { LAYOUT, mergeDeltas, splitItemKey } from '../../lib/analytics/cells.js';
 import type { CustomerFacts } from '../../lib/analytics/facts.js';
 import type { AnalyticsStore, ContributionChange, StoredContribution } from '../../lib/analytics/ports.js';
 import type { AggregateItem } from '../../lib/analytics/reports.js';
@@ -14,7 +14,7 @@ export interface MemoryCustomer {
 /** The AnalyticsStore port in memory, over customers the test holds as raw touchpoints. */
 export class MemoryAnalyticsStore implements AnalyticsStore {
   readonly customersById = new Map<string, MemoryCustomer>();
-  readonly contributions = new Map<string, { facts: string; rev: number }>();
+  readonly contributions = new Map<string, { facts: string; rev: number; layout?: number }>();
   readonly items = new Map<string, Record<string, number>>();
   readonly inFlight = new Map<string, string>();
   /** Transactions applied, for tests of the batching. */
@@ -24,8 +24,12 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
     const c = this.customersById.get(customerId);
     const saved = this.contributions.get(customerId);
     const stored: StoredContribution = saved
-      ? { facts: JSON.parse(saved.facts) as CustomerFacts | null, rev: saved.rev }
-      : { facts: null, rev: 0 };
+      ? {
+          facts: JSON.parse(saved.facts) as CustomerFacts | null,
+          rev: saved.rev,
+          layout: saved.layout ?? LAYOUT,
+        }
+      : { facts: null, rev: 0, layout: LAYOUT };
     if (!c) return { snapshot: null, profileVersion: null, stored };
     const { state } = replay(defaultModel, c.touchpoints);
     return {
@@ -52,6 +56,7 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
         this.contributions.set(change.customerId, {
           facts: JSON.stringify(change.facts),
           rev: change.expectedRev + 1,
+          layout: LAYOUT,
         });
     }
     for (const [key, attrs] of mergeDeltas(changes)) {
