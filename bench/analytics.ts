@@ -41,6 +41,8 @@ export interface ReportCost {
   funnelRequests: number;
   attributionMs: number;
   attributionRequests: number;
+  stagesMs: number;
+  stagesRequests: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -48,7 +50,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /**
  * (e) Aggregates for `customers` journeys are produced in process (the projector's own cellsOf,
  * summed), written to a fresh table, and the funnel and attribution reports timed through the
- * real DynamoDB adapter: median of 9 runs after a warm-up, and the requests each sends.
+ * real DynamoDB adapter, and the stages report beside them: median of 9 runs after a warm-up,
+ * and the requests each sends.
  */
 export async function reportCost(client: DynamoDBClient, customers: number, progress: (s: string) => void) {
   const table = `bench-analytics-${customers}`;
@@ -94,6 +97,7 @@ export async function reportCost(client: DynamoDBClient, customers: number, prog
   };
   const funnel = await time(() => reads.funnel(FUNNEL));
   const attribution = await time(() => reads.attribution(ATTRIBUTION));
+  const stages = await time(() => reads.stages({ stalledAfterDays: '14' }));
   return {
     customers,
     aggregateItems: sum.size,
@@ -101,6 +105,8 @@ export async function reportCost(client: DynamoDBClient, customers: number, prog
     funnelRequests: funnel.requests,
     attributionMs: attribution.ms,
     attributionRequests: attribution.requests,
+    stagesMs: stages.ms,
+    stagesRequests: stages.requests,
   } satisfies ReportCost;
 }
 

@@ -145,6 +145,7 @@ export function figuresE([small, large]: ReportCost[]): Figure[] {
   for (const [name, ms, requests] of [
     ['funnel', 'funnelMs', 'funnelRequests'],
     ['attribution', 'attributionMs', 'attributionRequests'],
+    ['stages', 'stagesMs', 'stagesRequests'],
   ] as const) {
     const ratio = large[ms] / small[ms];
     out.push(

@@ -114,6 +114,18 @@ const funnelGroupKey = (
   }
 };
 
+/** `b<bucket>_<mask>` → [bucket, mask]; the few hundred names repeat across items, so parse each once. */
+const cellNames = new Map<string, [number, number] | null>();
+function cellOf(attr: string): [number, number] | null {
+  let cell = cellNames.get(attr);
+  if (cell === undefined) {
+    const m = /^b(\d+)_(\d+)$/.exec(attr);
+    cell = m ? [Number(m[1]), Number(m[2])] : null;
+    if (cellNames.size < 100_000) cellNames.set(attr, cell);
+  }
+  return cell;
+}
+
 /** Funnel over customers whose first touchpoint is in [from, to); exact for every whole windowDays. */
 export function funnelReport(cm: CompiledModel, items: readonly AggregateItem[], q: FunnelQueryShape) {
   const index = [...cm.stages.keys()];
@@ -135,14 +147,14 @@ export function funnelReport(cm: CompiledModel, items: readonly AggregateItem[],
       g = { key, customers: 0, cells: new Map() };
       groups.set(id, g);
     }
-    for (const [attr, count] of Object.entries(item.counters)) {
+    for (const attr in item.counters) {
+      const count = item.counters[attr];
       if (attr === 'n') g.customers += count;
-      const m = /^b(\d+)_(\d+)$/.exec(attr);
-      if (!m) continue;
-      const b = Number(m[1]);
-      if (bucketHours(b)[1] > limitHours) continue;
+      const cell = cellOf(attr);
+      if (cell === null || bucketHours(cell[0])[1] > limitHours) continue;
+      const [b, mask] = cell;
       const byMask = g.cells.get(b) ?? new Map<number, number>();
-      byMask.set(Number(m[2]), (byMask.get(Number(m[2])) ?? 0) + count);
+      byMask.set(mask, (byMask.get(mask) ?? 0) + count);
       g.cells.set(b, byMask);
     }
   }

@@ -1,4 +1,4 @@
-import { LAYOUT, mergeDeltas, splitItemKey } from '../../lib/analytics/cells.js';
+import { LAYOUT, MAX_TRANSACTION_ITEMS, mergeDeltas, splitItemKey } from '../../lib/analytics/cells.js';
 import type { CustomerFacts } from '../../lib/analytics/facts.js';
 import type { AnalyticsStore, ContributionChange, StoredContribution } from '../../lib/analytics/ports.js';
 import type { AggregateItem } from '../../lib/analytics/reports.js';
@@ -17,8 +17,9 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
   readonly contributions = new Map<string, { facts: string; rev: number; layout?: number }>();
   readonly items = new Map<string, Record<string, number>>();
   readonly inFlight = new Map<string, string>();
-  /** Transactions applied, for tests of the batching. */
+  /** Transactions applied, and the items they wrote, for tests of the batching. */
   transactions = 0;
+  itemWrites = 0;
 
   async load(customerId: string) {
     const c = this.customersById.get(customerId);
@@ -47,9 +48,13 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
 
   /** All or nothing, as the DynamoDB transaction. */
   async apply(changes: readonly ContributionChange[]) {
+    // DynamoDB refuses a larger transaction; so does this store, so packing is tested.
+    if (changes.length + mergeDeltas(changes).size > MAX_TRANSACTION_ITEMS)
+      throw new Error('transaction of more than 100 items');
     for (const change of changes)
       if ((this.contributions.get(change.customerId)?.rev ?? 0) !== change.expectedRev) return false;
     this.transactions++;
+    this.itemWrites += changes.length + mergeDeltas(changes).size;
     for (const change of changes) {
       if (change.facts === null) this.contributions.delete(change.customerId);
       else

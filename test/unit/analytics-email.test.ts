@@ -140,6 +140,35 @@ describe('The projector over a stream batch', () => {
     expect(batched.transactions).toBe(before);
   });
 
+  it('packs a batch too large for one transaction so that customers on the same days share one', async () => {
+    // Arrange: 100 customers on 20 days (each writes a contribution and its day items): more
+    // than the 100 items DynamoDB takes in a transaction (the memory store refuses more too).
+    const build = () => {
+      const store = new MemoryAnalyticsStore();
+      for (let i = 0; i < 100; i++) {
+        const day = `2026-10-${String(1 + (i % 20)).padStart(2, '0')}`;
+        store.customersById.set(`c${i}`, {
+          createdAt: '2026-01-01T00:00:00.000Z',
+          version: 1,
+          touchpoints: [tp(`${day}T10:00:00`, 'Ad Clicked', { channel: 'google' })],
+        });
+      }
+      return store;
+    };
+    const batched = build();
+    const single = build();
+    const ids = [...batched.customersById.keys()];
+    // Act
+    await new AnalyticsProjector(batched, defaultModel, settings).projectMany(ids);
+    const oneByOne = new AnalyticsProjector(single, defaultModel, settings);
+    for (const id of ids) await oneByOne.project(id);
+    // Assess: exact, in two transactions that write each of the 40 day items once (packed in
+    // arrival order, both would hold every day and write each day item twice: 180 items).
+    expect(Object.fromEntries(batched.items)).toEqual(Object.fromEntries(single.items));
+    expect(batched.transactions).toBe(2);
+    expect(batched.itemWrites).toBe(100 + 40);
+  });
+
   it('redoes a transaction that lost a race customer by customer, and stays exact', async () => {
     // Arrange: another writer (the rebuild) replaced one contribution between the read and the write
     const store = new MemoryAnalyticsStore();
