@@ -26,10 +26,12 @@ const V = `AGG#v${LAYOUT}`;
  * - `AGG#v2#funnel#<month>` / `<cohort day>#<channel>#<campaign>`: `n` customers whose first
  *   touchpoint is that day, and `b<bucket>_<mask>` the change in how many have reached the
  *   stage set `mask` (bit i = the model's stage i) at that offset bucket.
- * - `AGG#v2#credit#<month>` / `<order day>#<channel>#<campaign>`: per lookback and model the
- *   credited conversions (`<lookback>~<model>~o`) and revenue (`…~r~<CUR>`) of the touchpoints
- *   with that channel and campaign, all integers (micro-units). One item per pair, not one per
- *   channel and one per campaign: a credit writes one item, and both groupings sum the pairs.
+ * - `AGG#v2#credit#<month>` / `<order day>#<channel>#<campaign>#<currency>`: per lookback and
+ *   model the credited conversions (`<lookback>~<model>~o`) and revenue (`…~r`, in the sort
+ *   key's currency) of the touchpoints with that channel and campaign, all integers
+ *   (micro-units). One item per pair, not one per channel and one per campaign: a credit
+ *   writes one item, and both groupings sum the pairs. The currency in the key (an order has
+ *   one) keeps every counter name known, so a report reads only its lookback's counters.
  */
 export const AGG = {
   stages: `${V}#stages`,
@@ -39,12 +41,16 @@ export const AGG = {
   funnelSk: (day: string, channel: string, campaign: string) =>
     `${day}#${encodeURIComponent(channel)}#${encodeURIComponent(campaign)}`,
   credit: (month: string) => `${V}#credit#${month}`,
-  creditSk: (day: string, channel: string, campaign: string) =>
-    `${day}#${encodeURIComponent(channel)}#${encodeURIComponent(campaign)}`,
+  creditSk: (day: string, channel: string, campaign: string, currency: string) =>
+    `${day}#${encodeURIComponent(channel)}#${encodeURIComponent(campaign)}#${currency}`,
 } as const;
 
 /** The kind of an aggregate item key (`stages`, `funnel`, `credit`), for the bench. */
 export const aggregateKind = (pk: string): string => pk.split('#')[2] ?? pk;
+
+/** A credit item's counter: conversions (`o`) or revenue (`r`) under one lookback and model. */
+export const creditAttr = (lookback: number, model: keyof typeof MODEL_CODES, what: 'o' | 'r') =>
+  `${lookback}~${MODEL_CODES[model]}~${what}`;
 
 /** The stage counter of stage index `i` entered in hour `HH` of its day item. */
 export const stageAttr = (i: number, hour: string) => `${i}h${hour}`;
@@ -127,9 +133,9 @@ export function cellsOf(cm: CompiledModel, facts: CustomerFacts | null): Cells {
         const conv = splitUnits(MICRO, weights);
         const revenue = splitUnits(order.revenue, weights);
         credited.forEach(([, ch, cmp], i) => {
-          const sk = AGG.creditSk(order.day, ch, cmp);
-          add(cells, pk, sk, `${lookback}~${MODEL_CODES[model]}~o`, conv[i]);
-          add(cells, pk, sk, `${lookback}~${MODEL_CODES[model]}~r~${order.currency}`, revenue[i]);
+          const sk = AGG.creditSk(order.day, ch, cmp, order.currency);
+          add(cells, pk, sk, creditAttr(lookback, model, 'o'), conv[i]);
+          add(cells, pk, sk, creditAttr(lookback, model, 'r'), revenue[i]);
         });
       }
     }

@@ -167,16 +167,24 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
   async aggregates(
     pks: readonly string[],
     range?: { fromSk: string; toSk: string },
+    counters?: readonly string[],
   ): Promise<AggregateItem[]> {
-    const pages = await Promise.all(pks.map((pk) => this.queryAggregates(pk, range)));
+    const pages = await Promise.all(pks.map((pk) => this.queryAggregates(pk, range, counters)));
     return pages.flat();
   }
 
   private async queryAggregates(
     pk: string,
     range?: { fromSk: string; toSk: string },
+    counters?: readonly string[],
   ): Promise<AggregateItem[]> {
     const out: AggregateItem[] = [];
+    const projection = counters
+      ? {
+          ProjectionExpression: ['pk', 'sk', ...counters.map((_, i) => `#c${i}`)].join(', '),
+          ExpressionAttributeNames: Object.fromEntries(counters.map((c, i) => [`#c${i}`, c])),
+        }
+      : {};
     let start: Record<string, AttributeValue> | undefined;
     do {
       this.stats.requests++;
@@ -188,6 +196,7 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
           ExpressionAttributeValues: m(
             range ? { ':pk': pk, ':from': range.fromSk, ':to': `${range.toSk}\u0000` } : { ':pk': pk },
           ),
+          ...projection,
           ExclusiveStartKey: start,
           ReturnConsumedCapacity: 'TOTAL',
         }),

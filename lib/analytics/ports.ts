@@ -42,8 +42,15 @@ export interface AnalyticsStore {
    * moved on or the transaction lost a race.
    */
   apply(changes: readonly ContributionChange[]): Promise<boolean>;
-  /** Every aggregate item in the partitions `pks`, with sort keys in [fromSk, toSk) when given. */
-  aggregates(pks: readonly string[], range?: { fromSk: string; toSk: string }): Promise<AggregateItem[]>;
+  /**
+   * Every aggregate item in the partitions `pks`, with sort keys in [fromSk, toSk) when given;
+   * with `counters`, only those counters of each item (the rest is not read).
+   */
+  aggregates(
+    pks: readonly string[],
+    range?: { fromSk: string; toSk: string },
+    counters?: readonly string[],
+  ): Promise<AggregateItem[]>;
   /** Marks a stream batch in flight since `since` (ISO), under `id`; clear removes the mark. */
   markInFlight(id: string, since: string): Promise<void>;
   clearInFlight(id: string): Promise<void>;

@@ -5,7 +5,7 @@ import { monthsBetween } from './calendar.js';
 import { AGG } from './cells.js';
 import type { AnalyticsStore } from './ports.js';
 import { AttributionQuery, FunnelQuery, funnelSteps, StagesQuery } from './queries.js';
-import { attributionReport, funnelReport, stagesReport } from './reports.js';
+import { attributionCounters, attributionReport, funnelReport, stagesReport } from './reports.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -68,7 +68,7 @@ export class ReadAnalytics {
     const pks = monthsBetween(q.from, q.to).map(AGG.credit);
     const [{ now: _, ...fresh }, items, names] = await Promise.all([
       this.freshness(),
-      this.store.aggregates(pks, { fromSk: q.from, toSk: q.to }),
+      this.store.aggregates(pks, { fromSk: q.from, toSk: q.to }, attributionCounters(q.lookbackDays)),
       // An email click's utm campaign is the Stageflow campaign's id (issue 8): name it.
       q.by === 'campaign' ? this.campaignNames() : new Map<string, string>(),
     ]);

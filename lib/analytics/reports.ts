@@ -1,7 +1,7 @@
 import type { CompiledModel } from '../journey/index.js';
 import { type AttributionModel, MICRO, MODELS } from './attribution-models.js';
 import { isoWeek } from './calendar.js';
-import { AGG, MODEL_CODES } from './cells.js';
+import { AGG, creditAttr } from './cells.js';
 import { bucketHours } from './facts.js';
 
 /** An aggregate item as read: its key and its numeric counters. */
@@ -204,37 +204,39 @@ export interface AttributionQueryShape {
 
 type Money = Record<string, number>;
 
+/** The counters an attribution report reads of each credit item: its lookback's, every model. */
+export const attributionCounters = (lookbackDays: number): string[] =>
+  MODELS.flatMap((model) => [creditAttr(lookbackDays, model, 'o'), creditAttr(lookbackDays, model, 'r')]);
+
 /** Conversions and revenue per channel or campaign under one model or all five, from the order-day pair items. */
 export function attributionReport(items: readonly AggregateItem[], q: AttributionQueryShape) {
   let orders = 0;
   const revenue: Money = {};
   // key → model → { o, r: currency → micros }
   const rows = new Map<string, Map<AttributionModel, { o: number; r: Money }>>();
-  const codeToModel = new Map<string, AttributionModel>(MODELS.map((m) => [MODEL_CODES[m], m]));
-  const prefix = `${q.lookbackDays}~`;
-  const totalOrders = `${q.lookbackDays}~${MODEL_CODES.first}~o`;
-  const totalRevenue = `${q.lookbackDays}~${MODEL_CODES.first}~r~`;
+  const wanted = MODELS.map((model) => ({
+    model,
+    o: creditAttr(q.lookbackDays, model, 'o'),
+    r: creditAttr(q.lookbackDays, model, 'r'),
+  }));
+  const totalOrders = creditAttr(q.lookbackDays, 'first', 'o');
+  const totalRevenue = creditAttr(q.lookbackDays, 'first', 'r');
   for (const item of items) {
-    // One item per (channel, campaign) pair: both groupings sum the pairs.
-    const [, channel, campaign] = item.sk.split('#');
+    // One item per (channel, campaign) pair and currency: both groupings sum the pairs.
+    const [, channel, campaign, currency] = item.sk.split('#');
     const key = decodeURIComponent(q.by === 'channel' ? channel : campaign);
+    const c = item.counters;
+    // Totals: first touch credits each order whole, so the rows sum exactly to them.
+    orders += c[totalOrders] ?? 0;
+    revenue[currency] = (revenue[currency] ?? 0) + (c[totalRevenue] ?? 0);
     const byModel = rows.get(key) ?? new Map();
     rows.set(key, byModel);
-    for (const [attr, v] of Object.entries(item.counters)) {
-      if (!attr.startsWith(prefix)) continue;
-      // Totals: first touch credits each order whole, so the rows sum exactly to them.
-      if (attr === totalOrders) orders += v;
-      else if (attr.startsWith(totalRevenue)) {
-        const currency = attr.slice(totalRevenue.length);
-        revenue[currency] = (revenue[currency] ?? 0) + v;
-      }
-      const [, code, what, currency] = attr.split('~');
-      const model = codeToModel.get(code);
-      if (!model) continue;
+    for (const { model, o, r } of wanted) {
+      if (c[o] === undefined && c[r] === undefined) continue;
       const cell = byModel.get(model) ?? { o: 0, r: {} };
       byModel.set(model, cell);
-      if (what === 'o') cell.o += v;
-      else cell.r[currency] = (cell.r[currency] ?? 0) + v;
+      cell.o += c[o] ?? 0;
+      cell.r[currency] = (cell.r[currency] ?? 0) + (c[r] ?? 0);
     }
   }
   const moneyOut = (m: Money) =>

@@ -75,13 +75,17 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
   async aggregates(
     pks: readonly string[],
     range?: { fromSk: string; toSk: string },
+    counters?: readonly string[],
   ): Promise<AggregateItem[]> {
     const out: AggregateItem[] = [];
-    for (const [key, counters] of this.items) {
+    for (const [key, all] of this.items) {
       const { pk, sk } = splitItemKey(key);
       if (!pks.includes(pk)) continue;
       if (range && (sk < range.fromSk || sk >= range.toSk)) continue;
-      out.push({ pk, sk, counters: { ...counters } });
+      const picked = counters
+        ? Object.fromEntries(Object.entries(all).filter(([name]) => counters.includes(name)))
+        : { ...all };
+      out.push({ pk, sk, counters: picked });
     }
     return out;
   }
