@@ -39,10 +39,13 @@ export interface ReportCost {
   aggregateItems: number;
   funnelMs: number;
   funnelRequests: number;
+  funnelCounters: number;
   attributionMs: number;
   attributionRequests: number;
+  attributionCounters: number;
   stagesMs: number;
   stagesRequests: number;
+  stagesCounters: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -86,14 +89,16 @@ export async function reportCost(client: DynamoDBClient, customers: number, prog
     await report(); // warm-up: connections, JIT
     const ms: number[] = [];
     const requests: number[] = [];
+    let counters = 0;
     for (let i = 0; i < 9; i++) {
-      const before = store.stats.requests;
+      const before = { ...store.stats };
       const t = performance.now();
       await report();
       ms.push(performance.now() - t);
-      requests.push(store.stats.requests - before);
+      requests.push(store.stats.requests - before.requests);
+      counters = store.stats.countersRead - before.countersRead;
     }
-    return { ms: median(ms), requests: Math.max(...requests) };
+    return { ms: median(ms), requests: Math.max(...requests), counters };
   };
   const funnel = await time(() => reads.funnel(FUNNEL));
   const attribution = await time(() => reads.attribution(ATTRIBUTION));
@@ -103,10 +108,13 @@ export async function reportCost(client: DynamoDBClient, customers: number, prog
     aggregateItems: sum.size,
     funnelMs: funnel.ms,
     funnelRequests: funnel.requests,
+    funnelCounters: funnel.counters,
     attributionMs: attribution.ms,
     attributionRequests: attribution.requests,
+    attributionCounters: attribution.counters,
     stagesMs: stages.ms,
     stagesRequests: stages.requests,
+    stagesCounters: stages.counters,
   } satisfies ReportCost;
 }
 

@@ -45,13 +45,15 @@ export const contributionItem = (change: ContributionChange) => ({
 /** Requests and capacity the adapter used, for tests and the bench. */
 export interface AnalyticsStoreStats {
   requests: number;
+  /** Aggregate counters read: what a report's time follows on DynamoDB Local. */
+  countersRead: number;
   consumedWcu: number;
   consumedRcu: number;
 }
 
 /** The AnalyticsStore on the Stageflow table (docs/storage.md, "Analytics"). */
 export class DynamoDbAnalyticsStore implements AnalyticsStore {
-  readonly stats: AnalyticsStoreStats = { requests: 0, consumedWcu: 0, consumedRcu: 0 };
+  readonly stats: AnalyticsStoreStats = { requests: 0, countersRead: 0, consumedWcu: 0, consumedRcu: 0 };
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -212,6 +214,7 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
           const n = raw[k].N;
           if (n !== undefined) counters[k] = Number(n);
         }
+        this.stats.countersRead += Object.keys(counters).length;
         out.push({ pk: raw.pk?.S ?? '', sk, counters });
       }
       start = page.LastEvaluatedKey;
