@@ -257,7 +257,7 @@ export async function writeCost(
     tableName: table,
     filter: ANALYTICS_FILTER_PATTERN,
     batchSize: 100,
-    // The deployed event source waits up to a second to fill a batch (PROJECTOR_EVENT_SOURCE).
+    // The deployed event source waits up to its batching window to fill a batch (PROJECTOR_EVENT_SOURCE).
     pollIntervalMs: PROJECTOR_EVENT_SOURCE.maxBatchingWindow.toMilliseconds(),
     handler: async (event) => {
       streamBatches++;

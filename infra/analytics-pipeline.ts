@@ -14,8 +14,12 @@ import { StreamConsumer } from './stream-consumer.js';
  */
 export const PROJECTOR_EVENT_SOURCE = {
   batchSize: 100,
-  /** Waits up to a second to fill a batch: fewer in-flight marks per touchpoint (bench f). */
-  maxBatchingWindow: Duration.seconds(1),
+  /**
+   * Waits up to three seconds to fill a batch: a fuller batch sums more customers' changes to
+   * the same day items into one write and needs fewer in-flight marks (bench (f): 2.005 WCU
+   * per touchpoint at 1 s, 1.94 at 3 s). Figures for people lose nothing in three seconds.
+   */
+  maxBatchingWindow: Duration.seconds(3),
   retryAttempts: 10_000,
   maxRecordAge: Duration.hours(12),
   parallelizationFactor: 1,

@@ -157,7 +157,7 @@ describe('Construct: EventPipeline (outbox → stream → relay → bus), in the
       EventSourceArn: importOf(/StreamArn/),
       StartingPosition: 'TRIM_HORIZON',
       ParallelizationFactor: 1,
-      MaximumBatchingWindowInSeconds: 1,
+      MaximumBatchingWindowInSeconds: 3,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       MaximumRecordAgeInSeconds: 12 * 3600,
     });
