@@ -16,8 +16,9 @@ export const PROJECTOR_EVENT_SOURCE = {
   batchSize: 100,
   /**
    * Waits up to three seconds to fill a batch: a fuller batch sums more customers' changes to
-   * the same day items into one write and needs fewer in-flight marks (bench (f): 2.005 WCU
-   * per touchpoint at 1 s, 1.94 at 3 s). Figures for people lose nothing in three seconds.
+   * the same day items into one write and needs fewer in-flight marks. Bench (f) prices one
+   * `/v1/import` request's changes per batch, which a window longer than an import allows.
+   * Figures for people lose nothing in three seconds.
    */
   maxBatchingWindow: Duration.seconds(3),
   retryAttempts: 10_000,

@@ -28,6 +28,13 @@ export interface StreamRelayOptions {
   filter?: EventPattern;
   /** Records per invocation, as the event source's BatchSize. */
   batchSize?: number;
+  /**
+   * As the event source's MaximumBatchingWindowInSeconds: records wait until a batch is full,
+   * the first of them has waited this long, or someone waits in `settled()` (bench (f) prices
+   * what such batches cost). Without it, whatever has been read is handed on at once (the
+   * local stack: tests stay quick).
+   */
+  batchingWindowMs?: number;
   pollIntervalMs?: number;
   /** Backoff between retries of a failed batch: doubles from `initialMs` up to `maxMs`. */
   retry?: { initialMs?: number; maxMs?: number; maxAttempts?: number };
@@ -59,6 +66,8 @@ interface ShardState {
   lastRead?: string;
   /** Filtered records read but not yet handled successfully, in order. */
   pending: Pending[];
+  /** When the oldest pending record was read (the batching window runs from it). */
+  pendingSince?: number;
   closed: boolean;
   done: boolean;
   attempts: number;
@@ -162,9 +171,22 @@ export class LocalStreamRelay {
       const parent = shard.parentShardId ? this.shards.get(shard.parentShardId) : undefined;
       if (parent && !parent.done) continue; // a key's older records are in the parent
       if (shard.retryAt > Date.now()) continue;
-      if (shard.pending.length === 0) busy = (await this.read(shard)) || busy;
-      if (shard.pending.length > 0) {
+      const size = this.options.batchSize ?? 100;
+      const window = this.options.batchingWindowMs ?? 0;
+      if (shard.pending.length === 0 || (window > 0 && shard.pending.length < size)) {
+        const before = shard.pending.length;
+        busy = (await this.read(shard)) || busy;
+        if (before === 0 && shard.pending.length > 0) shard.pendingSince = Date.now();
+      }
+      const due =
+        window === 0 ||
+        shard.pending.length >= size ||
+        shard.closed ||
+        this.settleWaiters.length > 0 ||
+        Date.now() - (shard.pendingSince ?? 0) >= window;
+      if (shard.pending.length > 0 && due) {
         await this.invoke(shard);
+        if (shard.pending.length === 0) shard.pendingSince = undefined;
         busy = true;
       }
       if (shard.closed && shard.pending.length === 0 && !shard.iterator) {

@@ -85,6 +85,31 @@ describe('Class: LocalStreamRelay', () => {
     expect(relay.stats.filteredOut).toBe(3);
   });
 
+  it('with a batching window, holds records until the window ends or a caller settles, in one batch', async () => {
+    // Prepare: a window far longer than the test, as the bench uses it
+    const handler = recorder();
+    const relay = await startStreamRelay({
+      dynamodb: table.client,
+      endpoint: table.endpoint,
+      tableName: table.tableName,
+      handler: handler.handler,
+      filter: OUTBOX_FILTER_PATTERN,
+      batchSize: 1000,
+      batchingWindowMs: 600_000,
+      pollIntervalMs: 20,
+    });
+    const ids = Array.from({ length: 5 }, () => uid('w'));
+
+    // Act: written one by one, while the relay polls every 20 ms
+    for (const id of ids) await putOutbox(id);
+    await relay.settled();
+    await relay.stop();
+
+    // Assess: all five in the same invocation, in order
+    const batch = handler.batches.find((b) => b.includes(ids[0]));
+    expect(batch?.filter((id) => ids.includes(id))).toEqual(ids);
+  });
+
   it('retries from the first reported failure, so nothing is lost or reordered', async () => {
     // Prepare: fail once on the third record of whatever batch holds it
     const ids = Array.from({ length: 6 }, () => uid('e'));
