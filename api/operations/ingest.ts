@@ -1,5 +1,6 @@
 import {
   BatchResult,
+  BatchUnavailable,
   IngestResult,
   SegmentBatchResult,
   SegmentSuccess,
@@ -19,6 +20,16 @@ import { type Operations, oneOf } from '../operation.js';
 const segmentNote =
   'Segment HTTP Tracking API compatible: send the ingest key as Basic auth user name ' +
   '(what `@segment/analytics-node` does with its writeKey). Oversize or malformed requests get 400, as at Segment.';
+
+/** A batch some items of which a transient storage failure hit (lib/ingest/http-ingest.ts). */
+const batchUnavailable = {
+  description:
+    'A storage failure that passes (throttling, a conflict, a timeout) hit some items: `results` marks them ' +
+    '`failed`; the others were stored. Resend the failed items, or the whole batch (safe: stored ones come ' +
+    'back as `duplicate`), after `Retry-After` seconds',
+  headers: { 'Retry-After': { schema: { type: 'string' as const } } },
+  body: { schema: BatchUnavailable, contentType: 'application/problem+json' },
+};
 
 /** The operations of touchpoint ingest, in Stageflow's own format and Segment's: one entry per route in ROUTES (lib/http/routes.ts). */
 export const ingestOperations = {
@@ -46,6 +57,7 @@ export const ingestOperations = {
         description: 'Stored (or a duplicate); for a batch, one result per item',
         body: { schema: oneOf(IngestResult, BatchResult) },
       },
+      503: batchUnavailable,
     },
     errors: { 413: 'The body exceeds 500 KB or a touchpoint 32 KB' },
   },
@@ -112,7 +124,10 @@ export const ingestOperations = {
       schema: SegmentBatch,
       example: { batch: [{ type: 'track', userId: 'u-1', event: 'Product Viewed', messageId: 'm-2' }] },
     },
-    responses: { 200: { description: 'One result per item', body: { schema: SegmentBatchResult } } },
+    responses: {
+      200: { description: 'One result per item', body: { schema: SegmentBatchResult } },
+      503: batchUnavailable,
+    },
   },
   'POST /v1/import': {
     operationId: 'segmentImport',
@@ -120,6 +135,9 @@ export const ingestOperations = {
     description: segmentNote,
     tag: 'Segment',
     body: { schema: SegmentBatch },
-    responses: { 200: { description: 'One result per item', body: { schema: SegmentBatchResult } } },
+    responses: {
+      200: { description: 'One result per item', body: { schema: SegmentBatchResult } },
+      503: batchUnavailable,
+    },
   },
 } satisfies Operations;

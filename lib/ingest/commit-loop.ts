@@ -18,6 +18,9 @@ import { newReferralCode, referral } from './referral.js';
 const MAX_ATTEMPTS = 120;
 
 export class StoreExhaustedError extends Error {
+  /** Contention on one customer, not a fault: a resend is safe (lib/shared/transient.ts). */
+  readonly transient = true;
+
   constructor(customerId: string, cause?: unknown) {
     super(`could not commit touchpoints for customer ${customerId} after ${MAX_ATTEMPTS} attempts`, {
       cause,

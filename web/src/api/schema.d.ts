@@ -1462,11 +1462,16 @@ export interface components {
             accepted: number;
             duplicate: number;
             rejected: number;
+            /** @description Items a transient failure hit; more than 0 only in a 503 answer */
+            failed: number;
             results: {
                 index: number;
                 messageId: string | null;
-                /** @enum {string} */
-                status: "accepted" | "duplicate" | "rejected";
+                /**
+                 * @description `failed`: a transient storage failure hit this item (only in a 503 answer); resend it, it is safe
+                 * @enum {string}
+                 */
+                status: "accepted" | "duplicate" | "rejected" | "failed";
                 error?: {
                     status: number;
                     title: string;
@@ -1491,11 +1496,16 @@ export interface components {
             accepted: number;
             duplicate: number;
             rejected: number;
+            /** @description Items a transient failure hit; more than 0 only in a 503 answer */
+            failed: number;
             results: {
                 index: number;
                 messageId: string | null;
-                /** @enum {string} */
-                status: "accepted" | "duplicate" | "rejected";
+                /**
+                 * @description `failed`: a transient storage failure hit this item (only in a 503 answer); resend it, it is safe
+                 * @enum {string}
+                 */
+                status: "accepted" | "duplicate" | "rejected" | "failed";
                 error?: {
                     status: number;
                     title: string;
@@ -2049,6 +2059,17 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description A storage or downstream service was briefly unavailable (throttling, a conflict, a timeout); resending the request unchanged after `Retry-After` seconds is safe */
+        ServiceUnavailable: {
+            headers: {
+                /** @description Seconds to wait */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -2076,15 +2097,7 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
-            /** @description The table does not answer (retry after `Retry-After` seconds) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ingestTouchpoints: {
@@ -2138,6 +2151,60 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            /** @description A storage failure that passes (throttling, a conflict, a timeout) hit some items: `results` marks them `failed`; the others were stored. Resend the failed items, or the whole batch (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description https://stageflow.dev/problems/<slug>
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path */
+                        instance?: string;
+                        errors?: {
+                            /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                            path: string;
+                            /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                            pointer: string;
+                            message: string;
+                        }[];
+                        accepted: number;
+                        duplicate: number;
+                        rejected: number;
+                        /** @description Items a transient failure hit; more than 0 only in a 503 answer */
+                        failed: number;
+                        results: {
+                            index: number;
+                            messageId: string | null;
+                            /**
+                             * @description `failed`: a transient storage failure hit this item (only in a 503 answer); resend it, it is safe
+                             * @enum {string}
+                             */
+                            status: "accepted" | "duplicate" | "rejected" | "failed";
+                            error?: {
+                                status: number;
+                                title: string;
+                                detail: string;
+                                errors: {
+                                    /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                                    path: string;
+                                    /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                                    pointer: string;
+                                    message: string;
+                                }[];
+                            };
+                        }[];
+                    };
+                };
+            };
         };
     };
     segmentTrack: {
@@ -2177,6 +2244,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentIdentify: {
@@ -2216,6 +2284,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentAlias: {
@@ -2251,6 +2320,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentPage: {
@@ -2286,6 +2356,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentScreen: {
@@ -2321,6 +2392,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentGroup: {
@@ -2356,6 +2428,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentBatch: {
@@ -2397,6 +2470,60 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            /** @description A storage failure that passes (throttling, a conflict, a timeout) hit some items: `results` marks them `failed`; the others were stored. Resend the failed items, or the whole batch (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description https://stageflow.dev/problems/<slug>
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path */
+                        instance?: string;
+                        errors?: {
+                            /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                            path: string;
+                            /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                            pointer: string;
+                            message: string;
+                        }[];
+                        accepted: number;
+                        duplicate: number;
+                        rejected: number;
+                        /** @description Items a transient failure hit; more than 0 only in a 503 answer */
+                        failed: number;
+                        results: {
+                            index: number;
+                            messageId: string | null;
+                            /**
+                             * @description `failed`: a transient storage failure hit this item (only in a 503 answer); resend it, it is safe
+                             * @enum {string}
+                             */
+                            status: "accepted" | "duplicate" | "rejected" | "failed";
+                            error?: {
+                                status: number;
+                                title: string;
+                                detail: string;
+                                errors: {
+                                    /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                                    path: string;
+                                    /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                                    pointer: string;
+                                    message: string;
+                                }[];
+                            };
+                        }[];
+                    };
+                };
+            };
         };
     };
     segmentImport: {
@@ -2426,6 +2553,60 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            /** @description A storage failure that passes (throttling, a conflict, a timeout) hit some items: `results` marks them `failed`; the others were stored. Resend the failed items, or the whole batch (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description https://stageflow.dev/problems/<slug>
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path */
+                        instance?: string;
+                        errors?: {
+                            /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                            path: string;
+                            /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                            pointer: string;
+                            message: string;
+                        }[];
+                        accepted: number;
+                        duplicate: number;
+                        rejected: number;
+                        /** @description Items a transient failure hit; more than 0 only in a 503 answer */
+                        failed: number;
+                        results: {
+                            index: number;
+                            messageId: string | null;
+                            /**
+                             * @description `failed`: a transient storage failure hit this item (only in a 503 answer); resend it, it is safe
+                             * @enum {string}
+                             */
+                            status: "accepted" | "duplicate" | "rejected" | "failed";
+                            error?: {
+                                status: number;
+                                title: string;
+                                detail: string;
+                                errors: {
+                                    /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                                    path: string;
+                                    /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                                    pointer: string;
+                                    message: string;
+                                }[];
+                            };
+                        }[];
+                    };
+                };
+            };
         };
     };
     listCustomers: {
@@ -2460,15 +2641,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description The list’s table index is not there yet or still being built (see `Retry-After`) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCustomer: {
@@ -2503,6 +2676,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     eraseCustomer: {
@@ -2536,6 +2710,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCustomerTouchpoints: {
@@ -2574,6 +2749,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCustomerTransitions: {
@@ -2610,6 +2786,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCustomerMessages: {
@@ -2647,6 +2824,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listMessages: {
@@ -2738,15 +2916,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description The index is not there yet or still being built (see `Retry-After`) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     exportCustomer: {
@@ -2782,6 +2952,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCampaigns: {
@@ -2812,6 +2983,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createCampaign: {
@@ -2843,6 +3015,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCampaignMetrics: {
@@ -2871,6 +3044,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCampaignMetrics: {
@@ -2910,6 +3084,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCampaign: {
@@ -2949,6 +3124,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateCampaign: {
@@ -3008,6 +3184,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteCampaign: {
@@ -3050,6 +3227,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     patchCampaign: {
@@ -3119,6 +3297,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCampaignStats: {
@@ -3154,6 +3333,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     activateCampaign: {
@@ -3198,6 +3378,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     pauseCampaign: {
@@ -3242,6 +3423,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listTemplates: {
@@ -3266,6 +3448,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getTemplate: {
@@ -3301,6 +3484,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     putTemplate: {
@@ -3342,6 +3526,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteTemplate: {
@@ -3384,6 +3569,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     patchTemplate: {
@@ -3434,6 +3620,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     previewTemplate: {
@@ -3474,6 +3661,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     testSendTemplate: {
@@ -3523,15 +3711,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description The mail provider did not answer (retry after `Retry-After` seconds) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     stagesReport: {
@@ -3559,6 +3739,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     funnelReport: {
@@ -3594,6 +3775,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     attributionReport: {
@@ -3627,6 +3809,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     globalControlReport: {
@@ -3655,6 +3838,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getSettings: {
@@ -3679,6 +3863,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     patchSettings: {
@@ -3718,6 +3903,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     currentKey: {
@@ -3741,6 +3927,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listKeys: {
@@ -3765,6 +3952,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createKey: {
@@ -3794,6 +3982,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     revokeKey: {
@@ -3829,6 +4018,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     unsubscribePage: {
@@ -3870,6 +4060,7 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     unsubscribe: {
@@ -3916,6 +4107,7 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     openapi: {
@@ -3939,6 +4131,7 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }
