@@ -126,7 +126,15 @@ export class CommitLoop {
 
       const complaints = complaintsOf(this.model, chunk);
       const next = this.newProfile(g, state, now, profile);
-      const referred = await referral(this.store, this.model, g.customerId, next, chunk, replayedHistory);
+      const referred = await referral(
+        this.store,
+        this.model,
+        g.customerId,
+        next,
+        chunk,
+        replayedHistory,
+        profile,
+      );
       const stageEvents = newTransitions.slice(Math.max(0, newTransitions.length - stageEventLimit));
       const outcome = await this.store.commit({
         customerId: g.customerId,
@@ -206,6 +214,7 @@ export class CommitLoop {
         ? { referralCode: previous?.referralCode ?? newReferralCode() }
         : {}),
       ...(previous?.referredBy ? { referredBy: previous.referredBy } : {}),
+      ...(previous?.referredAt ? { referredAt: previous.referredAt } : {}),
       ...(previous?.referralConvertedAt ? { referralConvertedAt: previous.referralConvertedAt } : {}),
     };
   }

@@ -15,6 +15,8 @@ export interface Profile {
   referralCode?: string;
   /** The customer whose code brought this one; the first link wins. */
   referredBy?: string;
+  /** When the touchpoint that linked `referredBy` happened (event time): the referral window's start. */
+  referredAt?: string;
   /** When this customer's first purchase converted the referral (raised once). */
   referralConvertedAt?: string;
 }

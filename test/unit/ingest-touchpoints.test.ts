@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DetailType } from '../../events/index.js';
 import { IngestTouchpoints } from '../../lib/ingest/ingest-touchpoints.js';
 import type { CustomerCommit } from '../../lib/ingest/ports.js';
+import { REFERRAL_WINDOW_DAYS } from '../../lib/ingest/referral.js';
 import { defaultModel, replay } from '../../lib/journey/index.js';
 import { anonymousCustomerId } from '../../lib/storage/table.js';
 import type { Touchpoint } from '../../lib/touchpoints/index.js';
@@ -350,6 +351,79 @@ describe('ingest: referral', () => {
     ]);
     // Assess
     expect((await store.profile('u-visitor'))?.referredBy).toBe('u-ref2');
+  });
+
+  describe('rewards only a first purchase after the referral, within the window', () => {
+    const DAY = 24 * 60 * MINUTE;
+    const visit = (userId: string, code: string, at: number) =>
+      touchpoint({ userId, event: 'Product Viewed', timestamp: iso(at), properties: { referralCode: code } });
+    const order = (userId: string, orderId: string, at: number) =>
+      touchpoint({ userId, event: 'Order Completed', timestamp: iso(at), properties: { order_id: orderId } });
+    const converted = (store: MemoryJourneyStore, userId: string) =>
+      store.outbox(userId).filter((r) => r.detailType === DetailType.ReferralConverted);
+
+    it('records when the friend was referred', async () => {
+      const { store, ingest } = setup();
+      const code = await referrer(ingest, store, 'u-r0');
+      await ingest.execute([visit('u-f0', code, T0 + DAY)]);
+      expect(await store.profile('u-f0')).toMatchObject({ referredBy: 'u-r0', referredAt: iso(T0 + DAY) });
+    });
+
+    it('does not reward a customer who had bought before the referral, in later orders either', async () => {
+      const { store, ingest } = setup();
+      const code = await referrer(ingest, store, 'u-r1');
+      await ingest.execute([order('u-f1', 'old', T0 + MINUTE)]);
+      await ingest.execute([visit('u-f1', code, T0 + DAY)]);
+      await ingest.execute([order('u-f1', 'new', T0 + 2 * DAY)]);
+      expect((await store.profile('u-f1'))?.referredBy).toBe('u-r1');
+      expect(converted(store, 'u-f1')).toEqual([]);
+    });
+
+    it('does not reward when a late, older order shows the friend was a customer already', async () => {
+      const { store, ingest } = setup();
+      const code = await referrer(ingest, store, 'u-r2');
+      await ingest.execute([visit('u-f2', code, T0 + DAY)]);
+      // The shop replays its order history: an order from before the referral arrives late.
+      await ingest.execute([order('u-f2', 'imported', T0 + 2 * MINUTE)]);
+      await ingest.execute([order('u-f2', 'after', T0 + 2 * DAY)]);
+      expect(converted(store, 'u-f2')).toEqual([]);
+      expect((await store.profile('u-f2'))?.referralConvertedAt).toBeUndefined();
+    });
+
+    it('does not reward an order in the same request that happened before the referral', async () => {
+      const { store, ingest } = setup();
+      const code = await referrer(ingest, store, 'u-r3');
+      await ingest.execute([order('u-f3', 'first', T0 + MINUTE), visit('u-f3', code, T0 + DAY)]);
+      await ingest.execute([order('u-f3', 'second', T0 + 2 * DAY)]);
+      expect(converted(store, 'u-f3')).toEqual([]);
+    });
+
+    it(`does not reward a first purchase ${REFERRAL_WINDOW_DAYS} days or more after the referral`, async () => {
+      const { store, ingest } = setup();
+      const code = await referrer(ingest, store, 'u-r4');
+      await ingest.execute([visit('u-f4', code, T0 + DAY)]);
+      await ingest.execute([order('u-f4', 'late', T0 + DAY + REFERRAL_WINDOW_DAYS * DAY)]);
+      expect(converted(store, 'u-f4')).toEqual([]);
+    });
+
+    it('rewards a first purchase just inside the window', async () => {
+      const { store, ingest } = setup();
+      const code = await referrer(ingest, store, 'u-r5');
+      await ingest.execute([visit('u-f5', code, T0 + DAY)]);
+      await ingest.execute([order('u-f5', 'in', T0 + DAY + REFERRAL_WINDOW_DAYS * DAY - MINUTE)]);
+      expect(converted(store, 'u-f5').map((r) => r.detail.orderId)).toEqual(['in']);
+    });
+
+    it('takes the window from the first touchpoint with a code, for profiles linked before referredAt existed', async () => {
+      const { store, ingest } = setup();
+      const code = await referrer(ingest, store, 'u-r6');
+      await ingest.execute([visit('u-f6', code, T0 + DAY)]);
+      const p = store.partitions.get('u-f6')!.profile!;
+      delete p.referredAt; // as stored by an earlier version
+      await ingest.execute([order('u-f6', 'o', T0 + 2 * DAY)]);
+      expect(converted(store, 'u-f6')).toHaveLength(1);
+      expect(await store.profile('u-f6')).toMatchObject({ referredAt: iso(T0 + DAY) });
+    });
   });
 });
 

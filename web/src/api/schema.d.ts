@@ -1607,6 +1607,8 @@ export interface components {
             referral: {
                 code: string | null;
                 referredBy: string | null;
+                /** @description When the touchpoint that made the link happened */
+                referredAt: string | null;
                 convertedAt: string | null;
             };
             touchpoints: ({
