@@ -179,6 +179,8 @@ export async function ingestRequest(
   );
   good.forEach((g, i) => {
     const { status } = ingested[i];
+    // `skipped` only comes of onlyExistingCustomers, which the API never asks for.
+    if (status === 'skipped') throw new Error(`touchpoint ${g.touchpoint.messageId} was skipped`);
     results[g.index] =
       status === 'failed'
         ? { index: g.index, messageId: g.touchpoint.messageId, status, error: RETRYABLE }

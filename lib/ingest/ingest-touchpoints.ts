@@ -14,7 +14,7 @@ export interface IngestResult {
    * customer; nothing of it may have been stored, and a resend is safe. Other customers'
    * touchpoints in the same request are unaffected.
    */
-  status: 'accepted' | 'duplicate' | 'failed';
+  status: 'accepted' | 'duplicate' | 'failed' | 'skipped';
   /** Why it failed (status `failed` only). */
   error?: unknown;
   customerId: string;
@@ -26,6 +26,12 @@ export interface IngestResult {
 export interface ExecuteOptions {
   /** Report a transient failure per touchpoint (`failed`) instead of throwing it. */
   partial?: boolean;
+  /**
+   * Store touchpoints only for customers that exist, never creating one (engagement: an open
+   * or a click racing an erasure must not bring back an id-only profile). The others come back
+   * `skipped`, with nothing stored.
+   */
+  onlyExistingCustomers?: boolean;
 }
 
 /** Touchpoints per transaction: 4 items each at most, plus the profile and guards, stays under 100. */
@@ -90,7 +96,7 @@ export class IngestTouchpoints {
         unique.push(tp);
       }
     }
-    await this.process(unique, results, 0);
+    await this.process(unique, results, 0, options);
     if (!options.partial) {
       const failed = [...results.values()].find((r) => r.status === 'failed');
       if (failed) throw failed.error;
@@ -107,7 +113,12 @@ export class IngestTouchpoints {
     });
   }
 
-  private async process(touchpoints: Touchpoint[], results: Map<string, IngestResult>, depth: number) {
+  private async process(
+    touchpoints: Touchpoint[],
+    results: Map<string, IngestResult>,
+    depth: number,
+    options: ExecuteOptions,
+  ) {
     if (touchpoints.length === 0) return;
     if (depth > 5) throw new StoreExhaustedError(touchpoints[0].userId ?? touchpoints[0].anonymousId ?? '?');
     const view = await readIdentities(this.store, touchpoints);
@@ -128,7 +139,7 @@ export class IngestTouchpoints {
           const profile = stale
             ? await this.store.profile(g.customerId)
             : (view.snapshot.profiles.get(g.customerId) ?? null);
-          reroute.push(...(await this.commitGroup(g, profile, results)));
+          reroute.push(...(await this.commitGroup(g, profile, results, options)));
         }),
       ),
     );
@@ -151,7 +162,7 @@ export class IngestTouchpoints {
       }
     });
     // An anonymous id linked while we worked: send those touchpoints through identity again.
-    await this.process(reroute, results, depth + 1);
+    await this.process(reroute, results, depth + 1, options);
   }
 
   /** Commits one customer's touchpoints in event-time order, a chunk per transaction. */
@@ -159,17 +170,16 @@ export class IngestTouchpoints {
     g: Group,
     initialProfile: Awaited<ReturnType<JourneyStore['profile']>>,
     results: Map<string, IngestResult>,
+    options: ExecuteOptions,
   ): Promise<Touchpoint[]> {
     let profile = initialProfile;
     const reroute: Touchpoint[] = [];
     const sorted = [...g.touchpoints].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
     for (let i = 0; i < sorted.length; i += CHUNK) {
-      const outcome = await this.commits.commitChunk(
-        g,
-        sorted.slice(i, i + CHUNK),
-        profile,
-        i === 0 && g.forceReplay,
-      );
+      const outcome = await this.commits.commitChunk(g, sorted.slice(i, i + CHUNK), profile, {
+        forceReplay: i === 0 && g.forceReplay,
+        onlyIfExists: options.onlyExistingCustomers,
+      });
       profile = outcome.profile;
       for (const [messageId, s] of outcome.accepted) {
         results.set(messageId, {
@@ -185,6 +195,16 @@ export class IngestTouchpoints {
         duplicate(results, messageId, g.customerId, profile.state.stage);
       }
       reroute.push(...outcome.reroute);
+      for (const tp of outcome.skipped) {
+        results.set(tp.messageId, {
+          messageId: tp.messageId,
+          status: 'skipped',
+          customerId: g.customerId,
+          stage: null,
+          previousStage: null,
+          changed: false,
+        });
+      }
     }
     return reroute;
   }

@@ -553,3 +553,56 @@ describe('ingest: conflicts', () => {
     expect(healthy.store.partitions.has(anonymousCustomerId(anonymousId))).toBe(false);
   });
 });
+
+describe('ingest: only customers that exist (engagement)', () => {
+  const opened = (userId: string, at: number) =>
+    touchpoint({ userId, event: 'Email Opened', timestamp: iso(at), properties: { email_id: 'r-01' } });
+  /** What an erasure leaves of a customer in the memory store: nothing. */
+  const erase = (store: MemoryJourneyStore, customerId: string) => {
+    store.partitions.delete(customerId);
+    for (const [messageId, owner] of store.dedupe) if (owner === customerId) store.dedupe.delete(messageId);
+  };
+
+  it('skips a customer who does not exist, storing nothing', async () => {
+    const { store, ingest } = setup();
+    const [result] = await ingest.execute([opened('u-none', T0)], { onlyExistingCustomers: true });
+    expect(result).toMatchObject({ status: 'skipped', customerId: 'u-none', changed: false });
+    expect(store.partitions.get('u-none')?.profile ?? null).toBeNull();
+    expect(store.dedupe.size).toBe(0);
+  });
+
+  it('does not recreate a customer erased between the read and the commit, in order or on a replay', async () => {
+    let target = '';
+    const hooks: MemoryStoreHooks = {
+      beforeCommit: (commit) => {
+        if (commit.customerId === target) erase(store, target);
+      },
+    };
+    const store = new MemoryJourneyStore(hooks);
+    const ingest = new IngestTouchpoints(store, defaultModel, () => new Date(T0));
+    await ingest.execute([touchpoint({ userId: 'u-e', event: 'Product Viewed', timestamp: iso(T0) })]);
+    target = 'u-e';
+    const [inOrder] = await ingest.execute([opened('u-e', T0 + MINUTE)], { onlyExistingCustomers: true });
+    expect(inOrder.status).toBe('skipped');
+    expect(store.partitions.get('u-e')?.profile ?? null).toBeNull();
+
+    // Again with a late open (a replay reads the history first), erased before the commit.
+    target = '';
+    await ingest.execute([touchpoint({ userId: 'u-f', event: 'Product Viewed', timestamp: iso(T0) })]);
+    target = 'u-f';
+    const [late] = await ingest.execute([opened('u-f', T0 - MINUTE)], { onlyExistingCustomers: true });
+    expect(late.status).toBe('skipped');
+    expect(store.partitions.get('u-f')?.profile ?? null).toBeNull();
+    expect(store.outbox('u-f')).toEqual([]);
+  });
+
+  it('stores engagement for a customer who exists, and still creates customers without the option', async () => {
+    const { store, ingest } = setup();
+    await ingest.execute([touchpoint({ userId: 'u-x', event: 'Product Viewed', timestamp: iso(T0) })]);
+    const [open] = await ingest.execute([opened('u-x', T0 + MINUTE)], { onlyExistingCustomers: true });
+    expect(open.status).toBe('accepted');
+    expect((await store.history('u-x')).touchpoints).toHaveLength(2);
+    const [plain] = await ingest.execute([opened('u-y', T0)]);
+    expect(plain.status).toBe('accepted');
+  });
+});
