@@ -1,3 +1,5 @@
+import * as z from 'zod';
+import { Problem } from '../../lib/http/edge-schemas.js';
 import {
   BatchResult,
   BatchUnavailable,
@@ -24,11 +26,12 @@ const segmentNote =
 /** A batch some items of which a transient storage failure hit (lib/ingest/http-ingest.ts). */
 const batchUnavailable = {
   description:
-    'A storage failure that passes (throttling, a conflict, a timeout) hit some items: `results` marks them ' +
-    '`failed`; the others were stored. Resend the failed items, or the whole batch (safe: stored ones come ' +
+    'A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, ' +
+    '`results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any ' +
+    'item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come ' +
     'back as `duplicate`), after `Retry-After` seconds',
   headers: { 'Retry-After': { schema: { type: 'string' as const } } },
-  body: { schema: BatchUnavailable, contentType: 'application/problem+json' },
+  body: { schema: z.union([BatchUnavailable, Problem]), contentType: 'application/problem+json' },
 };
 
 /** The operations of touchpoint ingest, in Stageflow's own format and Segment's: one entry per route in ROUTES (lib/http/routes.ts). */

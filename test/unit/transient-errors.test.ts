@@ -13,6 +13,7 @@ import { IngestTouchpoints, StoreExhaustedError } from '../../lib/ingest/ingest-
 import { defaultModel } from '../../lib/journey/index.js';
 import { NotFoundError, ValidationError } from '../../lib/shared/errors.js';
 import { DependencyUnavailableError, isTransientDependencyError } from '../../lib/shared/transient.js';
+import { contractViolation } from '../support/contract.js';
 import { MemoryJourneyStore } from '../support/memory-journey-store.js';
 
 /**
@@ -108,6 +109,16 @@ describe('the HTTP edge', () => {
     }
   });
 
+  it('answers as documented: a plain problem on any route, and on the batch routes too', async () => {
+    const res = await respond(sdk.throttling);
+    for (const route of ['/v1/touchpoints', '/v1/import', '/v1/track']) {
+      expect(contractViolation('POST', route, 503, 'application/problem+json', res.body)).toBeNull();
+    }
+    expect(
+      contractViolation('GET', '/v1/customers/u-1', 503, 'application/problem+json', res.body),
+    ).toBeNull();
+  });
+
   it('keeps anything else a 500 that says nothing', async () => {
     const res = await respond(new TypeError('x is undefined'));
     expect(res.statusCode).toBe(500);
@@ -163,6 +174,7 @@ describe('ingest with a store that throttles one customer', () => {
       'accepted',
     ]);
     expect(answer.results[1]).toMatchObject({ messageId: 'm-2', error: { status: 503 } });
+    expect(contractViolation('POST', '/v1/import', 503, 'application/problem+json', answer)).toBeNull();
     expect(store.partitions.get('u-ok')?.profile).not.toBeNull();
     expect(store.partitions.get('u-hot')?.profile ?? null).toBeNull();
 

@@ -2155,7 +2155,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description A storage failure that passes (throttling, a conflict, a timeout) hit some items: `results` marks them `failed`; the others were stored. Resend the failed items, or the whole batch (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
             503: {
                 headers: {
                     "Retry-After"?: string;
@@ -2206,7 +2206,7 @@ export interface operations {
                                 }[];
                             };
                         }[];
-                    };
+                    } | components["schemas"]["Problem"];
                 };
             };
         };
@@ -2474,7 +2474,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description A storage failure that passes (throttling, a conflict, a timeout) hit some items: `results` marks them `failed`; the others were stored. Resend the failed items, or the whole batch (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
             503: {
                 headers: {
                     "Retry-After"?: string;
@@ -2525,7 +2525,7 @@ export interface operations {
                                 }[];
                             };
                         }[];
-                    };
+                    } | components["schemas"]["Problem"];
                 };
             };
         };
@@ -2557,7 +2557,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description A storage failure that passes (throttling, a conflict, a timeout) hit some items: `results` marks them `failed`; the others were stored. Resend the failed items, or the whole batch (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
             503: {
                 headers: {
                     "Retry-After"?: string;
@@ -2608,7 +2608,7 @@ export interface operations {
                                 }[];
                             };
                         }[];
-                    };
+                    } | components["schemas"]["Problem"];
                 };
             };
         };
