@@ -73,28 +73,35 @@ export async function detectConversions(deps: ConversionDeps, customerId: string
   };
   const byId = new Map(history.touchpoints.map((tp) => [tp.messageId, tp]));
   /** The counted touchpoints a refund undid, and the earliest counted one left (null: none). */
-  const refunded = (countedIds: readonly string[] | undefined) => {
+  // A counted touchpoint no longer in the history (past its retention) still stands: the
+  // conversion then stays, at the time stored (`convertedAt`).
+  const refunded = (countedIds: readonly string[] | undefined, convertedAt: string | undefined) => {
     const ids = countedIds ?? [];
     const gone = ids.filter((id) => {
       const tp = byId.get(id);
       return tp !== undefined && isUndone(tp);
     });
-    const kept = ids
-      .filter((id) => !gone.includes(id))
+    const kept = ids.filter((id) => !gone.includes(id));
+    const known = kept
       .map((id) => byId.get(id)?.timestamp)
       .filter((at): at is string => at !== undefined)
       .sort();
-    return { gone: gone.map((id) => byId.get(id)!), convertedAt: kept[0] ?? null };
+    const expired = kept.some((id) => !byId.has(id));
+    return {
+      gone: gone.map((id) => byId.get(id)!),
+      convertedAt: known[0] ?? (expired ? (convertedAt ?? null) : null),
+    };
   };
 
   let counted = 0;
   for (const a of measured) {
     if (a.goal === 'purchase') {
       let rest = a.counted ?? [];
-      for (const tp of refunded(rest).gone) {
+      for (const tp of refunded(rest, a.convertedAt).gone) {
         rest = rest.filter((id) => id !== tp.messageId);
         const hit = hitOf(tp, a.goal, deps.currency);
-        if (await deps.assignments.uncountGoal(customerId, a, hit, refunded(rest).convertedAt)) counted++;
+        const convertedAt = refunded(rest, a.convertedAt).convertedAt;
+        if (await deps.assignments.uncountGoal(customerId, a, hit, convertedAt)) counted++;
       }
     }
     for (const tp of dueGoals(a, byGoal(a.goal))) {
@@ -103,10 +110,11 @@ export async function detectConversions(deps: ConversionDeps, customerId: string
   }
   if (global) {
     let rest = global.counted ?? [];
-    for (const tp of refunded(rest).gone) {
+    for (const tp of refunded(rest, global.convertedAt).gone) {
       rest = rest.filter((id) => id !== tp.messageId);
       const hit = hitOf(tp, 'purchase', deps.currency);
-      if (await deps.assignments.uncountGlobalPurchase(customerId, global, hit, refunded(rest).convertedAt)) {
+      const convertedAt = refunded(rest, global.convertedAt).convertedAt;
+      if (await deps.assignments.uncountGlobalPurchase(customerId, global, hit, convertedAt)) {
         counted++;
       }
     }

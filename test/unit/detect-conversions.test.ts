@@ -195,4 +195,15 @@ describe('detectConversions with refunds and cancellations', () => {
     await run();
     expect(totals).toMatchObject({ converted: 0, revenue: 0 });
   });
+
+  it('keeps the conversion of a counted purchase whose touchpoint has expired from the history', async () => {
+    const { touchpoints, totals, run, assignment } = setup();
+    touchpoints.push(order('o1', 2, 30), order('o2', 4, 12));
+    await run();
+    touchpoints.splice(0, 1); // o1's touchpoint passed its retention
+    touchpoints.push(undo('Order Refunded', 'o2', 5));
+    await run();
+    expect(totals).toMatchObject({ converted: 1, revenue: 30_000_000 });
+    expect(assignment).toMatchObject({ counted: ['buy-o1'], convertedAt: at(2) });
+  });
 });
