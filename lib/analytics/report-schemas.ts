@@ -52,7 +52,9 @@ export const FunnelReport = z.object({
           medianHoursToReach: z
             .number()
             .nullable()
-            .describe('Exact to the hour within 48 hours of the first touchpoint, to the day beyond'),
+            .describe(
+              'Median of bucket midpoints: buckets of 1 h up to 2 h, then 2–4, 4–8, 8–12, 12–18, 18–24, 24–36, 36–48 h, then whole days',
+            ),
         }),
       ),
     }),

@@ -1795,7 +1795,7 @@ export interface components {
                     conversionFromPrevious: number | null;
                     /** @description null when the denominator is 0 */
                     conversionFromFirst: number | null;
-                    /** @description Exact to the hour within 48 hours of the first touchpoint, to the day beyond */
+                    /** @description Median of bucket midpoints: buckets of 1 h up to 2 h, then 2–4, 4–8, 8–12, 12–18, 18–24, 24–36, 36–48 h, then whole days */
                     medianHoursToReach: number | null;
                 }[];
             }[];
