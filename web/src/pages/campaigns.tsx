@@ -2,9 +2,18 @@ import { useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { Empty, ErrorView, Link, Loaded, TableWrap, useLoad } from '../components/ui';
-import { useI18n } from '../i18n';
+import { plural, type Translate, useI18n } from '../i18n';
+import { stageLabel } from '../labels';
 import { canWrite, type Session } from '../session';
 import { changedBy, liftText } from './campaign-figures';
+
+/** What starts a campaign, in words: "the customer enters research". */
+export function triggerText(t: Translate, trigger: Campaign['trigger']): string {
+  const tr = trigger as { type: string; enters?: string[]; event?: string };
+  if (tr.type === 'stage')
+    return t('campaign.triggerStage', { stages: (tr.enters ?? []).map((s) => stageLabel(t, s)).join(', ') });
+  return t('campaign.triggerEvent', { event: tr.event ?? '' });
+}
 
 /** A campaign as the API returns it: the stored version plus its definition. */
 export type Campaign = components['schemas']['Campaign'] & components['schemas']['CampaignInput'];
@@ -56,6 +65,10 @@ export function CampaignsPage(props: { session: Session }) {
           </Link>
         </p>
       ) : null}
+      <details class="lift-legend">
+        <summary>{t('campaigns.liftLegendTitle')}</summary>
+        <p>{t('campaigns.liftLegend')}</p>
+      </details>
       {actionError ? <ErrorView error={actionError} /> : null}
       <Loaded load={load} retry={reload}>
         {({ items, metrics }) => {
@@ -63,13 +76,15 @@ export function CampaignsPage(props: { session: Session }) {
             'items' in metrics ? metrics.items.map((m) => [m.campaignId, m] as const) : [],
           );
           const dash = '–';
+          // Failed sends get a column only when there are any: most lists have none.
+          const anyFailed = [...figures.values()].some((m) => m.failed > 0);
           return items.length === 0 ? (
             <Empty>{t('campaigns.empty')}</Empty>
           ) : (
             <>
               {'error' in metrics ? <ErrorView error={metrics.error} /> : null}
               <TableWrap label={t('campaigns.heading')}>
-                <table>
+                <table class="campaigns">
                   <thead>
                     <tr>
                       <th scope="col">{t('common.name')}</th>
@@ -88,6 +103,11 @@ export function CampaignsPage(props: { session: Session }) {
                         {t('campaigns.conversion')}
                       </th>
                       <th scope="col">{t('campaigns.lift')}</th>
+                      {anyFailed ? (
+                        <th scope="col" class="num">
+                          {t('campaigns.failed')}
+                        </th>
+                      ) : null}
                       <th scope="col">{t('common.updatedBy')}</th>
                       {writable ? <th scope="col">{t('common.actions')}</th> : null}
                     </tr>
@@ -100,12 +120,26 @@ export function CampaignsPage(props: { session: Session }) {
                         const c = fresh && fresh.updatedAt >= listed.updatedAt ? fresh : listed;
                         const m = figures.get(c.campaignId);
                         const noGoal = m?.conversion.goal === 'none';
+                        // Nobody has entered: say why nothing was sent instead of a bare 0.
+                        const waiting = m && m.entered === 0 && m.sent === 0 && m.heldOut === 0;
                         return (
                           <tr key={c.campaignId} data-campaign={c.campaignId}>
                             <th scope="row">
                               <Link to={`campaigns/${c.campaignId}`}>{c.name}</Link>
+                              {waiting ? (
+                                <p class="muted waiting" data-waiting>
+                                  {t('campaigns.waiting', { trigger: triggerText(t, c.trigger) })}
+                                </p>
+                              ) : null}
                             </th>
-                            <td>{c.flow}</td>
+                            <td>
+                              {c.flow}
+                              {m ? (
+                                <div class="muted" data-goal={m.conversion.goal}>
+                                  {t('campaigns.goalIs', { goal: t(`goal.${m.conversion.goal}`) })}
+                                </div>
+                              ) : null}
+                            </td>
                             <td>
                               <span class={`badge ${c.status}`}>{t(`status.${c.status}`)}</span>
                             </td>
@@ -122,9 +156,25 @@ export function CampaignsPage(props: { session: Session }) {
                               {m && !noGoal ? percent(m.conversion.treatment.rate) : dash}
                             </td>
                             <td data-figure="lift">{m ? liftText(t, locale, m.conversion) : dash}</td>
+                            {anyFailed ? (
+                              <td class="num" data-figure="failed">
+                                {m && m.failed > 0 ? (
+                                  <Link
+                                    to="messages"
+                                    search={{ campaignId: c.campaignId, status: 'failed' }}
+                                  >
+                                    {t(plural(m.failed, 'campaigns.failedLink.one', 'campaigns.failedLink.other'), {
+                                      n: number(m.failed),
+                                    })}
+                                  </Link>
+                                ) : (
+                                  number(0)
+                                )}
+                              </td>
+                            ) : null}
                             <td>{changedBy(t, c)}</td>
                             {writable ? (
-                              <td>
+                              <td class="actions">
                                 {c.status === 'active' ? (
                                   <button
                                     type="button"

@@ -4,6 +4,7 @@ import type { components } from '../api/schema';
 import { BarChart } from '../components/bar-chart';
 import { Empty, Loaded, TableWrap, useLoad } from '../components/ui';
 import { plural, type Translate, useI18n } from '../i18n';
+import { acquisitionLabel, stageLabel } from '../labels';
 import { Freshness, isoDay } from './report';
 
 type FunnelReport = components['schemas']['FunnelReport'];
@@ -65,7 +66,7 @@ function Stages() {
               id="stages-chart"
               title={t('overview.stagesChart')}
               unit={t('overview.stagesUnit')}
-              categories={report.stages.map((s) => ({ key: s.stage, label: s.stage }))}
+              categories={report.stages.map((s) => ({ key: s.stage, label: stageLabel(t, s.stage) }))}
               series={[
                 { key: 'customers', label: t('overview.inStage') },
                 {
@@ -101,7 +102,7 @@ function Stages() {
                 <tbody>
                   {report.stages.map((s) => (
                     <tr key={s.stage} data-stage={s.stage}>
-                      <th scope="row">{s.stage}</th>
+                      <th scope="row">{stageLabel(t, s.stage)}</th>
                       <td class="num">{number(s.customers)}</td>
                       <td class="num">{number(s.stalled)}</td>
                       <td class="num">{s.medianDaysInStage === null ? '–' : number(s.medianDaysInStage)}</td>
@@ -138,7 +139,7 @@ function StalledSummary(props: { stages: { stage: string; stalled: number }[]; d
             <li key={s.stage} data-stalled-stage={s.stage}>
               {t(plural(s.stalled, 'overview.stalledIn.one', 'overview.stalledIn.other'), {
                 n: number(s.stalled),
-                stage: s.stage,
+                stage: stageLabel(t, s.stage),
               })}
             </li>
           ))}
@@ -157,7 +158,11 @@ interface FunnelQuery {
 }
 
 const groupLabel = (t: Translate, key: FunnelGroup['key']) =>
-  key ? Object.values(key).join(' / ') : t('overview.allCustomers');
+  key
+    ? Object.entries(key)
+        .map(([dimension, value]) => acquisitionLabel(t, dimension, String(value)))
+        .join(' / ')
+    : t('overview.allCustomers');
 
 function Funnel() {
   const { t } = useI18n();
@@ -288,7 +293,7 @@ function FunnelGroupView(props: { group: FunnelGroup; index: number; report: Fun
         id={`${id}-chart`}
         title={t('overview.funnelChart', { group: label, days: report.windowDays })}
         unit={t('overview.funnelUnit')}
-        categories={group.steps.map((s) => ({ key: s.stage, label: s.stage }))}
+        categories={group.steps.map((s) => ({ key: s.stage, label: stageLabel(t, s.stage) }))}
         series={[{ key: 'reached', label: t('overview.reached') }]}
         value={(stage) => group.steps.find((s) => s.stage === stage)?.reached ?? 0}
         note={(stage) => {
@@ -328,7 +333,7 @@ function FunnelGroupView(props: { group: FunnelGroup; index: number; report: Fun
           <tbody>
             {group.steps.map((s, i) => (
               <tr key={s.stage} data-stage={s.stage}>
-                <th scope="row">{s.stage}</th>
+                <th scope="row">{stageLabel(t, s.stage)}</th>
                 <td class="num">{number(s.reached)}</td>
                 <td class="num">{i === 0 ? '–' : number(s.dropOff)}</td>
                 <td class="num">{i === 0 ? '–' : percent(s.conversionFromPrevious)}</td>
@@ -357,7 +362,7 @@ function CohortTable(props: { report: FunnelReport }) {
             </th>
             {report.steps.map((s) => (
               <th key={s} scope="col" class="num">
-                {s}
+                {stageLabel(t, s)}
               </th>
             ))}
           </tr>
