@@ -139,7 +139,9 @@ export class DynamoDbCampaignStore implements CampaignStore {
     at: string,
     by?: string,
   ): Promise<WriteOutcome> {
-    const values = by ? { ':to': to, ':from': from, ':at': at, ':by': by } : { ':to': to, ':from': from, ':at': at };
+    const values = by
+      ? { ':to': to, ':from': from, ':at': at, ':by': by }
+      : { ':to': to, ':from': from, ':at': at };
     const change: CampaignStatusChange = { at, from, to, ...(by ? { by } : {}) };
     try {
       // The head and the change record together: a pause the history does not show cannot happen.
@@ -153,7 +155,8 @@ export class DynamoDbCampaignStore implements CampaignStore {
                 UpdateExpression: by
                   ? 'SET #status = :to, updatedAt = :at, updatedBy = :by'
                   : 'SET #status = :to, updatedAt = :at',
-                ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(deletedAt) AND #status = :from',
+                ConditionExpression:
+                  'attribute_exists(sk) AND attribute_not_exists(deletedAt) AND #status = :from',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: m(values),
               },

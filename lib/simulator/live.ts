@@ -102,7 +102,8 @@ const ENTERS: Record<string, (userId: string) => Record<string, unknown>> = {
 
 /** The touchpoint that meets a campaign's trigger, or why the simulator cannot make one. */
 function entryFor(campaign: { campaignId: string; trigger?: { type: string; enters?: string[] } }) {
-  const stage = campaign.trigger?.type === 'stage' ? campaign.trigger.enters?.find((s) => s in ENTERS) : undefined;
+  const stage =
+    campaign.trigger?.type === 'stage' ? campaign.trigger.enters?.find((s) => s in ENTERS) : undefined;
   if (!stage)
     throw new SimulationError(
       `campaign ${campaign.campaignId} does not start when a customer enters consider, research or decide: the live simulator cannot meet its trigger`,

@@ -480,14 +480,12 @@ export const de: Catalogue = {
   'campaigns.failedLink.one': '{n} fehlgeschlagener Versand: anzeigen',
   'campaigns.failedLink.other': '{n} fehlgeschlagene Versände: anzeigen',
   'campaigns.waiting': 'Wartet: noch kein Kunde hat den Auslöser erfüllt ({trigger}).',
-  'campaigns.waitingShort': 'Wartet: noch kein Kunde hat {trigger}',
   'campaigns.liftLegendTitle': 'Was Lift bedeutet',
   'campaigns.liftLegend':
     'Lift vergleicht die Kunden, die die Mail der Kampagne bekamen, mit den zurückgehaltenen, die sie nicht bekamen: wie viele mehr von ihnen das Ziel (bei Nurture: einen Kauf) im Konversionszeitraum erreichten, in Prozentpunkten, mit einem 95-%-Bereich. „Kein signifikanter Unterschied“ heißt, der Bereich schließt null noch ein: die Kampagne hilft vielleicht, mehr Daten zeigen es. „Zu wenige Daten“ heißt, weniger als 30 Kunden in einer der Gruppen.',
-  'campaigns.liftSummary': '{name}: {lift}',
-  'campaigns.goalLift': 'Lift auf Käufe',
-  'campaign.statusChanges': 'Statusänderungen',
-  'campaign.statusChange': '{status} von {who} am {at}',
+  'campaign.statusChange.active': 'Aktiviert von {who} am {at}',
+  'campaign.statusChange.paused': 'Pausiert von {who} am {at}',
+  'campaign.statusChange.draft': 'Zurück zum Entwurf von {who} am {at}',
   'campaigns.goalIs': 'Ziel: {goal}',
   'nav.menu': 'Menü',
   // --- end i9-trial ---

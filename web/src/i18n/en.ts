@@ -435,7 +435,8 @@ export const en = {
     'Revenue is shown per currency: amounts in different currencies are never added up, as no exchange rate is assumed.',
   'attribution.leaders.campaign': 'Most revenue under {model} (orders without a campaign left out): {list}.',
   'attribution.leaders.channel': 'Most revenue under {model} (orders without a channel left out): {list}.',
-  'attribution.noLeader.campaign': 'Under {model}, no campaign brought revenue: every order came without one.',
+  'attribution.noLeader.campaign':
+    'Under {model}, no campaign brought revenue: every order came without one.',
   'attribution.noLeader.channel': 'Under {model}, no channel brought revenue: every order came without one.',
   'attribution.leader': 'in {currency}, {names} with {amount}',
   'label.noCampaign': 'No campaign (direct)',
@@ -466,14 +467,12 @@ export const en = {
   'campaigns.failedLink.one': '{n} failed send: show it',
   'campaigns.failedLink.other': '{n} failed sends: show them',
   'campaigns.waiting': 'Waiting: no customer has matched the trigger yet ({trigger}).',
-  'campaigns.waitingShort': 'Waiting: no customer has {trigger} yet',
   'campaigns.liftLegendTitle': 'What lift means',
   'campaigns.liftLegend':
     'Lift compares the customers who got the campaign’s mail with the held-out ones who did not: how many more of them reached the goal (for nurture: a purchase) within the conversion window, in percentage points, with a 95% range. “No significant difference” means the range still includes zero: the campaign may help or not, more data will tell. “Not enough data” means fewer than 30 customers in either group.',
-  'campaigns.liftSummary': '{name}: {lift}',
-  'campaigns.goalLift': 'Lift on purchases',
-  'campaign.statusChanges': 'Status changes',
-  'campaign.statusChange': '{status} by {who} on {at}',
+  'campaign.statusChange.active': 'Activated by {who} on {at}',
+  'campaign.statusChange.paused': 'Paused by {who} on {at}',
+  'campaign.statusChange.draft': 'Back to draft by {who} on {at}',
   'campaigns.goalIs': 'goal: {goal}',
   'nav.menu': 'Menu',
   // --- end i9-trial ---

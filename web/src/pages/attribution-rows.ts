@@ -28,8 +28,7 @@ export const keyOf = (by: By, row: AttributionRow): string =>
 
 /** A row's conversions and revenue under one model (a one-model report has them flat). */
 export function creditOf(row: AttributionRow, model: OneModel): { conversions: number; revenue: Money } {
-  const conversions =
-    typeof row.conversions === 'number' ? row.conversions : (row.conversions[model] ?? 0);
+  const conversions = typeof row.conversions === 'number' ? row.conversions : (row.conversions[model] ?? 0);
   const perModel = MODELS.every((m) => m in row.revenue);
   const revenue = (perModel ? (row.revenue as Record<OneModel, Money>)[model] : row.revenue) as Money;
   return { conversions, revenue: revenue ?? {} };
@@ -38,7 +37,8 @@ export function creditOf(row: AttributionRow, model: OneModel): { conversions: n
 /** The currencies of a report, in the order of their total (largest first), then by code. */
 export function currenciesOf(totals: Money, rows: readonly AttributionRow[]): string[] {
   const codes = new Set(Object.keys(totals));
-  for (const row of rows) for (const m of MODELS) for (const c of Object.keys(creditOf(row, m).revenue)) codes.add(c);
+  for (const row of rows)
+    for (const m of MODELS) for (const c of Object.keys(creditOf(row, m).revenue)) codes.add(c);
   return [...codes].sort((a, b) => (totals[b] ?? 0) - (totals[a] ?? 0) || a.localeCompare(b));
 }
 
@@ -64,7 +64,7 @@ export function nextSort(current: Sort, column: SortColumn): Sort {
   return { column, direction: column.kind === 'name' ? 'ascending' : 'descending' };
 }
 
-const valueOf = (row: AttributionRow, column: SortColumn): number => {
+const cellValue = (row: AttributionRow, column: SortColumn): number => {
   if (column.kind === 'name') return 0;
   const credit = creditOf(row, column.model);
   return column.kind === 'conversions' ? credit.conversions : (credit.revenue[column.currency] ?? 0);
@@ -87,7 +87,7 @@ export function sortRows<R extends AttributionRow>(
     if (ua !== ub) return ua ? 1 : -1;
     const byName = nameOf(a).localeCompare(nameOf(b));
     if (sort.column.kind === 'name') return sign * byName;
-    return sign * (valueOf(a, sort.column) - valueOf(b, sort.column)) || byName;
+    return sign * (cellValue(a, sort.column) - cellValue(b, sort.column)) || byName;
   });
 }
 

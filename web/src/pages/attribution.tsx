@@ -67,7 +67,11 @@ function sortFrom(params: URLSearchParams): Sort | null {
 }
 
 const sortParam = (c: SortColumn) =>
-  c.kind === 'name' ? 'name' : c.kind === 'conversions' ? `conversions.${c.model}` : `revenue.${c.model}.${c.currency}`;
+  c.kind === 'name'
+    ? 'name'
+    : c.kind === 'conversions'
+      ? `conversions.${c.model}`
+      : `revenue.${c.model}.${c.currency}`;
 
 const moneyText = (i18n: I18n, amounts: Money) => {
   const entries = Object.entries(amounts);
@@ -211,7 +215,8 @@ export function AttributionPage() {
               </th>
             );
           };
-          const leaders = query.model === 'all' ? [] : leadersByCurrency(rows, query.by, query.model, currencies);
+          const leaders =
+            query.model === 'all' ? [] : leadersByCurrency(rows, query.by, query.model, currencies);
           return (
             <>
               <p class="figures" data-conversions={String(report.conversions)}>

@@ -159,13 +159,17 @@ export function CampaignsPage(props: { session: Session }) {
                             {anyFailed ? (
                               <td class="num" data-figure="failed">
                                 {m && m.failed > 0 ? (
-                                  <Link
-                                    to="messages"
-                                    search={{ campaignId: c.campaignId, status: 'failed' }}
-                                  >
-                                    {t(plural(m.failed, 'campaigns.failedLink.one', 'campaigns.failedLink.other'), {
-                                      n: number(m.failed),
-                                    })}
+                                  <Link to="messages" search={{ campaignId: c.campaignId, status: 'failed' }}>
+                                    {t(
+                                      plural(
+                                        m.failed,
+                                        'campaigns.failedLink.one',
+                                        'campaigns.failedLink.other',
+                                      ),
+                                      {
+                                        n: number(m.failed),
+                                      },
+                                    )}
                                   </Link>
                                 ) : (
                                   number(0)

@@ -2,8 +2,8 @@ import { useState } from 'preact/hooks';
 import { ApiError, api, call } from '../api/client';
 import { Empty, ErrorView, Link, Loaded, Notice, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
-import { canWrite, type Session } from '../session';
 import { messageStatusLabel, stageLabel } from '../labels';
+import { canWrite, type Session } from '../session';
 
 /** One customer: stage timeline, touchpoints, messages, consent; export and erase. */
 export function CustomerPage(props: { customerId: string; session: Session }) {
@@ -56,7 +56,10 @@ export function CustomerPage(props: { customerId: string; session: Session }) {
           <>
             <p>
               {customer.stage
-                ? t('customer.stage', { stage: stageLabel(t, customer.stage), since: date(customer.stageSince) })
+                ? t('customer.stage', {
+                    stage: stageLabel(t, customer.stage),
+                    since: date(customer.stageSince),
+                  })
                 : t('customer.noStage')}
             </p>
             <h2>{t('customer.timeline')}</h2>

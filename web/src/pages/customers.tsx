@@ -166,7 +166,8 @@ export function listFrom(params: URLSearchParams): List {
   const value = (params.get('value') ?? '').trim();
   const limit = Number(params.get('limit'));
   const size = (PAGE_SIZES as readonly number[]).includes(limit) ? limit : 50;
-  if (!LISTS.includes(by as ListBy) || by === 'recent' || !value) return { by: 'recent', value: '', limit: size };
+  if (!LISTS.includes(by as ListBy) || by === 'recent' || !value)
+    return { by: 'recent', value: '', limit: size };
   return { by: by as ListBy, value, limit: size };
 }
 
