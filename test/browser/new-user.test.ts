@@ -270,7 +270,8 @@ describe('A new user answers the four questions in the console', { timeout: 120_
       .getByRole('region', { name: 'Version history' })
       .locator('li[data-status-change="paused"]');
     await entry.waitFor();
-    expect(await entry.textContent()).toMatch(new RegExp(`^Paused by ${changes[0].by} on .+`));
+    expect(await entry.textContent()).toMatch(/^Paused by .+ on .+/);
+    expect(await entry.textContent()).toContain(`Paused by ${changes[0].by} on `);
     await check('d-campaign-paused');
     // Activated again: a second entry, newest first.
     await page.getByRole('button', { name: 'Activate', exact: true }).click();
@@ -311,7 +312,32 @@ describe('A new user answers the four questions in the console', { timeout: 120_
     }
   });
 
-  it('keeps the messages and customer list filters in the address', async () => {
+  it('keeps the overview, messages and customer list filters in the address', async () => {
+    await page.goto(`${stack.url}${CONSOLE_PATH}?stalledAfterDays=3&windowDays=14&by=channel`);
+    await page.getByRole('columnheader', { name: 'Stalled (more than 3 days)' }).waitFor();
+    const funnel = page.getByRole('form', { name: 'Funnel' });
+    expect(await funnel.getByLabel('Window (days after the first touchpoint)').inputValue()).toBe('14');
+    expect(await funnel.getByLabel('Group by').inputValue()).toBe('channel');
+    // Customers without a channel are a group in words, not "direct".
+    const from = await funnel.getByLabel('From').inputValue();
+    const to = await funnel.getByLabel('To (exclusive)').inputValue();
+    const report = (await admin('GET', `/v1/analytics/funnel?from=${from}&to=${to}&windowDays=14&by=channel`))
+      .body;
+    const groups = await page
+      .locator('section[data-group]')
+      .evaluateAll((sections) => sections.map((s) => s.getAttribute('data-group')));
+    expect(groups).toEqual(
+      report.groups.map((g: Json) => (g.key.channel === 'direct' ? 'Direct (no channel)' : g.key.channel)),
+    );
+    await funnel.getByLabel('Window (days after the first touchpoint)').fill('7');
+    await funnel.getByRole('button', { name: 'Show' }).click();
+    await expect.poll(path).toContain('windowDays=7');
+    expect(path()).toContain('stalledAfterDays=3');
+    await page.goBack();
+    await expect
+      .poll(() => funnel.getByLabel('Window (days after the first touchpoint)').inputValue())
+      .toBe('14');
+
     await page.goto(`${stack.url}${CONSOLE_PATH}messages?status=held-out`);
     await page.getByRole('heading', { name: 'Messages', level: 1 }).waitFor();
     expect(await page.getByLabel('Status').inputValue()).toBe('held-out');
@@ -375,16 +401,25 @@ describe('A new user answers the four questions in the console', { timeout: 120_
     await goToSection(page, 'Settings');
     const table = page.locator('table[data-report="global-control"]');
     await table.waitFor();
-    const caption = await table.locator('caption').boundingBox();
-    const head = await table.locator('thead').boundingBox();
-    const save = await page
-      .getByRole('form', { name: 'Global control group' })
-      .getByRole('button', { name: 'Save' })
-      .boundingBox();
-    expect(caption && head && save).toBeTruthy();
-    if (!caption || !head || !save) return;
+    // Where the caption's text is drawn (its box spans the table whatever the alignment), the
+    // table's head and the Save button, in page coordinates.
+    const { caption, head, save } = (await page.evaluate(`(() => {
+      const table = document.querySelector('table[data-report="global-control"]');
+      const range = document.createRange();
+      range.selectNodeContents(table.querySelector('caption'));
+      const box = (r) => ({ x: r.x + scrollX, y: r.y + scrollY, height: r.height });
+      const button = [...document.querySelectorAll('form[aria-label="Global control group"] button')]
+        .find((b) => b.textContent === 'Save');
+      return {
+        caption: box(range.getBoundingClientRect()),
+        head: box(table.querySelector('thead').getBoundingClientRect()),
+        save: box(button.getBoundingClientRect()),
+      };
+    })()`)) as Record<'caption' | 'head' | 'save', { x: number; y: number; height: number }>;
+    // Above its table, at the table's left edge, and clearly apart from the Save button.
     expect(caption.y + caption.height).toBeLessThanOrEqual(head.y + 1);
-    expect(caption.y).toBeGreaterThanOrEqual(save.y + save.height);
+    expect(Math.abs(caption.x - head.x)).toBeLessThanOrEqual(2);
+    expect(caption.y).toBeGreaterThanOrEqual(save.y + save.height + 8);
     await check('settings');
   });
 });
