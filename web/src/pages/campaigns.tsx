@@ -9,10 +9,9 @@ import { changedBy, liftText } from './campaign-figures';
 
 /** What starts a campaign, in words: "the customer enters research". */
 export function triggerText(t: Translate, trigger: Campaign['trigger']): string {
-  const tr = trigger as { type: string; enters?: string[]; event?: string };
-  if (tr.type === 'stage')
-    return t('campaign.triggerStage', { stages: (tr.enters ?? []).map((s) => stageLabel(t, s)).join(', ') });
-  return t('campaign.triggerEvent', { event: tr.event ?? '' });
+  if (trigger.type === 'stage')
+    return t('campaign.triggerStage', { stages: trigger.enters.map((s) => stageLabel(t, s)).join(', ') });
+  return t('campaign.triggerEvent', { event: trigger.detailType });
 }
 
 /** A campaign as the API returns it: the stored version plus its definition. */
