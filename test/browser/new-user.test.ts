@@ -79,6 +79,11 @@ describe('A new user answers the four questions in the console', { timeout: 120_
       timeoutMs: 120_000,
     });
     expect(summary.arms.undecided.customers).toBe(0);
+    // Every nurture campaign got its two customers, each decided (mailed or held out).
+    for (const id of NURTURE_CAMPAIGNS) {
+      const arms = summary.armsByCampaign[id];
+      expect(arms.mailed.customers + arms['held-out'].customers + arms['not-mailed'].customers).toBe(2);
+    }
     // Orders in two currencies from two utm campaigns, and a bigger one from no campaign at all.
     const day = 86_400_000;
     const shop = [

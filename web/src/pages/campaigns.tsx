@@ -175,7 +175,7 @@ export function CampaignsPage(props: { session: Session }) {
                                 )}
                               </td>
                             ) : null}
-                            <td>{changedBy(t, c)}</td>
+                            <td class="changed-by">{changedBy(t, c)}</td>
                             {writable ? (
                               <td class="actions">
                                 {c.status === 'active' ? (
@@ -184,11 +184,9 @@ export function CampaignsPage(props: { session: Session }) {
                                     disabled={busy === c.campaignId}
                                     aria-busy={busy === c.campaignId}
                                     onClick={() => change(c, 'pause')}
+                                    aria-label={t('campaigns.pause', { name: c.name })}
                                   >
-                                    <ActionLabel
-                                      text={t('campaigns.pause', { name: c.name })}
-                                      name={c.name}
-                                    />
+                                    {shownAction(t('campaigns.pause', { name: c.name }), c.name, locale)}
                                   </button>
                                 ) : (
                                   <button
@@ -196,11 +194,9 @@ export function CampaignsPage(props: { session: Session }) {
                                     disabled={busy === c.campaignId}
                                     aria-busy={busy === c.campaignId}
                                     onClick={() => change(c, 'activate')}
+                                    aria-label={t('campaigns.activate', { name: c.name })}
                                   >
-                                    <ActionLabel
-                                      text={t('campaigns.activate', { name: c.name })}
-                                      name={c.name}
-                                    />
+                                    {shownAction(t('campaigns.activate', { name: c.name }), c.name, locale)}
                                   </button>
                                 )}
                               </td>
@@ -220,17 +216,12 @@ export function CampaignsPage(props: { session: Session }) {
 }
 
 /**
- * "Pause {name}" with the name read out but not shown: the row already shows it, and a button
- * per row the height of the campaign's name made the list hard to scan.
+ * "Pause {name}" shows only "Pause": the row already shows the name, and a button per row the
+ * height of the campaign's name made the list hard to scan. The button's aria-label keeps the
+ * whole sentence. What is left starts with a capital, as a button does ("{name} pausieren"
+ * shows "Pausieren").
  */
-function ActionLabel(props: { text: string; name: string }) {
-  const at = props.text.indexOf(props.name);
-  if (at < 0) return <>{props.text}</>;
-  return (
-    <>
-      {props.text.slice(0, at)}
-      <span class="visually-hidden">{props.name}</span>
-      {props.text.slice(at + props.name.length)}
-    </>
-  );
+function shownAction(text: string, name: string, locale: string): string {
+  const rest = text.replace(name, '').trim();
+  return rest.charAt(0).toLocaleUpperCase(locale) + rest.slice(1);
 }
