@@ -330,9 +330,14 @@ describe('A new user answers the four questions in the console', { timeout: 120_
       .body;
     const groups = await page
       .locator('section[data-group]')
-      .evaluateAll((sections) => sections.map((s) => s.getAttribute('data-group')));
+      .evaluateAll((sections) =>
+        sections.map((s) => [s.getAttribute('data-group'), s.querySelector('h3')?.textContent]),
+      );
     expect(groups).toEqual(
-      report.groups.map((g: Json) => (g.key.channel === 'direct' ? 'Direct (no channel)' : g.key.channel)),
+      report.groups.map((g: Json) => [
+        g.key.channel,
+        `${g.key.channel === 'direct' ? 'Direct (no channel)' : g.key.channel}: ${g.customers} ${g.customers === 1 ? 'customer' : 'customers'} first seen in the range`,
+      ]),
     );
     await funnel.getByLabel('Window (days after the first touchpoint)').fill('7');
     await funnel.getByRole('button', { name: 'Show' }).click();

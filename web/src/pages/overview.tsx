@@ -311,7 +311,8 @@ function FunnelGroupView(props: { group: FunnelGroup; index: number; report: Fun
   const label = groupLabel(t, group.key);
   const id = `funnel-${props.index}`;
   return (
-    <section aria-labelledby={id} data-group={label}>
+    // data-group is the API's key ("direct"), the heading its words ("Direct (no channel)").
+    <section aria-labelledby={id} data-group={group.key ? Object.values(group.key).join(' / ') : 'all'}>
       <h3 id={id}>
         {t(plural(group.customers, 'overview.groupCustomers.one', 'overview.groupCustomers.other'), {
           group: label,
