@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { freeFormIssues, idTextProblem } from '../shared/json-values.js';
+import { TRAIT_LIMITS, traitIssues } from '../shared/trait-limits.js';
 
 /** Segment's limits, which Stageflow applies to every route; JSON_LIMITS bound the values inside. */
 export const LIMITS = {
@@ -73,6 +74,17 @@ const Properties = Json.superRefine((value, ctx) => {
     if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
   }
 });
+/** `traits`: merged into the customer's profile, so bounded in keys and value size (TRAIT_LIMITS). */
+const Traits = Json.superRefine((value, ctx) => {
+  for (const issue of traitIssues(value)) {
+    ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  }
+}).describe(
+  `Merged into the customer's traits: at most ${TRAIT_LIMITS.keys} keys, each value at most ` +
+    `${TRAIT_LIMITS.valueBytes} bytes as JSON; a profile keeps at most ${TRAIT_LIMITS.keys} traits ` +
+    '(new keys beyond that are dropped, known ones still updated)',
+);
+
 const optionalText = (max: number) =>
   z.string(typed('a string')).max(max, `must be at most ${max} characters`);
 
@@ -118,7 +130,7 @@ export const TouchpointInput = z
       channel: text(64).optional(),
       properties: Properties.optional(),
       context: Context.optional(),
-      traits: Json.optional(),
+      traits: Traits.optional(),
     },
     typed('a JSON object'),
   )
@@ -157,7 +169,7 @@ export const SegmentTrack = z
 
 export const SegmentIdentify = z
   .looseObject(
-    { type: z.literal('identify').optional(), traits: Json.optional(), ...segmentCommon },
+    { type: z.literal('identify').optional(), traits: Traits.optional(), ...segmentCommon },
     typed('a JSON object'),
   )
   .superRefine(needsIdentity);

@@ -915,6 +915,7 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated) */
             traits?: {
                 [key: string]: unknown;
             };
@@ -959,6 +960,7 @@ export interface components {
         SegmentIdentify: {
             /** @constant */
             type?: "identify";
+            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated) */
             traits?: {
                 [key: string]: unknown;
             };
@@ -1482,11 +1484,16 @@ export interface components {
             accepted: number;
             duplicate: number;
             rejected: number;
+            /** @description Items a transient failure hit; more than 0 only in a 503 answer */
+            failed: number;
             results: {
                 index: number;
                 messageId: string | null;
-                /** @enum {string} */
-                status: "accepted" | "duplicate" | "rejected";
+                /**
+                 * @description `failed`: a transient storage failure hit this item (only in a 503 answer); resend it, it is safe
+                 * @enum {string}
+                 */
+                status: "accepted" | "duplicate" | "rejected" | "failed";
                 error?: {
                     status: number;
                     title: string;
@@ -1511,11 +1518,16 @@ export interface components {
             accepted: number;
             duplicate: number;
             rejected: number;
+            /** @description Items a transient failure hit; more than 0 only in a 503 answer */
+            failed: number;
             results: {
                 index: number;
                 messageId: string | null;
-                /** @enum {string} */
-                status: "accepted" | "duplicate" | "rejected";
+                /**
+                 * @description `failed`: a transient storage failure hit this item (only in a 503 answer); resend it, it is safe
+                 * @enum {string}
+                 */
+                status: "accepted" | "duplicate" | "rejected" | "failed";
                 error?: {
                     status: number;
                     title: string;
@@ -1617,6 +1629,8 @@ export interface components {
             referral: {
                 code: string | null;
                 referredBy: string | null;
+                /** @description When the touchpoint that made the link happened */
+                referredAt: string | null;
                 convertedAt: string | null;
             };
             touchpoints: ({
@@ -2069,6 +2083,17 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description A storage or downstream service was briefly unavailable (throttling, a conflict, a timeout); resending the request unchanged after `Retry-After` seconds is safe */
+        ServiceUnavailable: {
+            headers: {
+                /** @description Seconds to wait */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -2096,15 +2121,7 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
-            /** @description The table does not answer (retry after `Retry-After` seconds) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ingestTouchpoints: {
@@ -2158,6 +2175,60 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description https://stageflow.dev/problems/<slug>
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path */
+                        instance?: string;
+                        errors?: {
+                            /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                            path: string;
+                            /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                            pointer: string;
+                            message: string;
+                        }[];
+                        accepted: number;
+                        duplicate: number;
+                        rejected: number;
+                        /** @description Items a transient failure hit; more than 0 only in a 503 answer */
+                        failed: number;
+                        results: {
+                            index: number;
+                            messageId: string | null;
+                            /**
+                             * @description `failed`: a transient storage failure hit this item (only in a 503 answer); resend it, it is safe
+                             * @enum {string}
+                             */
+                            status: "accepted" | "duplicate" | "rejected" | "failed";
+                            error?: {
+                                status: number;
+                                title: string;
+                                detail: string;
+                                errors: {
+                                    /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                                    path: string;
+                                    /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                                    pointer: string;
+                                    message: string;
+                                }[];
+                            };
+                        }[];
+                    } | components["schemas"]["Problem"];
+                };
+            };
         };
     };
     segmentTrack: {
@@ -2197,6 +2268,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentIdentify: {
@@ -2236,6 +2308,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentAlias: {
@@ -2271,6 +2344,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentPage: {
@@ -2306,6 +2380,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentScreen: {
@@ -2341,6 +2416,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentGroup: {
@@ -2376,6 +2452,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentBatch: {
@@ -2417,6 +2494,60 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description https://stageflow.dev/problems/<slug>
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path */
+                        instance?: string;
+                        errors?: {
+                            /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                            path: string;
+                            /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                            pointer: string;
+                            message: string;
+                        }[];
+                        accepted: number;
+                        duplicate: number;
+                        rejected: number;
+                        /** @description Items a transient failure hit; more than 0 only in a 503 answer */
+                        failed: number;
+                        results: {
+                            index: number;
+                            messageId: string | null;
+                            /**
+                             * @description `failed`: a transient storage failure hit this item (only in a 503 answer); resend it, it is safe
+                             * @enum {string}
+                             */
+                            status: "accepted" | "duplicate" | "rejected" | "failed";
+                            error?: {
+                                status: number;
+                                title: string;
+                                detail: string;
+                                errors: {
+                                    /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                                    path: string;
+                                    /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                                    pointer: string;
+                                    message: string;
+                                }[];
+                            };
+                        }[];
+                    } | components["schemas"]["Problem"];
+                };
+            };
         };
     };
     segmentImport: {
@@ -2446,6 +2577,60 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description https://stageflow.dev/problems/<slug>
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path */
+                        instance?: string;
+                        errors?: {
+                            /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                            path: string;
+                            /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                            pointer: string;
+                            message: string;
+                        }[];
+                        accepted: number;
+                        duplicate: number;
+                        rejected: number;
+                        /** @description Items a transient failure hit; more than 0 only in a 503 answer */
+                        failed: number;
+                        results: {
+                            index: number;
+                            messageId: string | null;
+                            /**
+                             * @description `failed`: a transient storage failure hit this item (only in a 503 answer); resend it, it is safe
+                             * @enum {string}
+                             */
+                            status: "accepted" | "duplicate" | "rejected" | "failed";
+                            error?: {
+                                status: number;
+                                title: string;
+                                detail: string;
+                                errors: {
+                                    /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                                    path: string;
+                                    /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                                    pointer: string;
+                                    message: string;
+                                }[];
+                            };
+                        }[];
+                    } | components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listCustomers: {
@@ -2480,15 +2665,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description The list’s table index is not there yet or still being built (see `Retry-After`) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCustomer: {
@@ -2523,6 +2700,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     eraseCustomer: {
@@ -2556,6 +2734,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCustomerTouchpoints: {
@@ -2594,6 +2773,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCustomerTransitions: {
@@ -2630,6 +2810,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCustomerMessages: {
@@ -2667,6 +2848,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listMessages: {
@@ -2758,15 +2940,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description The index is not there yet or still being built (see `Retry-After`) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     exportCustomer: {
@@ -2802,6 +2976,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCampaigns: {
@@ -2832,6 +3007,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createCampaign: {
@@ -2863,6 +3039,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCampaignMetrics: {
@@ -2891,6 +3068,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCampaignMetrics: {
@@ -2930,6 +3108,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCampaign: {
@@ -2969,6 +3148,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateCampaign: {
@@ -3028,6 +3208,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteCampaign: {
@@ -3070,6 +3251,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     patchCampaign: {
@@ -3139,6 +3321,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCampaignStats: {
@@ -3174,6 +3357,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCampaignStatusChanges: {
@@ -3265,6 +3449,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     pauseCampaign: {
@@ -3309,6 +3494,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listTemplates: {
@@ -3333,6 +3519,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getTemplate: {
@@ -3368,6 +3555,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     putTemplate: {
@@ -3409,6 +3597,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteTemplate: {
@@ -3451,6 +3640,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     patchTemplate: {
@@ -3501,6 +3691,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     previewTemplate: {
@@ -3541,6 +3732,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     testSendTemplate: {
@@ -3590,15 +3782,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description The mail provider did not answer (retry after `Retry-After` seconds) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     stagesReport: {
@@ -3626,6 +3810,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     funnelReport: {
@@ -3661,6 +3846,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     attributionReport: {
@@ -3694,6 +3880,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     globalControlReport: {
@@ -3722,6 +3909,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getSettings: {
@@ -3746,6 +3934,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     patchSettings: {
@@ -3785,6 +3974,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     currentKey: {
@@ -3808,6 +3998,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listKeys: {
@@ -3832,6 +4023,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createKey: {
@@ -3861,6 +4053,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     revokeKey: {
@@ -3896,6 +4089,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     unsubscribePage: {
@@ -3937,6 +4131,7 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     unsubscribe: {
@@ -3983,6 +4178,7 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     openapi: {
@@ -4006,6 +4202,7 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }
