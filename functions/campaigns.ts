@@ -39,6 +39,8 @@ export const handler = httpHandler(
         return { statusCode: 204 };
       case 'GET /v1/campaigns/{campaignId}/stats':
         return json(200, await campaigns.stats(id));
+      case 'GET /v1/campaigns/{campaignId}/status-changes':
+        return json(200, await campaigns.statusChanges(id));
       case 'POST /v1/campaigns/{campaignId}/activate':
         return withTag(200, await campaigns.activate(id, by));
       case 'POST /v1/campaigns/{campaignId}/pause':

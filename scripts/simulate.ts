@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LOCAL_STATE_FILE, type LocalStackState } from '../lib/auth/aws-key-admin.js';
-import { simulateLive } from '../lib/simulator/live.js';
+import { NURTURE_CAMPAIGNS, simulateLive } from '../lib/simulator/live.js';
 import { DEFAULT_REACTIONS, reactionErrors } from '../lib/simulator/live-decisions.js';
 import { SimulationError, type SimulationSummary, simulate } from '../lib/simulator/send.js';
 import { printLiveSummary } from './simulate-live-summary.js';
@@ -24,8 +24,9 @@ Options
   --concurrency <n>   requests in flight (default 4)
   --json              print the summary as JSON on stdout (progress stays on stderr)
 
-Live mode (--live): customers who act now, through the flows. Each adds a product to the cart,
-the cart reminder campaign decides (mail, held out, suppressed); a mailed customer then opens
+Live mode (--live): customers who act now, through the flows. They are dealt round robin to the
+three nurture campaigns and each enters its trigger stage (ad click: consider, product view:
+research, cart: decide); the campaign decides (mail, held out, suppressed); a mailed customer then opens
 and clicks the captured mail (local SES pixel and click redirect) and buys, with the chances
 below. Needs an admin key. Start the local stack with a short time scale, e.g.
 STAGEFLOW_TIME_SCALE=0.001 npm start (the reminder's hour then takes 3.6 s).
@@ -34,7 +35,7 @@ STAGEFLOW_TIME_SCALE=0.001 npm start (the reminder's hour then takes 3.6 s).
   --click <p>         chance an opener clicks (default ${DEFAULT_REACTIONS.click})
   --base <p>          chance to buy without the mail: held out or not mailed (default ${DEFAULT_REACTIONS.base})
   --effect <d>        true effect of the mail, added to --base for the mailed (default ${DEFAULT_REACTIONS.effect})
-  --campaign <id>     the campaign reacted to (default default-nurture-decide)
+  --campaign <id>     send every customer to this campaign (default: the three nurture campaigns)
   --timeout <s>       how long to wait for the flows' decisions (default 900)
   With --url (deployed) mail goes to SES's mailbox simulator and opens and clicks are skipped:
   they need the real mail in a real inbox. Purchases still follow the chances.
@@ -166,7 +167,8 @@ async function main() {
       customers,
       seed,
       reactions,
-      campaignId: v.campaign,
+      // Without --campaign every nurture campaign gets customers, so each one's lift is measured.
+      campaignIds: v.campaign ? [v.campaign] : NURTURE_CAMPAIGNS,
       sesStoreUrl: local?.sesStoreUrl,
       timeoutMs: positiveInt('timeout', v.timeout, 900, 86_400) * 1000,
       progress: say,

@@ -4,6 +4,7 @@ import {
   CampaignList,
   CampaignPatch,
   CampaignStats,
+  CampaignStatusChanges,
   CampaignWrite,
 } from '../../lib/campaigns/http-schemas.js';
 import { ListQuery } from '../../lib/campaigns/manage-campaigns.js';
@@ -108,6 +109,15 @@ export const campaignsOperations = {
     summary: 'Why a campaign’s trigger started no run, counted by reason',
     tag: 'Campaigns',
     responses: { 200: { description: 'The counters', body: { schema: CampaignStats } } },
+    errors: { 404: 'No such campaign' },
+  },
+  'GET /v1/campaigns/{campaignId}/status-changes': {
+    operationId: 'listCampaignStatusChanges',
+    summary: 'Every activation and pause of a campaign, with who and when',
+    tag: 'Campaigns',
+    responses: {
+      200: { description: 'Oldest first', body: { schema: CampaignStatusChanges } },
+    },
     errors: { 404: 'No such campaign' },
   },
   'POST /v1/campaigns/{campaignId}/activate': {

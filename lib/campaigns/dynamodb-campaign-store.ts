@@ -11,7 +11,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { queryPartition } from '../storage/dynamodb-io.js';
 import { ITEM_PREFIX, keys } from '../storage/table.js';
 import type { Campaign, CampaignStatus } from './campaign.js';
-import type { CampaignHead, CampaignStore, WriteOutcome } from './ports.js';
+import type { CampaignHead, CampaignStatusChange, CampaignStore, WriteOutcome } from './ports.js';
 
 type Item = Record<string, AttributeValue>;
 const m = (value: Record<string, unknown>): Item => marshall(value, { removeUndefinedValues: true });
@@ -132,13 +132,70 @@ export class DynamoDbCampaignStore implements CampaignStore {
     }
   }
 
-  async setStatus(campaignId: string, from: CampaignStatus, to: CampaignStatus, at: string, by?: string) {
-    return this.conditionalUpdate(
-      campaignId,
-      by ? 'SET #status = :to, updatedAt = :at, updatedBy = :by' : 'SET #status = :to, updatedAt = :at',
-      'attribute_exists(sk) AND attribute_not_exists(deletedAt) AND #status = :from',
-      by ? { ':to': to, ':from': from, ':at': at, ':by': by } : { ':to': to, ':from': from, ':at': at },
-    );
+  async setStatus(
+    campaignId: string,
+    from: CampaignStatus,
+    to: CampaignStatus,
+    at: string,
+    by?: string,
+  ): Promise<WriteOutcome> {
+    const values = by
+      ? { ':to': to, ':from': from, ':at': at, ':by': by }
+      : { ':to': to, ':from': from, ':at': at };
+    const change: CampaignStatusChange = { at, from, to, ...(by ? { by } : {}) };
+    try {
+      // The head and the change record together: a pause the history does not show cannot happen.
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: headKey(campaignId),
+                UpdateExpression: by
+                  ? 'SET #status = :to, updatedAt = :at, updatedBy = :by'
+                  : 'SET #status = :to, updatedAt = :at',
+                ConditionExpression:
+                  'attribute_exists(sk) AND attribute_not_exists(deletedAt) AND #status = :from',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: m(values),
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: m({
+                  pk: keys.campaigns,
+                  sk: keys.campaignStatusSk(campaignId, at),
+                  entity: 'campaignStatusChange',
+                  campaignId,
+                  ...change,
+                }),
+                // Two changes in the same millisecond: the second retries with a later clock.
+                ConditionExpression: 'attribute_not_exists(sk)',
+              },
+            },
+          ],
+        }),
+      );
+      return 'ok';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const head = await this.head(campaignId);
+      return !head || head.deletedAt ? 'missing' : 'conflict';
+    }
+  }
+
+  async statusChanges(campaignId: string): Promise<CampaignStatusChange[]> {
+    const items = await queryPartition(this.client, this.tableName, keys.campaigns, {
+      prefix: `${ITEM_PREFIX.campaignStatus}${campaignId}#`,
+    });
+    return items.map((i) => ({
+      at: i.at as string,
+      from: i.from as CampaignStatus,
+      to: i.to as CampaignStatus,
+      ...(typeof i.by === 'string' ? { by: i.by } : {}),
+    }));
   }
 
   async markDeleted(campaignId: string, at: string) {

@@ -35,6 +35,23 @@ export const CampaignStats = z
       .describe('Times the trigger fired for a customer in the audience and started no run, by reason'),
   })
   .describe('Why a campaign started no run, counted per campaign, never logged per customer');
+export const CampaignStatusChanges = z
+  .object({
+    campaignId: z.string(),
+    items: z.array(
+      z.object({
+        at: z.string().describe('When (ISO 8601)'),
+        from: CampaignStatus,
+        to: CampaignStatus,
+        by: z
+          .string()
+          .optional()
+          .describe("Who: the key's name or the signed-in user's email; absent when no one was recorded"),
+      }),
+    ),
+  })
+  .describe('Every activation and pause of a campaign, oldest first (a status change makes no version)');
+
 const readOnly = <T extends z.ZodType>(schema: T, description: string) =>
   schema.optional().meta({ readOnly: true, description });
 
@@ -73,6 +90,7 @@ export type CampaignAnswers = [
   Conforms<Awaited<ReturnType<ManageCampaigns['get']>>, Known<CampaignBody>>,
   Conforms<Awaited<ReturnType<ManageCampaigns['list']>>['items'][number], Known<CampaignBody>>,
   Conforms<Awaited<ReturnType<ManageCampaigns['stats']>>, CampaignStatsBody>,
+  Conforms<Awaited<ReturnType<ManageCampaigns['statusChanges']>>, z.input<typeof CampaignStatusChanges>>,
 ];
 type Conforms<T extends U, U> = T;
 /** The named members of an open (loose) object type, without its index signature. */

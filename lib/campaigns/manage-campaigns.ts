@@ -10,7 +10,13 @@ import {
   CampaignVersionConflictError,
 } from './errors.js';
 import type { FlowType } from './flow-catalogue.js';
-import type { CampaignHead, CampaignStats, CampaignStore, SkipReason } from './ports.js';
+import type {
+  CampaignHead,
+  CampaignStats,
+  CampaignStatusChange,
+  CampaignStore,
+  SkipReason,
+} from './ports.js';
 
 export const ListQuery = z
   .object({ flow: FlowTypeSchema.optional(), status: CampaignStatus.optional() })
@@ -147,6 +153,12 @@ export class ManageCampaigns {
       if (outcome === 'missing') throw new CampaignNotFoundError(campaignId);
     }
     throw new CampaignBusyError(campaignId);
+  }
+
+  /** Every activation and pause, oldest first, with who made it: the history a version cannot hold. */
+  async statusChanges(campaignId: string): Promise<{ campaignId: string; items: CampaignStatusChange[] }> {
+    await this.live(campaignId);
+    return { campaignId, items: await this.deps.store.statusChanges(campaignId) };
   }
 
   /** draft or paused → active; active stays active. */

@@ -7,6 +7,18 @@ export interface CampaignHead extends Campaign {
 
 export type WriteOutcome = 'ok' | 'missing' | 'conflict';
 
+/**
+ * One activation or pause: its own immutable record, because a status change makes no version
+ * (versions are definitions) and the head keeps only the latest change.
+ */
+export interface CampaignStatusChange {
+  at: string;
+  from: CampaignStatus;
+  to: CampaignStatus;
+  /** The key's name or the signed-in user; absent when the caller had none (seeding, tests). */
+  by?: string;
+}
+
 /** Storage port of the campaigns context; the DynamoDB adapter is beside it. */
 export interface CampaignStore {
   /** Stores version 1 and the head; false if the id exists (seeding relies on that). */
@@ -21,7 +33,10 @@ export interface CampaignStore {
   ): Promise<{ head: CampaignHead | null; version: Campaign | null }>;
   /** Adds `next` as a new immutable version if the head is still at `next.version - 1`. */
   addVersion(next: Campaign): Promise<WriteOutcome>;
-  /** Changes the head's status if it is still `from`; `by` (a key name) becomes its updatedBy. */
+  /**
+   * Changes the head's status if it is still `from`; `by` (a key name) becomes its updatedBy. The
+   * change is also recorded on its own (statusChanges), in the same transaction.
+   */
   setStatus(
     campaignId: string,
     from: CampaignStatus,
@@ -29,6 +44,8 @@ export interface CampaignStore {
     at: string,
     by?: string,
   ): Promise<WriteOutcome>;
+  /** Every recorded activation and pause of the campaign, oldest first. */
+  statusChanges(campaignId: string): Promise<CampaignStatusChange[]>;
   /** Marks the campaign deleted; its versions stay for the flows still running them. */
   markDeleted(campaignId: string, at: string): Promise<WriteOutcome>;
 }

@@ -199,6 +199,7 @@ const ROUTE_TABLE = [
   { method: 'PATCH', path: '/v1/campaigns/{campaignId}', fn: 'campaigns', scope: 'admin' },
   { method: 'DELETE', path: '/v1/campaigns/{campaignId}', fn: 'campaigns', scope: 'admin' },
   { method: 'GET', path: '/v1/campaigns/{campaignId}/stats', fn: 'campaigns', scope: 'admin' },
+  { method: 'GET', path: '/v1/campaigns/{campaignId}/status-changes', fn: 'campaigns', scope: 'admin' },
   { method: 'POST', path: '/v1/campaigns/{campaignId}/activate', fn: 'campaigns', scope: 'admin' },
   { method: 'POST', path: '/v1/campaigns/{campaignId}/pause', fn: 'campaigns', scope: 'admin' },
   { method: 'GET', path: '/v1/templates', fn: 'templates', scope: 'admin' },

@@ -3,8 +3,9 @@ import { SimulationError } from './send.js';
 
 /**
  * `npm run simulate -- --live`: customers who act now, through the flows (not /v1/import
- * history). Each identifies and adds a product to the cart (stage decide), which starts the
- * cart reminder campaign; once the flows have decided about the customer (mail sent, held out,
+ * history). Each identifies and then does what enters the trigger stage of the campaign it is
+ * dealt (round robin over `campaignIds`): an ad click (consider), a product view (research) or
+ * adding a product to the cart (decide), which starts that nurture campaign; once the flows have decided about the customer (mail sent, held out,
  * suppressed) the customer opens and clicks the captured mail through the local SES's pixel and
  * click redirect, and buys, with the chances of `Reactions`. Needs an admin key (it reads each
  * customer's message log).
@@ -19,6 +20,11 @@ export interface LiveOptions {
   /** The campaign whose mail the customers react to (default: the seeded cart reminder). */
   campaignId?: string;
   /**
+   * Several campaigns, customers dealt to them round robin (customer i to `campaignIds[i % n]`);
+   * wins over `campaignId`. The CLI's default is every nurture campaign (NURTURE_CAMPAIGNS).
+   */
+  campaignIds?: readonly string[];
+  /**
    * aws-ses-v2-local's `GET /store` (the local stack). Without it (a deployed stack) opens and
    * clicks are skipped: they need the real mail in a real inbox.
    */
@@ -32,6 +38,8 @@ export interface LiveOptions {
 
 export interface LiveCustomer {
   userId: string;
+  /** The campaign whose trigger this customer meets and whose mail it reacts to. */
+  campaignId: string;
   email: string;
   exposure: Exposure | 'undecided';
   decision: Decision | null;
@@ -43,11 +51,15 @@ export interface LiveCustomer {
 export interface LiveSummary {
   url: string;
   seed: number;
+  /** The first of `campaignIds` (the only one unless several were asked for). */
   campaignId: string;
+  campaignIds: string[];
   reactions: Reactions;
   customers: LiveCustomer[];
   /** Per exposure: customers and buyers. */
   arms: Record<Exposure | 'undecided', { customers: number; bought: number }>;
+  /** The same per campaign. */
+  armsByCampaign: Record<string, Record<Exposure | 'undecided', { customers: number; bought: number }>>;
   opened: number;
   clicked: number;
   /** Mailed customers whose mail was not in the SES store (or no store: deployed). */
@@ -57,10 +69,53 @@ export interface LiveSummary {
 
 const DEFAULT_CAMPAIGN = 'default-nurture-decide';
 
+/** The seeded nurture campaigns, one per pre-purchase stage: the CLI's live run exercises all three. */
+export const NURTURE_CAMPAIGNS = [
+  'default-nurture-consider',
+  'default-nurture-research',
+  'default-nurture-decide',
+] as const;
+
+/**
+ * What a simulated customer does to enter a stage of the social customer journey (lib/journey):
+ * the Segment event whose rule moves a customer with no stage, or an earlier one, into it.
+ */
+const ENTERS: Record<string, (userId: string) => Record<string, unknown>> = {
+  // An ad click of a paid social campaign: its utm campaign is the customer's acquisition too.
+  consider: (userId) => ({
+    event: 'Ad Clicked',
+    context: { campaign: { name: 'sim-social', source: 'instagram', medium: 'paid_social' } },
+    messageId: `${userId}-enter`,
+  }),
+  research: (userId) => ({
+    event: 'Product Viewed',
+    properties: { product_id: 'sim-1' },
+    messageId: `${userId}-enter`,
+  }),
+  // The id the cart reminder's runs have always used: a rerun with the same tag stays a duplicate.
+  decide: (userId) => ({
+    event: 'Product Added',
+    properties: { product_id: 'sim-1' },
+    messageId: `${userId}-cart`,
+  }),
+};
+
+/** The touchpoint that meets a campaign's trigger, or why the simulator cannot make one. */
+function entryFor(campaign: { campaignId: string; trigger?: { type: string; enters?: string[] } }) {
+  const stage =
+    campaign.trigger?.type === 'stage' ? campaign.trigger.enters?.find((s) => s in ENTERS) : undefined;
+  if (!stage)
+    throw new SimulationError(
+      `campaign ${campaign.campaignId} does not start when a customer enters consider, research or decide: the live simulator cannot meet its trigger`,
+    );
+  return ENTERS[stage];
+}
+
 export async function simulateLive(options: LiveOptions): Promise<LiveSummary> {
   const started = Date.now();
   const say = options.progress ?? (() => {});
-  const campaignId = options.campaignId ?? DEFAULT_CAMPAIGN;
+  const campaignIds = [...(options.campaignIds ?? [options.campaignId ?? DEFAULT_CAMPAIGN])];
+  if (campaignIds.length === 0) throw new SimulationError('no campaign to simulate');
   const http = client(options.url, options.key);
   const tag = options.runTag ?? started.toString(36);
   const customers: LiveCustomer[] = Array.from({ length: options.customers }, (_, i) => {
@@ -69,6 +124,7 @@ export async function simulateLive(options: LiveOptions): Promise<LiveSummary> {
     const email = options.sesStoreUrl ? `${userId}@example.com` : `success+${userId}@simulator.amazonses.com`;
     return {
       userId,
+      campaignId: campaignIds[i % campaignIds.length],
       email,
       exposure: 'undecided',
       decision: null,
@@ -78,21 +134,20 @@ export async function simulateLive(options: LiveOptions): Promise<LiveSummary> {
     };
   });
 
-  const campaign = await http('GET', `/v1/campaigns/${encodeURIComponent(campaignId)}`);
-  if (campaign.status !== 'active')
-    throw new SimulationError(`campaign ${campaignId} is ${campaign.status}: activate it first`);
+  const entries = new Map<string, ReturnType<typeof entryFor>>();
+  for (const campaignId of new Set(campaignIds)) {
+    const campaign = await http('GET', `/v1/campaigns/${encodeURIComponent(campaignId)}`);
+    if (campaign.status !== 'active')
+      throw new SimulationError(`campaign ${campaignId} is ${campaign.status}: activate it first`);
+    entries.set(campaignId, entryFor(campaign));
+  }
 
-  say(`${customers.length} customers identify and add a product to their cart`);
+  say(`${customers.length} customers identify and enter the trigger stage of ${campaignIds.join(', ')}`);
   await postAll(
     http,
     customers.flatMap((c) => [
       { messageId: `${c.userId}-id`, userId: c.userId, event: 'identify', traits: { email: c.email } },
-      {
-        messageId: `${c.userId}-cart`,
-        userId: c.userId,
-        event: 'Product Added',
-        properties: { product_id: 'sim-1' },
-      },
+      { userId: c.userId, ...(entries.get(c.campaignId) as ReturnType<typeof entryFor>)(c.userId) },
     ]),
   );
 
@@ -100,11 +155,11 @@ export async function simulateLive(options: LiveOptions): Promise<LiveSummary> {
     const log = (await http('GET', `/v1/customers/${encodeURIComponent(c.userId)}/messages`)) as {
       items: { campaignId: string; status: string }[];
     };
-    const item = log.items.find((m) => m.campaignId === campaignId && isFinal(m.status));
+    const item = log.items.find((m) => m.campaignId === c.campaignId && isFinal(m.status));
     if (item)
       c.exposure = item.status === 'held-out' ? 'held-out' : item.status === 'sent' ? 'mailed' : 'not-mailed';
   };
-  say(`waiting for the flows to decide about each customer (${campaignId})`);
+  say(`waiting for the flows to decide about each customer (${campaignIds.join(', ')})`);
   const deadline = started + (options.timeoutMs ?? 15 * 60_000);
   let pending = customers;
   let lastShown = -1;
@@ -155,15 +210,22 @@ export async function simulateLive(options: LiveOptions): Promise<LiveSummary> {
   say(`${orders.length} customers buy`);
   await postAll(http, orders);
 
-  const arms = { mailed: zero(), 'held-out': zero(), 'not-mailed': zero(), undecided: zero() };
+  const noArms = () => ({ mailed: zero(), 'held-out': zero(), 'not-mailed': zero(), undecided: zero() });
+  const arms = noArms();
+  const armsByCampaign: LiveSummary['armsByCampaign'] = {};
   for (const c of customers) {
-    arms[c.exposure].customers++;
-    if (c.bought) arms[c.exposure].bought++;
+    armsByCampaign[c.campaignId] ??= noArms();
+    for (const a of [arms, armsByCampaign[c.campaignId]]) {
+      a[c.exposure].customers++;
+      if (c.bought) a[c.exposure].bought++;
+    }
   }
   return {
     url: options.url,
     seed: options.seed,
-    campaignId,
+    campaignId: campaignIds[0],
+    campaignIds,
+    armsByCampaign,
     reactions: options.reactions,
     customers,
     arms,

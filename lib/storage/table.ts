@@ -30,6 +30,8 @@ export const keys = {
   campaignHeadSk: (campaignId: string) => `H#${campaignId}`,
   campaignVersionSk: (campaignId: string, version: number) =>
     `V#${campaignId}#${String(version).padStart(6, '0')}`,
+  /** One activation or pause of a campaign, in time order under `S#<campaignId>#`. */
+  campaignStatusSk: (campaignId: string, at: string) => `S#${campaignId}#${at}`,
   /** Unsubscribe state, in the customer partition but apart from PROFILE (ingest's optimistic lock). */
   consentSk: 'CONSENT',
   /** Suppressed address, keyed by the SHA-256 of the lowercase address (no plain address in a key). */
@@ -65,6 +67,7 @@ export const ITEM_PREFIX = {
   outbox: 'O#',
   campaignHead: 'H#',
   campaignVersion: 'V#',
+  campaignStatus: 'S#',
 } as const;
 
 /**

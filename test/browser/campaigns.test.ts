@@ -1,11 +1,17 @@
 import { mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { simulateLive } from '../../lib/simulator/live.js';
 import { CONSOLE_PATH, ensureConsoleBuilt } from '../../local/console.js';
 import type { LocalStack } from '../../local/stack.js';
-import { axeViolations, bounded, screenshotQuietly } from '../support/browser.js';
-import { CHROMIUM_ARGS, ensureChromium } from '../support/chromium.js';
+import {
+  axeViolations,
+  bounded,
+  type ConsoleSession,
+  goToSection,
+  openConsole,
+  reportFailures,
+} from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { journey } from '../support/flows.js';
 import { api, testStack, uid } from '../support/local.js';
@@ -54,17 +60,15 @@ function expectedLift(c: Json): string {
  */
 describe('Campaigns in the console', { timeout: 90_000 }, () => {
   let stack: LocalStack;
-  let browser: Browser;
+  let browser: ConsoleSession;
   let page: Page;
   let admin: ReturnType<typeof api>;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     process.env.STAGEFLOW_TIME_SCALE = '0.000002';
     // Seeded marketing campaigns hold half their customers out, so both arms get customers.
     process.env.STAGEFLOW_SEED_HOLDOUT_PERCENT = '50';
     ensureConsoleBuilt();
-    const executablePath = ensureChromium();
     stack = await testStack('console-campaigns');
     delete process.env.STAGEFLOW_SEED_HOLDOUT_PERCENT;
     const adminApi = api(stack, stack.keys.admin);
@@ -114,30 +118,11 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
       expect(stages.stages.find((s: Json) => s.stage === 'decide').stalled).toBe(1);
     });
     mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
-    context.setDefaultTimeout(15_000);
-    context.setDefaultNavigationTimeout(30_000);
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
-    });
+    browser = await openConsole(stack);
+    page = browser.page;
   }, 600_000);
 
-  beforeEach(({ task, onTestFailed }) => {
-    pageErrors.length = 0;
-    onTestFailed(async () => {
-      const shot = await screenshotQuietly(page, FAILED_SHOTS, task.name);
-      console.error(
-        [
-          `"${task.name}" failed on ${page?.url()}`,
-          shot ? `screenshot: ${shot}` : 'no screenshot',
-          ...pageErrors,
-        ].join('\n  '),
-      );
-    });
-  });
+  beforeEach(reportFailures(() => browser, FAILED_SHOTS));
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
@@ -157,7 +142,7 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
     await page.getByLabel('API key').fill(stack.keys.admin);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
-    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await goToSection(page, 'Campaigns');
     await page.getByRole('columnheader', { name: 'Lift' }).waitFor();
     await cell(NURTURE, 'sent').waitFor();
 
@@ -310,7 +295,7 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
   });
 
   it("shows who stalled where, and a funnel's first step without a drop-off", async () => {
-    await page.getByRole('link', { name: 'Overview' }).click();
+    await goToSection(page, 'Overview');
     await page.getByLabel('Stalled after (days)').fill('2');
     await page
       .getByRole('form', { name: 'Customers per stage now' })
@@ -366,7 +351,7 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
       expect(Math.min(...sizes)).toBeGreaterThanOrEqual(12);
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
       await check('overview-phone');
-      await page.getByRole('link', { name: 'Campaigns' }).click();
+      await goToSection(page, 'Campaigns');
       await cell(NURTURE, 'lift').waitFor();
       // The wide list scrolls inside its own box; the page itself does not scroll sideways.
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
@@ -389,7 +374,7 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
     await page.getByLabel('API key').fill(created.body.key);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('You are a viewer').waitFor();
-    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await goToSection(page, 'Campaigns');
     await cell(NURTURE, 'lift').waitFor();
     expect(await page.getByRole('link', { name: 'New campaign' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /^(Pause|Activate) / }).count()).toBe(0);

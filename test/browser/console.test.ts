@@ -1,12 +1,18 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONSOLE_DIST, CONSOLE_PATH, ensureConsoleBuilt } from '../../local/console.js';
 import type { LocalStack } from '../../local/stack.js';
-import { axeViolations, bounded, screenshotQuietly } from '../support/browser.js';
-import { CHROMIUM_ARGS, ensureChromium } from '../support/chromium.js';
+import {
+  axeViolations,
+  bounded,
+  type ConsoleSession,
+  goToSection,
+  openConsole,
+  reportFailures,
+} from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { journey } from '../support/flows.js';
 import { api, testStack, uid } from '../support/local.js';
@@ -20,11 +26,9 @@ const FAILED_SHOTS = 'test-results/console/failed';
  */
 describe('Console in Chromium', { timeout: 90_000 }, () => {
   let stack: LocalStack;
-  let browser: Browser;
+  let browser: ConsoleSession;
   let page: Page;
   let admin: ReturnType<typeof api>;
-  /** What the page said went wrong (console errors, uncaught exceptions), shown when a test fails. */
-  const pageErrors: string[] = [];
   let readKey: { key: string; keyId: string };
   const customer = { id: uid('shopper'), email: '' };
 
@@ -33,7 +37,6 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
     process.env.STAGEFLOW_AUTH_CACHE_MS = '0';
     process.env.STAGEFLOW_TIME_SCALE = '0.000002';
     ensureConsoleBuilt();
-    const executablePath = ensureChromium();
     stack = await testStack('console');
     const adminApi = api(stack, stack.keys.admin);
     // Every API call of the test is bounded too: a hang fails with the call's name.
@@ -52,33 +55,11 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
     expect(identify.status).toBe(200);
     await seedJourneys();
     mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-    // axe runs in a page of the same context, so the page needs a context of its own.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
-    // Every Playwright wait is bounded; page.evaluate is not, hence bounded() around axe.
-    context.setDefaultTimeout(15_000);
-    context.setDefaultNavigationTimeout(30_000);
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
-    });
+    browser = await openConsole(stack);
+    page = browser.page;
   }, 600_000);
 
-  beforeEach(({ task, onTestFailed }) => {
-    pageErrors.length = 0;
-    // A failed test leaves a screenshot of where it stopped, and what the page complained of.
-    onTestFailed(async () => {
-      const shot = await screenshotQuietly(page, FAILED_SHOTS, task.name);
-      console.error(
-        [
-          `"${task.name}" failed on ${page?.url()}`,
-          shot ? `screenshot: ${shot}` : 'no screenshot',
-          ...pageErrors,
-        ].join('\n  '),
-      );
-    });
-  });
+  beforeEach(reportFailures(() => browser, FAILED_SHOTS));
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
@@ -194,14 +175,14 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
     // The key is in this tab's sessionStorage, never in localStorage.
     expect(await page.evaluate<string>('JSON.stringify(Object.keys(localStorage))')).not.toContain('session');
     expect(await page.evaluate<string>('JSON.stringify(Object.keys(sessionStorage))')).toContain('session');
-    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await goToSection(page, 'Campaigns');
     await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
     await check('campaigns');
   });
 
   it("shows the overview: stages now, funnel by channel and cohorts drawn with the API's figures", async () => {
     await counted();
-    await page.getByRole('link', { name: 'Overview' }).click();
+    await goToSection(page, 'Overview');
     await page.getByLabel('Stalled after (days)').fill('3');
     await page
       .getByRole('form', { name: 'Customers per stage now' })
@@ -261,7 +242,7 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
   });
 
   it('compares every attribution model by campaign with the same conversions and revenue as the API', async () => {
-    await page.getByRole('link', { name: 'Attribution' }).click();
+    await goToSection(page, 'Attribution');
     const form = page.getByRole('form', { name: 'Attribution' });
     await form.getByLabel('Model').selectOption('all');
     await form.getByLabel('By').selectOption('campaign');
@@ -281,23 +262,29 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
       for (const model of ['first', 'last', 'linear', 'position', 'time-decay']) {
         const cells = page.locator(`tr[data-key="${row.key.campaign}"] td[data-model="${model}"]`);
         expect(await cells.first().getAttribute('data-conversions')).toBe(String(row.conversions[model]));
-        expect(JSON.parse((await cells.nth(1).getAttribute('data-revenue')) ?? '')).toEqual(
-          row.revenue[model],
-        );
+        // One revenue column per currency: amounts in two currencies are never added up.
+        const shown = await page
+          .locator(`tr[data-key="${row.key.campaign}"] td[data-model="${model}"][data-currency]`)
+          .evaluateAll((tds) =>
+            tds
+              .filter((td) => td.getAttribute('data-amount') !== '')
+              .map((td) => [td.getAttribute('data-currency'), Number(td.getAttribute('data-amount'))]),
+          );
+        expect(Object.fromEntries(shown)).toEqual(row.revenue[model]);
       }
     }
     await check('attribution');
     await form.getByLabel('Model').selectOption('linear');
     await form.getByRole('button', { name: 'Show' }).click();
-    await page.getByRole('columnheader', { name: 'Revenue: Linear' }).waitFor();
-    expect(await page.getByRole('columnheader', { name: 'Revenue: First touch' }).count()).toBe(0);
+    await page.getByRole('columnheader', { name: 'Revenue in EUR: Linear' }).waitFor();
+    expect(await page.getByRole('columnheader', { name: 'Revenue in EUR: First touch' }).count()).toBe(0);
   });
 
   it('pauses and activates a campaign and the history says who changed it', async () => {
     const nurture = (await admin('GET', '/v1/campaigns')).body.items.find(
       (c: { status: string; flow: string }) => c.status === 'active' && c.flow === 'nurture',
     );
-    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await goToSection(page, 'Campaigns');
     await page.getByRole('button', { name: `Pause ${nurture.name}` }).click();
     await page.getByRole('button', { name: `Activate ${nurture.name}` }).waitFor();
     const paused = await admin('GET', `/v1/campaigns/${nurture.campaignId}`);
@@ -326,7 +313,7 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
 
   it('edits the subject of the thank-you template and the next thank-you mail carries it', async () => {
     const marker = uid('subject');
-    await page.getByRole('link', { name: 'Templates' }).click();
+    await goToSection(page, 'Templates');
     await page.getByRole('link', { name: 'thank-you' }).click();
     const subject = page.getByLabel('Subject (English)');
     await subject.waitFor();
@@ -400,7 +387,7 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
   });
 
   it('finds a customer, shows timeline and messages, and erases them after a typed confirmation', async () => {
-    await page.getByRole('link', { name: 'Customers' }).click();
+    await goToSection(page, 'Customers');
     await check('customers');
     await page.getByLabel('Customer id').fill(customer.id);
     await page.getByRole('button', { name: 'Find' }).click();
@@ -427,13 +414,13 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
   });
 
   it('shows the settings with the API keys and switches the UI to German', async () => {
-    await page.getByRole('link', { name: 'Settings' }).click();
+    await goToSection(page, 'Settings');
     await page.getByRole('cell', { name: readKey.keyId }).waitFor();
     await check('settings');
     await page.getByLabel('Language').selectOption('de');
     await page.getByRole('heading', { name: 'Einstellungen' }).waitFor();
     await check('settings-de');
-    await page.getByRole('link', { name: 'Übersicht' }).click();
+    await goToSection(page, 'Übersicht');
     await page.getByRole('heading', { name: 'Kunden je Phase jetzt' }).waitFor();
     await page.locator('[data-chart="stages-chart"]').waitFor();
     await check('overview-de');
@@ -444,10 +431,10 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(readKey.key);
     await page.getByText('You are a viewer').waitFor();
-    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await goToSection(page, 'Campaigns');
     await page.getByRole('columnheader', { name: 'Flow' }).waitFor();
     expect(await page.getByRole('button', { name: /^(Pause|Activate) / }).count()).toBe(0);
-    await page.getByRole('link', { name: 'Templates' }).click();
+    await goToSection(page, 'Templates');
     await page.getByRole('link', { name: 'thank-you' }).click();
     await page.getByLabel('Subject (English)').waitFor();
     expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
@@ -463,10 +450,10 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
 
   it('works at 390×844', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await goToSection(page, 'Campaigns');
     await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
     await check('campaigns-mobile');
-    await page.getByRole('link', { name: 'Overview' }).click();
+    await goToSection(page, 'Overview');
     await page.locator('[data-chart="stages-chart"]').waitFor();
     // Nothing but the tables' own scroll areas is wider than the phone.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
@@ -477,7 +464,7 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
   it('lands a revoked session on sign-in, not on a broken page', async () => {
     expect((await admin('DELETE', `/v1/keys/${readKey.keyId}`)).status).toBe(200);
     // The next page's first API call gets a 401 (the customers page loads a list at once).
-    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await goToSection(page, 'Campaigns');
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.getByText('Your session has ended').waitFor();
   });

@@ -1,10 +1,16 @@
 import { mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONSOLE_PATH, ensureConsoleBuilt } from '../../local/console.js';
 import type { LocalStack } from '../../local/stack.js';
-import { axeViolations, bounded, screenshotQuietly } from '../support/browser.js';
-import { CHROMIUM_ARGS, ensureChromium } from '../support/chromium.js';
+import {
+  axeViolations,
+  bounded,
+  type ConsoleSession,
+  goToSection,
+  openConsole,
+  reportFailures,
+} from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { journey } from '../support/flows.js';
 import { api, testStack, uid } from '../support/local.js';
@@ -20,10 +26,9 @@ const FAILED_SHOTS = 'test-results/console/failed';
  */
 describe('Console pages: settings, messages, customers', { timeout: 180_000 }, () => {
   let stack: LocalStack;
-  let browser: Browser;
+  let browser: ConsoleSession;
   let page: Page;
   let admin: ReturnType<typeof api>;
-  const pageErrors: string[] = [];
   let viewerKey: string;
   const shopper = { id: uid('mixed'), email: '' };
   let thankYou: { campaignId: string; name: string };
@@ -33,7 +38,6 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
     process.env.STAGEFLOW_AUTH_CACHE_MS = '0';
     process.env.STAGEFLOW_TIME_SCALE = '0.000002';
     ensureConsoleBuilt();
-    const executablePath = ensureChromium();
     stack = await testStack('pages');
     const adminApi = api(stack, stack.keys.admin);
     admin = (method, path, body, headers) =>
@@ -72,30 +76,11 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
     );
 
     mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
-    context.setDefaultTimeout(15_000);
-    context.setDefaultNavigationTimeout(30_000);
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
-    });
+    browser = await openConsole(stack);
+    page = browser.page;
   }, 600_000);
 
-  beforeEach(({ task, onTestFailed }) => {
-    pageErrors.length = 0;
-    onTestFailed(async () => {
-      const shot = await screenshotQuietly(page, FAILED_SHOTS, task.name);
-      console.error(
-        [
-          `"${task.name}" failed on ${page?.url()}`,
-          shot ? `screenshot: ${shot}` : 'no screenshot',
-          ...pageErrors,
-        ].join('\n  '),
-      );
-    });
-  });
+  beforeEach(reportFailures(() => browser, FAILED_SHOTS));
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
@@ -131,7 +116,7 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
 
   it('pauses marketing by hand with a reason, shows why, and resumes', async () => {
     await signIn(stack.keys.admin);
-    await page.getByRole('link', { name: 'Settings' }).click();
+    await goToSection(page, 'Settings');
     await page.getByText('Marketing mail is going out.').waitFor();
     const reason = `brand review ${uid('r')}`;
     await page.getByLabel('Reason for the pause').fill(reason);
@@ -259,7 +244,7 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
       { timeoutMs: 30_000 },
     );
 
-    await page.getByRole('link', { name: 'Messages' }).click();
+    await goToSection(page, 'Messages');
     await page.getByRole('heading', { name: 'Messages', level: 1 }).waitFor();
     const filters = page.getByRole('form', { name: 'Filter messages' });
     await filters.getByLabel('Campaign').selectOption(thankYou.campaignId);
@@ -316,7 +301,7 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
     const second = (
       await admin('GET', `/v1/messages?${query}&cursor=${encodeURIComponent(first.nextCursor)}`)
     ).body;
-    await page.getByRole('link', { name: 'Messages' }).click();
+    await goToSection(page, 'Messages');
     const filters = page.getByRole('form', { name: 'Filter messages' });
     await filters.getByLabel('Campaign').selectOption(thankYou.campaignId);
     await filters.getByLabel('Per page').selectOption('10');
@@ -336,8 +321,8 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
   it('says the API cannot be reached instead of showing a broken page', async () => {
     await page.route('**/v1/messages**', (route) => route.abort('connectionrefused'));
     try {
-      await page.getByRole('link', { name: 'Customers' }).click();
-      await page.getByRole('link', { name: 'Messages' }).click();
+      await goToSection(page, 'Customers');
+      await goToSection(page, 'Messages');
       await page
         .getByText('The API cannot be reached. Check that Stageflow is running, then retry.')
         .waitFor();
@@ -350,7 +335,7 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
   });
 
   it('finds a customer by email in another case and lists a stage exactly as the API does', async () => {
-    await page.getByRole('link', { name: 'Customers' }).click();
+    await goToSection(page, 'Customers');
     await page.getByRole('heading', { name: 'Most recently active customers' }).waitFor();
     await page.locator(`tr[data-customer="${shopper.id}"]`).waitFor();
     await check('customers-recent');
@@ -421,13 +406,13 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
   it('shows the pages in German', async () => {
     await page.getByLabel('Language').selectOption('de');
     try {
-      await page.getByRole('link', { name: 'Nachrichten' }).click();
+      await goToSection(page, 'Nachrichten');
       await page.getByRole('heading', { name: 'Nachrichten', level: 1 }).waitFor();
       await page.locator('tbody tr').first().waitFor();
       await check('messages-de');
-      await page.getByRole('link', { name: 'Kunden' }).click();
+      await goToSection(page, 'Kunden');
       await page.getByRole('heading', { name: 'Zuletzt aktive Kunden' }).waitFor();
-      await page.getByRole('link', { name: 'Einstellungen' }).click();
+      await goToSection(page, 'Einstellungen');
       await page.getByRole('heading', { name: 'Werbemails' }).waitFor();
       await page.getByText('Werbemails werden versendet.').waitFor();
       await check('settings-de');
@@ -439,7 +424,7 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
   it('gives a viewer the settings with no way to change them, and the API refuses the viewer', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(viewerKey);
-    await page.getByRole('link', { name: 'Settings' }).click();
+    await goToSection(page, 'Settings');
     await page.getByText('Marketing mail is going out.').waitFor();
     await page.getByRole('rowheader', { name: 'Paula Viewer' }).waitFor();
     expect(await page.getByRole('button').allTextContents()).toEqual(['Sign out']);
@@ -449,9 +434,9 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
     await check('settings-viewer');
     const refused = await api(stack, viewerKey)('PATCH', '/v1/settings', { marketing: { paused: true } });
     expect(refused.status).toBe(403);
-    await page.getByRole('link', { name: 'Messages' }).click();
+    await goToSection(page, 'Messages');
     await page.locator('tbody tr').first().waitFor();
-    await page.getByRole('link', { name: 'Customers' }).click();
+    await goToSection(page, 'Customers');
     await page.locator('tbody tr').first().waitFor();
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateLive } from '../../lib/simulator/live.js';
 import { decide } from '../../lib/simulator/live-decisions.js';
+import { SimulationError } from '../../lib/simulator/send.js';
 import type { LocalStack } from '../../local/stack.js';
 import { eventually } from '../support/eventually.js';
 import { messages } from '../support/flows.js';
@@ -73,5 +74,26 @@ describe('Live simulator on the local stack', () => {
       expect(m.conversion.treatment.converted).toBe(arms.mailed.bought + arms['not-mailed'].bought);
       expect(m.conversion.control.converted).toBe(arms['held-out'].bought);
     });
+    // The run's own wait for the flows is 180 s; the test allows the same (a loaded CI machine).
+  }, 240_000);
+
+  it('refuses a campaign whose trigger it cannot meet, by name, before any customer acts', async () => {
+    // The review request starts when a customer enters enjoy (after a purchase), not before it.
+    const run = simulateLive({
+      url: stack.url,
+      key: stack.keys.admin,
+      customers: 2,
+      seed: 1,
+      campaignIds: ['default-nurture-decide', 'default-review-request'],
+      reactions: { open: 1, click: 1, base: 0.5, effect: 0.5 },
+      runTag: 'refused',
+      timeoutMs: 10_000,
+    });
+    await expect(run).rejects.toThrow(SimulationError);
+    await expect(run).rejects.toThrow(
+      /campaign default-review-request does not start .* cannot meet its trigger/,
+    );
+    const refused = await api(stack, stack.keys.admin)('GET', '/v1/customers/live-1-refused-0/touchpoints');
+    expect(refused.status).toBe(404);
   });
 });

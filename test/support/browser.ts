@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { CONSOLE_PATH } from '../../local/console.js';
+import { CHROMIUM_ARGS, ensureChromium } from './chromium.js';
 
 /**
  * Frames whose scripts are disabled (`sandbox` without `allow-scripts`, such as the console's
@@ -53,4 +55,81 @@ export async function screenshotQuietly(
   } catch {
     return null;
   }
+}
+
+/** A browser on the console: the page, what it complained of, and how to close it all. */
+export interface ConsoleSession {
+  browser: Browser;
+  page: Page;
+  /** Console errors and uncaught exceptions since the last `pageErrors.length = 0`. */
+  pageErrors: string[];
+  /** Signs in with a key on the sign-in page and waits for the overview. */
+  signIn(key: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Chromium on the console of `stack`, as every browser test starts it: 1280×800, en-GB (or the
+ * locale given), every wait bounded, console errors and uncaught exceptions collected, and
+ * signed in with `key` when one is given (else on the sign-in page, untouched).
+ */
+export async function openConsole(
+  stack: { url: string },
+  options: { key?: string; locale?: string; viewport?: { width: number; height: number } } = {},
+): Promise<ConsoleSession> {
+  const browser = await chromium.launch({ executablePath: ensureChromium(), args: CHROMIUM_ARGS });
+  // axe runs in a page of the same context, so the page needs a context of its own.
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+    locale: options.locale ?? 'en-GB',
+  });
+  // Every Playwright wait is bounded; page.evaluate is not, hence bounded() around axe.
+  context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(30_000);
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
+  });
+  const signIn = async (key: string) => {
+    await page.goto(`${stack.url}${CONSOLE_PATH}`);
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+  };
+  if (options.key) await signIn(options.key);
+  return { browser, page, pageErrors, signIn, close: () => browser.close() };
+}
+
+/**
+ * For `beforeEach`: clears the page's complaints, and when the test fails saves a screenshot of
+ * where it stopped and prints what the page complained of.
+ */
+export function reportFailures(session: () => ConsoleSession | undefined, dir: string) {
+  return ({ task, onTestFailed }: { task: { name: string }; onTestFailed: (fn: () => unknown) => void }) => {
+    const s = session();
+    if (s) s.pageErrors.length = 0;
+    onTestFailed(async () => {
+      const current = session();
+      const shot = await screenshotQuietly(current?.page, dir, task.name);
+      console.error(
+        [
+          `"${task.name}" failed on ${current?.page.url()}`,
+          shot ? `screenshot: ${shot}` : 'no screenshot',
+          ...(current?.pageErrors ?? []),
+        ].join('\n  '),
+      );
+    });
+  };
+}
+
+/**
+ * Opens a section from the header's navigation, by its link's name. On a phone the navigation
+ * is folded behind the menu button: it is opened first, as a person would.
+ */
+export async function goToSection(page: Page, name: string): Promise<void> {
+  const menu = page.getByRole('button', { name: /^(Menu|Menü)$/ });
+  if ((await menu.isVisible()) && (await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
+  await page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
 }

@@ -40,6 +40,9 @@ export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
   const [expired, setExpired] = useState(sessionExpiredOnLoad);
   const path = usePath();
+  const [menuOpen, setMenuOpen] = useState(false);
+  // A page chosen from the menu closes it.
+  useEffect(() => setMenuOpen(false), [path]);
 
   const i18n = useMemo(() => {
     const format = new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', {
@@ -147,34 +150,47 @@ export function App() {
       <a class="skip" href="#main">
         {t('app.skip')}
       </a>
-      <header class="top">
+      <header class={`top${menuOpen ? ' open' : ''}`}>
         <span class="brand">{t('app.title')}</span>
-        <nav aria-label={t('nav.label')}>
-          <ul>
-            {SECTIONS.map((s) => (
-              <li key={s}>
-                <Link
-                  to={s}
-                  class={
-                    s === section || (!SECTIONS.includes(section as never) && s === 'campaigns')
-                      ? 'current'
-                      : ''
-                  }
-                >
-                  {t(`nav.${s}`)}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <div class="who">
-          {languages}
-          <span>
-            {t('session.signedInAs', { name: session.who.name, scope: t(`scope.${session.who.scope}`) })}
-          </span>
-          <button type="button" onClick={signOut}>
-            {t('session.signOut')}
-          </button>
+        {/* On a phone the navigation and the session controls fold behind this button. */}
+        <button
+          type="button"
+          class="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="top-menu"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
+          <span aria-hidden="true">☰ </span>
+          {t('nav.menu')}
+        </button>
+        <div id="top-menu" class="top-menu">
+          <nav aria-label={t('nav.label')}>
+            <ul>
+              {SECTIONS.map((s) => (
+                <li key={s}>
+                  <Link
+                    to={s}
+                    class={
+                      s === section || (!SECTIONS.includes(section as never) && s === 'campaigns')
+                        ? 'current'
+                        : ''
+                    }
+                  >
+                    {t(`nav.${s}`)}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <div class="who">
+            {languages}
+            <span>
+              {t('session.signedInAs', { name: session.who.name, scope: t(`scope.${session.who.scope}`) })}
+            </span>
+            <button type="button" onClick={signOut}>
+              {t('session.signOut')}
+            </button>
+          </div>
         </div>
       </header>
       {session.who.scope !== 'admin' ? <p class="viewer-banner">{t('session.viewer')}</p> : null}

@@ -502,6 +502,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/{campaignId}/status-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every activation and pause of a campaign, with who and when
+         * @description Needs an **admin** or **read** key.
+         */
+        get: operations["listCampaignStatusChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns/{campaignId}/activate": {
         parameters: {
             query?: never;
@@ -3322,6 +3342,54 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignStats"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such campaign */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCampaignStatusChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        items: {
+                            /** @description When (ISO 8601) */
+                            at: string;
+                            /** @enum {string} */
+                            from: "draft" | "active" | "paused";
+                            /** @enum {string} */
+                            to: "draft" | "active" | "paused";
+                            /** @description Who: the key's name or the signed-in user's email; absent when no one was recorded */
+                            by?: string;
+                        }[];
+                    };
                 };
             };
             401: components["responses"]["Unauthorized"];

@@ -5,15 +5,20 @@ import { useI18n } from '../i18n';
 import { href, navigate } from '../router';
 
 /** A link inside the app: a real href (open in new tab works), navigated without a reload. */
-export function Link(props: { to: string; children: ComponentChildren; class?: string }) {
+export function Link(props: {
+  to: string;
+  search?: Record<string, string | undefined>;
+  children: ComponentChildren;
+  class?: string;
+}) {
   return (
     <a
-      href={href(props.to)}
+      href={href(props.to, props.search)}
       class={props.class}
       onClick={(event) => {
         if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
         event.preventDefault();
-        navigate(props.to);
+        navigate(props.to, props.search);
       }}
     >
       {props.children}

@@ -425,6 +425,57 @@ export const en = {
   'overview.stalledIntroOne':
     'Stalled: customers who have stayed in their stage for more than {days} day without moving on.',
   'campaign.stepsSummaryOne': '{count} step: {templates}',
+  // --- new-user trial (i9-trial): attribution ranking, words for API values, campaigns list ---
+  'attribution.noCampaign': 'No campaign (direct)',
+  'attribution.noChannel': 'No channel (direct)',
+  'attribution.revenueIn': 'Revenue in {currency}: {model}',
+  'attribution.sortHint':
+    'Click a column heading to rank by it. Orders that came without a campaign or channel are listed last.',
+  'attribution.perCurrency':
+    'Revenue is shown per currency: amounts in different currencies are never added up, as no exchange rate is assumed.',
+  'attribution.leaders.campaign': 'Most revenue under {model} (orders without a campaign left out): {list}.',
+  'attribution.leaders.channel': 'Most revenue under {model} (orders without a channel left out): {list}.',
+  'attribution.noLeader.campaign':
+    'Under {model}, no campaign brought revenue: every order came without one.',
+  'attribution.noLeader.channel': 'Under {model}, no channel brought revenue: every order came without one.',
+  'attribution.leader': 'in {currency}, {names} with {amount}',
+  'label.noCampaign': 'No campaign (direct)',
+  'label.direct': 'Direct (no channel)',
+  'stage.consider': 'consider',
+  'stage.research': 'research',
+  'stage.decide': 'decide',
+  'stage.act': 'act',
+  'stage.enjoy': 'enjoy',
+  'stage.refer': 'refer',
+  'stage.repeat': 'repeat',
+  'reason.held-out': 'Held out (campaign control group)',
+  'reason.global-control': 'Held out (global control group)',
+  'reason.stale': 'Trigger too old',
+  'reason.campaign-paused': 'Campaign paused',
+  'reason.exit': 'Exit condition met',
+  'reason.unsubscribed': 'Unsubscribed',
+  'reason.opted-out': 'Opted out',
+  'reason.suppressed': 'Address suppressed',
+  'reason.no-address': 'No email address',
+  'reason.invalid-address': 'Invalid email address',
+  'reason.frequency-cap': 'Too many mails in the window',
+  'reason.marketing-paused': 'Marketing mail paused',
+  'reason.unknown': 'Unknown whether it went',
+  'reason.send-failed': 'Send failed',
+  'reason.transient-error': 'Temporary error, retrying',
+  'campaigns.failed': 'Failed',
+  'campaigns.failedLink.one': '{n} failed send: show it',
+  'campaigns.failedLink.other': '{n} failed sends: show them',
+  'campaigns.waiting': 'Waiting: no customer has matched the trigger yet ({trigger}).',
+  'campaigns.liftLegendTitle': 'What lift means',
+  'campaigns.liftLegend':
+    'Lift compares the customers who got the campaign’s mail with the held-out ones who did not: how many more of them reached the goal (for nurture: a purchase) within the conversion window, in percentage points, with a 95% range. “No significant difference” means the range still includes zero: the campaign may help or not, more data will tell. “Not enough data” means fewer than 30 customers in either group.',
+  'campaign.statusChange.active': 'Activated by {who} on {at}',
+  'campaign.statusChange.paused': 'Paused by {who} on {at}',
+  'campaign.statusChange.draft': 'Back to draft by {who} on {at}',
+  'campaigns.goalIs': 'goal: {goal}',
+  'nav.menu': 'Menu',
+  // --- end i9-trial ---
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,36 +1,77 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { BarChart } from '../components/bar-chart';
 import { Empty, Loaded, TableWrap, useLoad } from '../components/ui';
 import { type I18n, useI18n } from '../i18n';
+import { setSearch, useSearch } from '../router';
+import {
+  type AttributionRow,
+  type By,
+  creditOf,
+  currenciesOf,
+  isUnattributed,
+  keyOf,
+  leadersByCurrency,
+  MODELS,
+  type Money,
+  nextSort,
+  type OneModel,
+  type Sort,
+  type SortColumn,
+  sameColumn,
+  sortRows,
+} from './attribution-rows';
 import { Freshness, isoDay } from './report';
 
 type Report = components['schemas']['AttributionReport'];
-type Row = Report['rows'][number];
 type Model = Report['model'];
-type OneModel = Exclude<Model, 'all'>;
-type Money = Record<string, number>;
-const MODELS: readonly OneModel[] = ['first', 'last', 'linear', 'position', 'time-decay'];
 
 interface Query {
   from: string;
   to: string;
   model: Model;
-  by: 'channel' | 'campaign';
+  by: By;
   lookbackDays: 7 | 30 | 90;
 }
 
-/** A row's conversions and revenue under one model (a one-model report has them flat). */
-const creditOf = (row: Row, model: OneModel): { conversions: number; revenue: Money } => ({
-  conversions:
-    typeof row.conversions === 'number'
-      ? row.conversions
-      : (row.conversions as Record<OneModel, number>)[model],
-  revenue: (MODELS.every((m) => m in row.revenue)
-    ? (row.revenue as Record<OneModel, Money>)[model]
-    : row.revenue) as Money,
-});
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const LOOKBACKS = [7, 30, 90] as const;
+
+/** The report asked for in the address (`?model=linear&by=campaign&from=…`), else the defaults. */
+export function queryFrom(params: URLSearchParams, today: Date): Query {
+  const model = params.get('model');
+  const by = params.get('by');
+  const from = params.get('from') ?? '';
+  const to = params.get('to') ?? '';
+  const lookback = Number(params.get('lookbackDays'));
+  return {
+    from: DAY.test(from) ? from : isoDay(today, -30),
+    to: DAY.test(to) ? to : isoDay(today, 1),
+    model: model === 'all' || MODELS.includes(model as OneModel) ? (model as Model) : 'linear',
+    by: by === 'channel' ? 'channel' : 'campaign',
+    lookbackDays: (LOOKBACKS as readonly number[]).includes(lookback) ? (lookback as 7 | 30 | 90) : 30,
+  };
+}
+
+/** `sort=revenue.linear.EUR|conversions.first|name` and `dir=asc|desc`, or null for the default. */
+function sortFrom(params: URLSearchParams): Sort | null {
+  const [kind, model, currency] = (params.get('sort') ?? '').split('.');
+  const direction = params.get('dir') === 'asc' ? 'ascending' : 'descending';
+  if (kind === 'name') return { column: { kind }, direction };
+  if (!MODELS.includes(model as OneModel)) return null;
+  if (kind === 'conversions') return { column: { kind, model: model as OneModel }, direction };
+  if (kind === 'revenue' && /^[A-Z]{3}$/.test(currency ?? ''))
+    return { column: { kind, model: model as OneModel, currency }, direction };
+  return null;
+}
+
+const sortParam = (c: SortColumn) =>
+  c.kind === 'name'
+    ? 'name'
+    : c.kind === 'conversions'
+      ? `conversions.${c.model}`
+      : `revenue.${c.model}.${c.currency}`;
 
 const moneyText = (i18n: I18n, amounts: Money) => {
   const entries = Object.entries(amounts);
@@ -41,26 +82,35 @@ const moneyText = (i18n: I18n, amounts: Money) => {
 export function AttributionPage() {
   const i18n = useI18n();
   const { t, number } = i18n;
-  const today = new Date();
-  const [query, setQuery] = useState<Query>({
-    from: isoDay(today, -30),
-    to: isoDay(today, 1),
-    model: 'linear',
-    by: 'campaign',
-    lookbackDays: 30,
-  });
+  const params = useSearch();
+  const query = queryFrom(params, new Date());
+  const queryKey = JSON.stringify(query);
   const [draft, setDraft] = useState(query);
+  // Back and forward change the address: the form follows it.
+  useEffect(() => setDraft(query), [queryKey]);
   const set = (patch: Partial<Query>) => setDraft({ ...draft, ...patch });
   const [load, reload] = useLoad(
     () => call(() => api.GET('/v1/analytics/attribution', { params: { query } })),
-    [query],
+    [queryKey],
   );
   const models: readonly OneModel[] = query.model === 'all' ? MODELS : [query.model];
-  const keyOf = (row: Row) => row.key[query.by] ?? Object.values(row.key).join(' / ');
+  const noneLabel = t(query.by === 'campaign' ? 'attribution.noCampaign' : 'attribution.noChannel');
   /** What a marketer reads: a Stageflow campaign's name (its id beside it), else the utm value or channel. */
-  const nameOf = (row: Row) => {
-    const label = (row as { label?: string }).label;
-    return label && label !== keyOf(row) ? `${label} (${keyOf(row)})` : keyOf(row);
+  const nameOf = (row: AttributionRow) => {
+    if (isUnattributed(query.by, row)) return noneLabel;
+    const key = keyOf(query.by, row);
+    return row.label && row.label !== key ? `${row.label} (${key})` : key;
+  };
+  const shortName = (row: AttributionRow) =>
+    isUnattributed(query.by, row) ? noneLabel : (row.label ?? keyOf(query.by, row));
+  const chosenSort = sortFrom(params);
+  const sortBy = (column: SortColumn, current: Sort) => {
+    const next = nextSort(current, column);
+    setSearch({
+      ...Object.fromEntries(params),
+      sort: sortParam(next.column),
+      dir: next.direction === 'ascending' ? 'asc' : 'desc',
+    });
   };
 
   return (
@@ -72,7 +122,16 @@ export function AttributionPage() {
         aria-label={t('attribution.heading')}
         onSubmit={(e) => {
           e.preventDefault();
-          setQuery(draft);
+          // A new report keeps the sort only when it still has that column.
+          setSearch({
+            from: draft.from,
+            to: draft.to,
+            model: draft.model,
+            by: draft.by,
+            lookbackDays: String(draft.lookbackDays),
+            sort: params.get('sort') ?? undefined,
+            dir: params.get('dir') ?? undefined,
+          });
         }}
       >
         <label>
@@ -95,7 +154,7 @@ export function AttributionPage() {
         </label>
         <label>
           {t('attribution.by')}
-          <select value={draft.by} onChange={(e) => set({ by: value(e) as Query['by'] })}>
+          <select value={draft.by} onChange={(e) => set({ by: value(e) as By })}>
             {(['campaign', 'channel'] as const).map((b) => (
               <option key={b} value={b}>
                 {t(`attribution.by.${b}`)}
@@ -109,7 +168,7 @@ export function AttributionPage() {
             value={String(draft.lookbackDays)}
             onChange={(e) => set({ lookbackDays: Number(value(e)) as Query['lookbackDays'] })}
           >
-            {[7, 30, 90].map((d) => (
+            {LOOKBACKS.map((d) => (
               <option key={d} value={String(d)}>
                 {d}
               </option>
@@ -119,10 +178,46 @@ export function AttributionPage() {
         <button type="submit">{t('report.show')}</button>
       </form>
       <Loaded load={load} retry={reload}>
-        {(report) =>
-          report.conversions === 0 ? (
-            <Empty>{t('attribution.empty')}</Empty>
-          ) : (
+        {(report) => {
+          if (report.conversions === 0) return <Empty>{t('attribution.empty')}</Empty>;
+          const rows = report.rows as AttributionRow[];
+          const currencies = currenciesOf(report.revenue, rows);
+          // Ranked by revenue in the currency with the most of it, unless a column was clicked;
+          // a clicked column the report does not have falls back to that too.
+          const fallback: Sort = {
+            column: currencies[0]
+              ? { kind: 'revenue', model: models[0], currency: currencies[0] }
+              : { kind: 'conversions', model: models[0] },
+            direction: 'descending',
+          };
+          const valid = (s: Sort | null) =>
+            s &&
+            (s.column.kind === 'name' ||
+              (models.includes(s.column.model) &&
+                (s.column.kind !== 'revenue' || currencies.includes(s.column.currency))));
+          const sort = valid(chosenSort) ? (chosenSort as Sort) : fallback;
+          const sorted = sortRows(rows, query.by, sort, shortName);
+          const header = (column: SortColumn, label: string, numeric = true) => {
+            const active = sameColumn(sort.column, column);
+            return (
+              <th
+                key={sortParam(column)}
+                scope="col"
+                class={numeric ? 'num' : undefined}
+                aria-sort={active ? sort.direction : undefined}
+              >
+                <button type="button" class="sort" onClick={() => sortBy(column, sort)}>
+                  {label}
+                  <span aria-hidden="true" class="sort-mark">
+                    {active ? (sort.direction === 'ascending' ? ' ▲' : ' ▼') : ' ↕'}
+                  </span>
+                </button>
+              </th>
+            );
+          };
+          const leaders =
+            query.model === 'all' ? [] : leadersByCurrency(rows, query.by, query.model, currencies);
+          return (
             <>
               <p class="figures" data-conversions={String(report.conversions)}>
                 {t('attribution.totals', {
@@ -130,40 +225,65 @@ export function AttributionPage() {
                   revenue: moneyText(i18n, report.revenue),
                 })}
               </p>
+              {query.model !== 'all' ? (
+                <p class="answer" data-leaders>
+                  {leaders.length === 0
+                    ? t(`attribution.noLeader.${query.by}`, { model: t(`attribution.model.${query.model}`) })
+                    : t(`attribution.leaders.${query.by}`, {
+                        model: t(`attribution.model.${query.model}`),
+                        list: leaders
+                          .map((l) =>
+                            t('attribution.leader', {
+                              currency: l.currency,
+                              names: l.rows.map(shortName).join(', '),
+                              amount: i18n.money(l.amount, l.currency),
+                            }),
+                          )
+                          .join('; '),
+                      })}
+                </p>
+              ) : null}
+              {currencies.length > 1 ? <p class="hint">{t('attribution.perCurrency')}</p> : null}
               <BarChart
                 id="attribution-chart"
                 title={t('attribution.chart', { by: t(`attribution.by.${query.by}`) })}
                 unit={t('attribution.chartUnit')}
-                categories={report.rows.map((r) => ({
-                  key: keyOf(r),
-                  label: (r as { label?: string }).label ?? keyOf(r),
-                }))}
+                categories={sorted.map((r) => ({ key: keyOf(query.by, r), label: shortName(r) }))}
                 series={models.map((m) => ({ key: m, label: t(`attribution.model.${m}`) }))}
                 value={(key, model) => {
-                  const row = report.rows.find((r) => keyOf(r) === key);
+                  const row = rows.find((r) => keyOf(query.by, r) === key);
                   return row ? creditOf(row, model as OneModel).conversions : 0;
                 }}
               />
               <TableWrap label={t('attribution.heading')}>
                 <table aria-label={t('attribution.heading')}>
+                  <caption class="hint">{t('attribution.sortHint')}</caption>
                   <thead>
                     <tr>
-                      <th scope="col">{t(`attribution.by.${query.by}`)}</th>
-                      {models.map((m) => (
-                        <th key={`c-${m}`} scope="col" class="num">
-                          {t('attribution.conversionsOf', { model: t(`attribution.model.${m}`) })}
-                        </th>
-                      ))}
-                      {models.map((m) => (
-                        <th key={`r-${m}`} scope="col" class="num">
-                          {t('attribution.revenueOf', { model: t(`attribution.model.${m}`) })}
-                        </th>
-                      ))}
+                      {header({ kind: 'name' }, t(`attribution.by.${query.by}`), false)}
+                      {models.map((m) =>
+                        header(
+                          { kind: 'conversions', model: m },
+                          t('attribution.conversionsOf', { model: t(`attribution.model.${m}`) }),
+                        ),
+                      )}
+                      {models.flatMap((m) =>
+                        currencies.map((c) =>
+                          header(
+                            { kind: 'revenue', model: m, currency: c },
+                            t('attribution.revenueIn', { model: t(`attribution.model.${m}`), currency: c }),
+                          ),
+                        ),
+                      )}
                     </tr>
                   </thead>
                   <tbody>
-                    {report.rows.map((row) => (
-                      <tr key={keyOf(row)} data-key={keyOf(row)}>
+                    {sorted.map((row) => (
+                      <tr
+                        key={keyOf(query.by, row)}
+                        data-key={keyOf(query.by, row)}
+                        class={isUnattributed(query.by, row) ? 'unattributed' : undefined}
+                      >
                         <th scope="row">{nameOf(row)}</th>
                         {models.map((m) => {
                           const c = creditOf(row, m).conversions;
@@ -173,13 +293,19 @@ export function AttributionPage() {
                             </td>
                           );
                         })}
-                        {models.map((m) => {
+                        {models.flatMap((m) => {
                           const r = creditOf(row, m).revenue;
-                          return (
-                            <td key={`r-${m}`} class="num" data-model={m} data-revenue={JSON.stringify(r)}>
-                              {moneyText(i18n, r)}
+                          return currencies.map((c) => (
+                            <td
+                              key={`r-${m}-${c}`}
+                              class="num"
+                              data-model={m}
+                              data-currency={c}
+                              data-amount={r[c] === undefined ? '' : String(r[c])}
+                            >
+                              {r[c] === undefined ? '–' : i18n.money(r[c], c)}
                             </td>
-                          );
+                          ));
                         })}
                       </tr>
                     ))}
@@ -188,8 +314,8 @@ export function AttributionPage() {
               </TableWrap>
               <Freshness asOf={report.asOf} lagSeconds={report.lagSeconds} />
             </>
-          )
-        }
+          );
+        }}
       </Loaded>
     </section>
   );

@@ -200,42 +200,73 @@ function changes(t: Translate, version: Campaign, previous: Campaign | undefined
     : t('campaign.historySame');
 }
 
-/** The last versions, newest first, each with what changed against the one before and who made it. */
+type StatusChange = { at: string; from: string; to: string; by?: string };
+
+/**
+ * The last versions and the activations and pauses between them, newest first: each version with
+ * what changed against the one before and who made it, each status change with who and when
+ * (a status change makes no version; the API keeps it as its own record).
+ */
 function History(props: { campaign: Campaign }) {
   const { t, date } = useI18n();
   const { campaignId, version } = props.campaign;
   const [load, reload] = useLoad(async () => {
     // One more than shown, so the oldest shown has a version to compare with.
     const wanted = Array.from({ length: Math.min(version, HISTORY + 1) }, (_, i) => version - i);
-    return Promise.all(
-      wanted.map(
-        async (v) =>
-          (await call(() =>
-            api.GET('/v1/campaigns/{campaignId}', {
-              params: { path: { campaignId }, query: { version: v } },
-            }),
-          )) as Campaign,
+    const [versions, changes] = await Promise.all([
+      Promise.all(
+        wanted.map(
+          async (v) =>
+            (await call(() =>
+              api.GET('/v1/campaigns/{campaignId}', {
+                params: { path: { campaignId }, query: { version: v } },
+              }),
+            )) as Campaign,
+        ),
       ),
-    );
-  }, [campaignId, version, props.campaign.updatedAt]);
+      call(() =>
+        api.GET('/v1/campaigns/{campaignId}/status-changes', { params: { path: { campaignId } } }),
+      ).then((r) => r.items as StatusChange[]),
+    ]);
+    return { versions, changes };
+  }, [campaignId, version, props.campaign.updatedAt, props.campaign.status]);
   return (
     <section aria-labelledby="history">
       <h2 id="history">{t('campaign.history')}</h2>
       <Loaded load={load} retry={reload}>
-        {(versions) => (
-          <ol class="history">
-            {versions.slice(0, HISTORY).map((v, i) => (
-              <li key={v.version} data-version={v.version}>
-                <strong>{t('campaign.historyRow', { version: v.version })}</strong> · {date(v.updatedAt)} ·{' '}
-                {t('campaign.historyBy', { who: changedBy(t, v) })} · {changes(t, v, versions[i + 1])} ·{' '}
-                {t(plural(v.steps.length, 'campaign.stepsSummaryOne', 'campaign.stepsSummary'), {
-                  count: v.steps.length,
-                  templates: v.steps.map((s) => s.template).join(', '),
-                })}
-              </li>
-            ))}
-          </ol>
-        )}
+        {({ versions, changes: statusChanges }) => {
+          const shown = versions.slice(0, HISTORY);
+          // Status changes since the oldest version shown, interleaved by time.
+          const oldest = shown.at(-1)?.updatedAt ?? '';
+          const entries = [
+            ...shown.map((v, i) => ({ at: v.updatedAt, version: v, previous: versions[i + 1] })),
+            ...statusChanges.filter((c) => c.at >= oldest).map((c) => ({ at: c.at, change: c })),
+          ].sort((a, b) => b.at.localeCompare(a.at));
+          return (
+            <ol class="history">
+              {entries.map((e) =>
+                'change' in e && e.change ? (
+                  <li key={`s-${e.at}`} data-status-change={e.change.to}>
+                    {t(`campaign.statusChange.${e.change.to as 'active' | 'paused' | 'draft'}`, {
+                      who: changedBy(t, { campaignId, version: 0, updatedBy: e.change.by }),
+                      at: date(e.at),
+                    })}
+                  </li>
+                ) : 'version' in e && e.version ? (
+                  <li key={e.version.version} data-version={e.version.version}>
+                    <strong>{t('campaign.historyRow', { version: e.version.version })}</strong> ·{' '}
+                    {date(e.version.updatedAt)} · {t('campaign.historyBy', { who: changedBy(t, e.version) })}{' '}
+                    · {changes(t, e.version, e.previous)} ·{' '}
+                    {t(plural(e.version.steps.length, 'campaign.stepsSummaryOne', 'campaign.stepsSummary'), {
+                      count: e.version.steps.length,
+                      templates: e.version.steps.map((s) => s.template).join(', '),
+                    })}
+                  </li>
+                ) : null,
+              )}
+            </ol>
+          );
+        }}
       </Loaded>
     </section>
   );

@@ -2,9 +2,17 @@ import { useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { Empty, ErrorView, Link, Loaded, TableWrap, useLoad } from '../components/ui';
-import { useI18n } from '../i18n';
+import { plural, type Translate, useI18n } from '../i18n';
+import { stageLabel } from '../labels';
 import { canWrite, type Session } from '../session';
 import { changedBy, liftText } from './campaign-figures';
+
+/** What starts a campaign, in words: "the customer enters research". */
+export function triggerText(t: Translate, trigger: Campaign['trigger']): string {
+  if (trigger.type === 'stage')
+    return t('campaign.triggerStage', { stages: trigger.enters.map((s) => stageLabel(t, s)).join(', ') });
+  return t('campaign.triggerEvent', { event: trigger.detailType });
+}
 
 /** A campaign as the API returns it: the stored version plus its definition. */
 export type Campaign = components['schemas']['Campaign'] & components['schemas']['CampaignInput'];
@@ -56,6 +64,10 @@ export function CampaignsPage(props: { session: Session }) {
           </Link>
         </p>
       ) : null}
+      <details class="lift-legend">
+        <summary>{t('campaigns.liftLegendTitle')}</summary>
+        <p>{t('campaigns.liftLegend')}</p>
+      </details>
       {actionError ? <ErrorView error={actionError} /> : null}
       <Loaded load={load} retry={reload}>
         {({ items, metrics }) => {
@@ -63,13 +75,15 @@ export function CampaignsPage(props: { session: Session }) {
             'items' in metrics ? metrics.items.map((m) => [m.campaignId, m] as const) : [],
           );
           const dash = '–';
+          // Failed sends get a column only when there are any: most lists have none.
+          const anyFailed = [...figures.values()].some((m) => m.failed > 0);
           return items.length === 0 ? (
             <Empty>{t('campaigns.empty')}</Empty>
           ) : (
             <>
               {'error' in metrics ? <ErrorView error={metrics.error} /> : null}
               <TableWrap label={t('campaigns.heading')}>
-                <table>
+                <table class="campaigns">
                   <thead>
                     <tr>
                       <th scope="col">{t('common.name')}</th>
@@ -88,6 +102,11 @@ export function CampaignsPage(props: { session: Session }) {
                         {t('campaigns.conversion')}
                       </th>
                       <th scope="col">{t('campaigns.lift')}</th>
+                      {anyFailed ? (
+                        <th scope="col" class="num">
+                          {t('campaigns.failed')}
+                        </th>
+                      ) : null}
                       <th scope="col">{t('common.updatedBy')}</th>
                       {writable ? <th scope="col">{t('common.actions')}</th> : null}
                     </tr>
@@ -100,12 +119,26 @@ export function CampaignsPage(props: { session: Session }) {
                         const c = fresh && fresh.updatedAt >= listed.updatedAt ? fresh : listed;
                         const m = figures.get(c.campaignId);
                         const noGoal = m?.conversion.goal === 'none';
+                        // Nobody has entered: say why nothing was sent instead of a bare 0.
+                        const waiting = m && m.entered === 0 && m.sent === 0 && m.heldOut === 0;
                         return (
                           <tr key={c.campaignId} data-campaign={c.campaignId}>
                             <th scope="row">
                               <Link to={`campaigns/${c.campaignId}`}>{c.name}</Link>
+                              {waiting ? (
+                                <p class="muted waiting" data-waiting>
+                                  {t('campaigns.waiting', { trigger: triggerText(t, c.trigger) })}
+                                </p>
+                              ) : null}
                             </th>
-                            <td>{c.flow}</td>
+                            <td>
+                              {c.flow}
+                              {m ? (
+                                <div class="muted" data-goal={m.conversion.goal}>
+                                  {t('campaigns.goalIs', { goal: t(`goal.${m.conversion.goal}`) })}
+                                </div>
+                              ) : null}
+                            </td>
                             <td>
                               <span class={`badge ${c.status}`}>{t(`status.${c.status}`)}</span>
                             </td>
@@ -122,20 +155,38 @@ export function CampaignsPage(props: { session: Session }) {
                               {m && !noGoal ? percent(m.conversion.treatment.rate) : dash}
                             </td>
                             <td data-figure="lift">{m ? liftText(t, locale, m.conversion) : dash}</td>
-                            <td>{changedBy(t, c)}</td>
+                            {anyFailed ? (
+                              <td class="num" data-figure="failed">
+                                {m && m.failed > 0 ? (
+                                  <Link to="messages" search={{ campaignId: c.campaignId, status: 'failed' }}>
+                                    {t(
+                                      plural(
+                                        m.failed,
+                                        'campaigns.failedLink.one',
+                                        'campaigns.failedLink.other',
+                                      ),
+                                      {
+                                        n: number(m.failed),
+                                      },
+                                    )}
+                                  </Link>
+                                ) : (
+                                  number(0)
+                                )}
+                              </td>
+                            ) : null}
+                            <td class="changed-by">{changedBy(t, c)}</td>
                             {writable ? (
-                              <td>
+                              <td class="actions">
                                 {c.status === 'active' ? (
                                   <button
                                     type="button"
                                     disabled={busy === c.campaignId}
                                     aria-busy={busy === c.campaignId}
                                     onClick={() => change(c, 'pause')}
+                                    aria-label={t('campaigns.pause', { name: c.name })}
                                   >
-                                    <ActionLabel
-                                      text={t('campaigns.pause', { name: c.name })}
-                                      name={c.name}
-                                    />
+                                    {shownAction(t('campaigns.pause', { name: c.name }), c.name, locale)}
                                   </button>
                                 ) : (
                                   <button
@@ -143,11 +194,9 @@ export function CampaignsPage(props: { session: Session }) {
                                     disabled={busy === c.campaignId}
                                     aria-busy={busy === c.campaignId}
                                     onClick={() => change(c, 'activate')}
+                                    aria-label={t('campaigns.activate', { name: c.name })}
                                   >
-                                    <ActionLabel
-                                      text={t('campaigns.activate', { name: c.name })}
-                                      name={c.name}
-                                    />
+                                    {shownAction(t('campaigns.activate', { name: c.name }), c.name, locale)}
                                   </button>
                                 )}
                               </td>
@@ -167,17 +216,12 @@ export function CampaignsPage(props: { session: Session }) {
 }
 
 /**
- * "Pause {name}" with the name read out but not shown: the row already shows it, and a button
- * per row the height of the campaign's name made the list hard to scan.
+ * "Pause {name}" shows only "Pause": the row already shows the name, and a button per row the
+ * height of the campaign's name made the list hard to scan. The button's aria-label keeps the
+ * whole sentence. What is left starts with a capital, as a button does ("{name} pausieren"
+ * shows "Pausieren").
  */
-function ActionLabel(props: { text: string; name: string }) {
-  const at = props.text.indexOf(props.name);
-  if (at < 0) return <>{props.text}</>;
-  return (
-    <>
-      {props.text.slice(0, at)}
-      <span class="visually-hidden">{props.name}</span>
-      {props.text.slice(at + props.name.length)}
-    </>
-  );
+function shownAction(text: string, name: string, locale: string): string {
+  const rest = text.replace(name, '').trim();
+  return rest.charAt(0).toLocaleUpperCase(locale) + rest.slice(1);
 }

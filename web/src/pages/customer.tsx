@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, api, call } from '../api/client';
 import { Empty, ErrorView, Link, Loaded, Notice, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
+import { messageStatusLabel, stageLabel } from '../labels';
 import { canWrite, type Session } from '../session';
 
 /** One customer: stage timeline, touchpoints, messages, consent; export and erase. */
@@ -55,7 +56,10 @@ export function CustomerPage(props: { customerId: string; session: Session }) {
           <>
             <p>
               {customer.stage
-                ? t('customer.stage', { stage: customer.stage, since: date(customer.stageSince) })
+                ? t('customer.stage', {
+                    stage: stageLabel(t, customer.stage),
+                    since: date(customer.stageSince),
+                  })
                 : t('customer.noStage')}
             </p>
             <h2>{t('customer.timeline')}</h2>
@@ -66,7 +70,10 @@ export function CustomerPage(props: { customerId: string; session: Session }) {
                 {transitions.map((tr) => (
                   <li key={`${tr.at}-${tr.to}`}>
                     <time dateTime={tr.at}>{date(tr.at)}</time>{' '}
-                    {t('customer.transition', { from: tr.from ?? t('customer.start'), to: tr.to })}
+                    {t('customer.transition', {
+                      from: tr.from ? stageLabel(t, tr.from) : t('customer.start'),
+                      to: stageLabel(t, tr.to),
+                    })}
                   </li>
                 ))}
               </ol>
@@ -141,7 +148,7 @@ export function CustomerPage(props: { customerId: string; session: Session }) {
                       <tr key={`${m.runId}-${m.step}`}>
                         <td>{date(m.at)}</td>
                         <td>{m.template}</td>
-                        <td>{m.status}</td>
+                        <td data-status={m.status}>{messageStatusLabel(t, m.status)}</td>
                       </tr>
                     ))}
                   </tbody>

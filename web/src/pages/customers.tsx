@@ -1,10 +1,11 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { operations } from '../api/schema';
 import { PAGE_SIZES, Pager, useCursorPages } from '../components/pager';
 import { Empty, Link, Loaded, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
-import { navigate } from '../router';
+import { acquisitionLabel, stageLabel } from '../labels';
+import { navigate, setSearch as setSearchParams, useSearch } from '../router';
 
 type Query = NonNullable<operations['listCustomers']['parameters']['query']>;
 /** One list at a time, as GET /v1/customers takes one filter at a time; `recent` has none. */
@@ -22,11 +23,23 @@ interface List {
 export function CustomersPage() {
   const { t } = useI18n();
   const [search, setSearch] = useState('');
-  const [list, setList] = useState<List>({ by: 'recent', value: '', limit: 50 });
-  const [limit, setLimit] = useState(50);
-  const [by, setBy] = useState<Exclude<ListBy, 'email'>>('recent');
-  const [value, setValue] = useState('');
+  // The list shown is in the address (`?list=stage&value=decide&limit=25`): reload, back and a
+  // shared link show the same list.
+  const list = listFrom(useSearch());
+  const listKey = JSON.stringify(list);
+  const [limit, setLimit] = useState(list.limit);
+  const [by, setBy] = useState<Exclude<ListBy, 'email'>>(list.by === 'email' ? 'recent' : list.by);
+  const [value, setValue] = useState(list.by === 'email' ? '' : list.value);
   const pages = useCursorPages();
+  // Back and forward: the form follows the address, and the old cursors belong to another list.
+  useEffect(() => {
+    setLimit(list.limit);
+    if (list.by !== 'email') {
+      setBy(list.by);
+      setValue(list.value);
+    }
+    pages.reset();
+  }, [listKey]);
   // The stages this deployment's journey model has, for the stage list's choices.
   const [stages] = useLoad(
     async () => (await call(() => api.GET('/v1/analytics/stages'))).stages.map((s) => s.stage),
@@ -34,7 +47,11 @@ export function CustomersPage() {
   );
   const show = (next: List) => {
     pages.reset();
-    setList(next);
+    setSearchParams({
+      list: next.by === 'recent' ? undefined : next.by,
+      value: next.value || undefined,
+      limit: next.limit === 50 ? undefined : String(next.limit),
+    });
   };
 
   return (
@@ -101,7 +118,7 @@ export function CustomersPage() {
               <option value="">{t('customers.pickStage')}</option>
               {(stages.state === 'ready' ? stages.data : []).map((s) => (
                 <option key={s} value={s}>
-                  {s}
+                  {stageLabel(t, s)}
                 </option>
               ))}
             </select>
@@ -141,6 +158,19 @@ export function CustomersPage() {
   );
 }
 
+const LISTS: readonly ListBy[] = ['recent', 'stage', 'channel', 'campaign', 'email'];
+
+/** The list in the address, else the most recently active 50. */
+export function listFrom(params: URLSearchParams): List {
+  const by = params.get('list') ?? 'recent';
+  const value = (params.get('value') ?? '').trim();
+  const limit = Number(params.get('limit'));
+  const size = (PAGE_SIZES as readonly number[]).includes(limit) ? limit : 50;
+  if (!LISTS.includes(by as ListBy) || by === 'recent' || !value)
+    return { by: 'recent', value: '', limit: size };
+  return { by: by as ListBy, value, limit: size };
+}
+
 function CustomerList(props: { list: List; pages: ReturnType<typeof useCursorPages> }) {
   const { t, date } = useI18n();
   const { list } = props;
@@ -153,7 +183,14 @@ function CustomerList(props: { list: List; pages: ReturnType<typeof useCursorPag
   const title =
     list.by === 'recent'
       ? t('customers.title.recent')
-      : t(`customers.title.${list.by}`, { value: list.value });
+      : t(`customers.title.${list.by}`, {
+          value:
+            list.by === 'stage'
+              ? stageLabel(t, list.value)
+              : list.by === 'campaign' || list.by === 'channel'
+                ? acquisitionLabel(t, list.by, list.value)
+                : list.value,
+        });
 
   return (
     <section aria-labelledby="customer-list-heading" data-list={list.by}>
@@ -193,7 +230,7 @@ function CustomerList(props: { list: List; pages: ReturnType<typeof useCursorPag
                         </th>
                         <td>{c.email ?? ''}</td>
                         <td>{c.firstName ?? ''}</td>
-                        <td>{c.stage ?? t('customer.noStage')}</td>
+                        <td>{c.stage ? stageLabel(t, c.stage) : t('customer.noStage')}</td>
                         <td>
                           {c.stageSince ? <time dateTime={c.stageSince}>{date(c.stageSince)}</time> : ''}
                         </td>

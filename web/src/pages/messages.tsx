@@ -1,9 +1,11 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { components, operations } from '../api/schema';
 import { PAGE_SIZES, Pager, useCursorPages } from '../components/pager';
 import { Empty, Link, Loaded, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
+import { reasonLabel } from '../labels';
+import { setSearch, useSearch } from '../router';
 
 type Query = NonNullable<operations['listMessages']['parameters']['query']>;
 type Message = operations['listMessages']['responses'][200]['content']['application/json']['items'][number];
@@ -58,13 +60,37 @@ interface Filters {
   limit: number;
 }
 const NO_FILTERS: Filters = { campaignId: '', status: '', reasonCode: '', from: '', to: '', limit: 50 };
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The filters in the address (`?campaignId=…&status=failed`): a reload, back and forward, and a
+ * shared link (the campaigns list's failures link) show the same messages. Unknown values are dropped.
+ */
+export function filtersFrom(params: URLSearchParams): Filters {
+  const get = (name: string) => params.get(name) ?? '';
+  const limit = Number(get('limit'));
+  return {
+    campaignId: get('campaignId'),
+    status: (STATUSES as string[]).includes(get('status')) ? get('status') : '',
+    reasonCode: (REASON_CODES as string[]).includes(get('reasonCode')) ? get('reasonCode') : '',
+    from: DAY.test(get('from')) ? get('from') : '',
+    to: DAY.test(get('to')) ? get('to') : '',
+    limit: (PAGE_SIZES as readonly number[]).includes(limit) ? limit : NO_FILTERS.limit,
+  };
+}
 
 /** The message log across customers, newest first, with the API's filters and cursor paging. */
 export function MessagesPage() {
   const { t, date, number } = useI18n();
-  const [form, setForm] = useState<Filters>(NO_FILTERS);
-  const [applied, setApplied] = useState<Filters>(NO_FILTERS);
+  const applied = filtersFrom(useSearch());
+  const appliedKey = JSON.stringify(applied);
+  const [form, setForm] = useState<Filters>(applied);
   const pages = useCursorPages();
+  // Back and forward: the form follows the address; old cursors belong to other filters.
+  useEffect(() => {
+    setForm(applied);
+    pages.reset();
+  }, [appliedKey]);
   const [campaigns] = useLoad(
     async () => (await call(() => api.GET('/v1/campaigns'))).items as Campaign[],
     [],
@@ -81,7 +107,7 @@ export function MessagesPage() {
     if (applied.to) query.to = applied.to;
     if (pages.cursor) query.cursor = pages.cursor;
     return call(() => api.GET('/v1/messages', { params: { query } }));
-  }, [applied, pages.cursor]);
+  }, [appliedKey, pages.cursor]);
   const set = (name: keyof Filters) => (e: Event) =>
     setForm({ ...form, [name]: (e.target as HTMLInputElement | HTMLSelectElement).value });
 
@@ -96,7 +122,14 @@ export function MessagesPage() {
           onSubmit={(e) => {
             e.preventDefault();
             pages.reset();
-            setApplied({ ...form, limit: Number(form.limit) });
+            setSearch({
+              campaignId: form.campaignId,
+              status: form.status,
+              reasonCode: form.reasonCode,
+              from: form.from,
+              to: form.to,
+              limit: Number(form.limit) === NO_FILTERS.limit ? undefined : String(form.limit),
+            });
           }}
         >
           <div class="field">
@@ -129,7 +162,7 @@ export function MessagesPage() {
               <option value="">{t('messages.anyReason')}</option>
               {REASON_CODES.map((r) => (
                 <option key={r} value={r}>
-                  {r}
+                  {reasonLabel(t, r)}
                 </option>
               ))}
             </select>
@@ -223,7 +256,9 @@ export function MessagesPage() {
                         </td>
                         <td class="num">{number(m.engagement?.clicks ?? 0)}</td>
                         <td>
-                          {m.reasonCode ? <code>{m.reasonCode}</code> : null}
+                          {m.reasonCode ? (
+                            <span data-reason-code={m.reasonCode}>{reasonLabel(t, m.reasonCode)}</span>
+                          ) : null}
                           {m.reason ? <div class="muted">{m.reason}</div> : null}
                         </td>
                       </tr>

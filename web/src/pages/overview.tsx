@@ -1,9 +1,12 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { BarChart } from '../components/bar-chart';
 import { Empty, Loaded, TableWrap, useLoad } from '../components/ui';
 import { plural, type Translate, useI18n } from '../i18n';
+import { acquisitionLabel, stageLabel } from '../labels';
+import { setSearch, useSearch } from '../router';
+import { CohortTable } from './overview-cohorts';
 import { Freshness, isoDay } from './report';
 
 type FunnelReport = components['schemas']['FunnelReport'];
@@ -25,8 +28,11 @@ export function OverviewPage() {
 
 function Stages() {
   const { t, number } = useI18n();
-  const [days, setDays] = useState(14);
-  const [draft, setDraft] = useState('14');
+  const params = useSearch();
+  const asked = Number(params.get('stalledAfterDays'));
+  const days = Number.isInteger(asked) && asked >= 1 && asked <= 3650 ? asked : 14;
+  const [draft, setDraft] = useState(String(days));
+  useEffect(() => setDraft(String(days)), [days]);
   const [load, reload] = useLoad(
     () => call(() => api.GET('/v1/analytics/stages', { params: { query: { stalledAfterDays: days } } })),
     [days],
@@ -40,7 +46,8 @@ function Stages() {
         onSubmit={(e) => {
           e.preventDefault();
           const n = Number(draft);
-          if (Number.isInteger(n) && n >= 1) setDays(n);
+          if (Number.isInteger(n) && n >= 1)
+            setSearch({ ...Object.fromEntries(params), stalledAfterDays: n === 14 ? undefined : String(n) });
         }}
       >
         <label>
@@ -65,7 +72,7 @@ function Stages() {
               id="stages-chart"
               title={t('overview.stagesChart')}
               unit={t('overview.stagesUnit')}
-              categories={report.stages.map((s) => ({ key: s.stage, label: s.stage }))}
+              categories={report.stages.map((s) => ({ key: s.stage, label: stageLabel(t, s.stage) }))}
               series={[
                 { key: 'customers', label: t('overview.inStage') },
                 {
@@ -101,7 +108,7 @@ function Stages() {
                 <tbody>
                   {report.stages.map((s) => (
                     <tr key={s.stage} data-stage={s.stage}>
-                      <th scope="row">{s.stage}</th>
+                      <th scope="row">{stageLabel(t, s.stage)}</th>
                       <td class="num">{number(s.customers)}</td>
                       <td class="num">{number(s.stalled)}</td>
                       <td class="num">{s.medianDaysInStage === null ? '–' : number(s.medianDaysInStage)}</td>
@@ -138,7 +145,7 @@ function StalledSummary(props: { stages: { stage: string; stalled: number }[]; d
             <li key={s.stage} data-stalled-stage={s.stage}>
               {t(plural(s.stalled, 'overview.stalledIn.one', 'overview.stalledIn.other'), {
                 n: number(s.stalled),
-                stage: s.stage,
+                stage: stageLabel(t, s.stage),
               })}
             </li>
           ))}
@@ -157,23 +164,42 @@ interface FunnelQuery {
 }
 
 const groupLabel = (t: Translate, key: FunnelGroup['key']) =>
-  key ? Object.values(key).join(' / ') : t('overview.allCustomers');
+  key
+    ? Object.entries(key)
+        .map(([dimension, value]) => acquisitionLabel(t, dimension, String(value)))
+        .join(' / ')
+    : t('overview.allCustomers');
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const BYS: readonly By[] = ['none', 'channel', 'campaign', 'cohort'];
+
+/** The funnel asked for in the address (`?from=…&windowDays=14&by=channel`), else the defaults. */
+export function funnelQueryFrom(params: URLSearchParams, today: Date): FunnelQuery {
+  const from = params.get('from') ?? '';
+  const to = params.get('to') ?? '';
+  const windowDays = Number(params.get('windowDays'));
+  const by = params.get('by') as By;
+  return {
+    from: DAY.test(from) ? from : isoDay(today, -30),
+    to: DAY.test(to) ? to : isoDay(today, 1),
+    windowDays: Number.isInteger(windowDays) && windowDays >= 1 && windowDays <= 365 ? windowDays : 30,
+    by: BYS.includes(by) ? by : 'none',
+    cohort: params.get('cohort') === 'month' ? 'month' : 'week',
+  };
+}
 
 function Funnel() {
   const { t } = useI18n();
-  const today = new Date();
-  const [query, setQuery] = useState<FunnelQuery>({
-    from: isoDay(today, -30),
-    to: isoDay(today, 1),
-    windowDays: 30,
-    by: 'none',
-    cohort: 'week',
-  });
+  const params = useSearch();
+  const query = funnelQueryFrom(params, new Date());
+  const queryKey = JSON.stringify(query);
   const [draft, setDraft] = useState(query);
+  // Back and forward change the address: the form follows it.
+  useEffect(() => setDraft(query), [queryKey]);
   const set = (patch: Partial<FunnelQuery>) => setDraft({ ...draft, ...patch });
   const [load, reload] = useLoad(
     () => call(() => api.GET('/v1/analytics/funnel', { params: { query } })),
-    [query],
+    [queryKey],
   );
   const [cohorts, reloadCohorts] = useLoad(
     () =>
@@ -193,7 +219,15 @@ function Funnel() {
           aria-label={t('overview.funnel')}
           onSubmit={(e) => {
             e.preventDefault();
-            setQuery(draft);
+            // The stages' own setting stays in the address beside the funnel's.
+            setSearch({
+              ...Object.fromEntries(params),
+              from: draft.from,
+              to: draft.to,
+              windowDays: String(draft.windowDays),
+              by: draft.by,
+              cohort: draft.cohort,
+            });
           }}
         >
           <label>
@@ -277,7 +311,8 @@ function FunnelGroupView(props: { group: FunnelGroup; index: number; report: Fun
   const label = groupLabel(t, group.key);
   const id = `funnel-${props.index}`;
   return (
-    <section aria-labelledby={id} data-group={label}>
+    // data-group is the API's key ("direct"), the heading its words ("Direct (no channel)").
+    <section aria-labelledby={id} data-group={group.key ? Object.values(group.key).join(' / ') : 'all'}>
       <h3 id={id}>
         {t(plural(group.customers, 'overview.groupCustomers.one', 'overview.groupCustomers.other'), {
           group: label,
@@ -288,7 +323,7 @@ function FunnelGroupView(props: { group: FunnelGroup; index: number; report: Fun
         id={`${id}-chart`}
         title={t('overview.funnelChart', { group: label, days: report.windowDays })}
         unit={t('overview.funnelUnit')}
-        categories={group.steps.map((s) => ({ key: s.stage, label: s.stage }))}
+        categories={group.steps.map((s) => ({ key: s.stage, label: stageLabel(t, s.stage) }))}
         series={[{ key: 'reached', label: t('overview.reached') }]}
         value={(stage) => group.steps.find((s) => s.stage === stage)?.reached ?? 0}
         note={(stage) => {
@@ -328,7 +363,7 @@ function FunnelGroupView(props: { group: FunnelGroup; index: number; report: Fun
           <tbody>
             {group.steps.map((s, i) => (
               <tr key={s.stage} data-stage={s.stage}>
-                <th scope="row">{s.stage}</th>
+                <th scope="row">{stageLabel(t, s.stage)}</th>
                 <td class="num">{number(s.reached)}</td>
                 <td class="num">{i === 0 ? '–' : number(s.dropOff)}</td>
                 <td class="num">{i === 0 ? '–' : percent(s.conversionFromPrevious)}</td>
@@ -340,45 +375,5 @@ function FunnelGroupView(props: { group: FunnelGroup; index: number; report: Fun
         </table>
       </TableWrap>
     </section>
-  );
-}
-
-function CohortTable(props: { report: FunnelReport }) {
-  const { t, number, percent } = useI18n();
-  const { report } = props;
-  return (
-    <TableWrap label={t('overview.cohorts')}>
-      <table aria-labelledby="cohorts">
-        <thead>
-          <tr>
-            <th scope="col">{t('overview.cohortHeader')}</th>
-            <th scope="col" class="num">
-              {t('overview.customers')}
-            </th>
-            {report.steps.map((s) => (
-              <th key={s} scope="col" class="num">
-                {s}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {report.groups.map((g) => {
-            const cohort = g.key?.cohort ?? '';
-            return (
-              <tr key={cohort} data-cohort={cohort}>
-                <th scope="row">{cohort}</th>
-                <td class="num">{number(g.customers)}</td>
-                {g.steps.map((s) => (
-                  <td key={s.stage} class="num" data-stage={s.stage} data-value={String(s.reached)}>
-                    {`${number(s.reached)} (${percent(g.customers ? s.reached / g.customers : null)})`}
-                  </td>
-                ))}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </TableWrap>
   );
 }

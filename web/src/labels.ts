@@ -1,0 +1,32 @@
+import type { Translate } from './i18n';
+import { en, type MessageKey } from './i18n/en';
+
+/**
+ * Words for the API's values: stage names, reason codes and the analytics' placeholders
+ * (`(none)`, `direct`) in the chosen language. The API's values themselves stay as they are (in
+ * `data-…` attributes, filters and URLs); a value the catalogue does not know (a custom journey
+ * model's stage) is shown as the API says it.
+ */
+const known = (key: string): key is MessageKey => key in en;
+
+/** A journey stage ("decide" → "Entscheiden" in German). */
+export const stageLabel = (t: Translate, stage: string): string =>
+  known(`stage.${stage}`) ? t(`stage.${stage}` as MessageKey) : stage;
+
+/** Why a flow sent no mail, in words ("frequency-cap" → "Too many mails in the window"). */
+export const reasonLabel = (t: Translate, code: string): string =>
+  known(`reason.${code}`) ? t(`reason.${code}` as MessageKey) : code;
+
+/**
+ * A funnel or customer group's value: `(none)` (no utm campaign) and `direct` (no channel) in
+ * words, anything else as it is (utm values are the shop's own names).
+ */
+export const acquisitionLabel = (t: Translate, dimension: string, value: string): string => {
+  if (dimension === 'campaign' && value === '(none)') return t('label.noCampaign');
+  if (dimension === 'channel' && value === 'direct') return t('label.direct');
+  return value;
+};
+
+/** A message's status ("sent", "held-out") in words, as the Messages page shows it. */
+export const messageStatusLabel = (t: Translate, status: string): string =>
+  known(`messageStatus.${status}`) ? t(`messageStatus.${status}` as MessageKey) : status;
