@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { core } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { AttributionReport, FunnelReport, StagesReport } from '../lib/analytics/report-schemas.js';
 import { CreateKeyBody } from '../lib/auth/aws-key-admin.js';
@@ -131,7 +132,7 @@ const SCHEMAS = {
   SettingsPatch,
   Health,
   Unsubscribed,
-} as const satisfies Record<string, z.ZodType>;
+} as const satisfies Record<string, core.$ZodType>;
 
 type Json = Record<string, unknown>;
 

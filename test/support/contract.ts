@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod';
 import { OPERATIONS } from '../../api/openapi.js';
 import { Problem } from '../../lib/http/edge-schemas.js';
 import { ROUTES } from '../../lib/http/routes.js';
@@ -22,7 +22,7 @@ export function routeOf(method: string, url: string): string | undefined {
   return routes.find((r) => r.method === method.toUpperCase() && r.pattern.test(path))?.key;
 }
 
-const issues = (error: z.ZodError) =>
+const issues = (error: z.core.$ZodError) =>
   error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 
 /** Why a response breaks its route's contract, or null when it keeps it (or no route serves it). */
@@ -48,7 +48,7 @@ export function contractViolation(
   if (!documented) return `${where}, a status its operation does not document`;
   if (!documented.body) return body === undefined ? null : `${where} with a body; none is documented`;
   if (type !== 'application/json') return null; // an HTML page, checked by the tests that ask for one
-  const parsed = documented.body.schema.safeParse(body);
+  const parsed = z.safeParse(documented.body.schema, body);
   return parsed.success ? null : `${where} with a body that breaks its schema: ${issues(parsed.error)}`;
 }
 
