@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import type { core } from 'zod';
+import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { AttributionReport, FunnelReport, StagesReport } from '../lib/analytics/report-schemas.js';
 import { CreateKeyBody } from '../lib/auth/aws-key-admin.js';

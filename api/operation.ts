@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import type { core } from 'zod';
+import * as z from 'zod';
 
 /**
  * One documented operation of the HTTP API. Request and response bodies are the zod schemas

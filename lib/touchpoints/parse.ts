@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type * as z from '../shared/zod.js';
 import { type FieldError, fieldErrors, formatPath, toPointer } from '../shared/errors.js';
+import type * as z from '../shared/zod.js';
 import {
   LIMITS,
   SegmentAlias,

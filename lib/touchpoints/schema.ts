@@ -1,5 +1,5 @@
-import * as z from '../shared/zod.js';
 import { freeFormIssues, idTextProblem } from '../shared/json-values.js';
+import * as z from '../shared/zod.js';
 
 /** Segment's limits, which Stageflow applies to every route; JSON_LIMITS bound the values inside. */
 export const LIMITS = {
