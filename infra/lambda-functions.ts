@@ -18,7 +18,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import { FUNCTIONS, type FunctionName } from '../lib/http/routes.js';
-import { BUNDLING } from './bundling.js';
+import { BUNDLING, RUNTIME_NODE_OPTIONS } from './bundling.js';
 import {
   INDEX_QUERIES,
   KEY_READ,
@@ -109,7 +109,7 @@ export function createFunction(scope: Stack, name: FunctionName, props: Function
       STAGEFLOW_STAGE: settings.stage,
       STAGEFLOW_REPORT_TIMEZONE: settings.reportTimeZone,
       STAGEFLOW_CURRENCY: settings.currency,
-      NODE_OPTIONS: '--enable-source-maps',
+      NODE_OPTIONS: RUNTIME_NODE_OPTIONS,
       ...serviceEnvironment(name, props),
     },
     projectRoot: ROOT,
@@ -119,8 +119,6 @@ export function createFunction(scope: Stack, name: FunctionName, props: Function
       ...BUNDLING,
       format: OutputFormat.ESM,
       mainFields: [...BUNDLING.mainFields],
-      sourceMap: true,
-      sourcesContent: false,
     },
   });
   // X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions.
