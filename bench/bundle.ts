@@ -127,7 +127,7 @@ export interface InitResult {
 
 const IMPORT_TIMER =
   'const c=process.cpuUsage(),t=performance.now();await import(process.argv[1]);' +
-  'const w=performance.now()-t,u=process.cpuUsage(c);process.stdout.write(`${w} ${(u.user+u.system)/1000}`);';
+  'const w=performance.now()-t,u=process.cpuUsage(c);process.stdout.write(w+" "+(u.user+u.system)/1000);';
 
 /** Wall and CPU ms of importing `file` in a fresh node process. */
 function importMs(file: string): [number, number] {
