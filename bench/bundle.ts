@@ -4,7 +4,7 @@ import { isBuiltin } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { ALIASES, BUNDLING, RUNTIME_NODE_OPTIONS } from '../infra/bundling.js';
+import { ALIASES, BUNDLING } from '../infra/bundling.js';
 import { median } from './engine.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -111,6 +111,12 @@ function byPackage(meta: Metafile): { name: string; bytes: number }[] {
   return [...sizes].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
+/** A bundle to import, and the NODE_OPTIONS to import it with (none: as deployed by default). */
+export interface InitEntry {
+  file: string;
+  nodeOptions?: string;
+}
+
 export interface InitResult {
   /** Median ms to import each file in a fresh node process, in the order given. */
   ms: number[];
@@ -129,20 +135,20 @@ const IMPORT_TIMER =
   'const c=process.cpuUsage(),t=performance.now();await import(process.argv[1]);' +
   'const w=performance.now()-t,u=process.cpuUsage(c);process.stdout.write(w+" "+(u.user+u.system)/1000);';
 
-/** Wall and CPU ms of importing `file` in a fresh node process. */
-function importMs(file: string): [number, number] {
+/** Wall and CPU ms of importing `file` in a fresh node process, with these NODE_OPTIONS. */
+function importMs(file: string, nodeOptions?: string): [number, number] {
   const out = execFileSync(
     process.execPath,
     ['--input-type=module', '-e', IMPORT_TIMER, pathToFileURL(file).href],
     {
       cwd: ROOT,
-      // The functions' NODE_OPTIONS (infra/bundling.ts): source maps are read at load.
+      // NODE_OPTIONS as the functions get them (infra/bundling.ts, runtimeNodeOptions).
       env: {
         PATH: process.env.PATH,
         AWS_REGION: 'us-east-1',
         TABLE_NAME: 'bench',
         NODE_NO_WARNINGS: '1',
-        NODE_OPTIONS: RUNTIME_NODE_OPTIONS,
+        ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
       },
       encoding: 'utf8',
     },
@@ -155,17 +161,18 @@ function importMs(file: string): [number, number] {
  * Module init: the import time of each bundle and of an empty module, each in fresh processes,
  * interleaved so a busy machine slows them alike.
  */
-export function measureInit(files: string[], runs = 5): InitResult {
+export function measureInit(entries: (string | InitEntry)[], runs = 5): InitResult {
   const empty = join(OUT_DIR, 'empty.mjs');
   writeFileSync(empty, 'export {};\n');
-  for (const file of files) importMs(file); // the first read warms the file-system cache
-  const times = files.map((): number[] => []);
-  const cpu = files.map((): number[] => []);
+  const all = entries.map((e): InitEntry => (typeof e === 'string' ? { file: e } : e));
+  for (const { file, nodeOptions } of all) importMs(file, nodeOptions); // warms the file-system cache
+  const times = all.map((): number[] => []);
+  const cpu = all.map((): number[] => []);
   const baseline: number[] = [];
   for (let i = 0; i < runs; i++) {
     baseline.push(importMs(empty)[0]);
-    for (const [f, file] of files.entries()) {
-      const [wall, used] = importMs(file);
+    for (const [f, { file, nodeOptions }] of all.entries()) {
+      const [wall, used] = importMs(file, nodeOptions);
       times[f].push(wall);
       cpu[f].push(used);
     }

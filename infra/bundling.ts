@@ -28,16 +28,19 @@ export const BUNDLING = {
   bundleAwsSDK: true,
   // Bundled CommonJS that require()s a Node built-in throws in ESM output without this.
   banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
-  // External source maps without the sources, for readable stack traces (RUNTIME_NODE_OPTIONS).
+  // External source maps without the sources, deployed for mapping stack traces (runtimeNodeOptions).
   sourceMap: true,
   sourcesContent: false,
   esbuildArgs: Object.fromEntries(Object.entries(ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
 } as const;
 
 /**
- * NODE_OPTIONS of every function: `--enable-source-maps`, so a stack trace in the logs names
- * the source file and line, not a column of the minified bundle. It has an init cost (Node reads
- * and decodes the bundle's source map at load), which `npm run bench` counts: it loads the
- * bundle with these options.
+ * NODE_OPTIONS of every function: none by default. `--enable-source-maps` would make stack traces
+ * in the logs name source files, but Node then reads and decodes the bundle's source map (about
+ * 570 KB for ingest) at every cold start: `npm run bench` measured it at about a third more
+ * init (figure d shows it each run). The source maps are deployed beside each bundle all the
+ * same, so a trace can be mapped afterwards (docs/infra.md), and `-c stageflow:sourceMaps=on`
+ * deploys the functions with the flag.
  */
-export const RUNTIME_NODE_OPTIONS = '--enable-source-maps';
+export const runtimeNodeOptions = (sourceMaps: boolean): string | undefined =>
+  sourceMaps ? '--enable-source-maps' : undefined;
