@@ -160,6 +160,13 @@ const ERROR_RESPONSES: Record<string, ZodOpenApiResponseObject> = {
     content: problemContent,
   },
   InternalError: { description: 'Something failed on our side; retry', content: problemContent },
+  ServiceUnavailable: {
+    description:
+      'A storage or downstream service was briefly unavailable (throttling, a conflict, a timeout); ' +
+      'resending the request unchanged after `Retry-After` seconds is safe',
+    headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } },
+    content: problemContent,
+  },
 };
 
 function operationObject(route: Route, op: Operation): ZodOpenApiOperationObject {
@@ -189,6 +196,7 @@ function operationObject(route: Route, op: Operation): ZodOpenApiOperationObject
     errors[status] = { description, content: problemContent };
   }
   errors[500] = { $ref: '#/components/responses/InternalError' };
+  if (!op.responses[503]) errors[503] = { $ref: '#/components/responses/ServiceUnavailable' };
   const keyNote =
     scope === 'public'
       ? 'No key.'
@@ -248,7 +256,9 @@ admin keys may call every route. Keys are created with \`npm run keys -- create\
 **Errors** are RFC 9457 \`application/problem+json\`: 400 names each offending field (by path and JSON pointer;
 a body that is not UTF-8, nests deeper than 64 levels, or holds a number that cannot be stored exactly as written,
 a \`__proto__\`/\`constructor\`/\`prototype\` key or a lone surrogate is refused, docs/security.md), 401 means no, an unknown or a
-revoked key, 403 a key whose scope does not cover the route, 429 the key's rate limit (see \`Retry-After\`).
+revoked key, 403 a key whose scope does not cover the route, 429 the key's rate limit (see \`Retry-After\`),
+503 a storage or downstream service briefly unavailable (throttling, a conflict, a timeout): resend after
+\`Retry-After\` seconds, which is safe (a batch answers which items were stored).
 
 **Idempotency.** Every touchpoint has a \`messageId\`; sending it again is a duplicate and changes nothing.`;
 

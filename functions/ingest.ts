@@ -12,8 +12,8 @@ import { LIMITS } from '../lib/touchpoints/schema.js';
  * stages only, never traits or properties (they hold emails and names).
  */
 const logged = (useCase: IngestTouchpoints): Pick<IngestTouchpoints, 'execute'> => ({
-  async execute(touchpoints) {
-    const results = await useCase.execute(touchpoints);
+  async execute(touchpoints, options) {
+    const results = await useCase.execute(touchpoints, options);
     for (const r of results) {
       const line = {
         correlationId: r.messageId,
@@ -21,7 +21,8 @@ const logged = (useCase: IngestTouchpoints): Pick<IngestTouchpoints, 'execute'> 
         stage: r.stage,
         previousStage: r.previousStage,
       };
-      if (r.changed) logger.info('touchpoint changed the stage', line);
+      if (r.status === 'failed') logger.warn('touchpoint failed transiently', line);
+      else if (r.changed) logger.info('touchpoint changed the stage', line);
       else logger.debug('touchpoint stored', line);
     }
     return results;

@@ -1,5 +1,8 @@
+import * as z from 'zod';
+import { Problem } from '../../lib/http/edge-schemas.js';
 import {
   BatchResult,
+  BatchUnavailable,
   IngestResult,
   SegmentBatchResult,
   SegmentSuccess,
@@ -19,6 +22,17 @@ import { type Operations, oneOf } from '../operation.js';
 const segmentNote =
   'Segment HTTP Tracking API compatible: send the ingest key as Basic auth user name ' +
   '(what `@segment/analytics-node` does with its writeKey). Oversize or malformed requests get 400, as at Segment.';
+
+/** A batch some items of which a transient storage failure hit (lib/ingest/http-ingest.ts). */
+const batchUnavailable = {
+  description:
+    'A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, ' +
+    '`results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any ' +
+    'item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come ' +
+    'back as `duplicate`), after `Retry-After` seconds',
+  headers: { 'Retry-After': { schema: { type: 'string' as const } } },
+  body: { schema: z.union([BatchUnavailable, Problem]), contentType: 'application/problem+json' },
+};
 
 /** The operations of touchpoint ingest, in Stageflow's own format and Segment's: one entry per route in ROUTES (lib/http/routes.ts). */
 export const ingestOperations = {
@@ -46,6 +60,7 @@ export const ingestOperations = {
         description: 'Stored (or a duplicate); for a batch, one result per item',
         body: { schema: oneOf(IngestResult, BatchResult) },
       },
+      503: batchUnavailable,
     },
     errors: { 413: 'The body exceeds 500 KB or a touchpoint 32 KB' },
   },
@@ -112,7 +127,10 @@ export const ingestOperations = {
       schema: SegmentBatch,
       example: { batch: [{ type: 'track', userId: 'u-1', event: 'Product Viewed', messageId: 'm-2' }] },
     },
-    responses: { 200: { description: 'One result per item', body: { schema: SegmentBatchResult } } },
+    responses: {
+      200: { description: 'One result per item', body: { schema: SegmentBatchResult } },
+      503: batchUnavailable,
+    },
   },
   'POST /v1/import': {
     operationId: 'segmentImport',
@@ -120,6 +138,9 @@ export const ingestOperations = {
     description: segmentNote,
     tag: 'Segment',
     body: { schema: SegmentBatch },
-    responses: { 200: { description: 'One result per item', body: { schema: SegmentBatchResult } } },
+    responses: {
+      200: { description: 'One result per item', body: { schema: SegmentBatchResult } },
+      503: batchUnavailable,
+    },
   },
 } satisfies Operations;

@@ -282,6 +282,7 @@ export function exportDocument(records: CustomerRecords, now: Date = new Date())
     referral: {
       code: p.referralCode ?? null,
       referredBy: p.referredBy ?? null,
+      referredAt: p.referredAt ?? null,
       convertedAt: p.referralConvertedAt ?? null,
     },
     touchpoints: byEntity('touchpoint').map((t) => {

@@ -137,6 +137,7 @@ export const CustomerExport = z
     referral: z.object({
       code: z.string().nullable(),
       referredBy: z.string().nullable(),
+      referredAt: z.string().nullable().describe('When the touchpoint that made the link happened'),
       convertedAt: z.string().nullable(),
     }),
     touchpoints: z.array(StoredTouchpoint.extend({ expiresAt: z.string().nullable() })),

@@ -20,6 +20,7 @@ import {
   ValidationError,
 } from '../shared/errors.js';
 import { issueErrors, type JsonIssue } from '../shared/json-values.js';
+import { DependencyUnavailableError, isTransientDependencyError } from '../shared/transient.js';
 import { decodeBody, InvalidUtf8Error, JsonSyntaxError, type ParsedJson, parseJson } from './json-input.js';
 import { internalError, problemHeaders, statusOf, toProblem } from './problem.js';
 
@@ -60,11 +61,18 @@ export const header = (
 
 export interface Logger {
   error(message: string, extra: Record<string, unknown>): void;
+  warn?(message: string, extra: Record<string, unknown>): void;
 }
+
+const logged = (error: unknown) =>
+  error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error;
 
 /**
  * Maps every error to RFC 9457 problem+json in one place. Only 4xx detail is exposed; a 5xx
- * becomes a generic problem and the real error goes to the log.
+ * becomes a generic problem and the real error goes to the log. A transient dependency failure
+ * (throttling, a lock or transaction conflict, a timeout, a dropped connection:
+ * lib/shared/transient.ts) is a 503 with Retry-After that says a resend is safe, not a 500:
+ * the write often landed, and every write route is idempotent.
  */
 export function problemResponses(logger: Logger = console): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
@@ -75,10 +83,12 @@ export function problemResponses(logger: Logger = console): middy.MiddlewareObj<
         request.response = problem(error, instance);
         return;
       }
-      logger.error('request failed', {
-        error:
-          error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error,
-      });
+      if (isTransientDependencyError(error)) {
+        (logger.warn ?? logger.error).call(logger, 'request failed transiently', { error: logged(error) });
+        request.response = problem(new DependencyUnavailableError(error), instance);
+        return;
+      }
+      logger.error('request failed', { error: logged(error) });
       request.response = problem(internalError(), instance);
     },
   };

@@ -18,6 +18,9 @@ import { newReferralCode, referral } from './referral.js';
 const MAX_ATTEMPTS = 120;
 
 export class StoreExhaustedError extends Error {
+  /** Contention on one customer, not a fault: a resend is safe (lib/shared/transient.ts). */
+  readonly transient = true;
+
   constructor(customerId: string, cause?: unknown) {
     super(`could not commit touchpoints for customer ${customerId} after ${MAX_ATTEMPTS} attempts`, {
       cause,
@@ -37,6 +40,15 @@ export interface ChunkOutcome {
   duplicates: Set<string>;
   /** Touchpoints whose anonymous id was linked while we worked: they go through identity again. */
   reroute: Touchpoint[];
+  /** `onlyIfExists` and the customer does not exist (any more): these were not stored. */
+  skipped: Touchpoint[];
+}
+
+export interface CommitOptions {
+  /** Replay the whole history even if the chunk is in order (a merge). */
+  forceReplay: boolean;
+  /** Never create the customer (engagement touchpoints: CustomerCommit.onlyIfExists). */
+  onlyIfExists?: boolean;
 }
 
 /**
@@ -57,7 +69,7 @@ export class CommitLoop {
     g: Group,
     initial: Touchpoint[],
     initialProfile: Profile | null,
-    forceReplay: boolean,
+    { forceReplay, onlyIfExists = false }: CommitOptions,
   ): Promise<ChunkOutcome> {
     let chunk = initial;
     let profile = initialProfile;
@@ -69,8 +81,9 @@ export class CommitLoop {
       const now = this.clock().toISOString();
       if (chunk.length === 0) {
         const p = profile ?? this.newProfile(g, initialState(), now);
-        return { profile: p, accepted: new Map(), duplicates, reroute: [] };
+        return { profile: p, accepted: new Map(), duplicates, reroute: [], skipped: [] };
       }
+      if (onlyIfExists && !profile) return this.gone(g, chunk, duplicates, now);
       const before = profile?.state ?? initialState();
       const inOrder =
         !forceReplay && (before.lastKey === null || chunk.every((tp) => sortKey(tp) > before.lastKey!));
@@ -95,6 +108,7 @@ export class CommitLoop {
         // A late touchpoint: replay this customer's whole history in event-time order.
         const history = await this.store.history(g.customerId);
         profile = history.profile;
+        if (onlyIfExists && !profile) return this.gone(g, chunk, duplicates, now);
         replayedHistory = history.touchpoints;
         const stored = new Set(history.touchpoints.map((tp) => tp.messageId));
         const late = chunk.filter((tp) => stored.has(tp.messageId));
@@ -123,7 +137,15 @@ export class CommitLoop {
 
       const complaints = complaintsOf(this.model, chunk);
       const next = this.newProfile(g, state, now, profile);
-      const referred = await referral(this.store, this.model, g.customerId, next, chunk, replayedHistory);
+      const referred = await referral(
+        this.store,
+        this.model,
+        g.customerId,
+        next,
+        chunk,
+        replayedHistory,
+        profile,
+      );
       const stageEvents = newTransitions.slice(Math.max(0, newTransitions.length - stageEventLimit));
       const outcome = await this.store.commit({
         customerId: g.customerId,
@@ -145,6 +167,7 @@ export class CommitLoop {
         ...(next.referredBy && next.referredBy !== profile?.referredBy
           ? { referredBy: next.referredBy }
           : {}),
+        ...(onlyIfExists ? { onlyIfExists } : {}),
       });
       if (outcome.ok) {
         return {
@@ -152,8 +175,10 @@ export class CommitLoop {
           accepted,
           duplicates,
           reroute: [],
+          skipped: [],
         };
       }
+      if (outcome.reason === 'gone') return this.gone(g, chunk, duplicates, now);
       lastError = outcome;
       if (outcome.reason === 'oversize') {
         // A replay (a merge, a very late touchpoint) re-derived more stage changes than one
@@ -178,6 +203,7 @@ export class CommitLoop {
           accepted: new Map(),
           duplicates,
           reroute: chunk,
+          skipped: [],
         };
       }
       await backoff(attempt);
@@ -187,6 +213,17 @@ export class CommitLoop {
           : await this.store.profile(g.customerId);
     }
     throw new StoreExhaustedError(g.customerId, lastError);
+  }
+
+  /** The customer does not exist (any more) and may not be created: nothing of `chunk` is stored. */
+  private gone(g: Group, chunk: Touchpoint[], duplicates: Set<string>, now: string): ChunkOutcome {
+    return {
+      profile: this.newProfile(g, initialState(), now),
+      accepted: new Map(),
+      duplicates,
+      reroute: [],
+      skipped: chunk,
+    };
   }
 
   private newProfile(g: Group, state: JourneyState, now: string, previous?: Profile | null): Profile {
@@ -203,6 +240,7 @@ export class CommitLoop {
         ? { referralCode: previous?.referralCode ?? newReferralCode() }
         : {}),
       ...(previous?.referredBy ? { referredBy: previous.referredBy } : {}),
+      ...(previous?.referredAt ? { referredAt: previous.referredAt } : {}),
       ...(previous?.referralConvertedAt ? { referralConvertedAt: previous.referralConvertedAt } : {}),
     };
   }

@@ -91,6 +91,7 @@ export function profileItem(p: Profile): Record<string, unknown> {
     updatedAt: p.updatedAt,
     referralCode: p.referralCode,
     referredBy: p.referredBy,
+    referredAt: p.referredAt,
     referralConvertedAt: p.referralConvertedAt,
     ...listAttributes(p),
   };
@@ -108,6 +109,7 @@ export function toProfile(item: Record<string, unknown>): Profile {
     updatedAt: item.updatedAt as string,
     ...(item.referralCode ? { referralCode: item.referralCode as string } : {}),
     ...(item.referredBy ? { referredBy: item.referredBy as string } : {}),
+    ...(item.referredAt ? { referredAt: item.referredAt as string } : {}),
     ...(item.referralConvertedAt ? { referralConvertedAt: item.referralConvertedAt as string } : {}),
   };
 }

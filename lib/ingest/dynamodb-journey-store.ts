@@ -111,6 +111,8 @@ export class DynamoDbJourneyStore implements JourneyStore {
   }
 
   async commit(c: CustomerCommit): Promise<CommitOutcome> {
+    // Version 0 would create the profile; the version condition of any other keeps it existing.
+    if (c.onlyIfExists && c.expectedVersion === 0) return { ok: false, reason: 'gone' };
     const pk = keys.customer(c.customerId);
     const now = c.profile.updatedAt;
     const roles: (
@@ -256,6 +258,7 @@ export class DynamoDbJourneyStore implements JourneyStore {
       });
       if (aliased) return { ok: false, reason: 'aliased' };
       if (duplicates.length > 0) return { ok: false, reason: 'duplicate', messageIds: duplicates };
+      if (version && c.onlyIfExists && current === null) return { ok: false, reason: 'gone' };
       if (version) return { ok: false, reason: 'version', current };
       return { ok: false, reason: 'conflict' };
     }

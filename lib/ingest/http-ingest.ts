@@ -1,5 +1,6 @@
 import type { HttpResult } from '../http/middleware.js';
 import { json } from '../http/middleware.js';
+import { toProblem } from '../http/problem.js';
 import {
   type FieldError,
   fieldErrors,
@@ -9,6 +10,11 @@ import {
   ValidationError,
 } from '../shared/errors.js';
 import { issueErrors, type JsonIssue } from '../shared/json-values.js';
+import {
+  DependencyUnavailableError,
+  SAFE_TO_RETRY_DETAIL,
+  TRANSIENT_RETRY_AFTER_SECONDS,
+} from '../shared/transient.js';
 import {
   LIMITS,
   type ParseResult,
@@ -22,6 +28,7 @@ import {
 import type {
   BatchItemResultBody,
   BatchResultBody,
+  BatchUnavailableBody,
   IngestResultBody,
   SegmentBatchResultBody,
   SegmentSuccessBody,
@@ -98,6 +105,7 @@ export async function ingestRequest(
       if (parsed.status === 413) throw oversize(body, segment);
       throw new ValidationError(parsed.errors, 'Invalid touchpoint');
     }
+    // A transient failure is thrown and becomes a 503 at the edge (lib/http/middleware.ts).
     const [result] = await useCase.execute([parsed.touchpoint]);
     if (segment) return json(200, { success: true } satisfies SegmentSuccessBody);
     return json(200, {
@@ -165,19 +173,65 @@ export async function ingestRequest(
       };
   });
 
-  const ingested = await useCase.execute(good.map((g) => g.touchpoint));
+  const ingested = await useCase.execute(
+    good.map((g) => g.touchpoint),
+    { partial: true },
+  );
   good.forEach((g, i) => {
-    results[g.index] = { index: g.index, messageId: g.touchpoint.messageId, status: ingested[i].status };
+    const { status } = ingested[i];
+    // `skipped` only comes of onlyExistingCustomers, which the API never asks for.
+    if (status === 'skipped') throw new Error(`touchpoint ${g.touchpoint.messageId} was skipped`);
+    results[g.index] =
+      status === 'failed'
+        ? { index: g.index, messageId: g.touchpoint.messageId, status, error: RETRYABLE }
+        : { index: g.index, messageId: g.touchpoint.messageId, status };
   });
   const summary = {
     accepted: results.filter((r) => r.status === 'accepted').length,
     duplicate: results.filter((r) => r.status === 'duplicate').length,
     rejected: results.filter((r) => r.status === 'rejected').length,
+    failed: results.filter((r) => r.status === 'failed').length,
   };
+  if (summary.failed > 0) return partlyUnavailable(summary, results);
   const answer: BatchResultBody | SegmentBatchResultBody = segment
     ? { success: true, ...summary, results }
     : { ...summary, results };
   return json(200, answer);
+}
+
+/** The line of an item a transient dependency failure hit: resend it (or the whole batch). */
+const RETRYABLE: NonNullable<BatchItemResult['error']> = {
+  status: 503,
+  title: 'Service temporarily unavailable',
+  detail: SAFE_TO_RETRY_DETAIL,
+  errors: [],
+};
+
+/**
+ * A batch some of whose items a transient failure hit: 503 with Retry-After, so a client that
+ * reads only the status (Segment's libraries retry a 5xx) resends the batch, which is safe since
+ * what was stored comes back as duplicates; the per-item results (RFC 9457 extension members)
+ * let a client that reads them resend only the `failed` items. The stored items stay stored.
+ */
+function partlyUnavailable(
+  summary: Omit<BatchResultBody, 'results'>,
+  results: BatchItemResult[],
+): HttpResult {
+  const error = new DependencyUnavailableError();
+  const body: BatchUnavailableBody = {
+    ...toProblem(error),
+    detail: `${summary.failed} of ${results.length} items were not stored. ${SAFE_TO_RETRY_DETAIL}`,
+    ...summary,
+    results,
+  };
+  return {
+    statusCode: 503,
+    headers: {
+      'content-type': 'application/problem+json',
+      'retry-after': String(TRANSIENT_RETRY_AFTER_SECONDS),
+    },
+    body: JSON.stringify(body),
+  };
 }
 
 function oversize(body: unknown, segment: boolean): StageflowError {

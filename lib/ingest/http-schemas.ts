@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { FieldError } from '../http/edge-schemas.js';
+import { FieldError, Problem } from '../http/edge-schemas.js';
 import { TouchpointInput } from '../touchpoints/index.js';
 
 /**
@@ -25,7 +25,11 @@ export const IngestResult = z.object({
 export const BatchItemResult = z.object({
   index: z.number().int(),
   messageId: z.string().nullable(),
-  status: z.enum(['accepted', 'duplicate', 'rejected']),
+  status: z
+    .enum(['accepted', 'duplicate', 'rejected', 'failed'])
+    .describe(
+      '`failed`: a transient storage failure hit this item (only in a 503 answer); resend it, it is safe',
+    ),
   error: z
     .object({ status: z.number().int(), title: z.string(), detail: z.string(), errors: z.array(FieldError) })
     .optional(),
@@ -35,7 +39,15 @@ export const BatchResult = z.object({
   accepted: z.number().int(),
   duplicate: z.number().int(),
   rejected: z.number().int(),
+  failed: z.number().int().describe('Items a transient failure hit; more than 0 only in a 503 answer'),
   results: z.array(BatchItemResult),
+});
+
+/** A batch some items of which a transient failure hit: a 503 problem with the per-item results. */
+export const BatchUnavailable = Problem.extend(BatchResult.shape).meta({
+  description:
+    'Retry after `Retry-After` seconds. The `failed` items were not stored; the others were. ' +
+    'Resending the whole batch is safe (what was stored comes back as `duplicate`).',
 });
 
 export const SegmentSuccess = z.object({ success: z.literal(true) });
@@ -51,3 +63,4 @@ export type BatchItemResultBody = z.input<typeof BatchItemResult>;
 export type SegmentSuccessBody = z.input<typeof SegmentSuccess>;
 export type SegmentBatchResultBody = z.input<typeof SegmentBatchResult>;
 export type BatchResultBody = z.input<typeof BatchResult>;
+export type BatchUnavailableBody = z.input<typeof BatchUnavailable>;

@@ -1,4 +1,5 @@
 import { type CompiledModel, sortKey } from '../journey/index.js';
+import { isTransientDependencyError } from '../shared/transient.js';
 import type { Touchpoint } from '../touchpoints/index.js';
 import { CommitLoop, StoreExhaustedError } from './commit-loop.js';
 import { claimLinks, type Group, planIdentities, readIdentities, storedUnder } from './identity.js';
@@ -8,11 +9,29 @@ export { StoreExhaustedError } from './commit-loop.js';
 
 export interface IngestResult {
   messageId: string;
-  status: 'accepted' | 'duplicate';
+  /**
+   * `failed`: a transient dependency failure (lib/shared/transient.ts) hit this touchpoint's
+   * customer; nothing of it may have been stored, and a resend is safe. Other customers'
+   * touchpoints in the same request are unaffected.
+   */
+  status: 'accepted' | 'duplicate' | 'failed' | 'skipped';
+  /** Why it failed (status `failed` only). */
+  error?: unknown;
   customerId: string;
   stage: string | null;
   previousStage: string | null;
   changed: boolean;
+}
+
+export interface ExecuteOptions {
+  /** Report a transient failure per touchpoint (`failed`) instead of throwing it. */
+  partial?: boolean;
+  /**
+   * Store touchpoints only for customers that exist, never creating one (engagement: an open
+   * or a click racing an erasure must not bring back an id-only profile). The others come back
+   * `skipped`, with nothing stored.
+   */
+  onlyExistingCustomers?: boolean;
 }
 
 /** Touchpoints per transaction: 4 items each at most, plus the profile and guards, stays under 100. */
@@ -62,7 +81,12 @@ export class IngestTouchpoints {
     }
   }
 
-  async execute(touchpoints: Touchpoint[]): Promise<IngestResult[]> {
+  /**
+   * Stores `touchpoints` and reports each. A transient dependency failure for one customer is
+   * thrown, unless `partial` is set: then its touchpoints come back `failed` and the other
+   * customers' results stand (a batch route reports them item by item).
+   */
+  async execute(touchpoints: Touchpoint[], options: ExecuteOptions = {}): Promise<IngestResult[]> {
     const results = new Map<string, IngestResult>();
     const unique: Touchpoint[] = [];
     const firstSeen = new Set<string>();
@@ -72,12 +96,16 @@ export class IngestTouchpoints {
         unique.push(tp);
       }
     }
-    await this.process(unique, results, 0);
+    await this.process(unique, results, 0, options);
+    if (!options.partial) {
+      const failed = [...results.values()].find((r) => r.status === 'failed');
+      if (failed) throw failed.error;
+    }
     // Every repetition of a messageId inside the request is a duplicate of its first occurrence.
     const emitted = new Set<string>();
     return touchpoints.map((tp) => {
       const r = results.get(tp.messageId)!;
-      if (emitted.has(tp.messageId)) {
+      if (emitted.has(tp.messageId) && r.status !== 'failed') {
         return { ...r, status: 'duplicate', changed: false, previousStage: r.stage };
       }
       emitted.add(tp.messageId);
@@ -85,7 +113,12 @@ export class IngestTouchpoints {
     });
   }
 
-  private async process(touchpoints: Touchpoint[], results: Map<string, IngestResult>, depth: number) {
+  private async process(
+    touchpoints: Touchpoint[],
+    results: Map<string, IngestResult>,
+    depth: number,
+    options: ExecuteOptions,
+  ) {
     if (touchpoints.length === 0) return;
     if (depth > 5) throw new StoreExhaustedError(touchpoints[0].userId ?? touchpoints[0].anonymousId ?? '?');
     const view = await readIdentities(this.store, touchpoints);
@@ -97,20 +130,39 @@ export class IngestTouchpoints {
     }
     const plan = planIdentities(fresh, view.snapshot);
     const reroute = await claimLinks(this.store, plan);
-    await Promise.all(
-      [...plan.groups.values()].map((g) =>
+    const groups = [...plan.groups.values()];
+    const settled = await Promise.allSettled(
+      groups.map((g) =>
         this.oneAtATime(g.customerId, async (waited) => {
           // Whoever went before us in this process has just moved the version on.
           const stale = g.forceReplay || waited;
           const profile = stale
             ? await this.store.profile(g.customerId)
             : (view.snapshot.profiles.get(g.customerId) ?? null);
-          reroute.push(...(await this.commitGroup(g, profile, results)));
+          reroute.push(...(await this.commitGroup(g, profile, results, options)));
         }),
       ),
     );
+    // One customer's throttled or conflicting commit must not fail the others' (stored) ones:
+    // its touchpoints are reported as failed and retryable. Anything else is a bug: thrown.
+    settled.forEach((s, i) => {
+      if (s.status === 'fulfilled') return;
+      if (!isTransientDependencyError(s.reason)) throw s.reason;
+      for (const tp of groups[i].touchpoints) {
+        if (results.has(tp.messageId)) continue; // an earlier chunk of the group landed
+        results.set(tp.messageId, {
+          messageId: tp.messageId,
+          status: 'failed',
+          error: s.reason,
+          customerId: groups[i].customerId,
+          stage: null,
+          previousStage: null,
+          changed: false,
+        });
+      }
+    });
     // An anonymous id linked while we worked: send those touchpoints through identity again.
-    await this.process(reroute, results, depth + 1);
+    await this.process(reroute, results, depth + 1, options);
   }
 
   /** Commits one customer's touchpoints in event-time order, a chunk per transaction. */
@@ -118,17 +170,16 @@ export class IngestTouchpoints {
     g: Group,
     initialProfile: Awaited<ReturnType<JourneyStore['profile']>>,
     results: Map<string, IngestResult>,
+    options: ExecuteOptions,
   ): Promise<Touchpoint[]> {
     let profile = initialProfile;
     const reroute: Touchpoint[] = [];
     const sorted = [...g.touchpoints].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
     for (let i = 0; i < sorted.length; i += CHUNK) {
-      const outcome = await this.commits.commitChunk(
-        g,
-        sorted.slice(i, i + CHUNK),
-        profile,
-        i === 0 && g.forceReplay,
-      );
+      const outcome = await this.commits.commitChunk(g, sorted.slice(i, i + CHUNK), profile, {
+        forceReplay: i === 0 && g.forceReplay,
+        onlyIfExists: options.onlyExistingCustomers,
+      });
       profile = outcome.profile;
       for (const [messageId, s] of outcome.accepted) {
         results.set(messageId, {
@@ -144,6 +195,16 @@ export class IngestTouchpoints {
         duplicate(results, messageId, g.customerId, profile.state.stage);
       }
       reroute.push(...outcome.reroute);
+      for (const tp of outcome.skipped) {
+        results.set(tp.messageId, {
+          messageId: tp.messageId,
+          status: 'skipped',
+          customerId: g.customerId,
+          stage: null,
+          previousStage: null,
+          changed: false,
+        });
+      }
     }
     return reroute;
   }

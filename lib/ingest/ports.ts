@@ -15,6 +15,8 @@ export interface Profile {
   referralCode?: string;
   /** The customer whose code brought this one; the first link wins. */
   referredBy?: string;
+  /** When the touchpoint that linked `referredBy` happened (event time): the referral window's start. */
+  referredAt?: string;
   /** When this customer's first purchase converted the referral (raised once). */
   referralConvertedAt?: string;
 }
@@ -52,6 +54,12 @@ export interface CustomerCommit {
   claimReferralCode?: string;
   /** A referral link made by this commit: recorded in the referrer's partition too. */
   referredBy?: string;
+  /**
+   * Write only into an existing profile, never create one: an engagement touchpoint (an open,
+   * a click, a bounce) racing the customer's erasure must not bring back an id-only profile.
+   * A customer that does not exist (any more) is `gone`.
+   */
+  onlyIfExists?: boolean;
 }
 
 export type CommitOutcome =
@@ -62,7 +70,9 @@ export type CommitOutcome =
   | { ok: false; reason: 'aliased' }
   /** More than one transaction holds; `outboxRoom` outbox records would fit with the rest. */
   | { ok: false; reason: 'oversize'; outboxRoom: number }
-  | { ok: false; reason: 'conflict' };
+  | { ok: false; reason: 'conflict' }
+  /** `onlyIfExists` and the customer has no profile (never had, or erased): nothing written. */
+  | { ok: false; reason: 'gone' };
 
 export interface Snapshot {
   profiles: Map<string, Profile>;

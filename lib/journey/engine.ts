@@ -1,4 +1,5 @@
 import { orderIdOf as orderIdFrom } from '../shared/touchpoint-fields.js';
+import { mergeTraits } from '../shared/trait-limits.js';
 import { type CompiledModel, eventKey, type RuleCondition } from './model.js';
 
 /** The engine's view of one touchpoint; timestamps are normalised ISO 8601 UTC with milliseconds. */
@@ -269,7 +270,8 @@ export function applyTouchpoint(cm: CompiledModel, state: JourneyState, tp: Engi
       activeOrders,
       lastOrder,
       counts: { touchpoints: state.counts.touchpoints + 1, purchases },
-      traits: tp.traits ? { ...state.traits, ...tp.traits } : state.traits,
+      // Bounded (lib/shared/trait-limits.ts): the profile is one item every write rewrites.
+      traits: tp.traits ? mergeTraits(state.traits, tp.traits) : state.traits,
       acquisition,
       lastKey: sortKey(tp),
     },

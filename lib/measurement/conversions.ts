@@ -1,8 +1,8 @@
 import { revenueOf } from '../analytics/index.js';
 import type { Goal } from '../campaigns/index.js';
 import type { CustomerHistory } from '../ingest/index.js';
-import { canonicalEvent, defaultModel } from '../journey/index.js';
-import type { Touchpoint } from '../touchpoints/index.js';
+import { canonicalEvent, classify, defaultModel, orderIdOf } from '../journey/index.js';
+import { type Touchpoint, toEngineTouchpoint } from '../touchpoints/index.js';
 import { type Assignment, dueGoals, GLOBAL_WINDOW_DAYS } from './assignment.js';
 import type { AssignmentStore, GoalHit } from './ports.js';
 
@@ -48,14 +48,22 @@ export async function detectConversions(deps: ConversionDeps, customerId: string
   );
   if (measured.length === 0 && !global) return 0;
   const history = await deps.history(customerId);
+  // A refunded or cancelled order drops out, as in attribution (lib/analytics/facts.ts ordersOf):
+  // it never counts, and one counted before its refund arrived is taken back out.
+  const undone = undoneOrders(history.touchpoints);
+  const isUndone = (tp: Touchpoint) => {
+    const order = orderIdOf(toEngineTouchpoint(tp));
+    return order !== null && undone.has(order);
+  };
   const byGoal = (goal: Exclude<Goal, 'none'>) => {
     const hits = history.touchpoints
       .filter((tp) => canonicalEvent(defaultModel, tp.event) === GOAL_EVENTS[goal])
       .sort((x, y) => (x.timestamp < y.timestamp ? -1 : x.timestamp > y.timestamp ? 1 : 0));
     if (goal !== 'purchase') return hits;
+    const kept = hits.filter((tp) => !isUndone(tp));
     // One order is one purchase, however often the shop reported it (the earliest counts).
     const orders = new Set<string>();
-    return hits.filter((tp) => {
+    return kept.filter((tp) => {
       const order = tp.properties?.order_id ?? tp.properties?.orderId;
       if (order === undefined || order === null) return true;
       if (orders.has(String(order))) return false;
@@ -63,13 +71,53 @@ export async function detectConversions(deps: ConversionDeps, customerId: string
       return true;
     });
   };
+  const byId = new Map(history.touchpoints.map((tp) => [tp.messageId, tp]));
+  /** The counted touchpoints a refund undid, and the earliest counted one left (null: none). */
+  // A counted touchpoint no longer in the history (past its retention) still stands: the
+  // conversion then stays, at the time stored (`convertedAt`).
+  const refunded = (countedIds: readonly string[] | undefined, convertedAt: string | undefined) => {
+    const ids = countedIds ?? [];
+    const gone = ids.filter((id) => {
+      const tp = byId.get(id);
+      return tp !== undefined && isUndone(tp);
+    });
+    const kept = ids.filter((id) => !gone.includes(id));
+    const known = kept
+      .map((id) => byId.get(id)?.timestamp)
+      .filter((at): at is string => at !== undefined)
+      .sort();
+    const expired = kept.some((id) => !byId.has(id));
+    return {
+      gone: gone.map((id) => byId.get(id)!),
+      convertedAt: known[0] ?? (expired ? (convertedAt ?? null) : null),
+    };
+  };
+
   let counted = 0;
   for (const a of measured) {
+    if (a.goal === 'purchase') {
+      let rest = a.counted ?? [];
+      for (const tp of refunded(rest, a.convertedAt).gone) {
+        rest = rest.filter((id) => id !== tp.messageId);
+        const hit = hitOf(tp, a.goal, deps.currency);
+        const convertedAt = refunded(rest, a.convertedAt).convertedAt;
+        if (await deps.assignments.uncountGoal(customerId, a, hit, convertedAt)) counted++;
+      }
+    }
     for (const tp of dueGoals(a, byGoal(a.goal))) {
       if (await deps.assignments.countGoal(customerId, a, hitOf(tp, a.goal, deps.currency))) counted++;
     }
   }
   if (global) {
+    let rest = global.counted ?? [];
+    for (const tp of refunded(rest, global.convertedAt).gone) {
+      rest = rest.filter((id) => id !== tp.messageId);
+      const hit = hitOf(tp, 'purchase', deps.currency);
+      const convertedAt = refunded(rest, global.convertedAt).convertedAt;
+      if (await deps.assignments.uncountGlobalPurchase(customerId, global, hit, convertedAt)) {
+        counted++;
+      }
+    }
     const window = { at: global.at, windowDays: GLOBAL_WINDOW_DAYS, counted: global.counted };
     for (const tp of dueGoals(window, byGoal('purchase'))) {
       if (
@@ -80,6 +128,18 @@ export async function detectConversions(deps: ConversionDeps, customerId: string
     }
   }
   return counted;
+}
+
+/** The order ids a refund or cancellation (the model's `undo_purchase` events) named. */
+function undoneOrders(touchpoints: readonly Touchpoint[]): Set<string> {
+  const undone = new Set<string>();
+  for (const tp of touchpoints) {
+    const engine = toEngineTouchpoint(tp);
+    if (classify(defaultModel, engine).effect !== 'undo_purchase') continue;
+    const order = orderIdOf(engine);
+    if (order !== null) undone.add(order);
+  }
+  return undone;
 }
 
 /** Customers whose conversions are detected at once in a stream batch. */

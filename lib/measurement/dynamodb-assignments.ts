@@ -174,6 +174,113 @@ export class DynamoDbAssignments implements AssignmentStore {
     throw new Error(`the global control place of ${customerId} stayed contended`);
   }
 
+  async uncountGoal(
+    customerId: string,
+    a: Assignment,
+    hit: GoalHit,
+    convertedAt: string | null,
+  ): Promise<boolean> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = (await this.get(customerId, `${ASSIGN}${a.campaignId}`)) as Assignment | null;
+      if (!current?.counted?.includes(hit.touchpointId)) return false;
+      const outcome = await this.takeBack(
+        customerId,
+        `${ASSIGN}${a.campaignId}`,
+        current,
+        hit,
+        convertedAt,
+        this.target(a.campaignId, customerId, current.at),
+      );
+      if (outcome !== 'condition') return outcome === 'ok';
+    }
+    throw new Error(`the assignment of ${customerId} in ${a.campaignId} stayed contended`);
+  }
+
+  async uncountGlobalPurchase(
+    customerId: string,
+    g: GlobalAssignment,
+    hit: GoalHit,
+    convertedAt: string | null,
+  ): Promise<boolean> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = (await this.get(customerId, GLOBAL_SK)) as GlobalAssignment | null;
+      if (!current || current.at !== g.at || !current.counted?.includes(hit.touchpointId)) return false;
+      const outcome = await this.takeBack(
+        customerId,
+        GLOBAL_SK,
+        current,
+        hit,
+        convertedAt,
+        this.target('global-control', customerId, current.at, GLOBAL_STATS),
+        true,
+      );
+      if (outcome !== 'condition') return outcome === 'ok';
+    }
+    throw new Error(`the global control place of ${customerId} stayed contended`);
+  }
+
+  /**
+   * Takes a counted goal touchpoint (a purchase since refunded) back out: off the item's
+   * `counted`, its revenue subtracted, and the conversion with it when no counted one is left
+   * (`convertedAt` null) or moved to the next one. Conditioned on the list read, so a
+   * concurrent count or take-back makes this one re-read.
+   */
+  private takeBack(
+    customerId: string,
+    sk: string,
+    current: { arm: Arm; counted?: string[]; convertedAt?: string; revenue?: Record<string, number> },
+    hit: GoalHit,
+    convertedAt: string | null,
+    target: ReturnType<DynamoDbAssignments['target']>,
+    global = false,
+  ) {
+    const arm = capital(current.arm);
+    const counts: Record<string, number> = {};
+    const wasConverted = current.convertedAt !== undefined;
+    if (wasConverted && convertedAt === null) counts[`converted${arm}`] = -1;
+    if (!wasConverted && convertedAt !== null) counts[`converted${arm}`] = 1;
+    const sets = ['#counted = :rest'];
+    const names: Record<string, string> = { '#counted': 'counted' };
+    const values: Record<string, unknown> = {
+      ':rest': (current.counted ?? []).filter((id) => id !== hit.touchpointId),
+      ':read': current.counted ?? [],
+    };
+    if (convertedAt !== null) {
+      sets.push('convertedAt = :when');
+      values[':when'] = convertedAt;
+    }
+    if (hit.revenue) {
+      const { currency, micros } = hit.revenue;
+      counts[`revenue${arm}#${currency}`] = -micros;
+      if (global) {
+        const before = current.revenue?.[currency] ?? 0;
+        const after = Math.max(0, before - micros);
+        // As in countGlobalPurchase: squares in cents, the change of this customer's square.
+        counts[`revenueSq${arm}#${currency}`] = (after / 10_000) ** 2 - (before / 10_000) ** 2;
+        if (current.revenue) {
+          sets.push('#rev.#cur = :rev');
+          names['#rev'] = 'revenue';
+          names['#cur'] = currency;
+          values[':rev'] = after;
+        }
+      }
+    }
+    const update = `SET ${sets.join(', ')}${convertedAt === null ? ' REMOVE convertedAt' : ''}`;
+    return this.transact(customerId, [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: marshall({ pk: keys.customer(customerId), sk }),
+          UpdateExpression: update,
+          ConditionExpression: 'attribute_exists(pk) AND #counted = :read',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: marshall(values),
+        },
+      },
+      ...(Object.keys(counts).length ? [{ Update: counterUpdate(this.tableName, target, counts) }] : []),
+    ]);
+  }
+
   private markCounted(
     customerId: string,
     sk: string,

@@ -25,6 +25,18 @@ export interface AssignmentStore {
   enterGlobal(customerId: string, arm: GlobalAssignment['arm'], at: string): Promise<GlobalAssignment | null>;
   global(customerId: string): Promise<GlobalAssignment | null>;
   countGlobalPurchase(customerId: string, g: GlobalAssignment, hit: GoalHit): Promise<boolean>;
+  /**
+   * Takes a counted goal touchpoint back out (a purchase refunded or cancelled since): its
+   * revenue off the counters, and the conversion too when `convertedAt` (the earliest counted
+   * goal left) is null. Once: false when it is not counted (any more).
+   */
+  uncountGoal(customerId: string, a: Assignment, hit: GoalHit, convertedAt: string | null): Promise<boolean>;
+  uncountGlobalPurchase(
+    customerId: string,
+    g: GlobalAssignment,
+    hit: GoalHit,
+    convertedAt: string | null,
+  ): Promise<boolean>;
 }
 
 /** Deployment-wide measurement settings, changed through PATCH /v1/settings. */

@@ -20,7 +20,9 @@ export const engagement = once((): RecordEngagementDeps => {
           `engagement touchpoint refused: ${parsed.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
         );
       }
-      await ingest.execute([parsed.touchpoint]);
+      // Engagement never creates a customer: an open or a click racing the customer's erasure
+      // must not bring back an id-only profile (skipped, nothing stored).
+      await ingest.execute([parsed.touchpoint], { onlyExistingCustomers: true });
     },
     // A campaign's name changes rarely; a minute's cache spares a read per open and click.
     campaignName: async (campaignId) => {

@@ -1,4 +1,5 @@
 import { freeFormIssues, idTextProblem } from '../shared/json-values.js';
+import { TRAIT_LIMITS, traitIssues } from '../shared/trait-limits.js';
 import * as z from '../shared/zod.js';
 
 /** Segment's limits, which Stageflow applies to every route; JSON_LIMITS bound the values inside. */
@@ -79,6 +80,20 @@ const Properties = Json.check(
     }
   }),
 );
+/** `traits`: merged into the customer's profile, so bounded in keys and value size (TRAIT_LIMITS). */
+const Traits = Json.check(
+  z.superRefine((value: Record<string, unknown>, ctx) => {
+    for (const issue of traitIssues(value)) {
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+  }),
+  z.describe(
+    `Merged into the customer's traits: at most ${TRAIT_LIMITS.keys} keys, each value at most ` +
+      `${TRAIT_LIMITS.valueBytes} bytes as JSON; a profile keeps at most ${TRAIT_LIMITS.keys} traits ` +
+      '(new keys beyond that are dropped, known ones still updated)',
+  ),
+);
+
 const optionalText = (max: number) =>
   z.optional(z.string(typed('a string')).check(z.maxLength(max, `must be at most ${max} characters`)));
 
@@ -124,7 +139,7 @@ export const TouchpointInput = z
       channel: z.optional(text(64)),
       properties: z.optional(Properties),
       context: z.optional(Context),
-      traits: z.optional(Json),
+      traits: z.optional(Traits),
     },
     typed('a JSON object'),
   )
@@ -165,7 +180,7 @@ export const SegmentTrack = z
 
 export const SegmentIdentify = z
   .looseObject(
-    { type: z.optional(z.literal('identify')), traits: z.optional(Json), ...segmentCommon },
+    { type: z.optional(z.literal('identify')), traits: z.optional(Traits), ...segmentCommon },
     typed('a JSON object'),
   )
   .check(z.superRefine(needsIdentity));

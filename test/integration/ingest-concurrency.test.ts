@@ -1,6 +1,7 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbCustomerData } from '../../lib/customers/dynamodb-customer-data.js';
 import { DynamoDbJourneyStore } from '../../lib/ingest/dynamodb-journey-store.js';
 import { IngestTouchpoints } from '../../lib/ingest/ingest-touchpoints.js';
 import type { CommitOutcome, JourneyStore } from '../../lib/ingest/ports.js';
@@ -294,5 +295,79 @@ describe('IngestTouchpoints with long histories', () => {
     expect(events.length).toBeGreaterThan(0);
     expect(events.length).toBeLessThan(100);
     expect(events.at(-1)).toMatchObject({ to: 'repeat', at: history.at(-1)?.timestamp });
+  });
+});
+
+describe('IngestTouchpoints for engagement (only customers that exist)', () => {
+  const opened = (userId: string, at: number) =>
+    touchpoint({ userId, event: 'Email Opened', timestamp: iso(at), properties: { email_id: 'r-01' } });
+  const erase = async (customerId: string) => {
+    const data = new DynamoDbCustomerData(table.client, table.tableName);
+    await data.erase(await data.gather(customerId));
+  };
+  const dedupeExists = async (messageId: string) => {
+    const out = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: keys.dedupe(messageId) } },
+        ConsistentRead: true,
+      }),
+    );
+    return (out.Count ?? 0) > 0;
+  };
+
+  it('never creates a customer who does not exist', async () => {
+    const userId = uid('u');
+    const open = opened(userId, Date.now() - MINUTE);
+    const { ingest } = processWith();
+    const [result] = await ingest.execute([open], { onlyExistingCustomers: true });
+    expect(result).toMatchObject({ status: 'skipped', customerId: userId });
+    expect(await partitionSize(userId)).toBe(0);
+    expect(await dedupeExists(open.messageId)).toBe(false);
+  });
+
+  it('writes nothing when the erasure lands between reading the profile and committing', async () => {
+    // Prepare: a customer with a history
+    const userId = uid('u');
+    const t = Date.now() - 3600_000;
+    await processWith().ingest.execute([
+      touchpoint({
+        userId,
+        event: 'identify',
+        type: 'identify',
+        timestamp: iso(t),
+        traits: { email: `${userId}@example.com` },
+      }),
+    ]);
+    let erased = false;
+    const racing = processWith({
+      beforeCommit: async () => {
+        if (erased) return;
+        erased = true;
+        await erase(userId);
+      },
+    });
+    // Act: an open, in order, and a late click that makes the commit loop replay the history
+    const [open] = await racing.ingest.execute([opened(userId, t + MINUTE)], { onlyExistingCustomers: true });
+    // Assess: the profile did not come back, nor anything else in the partition
+    expect(erased).toBe(true);
+    expect(open).toMatchObject({ status: 'skipped' });
+    expect(await partitionSize(userId)).toBe(0);
+    expect(await racing.store.profile(userId)).toBeNull();
+    const [late] = await racing.ingest.execute([opened(userId, t - MINUTE)], { onlyExistingCustomers: true });
+    expect(late).toMatchObject({ status: 'skipped' });
+    expect(await partitionSize(userId)).toBe(0);
+  });
+
+  it('stores engagement for a customer who exists, in order or late', async () => {
+    const userId = uid('u');
+    const t = Date.now() - 3600_000;
+    const { ingest, store } = processWith();
+    await ingest.execute([touchpoint({ userId, event: 'Product Viewed', timestamp: iso(t) })]);
+    const results = await ingest.execute([opened(userId, t + MINUTE)], { onlyExistingCustomers: true });
+    const late = await ingest.execute([opened(userId, t - MINUTE)], { onlyExistingCustomers: true });
+    expect([...results, ...late].map((r) => r.status)).toEqual(['accepted', 'accepted']);
+    expect((await store.history(userId)).touchpoints).toHaveLength(3);
   });
 });

@@ -104,6 +104,61 @@ describe('Measurement counters on DynamoDB Local', () => {
     });
   });
 
+  it('takes a refunded purchase back out once: revenue, then the conversion with the last one', async () => {
+    const campaignId = uid('cmp');
+    const id = await customer();
+    const a: Assignment = {
+      campaignId,
+      arm: 'control',
+      at: '2026-11-01T10:00:00.000Z',
+      goal: 'purchase',
+      windowDays: 7,
+    };
+    await assignments.assign(id, a);
+    const hit = (tp: string, eur: number, day: string) => ({
+      touchpointId: tp,
+      at: `2026-11-${day}T10:00:00.000Z`,
+      revenue: { currency: 'EUR', micros: eur * 1_000_000 },
+    });
+    await assignments.countGoal(id, a, hit('tp-1', 20, '02'));
+    await assignments.countGoal(id, a, hit('tp-2', 5, '03'));
+
+    expect(await assignments.uncountGoal(id, a, hit('tp-1', 20, '02'), '2026-11-03T10:00:00.000Z')).toBe(
+      true,
+    );
+    expect(await assignments.uncountGoal(id, a, hit('tp-1', 20, '02'), '2026-11-03T10:00:00.000Z')).toBe(
+      false,
+    );
+    expect(await totals(campaignId)).toMatchObject({ convertedControl: 1, 'revenueControl#EUR': 5_000_000 });
+    expect((await assignments.assignments(id))[0]).toMatchObject({
+      convertedAt: '2026-11-03T10:00:00.000Z',
+      counted: ['tp-2'],
+    });
+
+    expect(await assignments.uncountGoal(id, a, hit('tp-2', 5, '03'), null)).toBe(true);
+    expect(await totals(campaignId)).toMatchObject({ convertedControl: 0, 'revenueControl#EUR': 0 });
+    const after = (await assignments.assignments(id))[0];
+    expect(after.convertedAt).toBeUndefined();
+    // A later purchase converts the customer again.
+    expect(await assignments.countGoal(id, a, hit('tp-3', 7, '04'))).toBe(true);
+    expect(await totals(campaignId)).toMatchObject({ convertedControl: 1, 'revenueControl#EUR': 7_000_000 });
+  });
+
+  it('takes a refunded purchase out of the global control group, revenue squares included', async () => {
+    const id = await customer();
+    const g = await assignments.enterGlobal(id, 'treatment', '2026-11-01T10:00:00.000Z');
+    const hit = {
+      touchpointId: 'tp-g',
+      at: '2026-11-02T10:00:00.000Z',
+      revenue: { currency: 'EUR', micros: 30_000_000 },
+    };
+    expect(await assignments.countGlobalPurchase(id, g!, hit)).toBe(true);
+    expect(await assignments.uncountGlobalPurchase(id, g!, hit, null)).toBe(true);
+    expect(await assignments.uncountGlobalPurchase(id, g!, hit, null)).toBe(false);
+    expect(await assignments.global(id)).toMatchObject({ counted: [], revenue: { EUR: 0 } });
+    expect((await assignments.global(id))?.convertedAt).toBeUndefined();
+  });
+
   it('records a final message state once and counts it once, keeping what others wrote on the item', async () => {
     const campaignId = uid('cmp');
     const id = await customer();

@@ -144,7 +144,7 @@ describe('Personal data', () => {
       customerId: c.userId,
       profile: { customerId: c.userId, traits: { email: c.email, firstName: c.name } },
       identityLinks: { anonymousIds: [c.anonymousId] },
-      referral: { code: expect.any(String), referredBy: c.referrer },
+      referral: { code: expect.any(String), referredBy: c.referrer, referredAt: expect.any(String) },
       consent: { unsubscribedAt: expect.any(String), method: 'page' },
     });
     expect(doc.touchpoints.map((t: { messageId: string }) => t.messageId).sort()).toEqual(

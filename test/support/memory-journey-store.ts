@@ -145,6 +145,7 @@ export class MemoryJourneyStore implements JourneyStore {
     const duplicates = c.touchpoints.filter((tp) => this.dedupe.has(tp.messageId)).map((tp) => tp.messageId);
     if (duplicates.length > 0) return { ok: false, reason: 'duplicate', messageIds: duplicates };
     const current = this.partitions.get(c.customerId)?.profile ?? null;
+    if (c.onlyIfExists && current === null) return { ok: false, reason: 'gone' };
     if ((current?.version ?? 0) !== c.expectedVersion) {
       return { ok: false, reason: 'version', current: current ? copy(current) : null };
     }

@@ -3,7 +3,9 @@ import type { CustomerHistory } from '../../lib/ingest/index.js';
 import {
   type Assignment,
   type AssignmentStore,
+  detectConversions,
   detectConversionsOf,
+  type GlobalAssignment,
   type GoalHit,
 } from '../../lib/measurement/index.js';
 
@@ -37,6 +39,8 @@ function store(failFor: Set<string> = new Set()) {
     enterGlobal: async () => null,
     global: async () => null,
     countGlobalPurchase: async () => false,
+    uncountGoal: async () => false,
+    uncountGlobalPurchase: async () => false,
   };
   return { s, counted };
 }
@@ -78,5 +82,128 @@ describe('detectConversionsOf (a stream batch of customers)', () => {
     ]);
     await expect(failed).rejects.toMatchObject({ customerId: 'a2', message: 'throttled a2' });
     expect(counted.sort()).toEqual(['a1:a1-o1', 'a4:a4-o1']);
+  });
+});
+
+/**
+ * The store's semantics in memory (what DynamoDbAssignments does in one transaction each): the
+ * counted list, convertedAt, and the counters the campaign report sums.
+ */
+function countingStore(a: Assignment, g: GlobalAssignment) {
+  const assignment = { ...a };
+  const place = { ...g };
+  const totals: Record<string, number> = {};
+  const add = (name: string, n: number) => {
+    totals[name] = (totals[name] ?? 0) + n;
+  };
+  const count = (item: { counted?: string[]; convertedAt?: string }, hit: GoalHit, prefix: string) => {
+    if (item.counted?.includes(hit.touchpointId)) return false;
+    if (!item.convertedAt) add(`${prefix}converted`, 1);
+    item.convertedAt ??= hit.at;
+    item.counted = [...(item.counted ?? []), hit.touchpointId];
+    if (hit.revenue) add(`${prefix}revenue`, hit.revenue.micros);
+    return true;
+  };
+  const uncount = (
+    item: { counted?: string[]; convertedAt?: string },
+    hit: GoalHit,
+    convertedAt: string | null,
+    prefix: string,
+  ) => {
+    if (!item.counted?.includes(hit.touchpointId)) return false;
+    item.counted = item.counted.filter((id) => id !== hit.touchpointId);
+    if (item.convertedAt && convertedAt === null) add(`${prefix}converted`, -1);
+    item.convertedAt = convertedAt ?? undefined;
+    if (hit.revenue) add(`${prefix}revenue`, -hit.revenue.micros);
+    return true;
+  };
+  const s: AssignmentStore = {
+    assign: async () => null,
+    assignments: async () => [structuredClone(assignment)],
+    countGoal: async (_id, _a, hit) => count(assignment, hit, ''),
+    uncountGoal: async (_id, _a, hit, at) => uncount(assignment, hit, at, ''),
+    enterGlobal: async () => null,
+    global: async () => structuredClone(place),
+    countGlobalPurchase: async (_id, _g, hit) => count(place, hit, 'global '),
+    uncountGlobalPurchase: async (_id, _g, hit, at) => uncount(place, hit, at, 'global '),
+  };
+  return { s, totals, assignment, place };
+}
+
+describe('detectConversions with refunds and cancellations', () => {
+  const at = (day: number) => `2026-11-${String(day).padStart(2, '0')}T10:00:00.000Z`;
+  const order = (id: string, day: number, revenue: number) => ({
+    messageId: `buy-${id}`,
+    event: 'Order Completed',
+    timestamp: at(day),
+    properties: { order_id: id, revenue },
+  });
+  const undo = (event: 'Order Refunded' | 'Order Cancelled', id: string, day: number) => ({
+    messageId: `${event}-${id}`,
+    event,
+    timestamp: at(day),
+    properties: { order_id: id },
+  });
+  const setup = () => {
+    const touchpoints: unknown[] = [];
+    const store = countingStore(assigned, { arm: 'treatment', at: '2026-11-01T00:00:00.000Z' });
+    const deps = {
+      assignments: store.s,
+      history: async () => ({ touchpoints: [...touchpoints] }) as unknown as CustomerHistory,
+      currency: 'EUR',
+    };
+    return { ...store, touchpoints, run: () => detectConversions(deps, 'c-1') };
+  };
+
+  it('never counts an order refunded before the conversion was detected', async () => {
+    const { touchpoints, totals, run } = setup();
+    touchpoints.push(order('o1', 2, 30), undo('Order Refunded', 'o1', 3));
+    await run();
+    expect(totals).toEqual({});
+  });
+
+  it('takes a counted order back out when its refund arrives later, conversion and revenue, once', async () => {
+    const { touchpoints, totals, run, assignment, place } = setup();
+    touchpoints.push(order('o1', 2, 30));
+    await run();
+    expect(totals).toEqual({
+      converted: 1,
+      revenue: 30_000_000,
+      'global converted': 1,
+      'global revenue': 30_000_000,
+    });
+
+    touchpoints.push(undo('Order Cancelled', 'o1', 20)); // after the window: the order still drops out
+    await run();
+    await run(); // redelivered: nothing twice
+    expect(totals).toEqual({ converted: 0, revenue: 0, 'global converted': 0, 'global revenue': 0 });
+    expect(assignment).toMatchObject({ counted: [] });
+    expect(assignment.convertedAt).toBeUndefined();
+    expect(place.convertedAt).toBeUndefined();
+  });
+
+  it('keeps the customer converted by the order that stands, from that order on', async () => {
+    const { touchpoints, totals, run, assignment } = setup();
+    touchpoints.push(order('o1', 2, 30), order('o2', 4, 12));
+    await run();
+    touchpoints.push(undo('Order Refunded', 'o1', 5));
+    await run();
+    expect(totals).toMatchObject({ converted: 1, revenue: 12_000_000 });
+    expect(assignment).toMatchObject({ counted: ['buy-o2'], convertedAt: at(4) });
+
+    touchpoints.push(undo('Order Refunded', 'o2', 6));
+    await run();
+    expect(totals).toMatchObject({ converted: 0, revenue: 0 });
+  });
+
+  it('keeps the conversion of a counted purchase whose touchpoint has expired from the history', async () => {
+    const { touchpoints, totals, run, assignment } = setup();
+    touchpoints.push(order('o1', 2, 30), order('o2', 4, 12));
+    await run();
+    touchpoints.splice(0, 1); // o1's touchpoint passed its retention
+    touchpoints.push(undo('Order Refunded', 'o2', 5));
+    await run();
+    expect(totals).toMatchObject({ converted: 1, revenue: 30_000_000 });
+    expect(assignment).toMatchObject({ counted: ['buy-o1'], convertedAt: at(2) });
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DetailType } from '../../events/index.js';
 import { IngestTouchpoints } from '../../lib/ingest/ingest-touchpoints.js';
 import type { CustomerCommit } from '../../lib/ingest/ports.js';
+import { REFERRAL_WINDOW_DAYS } from '../../lib/ingest/referral.js';
 import { defaultModel, replay } from '../../lib/journey/index.js';
 import { anonymousCustomerId } from '../../lib/storage/table.js';
 import type { Touchpoint } from '../../lib/touchpoints/index.js';
@@ -351,6 +352,79 @@ describe('ingest: referral', () => {
     // Assess
     expect((await store.profile('u-visitor'))?.referredBy).toBe('u-ref2');
   });
+
+  describe('rewards only a first purchase after the referral, within the window', () => {
+    const DAY = 24 * 60 * MINUTE;
+    const visit = (userId: string, code: string, at: number) =>
+      touchpoint({ userId, event: 'Product Viewed', timestamp: iso(at), properties: { referralCode: code } });
+    const order = (userId: string, orderId: string, at: number) =>
+      touchpoint({ userId, event: 'Order Completed', timestamp: iso(at), properties: { order_id: orderId } });
+    const converted = (store: MemoryJourneyStore, userId: string) =>
+      store.outbox(userId).filter((r) => r.detailType === DetailType.ReferralConverted);
+
+    it('records when the friend was referred', async () => {
+      const { store, ingest } = setup();
+      const code = await referrer(ingest, store, 'u-r0');
+      await ingest.execute([visit('u-f0', code, T0 + DAY)]);
+      expect(await store.profile('u-f0')).toMatchObject({ referredBy: 'u-r0', referredAt: iso(T0 + DAY) });
+    });
+
+    it('does not reward a customer who had bought before the referral, in later orders either', async () => {
+      const { store, ingest } = setup();
+      const code = await referrer(ingest, store, 'u-r1');
+      await ingest.execute([order('u-f1', 'old', T0 + MINUTE)]);
+      await ingest.execute([visit('u-f1', code, T0 + DAY)]);
+      await ingest.execute([order('u-f1', 'new', T0 + 2 * DAY)]);
+      expect((await store.profile('u-f1'))?.referredBy).toBe('u-r1');
+      expect(converted(store, 'u-f1')).toEqual([]);
+    });
+
+    it('does not reward when a late, older order shows the friend was a customer already', async () => {
+      const { store, ingest } = setup();
+      const code = await referrer(ingest, store, 'u-r2');
+      await ingest.execute([visit('u-f2', code, T0 + DAY)]);
+      // The shop replays its order history: an order from before the referral arrives late.
+      await ingest.execute([order('u-f2', 'imported', T0 + 2 * MINUTE)]);
+      await ingest.execute([order('u-f2', 'after', T0 + 2 * DAY)]);
+      expect(converted(store, 'u-f2')).toEqual([]);
+      expect((await store.profile('u-f2'))?.referralConvertedAt).toBeUndefined();
+    });
+
+    it('does not reward an order in the same request that happened before the referral', async () => {
+      const { store, ingest } = setup();
+      const code = await referrer(ingest, store, 'u-r3');
+      await ingest.execute([order('u-f3', 'first', T0 + MINUTE), visit('u-f3', code, T0 + DAY)]);
+      await ingest.execute([order('u-f3', 'second', T0 + 2 * DAY)]);
+      expect(converted(store, 'u-f3')).toEqual([]);
+    });
+
+    it(`does not reward a first purchase ${REFERRAL_WINDOW_DAYS} days or more after the referral`, async () => {
+      const { store, ingest } = setup();
+      const code = await referrer(ingest, store, 'u-r4');
+      await ingest.execute([visit('u-f4', code, T0 + DAY)]);
+      await ingest.execute([order('u-f4', 'late', T0 + DAY + REFERRAL_WINDOW_DAYS * DAY)]);
+      expect(converted(store, 'u-f4')).toEqual([]);
+    });
+
+    it('rewards a first purchase just inside the window', async () => {
+      const { store, ingest } = setup();
+      const code = await referrer(ingest, store, 'u-r5');
+      await ingest.execute([visit('u-f5', code, T0 + DAY)]);
+      await ingest.execute([order('u-f5', 'in', T0 + DAY + REFERRAL_WINDOW_DAYS * DAY - MINUTE)]);
+      expect(converted(store, 'u-f5').map((r) => r.detail.orderId)).toEqual(['in']);
+    });
+
+    it('takes the window from the first touchpoint with a code, for profiles linked before referredAt existed', async () => {
+      const { store, ingest } = setup();
+      const code = await referrer(ingest, store, 'u-r6');
+      await ingest.execute([visit('u-f6', code, T0 + DAY)]);
+      const p = store.partitions.get('u-f6')!.profile!;
+      delete p.referredAt; // as stored by an earlier version
+      await ingest.execute([order('u-f6', 'o', T0 + 2 * DAY)]);
+      expect(converted(store, 'u-f6')).toHaveLength(1);
+      expect(await store.profile('u-f6')).toMatchObject({ referredAt: iso(T0 + DAY) });
+    });
+  });
 });
 
 describe('ingest: conflicts', () => {
@@ -477,5 +551,58 @@ describe('ingest: conflicts', () => {
     const history = await healthy.store.history('u-7');
     expect(history.profile?.state.counts.touchpoints).toBe(2);
     expect(healthy.store.partitions.has(anonymousCustomerId(anonymousId))).toBe(false);
+  });
+});
+
+describe('ingest: only customers that exist (engagement)', () => {
+  const opened = (userId: string, at: number) =>
+    touchpoint({ userId, event: 'Email Opened', timestamp: iso(at), properties: { email_id: 'r-01' } });
+  /** What an erasure leaves of a customer in the memory store: nothing. */
+  const erase = (store: MemoryJourneyStore, customerId: string) => {
+    store.partitions.delete(customerId);
+    for (const [messageId, owner] of store.dedupe) if (owner === customerId) store.dedupe.delete(messageId);
+  };
+
+  it('skips a customer who does not exist, storing nothing', async () => {
+    const { store, ingest } = setup();
+    const [result] = await ingest.execute([opened('u-none', T0)], { onlyExistingCustomers: true });
+    expect(result).toMatchObject({ status: 'skipped', customerId: 'u-none', changed: false });
+    expect(store.partitions.get('u-none')?.profile ?? null).toBeNull();
+    expect(store.dedupe.size).toBe(0);
+  });
+
+  it('does not recreate a customer erased between the read and the commit, in order or on a replay', async () => {
+    let target = '';
+    const hooks: MemoryStoreHooks = {
+      beforeCommit: (commit) => {
+        if (commit.customerId === target) erase(store, target);
+      },
+    };
+    const store = new MemoryJourneyStore(hooks);
+    const ingest = new IngestTouchpoints(store, defaultModel, () => new Date(T0));
+    await ingest.execute([touchpoint({ userId: 'u-e', event: 'Product Viewed', timestamp: iso(T0) })]);
+    target = 'u-e';
+    const [inOrder] = await ingest.execute([opened('u-e', T0 + MINUTE)], { onlyExistingCustomers: true });
+    expect(inOrder.status).toBe('skipped');
+    expect(store.partitions.get('u-e')?.profile ?? null).toBeNull();
+
+    // Again with a late open (a replay reads the history first), erased before the commit.
+    target = '';
+    await ingest.execute([touchpoint({ userId: 'u-f', event: 'Product Viewed', timestamp: iso(T0) })]);
+    target = 'u-f';
+    const [late] = await ingest.execute([opened('u-f', T0 - MINUTE)], { onlyExistingCustomers: true });
+    expect(late.status).toBe('skipped');
+    expect(store.partitions.get('u-f')?.profile ?? null).toBeNull();
+    expect(store.outbox('u-f')).toEqual([]);
+  });
+
+  it('stores engagement for a customer who exists, and still creates customers without the option', async () => {
+    const { store, ingest } = setup();
+    await ingest.execute([touchpoint({ userId: 'u-x', event: 'Product Viewed', timestamp: iso(T0) })]);
+    const [open] = await ingest.execute([opened('u-x', T0 + MINUTE)], { onlyExistingCustomers: true });
+    expect(open.status).toBe('accepted');
+    expect((await store.history('u-x')).touchpoints).toHaveLength(2);
+    const [plain] = await ingest.execute([opened('u-y', T0)]);
+    expect(plain.status).toBe('accepted');
   });
 });

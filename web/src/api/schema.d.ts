@@ -895,6 +895,7 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated) */
             traits?: {
                 [key: string]: unknown;
             };
@@ -939,6 +940,7 @@ export interface components {
         SegmentIdentify: {
             /** @constant */
             type?: "identify";
+            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated) */
             traits?: {
                 [key: string]: unknown;
             };
@@ -1462,11 +1464,16 @@ export interface components {
             accepted: number;
             duplicate: number;
             rejected: number;
+            /** @description Items a transient failure hit; more than 0 only in a 503 answer */
+            failed: number;
             results: {
                 index: number;
                 messageId: string | null;
-                /** @enum {string} */
-                status: "accepted" | "duplicate" | "rejected";
+                /**
+                 * @description `failed`: a transient storage failure hit this item (only in a 503 answer); resend it, it is safe
+                 * @enum {string}
+                 */
+                status: "accepted" | "duplicate" | "rejected" | "failed";
                 error?: {
                     status: number;
                     title: string;
@@ -1491,11 +1498,16 @@ export interface components {
             accepted: number;
             duplicate: number;
             rejected: number;
+            /** @description Items a transient failure hit; more than 0 only in a 503 answer */
+            failed: number;
             results: {
                 index: number;
                 messageId: string | null;
-                /** @enum {string} */
-                status: "accepted" | "duplicate" | "rejected";
+                /**
+                 * @description `failed`: a transient storage failure hit this item (only in a 503 answer); resend it, it is safe
+                 * @enum {string}
+                 */
+                status: "accepted" | "duplicate" | "rejected" | "failed";
                 error?: {
                     status: number;
                     title: string;
@@ -1597,6 +1609,8 @@ export interface components {
             referral: {
                 code: string | null;
                 referredBy: string | null;
+                /** @description When the touchpoint that made the link happened */
+                referredAt: string | null;
                 convertedAt: string | null;
             };
             touchpoints: ({
@@ -2049,6 +2063,17 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description A storage or downstream service was briefly unavailable (throttling, a conflict, a timeout); resending the request unchanged after `Retry-After` seconds is safe */
+        ServiceUnavailable: {
+            headers: {
+                /** @description Seconds to wait */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -2076,15 +2101,7 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
-            /** @description The table does not answer (retry after `Retry-After` seconds) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ingestTouchpoints: {
@@ -2138,6 +2155,60 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description https://stageflow.dev/problems/<slug>
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path */
+                        instance?: string;
+                        errors?: {
+                            /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                            path: string;
+                            /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                            pointer: string;
+                            message: string;
+                        }[];
+                        accepted: number;
+                        duplicate: number;
+                        rejected: number;
+                        /** @description Items a transient failure hit; more than 0 only in a 503 answer */
+                        failed: number;
+                        results: {
+                            index: number;
+                            messageId: string | null;
+                            /**
+                             * @description `failed`: a transient storage failure hit this item (only in a 503 answer); resend it, it is safe
+                             * @enum {string}
+                             */
+                            status: "accepted" | "duplicate" | "rejected" | "failed";
+                            error?: {
+                                status: number;
+                                title: string;
+                                detail: string;
+                                errors: {
+                                    /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                                    path: string;
+                                    /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                                    pointer: string;
+                                    message: string;
+                                }[];
+                            };
+                        }[];
+                    } | components["schemas"]["Problem"];
+                };
+            };
         };
     };
     segmentTrack: {
@@ -2177,6 +2248,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentIdentify: {
@@ -2216,6 +2288,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentAlias: {
@@ -2251,6 +2324,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentPage: {
@@ -2286,6 +2360,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentScreen: {
@@ -2321,6 +2396,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentGroup: {
@@ -2356,6 +2432,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     segmentBatch: {
@@ -2397,6 +2474,60 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description https://stageflow.dev/problems/<slug>
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path */
+                        instance?: string;
+                        errors?: {
+                            /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                            path: string;
+                            /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                            pointer: string;
+                            message: string;
+                        }[];
+                        accepted: number;
+                        duplicate: number;
+                        rejected: number;
+                        /** @description Items a transient failure hit; more than 0 only in a 503 answer */
+                        failed: number;
+                        results: {
+                            index: number;
+                            messageId: string | null;
+                            /**
+                             * @description `failed`: a transient storage failure hit this item (only in a 503 answer); resend it, it is safe
+                             * @enum {string}
+                             */
+                            status: "accepted" | "duplicate" | "rejected" | "failed";
+                            error?: {
+                                status: number;
+                                title: string;
+                                detail: string;
+                                errors: {
+                                    /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                                    path: string;
+                                    /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                                    pointer: string;
+                                    message: string;
+                                }[];
+                            };
+                        }[];
+                    } | components["schemas"]["Problem"];
+                };
+            };
         };
     };
     segmentImport: {
@@ -2426,6 +2557,60 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description https://stageflow.dev/problems/<slug>
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path */
+                        instance?: string;
+                        errors?: {
+                            /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                            path: string;
+                            /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                            pointer: string;
+                            message: string;
+                        }[];
+                        accepted: number;
+                        duplicate: number;
+                        rejected: number;
+                        /** @description Items a transient failure hit; more than 0 only in a 503 answer */
+                        failed: number;
+                        results: {
+                            index: number;
+                            messageId: string | null;
+                            /**
+                             * @description `failed`: a transient storage failure hit this item (only in a 503 answer); resend it, it is safe
+                             * @enum {string}
+                             */
+                            status: "accepted" | "duplicate" | "rejected" | "failed";
+                            error?: {
+                                status: number;
+                                title: string;
+                                detail: string;
+                                errors: {
+                                    /** @description Dotted path of the offending field, e.g. `batch[3].userId` */
+                                    path: string;
+                                    /** @description The same as a JSON Pointer, e.g. `/batch/3/userId` */
+                                    pointer: string;
+                                    message: string;
+                                }[];
+                            };
+                        }[];
+                    } | components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listCustomers: {
@@ -2460,15 +2645,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description The list’s table index is not there yet or still being built (see `Retry-After`) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCustomer: {
@@ -2503,6 +2680,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     eraseCustomer: {
@@ -2536,6 +2714,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCustomerTouchpoints: {
@@ -2574,6 +2753,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCustomerTransitions: {
@@ -2610,6 +2790,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCustomerMessages: {
@@ -2647,6 +2828,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listMessages: {
@@ -2738,15 +2920,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description The index is not there yet or still being built (see `Retry-After`) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     exportCustomer: {
@@ -2782,6 +2956,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCampaigns: {
@@ -2812,6 +2987,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createCampaign: {
@@ -2843,6 +3019,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCampaignMetrics: {
@@ -2871,6 +3048,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCampaignMetrics: {
@@ -2910,6 +3088,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCampaign: {
@@ -2949,6 +3128,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateCampaign: {
@@ -3008,6 +3188,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteCampaign: {
@@ -3050,6 +3231,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     patchCampaign: {
@@ -3119,6 +3301,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCampaignStats: {
@@ -3154,6 +3337,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     activateCampaign: {
@@ -3198,6 +3382,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     pauseCampaign: {
@@ -3242,6 +3427,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listTemplates: {
@@ -3266,6 +3452,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getTemplate: {
@@ -3301,6 +3488,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     putTemplate: {
@@ -3342,6 +3530,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteTemplate: {
@@ -3384,6 +3573,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     patchTemplate: {
@@ -3434,6 +3624,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     previewTemplate: {
@@ -3474,6 +3665,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     testSendTemplate: {
@@ -3523,15 +3715,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description The mail provider did not answer (retry after `Retry-After` seconds) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     stagesReport: {
@@ -3559,6 +3743,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     funnelReport: {
@@ -3594,6 +3779,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     attributionReport: {
@@ -3627,6 +3813,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     globalControlReport: {
@@ -3655,6 +3842,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getSettings: {
@@ -3679,6 +3867,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     patchSettings: {
@@ -3718,6 +3907,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     currentKey: {
@@ -3741,6 +3931,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listKeys: {
@@ -3765,6 +3956,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createKey: {
@@ -3794,6 +3986,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     revokeKey: {
@@ -3829,6 +4022,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     unsubscribePage: {
@@ -3870,6 +4064,7 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     unsubscribe: {
@@ -3916,6 +4111,7 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     openapi: {
@@ -3939,6 +4135,7 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }

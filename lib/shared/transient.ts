@@ -1,0 +1,117 @@
+import { StageflowError } from './errors.js';
+
+/**
+ * Which failures of a dependency (DynamoDB, EventBridge, SES, the network) pass by themselves:
+ * throttling, lock and transaction conflicts, timeouts, dropped connections, a 5xx. Under load
+ * DynamoDB (Local more so) answers these although the write often landed; a client told "500"
+ * gives up, one told "503, retry" resends, and every write route is safe to resend (ingest is
+ * idempotent by messageId). Transport-neutral: the HTTP edge (lib/http/middleware.ts) turns
+ * one into a 503 with Retry-After, a batch marks only the items it hit (lib/ingest).
+ */
+
+/** Error names (SDK exception names, Node's) that mean "try again shortly". */
+const TRANSIENT_NAMES = new Set([
+  'TransactionConflictException',
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'TooManyRequestsException',
+  'InternalServerError',
+  'InternalFailure',
+  'InternalServiceError',
+  'InternalException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'TransactionInProgressException',
+]);
+
+/** Reasons in a TransactionCanceledException that are contention, not a failed condition. */
+const TRANSIENT_CANCELLATION_CODES = new Set([
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'RequestLimitExceeded',
+  'InternalServerError',
+]);
+
+/** Socket-level failures: the request may or may not have arrived; a resend is safe. */
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+type Inspectable = Error & {
+  code?: unknown;
+  $fault?: unknown;
+  $retryable?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+  CancellationReasons?: ({ Code?: string } | undefined)[];
+  /** Set by errors of our own that are contention by nature (lib/ingest's StoreExhaustedError). */
+  transient?: unknown;
+};
+
+function isTransientItself(error: Inspectable): boolean {
+  if (error.transient === true) return true;
+  if (error instanceof StageflowError) return error.kind === 'unavailable';
+  if (error.name === 'TransactionCanceledException') {
+    const codes = (error.CancellationReasons ?? []).map((r) => r?.Code).filter((c) => c && c !== 'None');
+    // A failed condition is an answer, not a hiccup: only contention makes the whole cancel transient.
+    return codes.length > 0 && codes.every((c) => TRANSIENT_CANCELLATION_CODES.has(c!));
+  }
+  if (TRANSIENT_NAMES.has(error.name)) return true;
+  if (typeof error.code === 'string' && NETWORK_CODES.has(error.code)) return true;
+  if (error.$retryable !== undefined && error.$retryable !== null) return true;
+  const status = error.$metadata?.httpStatusCode;
+  if (typeof status === 'number' && (status === 429 || status === 503 || status === 504)) return true;
+  return error.$fault === 'server' && typeof status === 'number' && status >= 500;
+}
+
+/**
+ * Whether `error`, or an error it was caused by (`cause`, an AggregateError's `errors`), is a
+ * transient dependency failure. Errors that are answers (a failed condition, validation, a
+ * missing table, an access denial, a bug) are not.
+ */
+export function isTransientDependencyError(error: unknown, depth = 0): boolean {
+  if (depth > 8 || !error || typeof error !== 'object') return false;
+  const e = error as Inspectable;
+  if (e instanceof StageflowError && e.kind !== 'unavailable' && e.expose) return false;
+  if (isTransientItself(e)) return true;
+  if (e instanceof AggregateError && e.errors.some((x) => isTransientDependencyError(x, depth + 1))) {
+    return true;
+  }
+  return isTransientDependencyError(e.cause, depth + 1);
+}
+
+/** Seconds a client should wait before resending after a transient dependency failure. */
+export const TRANSIENT_RETRY_AFTER_SECONDS = 2;
+
+export const SAFE_TO_RETRY_DETAIL =
+  'A storage or downstream service was briefly unavailable (throttling, a conflict or a timeout); ' +
+  'part of the request may have been stored. It is safe to resend it unchanged: touchpoints are ' +
+  'idempotent by messageId, so what was stored is reported as a duplicate.';
+
+/** A transient dependency failure as a client may see it: 503, Retry-After, safe to resend. */
+export class DependencyUnavailableError extends StageflowError {
+  constructor(cause?: unknown) {
+    super('unavailable', 'dependency-unavailable', 'Service temporarily unavailable', SAFE_TO_RETRY_DETAIL, {
+      retryAfterSeconds: TRANSIENT_RETRY_AFTER_SECONDS,
+      expose: true,
+      cause,
+    });
+    this.name = 'DependencyUnavailableError';
+  }
+}

@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import { ingestRequest } from '../../lib/ingest/http-ingest.js';
+import { IngestTouchpoints } from '../../lib/ingest/ingest-touchpoints.js';
+import { defaultModel, replay } from '../../lib/journey/index.js';
+import { ValidationError } from '../../lib/shared/errors.js';
+import { mergeTraits, TRAIT_LIMITS } from '../../lib/shared/trait-limits.js';
+import { anonymousCustomerId } from '../../lib/storage/table.js';
+import { parseTouchpoint } from '../../lib/touchpoints/parse.js';
+import { MemoryJourneyStore } from '../support/memory-journey-store.js';
+
+/**
+ * A customer's traits are one DynamoDB item's worth (the profile, at most 400 KB): bounded at
+ * ingest per touchpoint (a 400 naming the field) and in the fold, so no order of identifies and
+ * no merge of two profiles makes the profile grow without bound.
+ */
+
+const receivedAt = new Date('2026-05-01T10:00:00.000Z');
+const T0 = Date.parse('2026-05-01T09:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+const keysFrom = (from: number, n: number, value: unknown = 'x') =>
+  Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${from + i}`, value]));
+const errorsOf = (result: ReturnType<typeof parseTouchpoint>) => (result.ok ? [] : result.errors);
+
+describe('traits at ingest', () => {
+  const identify = (traits: Record<string, unknown>) => ({
+    messageId: 'm-1',
+    userId: 'u-1',
+    event: 'identify',
+    timestamp: iso(T0),
+    traits,
+  });
+
+  it(`takes ${TRAIT_LIMITS.keys} keys, and a value of exactly ${TRAIT_LIMITS.valueBytes} bytes`, () => {
+    const value = 'a'.repeat(TRAIT_LIMITS.valueBytes - 2); // with its quotes, exactly the limit
+    const traits = { ...keysFrom(0, TRAIT_LIMITS.keys - 1), notes: value };
+    expect(parseTouchpoint(identify(traits), 'stageflow', { receivedAt }).ok).toBe(true);
+  });
+
+  it('refuses more keys with a 400 naming traits and the reason', () => {
+    const result = parseTouchpoint(identify(keysFrom(0, TRAIT_LIMITS.keys + 1)), 'stageflow', { receivedAt });
+    expect(result).toMatchObject({ ok: false, status: 400 });
+    expect(errorsOf(result)).toEqual([
+      {
+        path: 'traits',
+        pointer: '/traits',
+        message: `has ${TRAIT_LIMITS.keys + 1} keys; a customer keeps at most ${TRAIT_LIMITS.keys} traits`,
+      },
+    ]);
+  });
+
+  it('refuses a value over the size limit, naming the trait, on Segment identify too', () => {
+    const big = { notes: 'é'.repeat(600) }; // 1,202 bytes as JSON
+    for (const [raw, format] of [
+      [identify(big), 'stageflow'],
+      [{ userId: 'u-1', traits: big }, 'identify'],
+    ] as const) {
+      expect(errorsOf(parseTouchpoint(raw, format, { receivedAt }))).toEqual([
+        {
+          path: 'traits.notes',
+          pointer: '/traits/notes',
+          message: `is 1202 bytes as JSON; a trait value may be at most ${TRAIT_LIMITS.valueBytes} bytes`,
+        },
+      ]);
+    }
+  });
+
+  it('answers a single call with a 400 problem and rejects only that item in a batch', async () => {
+    const ingest = new IngestTouchpoints(new MemoryJourneyStore(), defaultModel);
+    const error = await ingestRequest(
+      'identify',
+      { userId: 'u-1', traits: keysFrom(0, 101) },
+      ingest,
+      receivedAt,
+    ).catch((e) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.errors[0]).toMatchObject({ path: 'traits' });
+
+    const batch = {
+      batch: [
+        { type: 'identify', userId: 'u-1', traits: { email: 'ada@example.com' } },
+        { type: 'identify', userId: 'u-2', traits: { blob: 'x'.repeat(2000) } },
+      ],
+    };
+    const res = await ingestRequest('batch', batch, ingest, receivedAt);
+    const body = JSON.parse(res.body as string);
+    expect(body).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(body.results[1].error.errors[0]).toMatchObject({
+      path: 'batch[1].traits.blob',
+      pointer: '/batch/1/traits/blob',
+    });
+  });
+});
+
+describe('traits in the profile', () => {
+  it('updates known keys but adds none beyond the cap, and leaves out values stored before the limit', () => {
+    const full = keysFrom(0, TRAIT_LIMITS.keys);
+    const merged = mergeTraits(full, { k0: 'new', extra: 1, huge: 'x'.repeat(5000) });
+    expect(Object.keys(merged)).toHaveLength(TRAIT_LIMITS.keys);
+    expect(merged.k0).toBe('new');
+    expect(merged).not.toHaveProperty('extra');
+    expect(merged).not.toHaveProperty('huge');
+  });
+
+  it('stays bounded through many identifies, keeping the first keys in event time whatever the arrival order', () => {
+    const identifies = Array.from({ length: 5 }, (_, i) => ({
+      messageId: `m-${i}`,
+      timestamp: iso(T0 + i * 60_000),
+      event: 'identify',
+      traits: { ...keysFrom(i * 60, 60), email: `v${i}@example.com` },
+    }));
+    const inOrder = replay(defaultModel, identifies).state.traits;
+    const shuffled = replay(defaultModel, [...identifies].reverse()).state.traits;
+    expect(Object.keys(inOrder)).toHaveLength(TRAIT_LIMITS.keys);
+    expect(shuffled).toEqual(inOrder);
+    expect(inOrder.email).toBe('v4@example.com'); // a known key keeps taking the newest value
+    expect(inOrder).toHaveProperty('k0');
+    expect(inOrder).not.toHaveProperty('k200');
+  });
+
+  it('keeps a merge of an anonymous and a user profile within the cap', async () => {
+    const store = new MemoryJourneyStore();
+    const ingest = new IngestTouchpoints(store, defaultModel, () => receivedAt);
+    const at = (ms: number) => iso(T0 + ms);
+    await ingest.execute([
+      {
+        messageId: 'a-1',
+        anonymousId: 'anon-1',
+        type: 'identify',
+        event: 'identify',
+        timestamp: at(0),
+        receivedAt: at(0),
+        traits: keysFrom(0, 80),
+      },
+    ]);
+    await ingest.execute([
+      {
+        messageId: 'u-1',
+        userId: 'user-1',
+        type: 'identify',
+        event: 'identify',
+        timestamp: at(1000),
+        receivedAt: at(1000),
+        traits: keysFrom(500, 80),
+      },
+    ]);
+    expect(Object.keys((await store.profile(anonymousCustomerId('anon-1')))!.state.traits)).toHaveLength(80);
+    // The user identifies with the anonymous id: the two histories are merged and replayed.
+    await ingest.execute([
+      {
+        messageId: 'u-2',
+        userId: 'user-1',
+        anonymousId: 'anon-1',
+        type: 'identify',
+        event: 'identify',
+        timestamp: at(2000),
+        receivedAt: at(2000),
+        traits: { email: 'ada@example.com' },
+      },
+    ]);
+    const traits = (await store.profile('user-1'))!.state.traits;
+    expect(Object.keys(traits)).toHaveLength(TRAIT_LIMITS.keys);
+    expect(traits).toHaveProperty('k79'); // the anonymous history came first in event time
+    expect(traits).toHaveProperty('k519');
+    expect(traits).not.toHaveProperty('k520');
+    expect(traits).not.toHaveProperty('email'); // new, and the profile is full
+  });
+});
