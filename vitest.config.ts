@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
  * Three groups, each a vitest project (`npm test` runs them one after the other through
  * scripts/test.ts, and prints each group's time):
  * - unit: pure code and in-memory adapters, milliseconds each; no DynamoDB Local, so no Java.
- * - contract: the event contracts and the synthesized CDK templates; no DynamoDB Local either.
+ * - contract: the event contracts, the synthesized CDK templates and the console's generated API
+ *   types (a child process runs openapi-typescript); no DynamoDB Local either.
  * - integration: the real handlers on the local stack against DynamoDB Local (and the console's
  *   browser tests in test/browser/, which drive that stack), which the
  *   project's global setup starts once for the whole group. Their logs are kept back and
@@ -48,7 +49,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'contract',
-          include: ['events/**/*.test.ts', 'test/infra/**/*.test.ts'],
+          include: ['events/**/*.test.ts', 'test/infra/**/*.test.ts', 'test/contract/**/*.test.ts'],
           maxWorkers: WORKERS,
           sequence: { groupOrder: 1 },
         },

@@ -1,3 +1,4 @@
+import type { core } from 'zod';
 import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { AttributionReport, FunnelReport, StagesReport } from '../lib/analytics/report-schemas.js';
@@ -131,7 +132,7 @@ const SCHEMAS = {
   SettingsPatch,
   Health,
   Unsubscribed,
-} as const satisfies Record<string, z.ZodType>;
+} as const satisfies Record<string, core.$ZodType>;
 
 type Json = Record<string, unknown>;
 

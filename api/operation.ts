@@ -1,3 +1,4 @@
+import type { core } from 'zod';
 import * as z from 'zod';
 
 /**
@@ -21,7 +22,8 @@ export interface Operation {
     | 'Unsubscribe'
     | 'Settings'
     | 'Meta';
-  query?: z.ZodObject;
+  /** Classic or mini zod (zod-openapi reads zod core); ingest's schemas are zod/mini (lib/shared/zod.ts). */
+  query?: core.$ZodObject;
   body?: Body & { required?: boolean };
   /** Success responses; errors are added from the route's kind. */
   responses: Record<
@@ -33,7 +35,7 @@ export interface Operation {
 }
 
 export interface Body {
-  schema: z.ZodType;
+  schema: core.$ZodType;
   /** Default application/json; several for a request body read the same way in each. */
   contentType?: string | readonly string[];
   example?: unknown;
@@ -43,7 +45,7 @@ export interface Body {
 export type Operations = Record<string, Operation>;
 
 /** Exactly one of two schemas, rendered as `oneOf` (zod renders a union as `anyOf`). */
-export const oneOf = <A extends z.ZodType, B extends z.ZodType>(a: A, b: B) =>
+export const oneOf = <A extends core.$ZodType, B extends core.$ZodType>(a: A, b: B) =>
   z.union([a, b]).meta({
     override: (ctx: { jsonSchema: Record<string, unknown> }) => {
       ctx.jsonSchema.oneOf = ctx.jsonSchema.anyOf;

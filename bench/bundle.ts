@@ -4,7 +4,7 @@ import { isBuiltin } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLING } from '../infra/bundling.js';
+import { ALIASES, BUNDLING } from '../infra/bundling.js';
 import { median } from './engine.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -15,6 +15,10 @@ export interface BundlePlan {
   externals: string[];
   banner?: string;
   mainFields?: string[];
+  /** esbuild `alias`: infra's (the SDK's credential chain replaced) when the SDK is bundled. */
+  alias?: Record<string, string>;
+  /** An external source map beside the bundle, without the sources (infra's). */
+  sourceMap?: boolean;
   target: string;
   source: string;
 }
@@ -25,6 +29,9 @@ export function bundlePlan(bundleSdk: boolean = BUNDLING.bundleAwsSDK): BundlePl
     externals: bundleSdk ? [] : ['@aws-sdk/*'],
     banner: BUNDLING.banner,
     mainFields: [...BUNDLING.mainFields],
+    // With the SDK left to the runtime, esbuild never sees the chain, and neither does CDK.
+    alias: bundleSdk ? { ...ALIASES } : undefined,
+    sourceMap: BUNDLING.sourceMap,
     target: BUNDLING.target,
     source: `infra/bundling.ts, SDK ${bundleSdk ? 'bundled' : 'from the runtime'}`,
   };
@@ -50,6 +57,7 @@ const packageOf = (input: string): string => {
 
 export async function bundleIngest(plan: BundlePlan, name = 'ingest'): Promise<BundleResult> {
   mkdirSync(OUT_DIR, { recursive: true });
+  const file = join(OUT_DIR, `${name}.mjs`);
   const out = await build({
     entryPoints: [join(ROOT, 'functions/ingest.ts')],
     bundle: true,
@@ -59,6 +67,9 @@ export async function bundleIngest(plan: BundlePlan, name = 'ingest'): Promise<B
     format: 'esm',
     external: plan.externals,
     ...(plan.mainFields ? { mainFields: plan.mainFields } : {}),
+    ...(plan.alias ? { alias: plan.alias } : {}),
+    ...(plan.sourceMap ? { sourcemap: 'linked' as const, sourcesContent: false } : {}),
+    outfile: file,
     // infra's banner, or the usual one: bundled CommonJS that require()s a built-in needs it in ESM.
     banner: {
       js:
@@ -69,9 +80,8 @@ export async function bundleIngest(plan: BundlePlan, name = 'ingest'): Promise<B
     metafile: true,
     logLevel: 'silent',
   });
-  const code = out.outputFiles[0].contents;
-  const file = join(OUT_DIR, `${name}.mjs`);
-  writeFileSync(file, code);
+  for (const output of out.outputFiles) writeFileSync(output.path, output.contents);
+  const code = out.outputFiles.find((o) => o.path === file)!.contents;
   return {
     bytes: code.byteLength,
     externals: plan.externals,
@@ -101,43 +111,71 @@ function byPackage(meta: Metafile): { name: string; bytes: number }[] {
   return [...sizes].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
+/** A bundle to import, and the NODE_OPTIONS to import it with (none: as deployed by default). */
+export interface InitEntry {
+  file: string;
+  nodeOptions?: string;
+}
+
 export interface InitResult {
   /** Median ms to import each file in a fresh node process, in the order given. */
   ms: number[];
   /** Median ms to import an empty module in a fresh node process. */
   emptyMs: number;
+  /**
+   * Median CPU ms (user + system, all threads) of each import, in the order given: on a machine
+   * other jobs keep busy, wall time waits for a core and CPU time does not, so this tells a
+   * slower bundle from a busier machine.
+   */
+  cpuMs: number[];
   runs: number;
 }
 
 const IMPORT_TIMER =
-  'const t=performance.now();await import(process.argv[1]);process.stdout.write(String(performance.now()-t));';
+  'const c=process.cpuUsage(),t=performance.now();await import(process.argv[1]);' +
+  'const w=performance.now()-t,u=process.cpuUsage(c);process.stdout.write(w+" "+(u.user+u.system)/1000);';
 
-function importMs(file: string): number {
+/** Wall and CPU ms of importing `file` in a fresh node process, with these NODE_OPTIONS. */
+function importMs(file: string, nodeOptions?: string): [number, number] {
   const out = execFileSync(
     process.execPath,
     ['--input-type=module', '-e', IMPORT_TIMER, pathToFileURL(file).href],
     {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', TABLE_NAME: 'bench', NODE_NO_WARNINGS: '1' },
+      // NODE_OPTIONS as the functions get them (infra/bundling.ts, runtimeNodeOptions).
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'us-east-1',
+        TABLE_NAME: 'bench',
+        NODE_NO_WARNINGS: '1',
+        ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+      },
       encoding: 'utf8',
     },
   );
-  return Number(out);
+  const [wall, cpu] = out.split(' ').map(Number);
+  return [wall, cpu];
 }
 
 /**
  * Module init: the import time of each bundle and of an empty module, each in fresh processes,
  * interleaved so a busy machine slows them alike.
  */
-export function measureInit(files: string[], runs = 5): InitResult {
+export function measureInit(entries: (string | InitEntry)[], runs = 5): InitResult {
   const empty = join(OUT_DIR, 'empty.mjs');
   writeFileSync(empty, 'export {};\n');
-  for (const file of files) importMs(file); // the first read warms the file-system cache
-  const times = files.map((): number[] => []);
+  const all = entries.map((e): InitEntry => (typeof e === 'string' ? { file: e } : e));
+  for (const { file, nodeOptions } of all) importMs(file, nodeOptions); // warms the file-system cache
+  const times = all.map((): number[] => []);
+  const cpu = all.map((): number[] => []);
   const baseline: number[] = [];
   for (let i = 0; i < runs; i++) {
-    baseline.push(importMs(empty));
-    for (const [f, file] of files.entries()) times[f].push(importMs(file));
+    baseline.push(importMs(empty)[0]);
+    for (const [f, { file, nodeOptions }] of all.entries()) {
+      const [wall, used] = importMs(file, nodeOptions);
+      times[f].push(wall);
+      cpu[f].push(used);
+    }
   }
-  return { ms: times.map(median), emptyMs: median(baseline), runs };
+  return { ms: times.map(median), cpuMs: cpu.map(median), emptyMs: median(baseline), runs };
 }

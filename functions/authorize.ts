@@ -6,7 +6,7 @@ import type {
 import { keyFromAuthorization } from '../lib/auth/api-keys.js';
 import type { KeyContext } from '../lib/auth/authenticate.js';
 import { header } from '../lib/http/middleware.js';
-import { keys } from '../lib/runtime/auth.js';
+import { credentials } from '../lib/runtime/credentials.js';
 import { taskHandler } from '../lib/runtime/handlers.js';
 import { logger } from '../lib/runtime/logger.js';
 
@@ -35,7 +35,7 @@ export const handler = taskHandler(
     const credential = keyFromAuthorization(authorization);
     // An unparseable header is an unknown key; the route explains what the header must look like.
     // A console user's Cognito access token is checked by its signature, an API key by its hash.
-    const context = credential === null ? UNKNOWN : await keys().credentials.check(credential);
+    const context = credential === null ? UNKNOWN : await credentials().check(credential);
     // The key id is not secret; the key, the token, its hash and the header never reach a log.
     logger.debug('key checked', { keyId: context.keyId || undefined, status: context.status });
     return { isAuthorized: true, context };

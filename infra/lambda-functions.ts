@@ -18,7 +18,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import { FUNCTIONS, type FunctionName } from '../lib/http/routes.js';
-import { BUNDLING } from './bundling.js';
+import { BUNDLING, runtimeNodeOptions } from './bundling.js';
 import {
   INDEX_QUERIES,
   KEY_READ,
@@ -88,6 +88,8 @@ export function createFunction(scope: Stack, name: FunctionName, props: Function
 
   grantServices(scope, name, role, props);
 
+  // No --enable-source-maps unless `stageflow:sourceMaps` is on: it costs init (infra/bundling.ts).
+  const nodeOptions = runtimeNodeOptions(settings.sourceMaps);
   const fn = new NodejsFunction(scope, `${id}Function`, {
     entry: join(ROOT, def.entry),
     handler: 'handler',
@@ -109,7 +111,7 @@ export function createFunction(scope: Stack, name: FunctionName, props: Function
       STAGEFLOW_STAGE: settings.stage,
       STAGEFLOW_REPORT_TIMEZONE: settings.reportTimeZone,
       STAGEFLOW_CURRENCY: settings.currency,
-      NODE_OPTIONS: '--enable-source-maps',
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
       ...serviceEnvironment(name, props),
     },
     projectRoot: ROOT,
@@ -119,8 +121,6 @@ export function createFunction(scope: Stack, name: FunctionName, props: Function
       ...BUNDLING,
       format: OutputFormat.ESM,
       mainFields: [...BUNDLING.mainFields],
-      sourceMap: true,
-      sourcesContent: false,
     },
   });
   // X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions.

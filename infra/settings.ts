@@ -21,6 +21,7 @@ export const CONTEXT = {
   tableIndexes: 'stageflow:tableIndexes',
   tracking: 'stageflow:tracking',
   trackingDomain: 'stageflow:trackingDomain',
+  sourceMaps: 'stageflow:sourceMaps',
 } as const;
 
 const Stage = z.enum(['dev', 'prod']);
@@ -86,6 +87,7 @@ const Context = z.object({
     .default(TABLE_INDEXES.length),
   tracking: z.enum(['on', 'off'], "must be 'on' or 'off'").default('on'),
   trackingDomain: Domain.optional(),
+  sourceMaps: z.enum(['on', 'off'], "must be 'on' or 'off'").default('off'),
 });
 
 /** Everything that differs between deployments, validated once when the app is built. */
@@ -124,6 +126,11 @@ export interface StageflowSettings {
   tracking: 'on' | 'off';
   /** The tracked configuration set's custom redirect domain for open and click links (docs/messaging.md). */
   trackingDomain?: string;
+  /**
+   * `--enable-source-maps` in the functions' NODE_OPTIONS: stack traces name source files, at
+   * the cost of reading the source map at every cold start (infra/bundling.ts). Off by default.
+   */
+  sourceMaps: boolean;
 }
 
 /** Reads and validates the `stageflow:*` context; a bad value fails the synth with its key. */
@@ -158,6 +165,7 @@ export function readSettings(node: Node): StageflowSettings {
     tableIndexes: c.tableIndexes,
     tracking: c.tracking,
     trackingDomain: c.trackingDomain,
+    sourceMaps: c.sourceMaps === 'on',
   };
 }
 

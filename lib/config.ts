@@ -1,24 +1,26 @@
-import * as z from 'zod';
+import * as z from './shared/zod.js';
 
 const Config = z.object({
-  TABLE_NAME: z.string().min(1, 'TABLE_NAME must name the Stageflow table'),
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  STAGEFLOW_RETENTION_DAYS: z.coerce.number().int().positive().default(400),
-  STAGEFLOW_STAGE: z.string().default('dev'),
-  STAGEFLOW_TEMPLATE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{0,20}$/, 'up to 20 letters, digits, _ or -')
-    .default('stageflow-'),
-  STAGEFLOW_SENDER: z.string().min(3).default('Stageflow <noreply@stageflow.local>'),
-  SES_CONFIGURATION_SET: z.string().min(1).optional(),
-  SES_UNTRACKED_CONFIGURATION_SET: z.string().min(1).optional(),
-  STAGEFLOW_TRACKING: z.enum(['on', 'off'], "must be 'on' or 'off'").default('on'),
-  SES_ENDPOINT: z.url().optional(),
-  STAGEFLOW_PUBLIC_URL: z.url().optional(),
-  STAGEFLOW_SHOP_NAME: z.string().min(1).default('Stageflow Shop'),
-  STAGEFLOW_SHOP_URL: z.url().default('https://shop.example'),
-  STAGEFLOW_UNSUBSCRIBE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  STAGEFLOW_UNSUBSCRIBE_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  TABLE_NAME: z.string().check(z.minLength(1, 'TABLE_NAME must name the Stageflow table')),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  STAGEFLOW_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), 400),
+  STAGEFLOW_STAGE: z._default(z.string(), 'dev'),
+  STAGEFLOW_TEMPLATE_PREFIX: z._default(
+    z.string().check(z.regex(/^[A-Za-z0-9_-]{0,20}$/, 'up to 20 letters, digits, _ or -')),
+    'stageflow-',
+  ),
+  STAGEFLOW_SENDER: z._default(z.string().check(z.minLength(3)), 'Stageflow <noreply@stageflow.local>'),
+  SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
+  SES_UNTRACKED_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
+  STAGEFLOW_TRACKING: z._default(z.enum(['on', 'off'], "must be 'on' or 'off'"), 'on'),
+  SES_ENDPOINT: z.optional(z.url()),
+  STAGEFLOW_PUBLIC_URL: z.optional(z.url()),
+  STAGEFLOW_SHOP_NAME: z._default(z.string().check(z.minLength(1)), 'Stageflow Shop'),
+  STAGEFLOW_SHOP_URL: z._default(z.url(), 'https://shop.example'),
+  STAGEFLOW_UNSUBSCRIBE_SECRET: z.optional(
+    z.string().check(z.minLength(16, 'must be at least 16 characters')),
+  ),
+  STAGEFLOW_UNSUBSCRIBE_SECRET_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
 });
 
 export interface StageflowConfig {
@@ -86,8 +88,8 @@ export function config(): StageflowConfig {
 }
 
 const EventsConfig = z.object({
-  EVENT_BUS_NAME: z.string().min(1, 'EVENT_BUS_NAME must name the Stageflow event bus'),
-  EVENTBRIDGE_ENDPOINT: z.url().optional(),
+  EVENT_BUS_NAME: z.string().check(z.minLength(1, 'EVENT_BUS_NAME must name the Stageflow event bus')),
+  EVENTBRIDGE_ENDPOINT: z.optional(z.url()),
 });
 
 export interface StageflowEventsConfig {
@@ -114,15 +116,12 @@ export function eventsConfig(): StageflowEventsConfig {
 }
 
 const RuntimeConfig = z.object({
-  STAGEFLOW_AUTH_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
-  STAGEFLOW_SES_FAULTS: z.enum(['on', 'off']).default('off'),
-  STEPFUNCTIONS_ENDPOINT: z.url().optional(),
-  FLOW_STATE_MACHINE_ARN_PREFIX: z.string().startsWith('arn:').optional(),
-  STAGEFLOW_USER_POOL_ID: z
-    .string()
-    .regex(/^[\w-]+_[0-9a-zA-Z]+$/)
-    .optional(),
-  STAGEFLOW_USER_POOL_CLIENT_ID: z.string().min(1).optional(),
+  STAGEFLOW_AUTH_CACHE_MS: z._default(z.coerce.number().check(z.int(), z.gte(0)), 30_000),
+  STAGEFLOW_SES_FAULTS: z._default(z.enum(['on', 'off']), 'off'),
+  STEPFUNCTIONS_ENDPOINT: z.optional(z.url()),
+  FLOW_STATE_MACHINE_ARN_PREFIX: z.optional(z.string().check(z.startsWith('arn:'))),
+  STAGEFLOW_USER_POOL_ID: z.optional(z.string().check(z.regex(/^[\w-]+_[0-9a-zA-Z]+$/))),
+  STAGEFLOW_USER_POOL_CLIENT_ID: z.optional(z.string().check(z.minLength(1))),
 });
 
 export interface StageflowRuntimeConfig {
@@ -175,10 +174,8 @@ export function resetConfig(): void {
 }
 
 const AnalyticsConfig = z.object({
-  STAGEFLOW_REPORT_TIMEZONE: z
-    .string()
-    .default('UTC')
-    .refine((tz) => {
+  STAGEFLOW_REPORT_TIMEZONE: z._default(z.string(), 'UTC').check(
+    z.refine((tz: string) => {
       try {
         new Intl.DateTimeFormat('en-CA', { timeZone: tz });
         return true;
@@ -186,10 +183,11 @@ const AnalyticsConfig = z.object({
         return false;
       }
     }, 'must be an IANA time zone such as Europe/Berlin'),
-  STAGEFLOW_CURRENCY: z
-    .string()
-    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
-    .default('USD'),
+  ),
+  STAGEFLOW_CURRENCY: z._default(
+    z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')),
+    'USD',
+  ),
 });
 
 let cachedAnalytics: { timeZone: string; currency: string } | undefined;
@@ -215,7 +213,7 @@ export function analyticsConfig(): { timeZone: string; currency: string } {
  */
 type Env = Record<string, string | undefined>;
 
-const problemsOf = (error: z.ZodError) =>
+const problemsOf = (error: z.core.$ZodError) =>
   error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
 
 /**
@@ -233,15 +231,15 @@ export function timeScale(env: Env = process.env): number {
 }
 
 const FlowEnv = z.object({
-  STAGEFLOW_FREQUENCY_CAP: z.coerce.number().int().min(1).default(3),
-  STAGEFLOW_FREQUENCY_WINDOW_DAYS: z.coerce.number().positive().default(7),
-  STAGEFLOW_QUIET_HOURS: z
-    .string()
-    .regex(/^\d{1,2}-\d{1,2}$/, 'must look like 21-8 (start hour - end hour)')
-    .default('21-8'),
-  STAGEFLOW_DEFAULT_TIME_ZONE: z.string().default('UTC'),
+  STAGEFLOW_FREQUENCY_CAP: z._default(z.coerce.number().check(z.int(), z.gte(1)), 3),
+  STAGEFLOW_FREQUENCY_WINDOW_DAYS: z._default(z.coerce.number().check(z.positive()), 7),
+  STAGEFLOW_QUIET_HOURS: z._default(
+    z.string().check(z.regex(/^\d{1,2}-\d{1,2}$/, 'must look like 21-8 (start hour - end hour)')),
+    '21-8',
+  ),
+  STAGEFLOW_DEFAULT_TIME_ZONE: z._default(z.string(), 'UTC'),
   // Longer than a send task can run (flowSend's timeout is 30 s): an unexpired claim is live.
-  STAGEFLOW_SEND_LEASE_SECONDS: z.coerce.number().positive().default(300),
+  STAGEFLOW_SEND_LEASE_SECONDS: z._default(z.coerce.number().check(z.positive()), 300),
 });
 
 /** The flows' settings (the flows context's FlowSettings): cap, window, quiet hours, time scale, send lease. */
@@ -272,7 +270,7 @@ export function flowConfig(env: Env = process.env): FlowConfig {
 export const flowTraceToStdout = (env: Env = process.env): boolean => env.STAGEFLOW_FLOW_TRACE === 'stdout';
 
 const MeasurementEnv = z.object({
-  STAGEFLOW_SEED_HOLDOUT_PERCENT: z.coerce.number().min(0).max(100).optional(),
+  STAGEFLOW_SEED_HOLDOUT_PERCENT: z.optional(z.coerce.number().check(z.gte(0), z.lte(100))),
 });
 
 /** Measurement settings (docs/measurement.md); `seedHoldoutPercent` unset means the campaigns' default. */

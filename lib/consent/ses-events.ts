@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../shared/zod.js';
 import { addressHash } from './consent.js';
 import type { Suppression } from './ports.js';
 
@@ -25,34 +25,35 @@ export function sesEventsRulePattern(configurationSet?: string): Record<string, 
 /** The same pattern without a configuration set filter, for documentation and tests. */
 export const SES_EVENTS_RULE_PATTERN = sesEventsRulePattern();
 
-const Recipient = z.looseObject({ emailAddress: z.string().min(3) });
+const Recipient = z.looseObject({ emailAddress: z.string().check(z.minLength(3)) });
+const optionalString = () => z.optional(z.string());
 
 /** An SES event publishing record in an EventBridge envelope (fields Stageflow reads). */
 export const SesEvent = z.looseObject({
   source: z.literal('aws.ses'),
   'detail-type': z.string(),
-  time: z.string().optional(),
+  time: optionalString(),
   detail: z.looseObject({
-    eventType: z.string().optional(),
-    notificationType: z.string().optional(),
-    mail: z.looseObject({ messageId: z.string().optional(), timestamp: z.string().optional() }).optional(),
-    bounce: z
-      .looseObject({
+    eventType: optionalString(),
+    notificationType: optionalString(),
+    mail: z.optional(z.looseObject({ messageId: optionalString(), timestamp: optionalString() })),
+    bounce: z.optional(
+      z.looseObject({
         bounceType: z.string(),
-        bounceSubType: z.string().optional(),
+        bounceSubType: optionalString(),
         bouncedRecipients: z.array(Recipient),
-        timestamp: z.string().optional(),
-        feedbackId: z.string().optional(),
-      })
-      .optional(),
-    complaint: z
-      .looseObject({
+        timestamp: optionalString(),
+        feedbackId: optionalString(),
+      }),
+    ),
+    complaint: z.optional(
+      z.looseObject({
         complainedRecipients: z.array(Recipient),
-        complaintFeedbackType: z.string().optional(),
-        timestamp: z.string().optional(),
-        feedbackId: z.string().optional(),
-      })
-      .optional(),
+        complaintFeedbackType: optionalString(),
+        timestamp: optionalString(),
+        feedbackId: optionalString(),
+      }),
+    ),
   }),
 });
 export type SesEvent = z.infer<typeof SesEvent>;

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { type FieldError, fieldErrors, StageflowError, ValidationError } from '../shared/errors.js';
+import * as z from '../shared/zod.js';
 import type { CustomerListBody } from './http-schemas.js';
 import { type CustomerFilter, type CustomerLists, ListIndexUnavailableError } from './ports.js';
 
@@ -8,22 +8,33 @@ export const LIST_FILTERS = ['stage', 'channel', 'campaign', 'email'] as const;
 type FilterName = (typeof LIST_FILTERS)[number];
 
 const value = (what: string, max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).describe(what);
+  z.optional(
+    z
+      .string()
+      .check(
+        z.trim(),
+        z.minLength(1, 'must not be empty'),
+        z.maxLength(max, `must be at most ${max} characters`),
+        z.describe(what),
+      ),
+  );
 
 /** The query of GET /v1/customers: one filter or none (the most recently active customers), and a page. */
 export const CustomerListQuery = z.strictObject({
-  stage: value('Customers in this journey stage, most recently active first', 64).optional(),
+  stage: value('Customers in this journey stage, most recently active first', 64),
   channel: value(
     'Customers acquired through this channel (`direct`: without one), most recently acquired first',
     64,
-  ).optional(),
+  ),
   campaign: value(
     'Customers acquired by this utm campaign name (`(none)`: without one), most recently acquired first',
     256,
-  ).optional(),
-  email: value('The customers with this email address (exact, case-insensitive)', 320).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100).describe('Items per page (1 to 500)'),
-  cursor: z.string().min(1).optional().describe('`nextCursor` of the previous page'),
+  ),
+  email: value('The customers with this email address (exact, case-insensitive)', 320),
+  limit: z
+    ._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(500)), 100)
+    .check(z.describe('Items per page (1 to 500)')),
+  cursor: z.optional(z.string().check(z.minLength(1))).check(z.describe('`nextCursor` of the previous page')),
 });
 
 const fieldError = (path: string, message: string): FieldError => ({ path, pointer: `/${path}`, message });

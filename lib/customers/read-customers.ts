@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import type { JourneyStore, Profile } from '../ingest/index.js';
 import { fieldErrors, NotFoundError, ValidationError } from '../shared/errors.js';
+import * as z from '../shared/zod.js';
 import { anonymousIdOf, ITEM_PREFIX } from '../storage/table.js';
 import type { CustomerBody, TouchpointPageBody, TransitionListBody } from './http-schemas.js';
 
@@ -29,8 +29,8 @@ export function customerView(profile: Profile): CustomerBody {
 }
 
 export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().min(1).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(500)), 100),
+  cursor: z.optional(z.string().check(z.minLength(1))),
 });
 
 const encodeCursor = (sk: string) => Buffer.from(sk, 'utf8').toString('base64url');

@@ -1,17 +1,19 @@
-import * as z from 'zod';
+import * as z from '../shared/zod.js';
 
 /** Which part of the journey a stage belongs to: before, at, or after a purchase. */
 export const StagePhase = z.enum(['pre', 'purchase', 'post']);
 export type StagePhase = z.infer<typeof StagePhase>;
 
+const nonEmpty = () => z.string().check(z.minLength(1));
+
 export const StageDefinition = z.object({
-  name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'stage names are lower snake_case'),
+  name: z.string().check(z.regex(/^[a-z][a-z0-9_]*$/, 'stage names are lower snake_case')),
   phase: StagePhase,
-  description: z.string().min(1),
+  description: nonEmpty(),
   labels: z.object({
-    aida: z.string().nullable(),
-    funnel: z.enum(['top', 'middle', 'bottom']).nullable(),
-    momentOfTruth: z.string().nullable(),
+    aida: z.nullable(z.string()),
+    funnel: z.nullable(z.enum(['top', 'middle', 'bottom'])),
+    momentOfTruth: z.nullable(z.string()),
   }),
 });
 export type StageDefinition = z.infer<typeof StageDefinition>;
@@ -19,11 +21,15 @@ export type StageDefinition = z.infer<typeof StageDefinition>;
 /** A numeric comparison on one touchpoint property, e.g. `rating >= 4`. */
 export const RuleCondition = z
   .object({
-    property: z.string().min(1),
-    gte: z.number().optional(),
-    lte: z.number().optional(),
+    property: nonEmpty(),
+    gte: z.optional(z.number()),
+    lte: z.optional(z.number()),
   })
-  .refine((c) => c.gte !== undefined || c.lte !== undefined, { message: 'a condition needs gte or lte' });
+  .check(
+    z.refine((c: { gte?: number; lte?: number }) => c.gte !== undefined || c.lte !== undefined, {
+      message: 'a condition needs gte or lte',
+    }),
+  );
 export type RuleCondition = z.infer<typeof RuleCondition>;
 
 /**
@@ -32,15 +38,19 @@ export type RuleCondition = z.infer<typeof RuleCondition>;
  */
 export const SignalRule = z
   .object({
-    event: z.string().min(1),
-    when: RuleCondition.optional(),
-    pre: z.string().optional(),
-    post: z.string().optional(),
-    effect: z.enum(['purchase', 'undo_purchase', 'complaint']).optional(),
+    event: nonEmpty(),
+    when: z.optional(RuleCondition),
+    pre: z.optional(z.string()),
+    post: z.optional(z.string()),
+    effect: z.optional(z.enum(['purchase', 'undo_purchase', 'complaint'])),
   })
-  .refine((r) => r.pre !== undefined || r.post !== undefined || r.effect !== undefined, {
-    message: 'a rule needs pre, post or effect',
-  });
+  .check(
+    z.refine(
+      (r: { pre?: string; post?: string; effect?: string }) =>
+        r.pre !== undefined || r.post !== undefined || r.effect !== undefined,
+      { message: 'a rule needs pre, post or effect' },
+    ),
+  );
 export type SignalRule = z.infer<typeof SignalRule>;
 
 /**
@@ -48,16 +58,14 @@ export type SignalRule = z.infer<typeof SignalRule>;
  * has settled, i.e. a `settledBy` event named it (or named no order), or `afterDays` days have
  * passed since it. Before that a product view is someone checking their order, not a return.
  */
-export const ReturningRule = z
-  .object({
-    /** The post-purchase stage that marks a returning customer. */
-    stage: z.string().min(1),
-    /** Canonical events that settle the latest order (its delivery, its first use). */
-    settledBy: z.array(z.string().min(1)).min(1),
-    /** Days after the latest purchase after which it counts as settled anyway. */
-    afterDays: z.number().min(0).max(365),
-  })
-  .strict();
+export const ReturningRule = z.strictObject({
+  /** The post-purchase stage that marks a returning customer. */
+  stage: nonEmpty(),
+  /** Canonical events that settle the latest order (its delivery, its first use). */
+  settledBy: z.array(nonEmpty()).check(z.minLength(1)),
+  /** Days after the latest purchase after which it counts as settled anyway. */
+  afterDays: z.number().check(z.gte(0), z.lte(365)),
+});
 export type ReturningRule = z.infer<typeof ReturningRule>;
 
 /**
@@ -72,77 +80,79 @@ export const eventKey = (name: string): string =>
 
 export const JourneyModel = z
   .object({
-    id: z.string().min(1),
-    version: z.string().min(1),
-    stages: z.array(StageDefinition).min(2),
+    id: nonEmpty(),
+    version: nonEmpty(),
+    stages: z.array(StageDefinition).check(z.minLength(2)),
     /** Segment (or any other vocabulary) event names mapped to canonical ones. */
     eventAliases: z.record(z.string(), z.string()),
     rules: z.array(SignalRule),
     /** The pre-purchase stage signalled by any otherwise unmapped event that carries a utm campaign. */
-    campaignSignal: z.string().nullable(),
+    campaignSignal: z.nullable(z.string()),
     /** When post-purchase shopping enters the returning stage; null: at once. */
-    returning: ReturningRule.nullable().default(null),
+    returning: z._default(z.nullable(ReturningRule), null),
   })
-  .superRefine((model, ctx) => {
-    const byName = new Map<string, StageDefinition>();
-    model.stages.forEach((stage, i) => {
-      if (byName.has(stage.name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['stages', i, 'name'],
-          message: `duplicate stage "${stage.name}"`,
-        });
-      }
-      byName.set(stage.name, stage);
-    });
-    const purchaseStages = model.stages.filter((s) => s.phase === 'purchase');
-    if (purchaseStages.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['stages'],
-        message: `exactly one stage must have phase "purchase", found ${purchaseStages.length}`,
+  .check(
+    z.superRefine((model, ctx) => {
+      const byName = new Map<string, StageDefinition>();
+      model.stages.forEach((stage, i) => {
+        if (byName.has(stage.name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['stages', i, 'name'],
+            message: `duplicate stage "${stage.name}"`,
+          });
+        }
+        byName.set(stage.name, stage);
       });
-    }
-    const expectPhase = (name: string | undefined | null, phase: StagePhase, path: (string | number)[]) => {
-      if (name === undefined || name === null) return;
-      const stage = byName.get(name);
-      if (!stage) ctx.addIssue({ code: 'custom', path, message: `unknown stage "${name}"` });
-      else if (stage.phase !== phase) {
+      const purchaseStages = model.stages.filter((s) => s.phase === 'purchase');
+      if (purchaseStages.length !== 1) {
         ctx.addIssue({
           code: 'custom',
-          path,
-          message: `stage "${name}" has phase "${stage.phase}", not "${phase}"`,
+          path: ['stages'],
+          message: `exactly one stage must have phase "purchase", found ${purchaseStages.length}`,
         });
       }
-    };
-    model.rules.forEach((rule, i) => {
-      expectPhase(rule.pre, 'pre', ['rules', i, 'pre']);
-      expectPhase(rule.post, 'post', ['rules', i, 'post']);
-    });
-    expectPhase(model.campaignSignal, 'pre', ['campaignSignal']);
-    if (model.returning) expectPhase(model.returning.stage, 'post', ['returning', 'stage']);
-    // Names are matched by eventKey(): two names that match alike must mean the same event.
-    const seen = new Map<string, string>();
-    const claim = (name: string, canonical: string, path: (string | number)[]) => {
-      const key = eventKey(name);
-      const other = seen.get(key);
-      if (other !== undefined && other !== canonical) {
-        ctx.addIssue({
-          code: 'custom',
-          path,
-          message: `"${name}" matches like an event that means "${other}", not "${canonical}"`,
-        });
+      const expectPhase = (name: string | undefined | null, phase: StagePhase, path: (string | number)[]) => {
+        if (name === undefined || name === null) return;
+        const stage = byName.get(name);
+        if (!stage) ctx.addIssue({ code: 'custom', path, message: `unknown stage "${name}"` });
+        else if (stage.phase !== phase) {
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `stage "${name}" has phase "${stage.phase}", not "${phase}"`,
+          });
+        }
+      };
+      model.rules.forEach((rule, i) => {
+        expectPhase(rule.pre, 'pre', ['rules', i, 'pre']);
+        expectPhase(rule.post, 'post', ['rules', i, 'post']);
+      });
+      expectPhase(model.campaignSignal, 'pre', ['campaignSignal']);
+      if (model.returning) expectPhase(model.returning.stage, 'post', ['returning', 'stage']);
+      // Names are matched by eventKey(): two names that match alike must mean the same event.
+      const seen = new Map<string, string>();
+      const claim = (name: string, canonical: string, path: (string | number)[]) => {
+        const key = eventKey(name);
+        const other = seen.get(key);
+        if (other !== undefined && other !== canonical) {
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `"${name}" matches like an event that means "${other}", not "${canonical}"`,
+          });
+        }
+        seen.set(key, canonical);
+      };
+      model.rules.forEach((rule, i) => {
+        claim(rule.event, rule.event, ['rules', i, 'event']);
+      });
+      for (const [name, canonical] of Object.entries(model.eventAliases)) {
+        claim(canonical, canonical, ['eventAliases', name]);
+        claim(name, canonical, ['eventAliases', name]);
       }
-      seen.set(key, canonical);
-    };
-    model.rules.forEach((rule, i) => {
-      claim(rule.event, rule.event, ['rules', i, 'event']);
-    });
-    for (const [name, canonical] of Object.entries(model.eventAliases)) {
-      claim(canonical, canonical, ['eventAliases', name]);
-      claim(name, canonical, ['eventAliases', name]);
-    }
-  });
+    }),
+  );
 export type JourneyModel = z.infer<typeof JourneyModel>;
 
 /** A model checked once at load, with the lookups the engine needs precomputed. */
@@ -156,7 +166,7 @@ export interface CompiledModel {
   readonly stages: ReadonlyMap<string, StageDefinition>;
 }
 
-/** Validates a journey model and precomputes its lookups; throws a ZodError naming the bad field. */
+/** Validates a journey model and precomputes its lookups; throws a zod error ($ZodError: the model is zod/mini) naming the bad field. */
 export function compileModel(input: unknown): CompiledModel {
   const model = JourneyModel.parse(input);
   const rulesByEvent = new Map<string, SignalRule[]>();

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { core } from 'zod';
 
 /**
  * Transport-neutral errors: the leaf every context's errors extend. They say *what* went wrong
@@ -188,7 +188,7 @@ export function toPointer(path: string): string {
 }
 
 /** Field errors from a zod error, each path prefixed (e.g. with `batch[2]`). */
-export function fieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldError[] {
+export function fieldErrors(error: core.$ZodError, prefix: readonly PropertyKey[] = []): FieldError[] {
   return error.issues.map((issue) => {
     const path = formatPath([...prefix, ...issue.path]);
     return { path, pointer: toPointer(path), message: issue.message };

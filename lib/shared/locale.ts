@@ -1,13 +1,10 @@
-import * as z from 'zod';
-
 /**
  * The languages Stageflow speaks (templates, the unsubscribe page); English is required and the
  * fallback. Here rather than in templates, so consent and ingest know a customer's language
- * without loading the template parser.
+ * without loading the template parser, nor zod (the templates context has the `Locale` schema).
  */
 export const LOCALES = ['en', 'de'] as const;
-export const Locale = z.enum(LOCALES);
-export type Locale = z.infer<typeof Locale>;
+export type Locale = (typeof LOCALES)[number];
 export const FALLBACK_LOCALE: Locale = 'en';
 
 /** The customer's `locale` trait as a language: `de`, `de-DE`, `de_AT` → de; anything else → en. */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { LOCALES, type Locale } from '../shared/locale.js';
+import { LOCALES } from '../shared/locale.js';
 
 /**
  * A template's base name, as campaign steps reference it. Short enough that the SES name
@@ -10,7 +10,11 @@ export const TemplateName = z
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be a template name: a-z, 0-9 and -, at most 40 characters');
 export type TemplateName = z.infer<typeof TemplateName>;
 
-export { FALLBACK_LOCALE, LOCALES, Locale, localeOf } from '../shared/locale.js';
+export { FALLBACK_LOCALE, LOCALES, localeOf } from '../shared/locale.js';
+
+/** A language Stageflow speaks, as a schema (lib/shared/locale.ts has the list). */
+export const Locale = z.enum(LOCALES);
+export type Locale = z.infer<typeof Locale>;
 
 /** The SES template that holds one language of a template. */
 export const sesTemplateName = (prefix: string, name: string, locale: Locale): string =>

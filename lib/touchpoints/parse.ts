@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { z } from 'zod';
 import { type FieldError, fieldErrors, formatPath, toPointer } from '../shared/errors.js';
+import type * as z from '../shared/zod.js';
 import {
   LIMITS,
   SegmentAlias,
@@ -49,7 +49,7 @@ const SEGMENT_SCHEMAS = {
   page: SegmentPage,
   screen: SegmentPage,
   group: SegmentGroup,
-} as const satisfies Record<SegmentType, z.ZodType>;
+} as const satisfies Record<SegmentType, z.ZodMiniType>;
 
 // Segment's own `channel` says where the call came from (server, browser), not the marketing channel.
 const SEGMENT_SOURCE_CHANNELS = new Set(['server', 'browser', 'mobile', 'client']);

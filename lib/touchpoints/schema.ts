@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { freeFormIssues, idTextProblem } from '../shared/json-values.js';
 import { TRAIT_LIMITS, traitIssues } from '../shared/trait-limits.js';
+import * as z from '../shared/zod.js';
 
 /** Segment's limits, which Stageflow applies to every route; JSON_LIMITS bound the values inside. */
 export const LIMITS = {
@@ -26,24 +26,28 @@ const typed = (expected: string) => ({
 const text = (max: number) =>
   z
     .string(typed('a string'))
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`);
+    .check(
+      z.trim(),
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(max, `must be at most ${max} characters`),
+    );
 
 /** Refuses text that is not an id: control characters, lone surrogates, U+FFFD (idTextProblem). */
-const idText = (value: string, ctx: z.RefinementCtx) => {
+const idText = (value: string, ctx: z.core.$RefinementCtx<string>) => {
   const problem = idTextProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 };
 
-const Id = text(256).superRefine(idText);
+const Id = text(256).check(z.superRefine(idText));
 
 /**
  * A user id must not look like an anonymous visitor's customer id (`anon:<anonymousId>`,
  * lib/storage/table.ts): it would be stored in that visitor's profile and merged into whoever
  * the visitor later identifies as.
  */
-const UserId = Id.regex(/^(?!anon:)/, 'must not start with "anon:", the prefix of anonymous visitors');
+const UserId = Id.check(
+  z.regex(/^(?!anon:)/, 'must not start with "anon:", the prefix of anonymous visitors'),
+);
 
 /** ISO 8601 with a zone (Z or ±hh:mm); no more than 24 h ahead of the receiving clock. */
 export const Timestamp = z.iso.datetime({
@@ -52,13 +56,13 @@ export const Timestamp = z.iso.datetime({
 });
 
 /** Free-form objects are stored as DynamoDB maps: bounded depth, keys and key length (JSON_LIMITS). */
-const freeForm = (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
+const freeForm = (value: Record<string, unknown>, ctx: z.core.$RefinementCtx<Record<string, unknown>>) => {
   for (const issue of freeFormIssues(value)) {
     ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   }
 };
 
-const Json = z.record(z.string(), z.unknown(), typed('an object')).superRefine(freeForm);
+const Json = z.record(z.string(), z.unknown(), typed('an object')).check(z.superRefine(freeForm));
 
 /**
  * `properties`. Some of its fields are ids Stageflow keys or hashes by: transitions and flow
@@ -66,53 +70,58 @@ const Json = z.record(z.string(), z.unknown(), typed('an object')).superRefine(f
  * code. As strings they follow the id rules; a 30 KB code would exceed DynamoDB's key size.
  */
 const ID_PROPERTIES = ['order_id', 'orderId', 'previousId', 'referralCode'] as const;
-const Properties = Json.superRefine((value, ctx) => {
-  for (const key of ID_PROPERTIES) {
-    const id = value[key];
-    if (typeof id !== 'string') continue;
-    const problem = id.length > 256 ? 'must be at most 256 characters' : idTextProblem(id);
-    if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
-  }
-});
+const Properties = Json.check(
+  z.superRefine((value: Record<string, unknown>, ctx) => {
+    for (const key of ID_PROPERTIES) {
+      const id = value[key];
+      if (typeof id !== 'string') continue;
+      const problem = id.length > 256 ? 'must be at most 256 characters' : idTextProblem(id);
+      if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+    }
+  }),
+);
 /** `traits`: merged into the customer's profile, so bounded in keys and value size (TRAIT_LIMITS). */
-const Traits = Json.superRefine((value, ctx) => {
-  for (const issue of traitIssues(value)) {
-    ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-  }
-}).describe(
-  `Merged into the customer's traits: at most ${TRAIT_LIMITS.keys} keys, each value at most ` +
-    `${TRAIT_LIMITS.valueBytes} bytes as JSON; a profile keeps at most ${TRAIT_LIMITS.keys} traits ` +
-    '(new keys beyond that are dropped, known ones still updated)',
+const Traits = Json.check(
+  z.superRefine((value: Record<string, unknown>, ctx) => {
+    for (const issue of traitIssues(value)) {
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+  }),
+  z.describe(
+    `Merged into the customer's traits: at most ${TRAIT_LIMITS.keys} keys, each value at most ` +
+      `${TRAIT_LIMITS.valueBytes} bytes as JSON; a profile keeps at most ${TRAIT_LIMITS.keys} traits ` +
+      '(new keys beyond that are dropped, known ones still updated)',
+  ),
 );
 
 const optionalText = (max: number) =>
-  z.string(typed('a string')).max(max, `must be at most ${max} characters`);
+  z.optional(z.string(typed('a string')).check(z.maxLength(max, `must be at most ${max} characters`)));
 
 export const Campaign = z
   .looseObject(
     {
-      source: optionalText(256).optional(),
-      medium: optionalText(256).optional(),
-      name: optionalText(256).optional(),
-      content: optionalText(256).optional(),
-      term: optionalText(256).optional(),
+      source: optionalText(256),
+      medium: optionalText(256),
+      name: optionalText(256),
+      content: optionalText(256),
+      term: optionalText(256),
     },
     typed('an object'),
   )
-  .describe('utm campaign fields');
+  .check(z.describe('utm campaign fields'));
 
 export const Context = z
-  .looseObject({ campaign: Campaign.optional() }, typed('an object'))
-  .superRefine(freeForm);
+  .looseObject({ campaign: z.optional(Campaign) }, typed('an object'))
+  .check(z.superRefine(freeForm));
 
 const identity = {
-  userId: UserId.optional(),
-  anonymousId: Id.optional(),
+  userId: z.optional(UserId),
+  anonymousId: z.optional(Id),
 };
 
 const needsIdentity = <T extends { userId?: string; anonymousId?: string }>(
   value: T,
-  ctx: z.RefinementCtx,
+  ctx: z.core.$RefinementCtx<T>,
 ) => {
   if (value.userId === undefined && value.anonymousId === undefined) {
     ctx.addIssue({ code: 'custom', path: ['userId'], message: 'userId or anonymousId is required' });
@@ -126,57 +135,59 @@ export const TouchpointInput = z
       messageId: Id,
       ...identity,
       event: text(200),
-      timestamp: Timestamp.optional(),
-      channel: text(64).optional(),
-      properties: Properties.optional(),
-      context: Context.optional(),
-      traits: Traits.optional(),
+      timestamp: z.optional(Timestamp),
+      channel: z.optional(text(64)),
+      properties: z.optional(Properties),
+      context: z.optional(Context),
+      traits: z.optional(Traits),
     },
     typed('a JSON object'),
   )
-  .superRefine(needsIdentity);
+  .check(z.superRefine(needsIdentity));
 export type TouchpointInput = z.infer<typeof TouchpointInput>;
 
 export const TouchpointBatchInput = z.object({
   batch: z
     .array(z.unknown(), typed('an array'))
-    .min(1, 'must hold at least one touchpoint')
-    .max(LIMITS.batchItems, `must hold at most ${LIMITS.batchItems} touchpoints`),
+    .check(
+      z.minLength(1, 'must hold at least one touchpoint'),
+      z.maxLength(LIMITS.batchItems, `must hold at most ${LIMITS.batchItems} touchpoints`),
+    ),
 });
 
 // Segment HTTP Tracking API payloads, accepted unchanged.
 const segmentCommon = {
   ...identity,
-  messageId: Id.optional(),
-  timestamp: Timestamp.optional(),
-  context: Context.optional(),
-  integrations: Json.optional(),
-  sentAt: z.string(typed('a string')).optional(),
-  channel: optionalText(64).optional(),
+  messageId: z.optional(Id),
+  timestamp: z.optional(Timestamp),
+  context: z.optional(Context),
+  integrations: z.optional(Json),
+  sentAt: z.optional(z.string(typed('a string'))),
+  channel: optionalText(64),
 };
 
 export const SegmentTrack = z
   .looseObject(
     {
-      type: z.literal('track').optional(),
+      type: z.optional(z.literal('track')),
       event: text(200),
-      properties: Properties.optional(),
+      properties: z.optional(Properties),
       ...segmentCommon,
     },
     typed('a JSON object'),
   )
-  .superRefine(needsIdentity);
+  .check(z.superRefine(needsIdentity));
 
 export const SegmentIdentify = z
   .looseObject(
-    { type: z.literal('identify').optional(), traits: Traits.optional(), ...segmentCommon },
+    { type: z.optional(z.literal('identify')), traits: z.optional(Traits), ...segmentCommon },
     typed('a JSON object'),
   )
-  .superRefine(needsIdentity);
+  .check(z.superRefine(needsIdentity));
 
 export const SegmentAlias = z.looseObject(
   {
-    type: z.literal('alias').optional(),
+    type: z.optional(z.literal('alias')),
     ...segmentCommon,
     userId: UserId,
     previousId: Id,
@@ -187,30 +198,32 @@ export const SegmentAlias = z.looseObject(
 export const SegmentPage = z
   .looseObject(
     {
-      type: z.enum(['page', 'screen']).optional(),
-      name: optionalText(200).optional(),
-      category: optionalText(200).optional(),
-      properties: Properties.optional(),
+      type: z.optional(z.enum(['page', 'screen'])),
+      name: optionalText(200),
+      category: optionalText(200),
+      properties: z.optional(Properties),
       ...segmentCommon,
     },
     typed('a JSON object'),
   )
-  .superRefine(needsIdentity);
+  .check(z.superRefine(needsIdentity));
 
 export const SegmentGroup = z
   .looseObject(
-    { type: z.literal('group').optional(), groupId: Id, traits: Json.optional(), ...segmentCommon },
+    { type: z.optional(z.literal('group')), groupId: Id, traits: z.optional(Json), ...segmentCommon },
     typed('a JSON object'),
   )
-  .superRefine(needsIdentity);
+  .check(z.superRefine(needsIdentity));
 
 export const SegmentBatch = z.looseObject({
   batch: z
     .array(z.unknown(), typed('an array'))
-    .min(1, 'must hold at least one message')
-    .max(LIMITS.batchItems, `must hold at most ${LIMITS.batchItems} messages`),
-  context: Context.optional(),
-  integrations: Json.optional(),
+    .check(
+      z.minLength(1, 'must hold at least one message'),
+      z.maxLength(LIMITS.batchItems, `must hold at most ${LIMITS.batchItems} messages`),
+    ),
+  context: z.optional(Context),
+  integrations: z.optional(Json),
 });
 
 export const SegmentType = z.enum(['track', 'identify', 'alias', 'page', 'screen', 'group']);

@@ -188,6 +188,8 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
         const fn = (stateless.findResources('AWS::Lambda::Function') as Resources)[
           logicalId(built.stateless.functions[name])
         ];
+        // No --enable-source-maps by default: it costs init (infra/bundling.ts, npm run bench).
+        expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
@@ -508,6 +510,8 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
       for (const name of NAMES) {
         const code = readFileSync(assetOf(name), 'utf8');
         expect(code, name).not.toMatch(/from\s*["']@aws-sdk\//);
+        // The default credential chain is replaced by the environment provider (infra/bundling.ts ALIASES).
+        expect(code, name).not.toMatch(/defaultProvider::from(Ini|SSO|Process)/);
         expect(statSync(`${assetOf(name)}.map`).size).toBeGreaterThan(0);
       }
     });
@@ -571,6 +575,7 @@ describe('Stageflow CDK app (prod)', () => {
       'stageflow:corsOrigins': 'https://shop.example, https://www.shop.example',
       'stageflow:retentionDays': '730',
       'stageflow:alarmEmail': 'ops@shop.example',
+      'stageflow:sourceMaps': 'on',
     });
     stateful = Template.fromStack(built.stateful);
     stateless = Template.fromStack(built.stateless);
@@ -604,13 +609,14 @@ describe('Stageflow CDK app (prod)', () => {
     }
   });
 
-  it('passes stage and retention to the functions and keeps logs a year', () => {
+  it('passes stage, retention and source maps (stageflow:sourceMaps) to the functions and keeps logs a year', () => {
     const functions = stateless.findResources('AWS::Lambda::Function') as Resources;
     for (const name of NAMES) {
       const fn = functions[logicalId(built.stateless.functions[name])];
       expect(fn.Properties.Environment.Variables).toMatchObject({
         STAGEFLOW_STAGE: 'prod',
         STAGEFLOW_RETENTION_DAYS: '730',
+        NODE_OPTIONS: '--enable-source-maps',
       });
     }
     for (const group of Object.values(stateless.findResources('AWS::Logs::LogGroup') as Resources)) {

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod';
 import { OPERATIONS } from '../../api/openapi.js';
 import { Problem } from '../../lib/http/edge-schemas.js';
 import { ROUTES } from '../../lib/http/routes.js';
@@ -22,7 +22,7 @@ export function routeOf(method: string, url: string): string | undefined {
   return routes.find((r) => r.method === method.toUpperCase() && r.pattern.test(path))?.key;
 }
 
-const issues = (error: z.ZodError) =>
+const issues = (error: z.core.$ZodError) =>
   error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 
 /** Why a response breaks its route's contract, or null when it keeps it (or no route serves it). */
@@ -42,14 +42,14 @@ export function contractViolation(
     if (type !== 'application/problem+json')
       return `${where} as ${type || 'no content type'}, not problem+json`;
     // An error with a body of its own (a batch's 503 lists its items) is checked against it.
-    const parsed = (operation.responses[status]?.body?.schema ?? Problem).safeParse(body);
+    const parsed = z.safeParse(operation.responses[status]?.body?.schema ?? Problem, body);
     return parsed.success ? null : `${where} with a body that is not a Problem: ${issues(parsed.error)}`;
   }
   const documented = operation.responses[status];
   if (!documented) return `${where}, a status its operation does not document`;
   if (!documented.body) return body === undefined ? null : `${where} with a body; none is documented`;
   if (type !== 'application/json') return null; // an HTML page, checked by the tests that ask for one
-  const parsed = documented.body.schema.safeParse(body);
+  const parsed = z.safeParse(documented.body.schema, body);
   return parsed.success ? null : `${where} with a body that breaks its schema: ${issues(parsed.error)}`;
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ZodError } from 'zod';
+import { core } from 'zod';
 import {
   applyTouchpoint,
   classify,
@@ -650,7 +650,7 @@ const issuesOf = (input: unknown): { path: PropertyKey[]; message: string }[] =>
     compileModel(input);
     return [];
   } catch (error) {
-    if (!(error instanceof ZodError)) throw error;
+    if (!(error instanceof core.$ZodError)) throw error;
     return error.issues.map((i) => ({ path: i.path, message: i.message }));
   }
 };
