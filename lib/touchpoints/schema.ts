@@ -82,7 +82,8 @@ const Traits = Json.superRefine((value, ctx) => {
 }).describe(
   `Merged into the customer's traits: at most ${TRAIT_LIMITS.keys} keys, each value at most ` +
     `${TRAIT_LIMITS.valueBytes} bytes as JSON; a profile keeps at most ${TRAIT_LIMITS.keys} traits ` +
-    '(new keys beyond that are dropped, known ones still updated)',
+    '(new keys beyond that are dropped, known ones still updated); the keys Stageflow reads ' +
+    '(consent, email, name, locale, timezone) are always kept and not counted',
 );
 
 const optionalText = (max: number) =>

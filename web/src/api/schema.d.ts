@@ -895,7 +895,7 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
-            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated) */
+            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated); the keys Stageflow reads (consent, email, name, locale, timezone) are always kept and not counted */
             traits?: {
                 [key: string]: unknown;
             };
@@ -940,7 +940,7 @@ export interface components {
         SegmentIdentify: {
             /** @constant */
             type?: "identify";
-            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated) */
+            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated); the keys Stageflow reads (consent, email, name, locale, timezone) are always kept and not counted */
             traits?: {
                 [key: string]: unknown;
             };
