@@ -2063,7 +2063,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A storage or downstream service was briefly unavailable (throttling, a conflict, a timeout); resending the request unchanged after `Retry-After` seconds is safe */
+        /** @description A storage or downstream service was briefly unavailable (throttling, a conflict, a timeout); the change may have been applied. Resending unchanged after `Retry-After` seconds is safe on GET, PUT, PATCH, DELETE and the ingest routes; after any other POST (creating a campaign or key, a test send) check whether it was applied first, as the `detail` says */
         ServiceUnavailable: {
             headers: {
                 /** @description Seconds to wait */
