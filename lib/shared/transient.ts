@@ -34,7 +34,7 @@ const TRANSIENT_NAMES = new Set([
 ]);
 
 /** Reasons in a TransactionCanceledException that are contention, not a failed condition. */
-const TRANSIENT_CANCELLATION_CODES = new Set([
+export const TRANSIENT_CANCELLATION_CODES: ReadonlySet<string> = new Set([
   'TransactionConflict',
   'ThrottlingError',
   'ProvisionedThroughputExceeded',

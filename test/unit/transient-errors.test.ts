@@ -218,8 +218,10 @@ describe('ingest with a store that throttles one customer', () => {
     expect(store.partitions.get('u-hot')?.touchpoints.size).toBe(1);
   });
 
+  // A cancelled transaction never leaves the DynamoDB adapter as such when it is contention (it
+  // becomes a 'conflict' the commit loop retries): test/integration/dependency-faults.test.ts.
   it('throws a single touchpoint’s failure for the edge to answer 503', async () => {
-    const { ingest } = faultyStore('u-hot', cancelled('None', 'TransactionConflict'));
+    const { ingest } = faultyStore('u-hot', sdk.throttling);
     const failure = await ingestRequest('track', track('u-hot', 'm-9'), ingest, new Date(T0)).catch((e) => e);
     expect(isTransientDependencyError(failure)).toBe(true);
   });
