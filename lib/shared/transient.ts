@@ -11,7 +11,11 @@ import { StageflowError } from './errors.js';
  * Retry-After, a batch marks only the items it hit (lib/ingest).
  */
 
-/** Error names (SDK exception names, Node's) that mean "try again shortly". */
+/**
+ * Error names (SDK exception names, Node's) that mean "try again shortly". Not SES v2's
+ * `LimitExceededException`: that is a quota (the most templates an account may have), which
+ * waiting does not lift; SES's sending rate is `TooManyRequestsException`.
+ */
 const TRANSIENT_NAMES = new Set([
   'TransactionConflictException',
   'ProvisionedThroughputExceededException',
@@ -19,7 +23,6 @@ const TRANSIENT_NAMES = new Set([
   'Throttling',
   'ThrottledException',
   'RequestLimitExceeded',
-  'LimitExceededException',
   'TooManyRequestsException',
   'InternalServerError',
   'InternalFailure',

@@ -64,6 +64,7 @@ describe('isTransientDependencyError', () => {
     ['a failed condition', cancelled('ConditionalCheckFailed', 'None')],
     ['a condition beside a conflict', cancelled('ConditionalCheckFailed', 'TransactionConflict')],
     ['a validation error', named('ValidationException')],
+    ['an SES quota (the most templates an account may have)', named('LimitExceededException')],
     ['a missing table', named('ResourceNotFoundException')],
     ['an access denial', named('AccessDeniedException')],
     ['a bug', new TypeError('x is undefined')],
