@@ -162,6 +162,7 @@ export const SegmentTrack = z
       type: z.literal('track').optional(),
       event: text(200),
       properties: Properties.optional(),
+      traits: Traits.optional(),
       ...segmentCommon,
     },
     typed('a JSON object'),
@@ -181,6 +182,7 @@ export const SegmentAlias = z.looseObject(
     ...segmentCommon,
     userId: UserId,
     previousId: Id,
+    traits: Traits.optional(),
   },
   typed('a JSON object'),
 );
@@ -192,6 +194,7 @@ export const SegmentPage = z
       name: optionalText(200).optional(),
       category: optionalText(200).optional(),
       properties: Properties.optional(),
+      traits: Traits.optional(),
       ...segmentCommon,
     },
     typed('a JSON object'),

@@ -66,6 +66,34 @@ describe('traits at ingest', () => {
     }
   });
 
+  it('bounds the top-level traits of Segment track, page, screen and alias calls the same way', () => {
+    const calls = [
+      [{ userId: 'u-1', event: 'Viewed', traits: keysFrom(0, TRAIT_LIMITS.keys + 1) }, 'track'],
+      [{ userId: 'u-1', name: 'Home', traits: keysFrom(0, TRAIT_LIMITS.keys + 1) }, 'page'],
+      [{ userId: 'u-1', name: 'Home', traits: keysFrom(0, TRAIT_LIMITS.keys + 1) }, 'screen'],
+      [{ userId: 'u-1', previousId: 'a-1', traits: keysFrom(0, TRAIT_LIMITS.keys + 1) }, 'alias'],
+    ] as const;
+    for (const [raw, format] of calls) {
+      const result = parseTouchpoint(raw, format, { receivedAt });
+      expect(result, format).toMatchObject({ ok: false, status: 400 });
+      expect(errorsOf(result).map((e) => e.path)).toEqual(['traits']);
+    }
+    const big = parseTouchpoint(
+      { userId: 'u-1', event: 'Viewed', traits: { notes: 'x'.repeat(2000) } },
+      'track',
+      {
+        receivedAt,
+      },
+    );
+    expect(errorsOf(big).map((e) => e.pointer)).toEqual(['/traits/notes']);
+    expect(
+      parseTouchpoint({ userId: 'u-1', event: 'Viewed', traits: 'x' }, 'track', { receivedAt }),
+    ).toMatchObject({
+      ok: false,
+      status: 400,
+    });
+  });
+
   it('answers a single call with a 400 problem and rejects only that item in a batch', async () => {
     const ingest = new IngestTouchpoints(new MemoryJourneyStore(), defaultModel);
     const error = await ingestRequest(

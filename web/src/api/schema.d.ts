@@ -910,6 +910,10 @@ export interface components {
             properties?: {
                 [key: string]: unknown;
             };
+            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated); the keys Stageflow reads (consent, email, name, locale, timezone) are always kept and not counted */
+            traits?: {
+                [key: string]: unknown;
+            };
             userId?: string;
             anonymousId?: string;
             messageId?: string;
@@ -999,6 +1003,10 @@ export interface components {
             sentAt?: string;
             channel?: string;
             previousId: string;
+            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated); the keys Stageflow reads (consent, email, name, locale, timezone) are always kept and not counted */
+            traits?: {
+                [key: string]: unknown;
+            };
         } & {
             [key: string]: unknown;
         };
@@ -1008,6 +1016,10 @@ export interface components {
             name?: string;
             category?: string;
             properties?: {
+                [key: string]: unknown;
+            };
+            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated); the keys Stageflow reads (consent, email, name, locale, timezone) are always kept and not counted */
+            traits?: {
                 [key: string]: unknown;
             };
             userId?: string;
@@ -2155,7 +2167,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or a failure outside the items) a plain problem, after which part of the request may have been stored. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
             503: {
                 headers: {
                     "Retry-After"?: string;
@@ -2474,7 +2486,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or a failure outside the items) a plain problem, after which part of the request may have been stored. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
             503: {
                 headers: {
                     "Retry-After"?: string;
@@ -2557,7 +2569,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or a failure outside the items) a plain problem, after which part of the request may have been stored. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
             503: {
                 headers: {
                     "Retry-After"?: string;
