@@ -163,7 +163,9 @@ const ERROR_RESPONSES: Record<string, ZodOpenApiResponseObject> = {
   ServiceUnavailable: {
     description:
       'A storage or downstream service was briefly unavailable (throttling, a conflict, a timeout); ' +
-      'resending the request unchanged after `Retry-After` seconds is safe',
+      'the change may have been applied. Resending unchanged after `Retry-After` seconds is safe on GET, PUT, ' +
+      'PATCH, DELETE and the ingest routes; after any other POST (creating a campaign or key, a test send) check ' +
+      'whether it was applied first, as the `detail` says',
     headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } },
     content: problemContent,
   },
@@ -258,7 +260,8 @@ a body that is not UTF-8, nests deeper than 64 levels, or holds a number that ca
 a \`__proto__\`/\`constructor\`/\`prototype\` key or a lone surrogate is refused, docs/security.md), 401 means no, an unknown or a
 revoked key, 403 a key whose scope does not cover the route, 429 the key's rate limit (see \`Retry-After\`),
 503 a storage or downstream service briefly unavailable (throttling, a conflict, a timeout): resend after
-\`Retry-After\` seconds, which is safe (a batch answers which items were stored).
+\`Retry-After\` seconds, which is safe on ingest (a batch answers which items were stored) and on GET, PUT, PATCH
+and DELETE; after another POST (creating a campaign or key, a test send) check first whether it was applied.
 
 **Idempotency.** Every touchpoint has a \`messageId\`; sending it again is a duplicate and changes nothing.`;
 

@@ -27,9 +27,9 @@ const segmentNote =
 const batchUnavailable = {
   description:
     'A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, ' +
-    '`results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any ' +
-    'item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come ' +
-    'back as `duplicate`), after `Retry-After` seconds',
+    '`results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or a failure ' +
+    'outside the items) a plain problem, after which part of the request may have been stored. Resend the ' +
+    'failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds',
   headers: { 'Retry-After': { schema: { type: 'string' as const } } },
   body: { schema: z.union([BatchUnavailable, Problem]), contentType: 'application/problem+json' },
 };

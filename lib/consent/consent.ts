@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
+import { CONSENT_TRAITS } from '../shared/trait-limits.js';
 import { recipientAddress } from './address.js';
 
 export type Category = 'marketing' | 'transactional';
 export type SendBlock = 'unsubscribed' | 'opted-out' | 'suppressed' | 'no-address' | 'invalid-address';
 export type SendDecision = { ok: true } | { ok: false; reason: SendBlock };
 
-/**
- * Consent traits a shop may send with identify: `marketingConsent: false` opts out of
- * marketing mail, `emailConsent: false` withdraws consent to any mail (transactional too).
- */
-export const CONSENT_TRAITS = { marketing: 'marketingConsent', email: 'emailConsent' } as const;
+/** The consent traits live in lib/shared, where the trait cap always admits them. */
+export { CONSENT_TRAITS };
 
 /** An address as the suppression list knows it: the bare address, trimmed and lowercase. */
 export function normaliseAddress(address: string): string {

@@ -20,9 +20,14 @@ import {
   ValidationError,
 } from '../shared/errors.js';
 import { issueErrors, type JsonIssue } from '../shared/json-values.js';
-import { DependencyUnavailableError, isTransientDependencyError } from '../shared/transient.js';
+import {
+  DependencyUnavailableError,
+  isTransientDependencyError,
+  type ResendSafety,
+} from '../shared/transient.js';
 import { decodeBody, InvalidUtf8Error, JsonSyntaxError, type ParsedJson, parseJson } from './json-input.js';
 import { internalError, problemHeaders, statusOf, toProblem } from './problem.js';
+import { ROUTES } from './routes.js';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
   /** Parsed JSON body, set by jsonBody(). */
@@ -71,8 +76,8 @@ const logged = (error: unknown) =>
  * Maps every error to RFC 9457 problem+json in one place. Only 4xx detail is exposed; a 5xx
  * becomes a generic problem and the real error goes to the log. A transient dependency failure
  * (throttling, a lock or transaction conflict, a timeout, a dropped connection:
- * lib/shared/transient.ts) is a 503 with Retry-After that says a resend is safe, not a 500:
- * the write often landed, and every write route is idempotent.
+ * lib/shared/transient.ts) is a 503 with Retry-After, not a 500: the write often landed. Its
+ * detail says a resend is safe only where it is (resendSafety).
  */
 export function problemResponses(logger: Logger = console): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
@@ -85,13 +90,33 @@ export function problemResponses(logger: Logger = console): middy.MiddlewareObj<
       }
       if (isTransientDependencyError(error)) {
         (logger.warn ?? logger.error).call(logger, 'request failed transiently', { error: logged(error) });
-        request.response = problem(new DependencyUnavailableError(error), instance);
+        request.response = problem(
+          new DependencyUnavailableError(error, resendSafety(request.event)),
+          instance,
+        );
         return;
       }
       logger.error('request failed', { error: logged(error) });
       request.response = problem(internalError(), instance);
     },
   };
+}
+
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Whether a request may be resent after a transient failure: ingest is idempotent by
+ * messageId, GET/PUT/PATCH/DELETE set (or read) the same state again; any other POST may create
+ * or send something twice (POST /v1/campaigns a new id, POST /v1/keys a new key, test-send a
+ * mail), so its client is told to check first. Unknown means unsafe.
+ */
+export function resendSafety(event: Partial<HttpEvent> | undefined): ResendSafety {
+  const [routeMethod, routePath] = (event?.routeKey ?? '').split(' ');
+  const method = (event?.requestContext?.http?.method ?? routeMethod ?? '').toUpperCase();
+  if (IDEMPOTENT_METHODS.has(method)) return 'idempotent';
+  const path = routePath ?? event?.rawPath?.replace(/\/+$/, '');
+  const ingest = ROUTES.some((r) => r.fn === 'ingest' && r.method === method && r.path === path);
+  return ingest ? 'ingest' : 'unsafe';
 }
 
 export interface JsonBodyOptions {

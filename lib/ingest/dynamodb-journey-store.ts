@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Transition } from '../journey/index.js';
+import { TRANSIENT_CANCELLATION_CODES } from '../shared/transient.js';
 import { batchGetItems, batchWrite, type OnRequest, queryPartition } from '../storage/dynamodb-io.js';
 import { ITEM_PREFIX, keys } from '../storage/table.js';
 import type { Touchpoint } from '../touchpoints/index.js';
@@ -260,6 +261,13 @@ export class DynamoDbJourneyStore implements JourneyStore {
       if (duplicates.length > 0) return { ok: false, reason: 'duplicate', messageIds: duplicates };
       if (version && c.onlyIfExists && current === null) return { ok: false, reason: 'gone' };
       if (version) return { ok: false, reason: 'version', current };
+      // Only contention is worth the commit loop's retries; any other reason (a ValidationError
+      // for an item over 400 KB, say) fails the same way every time, so it is thrown, not retried
+      // 120 times into a "transient" 503 that a client would resend forever.
+      const contention = reasons.every(
+        (r) => !r.Code || r.Code === 'None' || TRANSIENT_CANCELLATION_CODES.has(r.Code),
+      );
+      if (!contention) throw error;
       return { ok: false, reason: 'conflict' };
     }
     if (derived.length > room) await this.batchWrite(derived.slice(room));

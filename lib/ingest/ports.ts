@@ -70,6 +70,7 @@ export type CommitOutcome =
   | { ok: false; reason: 'aliased' }
   /** More than one transaction holds; `outboxRoom` outbox records would fit with the rest. */
   | { ok: false; reason: 'oversize'; outboxRoom: number }
+  /** Contention only (TRANSIENT_CANCELLATION_CODES); any other cancellation is thrown. */
   | { ok: false; reason: 'conflict' }
   /** `onlyIfExists` and the customer has no profile (never had, or erased): nothing written. */
   | { ok: false; reason: 'gone' };

@@ -74,3 +74,28 @@ export function dueGoals<T extends { messageId: string; timestamp: string }>(
     })
     .sort((x, y) => (x.timestamp < y.timestamp ? -1 : x.timestamp > y.timestamp ? 1 : 0));
 }
+
+/**
+ * What detection knows of a counted goal touchpoint: its time; null when it was undone too (a
+ * refunded purchase); undefined when it is no longer in the history (past its retention), so it
+ * still stands, at a time not known.
+ */
+export type CountedTimeOf = (touchpointId: string) => string | null | undefined;
+
+/**
+ * When the customer converted once `takenOut` leaves `counted` (the item's list as just read):
+ * the earliest counted touchpoint still standing; the time `stored` when only ones past their
+ * retention stand; null (not converted) when none does. A take-back computes it from the list
+ * it conditions its write on, so a purchase counted concurrently is never overlooked.
+ */
+export function earliestStanding(
+  counted: readonly string[],
+  takenOut: string,
+  timeOf: CountedTimeOf,
+  stored: string | undefined,
+): string | null {
+  const rest = counted.filter((id) => id !== takenOut).map(timeOf);
+  const known = rest.filter((at): at is string => typeof at === 'string').sort();
+  if (known.length > 0) return known[0];
+  return rest.includes(undefined) ? (stored ?? null) : null;
+}

@@ -3,7 +3,7 @@ import type { Goal } from '../campaigns/index.js';
 import type { CustomerHistory } from '../ingest/index.js';
 import { canonicalEvent, classify, defaultModel, orderIdOf } from '../journey/index.js';
 import { type Touchpoint, toEngineTouchpoint } from '../touchpoints/index.js';
-import { type Assignment, dueGoals, GLOBAL_WINDOW_DAYS } from './assignment.js';
+import { type Assignment, type CountedTimeOf, dueGoals, GLOBAL_WINDOW_DAYS } from './assignment.js';
 import type { AssignmentStore, GoalHit } from './ports.js';
 
 /** The journey model's event each goal is (a review is `review_posted`). */
@@ -72,36 +72,26 @@ export async function detectConversions(deps: ConversionDeps, customerId: string
     });
   };
   const byId = new Map(history.touchpoints.map((tp) => [tp.messageId, tp]));
-  /** The counted touchpoints a refund undid, and the earliest counted one left (null: none). */
-  // A counted touchpoint no longer in the history (past its retention) still stands: the
-  // conversion then stays, at the time stored (`convertedAt`).
-  const refunded = (countedIds: readonly string[] | undefined, convertedAt: string | undefined) => {
-    const ids = countedIds ?? [];
-    const gone = ids.filter((id) => {
-      const tp = byId.get(id);
-      return tp !== undefined && isUndone(tp);
-    });
-    const kept = ids.filter((id) => !gone.includes(id));
-    const known = kept
-      .map((id) => byId.get(id)?.timestamp)
-      .filter((at): at is string => at !== undefined)
-      .sort();
-    const expired = kept.some((id) => !byId.has(id));
-    return {
-      gone: gone.map((id) => byId.get(id)!),
-      convertedAt: known[0] ?? (expired ? (convertedAt ?? null) : null),
-    };
+  /** The counted touchpoints a refund undid since. */
+  const refunded = (countedIds: readonly string[] | undefined) =>
+    (countedIds ?? [])
+      .map((id) => byId.get(id))
+      .filter((tp): tp is Touchpoint => tp !== undefined && isUndone(tp));
+  // The store finds the conversion time left from the counted list it reads on each (re)try:
+  // one refunded too does not stand; one no longer in the history (past its retention) still
+  // does, at the time stored (`convertedAt`).
+  const timeOf: CountedTimeOf = (id) => {
+    const tp = byId.get(id);
+    if (tp === undefined) return undefined;
+    return isUndone(tp) ? null : tp.timestamp;
   };
 
   let counted = 0;
   for (const a of measured) {
     if (a.goal === 'purchase') {
-      let rest = a.counted ?? [];
-      for (const tp of refunded(rest, a.convertedAt).gone) {
-        rest = rest.filter((id) => id !== tp.messageId);
+      for (const tp of refunded(a.counted)) {
         const hit = hitOf(tp, a.goal, deps.currency);
-        const convertedAt = refunded(rest, a.convertedAt).convertedAt;
-        if (await deps.assignments.uncountGoal(customerId, a, hit, convertedAt)) counted++;
+        if (await deps.assignments.uncountGoal(customerId, a, hit, timeOf)) counted++;
       }
     }
     for (const tp of dueGoals(a, byGoal(a.goal))) {
@@ -109,14 +99,9 @@ export async function detectConversions(deps: ConversionDeps, customerId: string
     }
   }
   if (global) {
-    let rest = global.counted ?? [];
-    for (const tp of refunded(rest, global.convertedAt).gone) {
-      rest = rest.filter((id) => id !== tp.messageId);
+    for (const tp of refunded(global.counted)) {
       const hit = hitOf(tp, 'purchase', deps.currency);
-      const convertedAt = refunded(rest, global.convertedAt).convertedAt;
-      if (await deps.assignments.uncountGlobalPurchase(customerId, global, hit, convertedAt)) {
-        counted++;
-      }
+      if (await deps.assignments.uncountGlobalPurchase(customerId, global, hit, timeOf)) counted++;
     }
     const window = { at: global.at, windowDays: GLOBAL_WINDOW_DAYS, counted: global.counted };
     for (const tp of dueGoals(window, byGoal('purchase'))) {

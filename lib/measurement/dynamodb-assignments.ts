@@ -2,7 +2,13 @@ import { type DynamoDBClient, GetItemCommand, type TransactWriteItem } from '@aw
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { queryPartition, transactWhileCustomerExists } from '../storage/dynamodb-io.js';
 import { keys } from '../storage/table.js';
-import type { Arm, Assignment, GlobalAssignment } from './assignment.js';
+import {
+  type Arm,
+  type Assignment,
+  type CountedTimeOf,
+  earliestStanding,
+  type GlobalAssignment,
+} from './assignment.js';
 import { campaignCounterPk, GLOBAL_STATS } from './counters.js';
 import { counterUpdate } from './dynamodb-counters.js';
 import type { AssignmentStore, GoalHit } from './ports.js';
@@ -178,7 +184,7 @@ export class DynamoDbAssignments implements AssignmentStore {
     customerId: string,
     a: Assignment,
     hit: GoalHit,
-    convertedAt: string | null,
+    timeOf: CountedTimeOf,
   ): Promise<boolean> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = (await this.get(customerId, `${ASSIGN}${a.campaignId}`)) as Assignment | null;
@@ -188,7 +194,7 @@ export class DynamoDbAssignments implements AssignmentStore {
         `${ASSIGN}${a.campaignId}`,
         current,
         hit,
-        convertedAt,
+        earliestStanding(current.counted, hit.touchpointId, timeOf, current.convertedAt),
         this.target(a.campaignId, customerId, current.at),
       );
       if (outcome !== 'condition') return outcome === 'ok';
@@ -200,7 +206,7 @@ export class DynamoDbAssignments implements AssignmentStore {
     customerId: string,
     g: GlobalAssignment,
     hit: GoalHit,
-    convertedAt: string | null,
+    timeOf: CountedTimeOf,
   ): Promise<boolean> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = (await this.get(customerId, GLOBAL_SK)) as GlobalAssignment | null;
@@ -210,7 +216,7 @@ export class DynamoDbAssignments implements AssignmentStore {
         GLOBAL_SK,
         current,
         hit,
-        convertedAt,
+        earliestStanding(current.counted, hit.touchpointId, timeOf, current.convertedAt),
         this.target('global-control', customerId, current.at, GLOBAL_STATS),
         true,
       );
@@ -222,7 +228,7 @@ export class DynamoDbAssignments implements AssignmentStore {
   /**
    * Takes a counted goal touchpoint (a purchase since refunded) back out: off the item's
    * `counted`, its revenue subtracted, and the conversion with it when no counted one is left
-   * (`convertedAt` null) or moved to the next one. Conditioned on the list read, so a
+   * standing (`convertedAt` null) or moved to the next one (earliestStanding of `current`). Conditioned on the list read, so a
    * concurrent count or take-back makes this one re-read.
    */
   private takeBack(

@@ -1,4 +1,4 @@
-import type { Assignment, GlobalAssignment } from './assignment.js';
+import type { Assignment, CountedTimeOf, GlobalAssignment } from './assignment.js';
 
 /** What one counted goal touchpoint adds: a conversion (the first one only) and its revenue. */
 export interface GoalHit {
@@ -27,15 +27,17 @@ export interface AssignmentStore {
   countGlobalPurchase(customerId: string, g: GlobalAssignment, hit: GoalHit): Promise<boolean>;
   /**
    * Takes a counted goal touchpoint back out (a purchase refunded or cancelled since): its
-   * revenue off the counters, and the conversion too when `convertedAt` (the earliest counted
-   * goal left) is null. Once: false when it is not counted (any more).
+   * revenue off the counters, and the conversion too when no counted goal is left standing. The
+   * conversion time left is computed on each (re)try from the counted list just read, with
+   * `timeOf` (earliestStanding), never from the caller's older copy. Once: false when it is not
+   * counted (any more).
    */
-  uncountGoal(customerId: string, a: Assignment, hit: GoalHit, convertedAt: string | null): Promise<boolean>;
+  uncountGoal(customerId: string, a: Assignment, hit: GoalHit, timeOf: CountedTimeOf): Promise<boolean>;
   uncountGlobalPurchase(
     customerId: string,
     g: GlobalAssignment,
     hit: GoalHit,
-    convertedAt: string | null,
+    timeOf: CountedTimeOf,
   ): Promise<boolean>;
 }
 

@@ -14,16 +14,47 @@ export const TRAIT_LIMITS = {
   valueBytes: 1024,
 } as const;
 
+/**
+ * Consent traits a shop may send with identify: `marketingConsent: false` opts out of
+ * marketing mail, `emailConsent: false` withdraws consent to any mail (transactional too).
+ */
+export const CONSENT_TRAITS = { marketing: 'marketingConsent', email: 'emailConsent' } as const;
+
+/**
+ * The trait keys Stageflow itself reads from a profile: consent (lib/consent, the send step),
+ * the address and name a mail goes to and greets by, the locale and time zone it is written and
+ * timed in. They are admitted outside the TRAIT_LIMITS.keys count, so a profile full of a shop's
+ * own keys can never drop an opt-out or a new address. A fixed, small set (values still bounded
+ * by TRAIT_LIMITS.valueBytes), so the profile stays bounded.
+ */
+export const SYSTEM_TRAITS: ReadonlySet<string> = new Set([
+  CONSENT_TRAITS.marketing,
+  CONSENT_TRAITS.email,
+  'trackingConsent',
+  'email',
+  'firstName',
+  'first_name',
+  'lastName',
+  'last_name',
+  'name',
+  'locale',
+  'timezone',
+]);
+
+const countedKeys = (traits: Record<string, unknown>): number =>
+  Object.keys(traits).filter((key) => !SYSTEM_TRAITS.has(key)).length;
+
 const valueBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
 
 /** Why a touchpoint's `traits` cannot be taken, each with its path below `traits`. */
 export function traitIssues(traits: Record<string, unknown>): JsonIssue[] {
   const issues: JsonIssue[] = [];
   const keys = Object.keys(traits);
-  if (keys.length > TRAIT_LIMITS.keys) {
+  const counted = countedKeys(traits);
+  if (counted > TRAIT_LIMITS.keys) {
     issues.push({
       path: [],
-      message: `has ${keys.length} keys; a customer keeps at most ${TRAIT_LIMITS.keys} traits`,
+      message: `has ${counted} keys; a customer keeps at most ${TRAIT_LIMITS.keys} traits (besides the ones Stageflow reads: consent, email, name, locale, timezone)`,
     });
   }
   for (const key of keys) {
@@ -41,19 +72,20 @@ export function traitIssues(traits: Record<string, unknown>): JsonIssue[] {
 /**
  * `incoming` merged into `current`, bounded: a key the profile has is always updated (the
  * newest value in event time wins); a new key is added only while the profile has fewer than
- * TRAIT_LIMITS.keys; a value over TRAIT_LIMITS.valueBytes (stored before the limit) is left
- * out. The fold applies it in event-time order, so the keys kept are the first ones the
- * customer's history brought, the same in any arrival order and after any merge of profiles.
+ * TRAIT_LIMITS.keys of its own (SYSTEM_TRAITS are always admitted and not counted); a value
+ * over TRAIT_LIMITS.valueBytes (stored before the limit) is left out. The fold applies it in
+ * event-time order, so the keys kept are the first ones the customer's history brought, the
+ * same in any arrival order and after any merge of profiles.
  */
 export function mergeTraits(
   current: Record<string, unknown>,
   incoming: Record<string, unknown>,
 ): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...current };
-  let count = Object.keys(merged).length;
+  let count = countedKeys(merged);
   for (const [key, value] of Object.entries(incoming)) {
     if (valueBytes(value) > TRAIT_LIMITS.valueBytes) continue;
-    if (!Object.hasOwn(merged, key)) {
+    if (!Object.hasOwn(merged, key) && !SYSTEM_TRAITS.has(key)) {
       if (count >= TRAIT_LIMITS.keys) continue;
       count++;
     }

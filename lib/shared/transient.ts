@@ -4,12 +4,18 @@ import { StageflowError } from './errors.js';
  * Which failures of a dependency (DynamoDB, EventBridge, SES, the network) pass by themselves:
  * throttling, lock and transaction conflicts, timeouts, dropped connections, a 5xx. Under load
  * DynamoDB (Local more so) answers these although the write often landed; a client told "500"
- * gives up, one told "503, retry" resends, and every write route is safe to resend (ingest is
- * idempotent by messageId). Transport-neutral: the HTTP edge (lib/http/middleware.ts) turns
- * one into a 503 with Retry-After, a batch marks only the items it hit (lib/ingest).
+ * gives up, one told "503, retry" resends. Whether a resend is safe depends on the request
+ * (ingest is idempotent by messageId, a PUT or DELETE sets the same state again, a POST that
+ * creates something creates it twice), so the detail says which (RESEND_DETAILS).
+ * Transport-neutral: the HTTP edge (lib/http/middleware.ts) turns one into a 503 with
+ * Retry-After, a batch marks only the items it hit (lib/ingest).
  */
 
-/** Error names (SDK exception names, Node's) that mean "try again shortly". */
+/**
+ * Error names (SDK exception names, Node's) that mean "try again shortly". Not SES v2's
+ * `LimitExceededException`: that is a quota (the most templates an account may have), which
+ * waiting does not lift; SES's sending rate is `TooManyRequestsException`.
+ */
 const TRANSIENT_NAMES = new Set([
   'TransactionConflictException',
   'ProvisionedThroughputExceededException',
@@ -17,7 +23,6 @@ const TRANSIENT_NAMES = new Set([
   'Throttling',
   'ThrottledException',
   'RequestLimitExceeded',
-  'LimitExceededException',
   'TooManyRequestsException',
   'InternalServerError',
   'InternalFailure',
@@ -32,7 +37,7 @@ const TRANSIENT_NAMES = new Set([
 ]);
 
 /** Reasons in a TransactionCanceledException that are contention, not a failed condition. */
-const TRANSIENT_CANCELLATION_CODES = new Set([
+export const TRANSIENT_CANCELLATION_CODES: ReadonlySet<string> = new Set([
   'TransactionConflict',
   'ThrottlingError',
   'ProvisionedThroughputExceeded',
@@ -99,19 +104,42 @@ export function isTransientDependencyError(error: unknown, depth = 0): boolean {
 /** Seconds a client should wait before resending after a transient dependency failure. */
 export const TRANSIENT_RETRY_AFTER_SECONDS = 2;
 
-export const SAFE_TO_RETRY_DETAIL =
-  'A storage or downstream service was briefly unavailable (throttling, a conflict or a timeout); ' +
-  'part of the request may have been stored. It is safe to resend it unchanged: touchpoints are ' +
-  'idempotent by messageId, so what was stored is reported as a duplicate.';
+const UNAVAILABLE =
+  'A storage or downstream service was briefly unavailable (throttling, a conflict or a timeout); ';
 
-/** A transient dependency failure as a client may see it: 503, Retry-After, safe to resend. */
+/** What a client may do after a 503, by what kind of request it was. */
+export const RESEND_DETAILS = {
+  /** Touchpoints: stored ones come back as duplicates. */
+  ingest:
+    `${UNAVAILABLE}part of the request may have been stored. It is safe to resend it unchanged: touchpoints are ` +
+    'idempotent by messageId, so what was stored is reported as a duplicate.',
+  /** GET, PUT, PATCH, DELETE: the same request sets (or reads) the same state again. */
+  idempotent: `${UNAVAILABLE}the change may have been applied. It is safe to resend the request unchanged.`,
+  /** A POST that creates or sends something (a campaign, a key, a test mail): a resend may do it twice. */
+  unsafe:
+    `${UNAVAILABLE}the change may have been applied. Check whether it was (list what it would have created) ` +
+    'before resending, or it may be applied twice.',
+} as const;
+
+export type ResendSafety = keyof typeof RESEND_DETAILS;
+
+/** The ingest detail, which the batch answers repeat per failed item. */
+export const SAFE_TO_RETRY_DETAIL = RESEND_DETAILS.ingest;
+
+/** A transient dependency failure as a client may see it: 503, Retry-After, and whether a resend is safe. */
 export class DependencyUnavailableError extends StageflowError {
-  constructor(cause?: unknown) {
-    super('unavailable', 'dependency-unavailable', 'Service temporarily unavailable', SAFE_TO_RETRY_DETAIL, {
-      retryAfterSeconds: TRANSIENT_RETRY_AFTER_SECONDS,
-      expose: true,
-      cause,
-    });
+  constructor(cause?: unknown, safety: ResendSafety = 'ingest') {
+    super(
+      'unavailable',
+      'dependency-unavailable',
+      'Service temporarily unavailable',
+      RESEND_DETAILS[safety],
+      {
+        retryAfterSeconds: TRANSIENT_RETRY_AFTER_SECONDS,
+        expose: true,
+        cause,
+      },
+    );
     this.name = 'DependencyUnavailableError';
   }
 }

@@ -90,7 +90,8 @@ const Traits = Json.check(
   z.describe(
     `Merged into the customer's traits: at most ${TRAIT_LIMITS.keys} keys, each value at most ` +
       `${TRAIT_LIMITS.valueBytes} bytes as JSON; a profile keeps at most ${TRAIT_LIMITS.keys} traits ` +
-      '(new keys beyond that are dropped, known ones still updated)',
+      '(new keys beyond that are dropped, known ones still updated); the keys Stageflow reads ' +
+      '(consent, email, name, locale, timezone) are always kept and not counted',
   ),
 );
 
@@ -172,6 +173,7 @@ export const SegmentTrack = z
       type: z.optional(z.literal('track')),
       event: text(200),
       properties: z.optional(Properties),
+      traits: z.optional(Traits),
       ...segmentCommon,
     },
     typed('a JSON object'),
@@ -191,6 +193,7 @@ export const SegmentAlias = z.looseObject(
     ...segmentCommon,
     userId: UserId,
     previousId: Id,
+    traits: z.optional(Traits),
   },
   typed('a JSON object'),
 );
@@ -202,6 +205,7 @@ export const SegmentPage = z
       name: optionalText(200),
       category: optionalText(200),
       properties: z.optional(Properties),
+      traits: z.optional(Traits),
       ...segmentCommon,
     },
     typed('a JSON object'),

@@ -1,4 +1,8 @@
-import { ThrottlingException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import {
+  ThrottlingException,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoClient } from '../../lib/aws/clients.js';
 import { DynamoDbJourneyStore } from '../../lib/ingest/dynamodb-journey-store.js';
@@ -21,8 +25,11 @@ beforeAll(async () => {
   table = await testTable('dependency-faults');
 });
 
-/** A client on the same DynamoDB Local that fails every transaction touching `customerId`'s partition. */
-function faultyClient(customerId: string, fault: () => Error) {
+/**
+ * A client on the same DynamoDB Local that fails every transaction touching `customerId`'s
+ * partition (the first `times` of them, if given); `fault` sees the transaction's item count.
+ */
+function faultyClient(customerId: string, fault: (items: number) => Error, times = Number.POSITIVE_INFINITY) {
   const client = createDynamoClient(table.endpoint);
   const state = { failing: true, injected: 0 };
   client.middlewareStack.add(
@@ -30,11 +37,12 @@ function faultyClient(customerId: string, fault: () => Error) {
       const input = JSON.stringify((args as { input?: unknown }).input ?? {});
       if (
         state.failing &&
+        state.injected < times &&
         context.commandName === 'TransactWriteItemsCommand' &&
         input.includes(keys.customer(customerId))
       ) {
         state.injected++;
-        throw fault();
+        throw fault((args as { input: { TransactItems: unknown[] } }).input.TransactItems.length);
       }
       return next(args);
     },
@@ -94,5 +102,40 @@ describe('a throttled dependency during /v1/import', () => {
     const failure = await ingestRequest('track', track(hot, uid('m')), ingest, new Date()).catch((e) => e);
     expect(failure).toBeInstanceOf(Error);
     expect(isTransientDependencyError(failure)).toBe(true);
+  });
+});
+
+/** What DynamoDB answers when the transaction was cancelled: one reason per item, `None` for the rest. */
+const cancelledBy = (code: string) => (items: number) =>
+  new TransactionCanceledException({
+    message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${code}]`,
+    $metadata: { httpStatusCode: 400 },
+    CancellationReasons: Array.from({ length: items }, (_, i) => ({ Code: i === items - 1 ? code : 'None' })),
+  });
+
+describe('a cancelled transaction, as the DynamoDB adapter classifies it', () => {
+  it('retries a cancel whose reasons are contention, and the touchpoint is stored', async () => {
+    const hot = uid('u-hot');
+    const { client, state } = faultyClient(hot, cancelledBy('TransactionConflict'), 3);
+    const store = new DynamoDbJourneyStore(client, table.tableName);
+    const res = await ingestRequest(
+      'track',
+      track(hot, uid('m')),
+      new IngestTouchpoints(store, defaultModel),
+      new Date(),
+    );
+    expect(state.injected).toBe(3);
+    expect(res.statusCode).toBe(200);
+    expect((await store.history(hot)).touchpoints).toHaveLength(1);
+  });
+
+  it('throws any other reason at once (an item over 400 KB is no hiccup): no retries, no 503', async () => {
+    const hot = uid('u-hot');
+    const { client, state } = faultyClient(hot, cancelledBy('ValidationError'));
+    const ingest = new IngestTouchpoints(new DynamoDbJourneyStore(client, table.tableName), defaultModel);
+    const failure = await ingestRequest('track', track(hot, uid('m')), ingest, new Date()).catch((e) => e);
+    expect(failure).toBeInstanceOf(TransactionCanceledException);
+    expect(state.injected).toBe(1);
+    expect(isTransientDependencyError(failure)).toBe(false);
   });
 });

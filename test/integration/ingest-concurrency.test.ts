@@ -33,6 +33,9 @@ const touchpoint = (fields: Partial<Touchpoint> & Pick<Touchpoint, 'event' | 'ti
 
 interface Hooks {
   beforeCommit?: () => Promise<void>;
+  /** Called when the commit loop reads a customer's history (it replays a late touchpoint). */
+  onHistory?: (customerId: string) => void;
+  beforeHistory?: () => Promise<void>;
   afterMoveHistory?: () => void;
   moveHistory?: (from: string, to: string) => Promise<number>;
 }
@@ -44,7 +47,11 @@ function processWith(hooks: Hooks = {}) {
   const store: JourneyStore = {
     snapshot: (r) => real.snapshot(r),
     profile: (id) => real.profile(id),
-    history: (id) => real.history(id),
+    history: async (id) => {
+      hooks.onHistory?.(id);
+      await hooks.beforeHistory?.();
+      return real.history(id);
+    },
     alias: (id) => real.alias(id),
     referralOwner: (code) => real.referralOwner(code),
     claimAlias: (a, c) => real.claimAlias(a, c),
@@ -327,7 +334,11 @@ describe('IngestTouchpoints for engagement (only customers that exist)', () => {
     expect(await dedupeExists(open.messageId)).toBe(false);
   });
 
-  it('writes nothing when the erasure lands between reading the profile and committing', async () => {
+  it.each([
+    ['an open in order, erased before its commit', MINUTE, 'commit', false],
+    ['a late click (the commit loop replays), erased before its commit', -MINUTE, 'commit', true],
+    ['a late click, erased between reading the profile and the history it replays', -MINUTE, 'history', true],
+  ] as const)('writes nothing when an erasure races engagement: %s', async (_, offset, eraseAt, replays) => {
     // Prepare: a customer with a history
     const userId = uid('u');
     const t = Date.now() - 3600_000;
@@ -341,23 +352,30 @@ describe('IngestTouchpoints for engagement (only customers that exist)', () => {
       }),
     ]);
     let erased = false;
+    let historyReads = 0;
+    const eraseOnce = async () => {
+      if (erased) return;
+      erased = true;
+      await erase(userId);
+    };
     const racing = processWith({
-      beforeCommit: async () => {
-        if (erased) return;
-        erased = true;
-        await erase(userId);
+      onHistory: () => {
+        historyReads++;
       },
+      beforeCommit: eraseAt === 'commit' ? eraseOnce : undefined,
+      beforeHistory: eraseAt === 'history' ? eraseOnce : undefined,
     });
-    // Act: an open, in order, and a late click that makes the commit loop replay the history
-    const [open] = await racing.ingest.execute([opened(userId, t + MINUTE)], { onlyExistingCustomers: true });
-    // Assess: the profile did not come back, nor anything else in the partition
+    // Act: the engagement touchpoint, with the erasure landing where the case says
+    const [result] = await racing.ingest.execute([opened(userId, t + offset)], {
+      onlyExistingCustomers: true,
+    });
+    // Assess: the commit loop took the path meant (a replay reads the history), and the profile
+    // did not come back, nor anything else in the partition
     expect(erased).toBe(true);
-    expect(open).toMatchObject({ status: 'skipped' });
+    expect(historyReads > 0).toBe(replays);
+    expect(result).toMatchObject({ status: 'skipped' });
     expect(await partitionSize(userId)).toBe(0);
     expect(await racing.store.profile(userId)).toBeNull();
-    const [late] = await racing.ingest.execute([opened(userId, t - MINUTE)], { onlyExistingCustomers: true });
-    expect(late).toMatchObject({ status: 'skipped' });
-    expect(await partitionSize(userId)).toBe(0);
   });
 
   it('stores engagement for a customer who exists, in order or late', async () => {

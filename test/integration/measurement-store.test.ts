@@ -123,25 +123,54 @@ describe('Measurement counters on DynamoDB Local', () => {
     await assignments.countGoal(id, a, hit('tp-1', 20, '02'));
     await assignments.countGoal(id, a, hit('tp-2', 5, '03'));
 
-    expect(await assignments.uncountGoal(id, a, hit('tp-1', 20, '02'), '2026-11-03T10:00:00.000Z')).toBe(
-      true,
-    );
-    expect(await assignments.uncountGoal(id, a, hit('tp-1', 20, '02'), '2026-11-03T10:00:00.000Z')).toBe(
-      false,
-    );
+    // tp-1 refunded (null), tp-2 standing at its time.
+    const timeOf = (tp: string) => (tp === 'tp-2' ? '2026-11-03T10:00:00.000Z' : null);
+    expect(await assignments.uncountGoal(id, a, hit('tp-1', 20, '02'), timeOf)).toBe(true);
+    expect(await assignments.uncountGoal(id, a, hit('tp-1', 20, '02'), timeOf)).toBe(false);
     expect(await totals(campaignId)).toMatchObject({ convertedControl: 1, 'revenueControl#EUR': 5_000_000 });
     expect((await assignments.assignments(id))[0]).toMatchObject({
       convertedAt: '2026-11-03T10:00:00.000Z',
       counted: ['tp-2'],
     });
 
-    expect(await assignments.uncountGoal(id, a, hit('tp-2', 5, '03'), null)).toBe(true);
+    expect(await assignments.uncountGoal(id, a, hit('tp-2', 5, '03'), () => null)).toBe(true);
     expect(await totals(campaignId)).toMatchObject({ convertedControl: 0, 'revenueControl#EUR': 0 });
     const after = (await assignments.assignments(id))[0];
     expect(after.convertedAt).toBeUndefined();
     // A later purchase converts the customer again.
     expect(await assignments.countGoal(id, a, hit('tp-3', 7, '04'))).toBe(true);
     expect(await totals(campaignId)).toMatchObject({ convertedControl: 1, 'revenueControl#EUR': 7_000_000 });
+  });
+
+  it('keeps the conversion when a purchase was counted after detection read the assignment', async () => {
+    const campaignId = uid('cmp');
+    const id = await customer();
+    const a: Assignment = {
+      campaignId,
+      arm: 'treatment',
+      at: '2026-11-01T10:00:00.000Z',
+      goal: 'purchase',
+      windowDays: 7,
+    };
+    await assignments.assign(id, a);
+    const hit = (tp: string, day: string) => ({
+      touchpointId: tp,
+      at: `2026-11-${day}T10:00:00.000Z`,
+      revenue: { currency: 'EUR', micros: 10_000_000 },
+    });
+    await assignments.countGoal(id, a, hit('tp-1', '02'));
+    const stale = (await assignments.assignments(id))[0]; // counted: tp-1 alone
+    await assignments.countGoal(id, a, hit('tp-2', '03')); // a concurrent detection counts tp-2
+    const timeOf = (tp: string) => (tp === 'tp-2' ? '2026-11-03T10:00:00.000Z' : null);
+    expect(await assignments.uncountGoal(id, stale, hit('tp-1', '02'), timeOf)).toBe(true);
+    expect(await totals(campaignId)).toMatchObject({
+      convertedTreatment: 1,
+      'revenueTreatment#EUR': 10_000_000,
+    });
+    expect((await assignments.assignments(id))[0]).toMatchObject({
+      convertedAt: '2026-11-03T10:00:00.000Z',
+      counted: ['tp-2'],
+    });
   });
 
   it('takes a refunded purchase out of the global control group, revenue squares included', async () => {
@@ -153,8 +182,8 @@ describe('Measurement counters on DynamoDB Local', () => {
       revenue: { currency: 'EUR', micros: 30_000_000 },
     };
     expect(await assignments.countGlobalPurchase(id, g!, hit)).toBe(true);
-    expect(await assignments.uncountGlobalPurchase(id, g!, hit, null)).toBe(true);
-    expect(await assignments.uncountGlobalPurchase(id, g!, hit, null)).toBe(false);
+    expect(await assignments.uncountGlobalPurchase(id, g!, hit, () => null)).toBe(true);
+    expect(await assignments.uncountGlobalPurchase(id, g!, hit, () => null)).toBe(false);
     expect(await assignments.global(id)).toMatchObject({ counted: [], revenue: { EUR: 0 } });
     expect((await assignments.global(id))?.convertedAt).toBeUndefined();
   });

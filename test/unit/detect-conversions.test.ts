@@ -3,8 +3,10 @@ import type { CustomerHistory } from '../../lib/ingest/index.js';
 import {
   type Assignment,
   type AssignmentStore,
+  type CountedTimeOf,
   detectConversions,
   detectConversionsOf,
+  earliestStanding,
   type GlobalAssignment,
   type GoalHit,
 } from '../../lib/measurement/index.js';
@@ -107,10 +109,12 @@ function countingStore(a: Assignment, g: GlobalAssignment) {
   const uncount = (
     item: { counted?: string[]; convertedAt?: string },
     hit: GoalHit,
-    convertedAt: string | null,
+    timeOf: CountedTimeOf,
     prefix: string,
   ) => {
     if (!item.counted?.includes(hit.touchpointId)) return false;
+    // As the DynamoDB adapter does: from the list as it stands now, not the caller's copy.
+    const convertedAt = earliestStanding(item.counted, hit.touchpointId, timeOf, item.convertedAt);
     item.counted = item.counted.filter((id) => id !== hit.touchpointId);
     if (item.convertedAt && convertedAt === null) add(`${prefix}converted`, -1);
     item.convertedAt = convertedAt ?? undefined;
@@ -205,5 +209,21 @@ describe('detectConversions with refunds and cancellations', () => {
     await run();
     expect(totals).toMatchObject({ converted: 1, revenue: 30_000_000 });
     expect(assignment).toMatchObject({ counted: ['buy-o1'], convertedAt: at(2) });
+  });
+});
+
+describe('earliestStanding', () => {
+  const times: Record<string, string | null> = {
+    a: '2026-11-05T00:00:00Z',
+    b: '2026-11-03T00:00:00Z',
+    r: null,
+  };
+  const timeOf = (id: string) => times[id];
+  it('is the earliest counted touchpoint left that stands', () => {
+    expect(earliestStanding(['x', 'a', 'b', 'r'], 'x', timeOf, 'stored')).toBe('2026-11-03T00:00:00Z');
+  });
+  it('keeps the stored time when only ones past their retention stand, and is null when none does', () => {
+    expect(earliestStanding(['x', 'expired', 'r'], 'x', timeOf, 'stored')).toBe('stored');
+    expect(earliestStanding(['x', 'r'], 'x', timeOf, 'stored')).toBeNull();
   });
 });

@@ -3,7 +3,7 @@ import { ingestRequest } from '../../lib/ingest/http-ingest.js';
 import { IngestTouchpoints } from '../../lib/ingest/ingest-touchpoints.js';
 import { defaultModel, replay } from '../../lib/journey/index.js';
 import { ValidationError } from '../../lib/shared/errors.js';
-import { mergeTraits, TRAIT_LIMITS } from '../../lib/shared/trait-limits.js';
+import { mergeTraits, SYSTEM_TRAITS, TRAIT_LIMITS } from '../../lib/shared/trait-limits.js';
 import { anonymousCustomerId } from '../../lib/storage/table.js';
 import { parseTouchpoint } from '../../lib/touchpoints/parse.js';
 import { MemoryJourneyStore } from '../support/memory-journey-store.js';
@@ -19,6 +19,8 @@ const T0 = Date.parse('2026-05-01T09:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 const keysFrom = (from: number, n: number, value: unknown = 'x') =>
   Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${from + i}`, value]));
+/** The keys that count against the cap: all but the ones Stageflow reads. */
+const ownKeys = (traits: Record<string, unknown>) => Object.keys(traits).filter((k) => !SYSTEM_TRAITS.has(k));
 const errorsOf = (result: ReturnType<typeof parseTouchpoint>) => (result.ok ? [] : result.errors);
 
 describe('traits at ingest', () => {
@@ -43,7 +45,7 @@ describe('traits at ingest', () => {
       {
         path: 'traits',
         pointer: '/traits',
-        message: `has ${TRAIT_LIMITS.keys + 1} keys; a customer keeps at most ${TRAIT_LIMITS.keys} traits`,
+        message: `has ${TRAIT_LIMITS.keys + 1} keys; a customer keeps at most ${TRAIT_LIMITS.keys} traits (besides the ones Stageflow reads: consent, email, name, locale, timezone)`,
       },
     ]);
   });
@@ -62,6 +64,34 @@ describe('traits at ingest', () => {
         },
       ]);
     }
+  });
+
+  it('bounds the top-level traits of Segment track, page, screen and alias calls the same way', () => {
+    const calls = [
+      [{ userId: 'u-1', event: 'Viewed', traits: keysFrom(0, TRAIT_LIMITS.keys + 1) }, 'track'],
+      [{ userId: 'u-1', name: 'Home', traits: keysFrom(0, TRAIT_LIMITS.keys + 1) }, 'page'],
+      [{ userId: 'u-1', name: 'Home', traits: keysFrom(0, TRAIT_LIMITS.keys + 1) }, 'screen'],
+      [{ userId: 'u-1', previousId: 'a-1', traits: keysFrom(0, TRAIT_LIMITS.keys + 1) }, 'alias'],
+    ] as const;
+    for (const [raw, format] of calls) {
+      const result = parseTouchpoint(raw, format, { receivedAt });
+      expect(result, format).toMatchObject({ ok: false, status: 400 });
+      expect(errorsOf(result).map((e) => e.path)).toEqual(['traits']);
+    }
+    const big = parseTouchpoint(
+      { userId: 'u-1', event: 'Viewed', traits: { notes: 'x'.repeat(2000) } },
+      'track',
+      {
+        receivedAt,
+      },
+    );
+    expect(errorsOf(big).map((e) => e.pointer)).toEqual(['/traits/notes']);
+    expect(
+      parseTouchpoint({ userId: 'u-1', event: 'Viewed', traits: 'x' }, 'track', { receivedAt }),
+    ).toMatchObject({
+      ok: false,
+      status: 400,
+    });
   });
 
   it('answers a single call with a 400 problem and rejects only that item in a batch', async () => {
@@ -110,7 +140,7 @@ describe('traits in the profile', () => {
     }));
     const inOrder = replay(defaultModel, identifies).state.traits;
     const shuffled = replay(defaultModel, [...identifies].reverse()).state.traits;
-    expect(Object.keys(inOrder)).toHaveLength(TRAIT_LIMITS.keys);
+    expect(ownKeys(inOrder)).toHaveLength(TRAIT_LIMITS.keys);
     expect(shuffled).toEqual(inOrder);
     expect(inOrder.email).toBe('v4@example.com'); // a known key keeps taking the newest value
     expect(inOrder).toHaveProperty('k0');
@@ -158,10 +188,50 @@ describe('traits in the profile', () => {
       },
     ]);
     const traits = (await store.profile('user-1'))!.state.traits;
-    expect(Object.keys(traits)).toHaveLength(TRAIT_LIMITS.keys);
+    expect(ownKeys(traits)).toHaveLength(TRAIT_LIMITS.keys);
     expect(traits).toHaveProperty('k79'); // the anonymous history came first in event time
     expect(traits).toHaveProperty('k519');
     expect(traits).not.toHaveProperty('k520');
-    expect(traits).not.toHaveProperty('email'); // new, and the profile is full
+    expect(traits.email).toBe('ada@example.com'); // new on a full profile, but Stageflow reads it
+  });
+});
+
+describe('traits Stageflow reads are never dropped by the cap', () => {
+  it('keeps an opt-out and a new address on a full profile, still bounded', () => {
+    const full = keysFrom(0, TRAIT_LIMITS.keys);
+    const merged = mergeTraits(full, {
+      marketingConsent: false,
+      emailConsent: false,
+      email: 'a@example.com',
+      extra: 1,
+    });
+    expect(merged).toMatchObject({ marketingConsent: false, emailConsent: false, email: 'a@example.com' });
+    expect(merged).not.toHaveProperty('extra');
+    for (const key of SYSTEM_TRAITS) expect(key).not.toMatch(/^k\d+$/);
+  });
+
+  it('keeps a late opt-out when a profile with more than the cap (stored before it) is replayed', () => {
+    const early = {
+      messageId: 'm-0',
+      timestamp: iso(T0),
+      event: 'identify',
+      traits: keysFrom(0, TRAIT_LIMITS.keys + 20),
+    };
+    const optOut = {
+      messageId: 'm-1',
+      timestamp: iso(T0 + 60_000),
+      event: 'identify',
+      traits: { marketingConsent: false, locale: 'de' },
+    };
+    const traits = replay(defaultModel, [optOut, early]).state.traits;
+    expect(traits.marketingConsent).toBe(false);
+    expect(traits.locale).toBe('de');
+    expect(ownKeys(traits)).toHaveLength(TRAIT_LIMITS.keys);
+  });
+
+  it('does not count them against the keys of one touchpoint', () => {
+    const traits = { ...keysFrom(0, TRAIT_LIMITS.keys), email: 'a@example.com', marketingConsent: false };
+    const tp = { messageId: 'm-1', userId: 'u-1', event: 'identify', timestamp: iso(T0), traits };
+    expect(parseTouchpoint(tp, 'stageflow', { receivedAt }).ok).toBe(true);
   });
 });

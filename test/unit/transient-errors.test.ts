@@ -7,7 +7,7 @@ import {
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { type HttpEvent, problemResponses } from '../../lib/http/middleware.js';
+import { type HttpEvent, problemResponses, resendSafety } from '../../lib/http/middleware.js';
 import { ingestRequest } from '../../lib/ingest/http-ingest.js';
 import { IngestTouchpoints, StoreExhaustedError } from '../../lib/ingest/ingest-touchpoints.js';
 import { defaultModel } from '../../lib/journey/index.js';
@@ -64,6 +64,7 @@ describe('isTransientDependencyError', () => {
     ['a failed condition', cancelled('ConditionalCheckFailed', 'None')],
     ['a condition beside a conflict', cancelled('ConditionalCheckFailed', 'TransactionConflict')],
     ['a validation error', named('ValidationException')],
+    ['an SES quota (the most templates an account may have)', named('LimitExceededException')],
     ['a missing table', named('ResourceNotFoundException')],
     ['an access denial', named('AccessDeniedException')],
     ['a bug', new TypeError('x is undefined')],
@@ -77,13 +78,14 @@ describe('isTransientDependencyError', () => {
 });
 
 describe('the HTTP edge', () => {
-  const respond = async (error: unknown) => {
+  const respond = async (error: unknown, routeKey = 'POST /v1/import') => {
     const logged: string[] = [];
     const middleware = problemResponses({
       error: (m) => logged.push(`error ${m}`),
       warn: (m) => logged.push(`warn ${m}`),
     });
-    const request = { error, event: { rawPath: '/v1/import' } as HttpEvent, response: undefined } as never;
+    const rawPath = routeKey.split(' ')[1].replace('{campaignId}', 'c-1');
+    const request = { error, event: { routeKey, rawPath } as HttpEvent, response: undefined } as never;
     await middleware.onError!(request);
     const response = (
       request as { response: { statusCode: number; headers: Record<string, string>; body: string } }
@@ -107,6 +109,32 @@ describe('the HTTP edge', () => {
       expect(JSON.stringify(res.body)).not.toMatch(/slow down|socket/);
       expect(res.logged).toEqual(['warn request failed transiently']);
     }
+  });
+
+  it('says a resend is safe only where it is: ingest and GET/PUT/PATCH/DELETE, not a POST that creates', async () => {
+    for (const route of [
+      'POST /v1/track',
+      'POST /v1/batch',
+      'PUT /v1/campaigns/{campaignId}',
+      'DELETE /v1/keys/{keyId}',
+    ]) {
+      expect((await respond(sdk.throttling, route)).body.detail, route).toMatch(/safe to resend/);
+    }
+    for (const route of ['POST /v1/campaigns', 'POST /v1/keys', 'POST /v1/templates/{name}/test-send']) {
+      const res = await respond(sdk.throttling, route);
+      expect(res.statusCode).toBe(503);
+      expect(res.body.detail, route).not.toMatch(/safe to resend/);
+      expect(res.body.detail, route).toMatch(/may have been applied\. Check whether it was/);
+    }
+  });
+
+  it('reads the method and path of an event without a route key (cautious when unknown)', () => {
+    const event = (method: string, rawPath: string) =>
+      ({ rawPath, requestContext: { http: { method } } }) as unknown as HttpEvent;
+    expect(resendSafety(event('POST', '/v1/touchpoints/'))).toBe('ingest');
+    expect(resendSafety(event('PATCH', '/v1/settings'))).toBe('idempotent');
+    expect(resendSafety(event('POST', '/v1/campaigns'))).toBe('unsafe');
+    expect(resendSafety(undefined)).toBe('unsafe');
   });
 
   it('answers as documented: a plain problem on any route, and on the batch routes too', async () => {
@@ -191,8 +219,10 @@ describe('ingest with a store that throttles one customer', () => {
     expect(store.partitions.get('u-hot')?.touchpoints.size).toBe(1);
   });
 
+  // A cancelled transaction never leaves the DynamoDB adapter as such when it is contention (it
+  // becomes a 'conflict' the commit loop retries): test/integration/dependency-faults.test.ts.
   it('throws a single touchpoint’s failure for the edge to answer 503', async () => {
-    const { ingest } = faultyStore('u-hot', cancelled('None', 'TransactionConflict'));
+    const { ingest } = faultyStore('u-hot', sdk.throttling);
     const failure = await ingestRequest('track', track('u-hot', 'm-9'), ingest, new Date(T0)).catch((e) => e);
     expect(isTransientDependencyError(failure)).toBe(true);
   });

@@ -915,7 +915,7 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
-            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated) */
+            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated); the keys Stageflow reads (consent, email, name, locale, timezone) are always kept and not counted */
             traits?: {
                 [key: string]: unknown;
             };
@@ -928,6 +928,10 @@ export interface components {
             type?: "track";
             event: string;
             properties?: {
+                [key: string]: unknown;
+            };
+            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated); the keys Stageflow reads (consent, email, name, locale, timezone) are always kept and not counted */
+            traits?: {
                 [key: string]: unknown;
             };
             userId?: string;
@@ -960,7 +964,7 @@ export interface components {
         SegmentIdentify: {
             /** @constant */
             type?: "identify";
-            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated) */
+            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated); the keys Stageflow reads (consent, email, name, locale, timezone) are always kept and not counted */
             traits?: {
                 [key: string]: unknown;
             };
@@ -1019,6 +1023,10 @@ export interface components {
             sentAt?: string;
             channel?: string;
             previousId: string;
+            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated); the keys Stageflow reads (consent, email, name, locale, timezone) are always kept and not counted */
+            traits?: {
+                [key: string]: unknown;
+            };
         } & {
             [key: string]: unknown;
         };
@@ -1028,6 +1036,10 @@ export interface components {
             name?: string;
             category?: string;
             properties?: {
+                [key: string]: unknown;
+            };
+            /** @description Merged into the customer's traits: at most 100 keys, each value at most 1024 bytes as JSON; a profile keeps at most 100 traits (new keys beyond that are dropped, known ones still updated); the keys Stageflow reads (consent, email, name, locale, timezone) are always kept and not counted */
+            traits?: {
                 [key: string]: unknown;
             };
             userId?: string;
@@ -2083,7 +2095,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A storage or downstream service was briefly unavailable (throttling, a conflict, a timeout); resending the request unchanged after `Retry-After` seconds is safe */
+        /** @description A storage or downstream service was briefly unavailable (throttling, a conflict, a timeout); the change may have been applied. Resending unchanged after `Retry-After` seconds is safe on GET, PUT, PATCH, DELETE and the ingest routes; after any other POST (creating a campaign or key, a test send) check whether it was applied first, as the `detail` says */
         ServiceUnavailable: {
             headers: {
                 /** @description Seconds to wait */
@@ -2175,7 +2187,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or a failure outside the items) a plain problem, after which part of the request may have been stored. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
             503: {
                 headers: {
                     "Retry-After"?: string;
@@ -2494,7 +2506,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or a failure outside the items) a plain problem, after which part of the request may have been stored. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
             503: {
                 headers: {
                     "Retry-After"?: string;
@@ -2577,7 +2589,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or before any item was stored) a plain problem. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
+            /** @description A storage failure that passes (throttling, a conflict, a timeout). When it hit some items of a batch, `results` marks them `failed` and the others were stored; otherwise (a single touchpoint, or a failure outside the items) a plain problem, after which part of the request may have been stored. Resend the failed items, or the whole request (safe: stored ones come back as `duplicate`), after `Retry-After` seconds */
             503: {
                 headers: {
                     "Retry-After"?: string;
