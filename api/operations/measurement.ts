@@ -38,7 +38,7 @@ export const measurementOperations = {
       'Purchase rate and revenue per customer, marketing mail against the global control group (admin)',
     description:
       'Customers by the day of their first marketing step (or of their move across the percentage) in [from, to); ' +
-      'a purchase counts within 30 days after it. Purchase rates are compared with the two-proportion z-test, ' +
+      'a purchase counts within 30 days after it. Purchase rates are compared with Newcombe’s score interval and the test inverting it, ' +
       'revenue per customer per currency with Welch’s 95% interval (docs/measurement.md).',
     tag: 'Analytics',
     query: MetricsQuery,

@@ -11,10 +11,19 @@ export type Arm = 'treatment' | 'control';
 
 /**
  * Deterministic holdout: the same customer is always in or out of the same campaign's holdout.
- * (The bucket function from before assignments were recorded, so earlier splits stay.)
+ * The first 32 bits of stableId(customer, campaign) give a bucket `% 100` (the bucket function
+ * from before assignments were recorded, so integer splits stay exactly as they were) and, for
+ * a fractional percentage such as 2.5, a second digit pair `⌊h / 100⌋ % 100` splits the
+ * boundary bucket, so 2.5% holds out 2.5% (it used to round up to 3%).
  */
-export const inHoldout = (customerId: string, campaignId: string, percent: number): boolean =>
-  percent > 0 && Number.parseInt(stableId(customerId, campaignId).slice(0, 8), 16) % 100 < percent;
+export function inHoldout(customerId: string, campaignId: string, percent: number): boolean {
+  if (!(percent > 0)) return false;
+  const h = Number.parseInt(stableId(customerId, campaignId).slice(0, 8), 16);
+  const whole = Math.floor(percent);
+  const bucket = h % 100;
+  if (bucket !== whole) return bucket < whole;
+  return Math.floor(h / 100) % 100 < Math.round((percent - whole) * 100);
+}
 
 /** The arm a customer is assigned to in a campaign with `holdoutPercent`. */
 export const armOf = (customerId: string, campaignId: string, holdoutPercent: number): Arm =>

@@ -61,12 +61,19 @@ export const CampaignMetrics = z.object({
     control: ArmMetrics,
     lift: z.number().nullable().describe('difference / control rate; null when the control rate is 0'),
     difference: z.number().nullable().describe('treatment rate − control rate'),
-    interval95: Interval.describe('95% interval of the difference (unpooled standard error)'),
-    pValue: z.number().nullable().describe('Two-sided two-proportion z-test, pooled variance'),
+    interval95: Interval.describe(
+      "95% interval of the difference: Newcombe's hybrid score interval (method 10, Wilson-based)",
+    ),
+    pValue: z
+      .number()
+      .nullable()
+      .describe(
+        'Two-sided p-value of the test inverting the Newcombe interval: < 0.05 exactly when interval95 excludes 0',
+      ),
     significant: z
       .boolean()
       .nullable()
-      .describe('pValue < 0.05; null while either arm has fewer than 30 customers'),
+      .describe('interval95 excludes 0 (pValue < 0.05); null while either arm has fewer than 30 customers'),
   }),
   revenue: z.object({ treatment: PerCurrency, control: PerCurrency }),
   asOf: z.string(),

@@ -163,7 +163,7 @@ const momentsOf = (
   sumSquares: (c[`revenueSq${armName}#${currency}`] ?? 0) / 10_000,
 });
 
-/** The global control report: purchase rate per arm with the z-test, revenue per customer with Welch. */
+/** The global control report: purchase rate per arm with Newcombe's interval and test, revenue per customer with Welch. */
 export function globalControlReport(items: readonly CounterItem[], windowDays: number) {
   const total: Record<string, number> = {};
   for (const item of items) sumInto(total, item.counters);

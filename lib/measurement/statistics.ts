@@ -1,6 +1,7 @@
 /**
  * The statistics behind campaign and global-control lift (docs/measurement.md). Pure functions,
- * no I/O: two proportions compared with a two-sided z-test, and two means with Welch's interval.
+ * no I/O: two proportions compared with Newcombe's score interval and the test that inverts it,
+ * and two means with Welch's interval.
  *
  * Precision matters here because the documented reference values go down to p ≈ 3e-13: the
  * normal tail is computed from erfc (series below 2, continued fraction above), which keeps
@@ -66,44 +67,86 @@ export interface ProportionComparison {
   difference: number;
   /** difference / rate_c; null when rate_c is 0. */
   lift: number | null;
-  /** Two-sided, pooled-variance two-proportion z-test, no continuity correction. */
+  /**
+   * Two-sided p-value of the test that inverts the Newcombe interval: 1 − the confidence level
+   * at which the interval just reaches 0. So pValue < 0.05 exactly when `interval95` excludes 0.
+   */
   pValue: number | null;
-  /** 95% interval of the difference, unpooled standard error. */
+  /** Newcombe's hybrid score interval (1998, method 10) of the difference, 95%. */
   interval95: [number, number] | null;
-  /** pValue < 0.05; null while either arm has fewer than 30 customers. */
+  /** pValue < 0.05 (⇔ 0 outside interval95); null while either arm has fewer than 30 customers. */
   significant: boolean | null;
 }
 
 const rateOf = (a: ArmCount) => (a.customers > 0 ? a.converted / a.customers : 0);
 
 /**
+ * Wilson's score interval of x/n at normal quantile z (Newcombe 1998, method 3, no continuity
+ * correction). Unlike the Wald interval it stays inside [0, 1] and has width at 0% and 100%.
+ */
+export function wilsonInterval(converted: number, customers: number, z: number): [number, number] {
+  const p = converted / customers;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * customers)) / (1 + z2 / customers);
+  const half =
+    (z / (1 + z2 / customers)) * Math.sqrt((p * (1 - p)) / customers + z2 / (4 * customers * customers));
+  // Clamped only against rounding: mathematically the bounds lie in [0, p] and [p, 1].
+  return [Math.min(p, Math.max(0, centre - half)), Math.max(p, Math.min(1, centre + half))];
+}
+
+/**
+ * Newcombe's hybrid score interval of p_t − p_c (1998, method 10): with Wilson intervals
+ * [l, u] of each rate, d − √((p_t − l_t)² + (u_c − p_c)²) to d + √((u_t − p_t)² + (p_c − l_c)²).
+ */
+export function newcombeInterval(treatment: ArmCount, control: ArmCount, z = Z_975): [number, number] {
+  const pt = rateOf(treatment);
+  const pc = rateOf(control);
+  const [lt, ut] = wilsonInterval(treatment.converted, treatment.customers, z);
+  const [lc, uc] = wilsonInterval(control.converted, control.customers, z);
+  const d = pt - pc;
+  return [d - Math.hypot(pt - lt, uc - pc), d + Math.hypot(ut - pt, pc - lc)];
+}
+
+/**
+ * The p-value of the Newcombe interval read as a test: the z at which the bound nearer 0 just
+ * reaches it, as 2·P(Z > z). That bound moves monotonically towards 0 and past it as z grows
+ * (each Wilson interval widens to [0, 1]), so bisection cannot fail; with d > 0 the lower
+ * bound at z → ∞ is p_t − √(p_t² + (1 − p_c)²) < 0, so the root exists.
+ */
+function newcombePValue(treatment: ArmCount, control: ArmCount): number {
+  const d = rateOf(treatment) - rateOf(control);
+  if (d === 0) return 1;
+  const [hi, lo] = d > 0 ? [treatment, control] : [control, treatment];
+  const bound = (z: number) => newcombeInterval(hi, lo, z)[0];
+  let zLow = 0;
+  let zHigh = 4;
+  while (bound(zHigh) > 0 && zHigh < 64) zHigh *= 2;
+  for (let i = 0; i < 200 && zHigh - zLow > 1e-13 * zHigh; i++) {
+    const mid = (zLow + zHigh) / 2;
+    if (bound(mid) > 0) zLow = mid;
+    else zHigh = mid;
+  }
+  return Math.min(1, 2 * normalUpperTail((zLow + zHigh) / 2));
+}
+
+/**
  * Treatment against control. With an empty arm nothing can be said (all null but the
- * difference). When both rates sit at 0% or 100% the standard error is 0: pValue 1 and the
- * interval [d, d], as documented.
+ * difference). Interval and p-value come from one method (Newcombe's score interval and its
+ * inversion), so they never disagree, and both stay honest at 0% or 100% and at small n.
  */
 export function compareProportions(treatment: ArmCount, control: ArmCount): ProportionComparison {
-  const rt = rateOf(treatment);
+  const difference = rateOf(treatment) - rateOf(control);
   const rc = rateOf(control);
-  const difference = rt - rc;
   const lift = rc === 0 ? null : difference / rc;
   if (treatment.customers === 0 || control.customers === 0) {
     return { difference, lift, pValue: null, interval95: null, significant: null };
   }
-  const degenerate = (r: number) => r === 0 || r === 1;
-  let pValue: number;
-  let interval95: [number, number];
-  if (degenerate(rt) && degenerate(rc)) {
-    pValue = 1;
-    interval95 = [difference, difference];
-  } else {
-    const pooled = (treatment.converted + control.converted) / (treatment.customers + control.customers);
-    const sePooled = Math.sqrt(pooled * (1 - pooled) * (1 / treatment.customers + 1 / control.customers));
-    pValue = sePooled === 0 ? 1 : Math.min(1, 2 * normalUpperTail(Math.abs(difference) / sePooled));
-    const se = Math.sqrt((rt * (1 - rt)) / treatment.customers + (rc * (1 - rc)) / control.customers);
-    interval95 = [difference - Z_975 * se, difference + Z_975 * se];
-  }
+  const interval95 = newcombeInterval(treatment, control);
+  const pValue = newcombePValue(treatment, control);
   const enough = treatment.customers >= MIN_ARM_CUSTOMERS && control.customers >= MIN_ARM_CUSTOMERS;
-  return { difference, lift, pValue, interval95, significant: enough ? pValue < 0.05 : null };
+  // Decided on the interval, the figure shown; the p-value agrees up to bisection rounding.
+  const excludesZero = interval95[0] > 0 || interval95[1] < 0;
+  return { difference, lift, pValue, interval95, significant: enough ? excludesZero : null };
 }
 
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9: about 15 digits). */

@@ -735,7 +735,7 @@ export interface paths {
         };
         /**
          * Purchase rate and revenue per customer, marketing mail against the global control group (admin)
-         * @description Customers by the day of their first marketing step (or of their move across the percentage) in [from, to); a purchase counts within 30 days after it. Purchase rates are compared with the two-proportion z-test, revenue per customer per currency with Welch’s 95% interval (docs/measurement.md).
+         * @description Customers by the day of their first marketing step (or of their move across the percentage) in [from, to); a purchase counts within 30 days after it. Purchase rates are compared with Newcombe’s score interval and the test inverting it, revenue per customer per currency with Welch’s 95% interval (docs/measurement.md).
          *
          *     Needs an **admin** or **read** key.
          */
@@ -1430,14 +1430,14 @@ export interface components {
                 lift: number | null;
                 /** @description treatment rate − control rate */
                 difference: number | null;
-                /** @description 95% interval of the difference (unpooled standard error) */
+                /** @description 95% interval of the difference: Newcombe's hybrid score interval (method 10, Wilson-based) */
                 interval95: [
                     number,
                     number
                 ] | null;
-                /** @description Two-sided two-proportion z-test, pooled variance */
+                /** @description Two-sided p-value of the test inverting the Newcombe interval: < 0.05 exactly when interval95 excludes 0 */
                 pValue: number | null;
-                /** @description pValue < 0.05; null while either arm has fewer than 30 customers */
+                /** @description interval95 excludes 0 (pValue < 0.05); null while either arm has fewer than 30 customers */
                 significant: boolean | null;
             };
             revenue: {

@@ -259,7 +259,8 @@ export const de: Catalogue = {
   'campaign.converted': 'Konvertiert',
   'campaign.rate': 'Conversion-Rate',
   'campaign.revenue': 'Umsatz',
-  'campaign.pValue': 'p-Wert {p} (Zwei-Stichproben-z-Test; signifikant unter 0,05).',
+  'campaign.pValue':
+    'p-Wert {p} (Test zum Newcombe-Intervall; signifikant unter 0,05, genau wenn das Intervall 0 ausschließt).',
   'campaign.stepFigures': 'Kennzahlen je Schritt',
   'campaign.stepColumn': 'Schritt',
   'campaign.opens': 'Eindeutige Öffnungen',

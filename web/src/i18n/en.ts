@@ -252,7 +252,8 @@ export const en = {
   'campaign.converted': 'Converted',
   'campaign.rate': 'Conversion rate',
   'campaign.revenue': 'Revenue',
-  'campaign.pValue': 'p-value {p} (two-proportion z-test; significant below 0.05).',
+  'campaign.pValue':
+    'p-value {p} (test inverting the Newcombe interval; significant below 0.05, exactly when the interval excludes 0).',
   'campaign.stepFigures': 'Figures per step',
   'campaign.stepColumn': 'Step',
   'campaign.opens': 'Unique opens',
