@@ -251,7 +251,7 @@ describe('A new user answers the four questions in the console', { timeout: 120_
     expect(review.entered).toBe(0);
     expect(
       await page.locator('tr[data-campaign="default-review-request"] [data-waiting]').textContent(),
-    ).toBe('Waiting: no customer has matched the trigger yet (the customer enters enjoy).');
+    ).toBe('Waiting: no customer has matched the trigger yet (starts when the customer enters enjoy).');
     // No send failed: no failures column.
     expect(metrics.every((m) => m.failed === 0)).toBe(true);
     expect(await page.getByRole('columnheader', { name: 'Failed' }).count()).toBe(0);

@@ -1,5 +1,6 @@
 import type { components } from '../api/schema';
 import type { Locale, Translate } from '../i18n';
+import { keyNameLabel } from '../labels';
 
 /** A campaign's report as `GET /v1/campaigns/{id}/metrics` answers it. */
 type Schema = components['schemas']['CampaignMetrics'];
@@ -19,7 +20,7 @@ export function changedBy(
   c: { campaignId: string; version: number; updatedBy?: string | null },
 ): string {
   if (c.updatedBy === SEEDED_BY) return t('campaigns.seededBy');
-  if (c.updatedBy) return c.updatedBy;
+  if (c.updatedBy) return keyNameLabel(t, c.updatedBy);
   if (c.version === 1 && c.campaignId.startsWith('default-')) return t('campaigns.seededBy');
   return t('common.unknownUser');
 }
