@@ -160,8 +160,14 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
       expect(await cell(m.campaignId, 'conversion').textContent()).toBe(
         m.conversion.goal === 'none' ? '–' : en.percent(m.conversion.treatment.rate),
       );
+      // The held-out group's rate sits beside the mailed one, so neither reads as a result alone.
+      expect(await cell(m.campaignId, 'controlRate').textContent()).toBe(
+        m.conversion.goal === 'none' ? '–' : en.percent(m.conversion.control.rate),
+      );
       expect(await cell(m.campaignId, 'lift').textContent()).toBe(expectedLift(m.conversion));
     }
+    await page.getByRole('columnheader', { name: 'Conversion (mailed)' }).waitFor();
+    await page.getByRole('columnheader', { name: 'Conversion (held out)' }).waitFor();
     // Seeded campaigns were made by Stageflow, not by "unknown".
     const seeded = page.locator(`tr[data-campaign="${NURTURE}"]`);
     expect(await seeded.getByRole('cell', { name: 'Stageflow defaults' }).count()).toBe(1);
@@ -207,6 +213,13 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
         en.percent(m.conversion[arm].rate),
       ]);
     }
+    // The arm's revenue is named for what it is, and said not to be attributed or incremental.
+    await page.getByRole('columnheader', { name: 'Revenue from converted customers' }).waitFor();
+    expect(await page.locator('#revenue-note').textContent()).toContain('Not attributed');
+    // A p-value and a "too few" note never show together.
+    const tooFew = m.conversion.significant === null;
+    expect(await page.locator('p[data-figure="too-few"]').count()).toBe(tooFew ? 1 : 0);
+    expect(await page.getByText(/^p-value /).count()).toBe(tooFew || m.conversion.pValue === null ? 0 : 1);
     expect(await page.locator('li[data-figure="sent"] strong').textContent()).toBe(en.number(m.sent));
     expect(await page.locator('li[data-figure="heldOut"] strong').textContent()).toBe(en.number(m.heldOut));
     await check('campaign-figures');
@@ -292,6 +305,10 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
     });
     await page.getByText('Nothing sent yet.').waitFor();
     expect(await page.locator('p[data-figure="lift"]').textContent()).toContain('not enough data');
+    // Not enough data: no p-value, and the rates are muted with the reason beside them.
+    await page.locator('p[data-figure="too-few"]').waitFor();
+    expect(await page.getByText(/^p-value /).count()).toBe(0);
+    expect(await page.locator('tr[data-arm="control"] td[data-muted="too-few"]').count()).toBe(1);
   });
 
   it("shows who stalled where, and a funnel's first step without a drop-off", async () => {

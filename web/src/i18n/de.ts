@@ -380,13 +380,13 @@ export const de: Catalogue = {
   'keys.localName.ingest': 'lokaler Ingest-Schlüssel',
   'keys.localFrom': 'Schlüssel des lokalen Stacks aus {env}',
   'keys.revokeShort': 'Widerrufen',
-  'campaign.revenueMailed': 'Umsatz angeschriebener Kunden, die konvertierten',
+  'campaign.revenueMailed': 'Umsatz konvertierter Kunden',
   'campaign.revenueMailedNote':
-    'Umsatz der Bestellungen, die als Ziel dieser Kampagne zählten, von Kunden, die sie angeschrieben hat, im Conversion-Fenster. Nicht zugerechnet (die Seite Attribution teilt jede Bestellung auf die Kontaktpunkte auf) und nicht zusätzlich (manche dieser Kunden hätten ohnehin gekauft: wie viele mehr es taten, sagt der Lift).',
+    'Umsatz konvertierter Kunden: ihre Käufe im Conversion-Fenster nach dem Eintritt, je Gruppe (bei den Angeschriebenen: Umsatz angeschriebener Kunden, die konvertierten). Nicht zugerechnet (die Seite Attribution teilt jede Bestellung auf die Kontaktpunkte auf) und nicht zusätzlich (manche hätten ohnehin gekauft: wie viele mehr es taten, sagt der Lift).',
   'campaign.tooFew':
     'Zu wenige Kunden für ein Urteil: p-Wert und Rate der Kontrollgruppe sagen noch nichts aus.',
   'campaigns.conversionMailed': 'Conversion (angeschrieben)',
-  'campaigns.conversionControl': 'Kontrolle {rate}',
+  'campaigns.conversionControl': 'Conversion (zurückgehalten)',
   'attribution.credited':
     'Zugerechnet: jede Bestellung im Zeitraum, aufgeteilt auf die Kontaktpunkte des Kunden mit Kanal oder utm-Kampagne im Rückblick. Die Zeilen sind diese Kanäle bzw. utm-Kampagnennamen: Eine Mail-Kampagne erscheint nur, wenn die Besuche aus ihren Mails ihre utm-Kampagne tragen.',
   'table.scrollHint': 'Seitwärts scrollen, um alle Spalten zu sehen.',

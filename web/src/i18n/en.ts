@@ -370,12 +370,12 @@ export const en = {
   'keys.localName.ingest': 'local ingest key',
   'keys.localFrom': "The local stack's key from {env}",
   'keys.revokeShort': 'Revoke',
-  'campaign.revenueMailed': 'Revenue from mailed customers who converted',
+  'campaign.revenueMailed': 'Revenue from converted customers',
   'campaign.revenueMailedNote':
-    "Revenue of the orders that counted as this campaign's goal, from customers it mailed, within the conversion window. Not attributed (the Attribution page splits each order across touchpoints) and not incremental (some of these customers would have bought anyway: the lift says how many more did).",
+    'Revenue from converted customers: their purchases within the conversion window after entering, per group (for the mailed group: revenue from mailed customers who converted). Not attributed (the Attribution page splits each order across touchpoints) and not incremental (some would have bought anyway: the lift says how many more did).',
   'campaign.tooFew': "Too few customers to judge: the p-value and the control group's rate mean nothing yet.",
   'campaigns.conversionMailed': 'Conversion (mailed)',
-  'campaigns.conversionControl': 'control {rate}',
+  'campaigns.conversionControl': 'Conversion (held out)',
   'attribution.credited':
     "Credited: each order in the period, split across the customer's touchpoints that carry a channel or a utm campaign within the lookback. Rows are those channels or utm campaign names, so an email campaign shows up only when the visits its mails lead to carry its utm campaign.",
   'table.scrollHint': 'Scroll sideways to see every column.',

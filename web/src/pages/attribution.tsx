@@ -117,6 +117,9 @@ export function AttributionPage() {
     <section>
       <h1>{t('attribution.heading')}</h1>
       <p>{t('attribution.intro')}</p>
+      <p class="hint" data-credited>
+        {t('attribution.credited')}
+      </p>
       <form
         class="filters"
         aria-label={t('attribution.heading')}

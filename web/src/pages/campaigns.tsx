@@ -5,7 +5,7 @@ import { Empty, ErrorView, Link, Loaded, TableWrap, useLoad } from '../component
 import { plural, type Translate, useI18n } from '../i18n';
 import { stageLabel } from '../labels';
 import { canWrite, type Session } from '../session';
-import { changedBy, liftText } from './campaign-figures';
+import { changedBy, judgeable, liftText } from './campaign-figures';
 
 /** What starts a campaign, in words: "the customer enters research". */
 export function triggerText(t: Translate, trigger: Campaign['trigger']): string {
@@ -99,7 +99,10 @@ export function CampaignsPage(props: { session: Session }) {
                         {t('campaigns.clickRate')}
                       </th>
                       <th scope="col" class="num">
-                        {t('campaigns.conversion')}
+                        {t('campaigns.conversionMailed')}
+                      </th>
+                      <th scope="col" class="num">
+                        {t('campaigns.conversionControl')}
                       </th>
                       <th scope="col">{t('campaigns.lift')}</th>
                       {anyFailed ? (
@@ -153,6 +156,17 @@ export function CampaignsPage(props: { session: Session }) {
                             </td>
                             <td class="num" data-figure="conversion">
                               {m && !noGoal ? percent(m.conversion.treatment.rate) : dash}
+                            </td>
+                            {/* Beside the mailed rate, so it does not read as a result on its own;
+                                muted while too few customers make either rate mean anything. */}
+                            <td
+                              class={m && !noGoal && !judgeable(m.conversion) ? 'num muted' : 'num'}
+                              data-figure="controlRate"
+                              title={
+                                m && !noGoal && !judgeable(m.conversion) ? t('campaign.tooFew') : undefined
+                              }
+                            >
+                              {m && !noGoal ? percent(m.conversion.control.rate) : dash}
                             </td>
                             <td data-figure="lift">{m ? liftText(t, locale, m.conversion) : dash}</td>
                             {anyFailed ? (
