@@ -259,7 +259,7 @@ export function AttributionPage() {
                 }}
               />
               <TableWrap label={t('attribution.heading')}>
-                <table aria-label={t('attribution.heading')}>
+                <table class="attribution" aria-label={t('attribution.heading')}>
                   <caption class="hint">{t('attribution.sortHint')}</caption>
                   <thead>
                     <tr>
