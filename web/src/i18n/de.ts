@@ -385,8 +385,8 @@ export const de: Catalogue = {
     'Umsatz konvertierter Kunden: ihre Käufe im Conversion-Fenster nach dem Eintritt, je Gruppe (bei den Angeschriebenen: Umsatz angeschriebener Kunden, die konvertierten). Nicht zugerechnet (die Seite Attribution teilt jede Bestellung auf die Kontaktpunkte auf) und nicht zusätzlich (manche hätten ohnehin gekauft: wie viele mehr es taten, sagt der Lift).',
   'campaign.tooFew':
     'Zu wenige Kunden für ein Urteil: p-Wert und Rate der Kontrollgruppe sagen noch nichts aus.',
-  'campaigns.conversionMailed': 'Conversion (angeschrieben)',
-  'campaigns.conversionControl': 'Conversion (zurückgehalten)',
+  'campaigns.conversionMailed': 'Conversion (Testgruppe)',
+  'campaigns.conversionControl': 'Kontrolle {rate}',
   'attribution.credited':
     'Zugerechnet: jede Bestellung im Zeitraum, aufgeteilt auf die Kontaktpunkte des Kunden mit Kanal oder utm-Kampagne im Rückblick. Die Zeilen sind diese Kanäle bzw. utm-Kampagnennamen: Eine Mail-Kampagne erscheint nur, wenn die Besuche aus ihren Mails ihre utm-Kampagne tragen.',
   'table.scrollHint': 'Seitwärts scrollen, um alle Spalten zu sehen.',

@@ -101,9 +101,7 @@ export function CampaignsPage(props: { session: Session }) {
                       <th scope="col" class="num">
                         {t('campaigns.conversionMailed')}
                       </th>
-                      <th scope="col" class="num">
-                        {t('campaigns.conversionControl')}
-                      </th>
+
                       <th scope="col">{t('campaigns.lift')}</th>
                       {anyFailed ? (
                         <th scope="col" class="num">
@@ -154,19 +152,25 @@ export function CampaignsPage(props: { session: Session }) {
                             <td class="num" data-figure="clickRate">
                               {m ? percent(m.clickRate) : dash}
                             </td>
+                            {/* The held-out group's rate under the mailed one, so the mailed rate does
+                                not read as a result on its own; muted while too few customers. */}
                             <td class="num" data-figure="conversion">
-                              {m && !noGoal ? percent(m.conversion.treatment.rate) : dash}
-                            </td>
-                            {/* Beside the mailed rate, so it does not read as a result on its own;
-                                muted while too few customers make either rate mean anything. */}
-                            <td
-                              class={m && !noGoal && !judgeable(m.conversion) ? 'num muted' : 'num'}
-                              data-figure="controlRate"
-                              title={
-                                m && !noGoal && !judgeable(m.conversion) ? t('campaign.tooFew') : undefined
-                              }
-                            >
-                              {m && !noGoal ? percent(m.conversion.control.rate) : dash}
+                              {m && !noGoal ? (
+                                <>
+                                  <span data-rate>{percent(m.conversion.treatment.rate)}</span>
+                                  <div
+                                    class="muted"
+                                    data-figure="controlRate"
+                                    title={judgeable(m.conversion) ? undefined : t('campaign.tooFew')}
+                                  >
+                                    {t('campaigns.conversionControl', {
+                                      rate: percent(m.conversion.control.rate),
+                                    })}
+                                  </div>
+                                </>
+                              ) : (
+                                dash
+                              )}
                             </td>
                             <td data-figure="lift">{m ? liftText(t, locale, m.conversion) : dash}</td>
                             {anyFailed ? (
