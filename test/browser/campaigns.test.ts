@@ -276,7 +276,9 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
     const row = page.locator(`li[data-version="${after.version}"]`);
     await row.waitFor();
     expect(await row.textContent()).toContain('changed: steps, exit, conversion window');
-    expect(await row.textContent()).toContain(`Changed by: ${after.updatedBy}`);
+    // The local key's long name is shown short ("local admin key", its variable in a title).
+    expect(after.updatedBy).toBe('local admin key (from STAGEFLOW_ADMIN_KEY)');
+    expect(await row.textContent()).toContain('Changed by: local admin key ');
     // Version 1 was made by the seeder.
     expect(await page.locator('li[data-version="1"]').textContent()).toContain(
       'Changed by: Stageflow defaults · created',

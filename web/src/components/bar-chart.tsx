@@ -172,6 +172,9 @@ export function BarChart(props: {
                 {series.map((s, si) => {
                   const v = props.value(c.key, s.key);
                   const y = y0 + si * BAR_H;
+                  const note = si === series.length - 1 && props.note ? props.note(c.key) : '';
+                  const shown = props.valueText ? props.valueText(s.key, v) : number(v);
+                  const text = note ? `${shown}  ${note}` : shown;
                   return (
                     <g key={s.key}>
                       <rect
@@ -186,10 +189,12 @@ export function BarChart(props: {
                       >
                         <title>{`${c.label}, ${s.label}: ${number(v)}`}</title>
                       </rect>
-                      <text x={x(v) + 4} y={y + BAR_H - 4} class="value">
-                        {props.valueText ? props.valueText(s.key, v) : number(v)}
-                        {si === series.length - 1 && props.note ? `  ${props.note(c.key)}` : ''}
-                      </text>
+                      {/* No empty text element where valueText says nothing (a stalled count of 0). */}
+                      {text ? (
+                        <text x={x(v) + 4} y={y + BAR_H - 4} class="value">
+                          {text}
+                        </text>
+                      ) : null}
                     </g>
                   );
                 })}
