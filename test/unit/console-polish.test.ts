@@ -29,9 +29,9 @@ describe('local key names', () => {
   it('shorten the local stack keys, translated, with the variable for a title', () => {
     const name = 'local admin key (from STAGEFLOW_ADMIN_KEY)';
     expect(keyNameLabel(en, name)).toBe('local admin key');
-    expect(keyNameLabel(de, name)).toBe('lokaler Admin-Schlüssel');
+    expect(keyNameLabel(de, name)).toBe('Admin-Schlüssel (lokal)');
     expect(localKeyEnv(en, name)).toBe("The local stack's key from STAGEFLOW_ADMIN_KEY");
-    expect(keyNameLabel(de, 'local ingest key (from STAGEFLOW_API_KEY)')).toBe('lokaler Ingest-Schlüssel');
+    expect(keyNameLabel(de, 'local ingest key (from STAGEFLOW_API_KEY)')).toBe('Ingest-Schlüssel (lokal)');
   });
 
   it('leave every other name as it is', () => {

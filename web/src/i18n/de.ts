@@ -375,9 +375,9 @@ export const de: Catalogue = {
   // --- end i9-trial ---
   // --- console polish (i9-polish): never paused, local keys, revenue meanings, lift, tables ---
   'settings.neverPaused': 'Werbemails wurden noch nie pausiert.',
-  'keys.localName.admin': 'lokaler Admin-Schlüssel',
-  'keys.localName.read': 'lokaler Lese-Schlüssel',
-  'keys.localName.ingest': 'lokaler Ingest-Schlüssel',
+  'keys.localName.admin': 'Admin-Schlüssel (lokal)',
+  'keys.localName.read': 'Lese-Schlüssel (lokal)',
+  'keys.localName.ingest': 'Ingest-Schlüssel (lokal)',
   'keys.localFrom': 'Schlüssel des lokalen Stacks aus {env}',
   'keys.revokeShort': 'Widerrufen',
   'campaign.revenueMailed': 'Umsatz konvertierter Kunden',
