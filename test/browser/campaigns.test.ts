@@ -157,11 +157,20 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
       expect(await cell(m.campaignId, 'sent').textContent()).toBe(en.number(m.sent));
       expect(await cell(m.campaignId, 'openRate').textContent()).toBe(en.percent(m.openRate));
       expect(await cell(m.campaignId, 'clickRate').textContent()).toBe(en.percent(m.clickRate));
-      expect(await cell(m.campaignId, 'conversion').textContent()).toBe(
-        m.conversion.goal === 'none' ? '–' : en.percent(m.conversion.treatment.rate),
-      );
+      const conversion = cell(m.campaignId, 'conversion');
+      if (m.conversion.goal === 'none') expect(await conversion.textContent()).toBe('–');
+      else {
+        expect(await conversion.locator('[data-rate]').textContent()).toBe(
+          en.percent(m.conversion.treatment.rate),
+        );
+        // The held-out group's rate sits under the mailed one, so that does not read as a result.
+        expect(await conversion.locator('[data-figure="controlRate"]').textContent()).toBe(
+          `held out ${en.percent(m.conversion.control.rate)}`,
+        );
+      }
       expect(await cell(m.campaignId, 'lift').textContent()).toBe(expectedLift(m.conversion));
     }
+    await page.getByRole('columnheader', { name: 'Conversion (mailed)' }).waitFor();
     // Seeded campaigns were made by Stageflow, not by "unknown".
     const seeded = page.locator(`tr[data-campaign="${NURTURE}"]`);
     expect(await seeded.getByRole('cell', { name: 'Stageflow defaults' }).count()).toBe(1);
@@ -207,6 +216,13 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
         en.percent(m.conversion[arm].rate),
       ]);
     }
+    // The arm's revenue is named for what it is, and said not to be attributed or incremental.
+    await page.getByRole('columnheader', { name: 'Revenue from converted customers' }).waitFor();
+    expect(await page.locator('#revenue-note').textContent()).toContain('Not attributed');
+    // A p-value and a "too few" note never show together.
+    const tooFew = m.conversion.significant === null;
+    expect(await page.locator('p[data-figure="too-few"]').count()).toBe(tooFew ? 1 : 0);
+    expect(await page.getByText(/^p-value /).count()).toBe(tooFew || m.conversion.pValue === null ? 0 : 1);
     expect(await page.locator('li[data-figure="sent"] strong').textContent()).toBe(en.number(m.sent));
     expect(await page.locator('li[data-figure="heldOut"] strong').textContent()).toBe(en.number(m.heldOut));
     await check('campaign-figures');
@@ -260,7 +276,9 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
     const row = page.locator(`li[data-version="${after.version}"]`);
     await row.waitFor();
     expect(await row.textContent()).toContain('changed: steps, exit, conversion window');
-    expect(await row.textContent()).toContain(`Changed by: ${after.updatedBy}`);
+    // The local key's long name is shown short ("local admin key", its variable in a title).
+    expect(after.updatedBy).toBe('local admin key (from STAGEFLOW_ADMIN_KEY)');
+    expect(await row.textContent()).toContain('Changed by: local admin key ');
     // Version 1 was made by the seeder.
     expect(await page.locator('li[data-version="1"]').textContent()).toContain(
       'Changed by: Stageflow defaults · created',
@@ -292,6 +310,10 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
     });
     await page.getByText('Nothing sent yet.').waitFor();
     expect(await page.locator('p[data-figure="lift"]').textContent()).toContain('not enough data');
+    // Not enough data: no p-value, and the rates are muted with the reason beside them.
+    await page.locator('p[data-figure="too-few"]').waitFor();
+    expect(await page.getByText(/^p-value /).count()).toBe(0);
+    expect(await page.locator('tr[data-arm="control"] td[data-muted="too-few"]').count()).toBe(1);
   });
 
   it("shows who stalled where, and a funnel's first step without a drop-off", async () => {

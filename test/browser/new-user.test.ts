@@ -204,6 +204,8 @@ describe('A new user answers the four questions in the console', { timeout: 120_
         expect(amount).toBe(row.revenue[currency] === undefined ? '' : String(row.revenue[currency]));
       }
     }
+    // What is credited, in one line: touchpoints with a channel or utm campaign in the lookback.
+    expect(await page.locator('[data-credited]').textContent()).toContain('channel or a utm campaign');
     await check('b-attribution');
 
     // Rank by US$, by keyboard: the heading is a button.
@@ -251,7 +253,7 @@ describe('A new user answers the four questions in the console', { timeout: 120_
     expect(review.entered).toBe(0);
     expect(
       await page.locator('tr[data-campaign="default-review-request"] [data-waiting]').textContent(),
-    ).toBe('Waiting: no customer has matched the trigger yet (the customer enters enjoy).');
+    ).toBe('Waiting: no customer has matched the trigger yet (starts when the customer enters enjoy).');
     // No send failed: no failures column.
     expect(metrics.every((m) => m.failed === 0)).toBe(true);
     expect(await page.getByRole('columnheader', { name: 'Failed' }).count()).toBe(0);
@@ -276,7 +278,9 @@ describe('A new user answers the four questions in the console', { timeout: 120_
       .locator('li[data-status-change="paused"]');
     await entry.waitFor();
     expect(await entry.textContent()).toMatch(/^Paused by .+ on .+/);
-    expect(await entry.textContent()).toContain(`Paused by ${changes[0].by} on `);
+    // The local key's long name ("… (from STAGEFLOW_ADMIN_KEY)") is shown short.
+    expect(changes[0].by).toMatch(/^local admin key \(from STAGEFLOW_ADMIN_KEY\)$/);
+    expect(await entry.textContent()).toContain('Paused by local admin key on ');
     await check('d-campaign-paused');
     // Activated again: a second entry, newest first.
     await page.getByRole('button', { name: 'Activate', exact: true }).click();
@@ -303,6 +307,9 @@ describe('A new user answers the four questions in the console', { timeout: 120_
         .first()
         .evaluate((el) => el.scrollWidth - el.clientWidth);
       expect(overflow).toBeLessThanOrEqual(0);
+      // One word for a flow, in the list as on the campaign page.
+      expect(await page.getByRole('columnheader', { name: 'Flow', exact: true }).count()).toBe(1);
+      expect(await page.locator('[data-scroll-hint]').count()).toBe(0);
       await check('de-campaigns');
       await goToSection(page, 'Attribution');
       expect(await page.locator('tr[data-key="(none)"] th').textContent()).toBe('Ohne Kampagne (direkt)');
@@ -401,6 +408,8 @@ describe('A new user answers the four questions in the console', { timeout: 120_
       await page.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
       expect(await menu.getAttribute('aria-expanded')).toBe('false');
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      // The columns past the edge (the Pause button) are announced, not just missing.
+      expect(await page.locator('[data-scroll-hint]').first().textContent()).toContain('Scroll sideways');
       await check('phone-campaigns');
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });

@@ -123,7 +123,7 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
     await page.getByRole('button', { name: 'Pause marketing mail', exact: true }).click();
     await page.getByText('Marketing mail is paused.').waitFor();
     // Who paused it: the key's name, as the API recorded it.
-    await page.getByText(new RegExp(`^Paused by hand by local admin key .+ since .+: ${reason}$`)).waitFor();
+    await page.getByText(new RegExp(`^Paused by hand by local admin key since .+: ${reason}$`)).waitFor();
     const paused = await settings();
     expect(paused.marketing).toMatchObject({
       paused: true,
@@ -199,6 +199,10 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
     const row = page.locator(`tr[data-key-id="${who.body.keyId}"]`);
     await row.getByText('Active').waitFor();
 
+    // The button says just "Revoke"; its accessible name says which key.
+    expect(await row.getByRole('button', { name: `Revoke ${name}`, exact: true }).textContent()).toBe(
+      'Revoke',
+    );
     await row.getByRole('button', { name: `Revoke ${name}`, exact: true }).click();
     const dialog = page.getByRole('alertdialog', { name: `Revoke the key ${name}?` });
     await dialog.waitFor();

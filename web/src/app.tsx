@@ -11,6 +11,7 @@ import {
   rememberLocale,
   translator,
 } from './i18n';
+import { keyNameLabel, localKeyEnv } from './labels';
 import { AttributionPage } from './pages/attribution';
 import { CampaignPage, NewCampaignPage } from './pages/campaign';
 import { CampaignsPage } from './pages/campaigns';
@@ -184,8 +185,11 @@ export function App() {
           </nav>
           <div class="who">
             {languages}
-            <span>
-              {t('session.signedInAs', { name: session.who.name, scope: t(`scope.${session.who.scope}`) })}
+            <span title={localKeyEnv(t, session.who.name)}>
+              {t('session.signedInAs', {
+                name: keyNameLabel(t, session.who.name),
+                scope: t(`scope.${session.who.scope}`),
+              })}
             </span>
             <button type="button" onClick={signOut}>
               {t('session.signOut')}

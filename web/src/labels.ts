@@ -30,3 +30,22 @@ export const acquisitionLabel = (t: Translate, dimension: string, value: string)
 /** A message's status ("sent", "held-out") in words, as the Messages page shows it. */
 export const messageStatusLabel = (t: Translate, status: string): string =>
   known(`messageStatus.${status}`) ? t(`messageStatus.${status}` as MessageKey) : status;
+
+/**
+ * The local stack's keys are named "local admin key (from STAGEFLOW_ADMIN_KEY)" (local/stack.ts):
+ * too long for a "Changed by" cell or a button, and English in a German console. The console
+ * shows "local admin key" in the chosen language; `localKeyEnv` gives the variable for a title.
+ */
+const LOCAL_KEY = /^local (admin|read|ingest) key \(from (STAGEFLOW_[A-Z_]+)\)$/;
+
+/** Who did something (a key's or a user's name), with the local keys' names shortened. */
+export const keyNameLabel = (t: Translate, name: string): string => {
+  const local = LOCAL_KEY.exec(name);
+  return local ? t(`keys.localName.${local[1]}` as MessageKey) : name;
+};
+
+/** "The local stack's key from STAGEFLOW_ADMIN_KEY" for a local key's name, else undefined. */
+export const localKeyEnv = (t: Translate, name: string): string | undefined => {
+  const local = LOCAL_KEY.exec(name);
+  return local ? t('keys.localFrom', { env: local[2] }) : undefined;
+};

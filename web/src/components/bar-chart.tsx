@@ -16,26 +16,52 @@ export interface Series {
   label: string;
 }
 
-const LABEL_W = 110;
+/** The label column: 30% of the chart, between these; labels wrap to two lines within it. */
+const LABEL_MIN = 110;
+const LABEL_MAX = 190;
 const VALUE_W = 130;
-/** The chart's width when its container does not say (before the first layout): 360 px of bars. */
-const DEFAULT_W = LABEL_W + 360 + VALUE_W;
+/** The chart's width when its container does not say (before the first layout). */
+const DEFAULT_W = 600;
 /** Narrower than this, the bars would be too short to compare: the figure scrolls sideways instead. */
 const MIN_W = 320;
 const MAX_W = 640;
 const BAR_H = 18;
 const GAP = 10;
 const AXIS_H = 44;
+/** 14 px text: the line height of a wrapped label and an average character's width. */
+const LINE_H = 17;
+const CHAR_W = 7.8;
+
 /**
- * Longer category labels are cut in the middle, keeping both ends ("newsl…eekly" and
- * "newsl…aunch" stay apart where "newsletter-…" would not); the full label is in its title,
- * the bars' titles and the table.
+ * A category label in at most two lines of `chars` characters, broken at spaces (a word longer
+ * than a line is broken inside); what still does not fit ends the second line with "…". The
+ * full label is in its title, the bars' titles and the table. (Cutting labels to 11 characters
+ * made "Nurtu…ching" and "Entsc…idung" of names a marketer could not recognise.)
  */
-const LABEL_CHARS = 11;
-const short = (label: string) =>
-  label.length > LABEL_CHARS
-    ? `${label.slice(0, 5)}…${label.slice(label.length - (LABEL_CHARS - 6))}`
-    : label;
+export function wrapLabel(label: string, chars: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of label.split(/\s+/).filter(Boolean)) {
+    let rest = word;
+    while (rest.length > 0) {
+      const room = chars - (line ? line.length + 1 : 0);
+      if (rest.length <= room) {
+        line = line ? `${line} ${rest}` : rest;
+        rest = '';
+      } else if (line) {
+        lines.push(line);
+        line = '';
+      } else {
+        lines.push(rest.slice(0, chars));
+        rest = rest.slice(chars);
+      }
+    }
+  }
+  if (line) lines.push(line);
+  if (lines.length <= 2) return lines;
+  const second = lines.slice(1).join(' ');
+  return [lines[0], `${second.slice(0, chars - 1).trimEnd()}…`];
+}
 
 /**
  * The width the chart is drawn at: its container's, between MIN_W and MAX_W. The SVG is drawn at
@@ -86,15 +112,21 @@ export function BarChart(props: {
   value: (category: string, series: string) => number;
   /** Text after a category's bars (a drop-off, a share); optional. */
   note?: (category: string) => string;
+  /** The text beside a bar (default: the value); '' shows none (a stalled count of 0). */
+  valueText?: (series: string, value: number) => string;
 }) {
   const { number } = useI18n();
   const [box, width] = useWidth();
   const { categories, series } = props;
+  const LABEL_W = Math.min(LABEL_MAX, Math.max(LABEL_MIN, Math.round(width * 0.3)));
   const PLOT_W = width - LABEL_W - VALUE_W;
+  const labels = categories.map((c) => wrapLabel(c.label, Math.floor((LABEL_W - 8) / CHAR_W)));
+  const lineCount = Math.max(1, ...labels.map((l) => l.length));
   const values = categories.flatMap((c) => series.map((s) => props.value(c.key, s.key)));
   const axis = ticks(Math.max(0, ...values));
   const top = axis[axis.length - 1] || 1;
-  const groupH = series.length * BAR_H + GAP;
+  const barsH = series.length * BAR_H;
+  const groupH = Math.max(barsH, lineCount * LINE_H) + GAP;
   const height = categories.length * groupH + AXIS_H;
   const x = (v: number) => LABEL_W + (Math.max(0, v) / top) * PLOT_W;
   const plotBottom = categories.length * groupH;
@@ -123,21 +155,26 @@ export function BarChart(props: {
             {props.unit}
           </text>
           {categories.map((c, ci) => {
-            const y0 = ci * groupH + GAP / 2;
+            // Bars centred in the group's height; a two-line label centred on the bars.
+            const y0 = ci * groupH + GAP / 2 + (groupH - GAP - barsH) / 2;
+            const lines = labels[ci];
+            const firstLine = y0 + barsH / 2 + 5 - ((lines.length - 1) * LINE_H) / 2;
             return (
               <g key={c.key} data-category={c.key}>
-                <text
-                  x={LABEL_W - 8}
-                  y={y0 + (series.length * BAR_H) / 2 + 5}
-                  text-anchor="end"
-                  class="label"
-                >
+                <text x={LABEL_W - 8} y={firstLine} text-anchor="end" class="label">
                   <title>{c.label}</title>
-                  {short(c.label)}
+                  {lines.map((l, li) => (
+                    <tspan key={li} x={LABEL_W - 8} y={firstLine + li * LINE_H}>
+                      {l}
+                    </tspan>
+                  ))}
                 </text>
                 {series.map((s, si) => {
                   const v = props.value(c.key, s.key);
                   const y = y0 + si * BAR_H;
+                  const note = si === series.length - 1 && props.note ? props.note(c.key) : '';
+                  const shown = props.valueText ? props.valueText(s.key, v) : number(v);
+                  const text = note ? `${shown}  ${note}` : shown;
                   return (
                     <g key={s.key}>
                       <rect
@@ -152,10 +189,12 @@ export function BarChart(props: {
                       >
                         <title>{`${c.label}, ${s.label}: ${number(v)}`}</title>
                       </rect>
-                      <text x={x(v) + 4} y={y + BAR_H - 4} class="value">
-                        {number(v)}
-                        {si === series.length - 1 && props.note ? `  ${props.note(c.key)}` : ''}
-                      </text>
+                      {/* No empty text element where valueText says nothing (a stalled count of 0). */}
+                      {text ? (
+                        <text x={x(v) + 4} y={y + BAR_H - 4} class="value">
+                          {text}
+                        </text>
+                      ) : null}
                     </g>
                   );
                 })}

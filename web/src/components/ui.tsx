@@ -116,10 +116,38 @@ export function Notice(props: { kind: 'ok' | 'error'; children: ComponentChildre
  * scroll it too (axe: scrollable-region-focusable).
  */
 export function TableWrap(props: { label: string; children: ComponentChildren }) {
+  const { t } = useI18n();
+  const box = useRef<HTMLElement>(null);
+  // Wider than its box (a phone, a long table): say so, or the columns past the edge (the
+  // campaigns' Pause button) look missing. The shadow at the right edge shows it too.
+  const [overflows, setOverflows] = useState(false);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const measure = () => setOverflows(el.scrollWidth > el.clientWidth + 1);
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    if (el.firstElementChild) observer.observe(el.firstElementChild);
+    return () => observer.disconnect();
+  }, []);
   return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-    <section class="table-wrap" aria-label={props.label} tabIndex={0}>
-      {props.children}
-    </section>
+    <>
+      {overflows ? (
+        <p class="scroll-hint" data-scroll-hint>
+          {t('table.scrollHint')} →
+        </p>
+      ) : null}
+      <section
+        ref={box}
+        class={overflows ? 'table-wrap overflows' : 'table-wrap'}
+        aria-label={props.label}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+        tabIndex={0}
+      >
+        {props.children}
+      </section>
+    </>
   );
 }

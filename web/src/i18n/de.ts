@@ -47,7 +47,7 @@ export const de: Catalogue = {
   'status.active': 'Aktiv',
   'status.paused': 'Pausiert',
   'campaigns.heading': 'Kampagnen',
-  'campaigns.flow': 'Ablauf',
+  'campaigns.flow': 'Flow',
   'campaigns.activate': '{name} aktivieren',
   'campaigns.pause': '{name} pausieren',
   'campaigns.empty': 'Noch keine Kampagnen.',
@@ -251,7 +251,7 @@ export const de: Catalogue = {
   'campaign.delivered': 'Zugestellt',
   'campaign.bounced': 'Unzustellbar',
   'campaign.unsubscribed': 'Abgemeldet',
-  'campaign.liftStatement': 'Lift beim Ziel {goal} innerhalb von {days} Tagen: {lift}',
+  'campaign.liftStatement': 'Lift (Ziel: {goal} innerhalb von {days} Tagen): {lift}',
   'campaign.arm': 'Gruppe',
   'campaign.treatment': 'Angeschrieben (Testgruppe)',
   'campaign.control': 'Zurückgehalten (Kontrollgruppe)',
@@ -329,12 +329,13 @@ export const de: Catalogue = {
   'attribution.perCurrency':
     'Umsatz wird je Währung gezeigt: Beträge in verschiedenen Währungen werden nie addiert, da kein Wechselkurs angenommen wird.',
   'attribution.leaders.campaign':
-    'Meister Umsatz nach {model} (Bestellungen ohne Kampagne nicht mitgezählt): {list}.',
+    'Höchster Umsatz (Modell {model}; Bestellungen ohne Kampagne nicht mitgezählt): {list}.',
   'attribution.leaders.channel':
-    'Meister Umsatz nach {model} (Bestellungen ohne Kanal nicht mitgezählt): {list}.',
+    'Höchster Umsatz (Modell {model}; Bestellungen ohne Kanal nicht mitgezählt): {list}.',
   'attribution.noLeader.campaign':
-    'Nach {model} brachte keine Kampagne Umsatz: jede Bestellung kam ohne Kampagne.',
-  'attribution.noLeader.channel': 'Nach {model} brachte kein Kanal Umsatz: jede Bestellung kam ohne Kanal.',
+    'Im Modell {model} brachte keine Kampagne Umsatz: jede Bestellung kam ohne Kampagne.',
+  'attribution.noLeader.channel':
+    'Im Modell {model} brachte kein Kanal Umsatz: jede Bestellung kam ohne Kanal.',
   'attribution.leader': 'in {currency}: {names} mit {amount}',
   'label.noCampaign': 'Ohne Kampagne (direkt)',
   'label.direct': 'Direkt (ohne Kanal)',
@@ -363,7 +364,7 @@ export const de: Catalogue = {
   'campaigns.failed': 'Fehlgeschlagen',
   'campaigns.failedLink.one': '{n} fehlgeschlagener Versand: anzeigen',
   'campaigns.failedLink.other': '{n} fehlgeschlagene Versände: anzeigen',
-  'campaigns.waiting': 'Wartet: noch kein Kunde hat den Auslöser erfüllt ({trigger}).',
+  'campaigns.waiting': 'Wartet: Noch kein Kunde hat den Auslöser erfüllt (startet, wenn {trigger}).',
   'campaigns.liftLegendTitle': 'Was Lift bedeutet',
   'campaigns.liftLegend':
     'Lift vergleicht die Kunden, die die Mail der Kampagne bekamen, mit den zurückgehaltenen, die sie nicht bekamen: wie viele mehr von ihnen das Ziel (bei Nurture: einen Kauf) im Konversionszeitraum erreichten, in Prozentpunkten, mit einem 95-%-Bereich. „Kein signifikanter Unterschied“ heißt, der Bereich schließt null noch ein: die Kampagne hilft vielleicht, mehr Daten zeigen es. „Zu wenige Daten“ heißt, weniger als 30 Kunden in einer der Gruppen.',
@@ -373,4 +374,23 @@ export const de: Catalogue = {
   'campaigns.goalIs': 'Ziel: {goal}',
   'nav.menu': 'Menü',
   // --- end i9-trial ---
+  // --- console polish (i9-polish): never paused, local keys, revenue meanings, lift, tables ---
+  'settings.neverPaused': 'Werbemails wurden noch nie pausiert.',
+  'keys.localName.admin': 'Admin-Schlüssel (lokal)',
+  'keys.localName.read': 'Lese-Schlüssel (lokal)',
+  'keys.localName.ingest': 'Ingest-Schlüssel (lokal)',
+  'keys.localFrom': 'Schlüssel des lokalen Stacks aus {env}',
+  'keys.revokeShort': 'Widerrufen',
+  'campaign.revenueMailed': 'Umsatz konvertierter Kunden',
+  'campaign.revenueMailedNote':
+    'Umsatz konvertierter Kunden: ihre Käufe im Conversion-Fenster nach dem Eintritt, je Gruppe (bei den Angeschriebenen: Umsatz angeschriebener Kunden, die konvertierten). Nicht zugerechnet (die Seite Attribution teilt jede Bestellung auf die Kontaktpunkte auf) und nicht zusätzlich (manche hätten ohnehin gekauft: wie viele mehr es taten, sagt der Lift).',
+  'campaign.tooFew':
+    'Zu wenige Kunden für ein Urteil: p-Wert und Rate der Kontrollgruppe sagen noch nichts aus.',
+  'campaigns.conversionMailed': 'Conversion (Testgruppe)',
+  'campaigns.conversionControl': 'Kontrolle {rate}',
+  'attribution.credited':
+    'Zugerechnet: jede Bestellung im Zeitraum, aufgeteilt auf die Kontaktpunkte des Kunden mit Kanal oder utm-Kampagne im Rückblick. Die Zeilen sind diese Kanäle bzw. utm-Kampagnennamen: Eine Mail-Kampagne erscheint nur, wenn die Besuche aus ihren Mails ihre utm-Kampagne tragen.',
+  'table.scrollHint': 'Seitwärts scrollen, um alle Spalten zu sehen.',
+  'overview.stalledNote': '{n} stockend',
+  // --- end i9-polish ---
 };

@@ -354,7 +354,7 @@ export const en = {
   'campaigns.failed': 'Failed',
   'campaigns.failedLink.one': '{n} failed send: show it',
   'campaigns.failedLink.other': '{n} failed sends: show them',
-  'campaigns.waiting': 'Waiting: no customer has matched the trigger yet ({trigger}).',
+  'campaigns.waiting': 'Waiting: no customer has matched the trigger yet (starts when {trigger}).',
   'campaigns.liftLegendTitle': 'What lift means',
   'campaigns.liftLegend':
     'Lift compares the customers who got the campaign’s mail with the held-out ones who did not: how many more of them reached the goal (for nurture: a purchase) within the conversion window, in percentage points, with a 95% range. “No significant difference” means the range still includes zero: the campaign may help or not, more data will tell. “Not enough data” means fewer than 30 customers in either group.',
@@ -364,6 +364,24 @@ export const en = {
   'campaigns.goalIs': 'goal: {goal}',
   'nav.menu': 'Menu',
   // --- end i9-trial ---
+  // --- console polish (i9-polish): never paused, local keys, revenue meanings, lift, tables ---
+  'settings.neverPaused': 'Marketing mail has never been paused.',
+  'keys.localName.admin': 'local admin key',
+  'keys.localName.read': 'local read key',
+  'keys.localName.ingest': 'local ingest key',
+  'keys.localFrom': "The local stack's key from {env}",
+  'keys.revokeShort': 'Revoke',
+  'campaign.revenueMailed': 'Revenue from converted customers',
+  'campaign.revenueMailedNote':
+    'Revenue from converted customers: their purchases within the conversion window after entering, per group (for the mailed group: revenue from mailed customers who converted). Not attributed (the Attribution page splits each order across touchpoints) and not incremental (some would have bought anyway: the lift says how many more did).',
+  'campaign.tooFew': "Too few customers to judge: the p-value and the control group's rate mean nothing yet.",
+  'campaigns.conversionMailed': 'Conversion (mailed)',
+  'campaigns.conversionControl': 'held out {rate}',
+  'attribution.credited':
+    "Credited: each order in the period, split across the customer's touchpoints that carry a channel or a utm campaign within the lookback. Rows are those channels or utm campaign names, so an email campaign shows up only when the visits its mails lead to carry its utm campaign.",
+  'table.scrollHint': 'Scroll sideways to see every column.',
+  'overview.stalledNote': '{n} stalled',
+  // --- end i9-polish ---
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -117,6 +117,9 @@ export function AttributionPage() {
     <section>
       <h1>{t('attribution.heading')}</h1>
       <p>{t('attribution.intro')}</p>
+      <p class="hint" data-credited>
+        {t('attribution.credited')}
+      </p>
       <form
         class="filters"
         aria-label={t('attribution.heading')}
@@ -256,7 +259,7 @@ export function AttributionPage() {
                 }}
               />
               <TableWrap label={t('attribution.heading')}>
-                <table aria-label={t('attribution.heading')}>
+                <table class="attribution" aria-label={t('attribution.heading')}>
                   <caption class="hint">{t('attribution.sortHint')}</caption>
                   <thead>
                     <tr>

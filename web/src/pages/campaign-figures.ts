@@ -1,5 +1,6 @@
 import type { components } from '../api/schema';
 import type { Locale, Translate } from '../i18n';
+import { keyNameLabel } from '../labels';
 
 /** A campaign's report as `GET /v1/campaigns/{id}/metrics` answers it. */
 type Schema = components['schemas']['CampaignMetrics'];
@@ -19,7 +20,7 @@ export function changedBy(
   c: { campaignId: string; version: number; updatedBy?: string | null },
 ): string {
   if (c.updatedBy === SEEDED_BY) return t('campaigns.seededBy');
-  if (c.updatedBy) return c.updatedBy;
+  if (c.updatedBy) return keyNameLabel(t, c.updatedBy);
   if (c.version === 1 && c.campaignId.startsWith('default-')) return t('campaigns.seededBy');
   return t('common.unknownUser');
 }
@@ -31,9 +32,17 @@ export function changedBy(
  * the difference in percentage points with its interval and the relative lift beside it
  * ("+2.1 pts (95%: +0.3 to +3.9), +12%"; no relative lift when the control rate is 0).
  */
+/**
+ * Whether the lift can be judged yet: a goal, and both arms with enough customers (the API's
+ * `significant` and interval are null until then). Until it can, rates and a p-value would
+ * only look like a result.
+ */
+export const judgeable = (c: Conversion): boolean =>
+  c.goal !== 'none' && c.significant !== null && c.difference !== null && c.interval95 !== null;
+
 export function liftText(t: Translate, locale: Locale, c: Conversion): string {
   if (c.goal === 'none') return t('lift.noGoal');
-  if (c.significant === null || c.difference === null || c.interval95 === null) return t('lift.notEnough');
+  if (!judgeable(c) || c.difference === null || c.interval95 === null) return t('lift.notEnough');
   const statement = t('lift.difference', {
     difference: points(locale, c.difference),
     low: points(locale, c.interval95[0]),

@@ -1,7 +1,7 @@
 import { api, call } from '../api/client';
 import { Loaded, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
-import { type CampaignMetrics, liftText } from './campaign-figures';
+import { type CampaignMetrics, judgeable, liftText } from './campaign-figures';
 import { Freshness } from './report';
 
 /**
@@ -43,6 +43,7 @@ function Figures(props: { m: CampaignMetrics }) {
     ['bounced', t('campaign.bounced'), number(m.bounced)],
     ['unsubscribed', t('campaign.unsubscribed'), number(m.unsubscribed)],
   ];
+  const tooFew = !judgeable(c);
   const revenue = (r: Record<string, number>) =>
     Object.entries(r)
       .map(([currency, amount]) => money(amount, currency))
@@ -68,8 +69,13 @@ function Figures(props: { m: CampaignMetrics }) {
       </p>
       {c.goal === 'none' ? null : (
         <>
+          {tooFew ? (
+            <p class="state" data-figure="too-few">
+              {t('campaign.tooFew')}
+            </p>
+          ) : null}
           <TableWrap label={t('campaigns.conversion')}>
-            <table>
+            <table aria-describedby="revenue-note">
               <thead>
                 <tr>
                   <th scope="col">{t('campaign.arm')}</th>
@@ -83,7 +89,7 @@ function Figures(props: { m: CampaignMetrics }) {
                     {t('campaign.rate')}
                   </th>
                   <th scope="col" class="num">
-                    {t('campaign.revenue')}
+                    {t('campaign.revenueMailed')}
                   </th>
                 </tr>
               </thead>
@@ -93,14 +99,20 @@ function Figures(props: { m: CampaignMetrics }) {
                     <th scope="row">{t(`campaign.${arm}`)}</th>
                     <td class="num">{number(c[arm].customers)}</td>
                     <td class="num">{number(c[arm].converted)}</td>
-                    <td class="num">{percent(c[arm].rate)}</td>
+                    {/* Too few customers: the control rate (and so the gap) says nothing yet. */}
+                    <td class={tooFew ? 'num muted' : 'num'} data-muted={tooFew ? 'too-few' : undefined}>
+                      {percent(c[arm].rate)}
+                    </td>
                     <td class="num">{revenue(m.revenue[arm])}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </TableWrap>
-          {c.pValue === null ? null : (
+          <p id="revenue-note" class="hint">
+            {t('campaign.revenueMailedNote')}
+          </p>
+          {c.pValue === null || tooFew ? null : (
             <p class="state">
               {t('campaign.pValue', {
                 p: new Intl.NumberFormat(locale === 'de' ? 'de-DE' : 'en-GB', {

@@ -5,7 +5,7 @@ import { Empty, ErrorView, Link, Loaded, TableWrap, useLoad } from '../component
 import { plural, type Translate, useI18n } from '../i18n';
 import { stageLabel } from '../labels';
 import { canWrite, type Session } from '../session';
-import { changedBy, liftText } from './campaign-figures';
+import { changedBy, judgeable, liftText } from './campaign-figures';
 
 /** What starts a campaign, in words: "the customer enters research". */
 export function triggerText(t: Translate, trigger: Campaign['trigger']): string {
@@ -99,8 +99,9 @@ export function CampaignsPage(props: { session: Session }) {
                         {t('campaigns.clickRate')}
                       </th>
                       <th scope="col" class="num">
-                        {t('campaigns.conversion')}
+                        {t('campaigns.conversionMailed')}
                       </th>
+
                       <th scope="col">{t('campaigns.lift')}</th>
                       {anyFailed ? (
                         <th scope="col" class="num">
@@ -151,8 +152,25 @@ export function CampaignsPage(props: { session: Session }) {
                             <td class="num" data-figure="clickRate">
                               {m ? percent(m.clickRate) : dash}
                             </td>
+                            {/* The held-out group's rate under the mailed one, so the mailed rate does
+                                not read as a result on its own; muted while too few customers. */}
                             <td class="num" data-figure="conversion">
-                              {m && !noGoal ? percent(m.conversion.treatment.rate) : dash}
+                              {m && !noGoal ? (
+                                <>
+                                  <span data-rate>{percent(m.conversion.treatment.rate)}</span>
+                                  <div
+                                    class="muted"
+                                    data-figure="controlRate"
+                                    title={judgeable(m.conversion) ? undefined : t('campaign.tooFew')}
+                                  >
+                                    {t('campaigns.conversionControl', {
+                                      rate: percent(m.conversion.control.rate),
+                                    })}
+                                  </div>
+                                </>
+                              ) : (
+                                dash
+                              )}
                             </td>
                             <td data-figure="lift">{m ? liftText(t, locale, m.conversion) : dash}</td>
                             {anyFailed ? (

@@ -82,6 +82,10 @@ function Stages() {
                   }),
                 },
               ]}
+              // A stalled count of 0 under every bar read as noise: only a count > 0, named.
+              valueText={(series, v) =>
+                series === 'stalled' ? (v > 0 ? t('overview.stalledNote', { n: number(v) }) : '') : number(v)
+              }
               value={(stage, series) => {
                 const row = report.stages.find((s) => s.stage === stage);
                 return row ? (series === 'stalled' ? row.stalled : row.customers) : 0;

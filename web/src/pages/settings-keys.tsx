@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, call, fieldProblem } from '../api/client';
 import { Empty, ErrorView, Loaded, Notice, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
+import { keyNameLabel, localKeyEnv } from '../labels';
 import { canWrite, type Session } from '../session';
 
 type Scope = 'ingest' | 'admin' | 'read';
@@ -43,7 +44,7 @@ export function ApiKeys(props: { session: Session }) {
     try {
       await call(() => api.DELETE('/v1/keys/{keyId}', { params: { path: { keyId: key.keyId } } }));
       setConfirming(null);
-      setRevoked(key.name);
+      setRevoked(keyNameLabel(t, key.name));
       reload();
     } catch (e) {
       setError(e);
@@ -59,7 +60,7 @@ export function ApiKeys(props: { session: Session }) {
       {revoked ? <Notice kind="ok">{t('keys.revokedNotice', { name: revoked })}</Notice> : null}
       {confirming ? (
         <ConfirmRevoke
-          keyName={confirming.name}
+          keyName={keyNameLabel(t, confirming.name)}
           onConfirm={() => revoke(confirming)}
           onCancel={() => setConfirming(null)}
         />
@@ -84,18 +85,24 @@ export function ApiKeys(props: { session: Session }) {
                 <tbody>
                   {keys.map((k) => (
                     <tr key={k.keyId} data-key-id={k.keyId}>
-                      <th scope="row">{k.name}</th>
+                      <th scope="row" title={localKeyEnv(t, k.name)}>
+                        {keyNameLabel(t, k.name)}
+                      </th>
                       <td>
                         <code>{k.keyId}</code>
                       </td>
                       <td>{t(`scope.${k.scope}`)}</td>
                       <td>
                         {date(k.createdAt)}
-                        {k.createdBy ? <div class="muted">{t('keys.by', { by: k.createdBy })}</div> : null}
+                        {k.createdBy ? (
+                          <div class="muted">{t('keys.by', { by: keyNameLabel(t, k.createdBy) })}</div>
+                        ) : null}
                       </td>
                       <td>
                         {k.revokedAt ? `${t('keys.revoked')} ${date(k.revokedAt)}` : t('keys.active')}
-                        {k.revokedBy ? <div class="muted">{t('keys.by', { by: k.revokedBy })}</div> : null}
+                        {k.revokedBy ? (
+                          <div class="muted">{t('keys.by', { by: keyNameLabel(t, k.revokedBy) })}</div>
+                        ) : null}
                       </td>
                       {writable ? (
                         <td>
@@ -104,12 +111,13 @@ export function ApiKeys(props: { session: Session }) {
                           ) : (
                             <button
                               type="button"
+                              aria-label={t('keys.revoke', { name: keyNameLabel(t, k.name) })}
                               onClick={() => {
                                 setRevoked(null);
                                 setConfirming(k);
                               }}
                             >
-                              {t('keys.revoke', { name: k.name })}
+                              {t('keys.revokeShort')}
                             </button>
                           )}
                         </td>

@@ -3,6 +3,7 @@ import { ApiError, api, call, fieldProblem } from '../api/client';
 import type { components } from '../api/schema';
 import { ErrorView, Loaded, Notice, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
+import { keyNameLabel } from '../labels';
 import { canWrite, type Session } from '../session';
 import { ApiKeys } from './settings-keys';
 
@@ -90,7 +91,7 @@ function MarketingSwitch({ settings, writable, patch }: PartProps) {
           <li data-why="manual">
             {t('settings.pausedByHand', {
               at: date(m.manual.at),
-              by: m.manual.by ?? t('common.unknownUser'),
+              by: m.manual.by ? keyNameLabel(t, m.manual.by) : t('common.unknownUser'),
               reason: m.manual.reason,
             })}
           </li>
@@ -103,8 +104,14 @@ function MarketingSwitch({ settings, writable, patch }: PartProps) {
         {!m.paused ? (
           <li>
             {m.manual
-              ? t('settings.resumedAt', { at: date(m.manual.at), by: m.manual.by ?? t('common.unknownUser') })
-              : m.reason}
+              ? t('settings.resumedAt', {
+                  at: date(m.manual.at),
+                  by: m.manual.by ? keyNameLabel(t, m.manual.by) : t('common.unknownUser'),
+                })
+              : // No switch state yet (no `since`): the API's reason is its English "never paused".
+                m.since
+                ? m.reason
+                : t('settings.neverPaused')}
           </li>
         ) : null}
       </ul>
@@ -248,7 +255,9 @@ function GlobalControl({ settings, writable, patch }: PartProps) {
         <p class="hint">
           {t('settings.globalControlChanged', {
             at: date(settings.globalControlChange.at),
-            by: settings.globalControlChange.by ?? t('common.unknownUser'),
+            by: settings.globalControlChange.by
+              ? keyNameLabel(t, settings.globalControlChange.by)
+              : t('common.unknownUser'),
           })}
         </p>
       ) : null}

@@ -3,6 +3,7 @@ import { api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { ErrorView, Link, Loaded, Notice, useLoad } from '../components/ui';
 import { LOCALES, type Locale, useI18n } from '../i18n';
+import { keyNameLabel } from '../labels';
 import { canWrite, type Session } from '../session';
 
 type Content = components['schemas']['TemplateInput']['locales']['en'];
@@ -31,7 +32,7 @@ export function TemplatePage(props: { name: string; session: Session }) {
               {template.updatedAt
                 ? t('template.changed', {
                     when: date(template.updatedAt),
-                    who: template.updatedBy ?? t('common.unknownUser'),
+                    who: template.updatedBy ? keyNameLabel(t, template.updatedBy) : t('common.unknownUser'),
                   })
                 : t('template.neverChanged')}
             </p>
