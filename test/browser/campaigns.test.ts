@@ -1,12 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { simulateLive } from '../../lib/simulator/live.js';
-import { CONSOLE_PATH, ensureConsoleBuilt } from '../../local/console.js';
+import { CONSOLE_PATH } from '../../local/console.js';
 import type { LocalStack } from '../../local/stack.js';
 import {
   axeViolations,
-  bounded,
   type ConsoleSession,
   goToSection,
   openConsole,
@@ -14,7 +12,8 @@ import {
 } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { journey } from '../support/flows.js';
-import { api, testStack, uid } from '../support/local.js';
+import { api, uid } from '../support/local.js';
+import { simulatedStack } from '../support/simulated-stack.js';
 
 const SHOTS = 'test-results/console';
 const FAILED_SHOTS = 'test-results/console/failed';
@@ -65,29 +64,17 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
   let admin: ReturnType<typeof api>;
 
   beforeAll(async () => {
-    process.env.STAGEFLOW_TIME_SCALE = '0.000002';
-    // Seeded marketing campaigns hold half their customers out, so both arms get customers.
-    process.env.STAGEFLOW_SEED_HOLDOUT_PERCENT = '50';
-    ensureConsoleBuilt();
-    stack = await testStack('console-campaigns');
-    delete process.env.STAGEFLOW_SEED_HOLDOUT_PERCENT;
-    const adminApi = api(stack, stack.keys.admin);
-    admin = (method, path, body, headers) =>
-      bounded(`${method} ${path}`, adminApi(method, path, body, headers), 30_000);
     // Ten customers through the cart reminder: the mailed open it, half of them click, and
     // every mailed customer buys; a held-out one buys half the time (seed 4 gives both arms
     // buyers).
-    const summary = await simulateLive({
-      url: stack.url,
-      key: stack.keys.admin,
+    const sim = await simulatedStack('console-campaigns', {
       customers: 10,
       seed: 4,
       reactions: { open: 1, click: 0.5, base: 0.5, effect: 0.5 },
-      sesStoreUrl: stack.ses.storeUrl,
       runTag: 'console',
-      timeoutMs: 120_000,
     });
-    expect(summary.arms.undecided.customers).toBe(0);
+    ({ stack, admin } = sim);
+    const { summary } = sim;
     expect(summary.arms['held-out'].bought).toBeGreaterThan(0);
     expect(summary.arms.mailed.bought).toBeGreaterThan(0);
     expect(summary.clicked).toBeGreaterThan(0);

@@ -1,12 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { NURTURE_CAMPAIGNS, simulateLive } from '../../lib/simulator/live.js';
-import { CONSOLE_PATH, ensureConsoleBuilt } from '../../local/console.js';
+import { NURTURE_CAMPAIGNS } from '../../lib/simulator/live.js';
+import { CONSOLE_PATH } from '../../local/console.js';
 import type { LocalStack } from '../../local/stack.js';
 import {
   axeViolations,
-  bounded,
   type ConsoleSession,
   goToSection,
   openConsole,
@@ -14,7 +13,8 @@ import {
 } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { journey } from '../support/flows.js';
-import { api, testStack, uid } from '../support/local.js';
+import { type api, uid } from '../support/local.js';
+import { simulatedStack } from '../support/simulated-stack.js';
 
 const SHOTS = 'test-results/console/new-user';
 const FAILED_SHOTS = 'test-results/console/failed';
@@ -57,28 +57,16 @@ describe('A new user answers the four questions in the console', { timeout: 120_
   let admin: ReturnType<typeof api>;
 
   beforeAll(async () => {
-    process.env.STAGEFLOW_TIME_SCALE = '0.000002';
-    // Half held out, so both groups of every nurture campaign get customers from a small run.
-    process.env.STAGEFLOW_SEED_HOLDOUT_PERCENT = '50';
-    ensureConsoleBuilt();
-    stack = await testStack('console-new-user');
-    delete process.env.STAGEFLOW_SEED_HOLDOUT_PERCENT;
-    const adminApi = api(stack, stack.keys.admin);
-    admin = (method, path, body, headers) =>
-      bounded(`${method} ${path}`, adminApi(method, path, body, headers), 30_000);
     // The CLI's live run: customers dealt to all three nurture campaigns, two each.
-    const summary = await simulateLive({
-      url: stack.url,
-      key: stack.keys.admin,
+    const sim = await simulatedStack('console-new-user', {
       customers: 6,
       seed: 4,
       campaignIds: NURTURE_CAMPAIGNS,
       reactions: { open: 1, click: 0.5, base: 0.5, effect: 0.5 },
-      sesStoreUrl: stack.ses.storeUrl,
       runTag: 'new-user',
-      timeoutMs: 120_000,
     });
-    expect(summary.arms.undecided.customers).toBe(0);
+    ({ stack, admin } = sim);
+    const { summary } = sim;
     // Every nurture campaign got its two customers, each decided (mailed or held out).
     for (const id of NURTURE_CAMPAIGNS) {
       const arms = summary.armsByCampaign[id];
