@@ -152,7 +152,7 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
         );
         // The held-out group's rate sits under the mailed one, so that does not read as a result.
         expect(await conversion.locator('[data-figure="controlRate"]').textContent()).toBe(
-          `held out ${en.percent(m.conversion.control.rate)}`,
+          `held-out group converted ${en.percent(m.conversion.control.rate)}`,
         );
       }
       expect(await cell(m.campaignId, 'lift').textContent()).toBe(expectedLift(m.conversion));

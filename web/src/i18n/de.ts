@@ -387,7 +387,7 @@ export const de: Catalogue = {
   'campaign.tooFew':
     'Zu wenige Kunden für ein Urteil: p-Wert und Rate der Kontrollgruppe sagen noch nichts aus.',
   'campaigns.conversionMailed': 'Conversion (Testgruppe)',
-  'campaigns.conversionControl': 'Kontrolle {rate}',
+  'campaigns.conversionControl': 'Kontrollgruppe kaufte zu {rate}',
   'attribution.credited':
     'Zugerechnet: jede Bestellung im Zeitraum, aufgeteilt auf die Kontaktpunkte des Kunden mit Kanal oder utm-Kampagne im Rückblick. Die Zeilen sind diese Kanäle bzw. utm-Kampagnennamen: Eine Mail-Kampagne erscheint nur, wenn die Besuche aus ihren Mails ihre utm-Kampagne tragen.',
   'table.scrollHint': 'Seitwärts scrollen, um alle Spalten zu sehen.',

@@ -376,7 +376,7 @@ export const en = {
     'Revenue from converted customers: their purchases within the conversion window after entering, per group (for the mailed group: revenue from mailed customers who converted). Not attributed (the Attribution page splits each order across touchpoints) and not incremental (some would have bought anyway: the lift says how many more did).',
   'campaign.tooFew': "Too few customers to judge: the p-value and the control group's rate mean nothing yet.",
   'campaigns.conversionMailed': 'Conversion (mailed)',
-  'campaigns.conversionControl': 'held out {rate}',
+  'campaigns.conversionControl': 'held-out group converted {rate}',
   'attribution.credited':
     "Credited: each order in the period, split across the customer's touchpoints that carry a channel or a utm campaign within the lookback. Rows are those channels or utm campaign names, so an email campaign shows up only when the visits its mails lead to carry its utm campaign.",
   'table.scrollHint': 'Scroll sideways to see every column.',
