@@ -108,6 +108,8 @@ async function main(argv: string[]) {
           `(${rate.toFixed(0)}/s; the table holds about ${approxItems} items)`,
       );
     } while (progress.cursor);
+    // Reports refuse to answer while an earlier layout's aggregates exist and this is missing.
+    await store.markLayoutRebuilt();
     progress.done = true;
     save();
     say(

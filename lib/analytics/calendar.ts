@@ -37,6 +37,12 @@ export function monthsBetween(from: string, to: string): string[] {
   return months;
 }
 
+/** The first day of the month after `month` (`2026-12` → `2027-01-01`). */
+export function nextMonthStart(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+}
+
 export function addDays(day: string, days: number): string {
   const t = Date.parse(`${day}T00:00:00Z`) + days * 86_400_000;
   return new Date(t).toISOString().slice(0, 10);

@@ -11,8 +11,12 @@ export const MAX_TRANSACTION_ITEMS = 100;
  * this layout no longer reads (the partitions carry the version), so the projector and the
  * rebuild count it again from nothing (docs/analytics.md, "Upgrades").
  */
-export const LAYOUT = 2;
+export const LAYOUT = 3;
+/** Earlier layouts' stage partitions: an item in one means the table held aggregates of that layout. */
+export const OLDER_LAYOUT_PROBES = ['AGG#v2#stages'] as const;
 const V = `AGG#v${LAYOUT}`;
+/** The "day" of a month rollup's sort key (after every digit, before `\u007f`). */
+const ROLLUP = 'M';
 
 /**
  * Aggregate items and the counters a customer adds to them. A report reads items by day and
@@ -41,9 +45,16 @@ export const AGG = {
   funnelSk: (day: string, channel: string, campaign: string) =>
     `${day}#${encodeURIComponent(channel)}#${encodeURIComponent(campaign)}`,
   credit: (month: string) => `${V}#credit#${month}`,
+  /** Sort key of a month rollup: the day item's key with `M` for the day. */
+  rollupSk: (daySk: string) => `${ROLLUP}${daySk.slice(daySk.indexOf('#'))}`,
+  /** The sort-key range [from, to) of a partition's month rollups. */
+  rollupRange: { fromSk: 'M#', toSk: 'M$' },
   creditSk: (day: string, channel: string, campaign: string, currency: string) =>
     `${day}#${encodeURIComponent(channel)}#${encodeURIComponent(campaign)}#${currency}`,
 } as const;
+
+/** True for a month rollup's sort key. */
+export const isRollupSk = (sk: string) => sk.startsWith(`${ROLLUP}#`);
 
 /** The kind of an aggregate item key (`stages`, `funnel`, `credit`), for the bench. */
 export const aggregateKind = (pk: string): string => pk.split('#')[2] ?? pk;
@@ -114,10 +125,12 @@ export function cellsOf(cm: CompiledModel, facts: CustomerFacts | null): Cells {
   const campaign = facts.acquisition?.campaign ?? '(none)';
   const fpk = AGG.funnel(monthOf(facts.cohortDay));
   const fsk = AGG.funnelSk(facts.cohortDay, channel, campaign);
-  add(cells, fpk, fsk, 'n', 1);
-  for (const [b, before, after] of reachSteps(cm, facts.reached)) {
-    add(cells, fpk, fsk, `b${b}_${after}`, 1);
-    if (before !== 0) add(cells, fpk, fsk, `b${b}_${before}`, -1);
+  for (const sk of [fsk, AGG.rollupSk(fsk)]) {
+    add(cells, fpk, sk, 'n', 1);
+    for (const [b, before, after] of reachSteps(cm, facts.reached)) {
+      add(cells, fpk, sk, `b${b}_${after}`, 1);
+      if (before !== 0) add(cells, fpk, sk, `b${b}_${before}`, -1);
+    }
   }
 
   for (const order of facts.orders) {
@@ -133,9 +146,11 @@ export function cellsOf(cm: CompiledModel, facts: CustomerFacts | null): Cells {
         const conv = splitUnits(MICRO, weights);
         const revenue = splitUnits(order.revenue, weights);
         credited.forEach(([, ch, cmp], i) => {
-          const sk = AGG.creditSk(order.day, ch, cmp, order.currency);
-          add(cells, pk, sk, creditAttr(lookback, model, 'o'), conv[i]);
-          add(cells, pk, sk, creditAttr(lookback, model, 'r'), revenue[i]);
+          const daySk = AGG.creditSk(order.day, ch, cmp, order.currency);
+          for (const sk of [daySk, AGG.rollupSk(daySk)]) {
+            add(cells, pk, sk, creditAttr(lookback, model, 'o'), conv[i]);
+            add(cells, pk, sk, creditAttr(lookback, model, 'r'), revenue[i]);
+          }
         });
       }
     }

@@ -12,14 +12,22 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { EngineTouchpoint } from '../journey/index.js';
 import { batchGetItems, batchWrite, type OnRequest, queryPartition } from '../storage/dynamodb-io.js';
 import { keys } from '../storage/table.js';
-import { LAYOUT, MAX_TRANSACTION_ITEMS, mergeDeltas, splitItemKey } from './cells.js';
+import { LAYOUT, MAX_TRANSACTION_ITEMS, mergeDeltas, OLDER_LAYOUT_PROBES, splitItemKey } from './cells.js';
 import { ContributionTooLargeError } from './errors.js';
 import type { CustomerFacts } from './facts.js';
-import type { AnalyticsStore, ContributionChange, CustomerPage, StoredContribution } from './ports.js';
+import type {
+  AggregateRead,
+  AnalyticsStore,
+  ContributionChange,
+  CustomerPage,
+  StoredContribution,
+} from './ports.js';
 import type { AggregateItem } from './reports.js';
 
 const CONTRIBUTION_SK = 'AN';
 const LAG_PK = 'AGG#lag';
+/** Written by the rebuild when every customer is on this layout (`layout`: the layout it reached). */
+const LAYOUT_MARKER = { pk: 'AGG#layout', sk: 'REBUILT' };
 const m = (value: Record<string, unknown>) => marshall(value, { removeUndefinedValues: true });
 
 /**
@@ -166,13 +174,43 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
     };
   }
 
-  async aggregates(
-    pks: readonly string[],
-    range?: { fromSk: string; toSk: string },
-    counters?: readonly string[],
-  ): Promise<AggregateItem[]> {
-    const pages = await Promise.all(pks.map((pk) => this.queryAggregates(pk, range, counters)));
+  async aggregates(reads: readonly AggregateRead[], counters?: readonly string[]): Promise<AggregateItem[]> {
+    const pages = await Promise.all(reads.map(({ pk, range }) => this.queryAggregates(pk, range, counters)));
     return pages.flat();
+  }
+
+  async layoutOutdated(): Promise<boolean> {
+    const [marker, ...older] = await Promise.all([
+      batchGetItems(this.client, this.tableName, [LAYOUT_MARKER], { onRequest: this.count }),
+      ...OLDER_LAYOUT_PROBES.map(async (pk) => {
+        this.stats.requests++;
+        const out = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: m({ ':pk': pk }),
+            ProjectionExpression: 'pk',
+            Limit: 1,
+          }),
+        );
+        return (out.Items ?? []).length > 0;
+      }),
+    ]);
+    const rebuilt = (marker[0]?.layout as number | undefined) ?? 0;
+    return rebuilt < LAYOUT && older.some(Boolean);
+  }
+
+  async markLayoutRebuilt(): Promise<void> {
+    await batchWrite(
+      this.client,
+      this.tableName,
+      [
+        {
+          PutRequest: { Item: m({ ...LAYOUT_MARKER, layout: LAYOUT, rebuiltAt: new Date().toISOString() }) },
+        },
+      ],
+      { onRequest: this.count },
+    );
   }
 
   private async queryAggregates(

@@ -1,3 +1,5 @@
+import { StageflowError } from '../shared/errors.js';
+
 /** Base of the analytics context's errors. */
 export class AnalyticsError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -19,5 +21,23 @@ export class ContributionContendedError extends AnalyticsError {
   constructor(customerId: string) {
     super(`the analytics contribution of customer ${customerId} kept changing under the projector`);
     this.name = 'ContributionContendedError';
+  }
+}
+
+/**
+ * The aggregates are on an earlier layout and no rebuild has moved them to this one yet: a
+ * report would count only the customers the projector moved since the deploy, so it answers
+ * 503 until `npm run analytics:rebuild` finishes (docs/analytics.md, "Upgrades").
+ */
+export class AnalyticsRebuildRequiredError extends StageflowError {
+  constructor() {
+    super(
+      'unavailable',
+      'analytics-rebuild-required',
+      'Analytics rebuild required',
+      'analytics rebuild required: run npm run analytics:rebuild (the report aggregates are on an earlier layout)',
+      { expose: true, retryAfterSeconds: 300 },
+    );
+    this.name = 'AnalyticsRebuildRequiredError';
   }
 }

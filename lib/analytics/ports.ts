@@ -22,6 +22,12 @@ export interface ContributionChange {
   deltas: Cells;
 }
 
+/** One query of aggregate items: a partition, and a sort-key range [fromSk, toSk) in it. */
+export interface AggregateRead {
+  pk: string;
+  range?: { fromSk: string; toSk: string };
+}
+
 /** A page of customer ids for the rebuild, and where to go on. */
 export interface CustomerPage {
   customerIds: string[];
@@ -43,14 +49,18 @@ export interface AnalyticsStore {
    */
   apply(changes: readonly ContributionChange[]): Promise<boolean>;
   /**
-   * Every aggregate item in the partitions `pks`, with sort keys in [fromSk, toSk) when given;
-   * with `counters`, only those counters of each item (the rest is not read).
+   * Every aggregate item of each read: its partition `pk`, with sort keys in [fromSk, toSk) when
+   * a range is given (one query per read); with `counters`, only those counters of each item
+   * (the rest is not read).
    */
-  aggregates(
-    pks: readonly string[],
-    range?: { fromSk: string; toSk: string },
-    counters?: readonly string[],
-  ): Promise<AggregateItem[]>;
+  aggregates(reads: readonly AggregateRead[], counters?: readonly string[]): Promise<AggregateItem[]>;
+  /**
+   * True while the table holds aggregates of an earlier layout that no rebuild has moved to this
+   * one: a report would count only the customers the projector has moved since the deploy.
+   */
+  layoutOutdated(): Promise<boolean>;
+  /** Records that a rebuild brought every customer to this layout (the rebuild's last step). */
+  markLayoutRebuilt(): Promise<void>;
   /** Marks a stream batch in flight since `since` (ISO), under `id`; clear removes the mark. */
   markInFlight(id: string, since: string): Promise<void>;
   clearInFlight(id: string): Promise<void>;

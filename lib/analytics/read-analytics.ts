@@ -1,9 +1,10 @@
 import type * as z from 'zod';
 import type { CompiledModel } from '../journey/index.js';
 import { fieldErrors, ValidationError } from '../shared/errors.js';
-import { monthsBetween } from './calendar.js';
+import { monthsBetween, nextMonthStart } from './calendar.js';
 import { AGG } from './cells.js';
-import type { AnalyticsStore } from './ports.js';
+import { AnalyticsRebuildRequiredError } from './errors.js';
+import type { AggregateRead, AnalyticsStore } from './ports.js';
 import { AttributionQuery, FunnelQuery, funnelSteps, StagesQuery } from './queries.js';
 import { attributionCounters, attributionReport, funnelReport, stagesReport } from './reports.js';
 
@@ -25,10 +26,15 @@ export class ReadAnalytics {
     private readonly campaignNames: () => Promise<ReadonlyMap<string, string>> = async () => new Map(),
   ) {}
 
-  /** `asOf` is when the figures were read; `lagSeconds` the age of the oldest change not yet counted. */
+  /**
+   * `asOf` is when the figures were read; `lagSeconds` the age of the oldest change not yet
+   * counted. Refuses to answer (503) while the aggregates are on an earlier layout that no
+   * rebuild has moved yet: the figures would silently count only the customers moved so far.
+   */
   private async freshness() {
     const now = this.clock();
-    const oldest = await this.store.oldestInFlight();
+    const [oldest, outdated] = await Promise.all([this.store.oldestInFlight(), this.store.layoutOutdated()]);
+    if (outdated) throw new AnalyticsRebuildRequiredError();
     const lagSeconds = oldest ? Math.max(1, Math.ceil((now - Date.parse(oldest)) / 1000)) : 0;
     return { asOf: new Date(now).toISOString(), lagSeconds, now };
   }
@@ -37,7 +43,7 @@ export class ReadAnalytics {
     const q = parse(StagesQuery, query);
     const [{ now, ...fresh }, items] = await Promise.all([
       this.freshness(),
-      this.store.aggregates([AGG.stages]),
+      this.store.aggregates([{ pk: AGG.stages }]),
     ]);
     return {
       ...fresh,
@@ -54,10 +60,11 @@ export class ReadAnalytics {
         [{ path: 'steps', pointer: '/steps', message: steps.error }],
         'Invalid query',
       );
-    const pks = monthsBetween(q.from, q.to).map(AGG.funnel);
+    // A month rollup cannot be split into ISO weeks; weekly cohorts read the day items.
+    const rollups = !(q.by === 'cohort' && q.cohort === 'week');
     const [{ now: _, ...fresh }, items] = await Promise.all([
       this.freshness(),
-      this.store.aggregates(pks, { fromSk: q.from, toSk: q.to }),
+      this.store.aggregates(rangeReads(AGG.funnel, q.from, q.to, rollups)),
     ]);
     const groups = funnelReport(this.cm, items, { ...q, steps: steps.steps });
     return { from: q.from, to: q.to, windowDays: q.windowDays, steps: steps.steps, ...fresh, groups };
@@ -65,10 +72,9 @@ export class ReadAnalytics {
 
   async attribution(query: Query) {
     const q = parse(AttributionQuery, query);
-    const pks = monthsBetween(q.from, q.to).map(AGG.credit);
     const [{ now: _, ...fresh }, items, names] = await Promise.all([
       this.freshness(),
-      this.store.aggregates(pks, { fromSk: q.from, toSk: q.to }, attributionCounters(q.lookbackDays)),
+      this.store.aggregates(rangeReads(AGG.credit, q.from, q.to, true), attributionCounters(q.lookbackDays)),
       // An email click's utm campaign is the Stageflow campaign's id (issue 8): name it.
       q.by === 'campaign' ? this.campaignNames() : new Map<string, string>(),
     ]);
@@ -86,4 +92,21 @@ export class ReadAnalytics {
       }),
     };
   }
+}
+
+/**
+ * The queries of the day range [from, to): one per month partition, reading a month the range
+ * covers whole from its month rollups (one item per group) and an edge month's days from its day
+ * items. What a report reads is then bounded by months, edge days and groups (docs/analytics.md, "Cost").
+ */
+export function rangeReads(
+  partition: (month: string) => string,
+  from: string,
+  to: string,
+  rollups: boolean,
+): AggregateRead[] {
+  return monthsBetween(from, to).map((month) => {
+    const whole = rollups && from <= `${month}-01` && to >= nextMonthStart(month);
+    return { pk: partition(month), range: whole ? AGG.rollupRange : { fromSk: from, toSk: to } };
+  });
 }

@@ -1,7 +1,7 @@
 import type { CompiledModel } from '../journey/index.js';
 import { type AttributionModel, MICRO, MODELS } from './attribution-models.js';
 import { isoWeek } from './calendar.js';
-import { AGG, creditAttr } from './cells.js';
+import { AGG, creditAttr, isRollupSk } from './cells.js';
 import { bucketHours } from './facts.js';
 
 /** An aggregate item as read: its key and its numeric counters. */
@@ -138,8 +138,12 @@ export function funnelReport(cm: CompiledModel, items: readonly AggregateItem[],
     { key: Record<string, string> | null; customers: number; cells: Map<number, Map<number, number>> }
   >();
   for (const item of items) {
-    const [day, ch, cmp] = item.sk.split('#');
-    if (day < q.from || day >= q.to) continue;
+    const [daySk, ch, cmp] = item.sk.split('#');
+    // A month rollup stands for the whole month its partition holds; the reader asked for it
+    // only for months the range covers whole. A day item counts if its day is in the range.
+    const rollup = isRollupSk(item.sk);
+    const day = rollup ? `${item.pk.slice(-7)}-01` : daySk;
+    if (!rollup && (day < q.from || day >= q.to)) continue;
     const key = funnelGroupKey(q, day, decodeURIComponent(ch), decodeURIComponent(cmp));
     const id = JSON.stringify(key);
     let g = groups.get(id);

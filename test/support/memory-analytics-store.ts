@@ -1,6 +1,17 @@
-import { LAYOUT, MAX_TRANSACTION_ITEMS, mergeDeltas, splitItemKey } from '../../lib/analytics/cells.js';
+import {
+  LAYOUT,
+  MAX_TRANSACTION_ITEMS,
+  mergeDeltas,
+  OLDER_LAYOUT_PROBES,
+  splitItemKey,
+} from '../../lib/analytics/cells.js';
 import type { CustomerFacts } from '../../lib/analytics/facts.js';
-import type { AnalyticsStore, ContributionChange, StoredContribution } from '../../lib/analytics/ports.js';
+import type {
+  AggregateRead,
+  AnalyticsStore,
+  ContributionChange,
+  StoredContribution,
+} from '../../lib/analytics/ports.js';
 import type { AggregateItem } from '../../lib/analytics/reports.js';
 import { defaultModel, type EngineTouchpoint, replay } from '../../lib/journey/index.js';
 
@@ -72,22 +83,30 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
     return true;
   }
 
-  async aggregates(
-    pks: readonly string[],
-    range?: { fromSk: string; toSk: string },
-    counters?: readonly string[],
-  ): Promise<AggregateItem[]> {
+  async aggregates(reads: readonly AggregateRead[], counters?: readonly string[]): Promise<AggregateItem[]> {
     const out: AggregateItem[] = [];
     for (const [key, all] of this.items) {
       const { pk, sk } = splitItemKey(key);
-      if (!pks.includes(pk)) continue;
-      if (range && (sk < range.fromSk || sk >= range.toSk)) continue;
+      const hit = reads.some((r) => r.pk === pk && (!r.range || (sk >= r.range.fromSk && sk < r.range.toSk)));
+      if (!hit) continue;
       const picked = counters
         ? Object.fromEntries(Object.entries(all).filter(([name]) => counters.includes(name)))
         : { ...all };
       out.push({ pk, sk, counters: picked });
     }
     return out;
+  }
+
+  /** The layout a rebuild last reached (the DynamoDB adapter's marker item). */
+  rebuiltLayout = 0;
+  async layoutOutdated() {
+    const older = [...this.items.keys()].some((key) =>
+      (OLDER_LAYOUT_PROBES as readonly string[]).includes(splitItemKey(key).pk),
+    );
+    return older && this.rebuiltLayout < LAYOUT;
+  }
+  async markLayoutRebuilt() {
+    this.rebuiltLayout = LAYOUT;
   }
 
   async markInFlight(id: string, since: string) {

@@ -16,6 +16,11 @@ const DAY = 24 * HOUR;
 const USERS = ['u0', 'u1', 'u2', 'u3'];
 const ANONS = ['anon:a0', 'anon:a1'];
 const STAGES = [...defaultModel.stages.keys()];
+/** Whole months only, and a range that starts and ends inside months (edge days). */
+const RANGES = [
+  { from: '2026-01-01', to: '2027-01-01' },
+  { from: '2026-06-17', to: '2026-10-09' },
+];
 
 // --- the reference: a plain recomputation from raw touchpoints ------------------------------------
 
@@ -64,14 +69,21 @@ function referenceWeights(model: string, ages: number[]): number[] {
   return w.map((x) => x / w.reduce((p, q) => p + q, 0));
 }
 
-function referenceAttribution(customers: RawCustomer[], lookbackDays: number, by: 'channel' | 'campaign') {
+const YEAR = { from: '2026-01-01', to: '2027-01-01' };
+
+function referenceAttribution(
+  customers: RawCustomer[],
+  lookbackDays: number,
+  by: 'channel' | 'campaign',
+  range = YEAR,
+) {
   const rows = new Map<string, Record<string, { o: number; r: Record<string, number> }>>();
   let orders = 0;
   const revenue: Record<string, number> = {};
   for (const c of customers.map(referenceCustomer)) {
     for (const order of c.orders) {
       const day = localDay(order.timestamp, settings.timeZone);
-      if (day < '2026-01-01' || day >= '2027-01-01') continue;
+      if (day < range.from || day >= range.to) continue;
       orders++;
       const currency = (order.properties?.currency as string | undefined) ?? 'USD';
       const amount = Number(order.properties?.total ?? 0);
@@ -105,14 +117,20 @@ function referenceAttribution(customers: RawCustomer[], lookbackDays: number, by
   return { orders, revenue, rows };
 }
 
-function referenceFunnel(customers: RawCustomer[], steps: string[], windowDays: number, by: string) {
+function referenceFunnel(
+  customers: RawCustomer[],
+  steps: string[],
+  windowDays: number,
+  by: string,
+  range = YEAR,
+) {
   const groups = new Map<string, { customers: number; times: number[][] }>();
   for (const c of customers.map(referenceCustomer)) {
     const day = localDay(c.firstAt, settings.timeZone);
     const key = by === 'channel' ? c.channel : by === 'campaign' ? c.campaign : 'all';
     const g = groups.get(key) ?? { customers: 0, times: steps.map(() => []) };
     groups.set(key, g);
-    if (day < '2026-01-01') continue;
+    if (day < range.from || day >= range.to) continue;
     g.customers++;
     steps.forEach((_, k) => {
       const times = steps
@@ -315,54 +333,56 @@ describe('Analytics: figures equal a recomputation from scratch', () => {
         const raw = [...store.customersById.values()].filter((c) => c.touchpoints.length > 0);
         const read = new ReadAnalytics(store, defaultModel, () => NOW);
 
-        // Attribution, every model, both dimensions, every lookback.
-        for (const lookbackDays of [7, 30, 90])
-          for (const by of ['channel', 'campaign'] as const) {
-            const got = await read.attribution({
-              from: '2026-01-01',
-              to: '2027-01-01',
-              by,
-              lookbackDays: String(lookbackDays),
-            });
-            const want = referenceAttribution(raw, lookbackDays, by);
-            expect(got.conversions).toBe(want.orders);
-            for (const [cur, v] of Object.entries(want.revenue))
-              expect(got.revenue[cur] ?? 0).toBeCloseTo(v, 5);
-            const tolerance = Math.max(1, want.orders) * 1e-6 + 1e-9;
-            for (const [key, byModel] of want.rows)
-              for (const [model, cell] of Object.entries(byModel)) {
-                const row = got.rows.find((r) => Object.values(r.key)[0] === key);
-                const conv = (row?.conversions as Record<string, number> | undefined)?.[model] ?? 0;
-                expect(Math.abs(conv - cell.o)).toBeLessThanOrEqual(tolerance);
-                for (const [cur, v] of Object.entries(cell.r)) {
-                  const r =
-                    (row?.revenue as Record<string, Record<string, number>> | undefined)?.[model]?.[cur] ?? 0;
-                  expect(Math.abs(r - v)).toBeLessThanOrEqual(tolerance * 1000);
+        // Attribution, every model, both dimensions, every lookback; over whole months (read from
+        // the month rollups) and over a range with edge days (day items and rollups together).
+        for (const range of RANGES)
+          for (const lookbackDays of [7, 30, 90])
+            for (const by of ['channel', 'campaign'] as const) {
+              const got = await read.attribution({
+                ...range,
+                by,
+                lookbackDays: String(lookbackDays),
+              });
+              const want = referenceAttribution(raw, lookbackDays, by, range);
+              expect(got.conversions).toBe(want.orders);
+              for (const [cur, v] of Object.entries(want.revenue))
+                expect(got.revenue[cur] ?? 0).toBeCloseTo(v, 5);
+              const tolerance = Math.max(1, want.orders) * 1e-6 + 1e-9;
+              for (const [key, byModel] of want.rows)
+                for (const [model, cell] of Object.entries(byModel)) {
+                  const row = got.rows.find((r) => Object.values(r.key)[0] === key);
+                  const conv = (row?.conversions as Record<string, number> | undefined)?.[model] ?? 0;
+                  expect(Math.abs(conv - cell.o)).toBeLessThanOrEqual(tolerance);
+                  for (const [cur, v] of Object.entries(cell.r)) {
+                    const r =
+                      (row?.revenue as Record<string, Record<string, number>> | undefined)?.[model]?.[cur] ??
+                      0;
+                    expect(Math.abs(r - v)).toBeLessThanOrEqual(tolerance * 1000);
+                  }
+                }
+            }
+
+        // Funnel: every grouping, several step lists and windows, both kinds of range.
+        for (const range of RANGES)
+          for (const steps of [STAGES, ['consider', 'decide', 'act'], ['research', 'enjoy', 'repeat']])
+            for (const windowDays of [1, 2, 3, 30, 365])
+              for (const by of ['none', 'channel', 'campaign'] as const) {
+                const got = await read.funnel({
+                  ...range,
+                  by,
+                  windowDays: String(windowDays),
+                  steps: steps.join(','),
+                });
+                const want = referenceFunnel(raw, steps, windowDays, by, range);
+                const wantGroups = [...want].filter(([, g]) => g.customers > 0);
+                expect(got.groups.length).toBe(wantGroups.length);
+                for (const [key, g] of wantGroups) {
+                  const group = got.groups.find((x) => (x.key ? Object.values(x.key)[0] : 'all') === key)!;
+                  expect(group.customers).toBe(g.customers);
+                  expect(group.steps.map((s) => s.reached)).toEqual(g.reached);
+                  expect(group.steps.map((s) => s.medianHoursToReach)).toEqual(g.median);
                 }
               }
-          }
-
-        // Funnel: every grouping, several step lists and windows.
-        for (const steps of [STAGES, ['consider', 'decide', 'act'], ['research', 'enjoy', 'repeat']])
-          for (const windowDays of [1, 2, 3, 30, 365])
-            for (const by of ['none', 'channel', 'campaign'] as const) {
-              const got = await read.funnel({
-                from: '2026-01-01',
-                to: '2027-01-01',
-                by,
-                windowDays: String(windowDays),
-                steps: steps.join(','),
-              });
-              const want = referenceFunnel(raw, steps, windowDays, by);
-              const wantGroups = [...want].filter(([, g]) => g.customers > 0);
-              expect(got.groups.length).toBe(wantGroups.length);
-              for (const [key, g] of wantGroups) {
-                const group = got.groups.find((x) => (x.key ? Object.values(x.key)[0] : 'all') === key)!;
-                expect(group.customers).toBe(g.customers);
-                expect(group.steps.map((s) => s.reached)).toEqual(g.reached);
-                expect(group.steps.map((s) => s.medianHoursToReach)).toEqual(g.median);
-              }
-            }
 
         // Stages now.
         const stages = await read.stages({ stalledAfterDays: '14' });
