@@ -23,14 +23,16 @@ const ROLLUP = 'M';
  * group, so its cost follows days × groups, never the number of customers. Each item stays
  * well under 1 KB as it fills (a write costs 1 WCU per started KB, twice in a transaction).
  *
- * - `AGG#v2#stages` / `<UTC day>`: `<i>h<HH>` customers who entered stage i (the model's
- *   order) in that hour and are still in it; `AGG#v2#stages` / `-`: `n` customers without a
- *   stage yet. One item per day for every stage: a stage change within a day, and a batch's
- *   customers entering stages on the same day, write it once.
- * - `AGG#v2#funnel#<month>` / `<cohort day>#<channel>#<campaign>`: `n` customers whose first
+ * - `AGG#v3#stages` / `<UTC day>`: `<i>h<HH>` customers who entered stage i (the model's
+ *   order) in that hour and are still in it; `AGG#v3#stages` / `M#<UTC month>`: `<i>d<DD>` the
+ *   same per day of the month; `AGG#v3#stages` / `-`: `n` customers without a stage yet. One
+ *   item per day and one per month for every stage: a stage change within a day, and a
+ *   batch's customers entering stages in the same month, write each once. The report reads the
+ *   month items and only the hours of the day its `stalled` boundary falls on.
+ * - `AGG#v3#funnel#<month>` / `<cohort day>#<channel>#<campaign>`: `n` customers whose first
  *   touchpoint is that day, and `b<bucket>_<mask>` the change in how many have reached the
  *   stage set `mask` (bit i = the model's stage i) at that offset bucket.
- * - `AGG#v2#credit#<month>` / `<order day>#<channel>#<campaign>#<currency>`: per lookback and
+ * - `AGG#v3#credit#<month>` / `<order day>#<channel>#<campaign>#<currency>`: per lookback and
  *   model the credited conversions (`<lookback>~<model>~o`) and revenue (`…~r`, in the sort
  *   key's currency) of the touchpoints with that channel and campaign, all integers
  *   (micro-units). One item per pair, not one per channel and one per campaign: a credit
@@ -41,6 +43,8 @@ export const AGG = {
   stages: `${V}#stages`,
   /** The sort key of the customers without a stage (before every day). */
   noStageSk: '-',
+  /** The stage month rollup of a UTC month (after every day). */
+  stagesRollupSk: (month: string) => `${ROLLUP}#${month}`,
   funnel: (month: string) => `${V}#funnel#${month}`,
   funnelSk: (day: string, channel: string, campaign: string) =>
     `${day}#${encodeURIComponent(channel)}#${encodeURIComponent(campaign)}`,
@@ -65,6 +69,9 @@ export const creditAttr = (lookback: number, model: keyof typeof MODEL_CODES, wh
 
 /** The stage counter of stage index `i` entered in hour `HH` of its day item. */
 export const stageAttr = (i: number, hour: string) => `${i}h${hour}`;
+
+/** The stage counter of stage index `i` entered on day `DD` of its month rollup. */
+export const stageDayAttr = (i: number, day: string) => `${i}d${day}`;
 
 export const MODEL_CODES = { first: 'f', last: 'l', linear: 'n', position: 'p', 'time-decay': 'd' } as const;
 
@@ -112,13 +119,9 @@ export function cellsOf(cm: CompiledModel, facts: CustomerFacts | null): Cells {
   if (!facts) return cells;
   const stageIndex = facts.stage ? [...cm.stages.keys()].indexOf(facts.stage) : -1;
   if (stageIndex >= 0 && facts.stageHour) {
-    add(
-      cells,
-      AGG.stages,
-      facts.stageHour.slice(0, 10),
-      stageAttr(stageIndex, facts.stageHour.slice(11, 13)),
-      1,
-    );
+    const day = facts.stageHour.slice(0, 10);
+    add(cells, AGG.stages, day, stageAttr(stageIndex, facts.stageHour.slice(11, 13)), 1);
+    add(cells, AGG.stages, AGG.stagesRollupSk(monthOf(day)), stageDayAttr(stageIndex, day.slice(8, 10)), 1);
   } else add(cells, AGG.stages, AGG.noStageSk, 'n', 1);
 
   const channel = facts.acquisition?.channel ?? 'direct';

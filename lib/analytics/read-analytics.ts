@@ -6,7 +6,13 @@ import { AGG } from './cells.js';
 import { AnalyticsRebuildRequiredError } from './errors.js';
 import type { AggregateRead, AnalyticsStore } from './ports.js';
 import { AttributionQuery, FunnelQuery, funnelSteps, StagesQuery } from './queries.js';
-import { attributionCounters, attributionReport, funnelReport, stagesReport } from './reports.js';
+import {
+  attributionCounters,
+  attributionReport,
+  funnelReport,
+  stagesReport,
+  stalledBoundaryDay,
+} from './reports.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -31,19 +37,26 @@ export class ReadAnalytics {
    * counted. Refuses to answer (503) while the aggregates are on an earlier layout that no
    * rebuild has moved yet: the figures would silently count only the customers moved so far.
    */
-  private async freshness() {
-    const now = this.clock();
+  private async freshness(now = this.clock()) {
     const [oldest, outdated] = await Promise.all([this.store.oldestInFlight(), this.store.layoutOutdated()]);
     if (outdated) throw new AnalyticsRebuildRequiredError();
     const lagSeconds = oldest ? Math.max(1, Math.ceil((now - Date.parse(oldest)) / 1000)) : 0;
-    return { asOf: new Date(now).toISOString(), lagSeconds, now };
+    return { asOf: new Date(now).toISOString(), lagSeconds };
   }
 
   async stages(query: Query) {
     const q = parse(StagesQuery, query);
-    const [{ now, ...fresh }, items] = await Promise.all([
-      this.freshness(),
-      this.store.aggregates([{ pk: AGG.stages }]),
+    const now = this.clock();
+    const boundary = stalledBoundaryDay(now, q.stalledAfterDays);
+    // The month rollups, the boundary day's hours and the customers without a stage: a fixed
+    // number of items whatever the number of customers (docs/analytics.md, "Cost").
+    const [fresh, items] = await Promise.all([
+      this.freshness(now),
+      this.store.aggregates([
+        { pk: AGG.stages, range: AGG.rollupRange },
+        { pk: AGG.stages, range: { fromSk: boundary, toSk: `${boundary}\u0000` } },
+        { pk: AGG.stages, range: { fromSk: AGG.noStageSk, toSk: `${AGG.noStageSk}\u0000` } },
+      ]),
     ]);
     return {
       ...fresh,
@@ -62,7 +75,7 @@ export class ReadAnalytics {
       );
     // A month rollup cannot be split into ISO weeks; weekly cohorts read the day items.
     const rollups = !(q.by === 'cohort' && q.cohort === 'week');
-    const [{ now: _, ...fresh }, items] = await Promise.all([
+    const [fresh, items] = await Promise.all([
       this.freshness(),
       this.store.aggregates(rangeReads(AGG.funnel, q.from, q.to, rollups)),
     ]);
@@ -72,7 +85,7 @@ export class ReadAnalytics {
 
   async attribution(query: Query) {
     const q = parse(AttributionQuery, query);
-    const [{ now: _, ...fresh }, items, names] = await Promise.all([
+    const [fresh, items, names] = await Promise.all([
       this.freshness(),
       this.store.aggregates(rangeReads(AGG.credit, q.from, q.to, true), attributionCounters(q.lookbackDays)),
       // An email click's utm campaign is the Stageflow campaign's id (issue 8): name it.

@@ -24,7 +24,7 @@ export const StagesReport = z.object({
         .number()
         .int()
         .describe('In the stage longer than stalledAfterDays (entry times kept per hour)'),
-      medianDaysInStage: z.number().nullable().describe('Exact to ±30 minutes'),
+      medianDaysInStage: z.number().nullable().describe('Over entry days, exact to ±12 hours'),
     }),
   ),
 });

@@ -41,9 +41,11 @@ export interface StageRow {
 }
 
 /**
- * Customers per current stage. Entry times are kept per hour: `stalled` counts customers whose
- * entry hour ended at least `stalledAfterDays` before `now`; the median is taken over hour
- * midpoints (exact to ±30 minutes).
+ * Customers per current stage, from the stage month rollups (entries per day), the hours of the
+ * day the `stalled` boundary falls on, and the customers without a stage. `stalled` counts
+ * customers whose entry hour ended at least `stalledAfterDays` before `now` (exact: only the
+ * boundary day needs hours, and its item has them); the median is taken over day midpoints
+ * (exact to ±12 hours).
  */
 export function stagesReport(
   cm: CompiledModel,
@@ -52,38 +54,59 @@ export function stagesReport(
   stalledAfterDays: number,
 ) {
   const cutoff = now - stalledAfterDays * 24 * HOUR;
+  const cutoffDay = stalledBoundaryDay(now, stalledAfterDays);
   const names = [...cm.stages.keys()];
   const hist = new Map<string, Map<number, number>>();
+  const stalled = new Map<string, number>();
+  const addStalled = (stage: string, count: number) => stalled.set(stage, (stalled.get(stage) ?? 0) + count);
   let total = 0;
   for (const item of items) {
     for (const [attr, count] of Object.entries(item.counters)) {
       if (count === 0) continue;
-      total += count;
-      const m = item.sk === AGG.noStageSk ? null : /^(\d+)h(\d\d)$/.exec(attr);
+      if (item.sk === AGG.noStageSk) {
+        total += count;
+        continue;
+      }
+      if (isRollupSk(item.sk)) {
+        const m = /^(\d+)d(\d\d)$/.exec(attr);
+        const stage = m ? names[Number(m[1])] : undefined;
+        if (!m || stage === undefined) continue;
+        total += count;
+        const day = `${item.sk.slice(2)}-${m[2]}`;
+        // Whole days before the boundary day are stalled; the boundary day is counted by hour below.
+        if (day < cutoffDay) addStalled(stage, count);
+        const start = Date.parse(`${day}T00:00:00Z`);
+        const h = hist.get(stage) ?? new Map<number, number>();
+        h.set(start, (h.get(start) ?? 0) + count);
+        hist.set(stage, h);
+        continue;
+      }
+      // The boundary day's hours.
+      const m = item.sk === cutoffDay ? /^(\d+)h(\d\d)$/.exec(attr) : null;
       const stage = m ? names[Number(m[1])] : undefined;
       if (!m || stage === undefined) continue;
-      const start = Date.parse(`${item.sk}T${m[2]}:00:00Z`);
-      const h = hist.get(stage) ?? new Map<number, number>();
-      h.set(start, (h.get(start) ?? 0) + count);
-      hist.set(stage, h);
+      if (Date.parse(`${item.sk}T${m[2]}:00:00Z`) + HOUR <= cutoff) addStalled(stage, count);
     }
   }
-  const stages: StageRow[] = [...cm.stages.keys()].map((stage) => {
-    const h = [...(hist.get(stage) ?? new Map<number, number>()).entries()].sort((a, b) => a[0] - b[0]);
+  const stages: StageRow[] = names.map((stage) => {
+    const h = [...(hist.get(stage) ?? new Map<number, number>()).entries()];
     const customers = h.reduce((a, [, c]) => a + c, 0);
-    const stalled = h.filter(([start]) => start + HOUR <= cutoff).reduce((a, [, c]) => a + c, 0);
-    // Days in the stage, measured at each entry hour's midpoint.
-    const days = h.map(([start, c]) => [(now - (start + HOUR / 2)) / (24 * HOUR), c] as [number, number]);
+    // Days in the stage, measured at each entry day's midpoint.
+    const days = h.map(([start, c]) => [(now - (start + 12 * HOUR)) / (24 * HOUR), c] as [number, number]);
     const median = histogramMedian(days.sort((a, b) => a[0] - b[0]));
     return {
       stage,
       customers,
-      stalled,
+      stalled: stalled.get(stage) ?? 0,
       medianDaysInStage: median === null ? null : round(Math.max(0, median), 2),
     };
   });
   return { total, stages };
 }
+
+/** The UTC day the `stalled` boundary (now − stalledAfterDays) falls on: the one day read by hour. */
+export const stalledBoundaryDay = (now: number, stalledAfterDays: number): string =>
+  new Date(now - stalledAfterDays * 24 * HOUR).toISOString().slice(0, 10);
 
 // --- funnel ------------------------------------------------------------------------------------
 

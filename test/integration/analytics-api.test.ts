@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { DeleteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoClient } from '../../lib/aws/clients.js';
 import type { LocalStack } from '../../local/stack.js';
@@ -90,6 +90,14 @@ async function counted(path: string) {
   });
 }
 
+/** `npm run analytics:rebuild` against the test stack's table. */
+const rebuild = () =>
+  execFileAsync(
+    'npx',
+    ['tsx', 'scripts/analytics-rebuild.ts', '--table', stack.tableName, '--endpoint', stack.dynamodbEndpoint],
+    { env: { ...process.env, STAGEFLOW_REPORT_TIMEZONE: 'UTC' } },
+  );
+
 const FUNNEL = '/v1/analytics/funnel?from=2026-08-01&to=2026-12-01&by=cohort&cohort=week';
 const ATTRIBUTION =
   '/v1/analytics/attribution?from=2026-11-01&to=2026-12-01&model=all&by=channel&lookbackDays=90';
@@ -178,19 +186,6 @@ describe('Analytics API on the local stack', () => {
     for (const key of derived) await db.send(new DeleteItemCommand({ TableName: stack.tableName, Key: key }));
     expect((await counted(ATTRIBUTION)).conversions).toBe(0);
     // Act
-    const rebuild = () =>
-      execFileAsync(
-        'npx',
-        [
-          'tsx',
-          'scripts/analytics-rebuild.ts',
-          '--table',
-          stack.tableName,
-          '--endpoint',
-          stack.dynamodbEndpoint,
-        ],
-        { env: { ...process.env, STAGEFLOW_REPORT_TIMEZONE: 'UTC' } },
-      );
     const first = await rebuild();
     // Assess: the same figures, progress on stderr, and a second run changes nothing.
     expect(await counted(ATTRIBUTION)).toMatchObject({ conversions: before.conversions, rows: before.rows });
@@ -198,6 +193,39 @@ describe('Analytics API on the local stack', () => {
     expect(first.stderr).toMatch(/page 1: \d+ customers, [1-9]\d* changed/);
     const second = await rebuild();
     expect(second.stderr).toMatch(/done: \d+ customers, 0 changed/);
+  }, 120_000);
+
+  it('answers 503 "analytics rebuild required" on an earlier layout\'s aggregates until the rebuild has run', async () => {
+    // Arrange: the moment after deploying this version over a stack whose aggregates are on
+    // layout 2 (an item of its stage partition) and that has not been rebuilt since.
+    const before = await counted(ATTRIBUTION);
+    const db = createDynamoClient(stack.dynamodbEndpoint);
+    await db.send(
+      new PutItemCommand({
+        TableName: stack.tableName,
+        Item: { pk: { S: 'AGG#v2#stages' }, sk: { S: '2026-11-01' }, '3h10': { N: '1' } },
+      }),
+    );
+    await db.send(
+      new DeleteItemCommand({
+        TableName: stack.tableName,
+        Key: { pk: { S: 'AGG#layout' }, sk: { S: 'REBUILT' } },
+      }),
+    );
+    // Act
+    const refused = await Promise.all(
+      [ATTRIBUTION, FUNNEL, '/v1/analytics/stages'].map((path) => admin('GET', path)),
+    );
+    await rebuild();
+    // Assess: a clear problem+json instead of figures that would count only the customers
+    // moved so far; after the rebuild, the figures again.
+    for (const res of refused) {
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.headers.get('retry-after')).toBe('300');
+      expect(res.body.detail).toMatch(/^analytics rebuild required: run npm run analytics:rebuild/);
+    }
+    expect(await counted(ATTRIBUTION)).toMatchObject({ conversions: before.conversions, rows: before.rows });
   }, 120_000);
 
   it('answers bad parameters with problem+json naming them, and admin keys only', async () => {

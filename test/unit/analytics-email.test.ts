@@ -163,11 +163,11 @@ describe('The projector over a stream batch', () => {
     const oneByOne = new AnalyticsProjector(single, defaultModel, settings);
     for (const id of ids) await oneByOne.project(id);
     // Assess: exact, in two transactions that write each of the 40 day items once and the
-    // month's funnel rollup once each (packed in arrival order, both would hold every day and
+    // month's funnel and stage rollups once each (packed in arrival order, both would hold every day and
     // write each day item twice: 180 items).
     expect(Object.fromEntries(batched.items)).toEqual(Object.fromEntries(single.items));
     expect(batched.transactions).toBe(2);
-    expect(batched.itemWrites).toBe(100 + 40 + 2);
+    expect(batched.itemWrites).toBe(100 + 40 + 2 * 2);
   });
 
   it('redoes a transaction that lost a race customer by customer, and stays exact', async () => {

@@ -384,17 +384,27 @@ describe('Analytics: figures equal a recomputation from scratch', () => {
                 }
               }
 
-        // Stages now.
-        const stages = await read.stages({ stalledAfterDays: '14' });
-        expect(stages.total).toBe(raw.length);
-        for (const row of stages.stages) {
-          const inStage = raw
-            .map((c) => replay(defaultModel, c.touchpoints).state)
-            .filter((s) => s.stage === row.stage);
-          expect(row.customers).toBe(inStage.length);
-          const cutoff = NOW - 14 * DAY;
-          const stalled = inStage.filter((s) => Math.floor(ms(s.stageSince!) / HOUR) * HOUR + HOUR <= cutoff);
-          expect(row.stalled).toBe(stalled.length);
+        // Stages now: stalled exact at every boundary (read by hour on the boundary day), the
+        // median over entry-day midpoints.
+        for (const stalledAfterDays of [1, 14, 60, 120]) {
+          const stages = await read.stages({ stalledAfterDays: String(stalledAfterDays) });
+          expect(stages.total).toBe(raw.length);
+          for (const row of stages.stages) {
+            const inStage = raw
+              .map((c) => replay(defaultModel, c.touchpoints).state)
+              .filter((s) => s.stage === row.stage);
+            expect(row.customers).toBe(inStage.length);
+            const cutoff = NOW - stalledAfterDays * DAY;
+            const stalled = inStage.filter(
+              (s) => Math.floor(ms(s.stageSince!) / HOUR) * HOUR + HOUR <= cutoff,
+            );
+            expect(row.stalled).toBe(stalled.length);
+            const days = inStage
+              .map((s) => (NOW - (Math.floor(ms(s.stageSince!) / DAY) * DAY + DAY / 2)) / DAY)
+              .sort((a, b) => a - b);
+            const median = histogramMedian(days.map((d) => [d, 1]));
+            expect(row.medianDaysInStage).toBe(median === null ? null : Math.round(median * 100) / 100);
+          }
         }
       }),
       { numRuns: 60 },

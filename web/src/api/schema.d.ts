@@ -1799,7 +1799,7 @@ export interface components {
                 customers: number;
                 /** @description In the stage longer than stalledAfterDays (entry times kept per hour) */
                 stalled: number;
-                /** @description Exact to ±30 minutes */
+                /** @description Over entry days, exact to ±12 hours */
                 medianDaysInStage: number | null;
             }[];
         };
