@@ -30,7 +30,7 @@ const ROLLUP = 'M';
  *   batch's customers entering stages in the same month, write each once. The report reads the
  *   month items and only the hours of the day its `stalled` boundary falls on.
  * - `AGG#v3#funnel#<month>` / `<cohort day>#<channel>#<campaign>`: `n` customers whose first
- *   touchpoint is that day, and `b<bucket>_<mask>` the change in how many have reached the
+ *   touchpoint is that day, and `<bucket><mask>` (funnelAttr) the change in how many have reached the
  *   stage set `mask` (bit i = the model's stage i) at that offset bucket.
  * - `AGG#v3#credit#<month>` / `<order day>#<channel>#<campaign>#<currency>`: per lookback and
  *   model the credited conversions (`<lookback>~<model>~o`) and revenue (`…~r`, in the sort
@@ -70,8 +70,27 @@ export const creditAttr = (lookback: number, model: keyof typeof MODEL_CODES, wh
 /** The stage counter of stage index `i` entered in hour `HH` of its day item. */
 export const stageAttr = (i: number, hour: string) => `${i}h${hour}`;
 
-/** The stage counter of stage index `i` entered on day `DD` of its month rollup. */
-export const stageDayAttr = (i: number, day: string) => `${i}d${day}`;
+/**
+ * The stage counter of stage index `i` entered on day `DD` of its month rollup: two characters
+ * (the index, the day in base 36), so a full rollup of 7 × 31 counters stays under 1 KB.
+ */
+export const stageDayAttr = (i: number, day: string) => `${i}${Number(day).toString(36)}`;
+/** [stage index, day of month] of a stage rollup counter. */
+export const parseStageDayAttr = (attr: string): [number, number] | null =>
+  /^\d[1-9a-v]$/.test(attr) ? [Number(attr[0]), Number.parseInt(attr[1], 36)] : null;
+
+/**
+ * The funnel counter of offset bucket `b` and stage set `mask`: both in base 36, two characters
+ * each (buckets < 372, masks < 128), so a busy month rollup (about 130 counters at 100,000
+ * customers) stays under 1 KB.
+ */
+export const funnelAttr = (b: number, mask: number) =>
+  `${b.toString(36).padStart(2, '0')}${mask.toString(36).padStart(2, '0')}`;
+/** [bucket, mask] of a funnel counter, null for `n`. */
+export const parseFunnelAttr = (attr: string): [number, number] | null =>
+  /^[0-9a-z]{4}$/.test(attr)
+    ? [Number.parseInt(attr.slice(0, 2), 36), Number.parseInt(attr.slice(2), 36)]
+    : null;
 
 export const MODEL_CODES = { first: 'f', last: 'l', linear: 'n', position: 'p', 'time-decay': 'd' } as const;
 
@@ -131,8 +150,8 @@ export function cellsOf(cm: CompiledModel, facts: CustomerFacts | null): Cells {
   for (const sk of [fsk, AGG.rollupSk(fsk)]) {
     add(cells, fpk, sk, 'n', 1);
     for (const [b, before, after] of reachSteps(cm, facts.reached)) {
-      add(cells, fpk, sk, `b${b}_${after}`, 1);
-      if (before !== 0) add(cells, fpk, sk, `b${b}_${before}`, -1);
+      add(cells, fpk, sk, funnelAttr(b, after), 1);
+      if (before !== 0) add(cells, fpk, sk, funnelAttr(b, before), -1);
     }
   }
 

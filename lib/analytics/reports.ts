@@ -1,7 +1,7 @@
 import type { CompiledModel } from '../journey/index.js';
 import { type AttributionModel, MICRO, MODELS } from './attribution-models.js';
 import { isoWeek } from './calendar.js';
-import { AGG, creditAttr, isRollupSk } from './cells.js';
+import { AGG, creditAttr, isRollupSk, parseFunnelAttr, parseStageDayAttr } from './cells.js';
 import { bucketHours } from './facts.js';
 
 /** An aggregate item as read: its key and its numeric counters. */
@@ -68,11 +68,11 @@ export function stagesReport(
         continue;
       }
       if (isRollupSk(item.sk)) {
-        const m = /^(\d+)d(\d\d)$/.exec(attr);
-        const stage = m ? names[Number(m[1])] : undefined;
+        const m = parseStageDayAttr(attr);
+        const stage = m ? names[m[0]] : undefined;
         if (!m || stage === undefined) continue;
         total += count;
-        const day = `${item.sk.slice(2)}-${m[2]}`;
+        const day = `${item.sk.slice(2)}-${String(m[1]).padStart(2, '0')}`;
         // Whole days before the boundary day are stalled; the boundary day is counted by hour below.
         if (day < cutoffDay) addStalled(stage, count);
         const start = Date.parse(`${day}T00:00:00Z`);
@@ -137,13 +137,12 @@ const funnelGroupKey = (
   }
 };
 
-/** `b<bucket>_<mask>` → [bucket, mask]; the few hundred names repeat across items, so parse each once. */
+/** Counter name → [bucket, mask]; the few hundred names repeat across items, so parse each once. */
 const cellNames = new Map<string, [number, number] | null>();
 function cellOf(attr: string): [number, number] | null {
   let cell = cellNames.get(attr);
   if (cell === undefined) {
-    const m = /^b(\d+)_(\d+)$/.exec(attr);
-    cell = m ? [Number(m[1]), Number(m[2])] : null;
+    cell = parseFunnelAttr(attr);
     if (cellNames.size < 100_000) cellNames.set(attr, cell);
   }
   return cell;
