@@ -3,7 +3,8 @@ import { customerView } from '../lib/customers/read-customers.js';
 import { json } from '../lib/http/middleware.js';
 import { pathParameter } from '../lib/http/path-parameters.js';
 import { routeKeyOf } from '../lib/http/routes.js';
-import { container, logger } from '../lib/runtime/container.js';
+import { logger } from '../lib/runtime/container.js';
+import { customerReads } from '../lib/runtime/customers.js';
 import { httpHandler } from '../lib/runtime/handlers.js';
 import { personalData } from '../lib/runtime/personal-data.js';
 import { LinkedCustomerError, NotFoundError } from '../lib/shared/errors.js';
@@ -19,10 +20,10 @@ export const handler = httpHandler(
       return json(200, await personalData().search.execute(event.queryStringParameters ?? {}));
     }
     if (event.routeKey === 'GET /v1/customers') {
-      return json(200, await container().customerLists.execute(event.queryStringParameters ?? {}));
+      return json(200, await customerReads().customerLists.execute(event.queryStringParameters ?? {}));
     }
     const customerId = pathParameter(event, 'customerId');
-    const { customers } = container();
+    const { customers } = customerReads();
     // The route, not the decoded path, says which call this is: an id may contain '/touchpoints'.
     switch (routeKeyOf<'customers'>(event)) {
       case 'GET /v1/customers/{customerId}/touchpoints':

@@ -1,5 +1,19 @@
 import * as z from './shared/zod.js';
 
+/**
+ * A schema built the first time its settings are read. Config and RuntimeConfig, which every
+ * HTTP function reads on its first request, are built at import; the settings only some
+ * functions read (the event bus, analytics, flows, measurement) cost the others nothing at cold
+ * start (docs/architecture.md, "Cold start").
+ */
+const onFirstRead = <T>(build: () => T): (() => T) => {
+  let schema: T | undefined;
+  return () => {
+    schema ??= build();
+    return schema;
+  };
+};
+
 const Config = z.object({
   TABLE_NAME: z.string().check(z.minLength(1, 'TABLE_NAME must name the Stageflow table')),
   DYNAMODB_ENDPOINT: z.optional(z.url()),
@@ -87,10 +101,12 @@ export function config(): StageflowConfig {
   return cached;
 }
 
-const EventsConfig = z.object({
-  EVENT_BUS_NAME: z.string().check(z.minLength(1, 'EVENT_BUS_NAME must name the Stageflow event bus')),
-  EVENTBRIDGE_ENDPOINT: z.optional(z.url()),
-});
+const EventsConfig = onFirstRead(() =>
+  z.object({
+    EVENT_BUS_NAME: z.string().check(z.minLength(1, 'EVENT_BUS_NAME must name the Stageflow event bus')),
+    EVENTBRIDGE_ENDPOINT: z.optional(z.url()),
+  }),
+);
 
 export interface StageflowEventsConfig {
   eventBusName: string;
@@ -103,7 +119,7 @@ let cachedEvents: StageflowEventsConfig | undefined;
 /** The event bus settings, read once; separate so only functions that publish need them. */
 export function eventsConfig(): StageflowEventsConfig {
   if (cachedEvents) return cachedEvents;
-  const parsed = EventsConfig.safeParse(process.env);
+  const parsed = EventsConfig().safeParse(process.env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigurationError(`Invalid Stageflow configuration: ${problems}`);
@@ -173,29 +189,31 @@ export function resetConfig(): void {
   cachedRuntime = undefined;
 }
 
-const AnalyticsConfig = z.object({
-  STAGEFLOW_REPORT_TIMEZONE: z._default(z.string(), 'UTC').check(
-    z.refine((tz: string) => {
-      try {
-        new Intl.DateTimeFormat('en-CA', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an IANA time zone such as Europe/Berlin'),
-  ),
-  STAGEFLOW_CURRENCY: z._default(
-    z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')),
-    'USD',
-  ),
-});
+const AnalyticsConfig = onFirstRead(() =>
+  z.object({
+    STAGEFLOW_REPORT_TIMEZONE: z._default(z.string(), 'UTC').check(
+      z.refine((tz: string) => {
+        try {
+          new Intl.DateTimeFormat('en-CA', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone such as Europe/Berlin'),
+    ),
+    STAGEFLOW_CURRENCY: z._default(
+      z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')),
+      'USD',
+    ),
+  }),
+);
 
 let cachedAnalytics: { timeZone: string; currency: string } | undefined;
 
 /** Report time zone and default currency (docs/analytics.md); read once, fails loudly when invalid. */
 export function analyticsConfig(): { timeZone: string; currency: string } {
   if (cachedAnalytics) return cachedAnalytics;
-  const parsed = AnalyticsConfig.safeParse(process.env);
+  const parsed = AnalyticsConfig().safeParse(process.env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid Stageflow configuration: ${problems}`);
@@ -230,17 +248,19 @@ export function timeScale(env: Env = process.env): number {
   return value;
 }
 
-const FlowEnv = z.object({
-  STAGEFLOW_FREQUENCY_CAP: z._default(z.coerce.number().check(z.int(), z.gte(1)), 3),
-  STAGEFLOW_FREQUENCY_WINDOW_DAYS: z._default(z.coerce.number().check(z.positive()), 7),
-  STAGEFLOW_QUIET_HOURS: z._default(
-    z.string().check(z.regex(/^\d{1,2}-\d{1,2}$/, 'must look like 21-8 (start hour - end hour)')),
-    '21-8',
-  ),
-  STAGEFLOW_DEFAULT_TIME_ZONE: z._default(z.string(), 'UTC'),
-  // Longer than a send task can run (flowSend's timeout is 30 s): an unexpired claim is live.
-  STAGEFLOW_SEND_LEASE_SECONDS: z._default(z.coerce.number().check(z.positive()), 300),
-});
+const FlowEnv = onFirstRead(() =>
+  z.object({
+    STAGEFLOW_FREQUENCY_CAP: z._default(z.coerce.number().check(z.int(), z.gte(1)), 3),
+    STAGEFLOW_FREQUENCY_WINDOW_DAYS: z._default(z.coerce.number().check(z.positive()), 7),
+    STAGEFLOW_QUIET_HOURS: z._default(
+      z.string().check(z.regex(/^\d{1,2}-\d{1,2}$/, 'must look like 21-8 (start hour - end hour)')),
+      '21-8',
+    ),
+    STAGEFLOW_DEFAULT_TIME_ZONE: z._default(z.string(), 'UTC'),
+    // Longer than a send task can run (flowSend's timeout is 30 s): an unexpired claim is live.
+    STAGEFLOW_SEND_LEASE_SECONDS: z._default(z.coerce.number().check(z.positive()), 300),
+  }),
+);
 
 /** The flows' settings (the flows context's FlowSettings): cap, window, quiet hours, time scale, send lease. */
 export interface FlowConfig {
@@ -253,7 +273,7 @@ export interface FlowConfig {
 }
 
 export function flowConfig(env: Env = process.env): FlowConfig {
-  const parsed = FlowEnv.safeParse(env);
+  const parsed = FlowEnv().safeParse(env);
   if (!parsed.success) throw new ConfigurationError(`Invalid flow settings: ${problemsOf(parsed.error)}`);
   const [start, end] = parsed.data.STAGEFLOW_QUIET_HOURS.split('-').map(Number);
   return {
@@ -269,13 +289,15 @@ export function flowConfig(env: Env = process.env): FlowConfig {
 /** STAGEFLOW_FLOW_TRACE=stdout: a flow worker thread prints the flow trace (local/flows-worker.ts). */
 export const flowTraceToStdout = (env: Env = process.env): boolean => env.STAGEFLOW_FLOW_TRACE === 'stdout';
 
-const MeasurementEnv = z.object({
-  STAGEFLOW_SEED_HOLDOUT_PERCENT: z.optional(z.coerce.number().check(z.gte(0), z.lte(100))),
-});
+const MeasurementEnv = onFirstRead(() =>
+  z.object({
+    STAGEFLOW_SEED_HOLDOUT_PERCENT: z.optional(z.coerce.number().check(z.gte(0), z.lte(100))),
+  }),
+);
 
 /** Measurement settings (docs/measurement.md); `seedHoldoutPercent` unset means the campaigns' default. */
 export function measurementConfig(env: Env = process.env): { seedHoldoutPercent?: number } {
-  const parsed = MeasurementEnv.safeParse(env);
+  const parsed = MeasurementEnv().safeParse(env);
   if (!parsed.success)
     throw new ConfigurationError(`Invalid measurement settings: ${problemsOf(parsed.error)}`);
   return { seedHoldoutPercent: parsed.data.STAGEFLOW_SEED_HOLDOUT_PERCENT };

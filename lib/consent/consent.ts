@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { addressHash, normaliseAddress } from '../shared/address-hash.js';
 import { CONSENT_TRAITS } from '../shared/trait-limits.js';
 import { recipientAddress } from './address.js';
 
@@ -6,18 +6,11 @@ export type Category = 'marketing' | 'transactional';
 export type SendBlock = 'unsubscribed' | 'opted-out' | 'suppressed' | 'no-address' | 'invalid-address';
 export type SendDecision = { ok: true } | { ok: false; reason: SendBlock };
 
-/** The consent traits live in lib/shared, where the trait cap always admits them. */
-export { CONSENT_TRAITS };
-
-/** An address as the suppression list knows it: the bare address, trimmed and lowercase. */
-export function normaliseAddress(address: string): string {
-  const angle = /<([^>]+)>/.exec(address);
-  return (angle ? angle[1] : address).trim().toLowerCase();
-}
-
-/** The suppression key of an address: no plain address is ever part of a key. */
-export const addressHash = (address: string): string =>
-  createHash('sha256').update(normaliseAddress(address), 'utf8').digest('hex');
+/**
+ * The consent traits live in lib/shared, where the trait cap always admits them; so do the
+ * suppression key of an address and its normal form, which ingest's list keys use too.
+ */
+export { addressHash, CONSENT_TRAITS, normaliseAddress };
 
 /** A consent trait counts as withdrawn only when it clearly says no. */
 export function withdrawn(value: unknown): boolean {

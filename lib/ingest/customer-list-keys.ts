@@ -1,4 +1,4 @@
-import { addressHash } from '../consent/index.js';
+import { addressHash } from '../shared/address-hash.js';
 import type { Profile } from './ports.js';
 
 /** The list key of a customer who has no stage yet (stage names are lower snake_case). */

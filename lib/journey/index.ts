@@ -1,8 +1,11 @@
-import { type CompiledModel, compileModel } from './model.js';
+import { type CompiledModel, indexModel } from './model.js';
 import { socialCustomerJourney } from './social-customer-journey.js';
 
 export * from './engine.js';
 export * from './model.js';
 
-/** The default model, validated once at module load so a broken model fails at cold start. */
-export const defaultModel: CompiledModel = compileModel(socialCustomerJourney);
+/**
+ * The default model. Typed as a JourneyModel and checked by test/unit/engine.test.ts (it parses
+ * to itself), so it is not parsed again at every cold start: no request needs that work.
+ */
+export const defaultModel: CompiledModel = indexModel(socialCustomerJourney);

@@ -1,8 +1,10 @@
+import type { JourneyModel } from './model.js';
+
 /**
  * The default journey model: the seven-stage Social Customer's Journey, with every stage
  * labelled in the AIDA, funnel and moments-of-truth lenses. Plain data; see model.ts.
  */
-export const socialCustomerJourney = {
+export const socialCustomerJourney: JourneyModel = {
   id: 'social-customer-journey',
   version: '1',
   stages: [
@@ -106,4 +108,4 @@ export const socialCustomerJourney = {
   campaignSignal: 'consider',
   // A product view an hour after buying is someone checking their order, not a return.
   returning: { stage: 'repeat', settledBy: ['order_delivered', 'product_used'], afterDays: 14 },
-} as const;
+};

@@ -21,6 +21,7 @@ import { DynamoDbTemplateChanges } from '../templates/dynamodb-template-changes.
 import { MailProviderUnavailableError, ManageTemplates, TestSendRefusedError } from '../templates/index.js';
 import { SesTemplateStore } from '../templates/ses-template-store.js';
 import { container, once } from './container.js';
+import { customerReads } from './customers.js';
 
 /**
  * Campaigns, templates, consent and mail: what the flows and the marketer API use. Apart from
@@ -29,7 +30,8 @@ import { container, once } from './container.js';
 export const messaging = once(wire);
 
 function wire() {
-  const { config: c, customers } = container();
+  const { config: c } = container();
+  const { customers } = customerReads();
   const client = dynamoClient();
   const ses = sesClient();
   const tokens = new UnsubscribeTokens(

@@ -10,6 +10,7 @@ import {
   type EngineTouchpoint,
   initialState,
   type JourneyState,
+  journeySchemas,
   MAX_OPEN_ORDERS,
   replay,
   type Transition,
@@ -656,6 +657,14 @@ const issuesOf = (input: unknown): { path: PropertyKey[]; message: string }[] =>
 };
 
 describe('compileModel', () => {
+  it('the built-in model, indexed without parsing at cold start, is valid and parses to itself', () => {
+    // Act
+    const parsed = journeySchemas().JourneyModel.parse(socialCustomerJourney);
+    // Assess: zod strips and defaults nothing, so defaultModel holds what compileModel would.
+    expect(parsed).toEqual(socialCustomerJourney);
+    expect(compileModel(socialCustomerJourney)).toEqual(defaultModel);
+  });
+
   it('accepts the default seven-stage model with its labels in every lens', () => {
     // Act
     const compiled = compileModel(socialCustomerJourney);
