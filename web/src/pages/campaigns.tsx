@@ -158,15 +158,18 @@ export function CampaignsPage(props: { session: Session }) {
                               {m && !noGoal ? (
                                 <>
                                   <span data-rate>{percent(m.conversion.treatment.rate)}</span>
-                                  <div
-                                    class="muted"
-                                    data-figure="controlRate"
-                                    title={judgeable(m.conversion) ? undefined : t('campaign.tooFew')}
-                                  >
-                                    {t('campaigns.conversionControl', {
-                                      rate: percent(m.conversion.control.rate),
-                                    })}
-                                  </div>
+                                  {/* No held-out customer yet: a "converted –" line is only noise. */}
+                                  {m.conversion.control.customers > 0 ? (
+                                    <div
+                                      class="muted"
+                                      data-figure="controlRate"
+                                      title={judgeable(m.conversion) ? undefined : t('campaign.tooFew')}
+                                    >
+                                      {t('campaigns.conversionControl', {
+                                        rate: percent(m.conversion.control.rate),
+                                      })}
+                                    </div>
+                                  ) : null}
                                 </>
                               ) : (
                                 dash
