@@ -393,4 +393,12 @@ export const de: Catalogue = {
   'table.scrollHint': 'Seitwärts scrollen, um alle Spalten zu sehen.',
   'overview.stalledNote': '{n} stockend',
   // --- end i9-polish ---
+  // --- console trials (new-user fixes) ---
+  'lift.notEnoughNeeded': 'zu wenige Daten: noch {needed} nötig',
+  'lift.needControl.one': '{n} Kunde in der Kontrollgruppe',
+  'lift.needControl.other': '{n} Kunden in der Kontrollgruppe',
+  'lift.needTreatment.one': '{n} angeschriebener Kunde',
+  'lift.needTreatment.other': '{n} angeschriebene Kunden',
+  'lift.needBoth': '{control} und {treatment}',
+  // --- end console trials ---
 };

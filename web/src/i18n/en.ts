@@ -382,6 +382,14 @@ export const en = {
   'table.scrollHint': 'Scroll sideways to see every column.',
   'overview.stalledNote': '{n} stalled',
   // --- end i9-polish ---
+  // --- console trials (new-user fixes) ---
+  'lift.notEnoughNeeded': 'not enough data: {needed} needed',
+  'lift.needControl.one': '{n} more held-out customer',
+  'lift.needControl.other': '{n} more held-out customers',
+  'lift.needTreatment.one': '{n} more mailed customer',
+  'lift.needTreatment.other': '{n} more mailed customers',
+  'lift.needBoth': '{control} and {treatment}',
+  // --- end console trials ---
 } as const;
 
 export type MessageKey = keyof typeof en;
