@@ -2659,6 +2659,8 @@ export interface operations {
                 channel?: string;
                 campaign?: string;
                 email?: string;
+                /** @description With `stage` only: the customers stalled in it, in the stage longer than this many days (1 to 3650), the same rule as `stalled` in GET /v1/analytics/stages */
+                stalledAfterDays?: number;
                 /** @description Items per page (1 to 500) */
                 limit?: number;
                 /** @description `nextCursor` of the previous page */

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { BarChart } from '../components/bar-chart';
-import { Empty, Loaded, TableWrap, useLoad } from '../components/ui';
+import { Empty, Link, Loaded, TableWrap, useLoad } from '../components/ui';
 import { plural, type Translate, useI18n } from '../i18n';
 import { acquisitionLabel, stageLabel } from '../labels';
 import { setSearch, useSearch } from '../router';
@@ -147,10 +147,16 @@ function StalledSummary(props: { stages: { stage: string; stalled: number }[]; d
         <ul class="stalled-list">
           {stalled.map((s) => (
             <li key={s.stage} data-stalled-stage={s.stage}>
-              {t(plural(s.stalled, 'overview.stalledIn.one', 'overview.stalledIn.other'), {
-                n: number(s.stalled),
-                stage: stageLabel(t, s.stage),
-              })}
+              {/* Who they are: the customer list of this stage's stalled customers. */}
+              <Link
+                to="customers"
+                search={{ list: 'stage', value: s.stage, stalledAfterDays: String(props.days) }}
+              >
+                {t(plural(s.stalled, 'overview.stalledIn.one', 'overview.stalledIn.other'), {
+                  n: number(s.stalled),
+                  stage: stageLabel(t, s.stage),
+                })}
+              </Link>
             </li>
           ))}
         </ul>
