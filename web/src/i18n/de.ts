@@ -400,5 +400,11 @@ export const de: Catalogue = {
   'lift.needTreatment.one': '{n} angeschriebener Kunde',
   'lift.needTreatment.other': '{n} angeschriebene Kunden',
   'lift.needBoth': '{control} und {treatment}',
+  'customers.title.stalled.one': 'Kunden, die in der Phase {stage} stocken (länger als {days} Tag)',
+  'customers.title.stalled.other': 'Kunden, die in der Phase {stage} stocken (länger als {days} Tage)',
+  'notice.paused': '„{name}“ pausiert: Die Kampagne sendet nichts, bis sie wieder aktiviert wird.',
+  'notice.activated': '„{name}“ aktiviert.',
+  'notice.undo': 'Rückgängig',
+  'notice.undoPause': 'Rückgängig: „{name}“ wieder aktivieren',
   // --- end console trials ---
 };

@@ -389,6 +389,12 @@ export const en = {
   'lift.needTreatment.one': '{n} more mailed customer',
   'lift.needTreatment.other': '{n} more mailed customers',
   'lift.needBoth': '{control} and {treatment}',
+  'customers.title.stalled.one': 'Customers stalled in {stage} (more than {days} day)',
+  'customers.title.stalled.other': 'Customers stalled in {stage} (more than {days} days)',
+  'notice.paused': 'Paused “{name}”: it sends nothing until it is activated again.',
+  'notice.activated': 'Activated “{name}”.',
+  'notice.undo': 'Undo',
+  'notice.undoPause': 'Undo: activate “{name}” again',
   // --- end console trials ---
 } as const;
 
