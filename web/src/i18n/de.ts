@@ -406,5 +406,11 @@ export const de: Catalogue = {
   'notice.activated': '„{name}“ aktiviert.',
   'notice.undo': 'Rückgängig',
   'notice.undoPause': 'Rückgängig: „{name}“ wieder aktivieren',
+  'settings.globalControlOff':
+    'Die globale Kontrollgruppe ist aus (0 %): Niemand wird ausgenommen, alle Kunden können Werbemails erhalten, und nichts wird gemessen. Bei einem Anteil über 0 werden Kunden ab ihrer nächsten Werbemail gezählt.',
+  'settings.globalControlNoneYet':
+    'Noch niemand gezählt: Kunden erhalten ihren Platz (ausgenommen oder nicht) bei ihrer nächsten Werbemail.',
+  'settings.globalControlOffNow':
+    'Die Gruppe ist jetzt aus (0 %): Niemand wird mehr ausgenommen oder gezählt. Die Zahlen stammen aus der Zeit, in der sie an war.',
   // --- end console trials ---
 };

@@ -395,6 +395,12 @@ export const en = {
   'notice.activated': 'Activated “{name}”.',
   'notice.undo': 'Undo',
   'notice.undoPause': 'Undo: activate “{name}” again',
+  'settings.globalControlOff':
+    'The global control group is off (0%): nobody is held out, every customer can get marketing mail, and nothing is measured. Set a share above 0 and customers are counted from their next marketing mail.',
+  'settings.globalControlNoneYet':
+    'Nobody counted yet: customers get their place (held out or not) at their next marketing mail.',
+  'settings.globalControlOffNow':
+    'The group is off now (0%): nobody is held out or counted any more. The figures are from while it was on.',
   // --- end console trials ---
 } as const;
 
