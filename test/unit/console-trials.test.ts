@@ -65,3 +65,30 @@ describe('"not enough data" says how many customers a verdict needs', () => {
     expect(liftText(en, 'en', conversion(undefined))).toBe('not enough data');
   });
 });
+
+describe("the funnel says when customers' windows are still open", async () => {
+  const { openWindowsFrom, isLocalHost } = await web('pages/funnel-window.ts');
+  const now = Date.parse('2026-11-29T22:00:00Z');
+
+  it('while `to` + windowDays lies after now: from the first day whose customers still have time', () => {
+    // The default range ends tomorrow: everyone seen in the last 30 days may still move on.
+    expect(openWindowsFrom('2026-11-30', 30, now)).toBe('2026-10-30');
+    expect(openWindowsFrom('2026-11-01', 30, now)).toBe('2026-10-30');
+    // Every window ended: to + 7 days is before now.
+    expect(openWindowsFrom('2026-11-01', 7, now)).toBeNull();
+    // Exactly at the end: ended.
+    expect(openWindowsFrom('2026-11-28', 1, Date.parse('2026-11-29T00:00:00Z'))).toBeNull();
+    expect(openWindowsFrom('not-a-day', 7, now)).toBeNull();
+  });
+
+  it('words it, with the local time-scale hint only on the local stack', () => {
+    expect(en('overview.openWindows', { days: 30, from: '2026-10-30' })).toContain(
+      'customers first seen since 2026-10-30 are still within their 30-day window',
+    );
+    expect(de('overview.openWindows', { days: 30, from: '2026-10-30' })).toContain('30 Tagen');
+    expect(en('overview.timeScaleHint')).toContain('STAGEFLOW_TIME_SCALE');
+    expect(isLocalHost('127.0.0.1')).toBe(true);
+    expect(isLocalHost('localhost')).toBe(true);
+    expect(isLocalHost('d111111abcdef8.cloudfront.net')).toBe(false);
+  });
+});

@@ -412,5 +412,9 @@ export const de: Catalogue = {
     'Noch niemand gezählt: Kunden erhalten ihren Platz (ausgenommen oder nicht) bei ihrer nächsten Werbemail.',
   'settings.globalControlOffNow':
     'Die Gruppe ist jetzt aus (0 %): Niemand wird mehr ausgenommen oder gezählt. Die Zahlen stammen aus der Zeit, in der sie an war.',
+  'overview.openWindows':
+    'Noch nicht endgültig: Kunden, die seit {from} zuerst gesehen wurden, sind noch in ihrem Zeitfenster von {days} Tagen und können spätere Schritte noch erreichen; der Absprung bei den letzten Schritten wird also kleiner.',
+  'overview.timeScaleHint':
+    'Auf diesem lokalen Stack verkürzt STAGEFLOW_TIME_SCALE die Wartezeiten der Flows (eine Bewertungsanfrage nach Sekunden statt Tagen), spätere Schritte kommen also früher.',
   // --- end console trials ---
 };

@@ -401,6 +401,10 @@ export const en = {
     'Nobody counted yet: customers get their place (held out or not) at their next marketing mail.',
   'settings.globalControlOffNow':
     'The group is off now (0%): nobody is held out or counted any more. The figures are from while it was on.',
+  'overview.openWindows':
+    'Not final yet: customers first seen since {from} are still within their {days}-day window and may still reach later steps, so the drop-off at the last steps will shrink.',
+  'overview.timeScaleHint':
+    'On this local stack, STAGEFLOW_TIME_SCALE shortens the flows’ waits (a review request after seconds, not days), so later steps come sooner.',
   // --- end console trials ---
 } as const;
 
