@@ -416,5 +416,9 @@ export const de: Catalogue = {
     'Noch nicht endgültig: Kunden, die seit {from} zuerst gesehen wurden, sind noch in ihrem Zeitfenster von {days} Tagen und können spätere Schritte noch erreichen; der Absprung bei den letzten Schritten wird also kleiner.',
   'overview.timeScaleHint':
     'Auf diesem lokalen Stack verkürzt STAGEFLOW_TIME_SCALE die Wartezeiten der Flows (eine Bewertungsanfrage nach Sekunden statt Tagen), spätere Schritte kommen also früher.',
+  'attribution.missingTitle': 'Warum fehlt eine Kampagne?',
+  'attribution.missing':
+    'Eine Mail-Kampagne erhält hier nur für Bestellungen Anteile, denen innerhalb des Rückblicks ein Klick in einer ihrer Mails vorausging: Der Klick ist der Besuch, den die Mail ausgelöst hat, und trägt die Kampagne als utm-Kampagne. Eine geöffnete Mail oder ein Kauf ohne Klick bringt der Kampagne hier nichts. Ihre eigene Seite zählt diese Kunden trotzdem als konvertiert, denn sie vergleicht alle angeschriebenen Kunden mit der Kontrollgruppe, ob mit Klick oder ohne. Eine Kampagne, deren Käufer vorher nicht geklickt haben, fehlt daher auf dieser Seite.',
+  'campaign.missingLink': 'Warum fehlt diese Kampagne in der Attribution?',
   // --- end console trials ---
 };

@@ -405,6 +405,10 @@ export const en = {
     'Not final yet: customers first seen since {from} are still within their {days}-day window and may still reach later steps, so the drop-off at the last steps will shrink.',
   'overview.timeScaleHint':
     'On this local stack, STAGEFLOW_TIME_SCALE shortens the flows’ waits (a review request after seconds, not days), so later steps come sooner.',
+  'attribution.missingTitle': 'Why is a campaign missing?',
+  'attribution.missing':
+    'A mail campaign gets credit here only for orders that follow a click in one of its mails within the lookback: the click is the visit the mail caused, and it carries the campaign as its utm campaign. Opening a mail, or buying without clicking, gives the campaign no credit here. Its own page still counts those customers as converted, because it compares all mailed customers with the held-out ones, click or not. So a campaign whose buyers did not click first is absent from this page.',
+  'campaign.missingLink': 'Why is this campaign missing from attribution?',
   // --- end console trials ---
 } as const;
 

@@ -120,6 +120,12 @@ export function AttributionPage() {
       <p class="hint" data-credited>
         {t('attribution.credited')}
       </p>
+      {/* Linked from every campaign page: a mailed campaign with converted customers can be
+          absent here, by the rules (only a click carries its utm campaign). */}
+      <details class="lift-legend" id="missing-campaign" open={params.get('explain') === 'missing'}>
+        <summary>{t('attribution.missingTitle')}</summary>
+        <p>{t('attribution.missing')}</p>
+      </details>
       <form
         class="filters"
         aria-label={t('attribution.heading')}
