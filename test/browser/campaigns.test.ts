@@ -48,15 +48,13 @@ function expectedLift(c: Json): string {
   if (c.goal === 'none') return 'no goal to measure';
   if (c.significant === null) {
     // What a verdict still needs: the API's `needed`, per group (30 customers each).
-    const parts = [
-      c.needed?.control
-        ? `${c.needed.control} more held-out customer${c.needed.control === 1 ? '' : 's'}`
-        : '',
-      c.needed?.treatment
-        ? `${c.needed.treatment} more mailed customer${c.needed.treatment === 1 ? '' : 's'}`
-        : '',
-    ].filter(Boolean);
-    return parts.length ? `not enough data: ${parts.join(' and ')} needed` : 'not enough data';
+    const { control = 0, treatment = 0 } = c.needed ?? {};
+    const s = (n: number) => (n === 1 ? '' : 's');
+    if (control && treatment)
+      return `not enough data: ${control} more held-out and ${treatment} more mailed customers needed`;
+    if (control) return `not enough data: ${control} more held-out customer${s(control)} needed`;
+    if (treatment) return `not enough data: ${treatment} more mailed customer${s(treatment)} needed`;
+    return 'not enough data';
   }
   const statement = `${en.points(c.difference)} pts (95%: ${en.points(c.interval95[0])} to ${en.points(c.interval95[1])})`;
   if (!c.significant) return `no significant difference (${statement})`;

@@ -31,7 +31,16 @@ function expectedLift(c: Json): string {
       signDisplay: 'exceptZero',
     }).format(d * 100);
   if (c.goal === 'none') return 'no goal to measure';
-  if (c.significant === null) return 'not enough data';
+  if (c.significant === null) {
+    // What a verdict still needs: the API's `needed`, per group (30 customers each).
+    const { control = 0, treatment = 0 } = c.needed ?? {};
+    const s = (n: number) => (n === 1 ? '' : 's');
+    if (control && treatment)
+      return `not enough data: ${control} more held-out and ${treatment} more mailed customers needed`;
+    if (control) return `not enough data: ${control} more held-out customer${s(control)} needed`;
+    if (treatment) return `not enough data: ${treatment} more mailed customer${s(treatment)} needed`;
+    return 'not enough data';
+  }
   const statement = `${points(c.difference)} pts (95%: ${points(c.interval95[0])} to ${points(c.interval95[1])})`;
   if (!c.significant) return `no significant difference (${statement})`;
   const relative = new Intl.NumberFormat('en-GB', {

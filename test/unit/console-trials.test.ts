@@ -53,13 +53,16 @@ describe('"not enough data" says how many customers a verdict needs', () => {
       'not enough data: 1 more held-out customer needed',
     );
     expect(liftText(en, 'en', conversion({ treatment: 5, control: 27 }))).toBe(
-      'not enough data: 27 more held-out customers and 5 more mailed customers needed',
+      'not enough data: 27 more held-out and 5 more mailed customers needed',
     );
     expect(liftText(en, 'en', conversion({ treatment: 1, control: 0 }))).toBe(
       'not enough data: 1 more mailed customer needed',
     );
     expect(liftText(de, 'de', conversion({ treatment: 0, control: 27 }))).toBe(
       'zu wenige Daten: noch 27 Kunden in der Kontrollgruppe nötig',
+    );
+    expect(liftText(de, 'de', conversion({ treatment: 5, control: 27 }))).toBe(
+      'zu wenige Daten: noch 27 zurückgehaltene und 5 angeschriebene Kunden nötig',
     );
     // An older API without the figure: the plain words.
     expect(liftText(en, 'en', conversion(undefined))).toBe('not enough data');

@@ -23,7 +23,7 @@ export const de: Catalogue = {
   'signIn.submit': 'Anmelden',
   'signIn.invalid': 'Dieser Schlüssel ist ungültig oder wurde widerrufen.',
   'signIn.ingestKey':
-    'Mit einem Ingest-Schlüssel kann man sich nicht anmelden: Nutzen Sie einen Admin- oder Lese-Schlüssel.',
+    'Mit einem Erfassungs-Schlüssel (für den Shop) kann man sich nicht anmelden: Nutzen Sie einen Admin- oder Lese-Schlüssel.',
   'state.loading': 'Wird geladen…',
   'state.empty': 'Noch nichts vorhanden.',
   'state.unreachable':
@@ -130,7 +130,7 @@ export const de: Catalogue = {
   'keys.newScope': 'Berechtigung des neuen Schlüssels',
   'keys.shownOnce': 'Kopieren Sie den Schlüssel jetzt: Er wird nur dieses eine Mal angezeigt.',
   'keys.newKey': 'Neuer Schlüssel',
-  'scope.ingest': 'Ingest',
+  'scope.ingest': 'Erfassung',
   'scope.admin': 'Admin',
   'scope.read': 'Lesen',
   'nav.overview': 'Übersicht',
@@ -378,7 +378,7 @@ export const de: Catalogue = {
   'settings.neverPaused': 'Werbemails wurden noch nie pausiert.',
   'keys.localName.admin': 'Admin-Schlüssel (lokal)',
   'keys.localName.read': 'Lese-Schlüssel (lokal)',
-  'keys.localName.ingest': 'Ingest-Schlüssel (lokal)',
+  'keys.localName.ingest': 'Erfassungs-Schlüssel (lokal)',
   'keys.localFrom': 'Schlüssel des lokalen Stacks aus {env}',
   'keys.revokeShort': 'Widerrufen',
   'campaign.revenueMailed': 'Umsatz konvertierter Kunden',
@@ -399,7 +399,7 @@ export const de: Catalogue = {
   'lift.needControl.other': '{n} Kunden in der Kontrollgruppe',
   'lift.needTreatment.one': '{n} angeschriebener Kunde',
   'lift.needTreatment.other': '{n} angeschriebene Kunden',
-  'lift.needBoth': '{control} und {treatment}',
+  'lift.needBoth': '{control} zurückgehaltene und {treatment} angeschriebene Kunden',
   'customers.title.stalled.one': 'Kunden, die in der Phase {stage} stocken (länger als {days} Tag)',
   'customers.title.stalled.other': 'Kunden, die in der Phase {stage} stocken (länger als {days} Tage)',
   'notice.paused': '„{name}“ pausiert: Die Kampagne sendet nichts, bis sie wieder aktiviert wird.',
@@ -420,5 +420,9 @@ export const de: Catalogue = {
   'attribution.missing':
     'Eine Mail-Kampagne erhält hier nur für Bestellungen Anteile, denen innerhalb des Rückblicks ein Klick in einer ihrer Mails vorausging: Der Klick ist der Besuch, den die Mail ausgelöst hat, und trägt die Kampagne als utm-Kampagne. Eine geöffnete Mail oder ein Kauf ohne Klick bringt der Kampagne hier nichts. Ihre eigene Seite zählt diese Kunden trotzdem als konvertiert, denn sie vergleicht alle angeschriebenen Kunden mit der Kontrollgruppe, ob mit Klick oder ohne. Eine Kampagne, deren Käufer vorher nicht geklickt haben, fehlt daher auf dieser Seite.',
   'campaign.missingLink': 'Warum fehlt diese Kampagne in der Attribution?',
+  'event.Referral Converted': 'Empfehlung eingelöst (erster Kauf eines geworbenen Freundes)',
+  'report.dayFormat': 'JJJJ-MM-TT',
+  'session.signedInLabel': 'Angemeldet als',
+  'session.who': '{name} ({scope})',
   // --- end console trials ---
 };

@@ -388,7 +388,7 @@ export const en = {
   'lift.needControl.other': '{n} more held-out customers',
   'lift.needTreatment.one': '{n} more mailed customer',
   'lift.needTreatment.other': '{n} more mailed customers',
-  'lift.needBoth': '{control} and {treatment}',
+  'lift.needBoth': '{control} more held-out and {treatment} more mailed customers',
   'customers.title.stalled.one': 'Customers stalled in {stage} (more than {days} day)',
   'customers.title.stalled.other': 'Customers stalled in {stage} (more than {days} days)',
   'notice.paused': 'Paused “{name}”: it sends nothing until it is activated again.',
@@ -409,6 +409,10 @@ export const en = {
   'attribution.missing':
     'A mail campaign gets credit here only for orders that follow a click in one of its mails within the lookback: the click is the visit the mail caused, and it carries the campaign as its utm campaign. Opening a mail, or buying without clicking, gives the campaign no credit here. Its own page still counts those customers as converted, because it compares all mailed customers with the held-out ones, click or not. So a campaign whose buyers did not click first is absent from this page.',
   'campaign.missingLink': 'Why is this campaign missing from attribution?',
+  'event.Referral Converted': 'Referral Converted (a referred friend’s first purchase)',
+  'report.dayFormat': 'YYYY-MM-DD',
+  'session.signedInLabel': 'Signed in as',
+  'session.who': '{name} ({scope})',
   // --- end console trials ---
 } as const;
 

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { BarChart } from '../components/bar-chart';
+import { DayInput } from '../components/day-input';
 import { Empty, Loaded, TableWrap, useLoad } from '../components/ui';
 import { type I18n, useI18n } from '../i18n';
 import { setSearch, useSearch } from '../router';
@@ -145,11 +146,11 @@ export function AttributionPage() {
       >
         <label>
           {t('report.from')}
-          <input type="date" required value={draft.from} onInput={(e) => set({ from: value(e) })} />
+          <DayInput required value={draft.from} onInput={(e) => set({ from: value(e) })} />
         </label>
         <label>
           {t('report.to')}
-          <input type="date" required value={draft.to} onInput={(e) => set({ to: value(e) })} />
+          <DayInput required value={draft.to} onInput={(e) => set({ to: value(e) })} />
         </label>
         <label>
           {t('attribution.model')}

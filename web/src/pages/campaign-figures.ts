@@ -68,7 +68,11 @@ export function notEnoughText(t: Translate, needed: Conversion['needed'] | undef
           n: needed.treatment,
         })
       : null;
-  const parts = control && treatment ? t('lift.needBoth', { control, treatment }) : (control ?? treatment);
+  // Both groups short: one shorter phrase ("28 more held-out and 30 more mailed customers").
+  const parts =
+    control && treatment
+      ? t('lift.needBoth', { control: needed.control, treatment: needed.treatment })
+      : (control ?? treatment);
   return parts ? t('lift.notEnoughNeeded', { needed: parts }) : t('lift.notEnough');
 }
 

@@ -4,7 +4,7 @@ import type { components } from '../api/schema';
 import { type Notice, StatusNotice } from '../components/status-notice';
 import { Empty, ErrorView, Link, Loaded, TableWrap, useLoad } from '../components/ui';
 import { plural, type Translate, useI18n } from '../i18n';
-import { stageLabel } from '../labels';
+import { eventLabel, stageLabel } from '../labels';
 import { canWrite, type Session } from '../session';
 import { changedBy, judgeable, liftText } from './campaign-figures';
 
@@ -12,7 +12,7 @@ import { changedBy, judgeable, liftText } from './campaign-figures';
 export function triggerText(t: Translate, trigger: Campaign['trigger']): string {
   if (trigger.type === 'stage')
     return t('campaign.triggerStage', { stages: trigger.enters.map((s) => stageLabel(t, s)).join(', ') });
-  return t('campaign.triggerEvent', { event: trigger.detailType });
+  return t('campaign.triggerEvent', { event: eventLabel(t, trigger.detailType) });
 }
 
 /** A campaign as the API returns it: the stored version plus its definition. */

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { BarChart } from '../components/bar-chart';
+import { DayInput } from '../components/day-input';
 import { Empty, Loaded, TableWrap, useLoad } from '../components/ui';
 import { plural, type Translate, useI18n } from '../i18n';
 import { acquisitionLabel, stageLabel } from '../labels';
@@ -208,11 +209,11 @@ function Funnel() {
         >
           <label>
             {t('report.from')}
-            <input type="date" required value={draft.from} onInput={(e) => set({ from: value(e) })} />
+            <DayInput required value={draft.from} onInput={(e) => set({ from: value(e) })} />
           </label>
           <label>
             {t('report.to')}
-            <input type="date" required value={draft.to} onInput={(e) => set({ to: value(e) })} />
+            <DayInput required value={draft.to} onInput={(e) => set({ to: value(e) })} />
           </label>
           <label>
             {t('overview.window')}
