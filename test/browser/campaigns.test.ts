@@ -1,14 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_PATH } from '../../local/console.js';
 import type { LocalStack } from '../../local/stack.js';
 import {
-  axeViolations,
   type ConsoleSession,
+  checkPage,
   goToSection,
   openConsole,
-  reportFailures,
+  sessionHooks,
 } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { journey } from '../support/flows.js';
@@ -16,7 +15,6 @@ import { api, uid } from '../support/local.js';
 import { simulatedStack } from '../support/simulated-stack.js';
 
 const SHOTS = 'test-results/console';
-const FAILED_SHOTS = 'test-results/console/failed';
 const NURTURE = 'default-nurture-decide';
 
 // biome-ignore lint/suspicious/noExplicitAny: the API's JSON, as the test reads it
@@ -113,22 +111,13 @@ describe('Campaigns in the console', { timeout: 90_000 }, () => {
       expect(stages.lagSeconds).toBe(0);
       expect(stages.stages.find((s: Json) => s.stage === 'decide').stalled).toBe(1);
     });
-    mkdirSync(SHOTS, { recursive: true });
     browser = await openConsole(stack);
     page = browser.page;
   }, 600_000);
 
-  beforeEach(reportFailures(() => browser, FAILED_SHOTS));
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  sessionHooks(() => ({ session: browser, stack }));
 
-  /** No serious or critical axe violation, and a screenshot under test-results/. */
-  const check = async (name: string) => {
-    await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-    expect(await axeViolations(page)).toEqual([]);
-  };
+  const check = (name: string) => checkPage(page, `${SHOTS}/${name}.png`);
 
   const cell = (campaignId: string, figure: string) =>
     page.locator(`tr[data-campaign="${campaignId}"] td[data-figure="${figure}"]`);

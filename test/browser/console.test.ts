@@ -1,24 +1,23 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_DIST, CONSOLE_PATH, ensureConsoleBuilt } from '../../local/console.js';
 import type { LocalStack } from '../../local/stack.js';
 import {
-  axeViolations,
   bounded,
   type ConsoleSession,
+  checkPage,
   goToSection,
   openConsole,
-  reportFailures,
+  sessionHooks,
 } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { journey } from '../support/flows.js';
 import { api, testStack, uid } from '../support/local.js';
 
 const SHOTS = 'test-results/console';
-const FAILED_SHOTS = 'test-results/console/failed';
 
 /**
  * The marketer console in a real Chromium against the whole local stack: found by role and
@@ -54,22 +53,13 @@ describe('Console in Chromium', { timeout: 90_000 }, () => {
     });
     expect(identify.status).toBe(200);
     await seedJourneys();
-    mkdirSync(SHOTS, { recursive: true });
     browser = await openConsole(stack);
     page = browser.page;
   }, 600_000);
 
-  beforeEach(reportFailures(() => browser, FAILED_SHOTS));
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  sessionHooks(() => ({ session: browser, stack }));
 
-  /** No serious or critical axe violation, and a screenshot under test-results/. */
-  const check = async (name: string) => {
-    await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-    expect(await axeViolations(page)).toEqual([]);
-  };
+  const check = (name: string) => checkPage(page, `${SHOTS}/${name}.png`);
 
   /** A small simulated shop: four customers from two channels and campaigns, three orders. */
   const seedJourneys = async () => {

@@ -1,15 +1,14 @@
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { NURTURE_CAMPAIGNS } from '../../lib/simulator/live.js';
 import { CONSOLE_PATH } from '../../local/console.js';
 import type { LocalStack } from '../../local/stack.js';
 import {
-  axeViolations,
   type ConsoleSession,
+  checkPage,
   goToSection,
   openConsole,
-  reportFailures,
+  sessionHooks,
 } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { journey } from '../support/flows.js';
@@ -17,7 +16,6 @@ import { type api, uid } from '../support/local.js';
 import { simulatedStack } from '../support/simulated-stack.js';
 
 const SHOTS = 'test-results/console/new-user';
-const FAILED_SHOTS = 'test-results/console/failed';
 
 // biome-ignore lint/suspicious/noExplicitAny: the API's JSON, as the test reads it
 type Json = any;
@@ -121,21 +119,13 @@ describe('A new user answers the four questions in the console', { timeout: 120_
       },
       { timeoutMs: 60_000 },
     );
-    mkdirSync(SHOTS, { recursive: true });
     browser = await openConsole(stack, { key: stack.keys.admin });
     page = browser.page;
   }, 600_000);
 
-  beforeEach(reportFailures(() => browser, FAILED_SHOTS));
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  sessionHooks(() => ({ session: browser, stack }));
 
-  const check = async (name: string) => {
-    await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true, timeout: 45_000 });
-    expect(await axeViolations(page)).toEqual([]);
-  };
+  const check = (name: string) => checkPage(page, `${SHOTS}/${name}.png`, { timeout: 45_000 });
   const path = () => new URL(page.url()).pathname + new URL(page.url()).search;
 
   it('(a) reads how many customers stalled in decide on the first page', async () => {

@@ -1,22 +1,20 @@
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_PATH, ensureConsoleBuilt } from '../../local/console.js';
 import type { LocalStack } from '../../local/stack.js';
 import {
-  axeViolations,
   bounded,
   type ConsoleSession,
+  checkPage,
   goToSection,
   openConsole,
-  reportFailures,
+  sessionHooks,
 } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { journey } from '../support/flows.js';
 import { api, testStack, uid } from '../support/local.js';
 
 const SHOTS = 'test-results/console';
-const FAILED_SHOTS = 'test-results/console/failed';
 
 /**
  * The console's Settings, Messages and Customers pages in a real Chromium against the whole
@@ -75,21 +73,15 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
       }),
     );
 
-    mkdirSync(SHOTS, { recursive: true });
     browser = await openConsole(stack);
     page = browser.page;
   }, 600_000);
 
-  beforeEach(reportFailures(() => browser, FAILED_SHOTS));
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  sessionHooks(() => ({ session: browser, stack }));
 
   /** No serious or critical axe violation and a screenshot, at 1280×800 and at 390×844. */
   const check = async (name: string) => {
-    await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true, timeout: 45_000 });
-    expect(await axeViolations(page)).toEqual([]);
+    await checkPage(page, `${SHOTS}/${name}.png`, { timeout: 45_000 });
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       // Nothing but the tables' own scroll areas is wider than the phone.
@@ -99,8 +91,7 @@ describe('Console pages: settings, messages, customers', { timeout: 180_000 }, (
         .map((e) => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 40))`);
       expect(wide).toEqual([]);
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-      await page.screenshot({ path: `${SHOTS}/${name}-mobile.png`, fullPage: true, timeout: 45_000 });
-      expect(await axeViolations(page)).toEqual([]);
+      await checkPage(page, `${SHOTS}/${name}-mobile.png`, { timeout: 45_000 });
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
     }

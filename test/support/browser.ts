@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeEach, expect } from 'vitest';
 import { CONSOLE_PATH } from '../../local/console.js';
 import { CHROMIUM_ARGS, ensureChromium } from './chromium.js';
 
@@ -100,6 +102,41 @@ export async function openConsole(
   };
   if (options.key) await signIn(options.key);
   return { browser, page, pageErrors, signIn, close: () => browser.close() };
+}
+
+/** Where a browser test's failure screenshot goes (reportFailures). */
+export const FAILED_SHOTS = 'test-results/console/failed';
+
+/**
+ * What every browser test asserts of a page it shows: no serious or critical axe violation,
+ * and a full-page screenshot at `file` (a .png under test-results/, its folder made) for a
+ * person to look at. `timeout` bounds the screenshot (default: the context's 15 s); a long
+ * page on a loaded machine needs more.
+ */
+export async function checkPage(page: Page, file: string, options: { timeout?: number } = {}): Promise<void> {
+  mkdirSync(dirname(file), { recursive: true });
+  await page.screenshot({ path: file, fullPage: true, ...options });
+  expect(await axeViolations(page)).toEqual([]);
+}
+
+/** Closes the browser, then stops the stack; either may be missing when `beforeAll` failed. */
+export async function closeAll(
+  session: ConsoleSession | undefined,
+  stack: { stop(): Promise<void> } | undefined,
+): Promise<void> {
+  await session?.close();
+  await stack?.stop();
+}
+
+/**
+ * The hooks of a browser test file that opens one session on one stack: `reportFailures`
+ * before each test, and `closeAll` after them all. A getter, as both are made in `beforeAll`.
+ */
+export function sessionHooks(
+  get: () => { session?: ConsoleSession; stack?: { stop(): Promise<void> } },
+): void {
+  beforeEach(reportFailures(() => get().session, FAILED_SHOTS));
+  afterAll(() => closeAll(get().session, get().stack));
 }
 
 /**
