@@ -1,14 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { NURTURE_CAMPAIGNS } from '../../lib/simulator/live.js';
 import type { LocalStack } from '../../local/stack.js';
 import {
-  axeViolations,
   type ConsoleSession,
+  checkPage,
   goToSection,
   openConsole,
-  reportFailures,
+  sessionHooks,
 } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { journey } from '../support/flows.js';
@@ -16,7 +15,6 @@ import { type api, uid } from '../support/local.js';
 import { simulatedStack } from '../support/simulated-stack.js';
 
 const SHOTS = 'test-results/console/trials';
-const FAILED_SHOTS = 'test-results/console/failed';
 const NURTURE = 'default-nurture-decide';
 const REFERRAL = 'default-referral-reward';
 
@@ -57,21 +55,13 @@ describe('The console after the new-user trials', { timeout: 120_000 }, () => {
       },
       { timeoutMs: 60_000 },
     );
-    mkdirSync(SHOTS, { recursive: true });
     browser = await openConsole(stack, { key: stack.keys.admin });
     page = browser.page;
   }, 600_000);
 
-  beforeEach(reportFailures(() => browser, FAILED_SHOTS));
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  sessionHooks(() => ({ session: browser, stack }));
 
-  const check = async (name: string) => {
-    await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true, timeout: 45_000 });
-    expect(await axeViolations(page)).toEqual([]);
-  };
+  const check = (name: string) => checkPage(page, `${SHOTS}/${name}.png`, { timeout: 45_000 });
 
   it("opens a stage's stalled customers from the overview: exactly the API's list", async () => {
     await page.goto(`${stack.url}/console/?stalledAfterDays=2`);
