@@ -413,7 +413,7 @@ describe('A new user answers the four questions in the console', { timeout: 120_
     await off.waitFor();
     expect(await off.textContent()).toContain('The global control group is off (0%): nobody is held out');
     expect(await page.locator('table[data-report="global-control"]').count()).toBe(0);
-    expect(await page.getByText('Get marketing mail').count()).toBe(0);
+    expect(await page.getByText('Get marketing mail', { exact: true }).count()).toBe(0);
     await check('settings');
   });
 });
