@@ -57,6 +57,9 @@ describe('The console after the new-user trials', { timeout: 120_000 }, () => {
     );
     browser = await openConsole(stack, { key: stack.keys.admin });
     page = browser.page;
+    // Signed in: the sign-in page's own h1 ends openConsole's wait, and a loaded machine can
+    // still be asking who the key is; a navigation then would drop the sign-in.
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor({ timeout: 60_000 });
   }, 600_000);
 
   sessionHooks(() => ({ session: browser, stack }));
