@@ -25,6 +25,8 @@ interface ListPlan {
   index: Index;
   partitions: string[];
   newestFirst: boolean;
+  /** Keep only items whose `stageSince` is before this (the stalled customers of a stage). */
+  enteredBefore?: string;
 }
 
 /**
@@ -76,7 +78,12 @@ export class DynamoDbCustomerLists implements CustomerLists {
           newestFirst: true,
         };
       case 'stage':
-        return { index: index('customers-by-stage'), partitions: [filter.value], newestFirst: true };
+        return {
+          index: index('customers-by-stage'),
+          partitions: [filter.value],
+          newestFirst: true,
+          enteredBefore: filter.enteredBefore,
+        };
       case 'channel':
         return {
           index: index('customers-by-channel'),
@@ -105,7 +112,11 @@ export class DynamoDbCustomerLists implements CustomerLists {
     wanted: number,
     after: string | null,
   ): Promise<Record<string, unknown>[]> {
-    const { index: ix, newestFirst } = plan;
+    const { index: ix, newestFirst, enteredBefore } = plan;
+    // ISO 8601 instants in UTC compare as strings; a customer without a stageSince never matches.
+    const since: Record<string, string> = enteredBefore === undefined ? {} : { '#since': 'stageSince' };
+    const sinceValue: Record<string, string> =
+      enteredBefore === undefined ? {} : { ':before': enteredBefore };
     const out: Record<string, unknown>[] = [];
     let start: Record<string, AttributeValue> | undefined;
     do {
@@ -118,13 +129,17 @@ export class DynamoDbCustomerLists implements CustomerLists {
             IndexName: ix.name,
             KeyConditionExpression:
               after === null ? '#pk = :pk' : `#pk = :pk AND #sk ${newestFirst ? '<' : '>'} :after`,
+            FilterExpression: enteredBefore === undefined ? undefined : '#since < :before',
             ExpressionAttributeNames: {
               '#pk': ix.partitionKey,
               ...(after === null ? {} : { '#sk': ix.sortKey }),
+              ...since,
             },
-            ExpressionAttributeValues: marshall(
-              after === null ? { ':pk': partition } : { ':pk': partition, ':after': after },
-            ),
+            ExpressionAttributeValues: marshall({
+              ':pk': partition,
+              ...(after === null ? {} : { ':after': after }),
+              ...sinceValue,
+            }),
             ScanIndexForward: !newestFirst,
             Limit: wanted - out.length,
             ExclusiveStartKey: start,

@@ -31,6 +31,14 @@ export const CustomerListQuery = z.strictObject({
     256,
   ),
   email: value('The customers with this email address (exact, case-insensitive)', 320),
+  stalledAfterDays: z
+    .optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(3650)))
+    .check(
+      z.describe(
+        'With `stage` only: the customers stalled in it, in the stage longer than this many days ' +
+          '(1 to 3650), the same rule as `stalled` in GET /v1/analytics/stages',
+      ),
+    ),
   limit: z
     ._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(500)), 100)
     .check(z.describe('Items per page (1 to 500)')),
@@ -48,12 +56,14 @@ interface CursorBody {
   by: CustomerFilter['by'];
   /** The filter value as given, for every filter but email (an address never goes into a URL). */
   f?: string;
+  /** `stalledAfterDays`, when the list is a stage's stalled customers. */
+  s?: number;
   after: string;
 }
 
 const encodeCursor = (body: CursorBody) => Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
 
-function decodeCursor(cursor: string, filter: CustomerFilter): string {
+function decodeCursor(cursor: string, filter: CustomerFilter, stalledDays: number | undefined): string {
   let body: Partial<CursorBody> | null = null;
   try {
     body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorBody>;
@@ -63,13 +73,26 @@ function decodeCursor(cursor: string, filter: CustomerFilter): string {
   if (!body || typeof body !== 'object' || body.v !== 1 || typeof body.after !== 'string' || !body.after) {
     throw new ValidationError([fieldError('cursor', 'is not a cursor this API returned')], 'Invalid query');
   }
-  if (body.by !== filter.by || body.f !== filterValueInCursor(filter)) {
+  if (body.by !== filter.by || body.f !== filterValueInCursor(filter) || body.s !== stalledDays) {
     throw new ValidationError(
       [fieldError('cursor', 'belongs to another list: pass the same filter as the request that returned it')],
       'Invalid query',
     );
   }
   return body.after;
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * The instant before which a customer must have entered the stage to be stalled after `days`:
+ * the analytics report keeps entry times per hour and counts an entry hour as stalled when it
+ * ended at least `days` before now (lib/analytics/reports.ts stagesReport), so a customer is
+ * stalled exactly when their entry is before the start of the hour holding now − days.
+ */
+export function stalledBefore(now: number, days: number): string {
+  const cutoff = now - days * 24 * HOUR;
+  return new Date(Math.floor(cutoff / HOUR) * HOUR).toISOString();
 }
 
 const filterValueInCursor = (filter: CustomerFilter): string | undefined =>
@@ -80,6 +103,7 @@ export class ListCustomers {
   constructor(
     private readonly lists: CustomerLists,
     private readonly stages: readonly string[],
+    private readonly now: () => number = Date.now,
   ) {}
 
   async execute(query: Record<string, string | undefined>): Promise<CustomerListBody> {
@@ -94,15 +118,27 @@ export class ListCustomers {
         'Invalid query',
       );
     }
+    if (q.stalledAfterDays !== undefined && q.stage === undefined) {
+      throw new ValidationError(
+        [fieldError('stalledAfterDays', 'needs stage: only a stage has stalled customers')],
+        'Invalid query',
+      );
+    }
     const filter = this.filterOf(given[0], q);
-    const after = q.cursor ? decodeCursor(q.cursor, filter) : null;
+    const after = q.cursor ? decodeCursor(q.cursor, filter, q.stalledAfterDays) : null;
     const page = await this.lists.list(filter, q.limit, after).catch((error: unknown) => {
       throw error instanceof ListIndexUnavailableError ? new ListNotReadyError(error) : error;
     });
     return {
       items: page.items,
       nextCursor: page.after
-        ? encodeCursor({ v: 1, by: filter.by, f: filterValueInCursor(filter), after: page.after })
+        ? encodeCursor({
+            v: 1,
+            by: filter.by,
+            f: filterValueInCursor(filter),
+            s: q.stalledAfterDays,
+            after: page.after,
+          })
         : null,
     };
   }
@@ -118,6 +154,9 @@ export class ListCustomers {
     }
     if (name === 'email' && !value.includes('@')) {
       throw new ValidationError([fieldError('email', 'must be an email address')], 'Invalid query');
+    }
+    if (name === 'stage' && q.stalledAfterDays !== undefined) {
+      return { by: name, value, enteredBefore: stalledBefore(this.now(), q.stalledAfterDays) };
     }
     return { by: name, value };
   }

@@ -13,7 +13,15 @@ export interface CustomerListItem {
 /** Which list: the most recently active customers, or those matching one filter. */
 export type CustomerFilter =
   | { by: 'recent' }
-  | { by: 'stage'; value: string }
+  | {
+      by: 'stage';
+      value: string;
+      /**
+       * Only customers who entered the stage before this instant (ISO 8601): the stalled ones.
+       * A filter on the stage's partition, so a page may read more items than it returns.
+       */
+      enteredBefore?: string;
+    }
   | { by: 'channel'; value: string }
   | { by: 'campaign'; value: string }
   | { by: 'email'; value: string };

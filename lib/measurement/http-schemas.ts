@@ -74,6 +74,16 @@ export const CampaignMetrics = z.object({
       .boolean()
       .nullable()
       .describe('interval95 excludes 0 (pValue < 0.05); null while either arm has fewer than 30 customers'),
+    needed: z
+      .object({
+        treatment: z.number().int().describe('More treated (mailed) customers needed'),
+        control: z.number().int().describe('More held-out customers needed'),
+      })
+      .nullable()
+      .describe(
+        'While `significant` is null: how many more customers each arm needs before a verdict, ' +
+          'max(0, 30 − customers) (the rule that withholds one); null once both arms have 30, or without a goal',
+      ),
   }),
   revenue: z.object({ treatment: PerCurrency, control: PerCurrency }),
   asOf: z.string(),

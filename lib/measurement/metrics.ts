@@ -1,7 +1,13 @@
 import type { Goal } from '../campaigns/index.js';
 import { CAMPAIGN_LEVEL } from './counters.js';
 import type { CounterItem } from './ports.js';
-import { compareMeans, compareProportions, type Moments } from './statistics.js';
+import {
+  type CustomersNeeded,
+  compareMeans,
+  compareProportions,
+  customersNeeded,
+  type Moments,
+} from './statistics.js';
 
 /** Engagement per step and per campaign (counted by the SES events side of the contract). */
 interface Engagement {
@@ -46,6 +52,8 @@ export interface CampaignMetrics extends Engagement {
     interval95: [number, number] | null;
     pValue: number | null;
     significant: boolean | null;
+    /** More customers per arm before a verdict (the 30-per-arm rule); null once judged or without a goal. */
+    needed: CustomersNeeded | null;
   };
   /** Revenue of goal purchases within the window, per currency, in currency units. */
   revenue: { treatment: Record<string, number>; control: Record<string, number> };
@@ -145,6 +153,7 @@ export function campaignMetrics(facts: CampaignFacts, items: readonly CounterIte
       interval95: stats.interval95,
       pValue: stats.pValue,
       significant: stats.significant,
+      needed: facts.goal === 'none' ? null : customersNeeded(treatment, control),
     },
     revenue: { treatment: revenueOf(total, 'revenueTreatment'), control: revenueOf(total, 'revenueControl') },
   };

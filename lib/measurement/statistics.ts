@@ -149,6 +149,25 @@ export function compareProportions(treatment: ArmCount, control: ArmCount): Prop
   return { difference, lift, pValue, interval95, significant: enough ? excludesZero : null };
 }
 
+/** Customers each arm still needs before the lift is judged at all; see `customersNeeded`. */
+export interface CustomersNeeded {
+  treatment: number;
+  control: number;
+}
+
+/**
+ * How many more customers each arm needs before a verdict is drawn, from the exact rule that
+ * withholds one (`significant` is null while either arm has fewer than MIN_ARM_CUSTOMERS):
+ * max(0, 30 − customers) per arm. Null once both arms have enough. It is the rule's minimum, not
+ * a power calculation: with 30 per arm only a large difference can be significant, and the
+ * answer then may well be "no significant difference".
+ */
+export function customersNeeded(treatment: ArmCount, control: ArmCount): CustomersNeeded | null {
+  const more = (a: ArmCount) => Math.max(0, MIN_ARM_CUSTOMERS - a.customers);
+  const needed = { treatment: more(treatment), control: more(control) };
+  return needed.treatment === 0 && needed.control === 0 ? null : needed;
+}
+
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9: about 15 digits). */
 export function logGamma(x: number): number {
   const g = 7;

@@ -320,4 +320,53 @@ describe('GET /v1/customers', () => {
       });
     });
   });
+
+  it("lists a stage's stalled customers with stalledAfterDays: the same customers the stages report counts", async () => {
+    // Prepare: Eve put something in the cart three days ago and has not moved since; Cleo's cart
+    // is an hour old (decide too, not stalled).
+    const eve = `${run}-eve`;
+    const at = (days: number) => new Date(Date.now() - days * 24 * HOUR).toISOString();
+    const res = await ingest('POST', '/v1/touchpoints', {
+      batch: [
+        { messageId: `${run}-e1`, userId: eve, event: 'Product Viewed', timestamp: at(3.2) },
+        { messageId: `${run}-e2`, userId: eve, event: 'Product Added', timestamp: at(3) },
+      ],
+    });
+    expect(res.body.accepted).toBe(2);
+    await eventually(async () => expect(ids(await listAll('stage=decide'))).toEqual([cleo, eve]));
+
+    // Act and assess: stalled after 2 days is Eve alone, after 4 days nobody; page by page too.
+    expect(ids(await listAll('stage=decide&stalledAfterDays=2', 1))).toEqual([eve]);
+    expect(ids(await listAll('stage=decide&stalledAfterDays=4'))).toEqual([]);
+    await eventually(async () => {
+      const report = (await admin('GET', '/v1/analytics/stages?stalledAfterDays=2')).body;
+      expect(report.lagSeconds).toBe(0);
+      const decide = report.stages.find((s: Item) => s.stage === 'decide');
+      expect(decide).toMatchObject({ customers: 2, stalled: 1 });
+    });
+
+    // Bad values: problem+json naming the parameter.
+    for (const [query, reason] of [
+      ['stalledAfterDays=2', /needs stage/],
+      ['channel=direct&stalledAfterDays=2', /needs stage/],
+      ['stage=decide&stalledAfterDays=0', /.+/],
+      ['stage=decide&stalledAfterDays=two', /.+/],
+      ['stage=decide&stalledAfterDays=1.5', /.+/],
+    ] as const) {
+      const bad = await admin('GET', `/v1/customers?${query}`);
+      expect(bad.status, query).toBe(400);
+      expect(bad.headers.get('content-type')).toContain('application/problem+json');
+      expect(bad.body.errors, query).toEqual([
+        expect.objectContaining({ path: 'stalledAfterDays', message: expect.stringMatching(reason) }),
+      ]);
+    }
+    // A cursor of the whole stage is not one of its stalled customers' list.
+    const whole = await admin('GET', '/v1/customers?stage=decide&limit=1');
+    const mixed = await admin(
+      'GET',
+      `/v1/customers?stage=decide&stalledAfterDays=2&cursor=${encodeURIComponent(whole.body.nextCursor)}`,
+    );
+    expect(mixed.status).toBe(400);
+    expect(mixed.body.errors[0].message).toMatch(/another list/);
+  });
 });

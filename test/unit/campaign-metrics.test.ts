@@ -99,17 +99,28 @@ describe('campaign metrics from counter items', () => {
       control: { customers: 20, converted: 4, rate: 0.2 },
       ...expected,
       significant: null, // 20 in control: fewer than 30
+      needed: { treatment: 0, control: 10 }, // what a verdict still takes
     });
   });
 
   it('answers zeros and nulls for a campaign nobody entered, and no test without a goal', () => {
     const empty = campaignMetrics(facts, []);
     expect(empty).toMatchObject({ entered: 0, openRate: null, clickRate: null, suppressed: {} });
-    expect(empty.conversion).toMatchObject({ pValue: null, lift: null, significant: null });
+    expect(empty.conversion).toMatchObject({
+      pValue: null,
+      lift: null,
+      significant: null,
+      needed: { treatment: 30, control: 30 },
+    });
     const none = campaignMetrics({ ...facts, goal: 'none' }, [
       { day: '2026-11-01', step: '--', counters: { entered: 50, treatment: 50 } },
     ]);
-    expect(none.conversion).toMatchObject({ goal: 'none', treatment: { customers: 50 }, pValue: null });
+    expect(none.conversion).toMatchObject({
+      goal: 'none',
+      treatment: { customers: 50 },
+      pValue: null,
+      needed: null,
+    });
   });
 
   it('compares revenue per customer with a Welch interval in the global control report', () => {

@@ -92,7 +92,7 @@ export function App() {
   const section = first || 'overview';
   const languages = (
     <label class="language">
-      {t('lang.label')}{' '}
+      <span class="language-text">{t('lang.label')} </span>
       <select
         value={locale}
         onChange={(e) => i18n.setLocale((e.target as HTMLSelectElement).value as Locale)}
@@ -185,8 +185,10 @@ export function App() {
           </nav>
           <div class="who">
             {languages}
-            <span title={localKeyEnv(t, session.who.name)}>
-              {t('session.signedInAs', {
+            {/* "Signed in as" is hidden to the eye on a wide screen, where the header is one row. */}
+            <span title={localKeyEnv(t, session.who.name)} class="who-name">
+              <span class="signed-in-as">{t('session.signedInLabel')} </span>
+              {t('session.who', {
                 name: keyNameLabel(t, session.who.name),
                 scope: t(`scope.${session.who.scope}`),
               })}

@@ -13,6 +13,13 @@ const known = (key: string): key is MessageKey => key in en;
 export const stageLabel = (t: Translate, stage: string): string =>
   known(`stage.${stage}`) ? t(`stage.${stage}` as MessageKey) : stage;
 
+/**
+ * A flow's trigger event ("Referral Converted") in words; the bus's detail type stays in the
+ * API and in a title. Unknown types (a custom flow's) are shown as they are.
+ */
+export const eventLabel = (t: Translate, detailType: string): string =>
+  known(`event.${detailType}`) ? t(`event.${detailType}` as MessageKey) : detailType;
+
 /** Why a flow sent no mail, in words ("frequency-cap" → "Too many mails in the window"). */
 export const reasonLabel = (t: Translate, code: string): string =>
   known(`reason.${code}`) ? t(`reason.${code}` as MessageKey) : code;

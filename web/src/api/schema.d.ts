@@ -1439,6 +1439,13 @@ export interface components {
                 pValue: number | null;
                 /** @description interval95 excludes 0 (pValue < 0.05); null while either arm has fewer than 30 customers */
                 significant: boolean | null;
+                /** @description While `significant` is null: how many more customers each arm needs before a verdict, max(0, 30 − customers) (the rule that withholds one); null once both arms have 30, or without a goal */
+                needed: {
+                    /** @description More treated (mailed) customers needed */
+                    treatment: number;
+                    /** @description More held-out customers needed */
+                    control: number;
+                } | null;
             };
             revenue: {
                 /** @description Per ISO 4217 currency code, e.g. {"EUR": 1234.5} */
@@ -2652,6 +2659,8 @@ export interface operations {
                 channel?: string;
                 campaign?: string;
                 email?: string;
+                /** @description With `stage` only: the customers stalled in it, in the stage longer than this many days (1 to 3650), the same rule as `stalled` in GET /v1/analytics/stages */
+                stalledAfterDays?: number;
                 /** @description Items per page (1 to 500) */
                 limit?: number;
                 /** @description `nextCursor` of the previous page */

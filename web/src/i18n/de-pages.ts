@@ -33,7 +33,7 @@ export const dePages: Record<keyof typeof enPages, string> = {
   'settings.notANumber': 'Bitte eine Zahl eingeben',
   'settings.globalControlReport': 'Käufe innerhalb von {days} Tagen nach der Zuteilung, gesamter Zeitraum',
   'settings.arm': 'Gruppe',
-  'settings.arm.treatment': 'Erhalten Werbemails',
+  'settings.arm.treatment': 'Nicht ausgenommen (erhalten Werbemails)',
   'settings.arm.control': 'Ausgenommen',
   'settings.purchased': 'Gekauft',
   'settings.rate': 'Kaufrate',

@@ -31,7 +31,7 @@ export const enPages = {
   'settings.notANumber': 'enter a number',
   'settings.globalControlReport': 'Purchases within {days} days after a customer got their place, all time',
   'settings.arm': 'Group',
-  'settings.arm.treatment': 'Get marketing mail',
+  'settings.arm.treatment': 'Not held out (get marketing mail)',
   'settings.arm.control': 'Held out',
   'settings.purchased': 'Purchased',
   'settings.rate': 'Purchase rate',

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { BarChart } from '../components/bar-chart';
+import { DayInput } from '../components/day-input';
 import { Empty, Loaded, TableWrap, useLoad } from '../components/ui';
 import { type I18n, useI18n } from '../i18n';
 import { setSearch, useSearch } from '../router';
@@ -120,6 +121,12 @@ export function AttributionPage() {
       <p class="hint" data-credited>
         {t('attribution.credited')}
       </p>
+      {/* Linked from every campaign page: a mailed campaign with converted customers can be
+          absent here, by the rules (only a click carries its utm campaign). */}
+      <details class="lift-legend" id="missing-campaign" open={params.get('explain') === 'missing'}>
+        <summary>{t('attribution.missingTitle')}</summary>
+        <p>{t('attribution.missing')}</p>
+      </details>
       <form
         class="filters"
         aria-label={t('attribution.heading')}
@@ -139,11 +146,11 @@ export function AttributionPage() {
       >
         <label>
           {t('report.from')}
-          <input type="date" required value={draft.from} onInput={(e) => set({ from: value(e) })} />
+          <DayInput required value={draft.from} onInput={(e) => set({ from: value(e) })} />
         </label>
         <label>
           {t('report.to')}
-          <input type="date" required value={draft.to} onInput={(e) => set({ to: value(e) })} />
+          <DayInput required value={draft.to} onInput={(e) => set({ to: value(e) })} />
         </label>
         <label>
           {t('attribution.model')}

@@ -3,7 +3,7 @@ import { ApiError } from '../api/client';
 import type { components } from '../api/schema';
 import { ErrorView, Notice } from '../components/ui';
 import { useI18n } from '../i18n';
-import { stageLabel } from '../labels';
+import { eventLabel, stageLabel } from '../labels';
 
 /** A campaign definition as the API takes it (PUT and POST /v1/campaigns). */
 export type Definition = components['schemas']['CampaignInput'];
@@ -81,7 +81,7 @@ export function CampaignEditor(props: {
   const trigger =
     draft.trigger.type === 'stage'
       ? t('campaign.triggerStage', { stages: draft.trigger.enters.map((s) => stageLabel(t, s)).join(', ') })
-      : t('campaign.triggerEvent', { event: draft.trigger.detailType });
+      : t('campaign.triggerEvent', { event: eventLabel(t, draft.trigger.detailType) });
 
   return (
     <form onSubmit={submit} class="editor" aria-labelledby="definition">

@@ -1,5 +1,5 @@
 import type { components } from '../api/schema';
-import type { Locale, Translate } from '../i18n';
+import { type Locale, plural, type Translate } from '../i18n';
 import { keyNameLabel } from '../labels';
 
 /** A campaign's report as `GET /v1/campaigns/{id}/metrics` answers it. */
@@ -42,7 +42,7 @@ export const judgeable = (c: Conversion): boolean =>
 
 export function liftText(t: Translate, locale: Locale, c: Conversion): string {
   if (c.goal === 'none') return t('lift.noGoal');
-  if (!judgeable(c) || c.difference === null || c.interval95 === null) return t('lift.notEnough');
+  if (!judgeable(c) || c.difference === null || c.interval95 === null) return notEnoughText(t, c.needed);
   const statement = t('lift.difference', {
     difference: points(locale, c.difference),
     low: points(locale, c.interval95[0]),
@@ -50,6 +50,30 @@ export function liftText(t: Translate, locale: Locale, c: Conversion): string {
   });
   if (!c.significant) return t('lift.noDifferenceWith', { statement });
   return c.lift === null ? statement : t('lift.relative', { statement, relative: relative(locale, c.lift) });
+}
+
+/**
+ * "not enough data: 12 more held-out customers needed": the API's `needed` (the customers each
+ * group lacks before the 30-per-group rule lets it judge), so a marketer knows what it takes.
+ */
+export function notEnoughText(t: Translate, needed: Conversion['needed'] | undefined): string {
+  if (!needed) return t('lift.notEnough');
+  const control =
+    needed.control > 0
+      ? t(plural(needed.control, 'lift.needControl.one', 'lift.needControl.other'), { n: needed.control })
+      : null;
+  const treatment =
+    needed.treatment > 0
+      ? t(plural(needed.treatment, 'lift.needTreatment.one', 'lift.needTreatment.other'), {
+          n: needed.treatment,
+        })
+      : null;
+  // Both groups short: one shorter phrase ("28 more held-out and 30 more mailed customers").
+  const parts =
+    control && treatment
+      ? t('lift.needBoth', { control: needed.control, treatment: needed.treatment })
+      : (control ?? treatment);
+  return parts ? t('lift.notEnoughNeeded', { needed: parts }) : t('lift.notEnough');
 }
 
 const tag = (locale: Locale) => (locale === 'de' ? 'de-DE' : 'en-GB');

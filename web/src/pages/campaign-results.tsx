@@ -1,5 +1,5 @@
 import { api, call } from '../api/client';
-import { Loaded, TableWrap, useLoad } from '../components/ui';
+import { Link, Loaded, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
 import { type CampaignMetrics, judgeable, liftText } from './campaign-figures';
 import { Freshness } from './report';
@@ -111,6 +111,11 @@ function Figures(props: { m: CampaignMetrics }) {
           </TableWrap>
           <p id="revenue-note" class="hint">
             {t('campaign.revenueMailedNote')}
+          </p>
+          <p class="hint">
+            <Link to="attribution" search={{ explain: 'missing' }}>
+              {t('campaign.missingLink')}
+            </Link>
           </p>
           {c.pValue === null || tooFew ? null : (
             <p class="state">

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, call } from '../api/client';
+import { type Notice, StatusNotice } from '../components/status-notice';
 import { ErrorView, Link, Loaded, useLoad } from '../components/ui';
 import { plural, type Translate, useI18n } from '../i18n';
 import { navigate } from '../router';
@@ -30,13 +31,24 @@ export function CampaignPage(props: { campaignId: string; session: Session }) {
     return { campaign: campaign as Campaign, templates };
   }, [props.campaignId]);
   const [actionError, setActionError] = useState<unknown>(null);
+  // A pause is one click, so it says what it did and offers to undo it.
+  const [notice, setNotice] = useState<Notice | null>(null);
 
-  const setStatus = async (to: 'activate' | 'pause') => {
+  const setStatus = async (to: 'activate' | 'pause', name: string) => {
     setActionError(null);
     try {
       const path =
         to === 'activate' ? '/v1/campaigns/{campaignId}/activate' : '/v1/campaigns/{campaignId}/pause';
       await call(() => api.POST(path, { params: { path: { campaignId: props.campaignId } } }));
+      setNotice(
+        to === 'pause'
+          ? {
+              text: t('notice.paused', { name }),
+              undo: () => setStatus('activate', name),
+              undoLabel: t('notice.undoPause', { name }),
+            }
+          : { text: t('notice.activated', { name }) },
+      );
       reload();
     } catch (e) {
       setActionError(e);
@@ -48,6 +60,7 @@ export function CampaignPage(props: { campaignId: string; session: Session }) {
       <p>
         <Link to="campaigns">{t('common.back')}</Link>
       </p>
+      {writable ? <StatusNotice notice={notice} /> : null}
       <Loaded load={load} retry={reload}>
         {({ campaign, templates }) => {
           const save = async (definition: Definition) => {
@@ -70,11 +83,11 @@ export function CampaignPage(props: { campaignId: string; session: Session }) {
                   <>
                     {' '}
                     {campaign.status === 'active' ? (
-                      <button type="button" onClick={() => setStatus('pause')}>
+                      <button type="button" onClick={() => setStatus('pause', campaign.name)}>
                         {t('campaign.pause')}
                       </button>
                     ) : (
-                      <button type="button" onClick={() => setStatus('activate')}>
+                      <button type="button" onClick={() => setStatus('activate', campaign.name)}>
                         {t('campaign.activate')}
                       </button>
                     )}

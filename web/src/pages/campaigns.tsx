@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { components } from '../api/schema';
+import { type Notice, StatusNotice } from '../components/status-notice';
 import { Empty, ErrorView, Link, Loaded, TableWrap, useLoad } from '../components/ui';
 import { plural, type Translate, useI18n } from '../i18n';
-import { stageLabel } from '../labels';
+import { eventLabel, stageLabel } from '../labels';
 import { canWrite, type Session } from '../session';
 import { changedBy, judgeable, liftText } from './campaign-figures';
 
@@ -11,7 +12,7 @@ import { changedBy, judgeable, liftText } from './campaign-figures';
 export function triggerText(t: Translate, trigger: Campaign['trigger']): string {
   if (trigger.type === 'stage')
     return t('campaign.triggerStage', { stages: trigger.enters.map((s) => stageLabel(t, s)).join(', ') });
-  return t('campaign.triggerEvent', { event: trigger.detailType });
+  return t('campaign.triggerEvent', { event: eventLabel(t, trigger.detailType) });
 }
 
 /** A campaign as the API returns it: the stored version plus its definition. */
@@ -33,6 +34,8 @@ export function CampaignsPage(props: { session: Session }) {
   // every campaign's figures, which can take a while.
   const [changed, setChanged] = useState<Record<string, Campaign>>({});
   const [busy, setBusy] = useState<string | null>(null);
+  // A pause is one click, so it says what it did and offers to undo it.
+  const [notice, setNotice] = useState<Notice | null>(null);
   const writable = canWrite(props.session);
 
   const change = async (c: Campaign, to: 'activate' | 'pause') => {
@@ -45,6 +48,15 @@ export function CampaignsPage(props: { session: Session }) {
         api.POST(path, { params: { path: { campaignId: c.campaignId } } }),
       )) as Campaign;
       setChanged((all) => ({ ...all, [c.campaignId]: after }));
+      setNotice(
+        to === 'pause'
+          ? {
+              text: t('notice.paused', { name: c.name }),
+              undo: () => change(after, 'activate'),
+              undoLabel: t('notice.undoPause', { name: c.name }),
+            }
+          : { text: t('notice.activated', { name: c.name }) },
+      );
       reload();
     } catch (e) {
       setActionError(e);
@@ -69,6 +81,7 @@ export function CampaignsPage(props: { session: Session }) {
         <p>{t('campaigns.liftLegend')}</p>
       </details>
       {actionError ? <ErrorView error={actionError} /> : null}
+      {writable ? <StatusNotice notice={notice} /> : null}
       <Loaded load={load} retry={reload}>
         {({ items, metrics }) => {
           const figures = new Map(
@@ -158,15 +171,18 @@ export function CampaignsPage(props: { session: Session }) {
                               {m && !noGoal ? (
                                 <>
                                   <span data-rate>{percent(m.conversion.treatment.rate)}</span>
-                                  <div
-                                    class="muted"
-                                    data-figure="controlRate"
-                                    title={judgeable(m.conversion) ? undefined : t('campaign.tooFew')}
-                                  >
-                                    {t('campaigns.conversionControl', {
-                                      rate: percent(m.conversion.control.rate),
-                                    })}
-                                  </div>
+                                  {/* No held-out customer yet: a "converted –" line is only noise. */}
+                                  {m.conversion.control.customers > 0 ? (
+                                    <div
+                                      class="muted"
+                                      data-figure="controlRate"
+                                      title={judgeable(m.conversion) ? undefined : t('campaign.tooFew')}
+                                    >
+                                      {t('campaigns.conversionControl', {
+                                        rate: percent(m.conversion.control.rate),
+                                      })}
+                                    </div>
+                                  ) : null}
                                 </>
                               ) : (
                                 dash

@@ -3,7 +3,7 @@ import { api, call } from '../api/client';
 import type { operations } from '../api/schema';
 import { PAGE_SIZES, Pager, useCursorPages } from '../components/pager';
 import { Empty, Link, Loaded, TableWrap, useLoad } from '../components/ui';
-import { useI18n } from '../i18n';
+import { plural, useI18n } from '../i18n';
 import { acquisitionLabel, stageLabel } from '../labels';
 import { navigate, setSearch as setSearchParams, useSearch } from '../router';
 
@@ -14,6 +14,8 @@ interface List {
   by: ListBy;
   value: string;
   limit: number;
+  /** A stage's stalled customers only: in it longer than this many days (the overview's link). */
+  stalledAfterDays?: number;
 }
 
 /**
@@ -168,6 +170,9 @@ export function listFrom(params: URLSearchParams): List {
   const size = (PAGE_SIZES as readonly number[]).includes(limit) ? limit : 50;
   if (!LISTS.includes(by as ListBy) || by === 'recent' || !value)
     return { by: 'recent', value: '', limit: size };
+  const stalled = Number(params.get('stalledAfterDays'));
+  if (by === 'stage' && Number.isInteger(stalled) && stalled >= 1 && stalled <= 3650)
+    return { by, value, limit: size, stalledAfterDays: stalled };
   return { by: by as ListBy, value, limit: size };
 }
 
@@ -177,23 +182,33 @@ function CustomerList(props: { list: List; pages: ReturnType<typeof useCursorPag
   const [load, reload] = useLoad(async () => {
     const query: Query = { limit: list.limit };
     if (list.by !== 'recent') query[list.by] = list.value;
+    if (list.stalledAfterDays !== undefined) query.stalledAfterDays = list.stalledAfterDays;
     if (props.pages.cursor) query.cursor = props.pages.cursor;
     return call(() => api.GET('/v1/customers', { params: { query } }));
   }, [list, props.pages.cursor]);
   const title =
     list.by === 'recent'
       ? t('customers.title.recent')
-      : t(`customers.title.${list.by}`, {
-          value:
-            list.by === 'stage'
-              ? stageLabel(t, list.value)
-              : list.by === 'campaign' || list.by === 'channel'
-                ? acquisitionLabel(t, list.by, list.value)
-                : list.value,
-        });
+      : list.stalledAfterDays !== undefined
+        ? t(plural(list.stalledAfterDays, 'customers.title.stalled.one', 'customers.title.stalled.other'), {
+            stage: stageLabel(t, list.value),
+            days: list.stalledAfterDays,
+          })
+        : t(`customers.title.${list.by}`, {
+            value:
+              list.by === 'stage'
+                ? stageLabel(t, list.value)
+                : list.by === 'campaign' || list.by === 'channel'
+                  ? acquisitionLabel(t, list.by, list.value)
+                  : list.value,
+          });
 
   return (
-    <section aria-labelledby="customer-list-heading" data-list={list.by}>
+    <section
+      aria-labelledby="customer-list-heading"
+      data-list={list.by}
+      data-stalled-after={list.stalledAfterDays}
+    >
       <h2 id="customer-list-heading">{title}</h2>
       <Loaded load={load} retry={reload}>
         {(page) => (

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { components, operations } from '../api/schema';
+import { DayInput } from '../components/day-input';
 import { PAGE_SIZES, Pager, useCursorPages } from '../components/pager';
 import { Empty, Link, Loaded, TableWrap, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
@@ -169,11 +170,11 @@ export function MessagesPage() {
           </div>
           <label>
             {t('messages.from')}
-            <input type="date" value={form.from} onInput={set('from')} />
+            <DayInput value={form.from} onInput={set('from')} />
           </label>
           <label>
             {t('messages.to')}
-            <input type="date" value={form.to} onInput={set('to')} />
+            <DayInput value={form.to} onInput={set('to')} />
           </label>
           <div class="field">
             <label for="messages-limit">{t('pager.size')}</label>

@@ -2,11 +2,14 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { BarChart } from '../components/bar-chart';
+import { DayInput } from '../components/day-input';
 import { Empty, Loaded, TableWrap, useLoad } from '../components/ui';
 import { plural, type Translate, useI18n } from '../i18n';
 import { acquisitionLabel, stageLabel } from '../labels';
 import { setSearch, useSearch } from '../router';
+import { isLocalHost, openWindowsFrom } from './funnel-window';
 import { CohortTable } from './overview-cohorts';
+import { StalledSummary } from './overview-stalled';
 import { Freshness, isoDay } from './report';
 
 type FunnelReport = components['schemas']['FunnelReport'];
@@ -129,36 +132,6 @@ function Stages() {
   );
 }
 
-/**
- * Where customers are stuck, in one sentence per stage with any, so "how many stalled in decide"
- * needs no reading of the chart.
- */
-function StalledSummary(props: { stages: { stage: string; stalled: number }[]; days: number }) {
-  const { t, number } = useI18n();
-  const stalled = props.stages.filter((s) => s.stalled > 0);
-  return (
-    <div class="stalled-summary">
-      <p>
-        {t(plural(props.days, 'overview.stalledIntroOne', 'overview.stalledIntro'), { days: props.days })}
-      </p>
-      {stalled.length === 0 ? (
-        <p>{t('overview.noneStalled')}</p>
-      ) : (
-        <ul class="stalled-list">
-          {stalled.map((s) => (
-            <li key={s.stage} data-stalled-stage={s.stage}>
-              {t(plural(s.stalled, 'overview.stalledIn.one', 'overview.stalledIn.other'), {
-                n: number(s.stalled),
-                stage: stageLabel(t, s.stage),
-              })}
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
-  );
-}
-
 interface FunnelQuery {
   from: string;
   to: string;
@@ -236,11 +209,11 @@ function Funnel() {
         >
           <label>
             {t('report.from')}
-            <input type="date" required value={draft.from} onInput={(e) => set({ from: value(e) })} />
+            <DayInput required value={draft.from} onInput={(e) => set({ from: value(e) })} />
           </label>
           <label>
             {t('report.to')}
-            <input type="date" required value={draft.to} onInput={(e) => set({ to: value(e) })} />
+            <DayInput required value={draft.to} onInput={(e) => set({ to: value(e) })} />
           </label>
           <label>
             {t('overview.window')}
@@ -281,6 +254,7 @@ function Funnel() {
               <Empty>{t('overview.noCustomers')}</Empty>
             ) : (
               <>
+                <WindowNote to={report.to} windowDays={report.windowDays} />
                 {report.groups.map((group, i) => (
                   <FunnelGroupView key={groupLabel(t, group.key)} group={group} index={i} report={report} />
                 ))}
@@ -304,6 +278,19 @@ function Funnel() {
         </Loaded>
       </section>
     </>
+  );
+}
+
+/** Says when some customers' windows are still open, so a late step's drop-off is not final. */
+function WindowNote(props: { to: string; windowDays: number }) {
+  const { t } = useI18n();
+  const from = openWindowsFrom(props.to, props.windowDays, Date.now());
+  if (!from) return null;
+  return (
+    <p class="hint" data-note="open-windows">
+      {t('overview.openWindows', { days: props.windowDays, from })}
+      {isLocalHost(location.hostname) ? ` ${t('overview.timeScaleHint')}` : null}
+    </p>
   );
 }
 

@@ -188,6 +188,8 @@ function GlobalControl({ settings, writable, patch }: PartProps) {
   // A rate difference (0.021) in percentage points, one decimal: "+2.1".
   const points = (ratio: number) => signed(Math.round(ratio * 1000) / 10);
   const [value, setValue] = useState(String(settings.globalControlPercent));
+  // The share in force (the last one the API answered), not the one being typed.
+  const [current, setCurrent] = useState(settings.globalControlPercent);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const [report, reloadReport] = useLoad(async () => call(() => api.GET('/v1/analytics/global-control')), []);
@@ -212,6 +214,7 @@ function GlobalControl({ settings, writable, patch }: PartProps) {
     try {
       const next = await patch({ globalControlPercent: n });
       setValue(String(next.globalControlPercent));
+      setCurrent(next.globalControlPercent);
       setSaved(true);
       reloadReport();
     } catch (e) {
@@ -266,8 +269,18 @@ function GlobalControl({ settings, writable, patch }: PartProps) {
       <Loaded load={report} retry={reloadReport}>
         {(r) => {
           const p = r.purchase;
+          // At 0% nobody is held out and nobody is counted (a place is recorded only while the
+          // group is on): "Get marketing mail: 0 customers" read as if nobody got mail.
+          const counted = p.treatment.customers + p.control.customers > 0;
+          if (!counted)
+            return (
+              <p data-global-control="off">
+                {current === 0 ? t('settings.globalControlOff') : t('settings.globalControlNoneYet')}
+              </p>
+            );
           return (
             <TableWrap label={t('settings.globalControlReport', { days: r.windowDays })}>
+              {current === 0 ? <p data-global-control="off">{t('settings.globalControlOffNow')}</p> : null}
               <table data-report="global-control">
                 <caption>{t('settings.globalControlReport', { days: r.windowDays })}</caption>
                 <thead>
