@@ -2,12 +2,17 @@ import type { Asl } from './step-functions.js';
 
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
+/** The local state machines' names: this prefix and the flow type. */
+export const LOCAL_FLOW_PREFIX = 'stageflow-local-';
 
 /** The ARN the local stack gives a Lambda function of FUNCTIONS, by its key. */
 export const localFunctionArn = (name: string) =>
   `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`;
 
 export const functionNameFromArn = (arn: string) => arn.split(':function:')[1]?.split(':')[0];
+
+/** State machine definitions by ARN, as definitionsFromTemplate() and synthesizeFlowDefinitions() return them. */
+export type FlowDefinitions = Record<string, { name: string; asl: Asl }>;
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation template JSON
 type Template = { Resources: Record<string, any> };
@@ -20,7 +25,7 @@ type Template = { Resources: Record<string, any> };
 export function definitionsFromTemplate(
   template: Template,
   functionKeyOf: (cdkPath: string) => string | undefined,
-): Record<string, { name: string; asl: Asl }> {
+): FlowDefinitions {
   const resolve = (value: unknown): string => {
     if (typeof value === 'string') return value;
     // biome-ignore lint/suspicious/noExplicitAny: intrinsic functions
@@ -39,7 +44,7 @@ export function definitionsFromTemplate(
     }
     throw new Error(`cannot resolve ${JSON.stringify(value)} in a state machine definition`);
   };
-  const out: Record<string, { name: string; asl: Asl }> = {};
+  const out: FlowDefinitions = {};
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
     const name = String(resource.Properties.StateMachineName ?? logicalId);

@@ -1,3 +1,4 @@
+import type { FlowDefinitions } from './flow-definitions.js';
 import type { SweepResult } from './send-sweeper.js';
 import type { LocalExecution } from './step-functions.js';
 import type { LocalStreamRelay } from './stream-relay.js';
@@ -12,6 +13,8 @@ export interface FlowsWorkerData {
   sesFaults: SharedArrayBuffer;
   sweepEveryMs: number;
   log: boolean;
+  /** The flows, synthesized already (LocalStackOptions.flowDefinitions); else the worker does it. */
+  flowDefinitions?: FlowDefinitions;
 }
 
 /** A request to the worker; each is answered by a `reply` with the same id. */

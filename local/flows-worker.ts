@@ -30,7 +30,7 @@ for (const name of ['flowPlan', 'flowSend', 'issueRewards', 'relayOutbox', 'proj
   handlers[name] = (await import(`../${FUNCTIONS[name].entry.replace(/\.ts$/, '.js')}`)).handler;
 }
 const client = createDynamoClient(data.dynamodbEndpoint);
-const flows = await startLocalFlows({ handlers, log });
+const flows = await startLocalFlows({ handlers, log, definitions: data.flowDefinitions });
 const relayStream = () =>
   startStreamRelay({
     dynamodb: client,

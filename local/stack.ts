@@ -13,6 +13,7 @@ import { serveConsole } from './console.js';
 import { ensureTable, freePort, type LocalDynamo, startDynamoDbLocal } from './dynamodb.js';
 import { watchDynamoDbLocal } from './dynamodb-watch.js';
 import { type LocalEventBus, startLocalEventBus } from './event-bus.js';
+import type { FlowDefinitions } from './flow-definitions.js';
 import { connectFlowRules } from './flows.js';
 import {
   type FlowsStepFunctions,
@@ -48,6 +49,11 @@ export interface LocalStackOptions {
   /** aws-ses-v2-local's port (default STAGEFLOW_SES_PORT or 8005); 0 picks a free one (tests). */
   sesPort?: number;
   log?: (line: string) => void;
+  /**
+   * The flows' definitions as synthesizeFlowDefinitions() (local/flow-synth.ts) returns them.
+   * Omitted, the stack synthesizes them (seconds: aws-cdk-lib); the tests do it once per run.
+   */
+  flowDefinitions?: FlowDefinitions;
   /**
    * DynamoDB Local (started by the stack) died and could not be restarted: the stack is unusable.
    * Default: print why and exit the process with code 1.
@@ -121,6 +127,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ? join(options.dataDir, 'analytics-relay-checkpoints.json')
       : undefined,
     sesFaults,
+    flowDefinitions: options.flowDefinitions,
     sweepEveryMs: Math.min(60_000, Number(process.env.STAGEFLOW_SEND_LEASE_SECONDS ?? 300) * 1000),
     log: options.log !== undefined,
     onLog: options.log,

@@ -56,30 +56,22 @@ export class DynamoDbAssignments implements AssignmentStore {
   }
 
   async countGoal(customerId: string, a: Assignment, hit: GoalHit): Promise<boolean> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = (await this.get(customerId, `${ASSIGN}${a.campaignId}`)) as Assignment | null;
-      if (!current || current.counted?.includes(hit.touchpointId)) return false;
-      const first = !current.convertedAt;
-      const counts: Record<string, number> = {};
-      if (first) counts[`converted${capital(current.arm)}`] = 1;
-      if (hit.revenue) counts[`revenue${capital(current.arm)}#${hit.revenue.currency}`] = hit.revenue.micros;
-      const outcome = await this.transact(customerId, [
-        this.markCounted(customerId, `${ASSIGN}${a.campaignId}`, hit, first),
-        ...(Object.keys(counts).length
-          ? [
-              {
-                Update: counterUpdate(
-                  this.tableName,
-                  this.target(a.campaignId, customerId, current.at),
-                  counts,
-                ),
-              },
-            ]
-          : []),
-      ]);
-      if (outcome !== 'condition') return outcome === 'ok';
-    }
-    throw new Error(`the assignment of ${customerId} in ${a.campaignId} stayed contended`);
+    const sk = `${ASSIGN}${a.campaignId}`;
+    return this.retryOnCondition(
+      this.readIf<Assignment>(customerId, sk, (current) => !current.counted?.includes(hit.touchpointId)),
+      (current) => {
+        const first = !current.convertedAt;
+        const counts: Record<string, number> = {};
+        if (first) counts[`converted${capital(current.arm)}`] = 1;
+        if (hit.revenue)
+          counts[`revenue${capital(current.arm)}#${hit.revenue.currency}`] = hit.revenue.micros;
+        return this.transact(customerId, [
+          this.markCounted(customerId, sk, hit, first),
+          ...this.counterItems(this.target(a.campaignId, customerId, current.at), counts),
+        ]);
+      },
+      `the assignment of ${customerId} in ${a.campaignId}`,
+    );
   }
 
   async enterGlobal(customerId: string, arm: Arm, at: string): Promise<GlobalAssignment | null> {
@@ -130,54 +122,48 @@ export class DynamoDbAssignments implements AssignmentStore {
    * square's increase ((x + r)² − x², in micro-units² / 10⁶, kept in cent-sized units) is added.
    */
   async countGlobalPurchase(customerId: string, g: GlobalAssignment, hit: GoalHit): Promise<boolean> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = (await this.get(customerId, GLOBAL_SK)) as GlobalAssignment | null;
-      if (!current || current.at !== g.at || current.counted?.includes(hit.touchpointId)) return false;
-      const first = !current.convertedAt;
-      const counts: Record<string, number> = {};
-      if (first) counts[`converted${capital(current.arm)}`] = 1;
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = {};
-      let revenueSet = '';
-      if (hit.revenue) {
-        const { currency, micros } = hit.revenue;
-        const before = current.revenue?.[currency] ?? 0;
-        const after = before + micros;
-        counts[`revenue${capital(current.arm)}#${currency}`] = micros;
-        // Squares of micro-units overflow a double's integers; squares of cents do not.
-        counts[`revenueSq${capital(current.arm)}#${currency}`] =
-          (after / 10_000) ** 2 - (before / 10_000) ** 2;
-        names['#rev'] = 'revenue';
-        names['#cur'] = currency;
-        values[':rev'] = after;
-        revenueSet = current.revenue ? ', #rev.#cur = :rev' : ', #rev = :revMap';
-        if (!current.revenue) values[':revMap'] = { [currency]: after };
-        if (!current.revenue) delete values[':rev'];
-        if (!current.revenue) delete names['#cur'];
-      }
-      const mark = this.markCounted(customerId, GLOBAL_SK, hit, first, {
-        revenueSet,
-        names,
-        values,
-        at: current.at,
-      });
-      const outcome = await this.transact(customerId, [
-        mark,
-        ...(Object.keys(counts).length
-          ? [
-              {
-                Update: counterUpdate(
-                  this.tableName,
-                  this.target('global-control', customerId, current.at, GLOBAL_STATS),
-                  counts,
-                ),
-              },
-            ]
-          : []),
-      ]);
-      if (outcome !== 'condition') return outcome === 'ok';
-    }
-    throw new Error(`the global control place of ${customerId} stayed contended`);
+    return this.retryOnCondition(
+      this.readIf<GlobalAssignment>(
+        customerId,
+        GLOBAL_SK,
+        (current) => current.at === g.at && !current.counted?.includes(hit.touchpointId),
+      ),
+      (current) => {
+        const first = !current.convertedAt;
+        const counts: Record<string, number> = {};
+        if (first) counts[`converted${capital(current.arm)}`] = 1;
+        const names: Record<string, string> = {};
+        const values: Record<string, unknown> = {};
+        let revenueSet = '';
+        if (hit.revenue) {
+          const { currency, micros } = hit.revenue;
+          const before = current.revenue?.[currency] ?? 0;
+          const after = before + micros;
+          counts[`revenue${capital(current.arm)}#${currency}`] = micros;
+          // Squares of micro-units overflow a double's integers; squares of cents do not.
+          counts[`revenueSq${capital(current.arm)}#${currency}`] =
+            (after / 10_000) ** 2 - (before / 10_000) ** 2;
+          names['#rev'] = 'revenue';
+          names['#cur'] = currency;
+          values[':rev'] = after;
+          revenueSet = current.revenue ? ', #rev.#cur = :rev' : ', #rev = :revMap';
+          if (!current.revenue) values[':revMap'] = { [currency]: after };
+          if (!current.revenue) delete values[':rev'];
+          if (!current.revenue) delete names['#cur'];
+        }
+        const mark = this.markCounted(customerId, GLOBAL_SK, hit, first, {
+          revenueSet,
+          names,
+          values,
+          at: current.at,
+        });
+        return this.transact(customerId, [
+          mark,
+          ...this.counterItems(this.target('global-control', customerId, current.at, GLOBAL_STATS), counts),
+        ]);
+      },
+      `the global control place of ${customerId}`,
+    );
   }
 
   async uncountGoal(
@@ -186,20 +172,20 @@ export class DynamoDbAssignments implements AssignmentStore {
     hit: GoalHit,
     timeOf: CountedTimeOf,
   ): Promise<boolean> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = (await this.get(customerId, `${ASSIGN}${a.campaignId}`)) as Assignment | null;
-      if (!current?.counted?.includes(hit.touchpointId)) return false;
-      const outcome = await this.takeBack(
-        customerId,
-        `${ASSIGN}${a.campaignId}`,
-        current,
-        hit,
-        earliestStanding(current.counted, hit.touchpointId, timeOf, current.convertedAt),
-        this.target(a.campaignId, customerId, current.at),
-      );
-      if (outcome !== 'condition') return outcome === 'ok';
-    }
-    throw new Error(`the assignment of ${customerId} in ${a.campaignId} stayed contended`);
+    const sk = `${ASSIGN}${a.campaignId}`;
+    return this.retryOnCondition(
+      this.readIf<Assignment>(customerId, sk, (current) => !!current.counted?.includes(hit.touchpointId)),
+      (current) =>
+        this.takeBack(
+          customerId,
+          sk,
+          current,
+          hit,
+          earliestStanding(current.counted ?? [], hit.touchpointId, timeOf, current.convertedAt),
+          this.target(a.campaignId, customerId, current.at),
+        ),
+      `the assignment of ${customerId} in ${a.campaignId}`,
+    );
   }
 
   async uncountGlobalPurchase(
@@ -208,21 +194,57 @@ export class DynamoDbAssignments implements AssignmentStore {
     hit: GoalHit,
     timeOf: CountedTimeOf,
   ): Promise<boolean> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = (await this.get(customerId, GLOBAL_SK)) as GlobalAssignment | null;
-      if (!current || current.at !== g.at || !current.counted?.includes(hit.touchpointId)) return false;
-      const outcome = await this.takeBack(
+    return this.retryOnCondition(
+      this.readIf<GlobalAssignment>(
         customerId,
         GLOBAL_SK,
-        current,
-        hit,
-        earliestStanding(current.counted, hit.touchpointId, timeOf, current.convertedAt),
-        this.target('global-control', customerId, current.at, GLOBAL_STATS),
-        true,
-      );
+        (current) => current.at === g.at && !!current.counted?.includes(hit.touchpointId),
+      ),
+      (current) =>
+        this.takeBack(
+          customerId,
+          GLOBAL_SK,
+          current,
+          hit,
+          earliestStanding(current.counted ?? [], hit.touchpointId, timeOf, current.convertedAt),
+          this.target('global-control', customerId, current.at, GLOBAL_STATS),
+          true,
+        ),
+      `the global control place of ${customerId}`,
+    );
+  }
+
+  /**
+   * The optimistic loop of every count and take-back: `read` the item (null: nothing to do,
+   * so false), `act` on what was read with a write conditioned on it, and when another write
+   * came between (the condition failed) read and act again, five times at most. True when
+   * this call's write went through; false when the customer is gone.
+   */
+  private async retryOnCondition<T>(
+    read: () => Promise<T | null>,
+    act: (current: T) => Promise<'ok' | 'gone' | 'condition'>,
+    what: string,
+  ): Promise<boolean> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await read();
+      if (current === null) return false;
+      const outcome = await act(current);
       if (outcome !== 'condition') return outcome === 'ok';
     }
-    throw new Error(`the global control place of ${customerId} stayed contended`);
+    throw new Error(`${what} stayed contended`);
+  }
+
+  /** Reads an item (strongly), as `read` for retryOnCondition: null when missing or not `wanted`. */
+  private readIf<T>(customerId: string, sk: string, wanted: (current: T) => boolean) {
+    return async (): Promise<T | null> => {
+      const current = (await this.get(customerId, sk)) as T | null;
+      return current && wanted(current) ? current : null;
+    };
+  }
+
+  /** The metric counters' update of a write, when it changes any. */
+  private counterItems(target: ReturnType<DynamoDbAssignments['target']>, counts: Record<string, number>) {
+    return Object.keys(counts).length ? [{ Update: counterUpdate(this.tableName, target, counts) }] : [];
   }
 
   /**
@@ -283,7 +305,7 @@ export class DynamoDbAssignments implements AssignmentStore {
           ExpressionAttributeValues: marshall(values),
         },
       },
-      ...(Object.keys(counts).length ? [{ Update: counterUpdate(this.tableName, target, counts) }] : []),
+      ...this.counterItems(target, counts),
     ]);
   }
 

@@ -320,3 +320,28 @@ describe('Ids never cross (issue 12, item 3)', () => {
     expect((await scanAll()).some((i) => i.pk === keys.alias(bob) && i.customerId === alice)).toBe(true);
   });
 });
+
+describe('The trait cap over HTTP', () => {
+  /** `n` trait keys of a shop's own (none of the SYSTEM_TRAITS Stageflow admits besides). */
+  const ownTraits = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`trait${i}`, i]));
+
+  it.each([
+    ['/v1/identify', {}],
+    ['/v1/touchpoints', { event: 'identify' }],
+  ])('%s refuses 101 trait keys with a 400 naming traits, and takes 100', async (path, extra) => {
+    // Prepare
+    const userId = uid('cap');
+    const over = uid('over');
+    const at = uid('at');
+    // Act
+    const refused = await ingest('POST', path, { messageId: over, userId, traits: ownTraits(101), ...extra });
+    const taken = await ingest('POST', path, { messageId: at, userId, traits: ownTraits(100), ...extra });
+    // Assess: the field and the reason, nothing stored of the refused one; all 100 kept
+    expectRefused({ ...refused, type: refused.headers.get('content-type') }, '/traits');
+    expect(refused.body.errors[0].message).toMatch(/^has 101 keys; a customer keeps at most 100 traits/);
+    expect(await stored(over)).toEqual([]);
+    expect(taken.status).toBe(200);
+    const customer = await ingest('GET', `/v1/customers/${userId}`);
+    expect(customer.body.traits).toEqual(ownTraits(100));
+  });
+});

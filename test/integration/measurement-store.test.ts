@@ -3,7 +3,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbMessageLog } from '../../lib/flows/dynamodb-message-log.js';
 import type { MessageRecord } from '../../lib/flows/message-log.js';
-import type { Assignment } from '../../lib/measurement/assignment.js';
+import type { Arm, Assignment } from '../../lib/measurement/assignment.js';
 import { metricSk } from '../../lib/measurement/counters.js';
 import { DynamoDbAssignments } from '../../lib/measurement/dynamodb-assignments.js';
 import { counterUpdate, DynamoDbCounters } from '../../lib/measurement/dynamodb-counters.js';
@@ -41,18 +41,29 @@ describe('Measurement counters on DynamoDB Local', () => {
     }
     return sum;
   };
+  /** The arrange step of every assignment test: a new campaign, a customer, and its assignment (not stored). */
+  const assignment = async (arm: Arm, at = '2026-11-01T10:00:00.000Z') => {
+    const campaignId = uid('cmp');
+    const id = await customer();
+    const a: Assignment = { campaignId, arm, at, goal: 'purchase', windowDays: 7 };
+    return { campaignId, id, a };
+  };
+  /** The same, stored. */
+  const assigned = async (arm: Arm) => {
+    const arranged = await assignment(arm);
+    await assignments.assign(arranged.id, arranged.a);
+    return arranged;
+  };
+  /** A purchase of `eur` on the `day` of November 2026, as a goal hit. */
+  const purchase = (touchpointId: string, eur: number, day = '02') => ({
+    touchpointId,
+    at: `2026-11-${day}T10:00:00.000Z`,
+    revenue: { currency: 'EUR', micros: eur * 1_000_000 },
+  });
 
   it('assigns once and counts entered and the arm once, however often it is asked', async () => {
     // Prepare
-    const campaignId = uid('cmp');
-    const id = await customer();
-    const a: Assignment = {
-      campaignId,
-      arm: 'control',
-      at: '2026-11-29T23:30:00.000Z',
-      goal: 'purchase',
-      windowDays: 7,
-    };
+    const { campaignId, id, a } = await assignment('control', '2026-11-29T23:30:00.000Z');
 
     // Act
     const first = await assignments.assign(id, a);
@@ -72,21 +83,8 @@ describe('Measurement counters on DynamoDB Local', () => {
   });
 
   it('counts a goal touchpoint once, the first as the conversion, each purchase as revenue', async () => {
-    const campaignId = uid('cmp');
-    const id = await customer();
-    const a: Assignment = {
-      campaignId,
-      arm: 'treatment',
-      at: '2026-11-01T10:00:00.000Z',
-      goal: 'purchase',
-      windowDays: 7,
-    };
-    await assignments.assign(id, a);
-    const hit = (tp: string, eur: number) => ({
-      touchpointId: tp,
-      at: '2026-11-02T10:00:00.000Z',
-      revenue: { currency: 'EUR', micros: eur * 1_000_000 },
-    });
+    const { campaignId, id, a } = await assigned('treatment');
+    const hit = (tp: string, eur: number) => purchase(tp, eur);
 
     expect(await assignments.countGoal(id, a, hit('tp-1', 20))).toBe(true);
     expect(await assignments.countGoal(id, a, hit('tp-1', 20))).toBe(false);
@@ -105,21 +103,8 @@ describe('Measurement counters on DynamoDB Local', () => {
   });
 
   it('takes a refunded purchase back out once: revenue, then the conversion with the last one', async () => {
-    const campaignId = uid('cmp');
-    const id = await customer();
-    const a: Assignment = {
-      campaignId,
-      arm: 'control',
-      at: '2026-11-01T10:00:00.000Z',
-      goal: 'purchase',
-      windowDays: 7,
-    };
-    await assignments.assign(id, a);
-    const hit = (tp: string, eur: number, day: string) => ({
-      touchpointId: tp,
-      at: `2026-11-${day}T10:00:00.000Z`,
-      revenue: { currency: 'EUR', micros: eur * 1_000_000 },
-    });
+    const { campaignId, id, a } = await assigned('control');
+    const hit = purchase;
     await assignments.countGoal(id, a, hit('tp-1', 20, '02'));
     await assignments.countGoal(id, a, hit('tp-2', 5, '03'));
 
@@ -143,21 +128,8 @@ describe('Measurement counters on DynamoDB Local', () => {
   });
 
   it('keeps the conversion when a purchase was counted after detection read the assignment', async () => {
-    const campaignId = uid('cmp');
-    const id = await customer();
-    const a: Assignment = {
-      campaignId,
-      arm: 'treatment',
-      at: '2026-11-01T10:00:00.000Z',
-      goal: 'purchase',
-      windowDays: 7,
-    };
-    await assignments.assign(id, a);
-    const hit = (tp: string, day: string) => ({
-      touchpointId: tp,
-      at: `2026-11-${day}T10:00:00.000Z`,
-      revenue: { currency: 'EUR', micros: 10_000_000 },
-    });
+    const { campaignId, id, a } = await assigned('treatment');
+    const hit = (tp: string, day: string) => purchase(tp, 10, day);
     await assignments.countGoal(id, a, hit('tp-1', '02'));
     const stale = (await assignments.assignments(id))[0]; // counted: tp-1 alone
     await assignments.countGoal(id, a, hit('tp-2', '03')); // a concurrent detection counts tp-2
@@ -176,11 +148,7 @@ describe('Measurement counters on DynamoDB Local', () => {
   it('takes a refunded purchase out of the global control group, revenue squares included', async () => {
     const id = await customer();
     const g = await assignments.enterGlobal(id, 'treatment', '2026-11-01T10:00:00.000Z');
-    const hit = {
-      touchpointId: 'tp-g',
-      at: '2026-11-02T10:00:00.000Z',
-      revenue: { currency: 'EUR', micros: 30_000_000 },
-    };
+    const hit = purchase('tp-g', 30);
     expect(await assignments.countGlobalPurchase(id, g!, hit)).toBe(true);
     expect(await assignments.uncountGlobalPurchase(id, g!, hit, () => null)).toBe(true);
     expect(await assignments.uncountGlobalPurchase(id, g!, hit, () => null)).toBe(false);

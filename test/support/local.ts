@@ -42,6 +42,8 @@ export async function testStack(label: string): Promise<LocalStack> {
     tableName: uniqueTable(label),
     port: await freePort(),
     sesPort: 0,
+    // Synthesized once by global setup (the same function the stack would call).
+    flowDefinitions: inject('flowDefinitions'),
   });
 }
 
