@@ -185,7 +185,7 @@ export function App() {
           </nav>
           <div class="who">
             {languages}
-            {/* "Signed in as" is hidden to the eye on a wide screen, where the header is one row. */}
+            {/* "Signed in as" and the name in two spans, so a style can hide the label to the eye. */}
             <span title={localKeyEnv(t, session.who.name)} class="who-name">
               <span class="signed-in-as">{t('session.signedInLabel')} </span>
               {t('session.who', {
