@@ -31,7 +31,9 @@ describe('local key names', () => {
     expect(keyNameLabel(en, name)).toBe('local admin key');
     expect(keyNameLabel(de, name)).toBe('Admin-Schlüssel (lokal)');
     expect(localKeyEnv(en, name)).toBe("The local stack's key from STAGEFLOW_ADMIN_KEY");
-    expect(keyNameLabel(de, 'local ingest key (from STAGEFLOW_API_KEY)')).toBe('Erfassungs-Schlüssel (lokal)');
+    expect(keyNameLabel(de, 'local ingest key (from STAGEFLOW_API_KEY)')).toBe(
+      'Erfassungs-Schlüssel (lokal)',
+    );
   });
 
   it('leave every other name as it is', () => {
