@@ -105,6 +105,9 @@ export async function openConsole(
     await page.goto(`${stack.url}${CONSOLE_PATH}`);
     await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    // The sign-in page has an h1 of its own: wait for its form to go before the page's heading,
+    // or a loaded machine navigates while sign-in is still in flight and lands on sign-in.
+    await page.getByLabel('API key').waitFor({ state: 'detached', timeout: 60_000 });
     await page.getByRole('heading', { level: 1 }).first().waitFor();
   };
   if (options.key) await signIn(options.key);
