@@ -17,6 +17,9 @@ import {
   ListIndexUnavailableError,
 } from './ports.js';
 
+/** The most 1 MB pages a filtered list reads per request (a few thousand entries each). */
+export const FILTERED_PAGES = 3;
+
 type Index = (typeof TABLE_INDEXES)[number];
 const index = (name: TableIndexName): Index => TABLE_INDEXES.find((i) => i.name === name)!;
 
@@ -43,6 +46,8 @@ export class DynamoDbCustomerLists implements CustomerLists {
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     private readonly stages: readonly string[],
+    /** How a filtered list reads: entries per page and pages per request (tests shrink them). */
+    private readonly filteredRead: { pageSize?: number; pages: number } = { pages: FILTERED_PAGES },
   ) {}
 
   /** The index partition a filter value names (channels are stored lowercase, addresses hashed). */
@@ -59,13 +64,17 @@ export class DynamoDbCustomerLists implements CustomerLists {
     );
     const sk = plan.index.sortKey;
     const merged = pages
-      .flat()
+      .flatMap((p) => p.items)
       .sort((a, b) => compare(a[sk] as string, b[sk] as string) * (plan.newestFirst ? -1 : 1))
       .slice(0, limit + 1);
     const page = merged.slice(0, limit);
+    if (merged.length > limit)
+      return { items: page.map(toListItem), after: page[page.length - 1][sk] as string };
+    // A filtered list stopped at its read cap: a short page (even an empty one) and a cursor at
+    // the last entry read, so a long partition costs a bounded read per request.
     return {
       items: page.map(toListItem),
-      after: merged.length > limit ? (page[page.length - 1][sk] as string) : null,
+      after: pages.find((p) => p.resumeAfter !== null)?.resumeAfter ?? null,
     };
   }
 
@@ -105,21 +114,29 @@ export class DynamoDbCustomerLists implements CustomerLists {
     }
   }
 
-  /** Up to `wanted` entries of one partition after the position, following DynamoDB's own pages. */
+  /**
+   * Up to `wanted` entries of one partition after the position, following DynamoDB's own pages.
+   * A filtered read (the stalled customers of a stage, who sit at the old end of a partition
+   * sorted newest first) reads whole 1 MB pages and stops after `filteredRead.pages` of them: then
+   * `resumeAfter` is the sort key of the last entry read, where the next request goes on.
+   */
   private async queryPartition(
     plan: ListPlan,
     partition: string,
     wanted: number,
     after: string | null,
-  ): Promise<Record<string, unknown>[]> {
+  ): Promise<{ items: Record<string, unknown>[]; resumeAfter: string | null }> {
     const { index: ix, newestFirst, enteredBefore } = plan;
     // ISO 8601 instants in UTC compare as strings; a customer without a stageSince never matches.
     const since: Record<string, string> = enteredBefore === undefined ? {} : { '#since': 'stageSince' };
     const sinceValue: Record<string, string> =
       enteredBefore === undefined ? {} : { ':before': enteredBefore };
+    const filtered = enteredBefore !== undefined;
     const out: Record<string, unknown>[] = [];
     let start: Record<string, AttributeValue> | undefined;
+    let pagesRead = 0;
     do {
+      pagesRead++;
       this.stats.requests++;
       let page: QueryCommandOutput;
       try {
@@ -141,7 +158,8 @@ export class DynamoDbCustomerLists implements CustomerLists {
               ...sinceValue,
             }),
             ScanIndexForward: !newestFirst,
-            Limit: wanted - out.length,
+            // A filter is applied after the read: a Limit would count entries read, not kept.
+            Limit: filtered ? this.filteredRead.pageSize : wanted - out.length,
             ExclusiveStartKey: start,
           }),
         );
@@ -154,8 +172,9 @@ export class DynamoDbCustomerLists implements CustomerLists {
       }
       for (const item of page.Items ?? []) out.push(unmarshall(item));
       start = page.LastEvaluatedKey;
-    } while (start && out.length < wanted);
-    return out;
+    } while (start && out.length < wanted && !(filtered && pagesRead >= this.filteredRead.pages));
+    const capped = start !== undefined && out.length < wanted;
+    return { items: out, resumeAfter: capped ? (unmarshall(start!)[ix.sortKey] as string) : null };
   }
 }
 

@@ -2,8 +2,9 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoClient, dynamoClient } from '../../lib/aws/clients.js';
+import { DynamoDbCustomerLists } from '../../lib/customers/dynamodb-customer-lists.js';
 import { reindexCustomerLists } from '../../lib/customers/dynamodb-reindex-lists.js';
-import { initialState } from '../../lib/journey/index.js';
+import { defaultModel, initialState } from '../../lib/journey/index.js';
 import type { LocalStack } from '../../local/stack.js';
 import { eventually } from '../support/eventually.js';
 import { api, testStack, uid } from '../support/local.js';
@@ -368,5 +369,32 @@ describe('GET /v1/customers', () => {
     );
     expect(mixed.status).toBe(400);
     expect(mixed.body.errors[0].message).toMatch(/another list/);
+
+    // A long stage: the adapter may read one entry per page and one page per request, as if
+    // the partition were far longer than a request may read. Cleo (not stalled) is newest.
+    const stages = defaultModel.model.stages.map((s) => s.name);
+    const lists = new DynamoDbCustomerLists(dynamoClient(), stack.tableName, stages, {
+      pageSize: 1,
+      pages: 1,
+    });
+    const stalled = {
+      by: 'stage',
+      value: 'decide',
+      enteredBefore: new Date(Date.now() - 2 * 24 * HOUR).toISOString(),
+    } as const;
+    // Act: follow the cursor to the end, one request each.
+    const pages: { ids: string[]; requests: number }[] = [];
+    let after: string | null = null;
+    do {
+      const before = lists.stats.requests;
+      const page = await lists.list(stalled, 5, after);
+      pages.push({ ids: page.items.map((i) => i.customerId), requests: lists.stats.requests - before });
+      after = page.after;
+    } while (after !== null && pages.length < 20);
+    // Assess: every request sent one query; the first page is empty (Cleo read and dropped) but
+    // goes on, and together the pages hold exactly the stalled customers.
+    expect(pages.every((p) => p.requests === 1)).toBe(true);
+    expect(pages[0]).toEqual({ ids: [], requests: 1 });
+    expect(pages.flatMap((p) => p.ids)).toEqual([`${run}-eve`]);
   });
 });
