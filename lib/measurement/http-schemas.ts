@@ -74,6 +74,11 @@ export const CampaignMetrics = z.object({
       .boolean()
       .nullable()
       .describe('interval95 excludes 0 (pValue < 0.05); null while either arm has fewer than 30 customers'),
+    holdoutPercent: z
+      .number()
+      .describe(
+        "The campaign's current holdout; at 0 nobody new is held out, so the lift cannot be measured",
+      ),
     needed: z
       .object({
         treatment: z.number().int().describe('More treated (mailed) customers needed'),
@@ -82,7 +87,8 @@ export const CampaignMetrics = z.object({
       .nullable()
       .describe(
         'While `significant` is null: how many more customers each arm needs before a verdict, ' +
-          'max(0, 30 − customers) (the rule that withholds one); null once both arms have 30, or without a goal',
+          'max(0, 30 − customers) (the rule that withholds one); null once both arms have 30, without a goal, ' +
+          'or while holdoutPercent is 0 (the held-out group cannot grow)',
       ),
   }),
   revenue: z.object({ treatment: PerCurrency, control: PerCurrency }),

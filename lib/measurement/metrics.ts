@@ -52,7 +52,9 @@ export interface CampaignMetrics extends Engagement {
     interval95: [number, number] | null;
     pValue: number | null;
     significant: boolean | null;
-    /** More customers per arm before a verdict (the 30-per-arm rule); null once judged or without a goal. */
+    /** The campaign's current holdout: at 0 the held-out group cannot grow, so no count is `needed`. */
+    holdoutPercent: number;
+    /** More customers per arm before a verdict (the 30-per-arm rule); null once judged, without a goal, or without a holdout. */
     needed: CustomersNeeded | null;
   };
   /** Revenue of goal purchases within the window, per currency, in currency units. */
@@ -64,6 +66,8 @@ export interface CampaignFacts {
   name: string;
   goal: Goal;
   windowDays: number;
+  /** The current version's holdout percentage. */
+  holdoutPercent: number;
   /** The template of each step of the current version. */
   templates: string[];
 }
@@ -153,7 +157,11 @@ export function campaignMetrics(facts: CampaignFacts, items: readonly CounterIte
       interval95: stats.interval95,
       pValue: stats.pValue,
       significant: stats.significant,
-      needed: facts.goal === 'none' ? null : customersNeeded(treatment, control),
+      holdoutPercent: facts.holdoutPercent,
+      // With no holdout the held-out group never grows: "30 more held-out customers" would be a
+      // wait for ever, so nothing is needed that more traffic could bring.
+      needed:
+        facts.goal === 'none' || facts.holdoutPercent === 0 ? null : customersNeeded(treatment, control),
     },
     revenue: { treatment: revenueOf(total, 'revenueTreatment'), control: revenueOf(total, 'revenueControl') },
   };

@@ -45,6 +45,7 @@ export class ReadMeasurement {
         name: campaign.name,
         goal: goalOf(campaign),
         windowDays: campaign.conversionWindowDays ?? 7,
+        holdoutPercent: campaign.holdoutPercent ?? 0,
         templates: campaign.steps.map((s) => s.template),
       },
       items,

@@ -11,6 +11,7 @@ import {
 } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { journey } from '../support/flows.js';
+import { expectedLift } from '../support/lift-text.js';
 import { api, uid } from '../support/local.js';
 import { simulatedStack } from '../support/simulated-stack.js';
 
@@ -27,37 +28,7 @@ const en = {
     r === null
       ? '–'
       : new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 1 }).format(r),
-  points: (d: number) =>
-    new Intl.NumberFormat('en-GB', {
-      minimumFractionDigits: 1,
-      maximumFractionDigits: 1,
-      signDisplay: 'exceptZero',
-    }).format(d * 100),
-  relative: (l: number) =>
-    new Intl.NumberFormat('en-GB', {
-      style: 'percent',
-      maximumFractionDigits: 0,
-      signDisplay: 'exceptZero',
-    }).format(l),
 };
-
-/** The lift statement the issue asks for, from the API's conversion figures. */
-function expectedLift(c: Json): string {
-  if (c.goal === 'none') return 'no goal to measure';
-  if (c.significant === null) {
-    // What a verdict still needs: the API's `needed`, per group (30 customers each).
-    const { control = 0, treatment = 0 } = c.needed ?? {};
-    const s = (n: number) => (n === 1 ? '' : 's');
-    if (control && treatment)
-      return `not enough data: ${control} more held-out and ${treatment} more mailed customers needed`;
-    if (control) return `not enough data: ${control} more held-out customer${s(control)} needed`;
-    if (treatment) return `not enough data: ${treatment} more mailed customer${s(treatment)} needed`;
-    return 'not enough data';
-  }
-  const statement = `${en.points(c.difference)} pts (95%: ${en.points(c.interval95[0])} to ${en.points(c.interval95[1])})`;
-  if (!c.significant) return `no significant difference (${statement})`;
-  return c.lift === null ? statement : `${statement}, ${en.relative(c.lift)}`;
-}
 
 /**
  * The Campaigns pages and the overview's fixes in a real Chromium, over a stack filled by the

@@ -12,6 +12,7 @@ import {
 } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { journey } from '../support/flows.js';
+import { expectedLift } from '../support/lift-text.js';
 import { type api, uid } from '../support/local.js';
 import { simulatedStack } from '../support/simulated-stack.js';
 
@@ -19,35 +20,6 @@ const SHOTS = 'test-results/console/new-user';
 
 // biome-ignore lint/suspicious/noExplicitAny: the API's JSON, as the test reads it
 type Json = any;
-
-/** The lift statement as the console words it in English (en-GB), from the API's figures. */
-function expectedLift(c: Json): string {
-  const points = (d: number) =>
-    new Intl.NumberFormat('en-GB', {
-      minimumFractionDigits: 1,
-      maximumFractionDigits: 1,
-      signDisplay: 'exceptZero',
-    }).format(d * 100);
-  if (c.goal === 'none') return 'no goal to measure';
-  if (c.significant === null) {
-    // What a verdict still needs: the API's `needed`, per group (30 customers each).
-    const { control = 0, treatment = 0 } = c.needed ?? {};
-    const s = (n: number) => (n === 1 ? '' : 's');
-    if (control && treatment)
-      return `not enough data: ${control} more held-out and ${treatment} more mailed customers needed`;
-    if (control) return `not enough data: ${control} more held-out customer${s(control)} needed`;
-    if (treatment) return `not enough data: ${treatment} more mailed customer${s(treatment)} needed`;
-    return 'not enough data';
-  }
-  const statement = `${points(c.difference)} pts (95%: ${points(c.interval95[0])} to ${points(c.interval95[1])})`;
-  if (!c.significant) return `no significant difference (${statement})`;
-  const relative = new Intl.NumberFormat('en-GB', {
-    style: 'percent',
-    maximumFractionDigits: 0,
-    signDisplay: 'exceptZero',
-  }).format(c.lift);
-  return c.lift === null ? statement : `${statement}, ${relative}`;
-}
 
 /**
  * The issue's acceptance played by a new user, without docs, after `npm start` and

@@ -242,7 +242,7 @@ describe('Measurement counters on DynamoDB Local', () => {
 
     // Act
     const report = campaignMetrics(
-      { campaignId, name: 'x', goal: 'purchase', windowDays: 7, templates: ['t'] },
+      { campaignId, name: 'x', goal: 'purchase', windowDays: 7, holdoutPercent: 10, templates: ['t'] },
       await counters.counters(keys.campaignStats(campaignId), {}),
     );
 

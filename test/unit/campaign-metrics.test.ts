@@ -10,6 +10,7 @@ const facts = {
   name: 'Cart reminder',
   goal: 'purchase' as const,
   windowDays: 7,
+  holdoutPercent: 10,
   templates: ['cart-reminder', 'cart-reminder-2'],
 };
 
@@ -95,6 +96,7 @@ describe('campaign metrics from counter items', () => {
     expect(m.conversion).toEqual({
       goal: 'purchase',
       windowDays: 7,
+      holdoutPercent: 10,
       treatment: { customers: 40, converted: 12, rate: 0.3 },
       control: { customers: 20, converted: 4, rate: 0.2 },
       ...expected,
@@ -120,6 +122,18 @@ describe('campaign metrics from counter items', () => {
       treatment: { customers: 50 },
       pValue: null,
       needed: null,
+    });
+  });
+
+  it('needs nobody more while the holdout is 0%: the held-out group cannot grow, so more traffic brings no verdict', () => {
+    const items = [{ day: '2026-11-01', step: '--', counters: { entered: 50, treatment: 45, control: 5 } }];
+    const off = campaignMetrics({ ...facts, holdoutPercent: 0 }, items).conversion;
+    expect(off).toMatchObject({ holdoutPercent: 0, significant: null, needed: null });
+    const on = campaignMetrics({ ...facts, holdoutPercent: 10 }, items).conversion;
+    expect(on).toMatchObject({
+      holdoutPercent: 10,
+      significant: null,
+      needed: { treatment: 0, control: 25 },
     });
   });
 

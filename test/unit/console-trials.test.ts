@@ -32,9 +32,10 @@ describe('"not enough data" says how many customers a verdict needs', () => {
     }
   });
 
-  const conversion = (needed: unknown) => ({
+  const conversion = (needed: unknown, holdoutPercent = 10) => ({
     goal: 'purchase',
     windowDays: 7,
+    holdoutPercent,
     treatment: { customers: 25, converted: 3, rate: 0.12 },
     control: { customers: 3, converted: 0, rate: 0 },
     lift: null,
@@ -66,6 +67,13 @@ describe('"not enough data" says how many customers a verdict needs', () => {
     );
     // An older API without the figure: the plain words.
     expect(liftText(en, 'en', conversion(undefined))).toBe('not enough data');
+    // No holdout: no count to wait for, and the words say why.
+    expect(liftText(en, 'en', conversion(null, 0))).toBe(
+      'cannot be measured: the holdout is 0%, so nobody is held out to compare with',
+    );
+    expect(liftText(de, 'de', conversion(null, 0))).toBe(
+      'nicht messbar: die Kontrollgruppe ist 0 %, niemand wird zum Vergleich zurückgehalten',
+    );
   });
 });
 

@@ -1439,7 +1439,9 @@ export interface components {
                 pValue: number | null;
                 /** @description interval95 excludes 0 (pValue < 0.05); null while either arm has fewer than 30 customers */
                 significant: boolean | null;
-                /** @description While `significant` is null: how many more customers each arm needs before a verdict, max(0, 30 − customers) (the rule that withholds one); null once both arms have 30, or without a goal */
+                /** @description The campaign's current holdout; at 0 nobody new is held out, so the lift cannot be measured */
+                holdoutPercent: number;
+                /** @description While `significant` is null: how many more customers each arm needs before a verdict, max(0, 30 − customers) (the rule that withholds one); null once both arms have 30, without a goal, or while holdoutPercent is 0 (the held-out group cannot grow) */
                 needed: {
                     /** @description More treated (mailed) customers needed */
                     treatment: number;

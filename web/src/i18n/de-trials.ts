@@ -1,5 +1,6 @@
 /** German strings added for the new-user trials' fixes (lift needs, stalled lists, pause undo, open funnel windows, missing campaigns); de.ts spreads them in. */
 export const deTrials = {
+  'lift.noHoldout': 'nicht messbar: die Kontrollgruppe ist 0 %, niemand wird zum Vergleich zurückgehalten',
   'lift.notEnoughNeeded': 'zu wenige Daten: noch {needed} nötig',
   'lift.needControl.one': '{n} Kunde in der Kontrollgruppe',
   'lift.needControl.other': '{n} Kunden in der Kontrollgruppe',

@@ -1,5 +1,6 @@
 /** English strings added for the new-user trials' fixes (lift needs, stalled lists, pause undo, open funnel windows, missing campaigns); en.ts spreads them in. */
 export const enTrials = {
+  'lift.noHoldout': 'cannot be measured: the holdout is 0%, so nobody is held out to compare with',
   'lift.notEnoughNeeded': 'not enough data: {needed} needed',
   'lift.needControl.one': '{n} more held-out customer',
   'lift.needControl.other': '{n} more held-out customers',

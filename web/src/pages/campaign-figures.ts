@@ -42,7 +42,10 @@ export const judgeable = (c: Conversion): boolean =>
 
 export function liftText(t: Translate, locale: Locale, c: Conversion): string {
   if (c.goal === 'none') return t('lift.noGoal');
-  if (!judgeable(c) || c.difference === null || c.interval95 === null) return notEnoughText(t, c.needed);
+  if (!judgeable(c) || c.difference === null || c.interval95 === null) {
+    // No holdout: nobody new is held out, so more traffic never brings a verdict.
+    return c.holdoutPercent === 0 ? t('lift.noHoldout') : notEnoughText(t, c.needed);
+  }
   const statement = t('lift.difference', {
     difference: points(locale, c.difference),
     low: points(locale, c.interval95[0]),
