@@ -83,7 +83,13 @@ const buildSchemas = () => {
     .object({
       id: nonEmpty(),
       version: nonEmpty(),
-      stages: z.array(StageDefinition).check(z.minLength(2)),
+      // At most 10: the analytics counters name a stage by one digit (lib/analytics/cells.ts).
+      stages: z
+        .array(StageDefinition)
+        .check(
+          z.minLength(2),
+          z.maxLength(10, 'at most 10 stages (analytics counters name a stage by one digit)'),
+        ),
       /** Segment (or any other vocabulary) event names mapped to canonical ones. */
       eventAliases: z.record(z.string(), z.string()),
       rules: z.array(SignalRule),

@@ -727,6 +727,19 @@ describe('compileModel', () => {
     expect(issues).toContainEqual({ path: ['stages', 4, 'name'], message: 'duplicate stage "interest"' });
   });
 
+  it('rejects a model of more than 10 stages: analytics counters name a stage by one digit', () => {
+    // Prepare: AIDA's four stages and seven more post-purchase ones.
+    const extra = Array.from({ length: 7 }, (_, i) => stage(`after_${i}`, 'post'));
+    const eleven = { ...aidaModel, stages: [...aidaModel.stages, ...extra] };
+    const ten = { ...aidaModel, stages: [...aidaModel.stages, ...extra.slice(0, 6)] };
+    // Act and assess
+    expect(issuesOf(eleven)).toContainEqual({
+      path: ['stages'],
+      message: 'at most 10 stages (analytics counters name a stage by one digit)',
+    });
+    expect(issuesOf(ten)).toEqual([]);
+  });
+
   it('rejects a model when no stage or two stages have the purchase phase', () => {
     // Prepare
     const none = { ...aidaModel, stages: aidaModel.stages.slice(0, 3) };
