@@ -8,6 +8,7 @@ import { canWrite, type Session } from '../session';
 import { CampaignEditor, type Definition, definitionOf } from './campaign-editor';
 import { changedBy } from './campaign-figures';
 import { CampaignResults } from './campaign-results';
+import { changeStatus, statusNotice } from './campaign-status';
 import type { Campaign } from './campaigns';
 
 const HISTORY = 10;
@@ -37,18 +38,8 @@ export function CampaignPage(props: { campaignId: string; session: Session }) {
   const setStatus = async (to: 'activate' | 'pause', name: string) => {
     setActionError(null);
     try {
-      const path =
-        to === 'activate' ? '/v1/campaigns/{campaignId}/activate' : '/v1/campaigns/{campaignId}/pause';
-      await call(() => api.POST(path, { params: { path: { campaignId: props.campaignId } } }));
-      setNotice(
-        to === 'pause'
-          ? {
-              text: t('notice.paused', { name }),
-              undo: () => setStatus('activate', name),
-              undoLabel: t('notice.undoPause', { name }),
-            }
-          : { text: t('notice.activated', { name }) },
-      );
+      await changeStatus(props.campaignId, to);
+      setNotice(statusNotice(t, to, name, () => setStatus('activate', name)));
       reload();
     } catch (e) {
       setActionError(e);

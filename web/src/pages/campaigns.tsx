@@ -7,6 +7,7 @@ import { plural, type Translate, useI18n } from '../i18n';
 import { eventLabel, stageLabel } from '../labels';
 import { canWrite, type Session } from '../session';
 import { changedBy, judgeable, liftText } from './campaign-figures';
+import { changeStatus, statusNotice } from './campaign-status';
 
 /** What starts a campaign, in words: "the customer enters research". */
 export function triggerText(t: Translate, trigger: Campaign['trigger']): string {
@@ -42,21 +43,9 @@ export function CampaignsPage(props: { session: Session }) {
     setActionError(null);
     setBusy(c.campaignId);
     try {
-      const path =
-        to === 'activate' ? '/v1/campaigns/{campaignId}/activate' : '/v1/campaigns/{campaignId}/pause';
-      const after = (await call(() =>
-        api.POST(path, { params: { path: { campaignId: c.campaignId } } }),
-      )) as Campaign;
+      const after = await changeStatus(c.campaignId, to);
       setChanged((all) => ({ ...all, [c.campaignId]: after }));
-      setNotice(
-        to === 'pause'
-          ? {
-              text: t('notice.paused', { name: c.name }),
-              undo: () => change(after, 'activate'),
-              undoLabel: t('notice.undoPause', { name: c.name }),
-            }
-          : { text: t('notice.activated', { name: c.name }) },
-      );
+      setNotice(statusNotice(t, to, c.name, () => change(after, 'activate')));
       reload();
     } catch (e) {
       setActionError(e);
