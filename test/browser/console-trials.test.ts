@@ -72,9 +72,10 @@ describe('The console after the new-user trials', { timeout: 120_000 }, () => {
     expect(await item.textContent()).toBe('1 customer stalled in decide');
     await item.getByRole('link').click();
     await page.getByRole('heading', { name: 'Customers stalled in decide (more than 2 days)' }).waitFor();
-    const listed = await page
-      .locator('section[data-stalled-after="2"] tr[data-customer]')
-      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-customer')));
+    // The heading shows before the list has loaded: wait for its rows, then read them.
+    const rows = page.locator('section[data-stalled-after="2"] tr[data-customer]');
+    await rows.first().waitFor();
+    const listed = await rows.evaluateAll((all) => all.map((r) => r.getAttribute('data-customer')));
     const api = (await admin('GET', '/v1/customers?stage=decide&stalledAfterDays=2')).body;
     expect(api.items).toHaveLength(1);
     expect(listed).toEqual(api.items.map((c: Json) => c.customerId));
