@@ -1,6 +1,5 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NURTURE_CAMPAIGNS } from '../../lib/simulator/live.js';
 import type { LocalStack } from '../../local/stack.js';
 import {
   type ConsoleSession,
@@ -12,7 +11,7 @@ import {
 import { eventually } from '../support/eventually.js';
 import { journey } from '../support/flows.js';
 import { type api, uid } from '../support/local.js';
-import { simulatedStack } from '../support/simulated-stack.js';
+import { LIVE_NURTURE_RUN, simulatedStack } from '../support/simulated-stack.js';
 
 const SHOTS = 'test-results/console/trials';
 const NURTURE = 'default-nurture-decide';
@@ -35,10 +34,7 @@ describe('The console after the new-user trials', { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     const sim = await simulatedStack('console-trials', {
-      customers: 6,
-      seed: 4,
-      campaignIds: NURTURE_CAMPAIGNS,
-      reactions: { open: 1, click: 0.5, base: 0.5, effect: 0.5 },
+      ...LIVE_NURTURE_RUN,
       runTag: 'trials',
     });
     ({ stack, admin } = sim);
@@ -57,9 +53,6 @@ describe('The console after the new-user trials', { timeout: 120_000 }, () => {
     );
     browser = await openConsole(stack, { key: stack.keys.admin });
     page = browser.page;
-    // Signed in: the sign-in page's own h1 ends openConsole's wait, and a loaded machine can
-    // still be asking who the key is; a navigation then would drop the sign-in.
-    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor({ timeout: 60_000 });
   }, 600_000);
 
   sessionHooks(() => ({ session: browser, stack }));

@@ -14,7 +14,7 @@ import { eventually } from '../support/eventually.js';
 import { journey } from '../support/flows.js';
 import { expectedLift } from '../support/lift-text.js';
 import { type api, uid } from '../support/local.js';
-import { simulatedStack } from '../support/simulated-stack.js';
+import { LIVE_NURTURE_RUN, simulatedStack } from '../support/simulated-stack.js';
 
 const SHOTS = 'test-results/console/new-user';
 
@@ -38,10 +38,7 @@ describe('A new user answers the four questions in the console', { timeout: 120_
   beforeAll(async () => {
     // The CLI's live run: customers dealt to all three nurture campaigns, two each.
     const sim = await simulatedStack('console-new-user', {
-      customers: 6,
-      seed: 4,
-      campaignIds: NURTURE_CAMPAIGNS,
-      reactions: { open: 1, click: 0.5, base: 0.5, effect: 0.5 },
+      ...LIVE_NURTURE_RUN,
       runTag: 'new-user',
     });
     ({ stack, admin } = sim);

@@ -1,5 +1,10 @@
 import { expect } from 'vitest';
-import { type LiveOptions, type LiveSummary, simulateLive } from '../../lib/simulator/live.js';
+import {
+  type LiveOptions,
+  type LiveSummary,
+  NURTURE_CAMPAIGNS,
+  simulateLive,
+} from '../../lib/simulator/live.js';
 import { ensureConsoleBuilt } from '../../local/console.js';
 import type { LocalStack } from '../../local/stack.js';
 import { bounded } from './browser.js';
@@ -17,6 +22,17 @@ export interface SimulatedStack {
  * --live`) on a fast clock. The seeded marketing campaigns hold half their customers out, so a
  * small run gives both arms customers; every simulated customer ends decided.
  */
+/**
+ * The CLI's live run over the three nurture campaigns, two customers each (the new-user and
+ * trials browser files): every mailed customer opens, half click, and both arms buy half the time.
+ */
+export const LIVE_NURTURE_RUN = {
+  customers: 6,
+  seed: 4,
+  campaignIds: NURTURE_CAMPAIGNS,
+  reactions: { open: 1, click: 0.5, base: 0.5, effect: 0.5 },
+} as const;
+
 export async function simulatedStack(
   name: string,
   live: Omit<LiveOptions, 'url' | 'key' | 'sesStoreUrl' | 'timeoutMs'>,
