@@ -11,9 +11,9 @@ export const MAX_TRANSACTION_ITEMS = 100;
  * this layout no longer reads (the partitions carry the version), so the projector and the
  * rebuild count it again from nothing (docs/analytics.md, "Upgrades").
  */
-export const LAYOUT = 3;
+export const LAYOUT = 4;
 /** Earlier layouts' stage partitions: an item in one means the table held aggregates of that layout. */
-export const OLDER_LAYOUT_PROBES = ['AGG#v2#stages'] as const;
+export const OLDER_LAYOUT_PROBES = ['AGG#v2#stages', 'AGG#v3#stages'] as const;
 const V = `AGG#v${LAYOUT}`;
 /** The "day" of a month rollup's sort key (after every digit, before `\u007f`). */
 const ROLLUP = 'M';
@@ -23,16 +23,17 @@ const ROLLUP = 'M';
  * group, so its cost follows days × groups, never the number of customers. Each item stays
  * well under 1 KB as it fills (a write costs 1 WCU per started KB, twice in a transaction).
  *
- * - `AGG#v3#stages` / `<UTC day>`: `<i>h<HH>` customers who entered stage i (the model's
- *   order) in that hour and are still in it; `AGG#v3#stages` / `M#<UTC month>`: `<i>d<DD>` the
- *   same per day of the month; `AGG#v3#stages` / `-`: `n` customers without a stage yet. One
- *   item per day and one per month for every stage: a stage change within a day, and a
- *   batch's customers entering stages in the same month, write each once. The report reads the
- *   month items and only the hours of the day its `stalled` boundary falls on.
- * - `AGG#v3#funnel#<month>` / `<cohort day>#<channel>#<campaign>`: `n` customers whose first
+ * - `AGG#v4#stages` / `M#<UTC month>`: `<i><D>` customers who entered stage i (the model's
+ *   order) on day D of that month and are still in it; `AGG#v4#stages` / `-`: `n` customers
+ *   without a stage yet. One item per month for every stage, so a batch's customers entering
+ *   stages in the same month write it once. Entry times are kept per UTC day, not per hour:
+ *   the day items of layout 3 (hour counters, for the `stalled` boundary) were the single most
+ *   written aggregate, one per day on which a batch's customers entered or left a stage
+ *   (bench (f)). `stalled` is therefore counted by whole UTC days (reports.ts).
+ * - `AGG#v4#funnel#<month>` / `<cohort day>#<channel>#<campaign>`: `n` customers whose first
  *   touchpoint is that day, and `<bucket><mask>` (funnelAttr) the change in how many have reached the
  *   stage set `mask` (bit i = the model's stage i) at that offset bucket.
- * - `AGG#v3#credit#<month>` / `<order day>#<channel>#<campaign>#<currency>`: per lookback and
+ * - `AGG#v4#credit#<month>` / `<order day>#<channel>#<campaign>#<currency>`: per lookback and
  *   model the credited conversions (`<lookback>~<model>~o`) and revenue (`…~r`, in the sort
  *   key's currency) of the touchpoints with that channel and campaign, all integers
  *   (micro-units). One item per pair, not one per channel and one per campaign: a credit
@@ -43,8 +44,8 @@ export const AGG = {
   stages: `${V}#stages`,
   /** The sort key of the customers without a stage (before every day). */
   noStageSk: '-',
-  /** The stage month rollup of a UTC month (after every day). */
-  stagesRollupSk: (month: string) => `${ROLLUP}#${month}`,
+  /** The stage item of a UTC month. */
+  stagesMonthSk: (month: string) => `${ROLLUP}#${month}`,
   funnel: (month: string) => `${V}#funnel#${month}`,
   funnelSk: (day: string, channel: string, campaign: string) =>
     `${day}#${encodeURIComponent(channel)}#${encodeURIComponent(campaign)}`,
@@ -67,12 +68,9 @@ export const aggregateKind = (pk: string): string => pk.split('#')[2] ?? pk;
 export const creditAttr = (lookback: number, model: keyof typeof MODEL_CODES, what: 'o' | 'r') =>
   `${lookback}~${MODEL_CODES[model]}~${what}`;
 
-/** The stage counter of stage index `i` entered in hour `HH` of its day item. */
-export const stageAttr = (i: number, hour: string) => `${i}h${hour}`;
-
 /**
- * The stage counter of stage index `i` entered on day `DD` of its month rollup: two characters
- * (the index, the day in base 36), so a full rollup of 7 × 31 counters stays under 1 KB.
+ * The stage counter of stage index `i` entered on day `DD` of its month item: two characters
+ * (the index, the day in base 36), so a full item of 7 × 31 counters stays under 1 KB.
  */
 export const stageDayAttr = (i: number, day: string) => `${i}${Number(day).toString(36)}`;
 /** [stage index, day of month] of a stage rollup counter. */
@@ -137,10 +135,9 @@ export function cellsOf(cm: CompiledModel, facts: CustomerFacts | null): Cells {
   const cells: Cells = new Map();
   if (!facts) return cells;
   const stageIndex = facts.stage ? [...cm.stages.keys()].indexOf(facts.stage) : -1;
-  if (stageIndex >= 0 && facts.stageHour) {
-    const day = facts.stageHour.slice(0, 10);
-    add(cells, AGG.stages, day, stageAttr(stageIndex, facts.stageHour.slice(11, 13)), 1);
-    add(cells, AGG.stages, AGG.stagesRollupSk(monthOf(day)), stageDayAttr(stageIndex, day.slice(8, 10)), 1);
+  if (stageIndex >= 0 && facts.stageDay) {
+    const day = facts.stageDay;
+    add(cells, AGG.stages, AGG.stagesMonthSk(monthOf(day)), stageDayAttr(stageIndex, day.slice(8, 10)), 1);
   } else add(cells, AGG.stages, AGG.noStageSk, 'n', 1);
 
   const channel = facts.acquisition?.channel ?? 'direct';

@@ -70,8 +70,8 @@ export interface CustomerFacts {
   /** The profile's creation time: a customer erased and created again is a new one. */
   createdAt: string;
   stage: string | null;
-  /** UTC hour the current stage was entered, `YYYY-MM-DDTHH`. */
-  stageHour: string | null;
+  /** UTC day the current stage was entered, `YYYY-MM-DD` (the stages report's resolution). */
+  stageDay: string | null;
   firstAt: string;
   /** Report-zone day of the first touchpoint: the funnel cohort. */
   cohortDay: string;
@@ -226,7 +226,7 @@ export function deriveFacts(
   return {
     createdAt: snapshot.createdAt,
     stage: snapshot.stage,
-    stageHour: snapshot.stageSince ? snapshot.stageSince.slice(0, 13) : null,
+    stageDay: snapshot.stageSince ? snapshot.stageSince.slice(0, 10) : null,
     firstAt,
     cohortDay: localDay(firstAt, settings.timeZone),
     acquisition,

@@ -6,13 +6,7 @@ import { AGG } from './cells.js';
 import { AnalyticsRebuildRequiredError } from './errors.js';
 import type { AggregateRead, AnalyticsStore } from './ports.js';
 import { AttributionQuery, FunnelQuery, funnelSteps, StagesQuery } from './queries.js';
-import {
-  attributionCounters,
-  attributionReport,
-  funnelReport,
-  stagesReport,
-  stalledBoundaryDay,
-} from './reports.js';
+import { attributionCounters, attributionReport, funnelReport, stagesReport } from './reports.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -47,16 +41,11 @@ export class ReadAnalytics {
   async stages(query: Query) {
     const q = parse(StagesQuery, query);
     const now = this.clock();
-    const boundary = stalledBoundaryDay(now, q.stalledAfterDays);
-    // The month rollups, the boundary day's hours and the customers without a stage: a fixed
+    // The stage partition holds one item per month and the customers without a stage: a fixed
     // number of items whatever the number of customers (docs/analytics.md, "Cost").
     const [fresh, items] = await Promise.all([
       this.freshness(now),
-      this.store.aggregates([
-        { pk: AGG.stages, range: AGG.rollupRange },
-        { pk: AGG.stages, range: { fromSk: boundary, toSk: `${boundary}\u0000` } },
-        { pk: AGG.stages, range: { fromSk: AGG.noStageSk, toSk: `${AGG.noStageSk}\u0000` } },
-      ]),
+      this.store.aggregates([{ pk: AGG.stages }]),
     ]);
     return {
       ...fresh,

@@ -23,7 +23,9 @@ export const StagesReport = z.object({
       stalled: z
         .number()
         .int()
-        .describe('In the stage longer than stalledAfterDays (entry times kept per hour)'),
+        .describe(
+          'In the stage longer than stalledAfterDays, by whole UTC days: entered before the start of the UTC day holding now − stalledAfterDays',
+        ),
       medianDaysInStage: z.number().nullable().describe('Over entry days, exact to ±12 hours'),
     }),
   ),

@@ -41,11 +41,11 @@ export interface StageRow {
 }
 
 /**
- * Customers per current stage, from the stage month rollups (entries per day), the hours of the
- * day the `stalled` boundary falls on, and the customers without a stage. `stalled` counts
- * customers whose entry hour ended at least `stalledAfterDays` before `now` (exact: only the
- * boundary day needs hours, and its item has them); the median is taken over day midpoints
- * (exact to ±12 hours).
+ * Customers per current stage, from the stage month items (entries per UTC day) and the
+ * customers without a stage. `stalled` counts customers who entered the stage before the start
+ * of the UTC day holding `now − stalledAfterDays` (whole days: the items keep entry days, so the
+ * count is exact under that rule, and the stalled list uses the same instant); the median is
+ * taken over day midpoints (exact to ±12 hours).
  */
 export function stagesReport(
   cm: CompiledModel,
@@ -53,7 +53,6 @@ export function stagesReport(
   now: number,
   stalledAfterDays: number,
 ) {
-  const cutoff = now - stalledAfterDays * 24 * HOUR;
   const cutoffDay = stalledBoundaryDay(now, stalledAfterDays);
   const names = [...cm.stages.keys()];
   const hist = new Map<string, Map<number, number>>();
@@ -67,25 +66,17 @@ export function stagesReport(
         total += count;
         continue;
       }
-      if (isRollupSk(item.sk)) {
-        const m = parseStageDayAttr(attr);
-        const stage = m ? names[m[0]] : undefined;
-        if (!m || stage === undefined) continue;
-        total += count;
-        const day = `${item.sk.slice(2)}-${String(m[1]).padStart(2, '0')}`;
-        // Whole days before the boundary day are stalled; the boundary day is counted by hour below.
-        if (day < cutoffDay) addStalled(stage, count);
-        const start = Date.parse(`${day}T00:00:00Z`);
-        const h = hist.get(stage) ?? new Map<number, number>();
-        h.set(start, (h.get(start) ?? 0) + count);
-        hist.set(stage, h);
-        continue;
-      }
-      // The boundary day's hours.
-      const m = item.sk === cutoffDay ? /^(\d+)h(\d\d)$/.exec(attr) : null;
-      const stage = m ? names[Number(m[1])] : undefined;
+      if (!isRollupSk(item.sk)) continue;
+      const m = parseStageDayAttr(attr);
+      const stage = m ? names[m[0]] : undefined;
       if (!m || stage === undefined) continue;
-      if (Date.parse(`${item.sk}T${m[2]}:00:00Z`) + HOUR <= cutoff) addStalled(stage, count);
+      total += count;
+      const day = `${item.sk.slice(2)}-${String(m[1]).padStart(2, '0')}`;
+      if (day < cutoffDay) addStalled(stage, count);
+      const start = Date.parse(`${day}T00:00:00Z`);
+      const h = hist.get(stage) ?? new Map<number, number>();
+      h.set(start, (h.get(start) ?? 0) + count);
+      hist.set(stage, h);
     }
   }
   const stages: StageRow[] = names.map((stage) => {
@@ -104,7 +95,7 @@ export function stagesReport(
   return { total, stages };
 }
 
-/** The UTC day the `stalled` boundary (now − stalledAfterDays) falls on: the one day read by hour. */
+/** The UTC day `now − stalledAfterDays` falls on: customers who entered before it are stalled. */
 export const stalledBoundaryDay = (now: number, stalledAfterDays: number): string =>
   new Date(now - stalledAfterDays * 24 * HOUR).toISOString().slice(0, 10);
 

@@ -36,7 +36,8 @@ export const CustomerListQuery = z.strictObject({
     .check(
       z.describe(
         'With `stage` only: the customers stalled in it, in the stage longer than this many days ' +
-          '(1 to 3650), the same rule as `stalled` in GET /v1/analytics/stages',
+          '(1 to 3650): entered before the start of the UTC day holding now − this many days, ' +
+          'the same rule as `stalled` in GET /v1/analytics/stages',
       ),
     ),
   limit: z
@@ -82,17 +83,17 @@ function decodeCursor(cursor: string, filter: CustomerFilter, stalledDays: numbe
   return body.after;
 }
 
-const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
 /**
  * The instant before which a customer must have entered the stage to be stalled after `days`:
- * the analytics report keeps entry times per hour and counts an entry hour as stalled when it
- * ended at least `days` before now (lib/analytics/reports.ts stagesReport), so a customer is
- * stalled exactly when their entry is before the start of the hour holding now − days.
+ * the start of the UTC day holding now − days. The analytics report keeps entry times per UTC
+ * day (lib/analytics/reports.ts stagesReport) and counts the days before that one, so the list
+ * holds exactly the customers the report counts: each in the stage at least `days` days.
  */
 export function stalledBefore(now: number, days: number): string {
-  const cutoff = now - days * 24 * HOUR;
-  return new Date(Math.floor(cutoff / HOUR) * HOUR).toISOString();
+  const cutoff = now - days * DAY;
+  return new Date(Math.floor(cutoff / DAY) * DAY).toISOString();
 }
 
 const filterValueInCursor = (filter: CustomerFilter): string | undefined =>

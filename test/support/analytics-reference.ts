@@ -187,7 +187,7 @@ export function referenceFunnel(
   );
 }
 
-/** Customers per current stage, and how many entered it at least `stalledAfterDays` before `now` (entry hour ended). */
+/** Customers per current stage, and how many entered it before the start of the UTC day holding `now − stalledAfterDays`. */
 export function referenceStages(
   profiles: readonly { stage: string | null; stageSince: string | null }[],
   now: number,
@@ -199,7 +199,7 @@ export function referenceStages(
     const row = out.get(p.stage) ?? { customers: 0, stalled: 0 };
     out.set(p.stage, row);
     row.customers++;
-    if (Math.floor(ms(p.stageSince) / HOUR) * HOUR + HOUR <= now - stalledAfterDays * DAY) row.stalled++;
+    if (ms(p.stageSince) < Math.floor((now - stalledAfterDays * DAY) / DAY) * DAY) row.stalled++;
   }
   return out;
 }

@@ -384,8 +384,8 @@ describe('Analytics: figures equal a recomputation from scratch', () => {
                 }
               }
 
-        // Stages now: stalled exact at every boundary (read by hour on the boundary day), the
-        // median over entry-day midpoints.
+        // Stages now: stalled exact at every boundary (by whole UTC days: entered before the
+        // start of the day holding now − stalledAfterDays), the median over entry-day midpoints.
         for (const stalledAfterDays of [1, 14, 60, 120]) {
           const stages = await read.stages({ stalledAfterDays: String(stalledAfterDays) });
           expect(stages.total).toBe(raw.length);
@@ -395,9 +395,7 @@ describe('Analytics: figures equal a recomputation from scratch', () => {
               .filter((s) => s.stage === row.stage);
             expect(row.customers).toBe(inStage.length);
             const cutoff = NOW - stalledAfterDays * DAY;
-            const stalled = inStage.filter(
-              (s) => Math.floor(ms(s.stageSince!) / HOUR) * HOUR + HOUR <= cutoff,
-            );
+            const stalled = inStage.filter((s) => ms(s.stageSince!) < Math.floor(cutoff / DAY) * DAY);
             expect(row.stalled).toBe(stalled.length);
             const days = inStage
               .map((s) => (NOW - (Math.floor(ms(s.stageSince!) / DAY) * DAY + DAY / 2)) / DAY)

@@ -1806,7 +1806,7 @@ export interface components {
             stages: {
                 stage: string;
                 customers: number;
-                /** @description In the stage longer than stalledAfterDays (entry times kept per hour) */
+                /** @description In the stage longer than stalledAfterDays, by whole UTC days: entered before the start of the UTC day holding now − stalledAfterDays */
                 stalled: number;
                 /** @description Over entry days, exact to ±12 hours */
                 medianDaysInStage: number | null;
@@ -2661,7 +2661,7 @@ export interface operations {
                 channel?: string;
                 campaign?: string;
                 email?: string;
-                /** @description With `stage` only: the customers stalled in it, in the stage longer than this many days (1 to 3650), the same rule as `stalled` in GET /v1/analytics/stages */
+                /** @description With `stage` only: the customers stalled in it, in the stage longer than this many days (1 to 3650): entered before the start of the UTC day holding now − this many days, the same rule as `stalled` in GET /v1/analytics/stages */
                 stalledAfterDays?: number;
                 /** @description Items per page (1 to 500) */
                 limit?: number;
