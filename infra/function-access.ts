@@ -70,8 +70,9 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
       'dynamodb:BatchWriteItem',
     ],
   },
-  // ReadAnalytics: aggregate and in-flight items (Query), and the key lookup (GetItem).
-  analytics: { read: ['dynamodb:GetItem', 'dynamodb:Query'], write: [] },
+  // ReadAnalytics: aggregate and in-flight items (Query), a month's version and the key lookup
+  // (GetItem); the month rollups a report stores for a month it summed (PutItem, month-rollups.ts).
+  analytics: { read: ['dynamodb:GetItem', 'dynamodb:Query'], write: ['dynamodb:PutItem'] },
   // DynamoDbAnalyticsStore: the customer's partition (Query) and contribution (BatchGetItem); one
   // TransactWriteItems of the contribution (Put or Delete) and ADDs (Update); in-flight marks
   // (BatchWriteItem). AnalyticsPipeline grants the stream.

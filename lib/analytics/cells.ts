@@ -39,6 +39,11 @@ const ROLLUP = 'M';
  *   (micro-units). One item per pair, not one per channel and one per campaign: a credit
  *   writes one item, and both groupings sum the pairs. The currency in the key (an order has
  *   one) keeps every counter name known, so a report reads only its lookback's counters.
+ * - `AGG#v4#funnel#<month>` and `AGG#v4#credit#<month>` / `V`: `v`, the partition's version,
+ *   bumped in every transaction that changes one of its day items (withVersions); and
+ *   `M#<channel>#<campaign>[#<currency>]`: the month rollups a report stores, labelled with the
+ *   version they were summed at, after the marker `M#` (month-rollups.ts). The projector writes
+ *   no rollup: each was a second item per change in its transaction (layout 3).
  */
 export const AGG = {
   stages: `${V}#stages`,
@@ -57,6 +62,28 @@ export const AGG = {
   creditSk: (day: string, channel: string, campaign: string, currency: string) =>
     `${day}#${encodeURIComponent(channel)}#${encodeURIComponent(campaign)}#${currency}`,
 } as const;
+
+/** The sort key of a funnel or credit partition's version item (after every day and rollup). */
+export const VERSION_SK = 'V';
+/** The version item's counter, and the label on a stored month rollup (month-rollups.ts). */
+export const VERSION_ATTR = 'v';
+/** The marker written after a month's rollups (no group's rollup has this key: channels are never empty). */
+export const ROLLUP_MARKER_SK = 'M#';
+
+/**
+ * The changes plus one `ADD v 1` on the version item of every funnel and credit partition they
+ * touch, in the same transaction: a stored month rollup is used only while its month's version
+ * is the one it was summed at (month-rollups.ts). One item per month, shared by the batch.
+ */
+export function withVersions(deltas: Cells): Cells {
+  const out: Cells = new Map(deltas);
+  for (const key of deltas.keys()) {
+    const { pk } = splitItemKey(key);
+    if (pk === AGG.stages) continue;
+    out.set(itemKey(pk, VERSION_SK), new Map([[VERSION_ATTR, 1]]));
+  }
+  return out;
+}
 
 /** True for a month rollup's sort key. */
 export const isRollupSk = (sk: string) => sk.startsWith(`${ROLLUP}#`);
@@ -144,12 +171,10 @@ export function cellsOf(cm: CompiledModel, facts: CustomerFacts | null): Cells {
   const campaign = facts.acquisition?.campaign ?? '(none)';
   const fpk = AGG.funnel(monthOf(facts.cohortDay));
   const fsk = AGG.funnelSk(facts.cohortDay, channel, campaign);
-  for (const sk of [fsk, AGG.rollupSk(fsk)]) {
-    add(cells, fpk, sk, 'n', 1);
-    for (const [b, before, after] of reachSteps(cm, facts.reached)) {
-      add(cells, fpk, sk, funnelAttr(b, after), 1);
-      if (before !== 0) add(cells, fpk, sk, funnelAttr(b, before), -1);
-    }
+  add(cells, fpk, fsk, 'n', 1);
+  for (const [b, before, after] of reachSteps(cm, facts.reached)) {
+    add(cells, fpk, fsk, funnelAttr(b, after), 1);
+    if (before !== 0) add(cells, fpk, fsk, funnelAttr(b, before), -1);
   }
 
   for (const order of facts.orders) {
@@ -165,11 +190,9 @@ export function cellsOf(cm: CompiledModel, facts: CustomerFacts | null): Cells {
         const conv = splitUnits(MICRO, weights);
         const revenue = splitUnits(order.revenue, weights);
         credited.forEach(([, ch, cmp], i) => {
-          const daySk = AGG.creditSk(order.day, ch, cmp, order.currency);
-          for (const sk of [daySk, AGG.rollupSk(daySk)]) {
-            add(cells, pk, sk, creditAttr(lookback, model, 'o'), conv[i]);
-            add(cells, pk, sk, creditAttr(lookback, model, 'r'), revenue[i]);
-          }
+          const sk = AGG.creditSk(order.day, ch, cmp, order.currency);
+          add(cells, pk, sk, creditAttr(lookback, model, 'o'), conv[i]);
+          add(cells, pk, sk, creditAttr(lookback, model, 'r'), revenue[i]);
         });
       }
     }

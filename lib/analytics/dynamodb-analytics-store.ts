@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
   type AttributeValue,
+  ConditionalCheckFailedException,
   type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   ScanCommand,
   TransactionCanceledException,
@@ -12,7 +15,15 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { EngineTouchpoint } from '../journey/index.js';
 import { batchGetItems, batchWrite, type OnRequest, queryPartition } from '../storage/dynamodb-io.js';
 import { keys } from '../storage/table.js';
-import { LAYOUT, MAX_TRANSACTION_ITEMS, mergeDeltas, OLDER_LAYOUT_PROBES, splitItemKey } from './cells.js';
+import {
+  LAYOUT,
+  MAX_TRANSACTION_ITEMS,
+  mergeDeltas,
+  OLDER_LAYOUT_PROBES,
+  splitItemKey,
+  VERSION_ATTR,
+  VERSION_SK,
+} from './cells.js';
 import { ContributionTooLargeError } from './errors.js';
 import type { CustomerFacts } from './facts.js';
 import type {
@@ -177,6 +188,48 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
   async aggregates(reads: readonly AggregateRead[], counters?: readonly string[]): Promise<AggregateItem[]> {
     const pages = await Promise.all(reads.map(({ pk, range }) => this.queryAggregates(pk, range, counters)));
     return pages.flat();
+  }
+
+  async version(pk: string): Promise<number> {
+    this.stats.requests++;
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: m({ pk, sk: VERSION_SK }),
+        ConsistentRead: true,
+        ProjectionExpression: '#v',
+        ExpressionAttributeNames: { '#v': VERSION_ATTR },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.stats.consumedRcu += out.ConsumedCapacity?.CapacityUnits ?? 0;
+    return Number(out.Item?.[VERSION_ATTR]?.N ?? 0);
+  }
+
+  async putRollups(pk: string, version: number, items: readonly AggregateItem[]): Promise<void> {
+    const put = async (item: AggregateItem) => {
+      this.stats.requests++;
+      try {
+        const out = await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: m({ ...item.counters, pk, sk: item.sk, [VERSION_ATTR]: version }),
+            ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
+            ExpressionAttributeNames: { '#v': VERSION_ATTR },
+            ExpressionAttributeValues: m({ ':v': version }),
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+        this.stats.consumedWcu += out.ConsumedCapacity?.CapacityUnits ?? 0;
+      } catch (error) {
+        // A writer with a newer version was first: its sums stand.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    };
+    const last = items[items.length - 1];
+    if (!last) return;
+    await Promise.all(items.slice(0, -1).map(put));
+    await put(last);
   }
 
   async layoutOutdated(): Promise<boolean> {

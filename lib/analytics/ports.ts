@@ -54,6 +54,14 @@ export interface AnalyticsStore {
    * (the rest is not read).
    */
   aggregates(reads: readonly AggregateRead[], counters?: readonly string[]): Promise<AggregateItem[]>;
+  /** The version of a funnel or credit partition (its `V` item, read strongly consistent); 0 without one. */
+  version(pk: string): Promise<number>;
+  /**
+   * Stores a month's rollups labelled with `version` (the counter `v`), each only over one with an
+   * older label (a slower writer's older sums never replace newer ones), the last item after all
+   * the others have been written.
+   */
+  putRollups(pk: string, version: number, items: readonly AggregateItem[]): Promise<void>;
   /**
    * True while the table holds aggregates of an earlier layout that no rebuild has moved to this
    * one: a report would count only the customers the projector has moved since the deploy.

@@ -1,5 +1,5 @@
 import type { CompiledModel } from '../journey/index.js';
-import { type Cells, cellsOf, diffCells, LAYOUT, MAX_TRANSACTION_ITEMS } from './cells.js';
+import { type Cells, cellsOf, diffCells, LAYOUT, MAX_TRANSACTION_ITEMS, withVersions } from './cells.js';
 import { ContributionContendedError } from './errors.js';
 import { type AnalyticsSettings, deriveFacts } from './facts.js';
 import type { AnalyticsStore, ContributionChange } from './ports.js';
@@ -29,7 +29,7 @@ export class AnalyticsProjector {
     const current = stored.layout === LAYOUT;
     if (current && JSON.stringify(facts) === JSON.stringify(stored.facts)) return null;
     const before: Cells = current ? cellsOf(this.cm, stored.facts) : new Map();
-    const deltas = diffCells(before, cellsOf(this.cm, facts));
+    const deltas = withVersions(diffCells(before, cellsOf(this.cm, facts)));
     return { customerId, expectedRev: stored.rev, facts, profileVersion, deltas };
   }
 

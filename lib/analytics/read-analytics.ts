@@ -1,10 +1,10 @@
 import type * as z from 'zod';
 import type { CompiledModel } from '../journey/index.js';
 import { fieldErrors, ValidationError } from '../shared/errors.js';
-import { monthsBetween, nextMonthStart } from './calendar.js';
 import { AGG } from './cells.js';
 import { AnalyticsRebuildRequiredError } from './errors.js';
-import type { AggregateRead, AnalyticsStore } from './ports.js';
+import { rangeItems } from './month-rollups.js';
+import type { AnalyticsStore } from './ports.js';
 import { AttributionQuery, FunnelQuery, funnelSteps, StagesQuery } from './queries.js';
 import { attributionCounters, attributionReport, funnelReport, stagesReport } from './reports.js';
 
@@ -66,7 +66,7 @@ export class ReadAnalytics {
     const rollups = !(q.by === 'cohort' && q.cohort === 'week');
     const [fresh, items] = await Promise.all([
       this.freshness(),
-      this.store.aggregates(rangeReads(AGG.funnel, q.from, q.to, rollups)),
+      rangeItems(this.store, AGG.funnel, { from: q.from, to: q.to, now: this.clock(), rollups }),
     ]);
     const groups = funnelReport(this.cm, items, { ...q, steps: steps.steps });
     return { from: q.from, to: q.to, windowDays: q.windowDays, steps: steps.steps, ...fresh, groups };
@@ -76,7 +76,13 @@ export class ReadAnalytics {
     const q = parse(AttributionQuery, query);
     const [fresh, items, names] = await Promise.all([
       this.freshness(),
-      this.store.aggregates(rangeReads(AGG.credit, q.from, q.to, true), attributionCounters(q.lookbackDays)),
+      rangeItems(this.store, AGG.credit, {
+        from: q.from,
+        to: q.to,
+        now: this.clock(),
+        rollups: true,
+        counters: attributionCounters(q.lookbackDays),
+      }),
       // An email click's utm campaign is the Stageflow campaign's id (issue 8): name it.
       q.by === 'campaign' ? this.campaignNames() : new Map<string, string>(),
     ]);
@@ -94,21 +100,4 @@ export class ReadAnalytics {
       }),
     };
   }
-}
-
-/**
- * The queries of the day range [from, to): one per month partition, reading a month the range
- * covers whole from its month rollups (one item per group) and an edge month's days from its day
- * items. What a report reads is then bounded by months, edge days and groups (docs/analytics.md, "Cost").
- */
-export function rangeReads(
-  partition: (month: string) => string,
-  from: string,
-  to: string,
-  rollups: boolean,
-): AggregateRead[] {
-  return monthsBetween(from, to).map((month) => {
-    const whole = rollups && from <= `${month}-01` && to >= nextMonthStart(month);
-    return { pk: partition(month), range: whole ? AGG.rollupRange : { fromSk: from, toSk: to } };
-  });
 }

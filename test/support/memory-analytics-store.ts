@@ -1,9 +1,12 @@
 import {
+  itemKey,
   LAYOUT,
   MAX_TRANSACTION_ITEMS,
   mergeDeltas,
   OLDER_LAYOUT_PROBES,
   splitItemKey,
+  VERSION_ATTR,
+  VERSION_SK,
 } from '../../lib/analytics/cells.js';
 import type { CustomerFacts } from '../../lib/analytics/facts.js';
 import type {
@@ -95,6 +98,20 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
       out.push({ pk, sk, counters: picked });
     }
     return out;
+  }
+
+  /** Month rollups stored by reports (month-rollups.ts): not aggregate writes of the projector. */
+  rollupWrites = 0;
+  async version(pk: string) {
+    return this.items.get(itemKey(pk, VERSION_SK))?.[VERSION_ATTR] ?? 0;
+  }
+  async putRollups(pk: string, version: number, items: readonly AggregateItem[]) {
+    for (const item of items) {
+      const key = itemKey(pk, item.sk);
+      if ((this.items.get(key)?.[VERSION_ATTR] ?? -1) >= version) continue;
+      this.items.set(key, { ...item.counters, [VERSION_ATTR]: version });
+      this.rollupWrites++;
+    }
   }
 
   /** The layout a rebuild last reached (the DynamoDB adapter's marker item). */

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { AGG, itemKey, ROLLUP_MARKER_SK, VERSION_ATTR } from '../../lib/analytics/cells.js';
+import { AnalyticsProjector } from '../../lib/analytics/project.js';
+import { ReadAnalytics } from '../../lib/analytics/read-analytics.js';
+import { defaultModel, type EngineTouchpoint } from '../../lib/journey/index.js';
+import { MemoryAnalyticsStore } from '../support/memory-analytics-store.js';
+
+const settings = { timeZone: 'UTC', currency: 'USD' };
+const NOW = Date.parse('2026-11-15T12:00:00Z');
+let seq = 0;
+const tp = (at: string, event: string, extra: Partial<EngineTouchpoint> = {}): EngineTouchpoint => ({
+  messageId: `r-${String(++seq).padStart(3, '0')}`,
+  timestamp: `${at}.000Z`,
+  event,
+  ...extra,
+});
+const ad = (at: string, channel: string, campaign: string) =>
+  tp(at, 'Ad Clicked', { channel, campaign: { name: campaign } });
+const buy = (at: string, orderId: string, revenue: number) =>
+  tp(at, 'Order Completed', { properties: { order_id: orderId, revenue } });
+
+const FUNNEL = { from: '2026-09-01', to: '2026-11-01', by: 'channel', windowDays: '30' };
+const ATTRIBUTION = {
+  from: '2026-09-01',
+  to: '2026-11-01',
+  model: 'all',
+  by: 'campaign',
+  lookbackDays: '30',
+};
+
+/** Two stores fed the same customers: one read once at the end (the truth), one read between changes. */
+function stores() {
+  const cached = new MemoryAnalyticsStore();
+  const fresh = new MemoryAnalyticsStore();
+  const set = (id: string, touchpoints: EngineTouchpoint[], version = 1) => {
+    for (const store of [cached, fresh])
+      store.customersById.set(id, { createdAt: '2026-01-01T00:00:00.000Z', version, touchpoints });
+  };
+  const project = async (ids: string[]) => {
+    for (const store of [cached, fresh])
+      await new AnalyticsProjector(store, defaultModel, settings).projectMany(ids);
+  };
+  const read = (store: MemoryAnalyticsStore) => new ReadAnalytics(store, defaultModel, () => NOW);
+  return { cached, fresh, set, project, read };
+}
+
+describe('Month rollups stored by the reports (layout 4)', () => {
+  it('are summed from the day items once, then read; a late change to the month makes the next report sum it again', async () => {
+    // Arrange: September and October customers, read whole months
+    const { cached, fresh, set, project, read } = stores();
+    set('a', [ad('2026-09-03T10:00:00', 'instagram', 'autumn'), buy('2026-09-04T10:00:00', 'o-a', 50)]);
+    set('b', [ad('2026-09-20T10:00:00', 'google', 'brand'), tp('2026-09-21T10:00:00', 'Product Added')]);
+    set('c', [ad('2026-10-02T10:00:00', 'instagram', 'autumn'), buy('2026-10-09T10:00:00', 'o-c', 80)]);
+    await project(['a', 'b', 'c']);
+    // Act: the first report sums the days and stores the rollups; the second reads them
+    const first = await read(cached).funnel(FUNNEL);
+    const stored = cached.rollupWrites;
+    const second = await read(cached).funnel(FUNNEL);
+    const credit = await read(cached).attribution(ATTRIBUTION);
+    const withCredit = cached.rollupWrites;
+    // Assess: September and October each stored once, with a marker (funnel: 3 pairs + 2 markers)
+    expect(stored).toBe(3 + 2);
+    expect(second.groups).toEqual(first.groups);
+    expect(withCredit).toBeGreaterThan(stored);
+    expect(await read(cached).attribution(ATTRIBUTION)).toEqual(credit);
+    expect(cached.rollupWrites).toBe(withCredit);
+
+    // Act: a late touchpoint and a refund change September: its version moves on
+    set('b', [ad('2026-09-20T10:00:00', 'google', 'brand'), buy('2026-09-25T10:00:00', 'o-b', 20)], 2);
+    set(
+      'a',
+      [
+        ad('2026-09-03T10:00:00', 'instagram', 'autumn'),
+        buy('2026-09-04T10:00:00', 'o-a', 50),
+        tp('2026-09-10T10:00:00', 'Order Refunded', { properties: { order_id: 'o-a' } }),
+      ],
+      2,
+    );
+    await project(['a', 'b']);
+    // Assess: the reads between changes answer what a store never read before answers
+    for (const by of ['none', 'channel', 'campaign', 'cohort'])
+      expect((await read(cached).funnel({ ...FUNNEL, by })).groups).toEqual(
+        (await read(fresh).funnel({ ...FUNNEL, by })).groups,
+      );
+    for (const model of ['first', 'linear', 'all'])
+      for (const by of ['channel', 'campaign'])
+        expect(strip(await read(cached).attribution({ ...ATTRIBUTION, model, by }))).toEqual(
+          strip(await read(fresh).attribution({ ...ATTRIBUTION, model, by })),
+        );
+  });
+
+  it('ignores rollups of another version, and a month whose rollups were not all written', async () => {
+    // Arrange
+    const { cached, fresh, set, project, read } = stores();
+    set('a', [ad('2026-09-03T10:00:00', 'instagram', 'autumn')]);
+    set('b', [ad('2026-09-20T10:00:00', 'google', 'brand')]);
+    await project(['a', 'b']);
+    const want = (await read(fresh).funnel(FUNNEL)).groups;
+    await read(cached).funnel(FUNNEL);
+    const pk = AGG.funnel('2026-09');
+    const rollup = itemKey(pk, AGG.rollupSk(AGG.funnelSk('2026-09-03', 'instagram', 'autumn')));
+    const version = cached.items.get(rollup)![VERSION_ATTR];
+    // Act and assess: a rollup labelled with an older version (a slow writer's sums) is not used
+    cached.items.set(rollup, { ...cached.items.get(rollup)!, n: 99, [VERSION_ATTR]: version - 1 });
+    expect((await read(cached).funnel(FUNNEL)).groups).toEqual(want);
+    // nor the month's rollups when one of them is missing (a writer stopped half way)
+    cached.items.delete(rollup);
+    expect((await read(cached).funnel(FUNNEL)).groups).toEqual(want);
+    // and the running month is never stored: its version moves with every batch
+    set('c', [ad('2026-11-02T10:00:00', 'instagram', 'autumn')]);
+    await project(['c']);
+    const writes = cached.rollupWrites;
+    await read(cached).funnel({ ...FUNNEL, to: '2026-12-01' });
+    expect(cached.rollupWrites).toBe(writes);
+    expect(cached.items.has(itemKey(AGG.funnel('2026-11'), ROLLUP_MARKER_SK))).toBe(false);
+  });
+});
+
+const strip = ({ asOf: _a, ...rest }: Record<string, unknown>) => rest;
