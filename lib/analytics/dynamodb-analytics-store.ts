@@ -186,7 +186,9 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
   }
 
   async aggregates(reads: readonly AggregateRead[], counters?: readonly string[]): Promise<AggregateItem[]> {
-    const pages = await Promise.all(reads.map(({ pk, range }) => this.queryAggregates(pk, range, counters)));
+    const pages = await Promise.all(
+      reads.map(({ pk, range, consistent }) => this.queryAggregates(pk, range, counters, consistent)),
+    );
     return pages.flat();
   }
 
@@ -270,6 +272,7 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
     pk: string,
     range?: { fromSk: string; toSk: string },
     counters?: readonly string[],
+    consistent = false,
   ): Promise<AggregateItem[]> {
     const out: AggregateItem[] = [];
     const projection = counters
@@ -291,6 +294,7 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
           ),
           ...projection,
           ExclusiveStartKey: start,
+          ConsistentRead: consistent,
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );

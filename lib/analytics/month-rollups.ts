@@ -61,8 +61,10 @@ async function monthRollups(
   if (marker?.counters[VERSION_ATTR] === version && marker.counters[ROLLUPS_ATTR] === current.length)
     return current.map(withoutLabels);
 
+  // Strongly consistent: the sums are stored as the month at `version`, so they must hold every
+  // transaction that version counts (an eventually consistent read could miss the last one).
   const days = await store.aggregates([
-    { pk, range: { fromSk: `${month}-01`, toSk: nextMonthStart(month) } },
+    { pk, range: { fromSk: `${month}-01`, toSk: nextMonthStart(month) }, consistent: true },
   ]);
   const sums = new Map<string, Record<string, number>>();
   for (const day of days) {

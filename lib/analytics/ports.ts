@@ -26,6 +26,8 @@ export interface ContributionChange {
 export interface AggregateRead {
   pk: string;
   range?: { fromSk: string; toSk: string };
+  /** A strongly consistent read: for sums that are stored (a month rollup), not only answered. */
+  consistent?: boolean;
 }
 
 /** A page of customer ids for the rebuild, and where to go on. */
