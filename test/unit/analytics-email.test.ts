@@ -163,8 +163,8 @@ describe('The projector over a stream batch', () => {
     const oneByOne = new AnalyticsProjector(single, defaultModel, settings);
     for (const id of ids) await oneByOne.project(id);
     // Assess: exact, in two transactions that write each of the 20 funnel day items once (one
-    // at the seam twice) and the month's funnel rollup and stage item in each (packed in arrival
-    // order, both would hold every day and write each day item twice).
+    // at the seam twice) and the month's funnel version and stage item in each (packed in
+    // arrival order, both would hold every day and write each day item twice).
     expect(Object.fromEntries(batched.items)).toEqual(Object.fromEntries(single.items));
     expect(batched.transactions).toBe(2);
     expect(batched.itemWrites).toBeLessThanOrEqual(100 + 20 + 2 * 2 + 1);
