@@ -272,7 +272,7 @@ describe('A new user answers the four questions in the console', { timeout: 120_
       await goToSection(page, 'Nachrichten');
       const reasons = page.getByLabel('Warum nicht gesendet');
       expect(await reasons.locator('option[value="held-out"]').textContent()).toBe(
-        'Zurückgehalten (Kontrollgruppe der Kampagne)',
+        'In der Kontrollgruppe der Kampagne',
       );
       await check('de-messages');
     } finally {
