@@ -183,13 +183,12 @@ describe('The console after the leftover new-user findings', { timeout: 120_000 
         expect(await lift.textContent()).toBe(
           locale === 'en' ? 'waiting for customers' : 'wartet auf Kunden',
         );
+        // The text's own height (the cell is as tall as its row), in lines.
         const lines = await lift.evaluate((td) => {
-          const style = td.ownerDocument.defaultView.getComputedStyle(td);
-          const inner =
-            td.getBoundingClientRect().height -
-            parseFloat(style.paddingTop) -
-            parseFloat(style.paddingBottom);
-          return Math.round(inner / parseFloat(style.lineHeight));
+          const range = td.ownerDocument.createRange();
+          range.selectNodeContents(td);
+          const lineHeight = parseFloat(td.ownerDocument.defaultView.getComputedStyle(td).lineHeight);
+          return Math.round(range.getBoundingClientRect().height / lineHeight);
         });
         expect(lines).toBeLessThanOrEqual(2);
       });
