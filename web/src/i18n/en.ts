@@ -377,7 +377,7 @@ export const en = {
   'campaign.revenueMailedNote':
     'Revenue from converted customers: their purchases within the conversion window after entering, per group (for the mailed group: revenue from mailed customers who converted). Not attributed (the Attribution page splits each order across touchpoints) and not incremental (some would have bought anyway: the lift says how many more did).',
   'campaign.tooFew':
-    'Too few customers to judge yet: the rates are so far, and their difference is no result.',
+    'Too few customers to judge yet: these rates are a running count, and the gap between them is not a result.',
   'campaigns.conversionMailed': 'Conversion (mailed)',
   'campaigns.conversionControl': 'held-out group converted {rate}',
   'attribution.credited':
