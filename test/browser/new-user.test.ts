@@ -17,6 +17,9 @@ import { type api, uid } from '../support/local.js';
 import { LIVE_NURTURE_RUN, simulatedStack } from '../support/simulated-stack.js';
 
 const SHOTS = 'test-results/console/new-user';
+const TRIAL_SHOTS = 'test-results/console/trials';
+const NURTURE = 'default-nurture-decide';
+const REFERRAL = 'default-referral-reward';
 
 // biome-ignore lint/suspicious/noExplicitAny: the API's JSON, as the test reads it
 type Json = any;
@@ -70,14 +73,20 @@ describe('A new user answers the four questions in the console', { timeout: 120_
         120_000,
       );
     }
-    // One customer who added to the cart three weeks ago and never moved: stalled in decide.
+    // One customer who added to the cart three weeks ago and never moved: stalled in decide; and
+    // one three days ago, stalled only for a threshold under three days.
     const stalled = journey(stack, uid('stalled'), Date.now() - 21 * day);
     await stalled('Product Viewed', {}, 0);
     await stalled('Product Added', {}, 60_000);
+    const recent = journey(stack, uid('stalled3d'), Date.now() - 3 * day);
+    await recent('Product Viewed', {}, 0);
+    await recent('Product Added', {}, 60_000);
     await stack.analyticsRelay.settled();
     await eventually(
       async () => {
         expect((await admin('GET', '/v1/analytics/stages')).body.lagSeconds).toBe(0);
+        const stages = (await admin('GET', '/v1/analytics/stages?stalledAfterDays=2')).body;
+        expect(stages.stages.find((s: Json) => s.stage === 'decide').stalled).toBe(2);
         const metrics = (await admin('GET', '/v1/campaigns/metrics')).body.items as Json[];
         for (const id of NURTURE_CAMPAIGNS) {
           const m = metrics.find((x) => x.campaignId === id);
@@ -272,7 +281,7 @@ describe('A new user answers the four questions in the console', { timeout: 120_
       await goToSection(page, 'Nachrichten');
       const reasons = page.getByLabel('Warum nicht gesendet');
       expect(await reasons.locator('option[value="held-out"]').textContent()).toBe(
-        'Zurückgehalten (Kontrollgruppe der Kampagne)',
+        'In der Kontrollgruppe der Kampagne',
       );
       await check('de-messages');
     } finally {
@@ -384,5 +393,126 @@ describe('A new user answers the four questions in the console', { timeout: 120_
     expect(await page.locator('table[data-report="global-control"]').count()).toBe(0);
     expect(await page.getByText('Get marketing mail', { exact: true }).count()).toBe(0);
     await check('settings');
+  });
+
+  // What two new users found confusing (formerly console-trials.test.ts, which started the same
+  // stack): stalled counts that open their customers, the funnel's open windows, a pause that says
+  // what it did and can be undone, why a campaign is missing from attribution, and German at 1280 px.
+  const trialCheck = (name: string) => checkPage(page, `${TRIAL_SHOTS}/${name}.png`, { timeout: 45_000 });
+
+  it("opens a stage's stalled customers from the overview: exactly the API's list", async () => {
+    await page.goto(`${stack.url}/console/?stalledAfterDays=2`);
+    const item = page.locator('li[data-stalled-stage="decide"]');
+    // Two: the customer stalled three days ago and the one three weeks ago.
+    expect(await item.textContent()).toBe('2 customers stalled in decide');
+    await item.getByRole('link').click();
+    await page.getByRole('heading', { name: 'Customers stalled in decide (more than 2 days)' }).waitFor();
+    // The heading shows before the list has loaded: wait for its rows, then read them.
+    const rows = page.locator('section[data-stalled-after="2"] tr[data-customer]');
+    await rows.first().waitFor();
+    const listed = await rows.evaluateAll((all) => all.map((r) => r.getAttribute('data-customer')));
+    const api = (await admin('GET', '/v1/customers?stage=decide&stalledAfterDays=2')).body;
+    expect(api.items).toHaveLength(2);
+    expect(listed).toEqual(api.items.map((c: Json) => c.customerId));
+    await trialCheck('stalled-customers');
+  });
+
+  it('says the funnel is not final while windows are open, and that the local clock is scaled', async () => {
+    await goToSection(page, 'Overview');
+    const note = page.locator('[data-note="open-windows"]');
+    await note.waitFor();
+    const form = page.getByRole('form', { name: 'Funnel' });
+    // The default range ends tomorrow: every window of the last 30 days is still open.
+    expect(await form.getByLabel('To (exclusive)').getAttribute('placeholder')).toBe('YYYY-MM-DD');
+    const since = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+    expect(await note.textContent()).toContain(`customers first seen since ${since} are still within`);
+    expect(await note.textContent()).toContain('STAGEFLOW_TIME_SCALE');
+    // A range whose windows all ended says nothing.
+    await form.getByLabel('From').fill('2025-01-01');
+    await form.getByLabel('To (exclusive)').fill('2025-02-01');
+    await form.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL(/to=2025-02-01/);
+    await page.getByText('No customers were first seen in this range.').first().waitFor();
+    expect(await note.count()).toBe(0);
+  });
+
+  it('announces a pause with an Undo, in the list and on the campaign page', async () => {
+    const name = (await admin('GET', `/v1/campaigns/${NURTURE}`)).body.name;
+    await goToSection(page, 'Campaigns');
+    const notice = page.locator('[data-notice]');
+    // The live region is there before anything happens, so the news is announced.
+    expect(await notice.getAttribute('aria-live')).toBe('polite');
+    await page.getByRole('button', { name: `Pause ${name}` }).click();
+    await notice.getByText(`Paused “${name}”`).waitFor();
+    expect((await admin('GET', `/v1/campaigns/${NURTURE}`)).body.status).toBe('paused');
+    await trialCheck('campaigns-paused-undo');
+    await notice.getByRole('button', { name: `Undo: activate “${name}” again` }).click();
+    await notice.getByText(`Activated “${name}”.`).waitFor();
+    expect((await admin('GET', `/v1/campaigns/${NURTURE}`)).body.status).toBe('active');
+    expect(await notice.getAttribute('role')).toBe('status');
+
+    await page.getByRole('link', { name }).click();
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await notice.getByText(`Paused “${name}”`).waitFor();
+    await notice.getByRole('button', { name: `Undo: activate “${name}” again` }).click();
+    await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+    expect((await admin('GET', `/v1/campaigns/${NURTURE}`)).body.status).toBe('active');
+  });
+
+  it('explains on the attribution page, linked from the campaign page, why a campaign is missing', async () => {
+    await page.getByRole('link', { name: 'Why is this campaign missing from attribution?' }).click();
+    await page.getByRole('heading', { name: 'Attribution', level: 1 }).waitFor();
+    const why = page.locator('details#missing-campaign');
+    expect(await why.getAttribute('open')).not.toBeNull();
+    expect(await why.textContent()).toContain('only for orders that follow a click in one of its mails');
+    await trialCheck('attribution-why-missing');
+  });
+
+  it('speaks German without leftovers and keeps campaign names to two lines at 1280 px', async () => {
+    await page.getByLabel('Language').selectOption('de');
+    try {
+      await goToSection(page, 'Kampagnen');
+      await page.locator(`tr[data-campaign="${NURTURE}"] td[data-figure="lift"]`).waitFor();
+      // Campaign names take at most two lines.
+      const lineHeight = Number(
+        await page.evaluate(
+          `parseFloat(getComputedStyle(document.querySelector('table.campaigns th[scope="row"] a')).lineHeight)`,
+        ),
+      );
+      expect(lineHeight).toBeGreaterThan(10);
+      const names = (
+        await page
+          .locator('table.campaigns th[scope="row"] a')
+          .evaluateAll((links) =>
+            links.map((a) => ({ text: a.textContent, height: a.getBoundingClientRect().height })),
+          )
+      ).map((n) => ({ text: n.text, lines: Math.round(n.height / lineHeight) }));
+      expect(names.length).toBeGreaterThan(0);
+      expect(names.filter((n) => n.lines > 2)).toEqual([]);
+      // Nothing of the table is hidden past its edge.
+      const overflow = await page
+        .locator('.table-wrap')
+        .first()
+        .evaluate((el) => el.scrollWidth - el.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      // The referral campaign's trigger in words, not the bus's "Referral Converted".
+      const referral = page.locator(`tr[data-campaign="${REFERRAL}"]`);
+      expect(await referral.textContent()).not.toContain('Referral Converted');
+      expect(await referral.textContent()).toContain('Empfehlung eingelöst');
+      await trialCheck('de-campaigns');
+
+      await goToSection(page, 'Einstellungen');
+      await page.getByRole('heading', { name: 'Globale Kontrollgruppe' }).waitFor();
+      expect(await page.locator('main').textContent()).not.toContain('Ingest');
+      await trialCheck('de-settings');
+
+      await goToSection(page, 'Nachrichten');
+      const from = page.getByLabel('Von (Datum)', { exact: true });
+      expect(await from.getAttribute('type')).toBe('text');
+      expect(await from.getAttribute('placeholder')).toBe('JJJJ-MM-TT');
+      await trialCheck('de-messages');
+    } finally {
+      await page.getByLabel('Sprache').selectOption('en');
+    }
   });
 });

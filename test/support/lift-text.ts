@@ -38,3 +38,22 @@ export function expectedLift(c: Json): string {
   if (!c.significant) return `no significant difference (${statement})`;
   return c.lift === null ? statement : `${statement}, ${relative(c.lift)}`;
 }
+
+/**
+ * The campaigns list's lift cell: a campaign with a goal that nobody has entered yet waits for
+ * customers (the row says which trigger); else the lift statement.
+ */
+export function expectedListLift(m: Json): string {
+  const waiting = m.entered === 0 && m.sent === 0 && m.heldOut === 0;
+  return waiting && m.conversion.goal !== 'none' ? 'waiting for customers' : expectedLift(m.conversion);
+}
+
+/**
+ * The held-out line under the mailed conversion rate in the campaigns list (en-GB), from the
+ * API's figures: a result once the lift can be judged, else a rate "so far" with its customers.
+ */
+export function expectedControlLine(c: Json, percent: (r: number | null) => string): string {
+  if (c.significant !== null) return `held-out group converted ${percent(c.control.rate)}`;
+  const n = c.control.customers;
+  return `held out: ${percent(c.control.rate)} so far (${n} ${n === 1 ? 'customer' : 'customers'})`;
+}

@@ -140,7 +140,7 @@ describe('The console says API values in words, in both languages', () => {
     expect(stageLabel(en, 'decide')).toBe('decide');
     expect(stageLabel(de, 'decide')).toBe('Entscheidung');
     expect(reasonLabel(de, 'frequency-cap')).toBe('Zu viele Mails im Zeitraum');
-    expect(messageStatusLabel(de, 'held-out')).toBe('Zurückgehalten');
+    expect(messageStatusLabel(de, 'held-out')).toBe('Kontrollgruppe');
   });
 
   it('keeps a value it does not know as the API says it', () => {

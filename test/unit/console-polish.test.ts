@@ -13,12 +13,13 @@ describe('chart labels', () => {
     expect(wrapLabel('Nurture: research', 13)).toEqual(['Nurture:', 'research']);
   });
 
-  it('break a word longer than a line, and end a third line with an ellipsis', () => {
-    expect(wrapLabel('newsletter-weekly-digest', 10)).toEqual(['newsletter', '-weekly-d…']);
-    expect(wrapLabel('one two three four five', 8)).toEqual(['one two', 'three f…']);
-    for (const line of wrapLabel('a very long campaign name that goes on and on', 14)) {
-      expect(line.length).toBeLessThanOrEqual(14);
-    }
+  it('break a word longer than a line, and never cut a long name: it takes more lines', () => {
+    expect(wrapLabel('newsletter-weekly-digest', 10)).toEqual(['newsletter', '-weekly-di', 'gest']);
+    expect(wrapLabel('one two three four five', 8)).toEqual(['one two', 'three', 'four', 'five']);
+    const long = 'a very long campaign name that goes on and on';
+    const lines = wrapLabel(long, 14);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(14);
+    expect(lines.join(' ')).toBe(long);
   });
 });
 

@@ -63,7 +63,7 @@ describe('"not enough data" says how many customers a verdict needs', () => {
       'zu wenige Daten: noch 27 Kunden in der Kontrollgruppe nötig',
     );
     expect(liftText(de, 'de', conversion({ treatment: 5, control: 27 }))).toBe(
-      'zu wenige Daten: noch 27 zurückgehaltene und 5 angeschriebene Kunden nötig',
+      'zu wenige Daten: noch 27 Kunden in der Kontrollgruppe und 5 in der Testgruppe nötig',
     );
     // An older API without the figure: the plain words.
     expect(liftText(en, 'en', conversion(undefined))).toBe('not enough data');
@@ -72,7 +72,7 @@ describe('"not enough data" says how many customers a verdict needs', () => {
       'cannot be measured: the holdout is 0%, so nobody is held out to compare with',
     );
     expect(liftText(de, 'de', conversion(null, 0))).toBe(
-      'nicht messbar: die Kontrollgruppe ist 0 %, niemand wird zum Vergleich zurückgehalten',
+      'nicht messbar: die Kontrollgruppe ist 0 %, es gibt niemanden zum Vergleich',
     );
   });
 });

@@ -189,7 +189,10 @@ export function App() {
             <span title={localKeyEnv(t, session.who.name)} class="who-name">
               <span class="signed-in-as">{t('session.signedInLabel')} </span>
               {t('session.who', {
-                name: keyNameLabel(t, session.who.name),
+                // A local key's name says its scope again ("local admin key", admin): "local · admin".
+                name: localKeyEnv(t, session.who.name)
+                  ? t('keys.localShort')
+                  : keyNameLabel(t, session.who.name),
                 scope: t(`scope.${session.who.scope}`),
               })}
             </span>

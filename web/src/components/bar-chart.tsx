@@ -16,7 +16,7 @@ export interface Series {
   label: string;
 }
 
-/** The label column: 30% of the chart, between these; labels wrap to two lines within it. */
+/** The label column: 30% of the chart, between these; labels wrap within it, as many lines as they take. */
 const LABEL_MIN = 110;
 const LABEL_MAX = 190;
 const VALUE_W = 130;
@@ -33,10 +33,10 @@ const LINE_H = 17;
 const CHAR_W = 7.8;
 
 /**
- * A category label in at most two lines of `chars` characters, broken at spaces (a word longer
- * than a line is broken inside); what still does not fit ends the second line with "…". The
- * full label is in its title, the bars' titles and the table. (Cutting labels to 11 characters
- * made "Nurtu…ching" and "Entsc…idung" of names a marketer could not recognise.)
+ * A category label in lines of at most `chars` characters, broken at spaces (a word longer than a
+ * line is broken inside). Never cut: a long campaign name takes more lines and its bars' group
+ * grows with it. (Cutting labels made "Nurtu…ching" of names a marketer could not recognise, and
+ * a third line's "…" hid what told two long names apart.)
  */
 export function wrapLabel(label: string, chars: number): string[] {
   const lines: string[] = [];
@@ -58,9 +58,7 @@ export function wrapLabel(label: string, chars: number): string[] {
     }
   }
   if (line) lines.push(line);
-  if (lines.length <= 2) return lines;
-  const second = lines.slice(1).join(' ');
-  return [lines[0], `${second.slice(0, chars - 1).trimEnd()}…`];
+  return lines;
 }
 
 /**
@@ -121,15 +119,16 @@ export function BarChart(props: {
   const LABEL_W = Math.min(LABEL_MAX, Math.max(LABEL_MIN, Math.round(width * 0.3)));
   const PLOT_W = width - LABEL_W - VALUE_W;
   const labels = categories.map((c) => wrapLabel(c.label, Math.floor((LABEL_W - 8) / CHAR_W)));
-  const lineCount = Math.max(1, ...labels.map((l) => l.length));
   const values = categories.flatMap((c) => series.map((s) => props.value(c.key, s.key)));
   const axis = ticks(Math.max(0, ...values));
   const top = axis[axis.length - 1] || 1;
   const barsH = series.length * BAR_H;
-  const groupH = Math.max(barsH, lineCount * LINE_H) + GAP;
-  const height = categories.length * groupH + AXIS_H;
+  // Each category's group is as tall as its bars or its label, whichever is taller.
+  const groupHs = labels.map((l) => Math.max(barsH, l.length * LINE_H) + GAP);
+  const groupTops = groupHs.map((_, i) => groupHs.slice(0, i).reduce((sum, h) => sum + h, 0));
+  const plotBottom = groupHs.reduce((sum, h) => sum + h, 0);
+  const height = plotBottom + AXIS_H;
   const x = (v: number) => LABEL_W + (Math.max(0, v) / top) * PLOT_W;
-  const plotBottom = categories.length * groupH;
   return (
     <figure class="chart">
       <div class="chart-box" ref={box}>
@@ -156,7 +155,7 @@ export function BarChart(props: {
           </text>
           {categories.map((c, ci) => {
             // Bars centred in the group's height; a two-line label centred on the bars.
-            const y0 = ci * groupH + GAP / 2 + (groupH - GAP - barsH) / 2;
+            const y0 = groupTops[ci] + GAP / 2 + (groupHs[ci] - GAP - barsH) / 2;
             const lines = labels[ci];
             const firstLine = y0 + barsH / 2 + 5 - ((lines.length - 1) * LINE_H) / 2;
             return (

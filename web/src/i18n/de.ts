@@ -1,3 +1,4 @@
+import { deLeftovers } from './de-leftovers';
 import { dePages } from './de-pages';
 import { deTrials } from './de-trials';
 import type { Catalogue } from './en';
@@ -234,7 +235,7 @@ export const de: Catalogue = {
   'campaigns.conversion': 'Conversion',
   'campaigns.lift': 'Lift',
   'campaigns.intro':
-    'Jede Marketing-Kampagne hält einen Teil der Kunden zurück (die Kontrollgruppe) und vergleicht, wie viele der angeschriebenen und der zurückgehaltenen Kunden ihr Ziel erreicht haben: dieser Unterschied ist der Lift.',
+    'Jede Marketing-Kampagne schickt einem Teil der Kunden keine Mail (die Kontrollgruppe) und vergleicht, wie viele Kunden der Testgruppe (mit Mail) und der Kontrollgruppe ihr Ziel erreicht haben: dieser Unterschied ist der Lift.',
   'campaigns.new': 'Neue Kampagne',
   'campaigns.seededBy': 'Stageflow-Standard',
   'campaigns.figuresError': 'Die Kennzahlen konnten nicht geladen werden.',
@@ -248,14 +249,14 @@ export const de: Catalogue = {
   'campaign.results': 'Ergebnisse',
   'campaign.resultsAllTime': 'Seit dem Start der Kampagne.',
   'campaign.entered': 'Eingetretene Kunden',
-  'campaign.heldOut': 'Zurückgehalten (Kontrollgruppe)',
+  'campaign.heldOut': 'In der Kontrollgruppe',
   'campaign.delivered': 'Zugestellt',
   'campaign.bounced': 'Unzustellbar',
   'campaign.unsubscribed': 'Abgemeldet',
   'campaign.liftStatement': 'Lift (Ziel: {goal} innerhalb von {days} Tagen): {lift}',
   'campaign.arm': 'Gruppe',
-  'campaign.treatment': 'Angeschrieben (Testgruppe)',
-  'campaign.control': 'Zurückgehalten (Kontrollgruppe)',
+  'campaign.treatment': 'Testgruppe (mit Mail)',
+  'campaign.control': 'Kontrollgruppe (ohne Mail)',
   'campaign.armCustomers': 'Kunden',
   'campaign.converted': 'Konvertiert',
   'campaign.rate': 'Conversion-Rate',
@@ -347,8 +348,8 @@ export const de: Catalogue = {
   'stage.enjoy': 'Nutzung',
   'stage.refer': 'Empfehlung',
   'stage.repeat': 'Wiederkauf',
-  'reason.held-out': 'Zurückgehalten (Kontrollgruppe der Kampagne)',
-  'reason.global-control': 'Zurückgehalten (globale Kontrollgruppe)',
+  'reason.held-out': 'In der Kontrollgruppe der Kampagne',
+  'reason.global-control': 'In der globalen Kontrollgruppe',
   'reason.stale': 'Auslöser zu alt',
   'reason.campaign-paused': 'Kampagne pausiert',
   'reason.exit': 'Ausstiegsbedingung erfüllt',
@@ -368,7 +369,7 @@ export const de: Catalogue = {
   'campaigns.waiting': 'Wartet: Noch kein Kunde hat den Auslöser erfüllt (startet, wenn {trigger}).',
   'campaigns.liftLegendTitle': 'Was Lift bedeutet',
   'campaigns.liftLegend':
-    'Lift vergleicht die Kunden, die die Mail der Kampagne bekamen, mit den zurückgehaltenen, die sie nicht bekamen: wie viele mehr von ihnen das Ziel (bei Nurture: einen Kauf) im Konversionszeitraum erreichten, in Prozentpunkten, mit einem 95-%-Bereich. „Kein signifikanter Unterschied“ heißt, der Bereich schließt null noch ein: die Kampagne hilft vielleicht, mehr Daten zeigen es. „Zu wenige Daten“ heißt, weniger als 30 Kunden in einer der Gruppen.',
+    'Lift vergleicht die Testgruppe (Kunden, die die Mail der Kampagne bekamen) mit der Kontrollgruppe (Kunden ohne die Mail): wie viele mehr von ihnen das Ziel (bei Nurture: einen Kauf) im Konversionszeitraum erreichten, in Prozentpunkten, mit einem 95-%-Bereich. „Kein signifikanter Unterschied“ heißt, der Bereich schließt null noch ein: die Kampagne hilft vielleicht, mehr Daten zeigen es. „Zu wenige Daten“ heißt, weniger als 30 Kunden in einer der Gruppen.',
   'campaign.statusChange.active': 'Aktiviert von {who} am {at}',
   'campaign.statusChange.paused': 'Pausiert von {who} am {at}',
   'campaign.statusChange.draft': 'Zurück zum Entwurf von {who} am {at}',
@@ -384,17 +385,16 @@ export const de: Catalogue = {
   'keys.revokeShort': 'Widerrufen',
   'campaign.revenueMailed': 'Umsatz konvertierter Kunden',
   'campaign.revenueMailedNote':
-    'Umsatz konvertierter Kunden: ihre Käufe im Conversion-Fenster nach dem Eintritt, je Gruppe (bei den Angeschriebenen: Umsatz angeschriebener Kunden, die konvertierten). Nicht zugerechnet (die Seite Attribution teilt jede Bestellung auf die Kontaktpunkte auf) und nicht zusätzlich (manche hätten ohnehin gekauft: wie viele mehr es taten, sagt der Lift).',
+    'Umsatz konvertierter Kunden: ihre Käufe im Conversion-Fenster nach dem Eintritt, je Gruppe (bei der Testgruppe: Umsatz ihrer Kunden, die konvertierten). Nicht zugerechnet (die Seite Attribution teilt jede Bestellung auf die Kontaktpunkte auf) und nicht zusätzlich (manche hätten ohnehin gekauft: wie viele mehr es taten, sagt der Lift).',
   'campaign.tooFew':
-    'Zu wenige Kunden für ein Urteil: p-Wert und Rate der Kontrollgruppe sagen noch nichts aus.',
+    'Zu wenige Kunden für ein Urteil: Die Raten sind ein Zwischenstand, ihr Unterschied ist kein Ergebnis.',
   'campaigns.conversionMailed': 'Conversion (Testgruppe)',
-  'campaigns.conversionControl': 'Kontrollgruppe kaufte zu {rate}',
+  'campaigns.conversionControl': 'Kontrollgruppe: {rate} konvertiert',
   'attribution.credited':
     'Zugerechnet: jede Bestellung im Zeitraum, aufgeteilt auf die Kontaktpunkte des Kunden mit Kanal oder utm-Kampagne im Rückblick. Die Zeilen sind diese Kanäle bzw. utm-Kampagnennamen: Eine Mail-Kampagne erscheint nur, wenn die Besuche aus ihren Mails ihre utm-Kampagne tragen.',
   'table.scrollHint': 'Seitwärts scrollen, um alle Spalten zu sehen.',
   'overview.stalledNote': '{n} stockend',
-  // --- end i9-polish ---
-  // --- console trials (new-user fixes) ---
+  // --- end i9-polish; new-user fixes: de-trials.ts, then their leftovers: de-leftovers.ts ---
   ...deTrials,
-  // --- end console trials ---
+  ...deLeftovers,
 };

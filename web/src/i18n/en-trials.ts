@@ -30,5 +30,5 @@ export const enTrials = {
   'event.Referral Converted': 'Referral Converted (a referred friend’s first purchase)',
   'report.dayFormat': 'YYYY-MM-DD',
   'session.signedInLabel': 'Signed in as',
-  'session.who': '{name} ({scope})',
+  'session.who': '{name} · {scope}',
 } as const;

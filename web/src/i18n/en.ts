@@ -1,3 +1,4 @@
+import { enLeftovers } from './en-leftovers';
 import { enPages } from './en-pages';
 import { enTrials } from './en-trials';
 
@@ -375,7 +376,8 @@ export const en = {
   'campaign.revenueMailed': 'Revenue from converted customers',
   'campaign.revenueMailedNote':
     'Revenue from converted customers: their purchases within the conversion window after entering, per group (for the mailed group: revenue from mailed customers who converted). Not attributed (the Attribution page splits each order across touchpoints) and not incremental (some would have bought anyway: the lift says how many more did).',
-  'campaign.tooFew': "Too few customers to judge: the p-value and the control group's rate mean nothing yet.",
+  'campaign.tooFew':
+    'Too few customers to judge yet: these rates are a running count, and the gap between them is not a result.',
   'campaigns.conversionMailed': 'Conversion (mailed)',
   'campaigns.conversionControl': 'held-out group converted {rate}',
   'attribution.credited':
@@ -386,6 +388,7 @@ export const en = {
   // --- console trials (new-user fixes) ---
   ...enTrials,
   // --- end console trials ---
+  ...enLeftovers,
 } as const;
 
 export type MessageKey = keyof typeof en;

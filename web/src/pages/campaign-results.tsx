@@ -85,8 +85,9 @@ function Figures(props: { m: CampaignMetrics }) {
                   <th scope="col" class="num">
                     {t('campaign.converted')}
                   </th>
+                  {/* Too few customers: the rates are a running count, and the heading says so. */}
                   <th scope="col" class="num">
-                    {t('campaign.rate')}
+                    {t(tooFew ? 'campaign.rateSoFar' : 'campaign.rate')}
                   </th>
                   <th scope="col" class="num">
                     {t('campaign.revenueMailed')}

@@ -6,7 +6,7 @@ import { Empty, ErrorView, Link, Loaded, TableWrap, useLoad } from '../component
 import { plural, type Translate, useI18n } from '../i18n';
 import { eventLabel, stageLabel } from '../labels';
 import { canWrite, type Session } from '../session';
-import { changedBy, judgeable, liftText } from './campaign-figures';
+import { type CampaignMetrics, changedBy, judgeable, liftText } from './campaign-figures';
 import { changeStatus, statusNotice } from './campaign-status';
 
 /** What starts a campaign, in words: "the customer enters research". */
@@ -135,7 +135,7 @@ export function CampaignsPage(props: { session: Session }) {
                               ) : null}
                             </th>
                             <td>
-                              {c.flow}
+                              <span class="id">{c.flow}</span>
                               {m ? (
                                 <div class="muted" data-goal={m.conversion.goal}>
                                   {t('campaigns.goalIs', { goal: t(`goal.${m.conversion.goal}`) })}
@@ -154,30 +154,24 @@ export function CampaignsPage(props: { session: Session }) {
                             <td class="num" data-figure="clickRate">
                               {m ? percent(m.clickRate) : dash}
                             </td>
-                            {/* The held-out group's rate under the mailed one, so the mailed rate does
-                                not read as a result on its own; muted while too few customers. */}
-                            <td class="num" data-figure="conversion">
-                              {m && !noGoal ? (
-                                <>
-                                  <span data-rate>{percent(m.conversion.treatment.rate)}</span>
-                                  {/* No held-out customer yet: a "converted –" line is only noise. */}
-                                  {m.conversion.control.customers > 0 ? (
-                                    <div
-                                      class="muted"
-                                      data-figure="controlRate"
-                                      title={judgeable(m.conversion) ? undefined : t('campaign.tooFew')}
-                                    >
-                                      {t('campaigns.conversionControl', {
-                                        rate: percent(m.conversion.control.rate),
-                                      })}
-                                    </div>
-                                  ) : null}
-                                </>
-                              ) : (
-                                dash
-                              )}
+                            <td
+                              class="num"
+                              data-figure="conversion"
+                              data-provisional={
+                                m && !noGoal && !judgeable(m.conversion) ? 'too-few' : undefined
+                              }
+                            >
+                              {m && !noGoal && !waiting ? <ConversionRates c={m.conversion} /> : dash}
                             </td>
-                            <td data-figure="lift">{m ? liftText(t, locale, m.conversion) : dash}</td>
+                            {/* Nobody entered: the lift waits for customers, in three words, not the
+                                customers each group lacks (the row says why nothing was sent). */}
+                            <td data-figure="lift">
+                              {m
+                                ? waiting && !noGoal
+                                  ? t('lift.waiting')
+                                  : liftText(t, locale, m.conversion)
+                                : dash}
+                            </td>
                             {anyFailed ? (
                               <td class="num" data-figure="failed">
                                 {m && m.failed > 0 ? (
@@ -198,7 +192,7 @@ export function CampaignsPage(props: { session: Session }) {
                                 )}
                               </td>
                             ) : null}
-                            <td class="changed-by">{changedBy(t, c)}</td>
+                            <td class="changed-by id">{changedBy(t, c)}</td>
                             {writable ? (
                               <td class="actions">
                                 {c.status === 'active' ? (
@@ -235,6 +229,46 @@ export function CampaignsPage(props: { session: Session }) {
         }}
       </Loaded>
     </section>
+  );
+}
+
+/**
+ * The mailed group's conversion rate with the held-out group's under it, so the mailed rate does
+ * not read as a result on its own. While the lift has too few customers to judge, both are a
+ * muted "so far" with the customers behind them: the API's rates, not a finding. No held-out
+ * customer yet: no held-out line ("converted –" was only noise).
+ */
+function ConversionRates(props: { c: CampaignMetrics['conversion'] }) {
+  const { t, percent, number } = useI18n();
+  const { c } = props;
+  if (judgeable(c))
+    return (
+      <>
+        <span data-rate>{percent(c.treatment.rate)}</span>
+        <div class="muted" data-figure="controlRate">
+          {t('campaigns.conversionControl', { rate: percent(c.control.rate) })}
+        </div>
+      </>
+    );
+  const n = (count: number) => ({ n: number(count) });
+  return (
+    <span class="provisional">
+      <span data-rate>{percent(c.treatment.rate)}</span>{' '}
+      <span data-so-far>
+        {t(
+          plural(c.treatment.customers, 'campaigns.soFar.one', 'campaigns.soFar.other'),
+          n(c.treatment.customers),
+        )}
+      </span>
+      {c.control.customers > 0 ? (
+        <span class="provisional-line" data-figure="controlRate">
+          {t(plural(c.control.customers, 'campaigns.controlSoFar.one', 'campaigns.controlSoFar.other'), {
+            rate: percent(c.control.rate),
+            ...n(c.control.customers),
+          })}
+        </span>
+      ) : null}
+    </span>
   );
 }
 

@@ -147,7 +147,7 @@ export function CustomerPage(props: { customerId: string; session: Session }) {
                     {data.messages.map((m) => (
                       <tr key={`${m.runId}-${m.step}`}>
                         <td>{date(m.at)}</td>
-                        <td>{m.template}</td>
+                        <td class="id">{m.template}</td>
                         <td data-status={m.status}>{messageStatusLabel(t, m.status)}</td>
                       </tr>
                     ))}

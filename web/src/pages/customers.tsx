@@ -32,6 +32,8 @@ export function CustomersPage() {
   const [limit, setLimit] = useState(list.limit);
   const [by, setBy] = useState<Exclude<ListBy, 'email'>>(list.by === 'email' ? 'recent' : list.by);
   const [value, setValue] = useState(list.by === 'email' ? '' : list.value);
+  // A stage list's stalled threshold (the overview's links set it): a field, kept by Show.
+  const [stalled, setStalled] = useState(stalledText(list));
   const pages = useCursorPages();
   // Back and forward: the form follows the address, and the old cursors belong to another list.
   useEffect(() => {
@@ -39,6 +41,7 @@ export function CustomersPage() {
     if (list.by !== 'email') {
       setBy(list.by);
       setValue(list.value);
+      setStalled(stalledText(list));
     }
     pages.reset();
   }, [listKey]);
@@ -53,6 +56,7 @@ export function CustomersPage() {
       list: next.by === 'recent' ? undefined : next.by,
       value: next.value || undefined,
       limit: next.limit === 50 ? undefined : String(next.limit),
+      stalledAfterDays: next.stalledAfterDays === undefined ? undefined : String(next.stalledAfterDays),
     });
   };
 
@@ -88,6 +92,8 @@ export function CustomersPage() {
         onSubmit={(e) => {
           e.preventDefault();
           if (by === 'recent') show({ by, value: '', limit });
+          else if (by === 'stage' && value && stalled.trim())
+            show({ by, value, limit, stalledAfterDays: Number(stalled.trim()) });
           else if (value.trim()) show({ by, value: value.trim(), limit });
         }}
       >
@@ -99,6 +105,7 @@ export function CustomersPage() {
             onChange={(e) => {
               setBy((e.target as HTMLSelectElement).value as typeof by);
               setValue('');
+              setStalled('');
             }}
           >
             {(['recent', 'stage', 'channel', 'campaign'] as const).map((b) => (
@@ -124,6 +131,26 @@ export function CustomersPage() {
                 </option>
               ))}
             </select>
+          </div>
+        ) : null}
+        {by === 'stage' ? (
+          <div class="field">
+            <label for="customers-stalled">{t('customers.stalledAfter')}</label>
+            {/* The API's range (1 to 3650 days); the browser says what is wrong before Show. */}
+            <input
+              id="customers-stalled"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={3650}
+              step={1}
+              value={stalled}
+              aria-describedby="customers-stalled-hint"
+              onInput={(e) => setStalled((e.target as HTMLInputElement).value)}
+            />
+            <span id="customers-stalled-hint" class="hint">
+              {t('customers.stalledHint')}
+            </span>
           </div>
         ) : by === 'channel' || by === 'campaign' ? (
           <label>
@@ -159,6 +186,10 @@ export function CustomersPage() {
     </section>
   );
 }
+
+/** The threshold as the field shows it: empty for every customer of the stage. */
+const stalledText = (list: List): string =>
+  list.stalledAfterDays === undefined ? '' : String(list.stalledAfterDays);
 
 const LISTS: readonly ListBy[] = ['recent', 'stage', 'channel', 'campaign', 'email'];
 
@@ -210,6 +241,12 @@ function CustomerList(props: { list: List; pages: ReturnType<typeof useCursorPag
       data-stalled-after={list.stalledAfterDays}
     >
       <h2 id="customer-list-heading">{title}</h2>
+      {/* The index sorts by the hour of last activity (`<hour>#<id>`), not the instant. */}
+      {list.by === 'recent' || list.by === 'stage' ? (
+        <p class="hint" data-order-note>
+          {t('customers.orderNote')}
+        </p>
+      ) : null}
       <Loaded load={load} retry={reload}>
         {(page) => (
           <>
@@ -241,9 +278,11 @@ function CustomerList(props: { list: List; pages: ReturnType<typeof useCursorPag
                     {page.items.map((c) => (
                       <tr key={c.customerId} data-customer={c.customerId}>
                         <th scope="row">
-                          <Link to={`customers/${c.customerId}`}>{c.customerId}</Link>
+                          <Link to={`customers/${c.customerId}`} class="id">
+                            {c.customerId}
+                          </Link>
                         </th>
-                        <td>{c.email ?? ''}</td>
+                        <td class="id">{c.email ?? ''}</td>
                         <td>{c.firstName ?? ''}</td>
                         <td>{c.stage ? stageLabel(t, c.stage) : t('customer.noStage')}</td>
                         <td>

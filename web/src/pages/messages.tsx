@@ -228,7 +228,9 @@ export function MessagesPage() {
                           <time dateTime={m.at}>{date(m.at)}</time>
                         </td>
                         <td>
-                          <Link to={`customers/${m.customerId}`}>{m.customerId}</Link>
+                          <Link to={`customers/${m.customerId}`} class="id">
+                            {m.customerId}
+                          </Link>
                           {m.to ? <div class="muted">{m.to}</div> : null}
                         </td>
                         <td>
@@ -240,7 +242,7 @@ export function MessagesPage() {
                             }
                           </span>
                         </td>
-                        <td>{m.template}</td>
+                        <td class="id">{m.template}</td>
                         <td>
                           {t(`messageStatus.${m.status}`)}
                           {m.engagement && m.engagement.status !== 'sent'
