@@ -4,14 +4,16 @@ const ROOT = join(import.meta.dirname, '..');
 
 /**
  * Packages the bundles replace (esbuild `alias`): the SDK's default credential chain by
- * lib/aws/lambda-credentials.ts, which reads the environment credentials Lambda provides, and
- * the SDK's event-stream support, which none of our clients' operations use, by
- * lib/aws/no-event-streams.ts. Absolute paths, because esbuild resolves an alias from its
- * working directory.
+ * lib/aws/lambda-credentials.ts, which reads the environment credentials Lambda provides; the
+ * SDK's event-stream support, which none of our clients' operations use, by
+ * lib/aws/no-event-streams.ts; and DynamoDB's endpoint discovery, which no DynamoDB command
+ * uses any more, by lib/aws/no-endpoint-discovery.ts. Absolute paths, because esbuild resolves
+ * an alias from its working directory.
  */
 export const ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': join(ROOT, 'lib/aws/lambda-credentials.ts'),
   '@smithy/core/event-streams': join(ROOT, 'lib/aws/no-event-streams.ts'),
+  '@aws-sdk/middleware-endpoint-discovery': join(ROOT, 'lib/aws/no-endpoint-discovery.ts'),
 };
 
 /**
