@@ -4,7 +4,7 @@ import { isBuiltin } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { ALIASES, BUNDLING } from '../infra/bundling.js';
+import { BUILTIN_ALIASES, BUNDLE_ALIASES, BUNDLING } from '../infra/bundling.js';
 import { median } from './engine.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -15,7 +15,7 @@ export interface BundlePlan {
   externals: string[];
   banner?: string;
   mainFields?: string[];
-  /** esbuild `alias`: infra's (the SDK's credential chain replaced) when the SDK is bundled. */
+  /** esbuild `alias`: infra's (the SDK's credential chain replaced, the built-ins as CommonJS). */
   alias?: Record<string, string>;
   /** An external source map beside the bundle, without the sources (infra's). */
   sourceMap?: boolean;
@@ -29,8 +29,9 @@ export function bundlePlan(bundleSdk: boolean = BUNDLING.bundleAwsSDK): BundlePl
     externals: bundleSdk ? [] : ['@aws-sdk/*'],
     banner: BUNDLING.banner,
     mainFields: [...BUNDLING.mainFields],
-    // With the SDK left to the runtime, esbuild never sees the chain, and neither does CDK.
-    alias: bundleSdk ? { ...ALIASES } : undefined,
+    // With the SDK left to the runtime, esbuild never sees the chain, and neither does CDK;
+    // the built-ins our code and middy import are aliased either way (infra/bundling.ts).
+    alias: bundleSdk ? { ...BUNDLE_ALIASES } : { ...BUILTIN_ALIASES },
     sourceMap: BUNDLING.sourceMap,
     target: BUNDLING.target,
     source: `infra/bundling.ts, SDK ${bundleSdk ? 'bundled' : 'from the runtime'}`,

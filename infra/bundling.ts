@@ -4,15 +4,65 @@ const ROOT = join(import.meta.dirname, '..');
 
 /**
  * Packages the bundles replace (esbuild `alias`): the SDK's default credential chain by
- * lib/aws/lambda-credentials.ts, which reads the environment credentials Lambda provides, and
- * the SDK's event-stream support, which none of our clients' operations use, by
- * lib/aws/no-event-streams.ts. Absolute paths, because esbuild resolves an alias from its
- * working directory.
+ * lib/aws/lambda-credentials.ts, which reads the environment credentials Lambda provides; the
+ * SDK's event-stream support, which none of our clients' operations use, by
+ * lib/aws/no-event-streams.ts; and DynamoDB's endpoint discovery, which no DynamoDB command
+ * uses any more, by lib/aws/no-endpoint-discovery.ts. Absolute paths, because esbuild resolves
+ * an alias from its working directory.
  */
 export const ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': join(ROOT, 'lib/aws/lambda-credentials.ts'),
   '@smithy/core/event-streams': join(ROOT, 'lib/aws/no-event-streams.ts'),
+  '@aws-sdk/middleware-endpoint-discovery': join(ROOT, 'lib/aws/no-endpoint-discovery.ts'),
 };
+
+/**
+ * The Node.js built-ins the bundles import (the SDK, middy, Powertools, our own code), each
+ * aliased, as `node:x` and as `x`, to lib/aws/node-builtins/x.cjs, a CommonJS module that
+ * returns the built-in itself (`process.getBuiltinModule`).
+ *
+ * Why: a bundle's `import … from 'node:crypto'` makes Node build the built-in's ES module
+ * facade, and building it reads every export, which runs the lazy getters Node keeps for the
+ * parts few programs use: `crypto.webcrypto`, `fs.promises`, `process.report`,
+ * `process.allowedNodeEnvironmentFlags`, `stream.promises`. Through a CommonJS module the
+ * bundle gets the same module object without the facade and reads only the exports its code
+ * uses, when it uses them; the built-ins themselves still load at import. `node:stream/web`
+ * loads on first use instead (lib/aws/node-builtins/stream-web.cjs): only @middy/core imports it,
+ * for streamed responses no function sends. `npm run bench -- --cold-start` measured both
+ * (docs/architecture.md, "Cold start"). A built-in not listed here stays an ES import and works
+ * as before; a subpath of a listed one (`node:timers/promises`) fails the build until it is
+ * listed, because the alias would rewrite it into the file's path.
+ */
+export const NODE_BUILTINS = [
+  'async_hooks',
+  'console',
+  'crypto',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'os',
+  'path',
+  'process',
+  'stream',
+  'stream/promises',
+  'stream/web',
+  'timers',
+  'url',
+] as const;
+
+export const BUILTIN_ALIASES: Readonly<Record<string, string>> = Object.fromEntries(
+  NODE_BUILTINS.flatMap((name) => {
+    const file = join(ROOT, 'lib/aws/node-builtins', `${name.replace('/', '-')}.cjs`);
+    return [
+      [`node:${name}`, file],
+      [name, file],
+    ];
+  }),
+);
+
+/** Every alias of a bundle with the SDK in it: the SDK's replaced parts and the built-ins. */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = { ...ALIASES, ...BUILTIN_ALIASES };
 
 /**
  * How esbuild bundles every function (the stateless stack's NodejsFunction `bundling`), kept
@@ -34,7 +84,9 @@ export const BUNDLING = {
   // External source maps without the sources, deployed for mapping stack traces (runtimeNodeOptions).
   sourceMap: true,
   sourcesContent: false,
-  esbuildArgs: Object.fromEntries(Object.entries(ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
+  esbuildArgs: Object.fromEntries(
+    Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to]),
+  ),
 } as const;
 
 /**

@@ -4,7 +4,8 @@ import * as z from './shared/zod.js';
  * A schema built the first time its settings are read. Config and RuntimeConfig, which every
  * HTTP function reads on its first request, are built at import; the settings only some
  * functions read (the event bus, analytics, flows, measurement) cost the others nothing at cold
- * start (docs/architecture.md, "Cold start").
+ * start (docs/architecture.md, "Cold start"). Its calls are marked pure, so a bundle that never
+ * reads those settings leaves out their schemas' code as well.
  */
 const onFirstRead = <T>(build: () => T): (() => T) => {
   let schema: T | undefined;
@@ -101,7 +102,7 @@ export function config(): StageflowConfig {
   return cached;
 }
 
-const EventsConfig = onFirstRead(() =>
+const EventsConfig = /* @__PURE__ */ onFirstRead(() =>
   z.object({
     EVENT_BUS_NAME: z.string().check(z.minLength(1, 'EVENT_BUS_NAME must name the Stageflow event bus')),
     EVENTBRIDGE_ENDPOINT: z.optional(z.url()),
@@ -189,7 +190,7 @@ export function resetConfig(): void {
   cachedRuntime = undefined;
 }
 
-const AnalyticsConfig = onFirstRead(() =>
+const AnalyticsConfig = /* @__PURE__ */ onFirstRead(() =>
   z.object({
     STAGEFLOW_REPORT_TIMEZONE: z._default(z.string(), 'UTC').check(
       z.refine((tz: string) => {
@@ -248,7 +249,7 @@ export function timeScale(env: Env = process.env): number {
   return value;
 }
 
-const FlowEnv = onFirstRead(() =>
+const FlowEnv = /* @__PURE__ */ onFirstRead(() =>
   z.object({
     STAGEFLOW_FREQUENCY_CAP: z._default(z.coerce.number().check(z.int(), z.gte(1)), 3),
     STAGEFLOW_FREQUENCY_WINDOW_DAYS: z._default(z.coerce.number().check(z.positive()), 7),
@@ -289,7 +290,7 @@ export function flowConfig(env: Env = process.env): FlowConfig {
 /** STAGEFLOW_FLOW_TRACE=stdout: a flow worker thread prints the flow trace (local/flows-worker.ts). */
 export const flowTraceToStdout = (env: Env = process.env): boolean => env.STAGEFLOW_FLOW_TRACE === 'stdout';
 
-const MeasurementEnv = onFirstRead(() =>
+const MeasurementEnv = /* @__PURE__ */ onFirstRead(() =>
   z.object({
     STAGEFLOW_SEED_HOLDOUT_PERCENT: z.optional(z.coerce.number().check(z.gte(0), z.lte(100))),
   }),

@@ -512,6 +512,8 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
         expect(code, name).not.toMatch(/from\s*["']@aws-sdk\//);
         // The default credential chain is replaced by the environment provider (infra/bundling.ts ALIASES).
         expect(code, name).not.toMatch(/defaultProvider::from(Ini|SSO|Process)/);
+        // Node built-ins load as CommonJS, without their ES module facades (infra/bundling.ts NODE_BUILTINS).
+        expect(code, name).not.toMatch(/from\s*["'](node:)?(?!module["'])[\w/]+["']/);
         expect(statSync(`${assetOf(name)}.map`).size).toBeGreaterThan(0);
       }
     });

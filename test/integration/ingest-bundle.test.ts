@@ -22,12 +22,18 @@ beforeAll(async () => {
 });
 afterAll(async () => stack.stop());
 
-/** Imports the bundle in a new process and calls its handler once with this API Gateway event. */
-async function invoke(event: Record<string, unknown>): Promise<{ statusCode: number; body: string }> {
+/**
+ * Imports the bundle in a new process and calls its handler once with this API Gateway event;
+ * `loaded` says which of these Node built-ins the process had loaded by the end.
+ */
+async function invoke(
+  event: Record<string, unknown>,
+): Promise<{ statusCode: number; body: string; loaded: Record<string, boolean> }> {
   const script =
     'const { handler } = await import(process.argv[1]);' +
     'const r = await handler(JSON.parse(process.argv[2]), { getRemainingTimeInMillis: () => 10000, awsRequestId: "bundle-test" });' +
-    'process.stdout.write("\\n" + JSON.stringify(r));';
+    'const loaded = Object.fromEntries(["stream/web", "https", "crypto"].map((m) => [m, process.moduleLoadList.includes("NativeModule " + m)]));' +
+    'process.stdout.write("\\n" + JSON.stringify({ ...r, loaded }));';
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--input-type=module', '-e', script, pathToFileURL(bundle.file).href, JSON.stringify(event)],
@@ -63,6 +69,13 @@ describe('the deployed ingest bundle', () => {
     expect(code).toContain('AWS event streams are not bundled');
   });
 
+  it('loads the Node built-ins as CommonJS, without their ES module facades', () => {
+    const code = readFileSync(bundle.file, 'utf8');
+    // infra/bundling.ts NODE_BUILTINS: only the banner's node:module is an ES import.
+    expect(code.match(/from\s*["']node:(?!module["'])[\w/]+["']/g) ?? []).toEqual([]);
+    expect(code).toContain('getBuiltinModule("node:https")');
+  });
+
   it('stores a touchpoint and a Segment track call against DynamoDB Local', async () => {
     // Prepare
     const customerId = uid('bundle');
@@ -93,6 +106,8 @@ describe('the deployed ingest bundle', () => {
     // Assess: both stored, read back through the local stack's API.
     expect(native.statusCode, native.body).toBe(200);
     expect(segment.statusCode, segment.body).toBe(200);
+    // node:stream/web is only middy's, for streamed responses: no request loads it.
+    expect(native.loaded).toEqual({ 'stream/web': false, https: true, crypto: true });
     const customer = await api(stack)('GET', `/v1/customers/${encodeURIComponent(customerId)}`);
     expect(customer.status).toBe(200);
     expect(customer.body.stage).toBe('decide');

@@ -1,0 +1,2 @@
+// node:os for the bundles, loaded without its ES module facade (infra/bundling.ts, NODE_BUILTINS).
+module.exports = process.getBuiltinModule('node:os');

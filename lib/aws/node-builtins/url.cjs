@@ -1,0 +1,2 @@
+// node:url for the bundles, loaded without its ES module facade (infra/bundling.ts, NODE_BUILTINS).
+module.exports = process.getBuiltinModule('node:url');
