@@ -1,7 +1,17 @@
 import type { CompiledModel } from '../journey/index.js';
-import { type Cells, cellsOf, diffCells, LAYOUT, MAX_TRANSACTION_ITEMS, withVersions } from './cells.js';
+import {
+  type Cells,
+  cellsOf,
+  diffCells,
+  LAYOUT,
+  MAX_TRANSACTION_ITEMS,
+  splitItemKey,
+  VERSION_SK,
+  withVersions,
+} from './cells.js';
 import { ContributionContendedError } from './errors.js';
 import { type AnalyticsSettings, deriveFacts } from './facts.js';
+import { refreshRollups } from './month-rollups.js';
 import type { AnalyticsStore, ContributionChange } from './ports.js';
 
 const MAX_ATTEMPTS = 6;
@@ -19,6 +29,9 @@ export class AnalyticsProjector {
     private readonly cm: CompiledModel,
     private readonly settings: AnalyticsSettings,
   ) {}
+
+  /** Funnel and credit partitions changed by the transactions applied since the last `takeChanged`. */
+  private readonly changed = new Set<string>();
 
   /** The change that brings one customer's contribution up to date, or null when it is current. */
   private async changeOf(customerId: string): Promise<ContributionChange | null> {
@@ -38,7 +51,10 @@ export class AnalyticsProjector {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const change = await this.changeOf(customerId);
       if (change === null) return false;
-      if (await this.store.apply([change])) return change.deltas.size > 0;
+      if (await this.store.apply([change])) {
+        this.noteChanged([change]);
+        return change.deltas.size > 0;
+      }
       // Lost to another writer (or a conflicting transaction on a shared aggregate): re-read.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
     }
@@ -52,8 +68,10 @@ export class AnalyticsProjector {
    * Each customer's contribution is still replaced on its own revision condition in the same
    * transaction, so exactly-once holds as for one; a transaction that loses a race is redone
    * customer by customer. Throws (with `customerId`) on the first customer that cannot be projected.
+   * Returns the funnel and credit partitions (months) the call changed, for the rollup refresh.
    */
-  async projectMany(ids: readonly string[]): Promise<void> {
+  async projectMany(ids: readonly string[]): Promise<string[]> {
+    this.takeChanged();
     const customerIds = [...new Set(ids)];
     const changes: (ContributionChange | null)[] = new Array(customerIds.length).fill(null);
     let next = 0;
@@ -72,9 +90,27 @@ export class AnalyticsProjector {
       } catch (error) {
         if (group.length === 1) throw named(error, group[0].customerId);
       }
-      if (applied) continue;
+      if (applied) {
+        this.noteChanged(group);
+        continue;
+      }
       for (const change of group) await projectOrName(this, change.customerId);
     }
+    return this.takeChanged();
+  }
+
+  private noteChanged(changes: readonly ContributionChange[]) {
+    for (const change of changes)
+      for (const key of change.deltas.keys()) {
+        const { pk, sk } = splitItemKey(key);
+        if (sk === VERSION_SK) this.changed.add(pk);
+      }
+  }
+
+  private takeChanged(): string[] {
+    const out = [...this.changed];
+    this.changed.clear();
+    return out;
   }
 }
 
@@ -145,17 +181,24 @@ export interface ProfileChange {
  * uncounted change is; on a failure, reports the first record of the customer that failed
  * (everything before it is counted; customers after it that were counted already recompute
  * to nothing on the retry).
+ *
+ * Once the batch has committed, refreshes the stored rollups of every ended month it changed
+ * (month-rollups.ts), before the mark goes, so `lagSeconds == 0` means reports take them. The
+ * refresh is best-effort: its failure is returned as `refreshError` (the handler logs it) and
+ * never fails or retries the batch; a report over such a month sums its days itself.
  */
 export async function projectBatch(
   store: AnalyticsStore,
-  projector: Pick<AnalyticsProjector, 'projectMany'>,
+  projector: { projectMany(ids: readonly string[]): Promise<readonly string[]> },
   changes: readonly ProfileChange[],
-): Promise<{ failedFrom: string | null; error?: unknown }> {
+  now: () => number = Date.now,
+): Promise<{ failedFrom: string | null; error?: unknown; refreshError?: unknown }> {
   if (changes.length === 0) return { failedFrom: null };
   const markId = changes[0].sequenceNumber;
   await store.markInFlight(markId, earliest(changes));
+  let changed: readonly string[];
   try {
-    await projector.projectMany(changes.map((c) => c.customerId));
+    changed = await projector.projectMany(changes.map((c) => c.customerId));
   } catch (error) {
     const customerId = (error as { customerId?: string }).customerId;
     const i = Math.max(
@@ -170,8 +213,15 @@ export async function projectBatch(
     }
     return { failedFrom: sequenceNumber, error };
   }
+  let refreshError: unknown;
+  try {
+    const { errors } = await refreshRollups(store, changed, now());
+    if (errors.length > 0) refreshError = errors[0].error;
+  } catch (error) {
+    refreshError = error;
+  }
   await store.clearInFlight(markId);
-  return { failedFrom: null };
+  return refreshError === undefined ? { failedFrom: null } : { failedFrom: null, refreshError };
 }
 
 /** The earliest change time of a batch (ISO strings compare in time order). */
