@@ -30,9 +30,6 @@ export class AnalyticsProjector {
     private readonly settings: AnalyticsSettings,
   ) {}
 
-  /** Funnel and credit partitions changed by the transactions applied since the last `takeChanged`. */
-  private readonly changed = new Set<string>();
-
   /** The change that brings one customer's contribution up to date, or null when it is current. */
   private async changeOf(customerId: string): Promise<ContributionChange | null> {
     const { snapshot, profileVersion, stored } = await this.store.load(customerId);
@@ -47,12 +44,12 @@ export class AnalyticsProjector {
   }
 
   /** Brings one customer's contribution up to date; true if the aggregates changed. */
-  async project(customerId: string): Promise<boolean> {
+  async project(customerId: string, changed?: Set<string>): Promise<boolean> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const change = await this.changeOf(customerId);
       if (change === null) return false;
       if (await this.store.apply([change])) {
-        this.noteChanged([change]);
+        if (changed) noteChanged(changed, [change]);
         return change.deltas.size > 0;
       }
       // Lost to another writer (or a conflicting transaction on a shared aggregate): re-read.
@@ -71,7 +68,8 @@ export class AnalyticsProjector {
    * Returns the funnel and credit partitions (months) the call changed, for the rollup refresh.
    */
   async projectMany(ids: readonly string[]): Promise<string[]> {
-    this.takeChanged();
+    // Per call, so concurrent batches on one projector each refresh what they changed.
+    const changed = new Set<string>();
     const customerIds = [...new Set(ids)];
     const changes: (ContributionChange | null)[] = new Array(customerIds.length).fill(null);
     let next = 0;
@@ -91,35 +89,30 @@ export class AnalyticsProjector {
         if (group.length === 1) throw named(error, group[0].customerId);
       }
       if (applied) {
-        this.noteChanged(group);
+        noteChanged(changed, group);
         continue;
       }
-      for (const change of group) await projectOrName(this, change.customerId);
+      for (const change of group) await projectOrName(this, change.customerId, changed);
     }
-    return this.takeChanged();
+    return [...changed];
   }
+}
 
-  private noteChanged(changes: readonly ContributionChange[]) {
-    for (const change of changes)
-      for (const key of change.deltas.keys()) {
-        const { pk, sk } = splitItemKey(key);
-        if (sk === VERSION_SK) this.changed.add(pk);
-      }
-  }
-
-  private takeChanged(): string[] {
-    const out = [...this.changed];
-    this.changed.clear();
-    return out;
-  }
+/** Adds the funnel and credit partitions (months) the changes bump the version of. */
+function noteChanged(changed: Set<string>, changes: readonly ContributionChange[]) {
+  for (const change of changes)
+    for (const key of change.deltas.keys()) {
+      const { pk, sk } = splitItemKey(key);
+      if (sk === VERSION_SK) changed.add(pk);
+    }
 }
 
 const named = (error: unknown, customerId: string) =>
   Object.assign(error instanceof Error ? error : new Error(String(error)), { customerId });
 
-const projectOrName = async (projector: AnalyticsProjector, customerId: string) => {
+const projectOrName = async (projector: AnalyticsProjector, customerId: string, changed: Set<string>) => {
   try {
-    await projector.project(customerId);
+    await projector.project(customerId, changed);
   } catch (error) {
     throw named(error, customerId);
   }
