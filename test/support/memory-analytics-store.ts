@@ -88,6 +88,7 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
 
   async aggregates(reads: readonly AggregateRead[], counters?: readonly string[]): Promise<AggregateItem[]> {
     const out: AggregateItem[] = [];
+    this.reads.push(...reads);
     // A read of a whole month's day items is a re-sum (month-rollups.ts).
     this.monthSums += reads.filter(
       (r) =>
@@ -112,6 +113,8 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
   rollupWrites = 0;
   /** Month sums taken from the day items (re-sums, by a report or the projector's refresh). */
   monthSums = 0;
+  /** Every aggregate read, in order (which were strongly consistent). */
+  readonly reads: AggregateRead[] = [];
   /** Set to make every rollup put fail, as a throttled or denied DynamoDB put does. */
   failRollupPuts: Error | null = null;
   async version(pk: string) {

@@ -200,4 +200,25 @@ describe("The projector's refresh of the ended months a batch changed", () => {
   });
 });
 
+describe('Reports around the month rollups', () => {
+  it('answer 503 before summing any month, and read the running month eventually consistent', async () => {
+    // Arrange: a September and a November (running) customer; an older layout's item
+    const { cached, set, project, read } = stores();
+    set('a', [ad('2026-09-03T10:00:00', 'instagram', 'autumn')]);
+    set('b', [ad('2026-11-02T10:00:00', 'google', 'brand')]);
+    await project(['a', 'b']);
+    cached.items.set(itemKey('AGG#v3#stages', '-'), { n: 1 });
+    // Act and assess: the 503 reads no month
+    await expect(read(cached).funnel({ ...FUNNEL, to: '2026-12-01' })).rejects.toThrow(/rebuild/);
+    expect(cached.reads).toEqual([]);
+    cached.rebuiltLayout = 4;
+    // Act: a report over September to November, whole months
+    await read(cached).funnel({ ...FUNNEL, to: '2026-12-01' });
+    // Assess: September's days (stored) strongly consistent, November's days (never stored) not
+    const days = (month: string) => cached.reads.filter((r) => r.range?.fromSk === `${month}-01`);
+    expect(days('2026-09').map((r) => r.consistent)).toEqual([true]);
+    expect(days('2026-11').map((r) => r.consistent ?? false)).toEqual([false]);
+  });
+});
+
 const strip = ({ asOf: _a, ...rest }: Record<string, unknown>) => rest;
