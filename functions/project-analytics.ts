@@ -17,22 +17,31 @@ import { conversionDeps } from '../lib/runtime/measurement.js';
 export const handler = taskHandler<DynamoDBStreamEvent, DynamoDBBatchResponse>(async (event) => {
   const changes = profileChangesOf(event.Records);
   const { store, projector } = analytics();
-  const { failedFrom, error } = await projectBatch(store, withConversions(projector), changes);
+  const { failedFrom, error, refreshError } = await projectBatch(store, withConversions(projector), changes);
+  if (refreshError !== undefined)
+    // Best-effort: the batch is counted; reports over those months sum their days until the next refresh.
+    logger.warn('analytics month rollups not refreshed; reports re-sum those months', {
+      error: describe(refreshError),
+    });
   if (failedFrom === null) return { batchItemFailures: [] };
   logger.error('analytics projection failed; the stream retries from this record', {
     sequenceNumber: failedFrom,
-    error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+    error: describe(error),
   });
   return { batchItemFailures: [{ itemIdentifier: failedFrom }] };
 });
+
+const describe = (error: unknown) =>
+  error instanceof Error ? { name: error.name, message: error.message } : String(error);
 
 /** The projector, then the customers' conversions: both idempotent, retried together. */
 function withConversions(projector: AnalyticsProjector): Pick<AnalyticsProjector, 'projectMany'> {
   const deps = conversionDeps();
   return {
     async projectMany(ids) {
-      await projector.projectMany(ids);
+      const changed = await projector.projectMany(ids);
       await detectConversionsOf(deps, ids);
+      return changed;
     },
   };
 }

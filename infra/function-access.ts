@@ -1,3 +1,4 @@
+import { AGG } from '../lib/analytics/index.js';
 import type { FunctionName } from '../lib/http/routes.js';
 import { TABLE_INDEXES, type TableIndexName } from '../lib/storage/table.js';
 
@@ -71,7 +72,8 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
     ],
   },
   // ReadAnalytics: aggregate and in-flight items (Query), a month's version and the key lookup
-  // (GetItem); the month rollups a report stores for a month it summed (PutItem, month-rollups.ts).
+  // (GetItem); the month rollups a report stores for a month it summed (PutItem, month-rollups.ts),
+  // on the funnel and credit partitions only (LEADING_KEYS).
   analytics: { read: ['dynamodb:GetItem', 'dynamodb:Query'], write: ['dynamodb:PutItem'] },
   // DynamoDbAnalyticsStore: the customer's partition (Query) and contribution (BatchGetItem); one
   // TransactWriteItems of the contribution (Put or Delete) and ADDs (Update); in-flight marks
@@ -137,6 +139,21 @@ export const TABLE_ACCESS: Record<FunctionName, { read: readonly string[]; write
   seedDefaults: { read: [], write: ['dynamodb:PutItem'] },
   // DynamoDbMarketingSwitch: read the SETTINGS/MARKETING item, write it back conditionally.
   marketingSwitch: { read: ['dynamodb:GetItem'], write: ['dynamodb:PutItem'] },
+};
+
+/**
+ * Table actions a function may take only on items whose partition key matches one of `keys`
+ * (IAM `dynamodb:LeadingKeys`, ForAllValues:StringLike): granted in a statement of their own,
+ * not with the function's other table actions. The analytics report function puts month
+ * rollups and nothing else, so a bug or a stolen role cannot overwrite a profile or a key.
+ * (The projector's PutItem stays table-wide: it also puts contributions, `AN#…`, and the
+ * conversions' assignments in customer partitions, `C#…`, so a condition would list most of
+ * the table.)
+ */
+export const LEADING_KEYS: Partial<
+  Record<FunctionName, { actions: readonly string[]; keys: readonly string[] }>
+> = {
+  analytics: { actions: ['dynamodb:PutItem'], keys: [AGG.funnel('*'), AGG.credit('*')] },
 };
 
 /**

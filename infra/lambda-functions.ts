@@ -23,6 +23,7 @@ import {
   INDEX_QUERIES,
   KEY_READ,
   KEY_WRITE,
+  LEADING_KEYS,
   SERVICE_ACCESS,
   TABLE_ACCESS,
   templatePrefix,
@@ -64,9 +65,20 @@ export function createFunction(scope: Stack, name: FunctionName, props: Function
   logGroup.grantWrite(role);
 
   const access = TABLE_ACCESS[name];
+  const keyed = LEADING_KEYS[name];
   const tableActions = [...access.read, ...access.write];
+  const anyKey = tableActions.filter((action) => !keyed?.actions.includes(action));
   if (tableActions.length > 0) {
-    role.addToPrincipalPolicy(new PolicyStatement({ actions: tableActions, resources: [table.tableArn] }));
+    if (anyKey.length > 0)
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: anyKey, resources: [table.tableArn] }));
+    if (keyed)
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: [...keyed.actions],
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...keyed.keys] } },
+        }),
+      );
     role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: access.write.length > 0 ? [...KEY_READ, ...KEY_WRITE] : KEY_READ,

@@ -41,9 +41,10 @@ const ROLLUP = 'M';
  *   one) keeps every counter name known, so a report reads only its lookback's counters.
  * - `AGG#v4#funnel#<month>` and `AGG#v4#credit#<month>` / `V`: `v`, the partition's version,
  *   bumped in every transaction that changes one of its day items (withVersions); and
- *   `M#<channel>#<campaign>[#<currency>]`: the month rollups a report stores, labelled with the
- *   version they were summed at, after the marker `M#` (month-rollups.ts). The projector writes
- *   no rollup: each was a second item per change in its transaction (layout 3).
+ *   `M#<channel>#<campaign>[#<currency>]`: the month rollups, labelled with the version they
+ *   were summed at, and the marker `M#` written after them (month-rollups.ts). The projector's
+ *   transactions write no rollup (each was a second item per change in its transaction, layout
+ *   3): it refreshes them after the batch commits, and a report on the cold path stores them.
  */
 export const AGG = {
   stages: `${V}#stages`,

@@ -209,29 +209,32 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
   }
 
   async putRollups(pk: string, version: number, items: readonly AggregateItem[]): Promise<void> {
-    const put = async (item: AggregateItem) => {
-      this.stats.requests++;
-      try {
-        const out = await this.client.send(
-          new PutItemCommand({
-            TableName: this.tableName,
-            Item: m({ ...item.counters, pk, sk: item.sk, [VERSION_ATTR]: version }),
-            ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
-            ExpressionAttributeNames: { '#v': VERSION_ATTR },
-            ExpressionAttributeValues: m({ ':v': version }),
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        );
-        this.stats.consumedWcu += out.ConsumedCapacity?.CapacityUnits ?? 0;
-      } catch (error) {
-        // A writer with a newer version was first: its sums stand.
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-    };
     const last = items[items.length - 1];
     if (!last) return;
-    await Promise.all(items.slice(0, -1).map(put));
-    await put(last);
+    await Promise.all(items.slice(0, -1).map((item) => this.putRollup(pk, version, item)));
+    await this.putRollup(pk, version, last);
+  }
+
+  /** One labelled rollup put; false when a writer with a newer label was first (its sums stand). */
+  protected async putRollup(pk: string, version: number, item: AggregateItem): Promise<boolean> {
+    this.stats.requests++;
+    try {
+      const out = await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: m({ ...item.counters, pk, sk: item.sk, [VERSION_ATTR]: version }),
+          ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
+          ExpressionAttributeNames: { '#v': VERSION_ATTR },
+          ExpressionAttributeValues: m({ ':v': version }),
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.stats.consumedWcu += out.ConsumedCapacity?.CapacityUnits ?? 0;
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
+    }
   }
 
   async layoutOutdated(): Promise<boolean> {

@@ -1,7 +1,17 @@
 import type { CompiledModel } from '../journey/index.js';
-import { type Cells, cellsOf, diffCells, LAYOUT, MAX_TRANSACTION_ITEMS, withVersions } from './cells.js';
+import {
+  type Cells,
+  cellsOf,
+  diffCells,
+  LAYOUT,
+  MAX_TRANSACTION_ITEMS,
+  splitItemKey,
+  VERSION_SK,
+  withVersions,
+} from './cells.js';
 import { ContributionContendedError } from './errors.js';
 import { type AnalyticsSettings, deriveFacts } from './facts.js';
+import { refreshRollups } from './month-rollups.js';
 import type { AnalyticsStore, ContributionChange } from './ports.js';
 
 const MAX_ATTEMPTS = 6;
@@ -34,11 +44,14 @@ export class AnalyticsProjector {
   }
 
   /** Brings one customer's contribution up to date; true if the aggregates changed. */
-  async project(customerId: string): Promise<boolean> {
+  async project(customerId: string, changed?: Set<string>): Promise<boolean> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const change = await this.changeOf(customerId);
       if (change === null) return false;
-      if (await this.store.apply([change])) return change.deltas.size > 0;
+      if (await this.store.apply([change])) {
+        if (changed) noteChanged(changed, [change]);
+        return change.deltas.size > 0;
+      }
       // Lost to another writer (or a conflicting transaction on a shared aggregate): re-read.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
     }
@@ -52,8 +65,11 @@ export class AnalyticsProjector {
    * Each customer's contribution is still replaced on its own revision condition in the same
    * transaction, so exactly-once holds as for one; a transaction that loses a race is redone
    * customer by customer. Throws (with `customerId`) on the first customer that cannot be projected.
+   * Returns the funnel and credit partitions (months) the call changed, for the rollup refresh.
    */
-  async projectMany(ids: readonly string[]): Promise<void> {
+  async projectMany(ids: readonly string[]): Promise<string[]> {
+    // Per call, so concurrent batches on one projector each refresh what they changed.
+    const changed = new Set<string>();
     const customerIds = [...new Set(ids)];
     const changes: (ContributionChange | null)[] = new Array(customerIds.length).fill(null);
     let next = 0;
@@ -72,18 +88,31 @@ export class AnalyticsProjector {
       } catch (error) {
         if (group.length === 1) throw named(error, group[0].customerId);
       }
-      if (applied) continue;
-      for (const change of group) await projectOrName(this, change.customerId);
+      if (applied) {
+        noteChanged(changed, group);
+        continue;
+      }
+      for (const change of group) await projectOrName(this, change.customerId, changed);
     }
+    return [...changed];
   }
+}
+
+/** Adds the funnel and credit partitions (months) the changes bump the version of. */
+function noteChanged(changed: Set<string>, changes: readonly ContributionChange[]) {
+  for (const change of changes)
+    for (const key of change.deltas.keys()) {
+      const { pk, sk } = splitItemKey(key);
+      if (sk === VERSION_SK) changed.add(pk);
+    }
 }
 
 const named = (error: unknown, customerId: string) =>
   Object.assign(error instanceof Error ? error : new Error(String(error)), { customerId });
 
-const projectOrName = async (projector: AnalyticsProjector, customerId: string) => {
+const projectOrName = async (projector: AnalyticsProjector, customerId: string, changed: Set<string>) => {
   try {
-    await projector.project(customerId);
+    await projector.project(customerId, changed);
   } catch (error) {
     throw named(error, customerId);
   }
@@ -145,17 +174,24 @@ export interface ProfileChange {
  * uncounted change is; on a failure, reports the first record of the customer that failed
  * (everything before it is counted; customers after it that were counted already recompute
  * to nothing on the retry).
+ *
+ * Once the batch has committed, refreshes the stored rollups of every ended month it changed
+ * (month-rollups.ts), before the mark goes, so `lagSeconds == 0` means reports take them. The
+ * refresh is best-effort: its failure is returned as `refreshError` (the handler logs it) and
+ * never fails or retries the batch; a report over such a month sums its days itself.
  */
 export async function projectBatch(
   store: AnalyticsStore,
-  projector: Pick<AnalyticsProjector, 'projectMany'>,
+  projector: { projectMany(ids: readonly string[]): Promise<readonly string[]> },
   changes: readonly ProfileChange[],
-): Promise<{ failedFrom: string | null; error?: unknown }> {
+  now: () => number = Date.now,
+): Promise<{ failedFrom: string | null; error?: unknown; refreshError?: unknown }> {
   if (changes.length === 0) return { failedFrom: null };
   const markId = changes[0].sequenceNumber;
   await store.markInFlight(markId, earliest(changes));
+  let changed: readonly string[];
   try {
-    await projector.projectMany(changes.map((c) => c.customerId));
+    changed = await projector.projectMany(changes.map((c) => c.customerId));
   } catch (error) {
     const customerId = (error as { customerId?: string }).customerId;
     const i = Math.max(
@@ -170,8 +206,15 @@ export async function projectBatch(
     }
     return { failedFrom: sequenceNumber, error };
   }
+  let refreshError: unknown;
+  try {
+    const { errors } = await refreshRollups(store, changed, now());
+    if (errors.length > 0) refreshError = errors[0].error;
+  } catch (error) {
+    refreshError = error;
+  }
   await store.clearInFlight(markId);
-  return { failedFrom: null };
+  return refreshError === undefined ? { failedFrom: null } : { failedFrom: null, refreshError };
 }
 
 /** The earliest change time of a batch (ISO strings compare in time order). */

@@ -24,6 +24,8 @@ export class ReadAnalytics {
     private readonly clock: () => number = Date.now,
     /** Stageflow's campaigns, id → name: attribution rows keyed by a campaign id get its name as `label`. */
     private readonly campaignNames: () => Promise<ReadonlyMap<string, string>> = async () => new Map(),
+    /** A month's rollups could not be stored (best-effort: the answer stands); the wiring logs it. */
+    private readonly onRollupStoreError: (error: unknown, pk: string) => void = () => {},
   ) {}
 
   /**
@@ -43,10 +45,8 @@ export class ReadAnalytics {
     const now = this.clock();
     // The stage partition holds one item per month and the customers without a stage: a fixed
     // number of items whatever the number of customers (docs/analytics.md, "Cost").
-    const [fresh, items] = await Promise.all([
-      this.freshness(now),
-      this.store.aggregates([{ pk: AGG.stages }]),
-    ]);
+    const fresh = await this.freshness(now);
+    const items = await this.store.aggregates([{ pk: AGG.stages }]);
     return {
       ...fresh,
       stalledAfterDays: q.stalledAfterDays,
@@ -64,24 +64,30 @@ export class ReadAnalytics {
       );
     // A month rollup cannot be split into ISO weeks; weekly cohorts read the day items.
     const rollups = !(q.by === 'cohort' && q.cohort === 'week');
-    const [fresh, items] = await Promise.all([
-      this.freshness(),
-      rangeItems(this.store, AGG.funnel, { from: q.from, to: q.to, now: this.clock(), rollups }),
-    ]);
+    // The layout check first: a 503 sums no month.
+    const fresh = await this.freshness();
+    const items = await rangeItems(this.store, AGG.funnel, {
+      from: q.from,
+      to: q.to,
+      now: this.clock(),
+      rollups,
+      onStoreError: this.onRollupStoreError,
+    });
     const groups = funnelReport(this.cm, items, { ...q, steps: steps.steps });
     return { from: q.from, to: q.to, windowDays: q.windowDays, steps: steps.steps, ...fresh, groups };
   }
 
   async attribution(query: Query) {
     const q = parse(AttributionQuery, query);
-    const [fresh, items, names] = await Promise.all([
-      this.freshness(),
+    const fresh = await this.freshness();
+    const [items, names] = await Promise.all([
       rangeItems(this.store, AGG.credit, {
         from: q.from,
         to: q.to,
         now: this.clock(),
         rollups: true,
         counters: attributionCounters(q.lookbackDays),
+        onStoreError: this.onRollupStoreError,
       }),
       // An email click's utm campaign is the Stageflow campaign's id (issue 8): name it.
       q.by === 'campaign' ? this.campaignNames() : new Map<string, string>(),

@@ -110,13 +110,14 @@ function platformActions(name: FunctionName): Set<string> {
 
 const SQS_SEND = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
 
-type Statement = { Action: string | string[]; Resource: unknown };
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
 const logicalId = (construct: IConstruct) =>
   Stack.of(construct).getLogicalId((construct.node.defaultChild ?? construct) as never);
 
 describe('IAM actions against the code that uses them', () => {
   let built: StageflowApp;
   let granted: Record<FunctionName, string[]>;
+  let statements: Record<FunctionName, Statement[]>;
   let used: Record<FunctionName, Set<string>>;
 
   beforeAll(async () => {
@@ -130,14 +131,22 @@ describe('IAM actions against the code that uses them', () => {
     const policies = Object.values(
       template.findResources('AWS::IAM::Policy') as Record<string, { Properties: Record<string, never> }>,
     );
-    granted = Object.fromEntries(
+    statements = Object.fromEntries(
       NAMES.map((name) => {
         const role = logicalId(built.stateless.functions[name].role!);
-        const statements = policies
-          .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
-          .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-        return [name, statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))];
+        return [
+          name,
+          policies
+            .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+            .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement),
+        ];
       }),
+    ) as Record<FunctionName, Statement[]>;
+    granted = Object.fromEntries(
+      NAMES.map((name) => [
+        name,
+        statements[name].flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])),
+      ]),
     ) as Record<FunctionName, string[]>;
 
     // The same esbuild options CDK's NodejsFunction gets (infra/lambda-functions.ts), unminified.
@@ -166,6 +175,15 @@ describe('IAM actions against the code that uses them', () => {
       unusedGrants(granted[name], used[name], platformActions(name)).map((a) => `${name}: ${a}`),
     );
     expect(unused).toEqual([]);
+  });
+
+  it("limits the analytics report function's PutItem to the funnel and credit partitions (LeadingKeys)", () => {
+    const puts = statements.analytics.filter((s) => [s.Action].flat().includes('dynamodb:PutItem'));
+    expect(puts).toHaveLength(1);
+    expect(puts[0].Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AGG#v4#funnel#*', 'AGG#v4#credit#*'] },
+    });
+    expect([puts[0].Action].flat()).toEqual(['dynamodb:PutItem']);
   });
 
   it('grants every table action TABLE_ACCESS lists, and the code uses each one', () => {

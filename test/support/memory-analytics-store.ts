@@ -88,6 +88,15 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
 
   async aggregates(reads: readonly AggregateRead[], counters?: readonly string[]): Promise<AggregateItem[]> {
     const out: AggregateItem[] = [];
+    this.reads.push(...reads);
+    // A read of a whole month's day items is a re-sum (month-rollups.ts).
+    this.monthSums += reads.filter(
+      (r) =>
+        r.range &&
+        /^\d{4}-\d{2}-01$/.test(r.range.fromSk) &&
+        r.range.toSk.endsWith('-01') &&
+        r.range.toSk === nextMonthOf(r.range.fromSk),
+    ).length;
     for (const [key, all] of this.items) {
       const { pk, sk } = splitItemKey(key);
       const hit = reads.some((r) => r.pk === pk && (!r.range || (sk >= r.range.fromSk && sk < r.range.toSk)));
@@ -102,10 +111,17 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
 
   /** Month rollups stored by reports (month-rollups.ts): not aggregate writes of the projector. */
   rollupWrites = 0;
+  /** Month sums taken from the day items (re-sums, by a report or the projector's refresh). */
+  monthSums = 0;
+  /** Every aggregate read, in order (which were strongly consistent). */
+  readonly reads: AggregateRead[] = [];
+  /** Set to make every rollup put fail, as a throttled or denied DynamoDB put does. */
+  failRollupPuts: Error | null = null;
   async version(pk: string) {
     return this.items.get(itemKey(pk, VERSION_SK))?.[VERSION_ATTR] ?? 0;
   }
   async putRollups(pk: string, version: number, items: readonly AggregateItem[]) {
+    if (this.failRollupPuts) throw this.failRollupPuts;
     for (const item of items) {
       const key = itemKey(pk, item.sk);
       if ((this.items.get(key)?.[VERSION_ATTR] ?? -1) >= version) continue;
@@ -142,3 +158,10 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
     };
   }
 }
+
+/** The first day of the month after the one `day` (`YYYY-MM-01`) starts. */
+const nextMonthOf = (day: string) => {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  return d.toISOString().slice(0, 10);
+};

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AGG, itemKey, ROLLUP_MARKER_SK, VERSION_ATTR } from '../../lib/analytics/cells.js';
-import { AnalyticsProjector } from '../../lib/analytics/project.js';
+import { AnalyticsProjector, projectBatch } from '../../lib/analytics/project.js';
 import { ReadAnalytics } from '../../lib/analytics/read-analytics.js';
 import { defaultModel, type EngineTouchpoint } from '../../lib/journey/index.js';
 import { MemoryAnalyticsStore } from '../support/memory-analytics-store.js';
@@ -113,6 +113,111 @@ describe('Month rollups stored by the reports (layout 4)', () => {
     await read(cached).funnel({ ...FUNNEL, to: '2026-12-01' });
     expect(cached.rollupWrites).toBe(writes);
     expect(cached.items.has(itemKey(AGG.funnel('2026-11'), ROLLUP_MARKER_SK))).toBe(false);
+  });
+});
+
+describe("The projector's refresh of the ended months a batch changed", () => {
+  const batch = (ids: string[]) =>
+    ids.map((customerId, i) => ({
+      customerId,
+      sequenceNumber: `s-${++seq}-${i}`,
+      at: '2026-11-15T11:00:00.000Z',
+    }));
+
+  it('leaves rollups a report then uses without summing the days, writing only the groups that changed', async () => {
+    // Arrange: September and October customers, projected as stream batches
+    const { cached, fresh, set, read } = stores();
+    set('a', [ad('2026-09-03T10:00:00', 'instagram', 'autumn'), buy('2026-09-04T10:00:00', 'o-a', 50)]);
+    set('b', [ad('2026-09-20T10:00:00', 'google', 'brand'), tp('2026-09-21T10:00:00', 'Product Added')]);
+    set('c', [ad('2026-10-02T10:00:00', 'instagram', 'autumn'), buy('2026-10-09T10:00:00', 'o-c', 80)]);
+    set('d', [ad('2026-11-02T10:00:00', 'google', 'brand')]);
+    const projector = new AnalyticsProjector(cached, defaultModel, settings);
+    await new AnalyticsProjector(fresh, defaultModel, settings).projectMany(['a', 'b', 'c', 'd']);
+    // Act
+    const result = await projectBatch(cached, projector, batch(['a', 'b', 'c', 'd']), () => NOW);
+    const sums = cached.monthSums;
+    const writes = cached.rollupWrites;
+    const funnel = await read(cached).funnel(FUNNEL);
+    const attribution = await read(cached).attribution(ATTRIBUTION);
+    // Assess: the batch counted and refreshed September and October (funnel and credit), not
+    // the running November; the reports read the stored rollups: no sum, no write
+    expect(result).toEqual({ failedFrom: null });
+    expect(sums).toBe(4);
+    expect(cached.items.has(itemKey(AGG.funnel('2026-11'), ROLLUP_MARKER_SK))).toBe(false);
+    expect(cached.monthSums).toBe(sums);
+    expect(cached.rollupWrites).toBe(writes);
+    expect(funnel.groups).toEqual((await read(fresh).funnel(FUNNEL)).groups);
+    expect(strip(attribution)).toEqual(strip(await read(fresh).attribution(ATTRIBUTION)));
+
+    // Act: a late touchpoint changes one September group (google/brand)
+    const late = [ad('2026-09-20T10:00:00', 'google', 'brand'), buy('2026-09-25T10:00:00', 'o-b', 20)];
+    set('b', late, 2);
+    await new AnalyticsProjector(fresh, defaultModel, settings).projectMany(['b']);
+    const before = cached.rollupWrites;
+    await projectBatch(cached, projector, batch(['b']), () => NOW);
+    // Assess: the funnel refresh wrote the one changed rollup and the marker; the credit month
+    // gained a group (its rollup and marker); the instagram rollups kept their older labels
+    expect(cached.rollupWrites - before).toBe(2 + 2);
+    const afterSums = cached.monthSums;
+    for (const by of ['none', 'channel', 'campaign', 'cohort'])
+      expect((await read(cached).funnel({ ...FUNNEL, by })).groups).toEqual(
+        (await read(fresh).funnel({ ...FUNNEL, by })).groups,
+      );
+    for (const model of ['first', 'linear', 'all'])
+      expect(strip(await read(cached).attribution({ ...ATTRIBUTION, model }))).toEqual(
+        strip(await read(fresh).attribution({ ...ATTRIBUTION, model })),
+      );
+    expect(cached.monthSums).toBe(afterSums);
+  });
+
+  it('counts the batch when a refresh put fails, and the report then sums the month, exactly', async () => {
+    // Arrange
+    const { cached, fresh, set, read } = stores();
+    set('a', [ad('2026-09-03T10:00:00', 'instagram', 'autumn'), buy('2026-09-04T10:00:00', 'o-a', 50)]);
+    set('b', [ad('2026-10-20T10:00:00', 'google', 'brand')]);
+    await new AnalyticsProjector(fresh, defaultModel, settings).projectMany(['a', 'b']);
+    cached.failRollupPuts = new Error('ProvisionedThroughputExceededException');
+    // Act
+    const result = await projectBatch(
+      cached,
+      new AnalyticsProjector(cached, defaultModel, settings),
+      batch(['a', 'b']),
+      () => NOW,
+    );
+    const sums = cached.monthSums;
+    const funnel = await read(cached).funnel(FUNNEL);
+    const attribution = await read(cached).attribution(ATTRIBUTION);
+    // Assess: counted (no retry, no mark left), the failure handed back to be logged; the
+    // reports sum the months themselves (their own put fails too, best-effort) and are exact
+    expect(result.failedFrom).toBeNull();
+    expect(result.refreshError).toBe(cached.failRollupPuts);
+    expect(await cached.oldestInFlight()).toBeNull();
+    expect(cached.contributions.size).toBe(2);
+    expect(cached.monthSums).toBeGreaterThan(sums);
+    expect(funnel.groups).toEqual((await read(fresh).funnel(FUNNEL)).groups);
+    expect(strip(attribution)).toEqual(strip(await read(fresh).attribution(ATTRIBUTION)));
+    expect(funnel.lagSeconds).toBe(0);
+  });
+});
+
+describe('Reports around the month rollups', () => {
+  it('answer 503 before summing any month, and read the running month eventually consistent', async () => {
+    // Arrange: a September and a November (running) customer; an older layout's item
+    const { cached, set, project, read } = stores();
+    set('a', [ad('2026-09-03T10:00:00', 'instagram', 'autumn')]);
+    set('b', [ad('2026-11-02T10:00:00', 'google', 'brand')]);
+    await project(['a', 'b']);
+    cached.items.set(itemKey('AGG#v3#stages', '-'), { n: 1 });
+    // Act and assess: the 503 reads no month
+    await expect(read(cached).funnel({ ...FUNNEL, to: '2026-12-01' })).rejects.toThrow(/rebuild/);
+    expect(cached.reads).toEqual([]);
+    cached.rebuiltLayout = 4;
+    // Act: a report over September to November, whole months
+    await read(cached).funnel({ ...FUNNEL, to: '2026-12-01' });
+    // Assess: September's days (stored) strongly consistent, November's days (never stored) not
+    const days = (month: string) => cached.reads.filter((r) => r.range?.fromSk === `${month}-01`);
+    expect(days('2026-09').map((r) => r.consistent)).toEqual([true]);
+    expect(days('2026-11').map((r) => r.consistent ?? false)).toEqual([false]);
   });
 });
 
