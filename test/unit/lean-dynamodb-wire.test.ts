@@ -1,5 +1,7 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import http, { createServer, type IncomingMessage, type Server } from 'node:http';
+import https from 'node:https';
+import { syncBuiltinESMExports } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import * as sdk from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -295,6 +297,63 @@ describe('lean DynamoDB client: the same bytes on the wire as @aws-sdk/client-dy
     return expect(client.send(new lean.QueryCommand({ TableName: 't', KeyConditions: {} }))).rejects.toThrow(
       /Query\.KeyConditions is not supported/,
     );
+  });
+});
+
+describe('lean DynamoDB client as deployed: regional endpoint, Lambda environment credentials', () => {
+  it('sends what the SDK sends from inside a Lambda (exec-env, X-Ray trace id, session token)', async () => {
+    const lambdaEnv = {
+      AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret/with+chars',
+      AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjE//session',
+      AWS_REGION: 'eu-west-1',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+      AWS_LAMBDA_FUNCTION_NAME: 'stageflow-ingest',
+      _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+    };
+    // Set and removed on process.env itself: the SDK holds on to that object (node:process `env`).
+    Object.assign(process.env, lambdaEnv);
+    // Both clients' HTTPS requests to dynamodb.eu-west-1.amazonaws.com go to the local server
+    // instead, headers untouched (the Host header is the regional endpoint's).
+    const port = Number(new URL(endpoint).port);
+    const toLocal = vi
+      .spyOn(https, 'request')
+      .mockImplementation(((options: http.RequestOptions, callback: (res: IncomingMessage) => void) =>
+        http.request(
+          { ...options, protocol: 'http:', hostname: '127.0.0.1', port, agent: undefined },
+          callback,
+        )) as never);
+    syncBuiltinESMExports();
+    try {
+      const input = { TableName: 'stageflow', Key: key, ConsistentRead: true };
+      seen.length = 0;
+      const { defaultProvider } = await import('../../lib/aws/lambda-credentials.js');
+      const sdkClient = new sdk.DynamoDBClient({
+        maxAttempts: 5,
+        credentials: defaultProvider(),
+        systemClockOffset: 1234,
+      });
+      await sdkClient.send(new sdk.GetItemCommand(input));
+      const sdkSeen = [...seen];
+      seen.length = 0;
+      const invocation = header(sdkSeen[0], 'amz-sdk-invocation-id')!;
+      const leanClient = new lean.DynamoDBClient({
+        maxAttempts: 5,
+        systemClockOffset: 1234,
+        uuid: () => invocation,
+      });
+      await leanClient.send(new lean.GetItemCommand(input));
+      expect(seen).toEqual(sdkSeen);
+      expect(header(sdkSeen[0], 'host')).toBe('dynamodb.eu-west-1.amazonaws.com');
+      expect(header(sdkSeen[0], 'x-amzn-trace-id')).toBe(lambdaEnv._X_AMZN_TRACE_ID);
+      expect(header(sdkSeen[0], 'x-amz-security-token')).toBe(lambdaEnv.AWS_SESSION_TOKEN);
+      sdkClient.destroy();
+      leanClient.destroy();
+    } finally {
+      toLocal.mockRestore();
+      syncBuiltinESMExports();
+      for (const name of Object.keys(lambdaEnv)) delete process.env[name];
+    }
   });
 });
 

@@ -29,6 +29,22 @@ export interface LeanClientConfig {
 
 const SUPPORTED = new Set(['endpoint', 'region', 'credentials', 'maxAttempts', 'systemClockOffset', 'uuid']);
 
+/**
+ * Settings the SDK reads from the environment and this client does not carry: set, each would
+ * change what the SDK sends (endpoint, FIPS or dual-stack host, account-based endpoint, retry
+ * mode, app id in the user agent), so the client refuses to start rather than differ.
+ */
+const UNSUPPORTED_ENV = [
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_DYNAMODB',
+  'AWS_USE_FIPS_ENDPOINT',
+  'AWS_USE_DUALSTACK_ENDPOINT',
+  'AWS_ACCOUNT_ID',
+  'AWS_RETRY_MODE',
+  'AWS_MAX_ATTEMPTS',
+  'AWS_SDK_UA_APP_ID',
+];
+
 /** SDK standard retries (@smithy/core/retry, 2026 settings): base delays, token bucket costs. */
 const BASE_DELAY = 50;
 const THROTTLING_DELAY = 1_000;
@@ -107,6 +123,13 @@ export class DynamoDBClient {
     for (const key of Object.keys(config)) {
       if (!SUPPORTED.has(key)) {
         throw new Error(`lean DynamoDB client: the "${key}" option is not supported (lib/aws/lean-dynamodb)`);
+      }
+    }
+    for (const name of UNSUPPORTED_ENV) {
+      if (process.env[name]) {
+        throw new Error(
+          `lean DynamoDB client: ${name} is set, which it does not support (lib/aws/lean-dynamodb)`,
+        );
       }
     }
     this.#config = config;
@@ -199,7 +222,7 @@ export class DynamoDBClient {
     };
     // The SDK's recursion detection: inside Lambda, the invocation's X-Ray trace id.
     const trace = process.env._X_AMZN_TRACE_ID;
-    if (process.env.AWS_LAMBDA_FUNCTION_NAME && trace) headers['x-amzn-trace-id'] = trace;
+    if (process.env.AWS_LAMBDA_FUNCTION_NAME && trace) headers['X-Amzn-Trace-Id'] = trace;
     return headers;
   }
 

@@ -54,8 +54,7 @@ export const amzDate = (at: Date) =>
     .replace(/\.\d{3}/, '');
 
 /**
- * Adds x-amz-date, x-amz-security-token, x-amz-content-sha256 and authorization to `headers`
- * (lower-case names) for a POST of `body` to `/`, signed at `at`.
+ * Adds x-amz-date, x-amz-security-token, x-amz-content-sha256 and authorization to `headers` for a POST of `body` to `/`, signed at `at`.
  */
 export function signRequest(
   headers: Record<string, string>,
@@ -71,10 +70,10 @@ export function signRequest(
   if (credentials.sessionToken) headers['x-amz-security-token'] = credentials.sessionToken;
   const payloadHash = sha256Hex(body);
   headers['x-amz-content-sha256'] = payloadHash;
-  const names = Object.keys(headers)
-    .filter((name) => !UNSIGNABLE.has(name))
-    .sort();
-  const canonicalHeaders = names.map((n) => `${n}:${headers[n].trim().replace(/\s+/g, ' ')}\n`).join('');
+  const signed = Object.keys(headers).filter((name) => !UNSIGNABLE.has(name.toLowerCase()));
+  const value = new Map(signed.map((n) => [n.toLowerCase(), headers[n].trim().replace(/\s+/g, ' ')]));
+  const names = [...value.keys()].sort();
+  const canonicalHeaders = names.map((n) => `${n}:${value.get(n)}\n`).join('');
   const signedHeaders = names.join(';');
   const canonicalRequest = `POST\n/\n\n${canonicalHeaders}\n${signedHeaders}\n${payloadHash}`;
   const scope = `${shortDate}/${region}/${service}/aws4_request`;
