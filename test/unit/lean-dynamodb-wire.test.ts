@@ -310,6 +310,8 @@ describe('lean DynamoDB client as deployed: regional endpoint, Lambda environmen
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
       AWS_LAMBDA_FUNCTION_NAME: 'stageflow-ingest',
       _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+      // What @aws-lambda-powertools/commons sets when it loads (an app id in the user agent).
+      AWS_SDK_UA_APP_ID: 'PT/NO-OP/2.36.0/PTEnv/AWS_Lambda_nodejs24.x',
     };
     // Set and removed on process.env itself: the SDK holds on to that object (node:process `env`).
     Object.assign(process.env, lambdaEnv);
@@ -345,6 +347,7 @@ describe('lean DynamoDB client as deployed: regional endpoint, Lambda environmen
       await leanClient.send(new lean.GetItemCommand(input));
       expect(seen).toEqual(sdkSeen);
       expect(header(sdkSeen[0], 'host')).toBe('dynamodb.eu-west-1.amazonaws.com');
+      expect(header(sdkSeen[0], 'user-agent')).toContain(' app/PT-NO-OP-2.36.0-PTEnv-AWS_Lambda_nodejs24.x');
       expect(header(sdkSeen[0], 'x-amzn-trace-id')).toBe(lambdaEnv._X_AMZN_TRACE_ID);
       expect(header(sdkSeen[0], 'x-amz-security-token')).toBe(lambdaEnv.AWS_SESSION_TOKEN);
       sdkClient.destroy();

@@ -32,7 +32,7 @@ const SUPPORTED = new Set(['endpoint', 'region', 'credentials', 'maxAttempts', '
 /**
  * Settings the SDK reads from the environment and this client does not carry: set, each would
  * change what the SDK sends (endpoint, FIPS or dual-stack host, account-based endpoint, retry
- * mode, app id in the user agent), so the client refuses to start rather than differ.
+ * mode), so the client refuses to start rather than differ.
  */
 const UNSUPPORTED_ENV = [
   'AWS_ENDPOINT_URL',
@@ -42,7 +42,6 @@ const UNSUPPORTED_ENV = [
   'AWS_ACCOUNT_ID',
   'AWS_RETRY_MODE',
   'AWS_MAX_ATTEMPTS',
-  'AWS_SDK_UA_APP_ID',
 ];
 
 /** SDK standard retries (@smithy/core/retry, 2026 settings): base delays, token bucket costs. */
@@ -118,6 +117,7 @@ export class DynamoDBClient {
   #credentials?: Promise<Credentials>;
   #offset: number;
   #capacity = INITIAL_TOKENS;
+  readonly #appId: string;
 
   constructor(config: LeanClientConfig = {}) {
     for (const key of Object.keys(config)) {
@@ -141,6 +141,10 @@ export class DynamoDBClient {
     const Agent = this.#url.protocol === 'http:' ? http.Agent : https.Agent;
     this.#agent = new Agent({ keepAlive: true, maxSockets: 50 });
     this.#offset = config.systemClockOffset ?? 0;
+    // The app id closes the SDK's user agent, escaped as it escapes it. Powertools sets one
+    // (PT/NO-OP/<version>/PTEnv/<env>) when its commons load, before any client is built.
+    const appId = process.env.AWS_SDK_UA_APP_ID;
+    this.#appId = appId ? ` app/${appId.replace(/[^!$%&'*+\-.^_`|~\w#]/g, '-')}` : '';
   }
 
   /** Closes the kept-alive sockets, as the SDK client's destroy(). */
@@ -217,7 +221,7 @@ export class DynamoDBClient {
       'x-amz-user-agent': `aws-sdk-js/${SDK_VERSION}`,
       'user-agent':
         `aws-sdk-js/${SDK_VERSION} ua/2.1 os/${os.platform()}#${os.release()} lang/js ` +
-        `md/nodejs#${process.versions.node} api/dynamodb#${SDK_VERSION}${env} m/${features}`,
+        `md/nodejs#${process.versions.node} api/dynamodb#${SDK_VERSION}${env} m/${features}${this.#appId}`,
       host: port ? `${hostname}:${port}` : hostname,
     };
     // The SDK's recursion detection: inside Lambda, the invocation's X-Ray trace id.
