@@ -4,7 +4,7 @@ import { isBuiltin } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { BUILTIN_ALIASES, BUNDLE_ALIASES, BUNDLING } from '../infra/bundling.js';
+import { BUILTIN_ALIASES, BUNDLE_ALIASES, BUNDLING, bundleAliasesFor } from '../infra/bundling.js';
 import { median } from './engine.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -23,18 +23,29 @@ export interface BundlePlan {
   source: string;
 }
 
-/** The bundling options infra/ gives the functions (infra/bundling.ts), with the SDK in or out. */
-export function bundlePlan(bundleSdk: boolean = BUNDLING.bundleAwsSDK): BundlePlan {
+/**
+ * The bundling options infra/ gives the ingest function (infra/bundling.ts), with the SDK in or
+ * out; `leanDynamo: false` builds it with the real DynamoDB client instead of the lean one, for
+ * the comparison the bench reports.
+ */
+export function bundlePlan(
+  bundleSdk: boolean = BUNDLING.bundleAwsSDK,
+  { leanDynamo = true } = {},
+): BundlePlan {
   return {
     externals: bundleSdk ? [] : ['@aws-sdk/*'],
     banner: BUNDLING.banner,
     mainFields: [...BUNDLING.mainFields],
     // With the SDK left to the runtime, esbuild never sees the chain, and neither does CDK;
     // the built-ins our code and middy import are aliased either way (infra/bundling.ts).
-    alias: bundleSdk ? { ...BUNDLE_ALIASES } : { ...BUILTIN_ALIASES },
+    alias: bundleSdk
+      ? leanDynamo
+        ? bundleAliasesFor('ingest')
+        : { ...BUNDLE_ALIASES }
+      : { ...BUILTIN_ALIASES },
     sourceMap: BUNDLING.sourceMap,
     target: BUNDLING.target,
-    source: `infra/bundling.ts, SDK ${bundleSdk ? 'bundled' : 'from the runtime'}`,
+    source: `infra/bundling.ts, SDK ${bundleSdk ? 'bundled' : 'from the runtime'}${bundleSdk && !leanDynamo ? ', real DynamoDB client' : ''}`,
   };
 }
 

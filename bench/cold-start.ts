@@ -24,8 +24,13 @@ export interface ColdStart {
     /** The bundled-SDK bundle with `-c stageflow:sourceMaps=on` (`--enable-source-maps`). */
     sourceMapsMs: number;
     sourceMapsCpuMs: number;
+    /** The SDK bundled with the real DynamoDB client instead of lib/aws/lean-dynamodb. */
+    realDynamoMs: number;
+    realDynamoCpuMs: number;
     runs: number;
   };
+  /** The bundle with the real DynamoDB client (the comparison for the lean one). */
+  realDynamo: BundleResult;
   /** What gave the lower init in this run, and what infra/bundling.ts deploys. */
   lower: 'bundled' | 'runtime';
   configured: 'bundled' | 'runtime';
@@ -35,8 +40,14 @@ export async function coldStart(progress: (line: string) => void, runs = 7): Pro
   progress('(d) bundling functions/ingest.ts with the SDK from the runtime and with the SDK bundled');
   const withoutSdk = await bundleIngest(bundlePlan(false), 'ingest-runtime-sdk');
   const withSdk = await bundleIngest(bundlePlan(true), 'ingest-bundled-sdk');
+  const realDynamo = await bundleIngest(bundlePlan(true, { leanDynamo: false }), 'ingest-real-dynamodb');
   const measured = measureInit(
-    [withoutSdk.file, withSdk.file, { file: withSdk.file, nodeOptions: runtimeNodeOptions(true) }],
+    [
+      withoutSdk.file,
+      withSdk.file,
+      { file: withSdk.file, nodeOptions: runtimeNodeOptions(true) },
+      realDynamo.file,
+    ],
     runs,
   );
   const init = {
@@ -47,10 +58,13 @@ export async function coldStart(progress: (line: string) => void, runs = 7): Pro
     bundledSdkCpuMs: measured.cpuMs[1],
     sourceMapsMs: measured.ms[2],
     sourceMapsCpuMs: measured.cpuMs[2],
+    realDynamoMs: measured.ms[3],
+    realDynamoCpuMs: measured.cpuMs[3],
     runs: measured.runs,
   };
   const result: ColdStart = {
     withoutSdk,
+    realDynamo,
     withSdk,
     sdkBytes: withSdk.bytes - withoutSdk.bytes,
     init,
@@ -114,6 +128,15 @@ export function figuresD(c: ColdStart): Figure[] {
       target: `infra/bundling.ts takes the lower (${c.configured})`,
       pass: c.lower === c.configured,
       detail: `runtime SDK imported at init: ${c.withoutSdk.externalImports.join(', ') || 'nothing'}`,
+    },
+    {
+      id: 'd',
+      name: 'ingest module init CPU, lean DynamoDB client vs the real one (lib/aws/lean-dynamodb)',
+      value: c.init.bundledSdkCpuMs / c.init.realDynamoCpuMs,
+      unit:
+        `× (CPU ${c.init.bundledSdkCpuMs.toFixed(0)} ms vs ${c.init.realDynamoCpuMs.toFixed(0)} ms; ` +
+        `wall ${c.init.bundledSdkMs.toFixed(0)} ms vs ${c.init.realDynamoMs.toFixed(0)} ms)`,
+      detail: `bundle ${kb(c.withSdk.bytes)} KB vs ${kb(c.realDynamo.bytes)} KB`,
     },
   ];
 }

@@ -65,6 +65,25 @@ export const BUILTIN_ALIASES: Readonly<Record<string, string>> = Object.fromEntr
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = { ...ALIASES, ...BUILTIN_ALIASES };
 
 /**
+ * Aliases of one function's bundle only. The ingest function, the one a shop's traffic
+ * cold-starts most, takes `@aws-sdk/client-dynamodb` from lib/aws/lean-dynamodb: the seven
+ * commands it sends, signed and retried as the SDK does, and wire-identical to it
+ * (test/unit/lean-dynamodb-wire.test.ts), without the SDK's middleware stack, schemas and
+ * endpoint rules, which were about a third of its init (`npm run bench -- --cold-start`;
+ * docs/architecture.md, "Cold start"). Every other function, `npm start`, the tests and the
+ * scripts keep the real SDK.
+ */
+export const FUNCTION_ALIASES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  ingest: { '@aws-sdk/client-dynamodb': join(ROOT, 'lib/aws/lean-dynamodb/index.ts') },
+};
+
+/** The esbuild aliases of function `name`'s bundle (the SDK bundled). */
+export const bundleAliasesFor = (name: string): Record<string, string> => ({
+  ...BUNDLE_ALIASES,
+  ...FUNCTION_ALIASES[name],
+});
+
+/**
  * How esbuild bundles every function (the stateless stack's NodejsFunction `bundling`), kept
  * apart from CDK so `npm run bench` builds the ingest bundle with exactly these options.
  *
@@ -84,10 +103,18 @@ export const BUNDLING = {
   // External source maps without the sources, deployed for mapping stack traces (runtimeNodeOptions).
   sourceMap: true,
   sourcesContent: false,
-  esbuildArgs: Object.fromEntries(
-    Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to]),
-  ),
+  esbuildArgs: esbuildAliasArgs(BUNDLE_ALIASES),
 } as const;
+
+function esbuildAliasArgs(aliases: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(aliases).map(([from, to]) => [`--alias:${from}`, to]));
+}
+
+/** BUNDLING for function `name`: with its own aliases (FUNCTION_ALIASES) where it has any. */
+export const bundlingFor = (name: string) => ({
+  ...BUNDLING,
+  esbuildArgs: esbuildAliasArgs(bundleAliasesFor(name)),
+});
 
 /**
  * NODE_OPTIONS of every function: none by default. `--enable-source-maps` would make stack traces

@@ -18,7 +18,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import { FUNCTIONS, type FunctionName } from '../lib/http/routes.js';
-import { BUNDLING, runtimeNodeOptions } from './bundling.js';
+import { BUNDLING, bundlingFor, runtimeNodeOptions } from './bundling.js';
 import {
   INDEX_QUERIES,
   KEY_READ,
@@ -130,7 +130,7 @@ export function createFunction(scope: Stack, name: FunctionName, props: Function
     depsLockFilePath: join(ROOT, 'package-lock.json'),
     // infra/bundling.ts: the SDK is bundled (the bench measured the lower init that way).
     bundling: {
-      ...BUNDLING,
+      ...bundlingFor(name),
       format: OutputFormat.ESM,
       mainFields: [...BUNDLING.mainFields],
     },

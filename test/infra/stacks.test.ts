@@ -515,7 +515,13 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
         // Node built-ins load as CommonJS, without their ES module facades (infra/bundling.ts NODE_BUILTINS).
         expect(code, name).not.toMatch(/from\s*["'](node:)?(?!module["'])[\w/]+["']/);
         expect(statSync(`${assetOf(name)}.map`).size).toBeGreaterThan(0);
+        // Only ingest takes its DynamoDB client from lib/aws/lean-dynamodb (infra/bundling.ts FUNCTION_ALIASES).
+        if (code.includes('DynamoDB_20120810')) {
+          expect(code.includes('lean DynamoDB client'), name).toBe(name === 'ingest');
+        }
       }
+      expect(readFileSync(assetOf('ingest'), 'utf8')).toContain('lean DynamoDB client');
+      expect(readFileSync(assetOf('health'), 'utf8')).not.toContain('lean DynamoDB client');
     });
   });
 

@@ -11,7 +11,8 @@ import { api, testStack, uid } from '../support/local.js';
  * The ingest bundle as infra/bundling.ts builds it for Lambda (the SDK bundled, its credential
  * chain and event streams replaced by esbuild aliases), run in a fresh Node process against
  * DynamoDB Local: the aliases and the rest of the cold-start work must leave a function that
- * stores a touchpoint as the local stack's handler does.
+ * stores a touchpoint as the local stack's handler does. Its DynamoDB client is the lean one
+ * (lib/aws/lean-dynamodb), so these also run that client against DynamoDB Local.
  */
 let stack: LocalStack;
 let bundle: BundleResult;
@@ -61,12 +62,27 @@ const post = (path: string, body: unknown, headers: Record<string, string>) => (
 });
 
 describe('the deployed ingest bundle', () => {
-  it('leaves the replaced SDK modules out', () => {
+  it('leaves the replaced SDK modules out', async () => {
+    // The other functions' bundles carry the real SDK client: built so (the ingest entry with the
+    // real client), no event-stream codec and no zlib (its CRC32): lib/aws/no-event-streams.ts stands in.
+    const real = await bundleIngest(
+      bundlePlan(true, { leanDynamo: false }),
+      'ingest-bundle-test-real-dynamodb',
+    );
+    const realCode = readFileSync(real.file, 'utf8');
+    expect(realCode).not.toMatch(/EventStreamCodec|MessageDecoderStream/);
+    expect(realCode).not.toMatch(/["']node:zlib["']/);
+    expect(realCode).toContain('AWS event streams are not bundled');
+    // The ingest bundle's lean client has no event streams at all.
     const code = readFileSync(bundle.file, 'utf8');
-    // No event-stream codec and no zlib (its CRC32): lib/aws/no-event-streams.ts stands in.
-    expect(code).not.toMatch(/EventStreamCodec|MessageDecoderStream/);
-    expect(code).not.toMatch(/["']node:zlib["']/);
-    expect(code).toContain('AWS event streams are not bundled');
+    expect(code).not.toMatch(/EventStreamCodec|MessageDecoderStream|["']node:zlib["']/);
+  });
+
+  it('carries the lean DynamoDB client, not the SDK client (infra/bundling.ts FUNCTION_ALIASES)', () => {
+    const packages = bundle.byPackage.map((p) => p.name);
+    expect(packages).not.toContain('@aws-sdk/client-dynamodb');
+    expect(packages).not.toContain('@smithy/core');
+    expect(readFileSync(bundle.file, 'utf8')).toContain('lean DynamoDB client');
   });
 
   it('loads the Node built-ins as CommonJS, without their ES module facades', () => {
@@ -111,5 +127,32 @@ describe('the deployed ingest bundle', () => {
     const customer = await api(stack)('GET', `/v1/customers/${encodeURIComponent(customerId)}`);
     expect(customer.status).toBe(200);
     expect(customer.body.stage).toBe('decide');
+  });
+
+  it('stores a touchpoint sent by racing processes once, and reports the others as duplicates', async () => {
+    // Four fresh processes post the same messageId (and link the same anonymous id) at once:
+    // whichever loses a race takes a conflict branch (the dedupe item's or the alias's failed
+    // condition, a cancelled transaction) through the lean client's errors.
+    const customerId = uid('race');
+    const touchpoint = {
+      messageId: uid('m'),
+      userId: customerId,
+      anonymousId: uid('anon'),
+      event: 'Order Completed',
+      properties: { orderId: uid('o'), total: 42 },
+      timestamp: new Date().toISOString(),
+    };
+    const headers = { authorization: `Bearer ${stack.keys.ingest}` };
+
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => invoke(post('/v1/touchpoints', touchpoint, headers))),
+    );
+
+    for (const a of answers) expect(a.statusCode, a.body).toBe(200);
+    const bodies = answers.map((a) => JSON.parse(a.body) as { duplicate: boolean; customerId: string });
+    expect(bodies.filter((b) => !b.duplicate)).toHaveLength(1);
+    expect(new Set(bodies.map((b) => b.customerId))).toEqual(new Set([customerId]));
+    const customer = await api(stack)('GET', `/v1/customers/${encodeURIComponent(customerId)}`);
+    expect(customer.status).toBe(200);
   });
 });
