@@ -1,10 +1,12 @@
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import http, { createServer, type IncomingMessage, type Server } from 'node:http';
 import https from 'node:https';
-import { syncBuiltinESMExports } from 'node:module';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import * as sdk from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { regionalEndpoint } from '../../lib/aws/lean-dynamodb/endpoint.js';
 import * as lean from '../../lib/aws/lean-dynamodb/index.js';
 import { isTransientDependencyError } from '../../lib/shared/transient.js';
 
@@ -79,14 +81,22 @@ const header = (s: Seen, name: string) => {
 type Pair = [string, Record<string, unknown>];
 
 /** Sends `operation` with `input` through the SDK, then the lean client with the SDK's UUIDs; returns both requests. */
-async function both(operation: string, input: Record<string, unknown>, canned?: Canned[]) {
+async function both(
+  operation: string,
+  input: Record<string, unknown>,
+  canned?: Canned[],
+  /** Settings over the shared config; an undefined one is left out of both clients' config. */
+  overrides: Record<string, unknown> = {},
+) {
+  const cfg: Record<string, unknown> = { ...config, endpoint, ...overrides };
+  for (const k of Object.keys(cfg)) if (cfg[k] === undefined) delete cfg[k];
   const Sdk = (sdk as unknown as Record<string, new (i: unknown) => sdk.GetItemCommand>)[
     `${operation}Command`
   ];
   const Lean = (lean as unknown as Record<string, new (i: object) => lean.LeanCommandLike>)[
     `${operation}Command`
   ];
-  const sdkClient = new sdk.DynamoDBClient({ ...config, endpoint });
+  const sdkClient = new sdk.DynamoDBClient(cfg);
   answers = [...(canned ?? [])];
   seen.length = 0;
   const sdkResult = await sdkClient.send(new Sdk(structuredClone(input))).catch((e: unknown) => e);
@@ -97,7 +107,7 @@ async function both(operation: string, input: Record<string, unknown>, canned?: 
       : []),
     header(sdkSeen[0], 'amz-sdk-invocation-id')!,
   ];
-  const leanClient = new lean.DynamoDBClient({ ...config, endpoint, uuid: () => uuids.shift()! });
+  const leanClient = new lean.DynamoDBClient({ ...cfg, uuid: () => uuids.shift()! });
   answers = [...(canned ?? [])];
   seen.length = 0;
   const leanResult = await leanClient.send(new Lean(structuredClone(input))).catch((e: unknown) => e);
@@ -422,6 +432,39 @@ const ERRORS: [string, Canned][] = [
     },
   ],
   [
+    'body __type before the x-amzn-errortype header (ValidationException, not retried)',
+    {
+      status: 400,
+      headers: { 'x-amzn-errortype': 'ThrottlingException' },
+      body: JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', message: 'bad' }),
+    },
+  ],
+  [
+    'body Code (any case) before the header, cut at "," and ":"',
+    {
+      status: 400,
+      headers: { 'x-amzn-errortype': 'ThrottlingException' },
+      body: JSON.stringify({ Code: 'ns#AccessDeniedException:http://x,y', message: 'c' }),
+    },
+  ],
+  [
+    'ReplicatedWriteConflictException ($retryable, retried)',
+    {
+      status: 400,
+      body: JSON.stringify({
+        __type: 'com.amazonaws.dynamodb.v20120810#ReplicatedWriteConflictException',
+        message: 'conflict',
+      }),
+    },
+  ],
+  ['null body (400)', { status: 400, body: 'null' }],
+  ['string body (400)', { status: 400, body: '"oops"' }],
+  ['number body (400)', { status: 400, body: '42' }],
+  ['null body (500, retried)', { status: 500, body: 'null' }],
+  ['empty body (400)', { status: 400, body: '' }],
+  ['empty body (500, retried)', { status: 500, body: '' }],
+  ['message but no code', { status: 400, body: JSON.stringify({ message: 'no code' }) }],
+  [
     'AccessDeniedException (x-amzn-errortype)',
     {
       status: 400,
@@ -433,11 +476,13 @@ const ERRORS: [string, Canned][] = [
 
 describe('lean DynamoDB client: errors the adapters and transient.ts treat as the SDK’s', () => {
   it.each(ERRORS)('%s', async (_label, canned) => {
+    // No backoff jitter, so a retried error's totalRetryDelay is the same (0) on both sides.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0);
     const { sdkResult, leanResult, sdkSeen, leanSeen } = await both(
       'PutItem',
       { TableName: 't', Item: key },
-      [canned],
-    );
+      Array(5).fill(canned),
+    ).finally(() => random.mockRestore());
     expect(leanSeen).toEqual(sdkSeen);
     const s = sdkResult as sdk.TransactionCanceledException & { Item?: unknown };
     const l = leanResult as lean.TransactionCanceledException & { Item?: unknown };
@@ -484,5 +529,118 @@ describe('lean DynamoDB client: errors the adapters and transient.ts treat as th
       random.mockRestore();
       vi.useFakeTimers({ now: new Date('2026-11-30T01:02:03.456Z'), toFake: ['Date'] });
     }
+  });
+});
+
+describe('lean DynamoDB client: retries, endpoints and environment as the SDK', () => {
+  const fiveHundred: Canned = {
+    status: 500,
+    body: JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'boom' }),
+  };
+
+  it("backs off from the DynamoDB client's base delay (25 ms): the same totalRetryDelay for the same jitter", async () => {
+    const strategy = (await new sdk.DynamoDBClient({ region: 'eu-central-1' }).config.retryStrategy()) as {
+      baseDelay?: number;
+    };
+    expect(strategy.baseDelay).toBe(25);
+    // The largest jitter: each delay is its whole backoff cap, 25 + 50 + 100 + 200 ms.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.999999);
+    const { sdkResult, leanResult, leanSeen } = await both(
+      'GetItem',
+      { TableName: 't', Key: key },
+      Array(5).fill(fiveHundred),
+    ).finally(() => random.mockRestore());
+    expect(leanSeen).toHaveLength(5);
+    const delay = (r: unknown) => (r as sdk.DynamoDBServiceException).$metadata.totalRetryDelay;
+    expect(delay(leanResult)).toBe(delay(sdkResult));
+    expect(delay(leanResult)).toBeGreaterThan(370);
+    expect(delay(leanResult)).toBeLessThanOrEqual(375);
+  });
+
+  it('an unparseable answer (a 502 HTML page): the same SyntaxError, $metadata and retries', async () => {
+    const html: Canned = {
+      status: 502,
+      headers: { 'content-type': 'text/html', 'x-amz-id-2': 'EXT2', 'x-amzn-requestid': 'REQ502' },
+      body: '<html><body>502 Bad Gateway</body></html>',
+    };
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0);
+    const { sdkResult, leanResult, sdkSeen, leanSeen } = await both(
+      'GetItem',
+      { TableName: 't', Key: key },
+      Array(5).fill(html),
+    ).finally(() => random.mockRestore());
+    expect(sdkSeen).toHaveLength(5);
+    expect(leanSeen).toEqual(sdkSeen);
+    const s = sdkResult as sdk.DynamoDBServiceException;
+    const l = leanResult as lean.DynamoDBServiceException;
+    expect(l.name).toBe(s.name);
+    expect(l.message).toBe(s.message);
+    expect(l.$metadata).toEqual(s.$metadata);
+    expect(l.$metadata).toMatchObject({
+      httpStatusCode: 502,
+      requestId: 'REQ502',
+      extendedRequestId: 'EXT2',
+    });
+    expect(isTransientDependencyError(l)).toBe(isTransientDependencyError(s));
+  });
+
+  it("resolves every partition's regional endpoint as the SDK's endpoint rules do", async () => {
+    // The SDK's own partition list, so a partition it adds fails here until the lean client knows it.
+    const require = createRequire(import.meta.url);
+    const root = require.resolve('@aws-sdk/core/client').replace(/dist-cjs\/.*$/, '');
+    const text = readFileSync(
+      `${root}dist-es/submodules/client/util-endpoints/lib/aws/partitions.js`,
+      'utf8',
+    );
+    const info = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as {
+      partitions: { id: string; regions: Record<string, unknown> }[];
+    };
+    const regions = info.partitions.flatMap((p) => Object.keys(p.regions));
+    expect(regions).toEqual(expect.arrayContaining(['cn-north-1', 'us-iso-east-1', 'eusc-de-east-1']));
+    regions.push('cn-south-9', 'us-isob-west-7', 'xx-unknown-1', 'local');
+    const sdkClient = new sdk.DynamoDBClient({ region: 'eu-central-1' });
+    for (const region of regions) {
+      const expected = sdkClient.config.endpointProvider({
+        Region: region,
+        UseFIPS: false,
+        UseDualStack: false,
+      });
+      expect(new URL(regionalEndpoint(region)).href, region).toBe(expected.url.href);
+    }
+    sdkClient.destroy();
+  });
+
+  it('AWS_MAX_ATTEMPTS: read below an explicit maxAttempts, as the SDK does; AWS_DEFAULTS_MODE: only legacy', async () => {
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0);
+    vi.stubEnv('AWS_MAX_ATTEMPTS', '2');
+    try {
+      const fromEnv = await both('GetItem', { TableName: 't', Key: key }, Array(5).fill(fiveHundred), {
+        maxAttempts: undefined,
+      });
+      expect(fromEnv.sdkSeen).toHaveLength(2);
+      expect(fromEnv.leanSeen).toEqual(fromEnv.sdkSeen);
+      const explicit = await both('GetItem', { TableName: 't', Key: key }, Array(5).fill(fiveHundred), {
+        maxAttempts: 3,
+      });
+      expect(explicit.sdkSeen).toHaveLength(3);
+      expect(explicit.leanSeen).toEqual(explicit.sdkSeen);
+      vi.stubEnv('AWS_MAX_ATTEMPTS', 'many');
+      expect(() => new lean.DynamoDBClient({ ...config, endpoint, maxAttempts: undefined })).toThrow(
+        /AWS_MAX_ATTEMPTS must be a number/,
+      );
+      vi.stubEnv('AWS_MAX_ATTEMPTS', '');
+      vi.stubEnv('AWS_DEFAULTS_MODE', 'legacy');
+      new lean.DynamoDBClient({ ...config, endpoint }).destroy();
+      vi.stubEnv('AWS_DEFAULTS_MODE', 'in-region');
+      expect(() => new lean.DynamoDBClient({ ...config, endpoint })).toThrow(/AWS_DEFAULTS_MODE=in-region/);
+    } finally {
+      random.mockRestore();
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('addresses China regions at .com.cn and GovCloud at .com', () => {
+    expect(regionalEndpoint('cn-northwest-1')).toBe('https://dynamodb.cn-northwest-1.amazonaws.com.cn');
+    expect(regionalEndpoint('us-gov-west-1')).toBe('https://dynamodb.us-gov-west-1.amazonaws.com');
   });
 });

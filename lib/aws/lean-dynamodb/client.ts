@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
-import { type DynamoDBServiceException, errorFromResponse, type ResponseMetadata } from './errors.js';
+import { regionalEndpoint } from './endpoint.js';
+import {
+  type DynamoDBServiceException,
+  errorFromResponse,
+  type ResponseMetadata,
+  responseMetadata,
+} from './errors.js';
 import { parseOutput, serializeInput } from './serde.js';
 import { type Credentials, signRequest } from './sigv4.js';
 
@@ -32,7 +38,9 @@ const SUPPORTED = new Set(['endpoint', 'region', 'credentials', 'maxAttempts', '
 /**
  * Settings the SDK reads from the environment and this client does not carry: set, each would
  * change what the SDK sends (endpoint, FIPS or dual-stack host, account-based endpoint, retry
- * mode), so the client refuses to start rather than differ.
+ * mode), so the client refuses to start rather than differ. AWS_MAX_ATTEMPTS it reads as the
+ * SDK does (below an explicit maxAttempts, which createDynamoClient passes); AWS_DEFAULTS_MODE
+ * other than the default `legacy` changes the SDK's timeouts, so it is refused too.
  */
 const UNSUPPORTED_ENV = [
   'AWS_ENDPOINT_URL',
@@ -41,14 +49,17 @@ const UNSUPPORTED_ENV = [
   'AWS_USE_DUALSTACK_ENDPOINT',
   'AWS_ACCOUNT_ID',
   'AWS_RETRY_MODE',
-  'AWS_MAX_ATTEMPTS',
 ];
 
-/** SDK standard retries (@smithy/core/retry, 2026 settings): base delays, token bucket costs. */
-const BASE_DELAY = 50;
+/**
+ * SDK standard retries (@smithy/core/retry, 2026 settings): base delays (the DynamoDB client's
+ * retry strategy uses 25 ms, not the generic 100), token bucket costs, default attempts.
+ */
+const BASE_DELAY = 25;
 const THROTTLING_DELAY = 1_000;
 const MAX_DELAY = 20_000;
 const INITIAL_TOKENS = 500;
+const DEFAULT_MAX_ATTEMPTS = 4;
 const RETRY_COST = 14;
 const THROTTLING_COST = 5;
 const THROTTLING = new Set([
@@ -118,6 +129,7 @@ export class DynamoDBClient {
   #offset: number;
   #capacity = INITIAL_TOKENS;
   readonly #appId: string;
+  readonly #maxAttempts: number;
 
   constructor(config: LeanClientConfig = {}) {
     for (const key of Object.keys(config)) {
@@ -132,11 +144,18 @@ export class DynamoDBClient {
         );
       }
     }
+    const mode = process.env.AWS_DEFAULTS_MODE;
+    if (mode && mode.toLowerCase() !== 'legacy') {
+      throw new Error(
+        `lean DynamoDB client: AWS_DEFAULTS_MODE=${mode} is set, which it does not support (only legacy; lib/aws/lean-dynamodb)`,
+      );
+    }
     this.#config = config;
+    this.#maxAttempts = config.maxAttempts ?? envMaxAttempts() ?? DEFAULT_MAX_ATTEMPTS;
     const region = config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     if (!region) throw new Error('lean DynamoDB client: no region (set AWS_REGION or pass region)');
     this.#region = region;
-    this.#url = new URL(config.endpoint ?? `https://dynamodb.${region}.amazonaws.com`);
+    this.#url = new URL(config.endpoint ?? regionalEndpoint(region));
     // As the SDK's NodeHttpHandler: keep-alive, at most 50 sockets per host.
     const Agent = this.#url.protocol === 'http:' ? http.Agent : https.Agent;
     this.#agent = new Agent({ keepAlive: true, maxSockets: 50 });
@@ -160,7 +179,7 @@ export class DynamoDBClient {
       input.ClientRequestToken = uuid();
     const body = serializeInput(command.operation, input);
     const credentials = await this.#credentialsOnce();
-    const maxAttempts = this.#config.maxAttempts ?? 4;
+    const maxAttempts = this.#maxAttempts;
     const headers = this.#headers(command.operation, body);
     headers['amz-sdk-invocation-id'] = uuid();
     let totalRetryDelay = 0;
@@ -291,7 +310,12 @@ export class DynamoDBClient {
               };
               resolve({ $metadata, ...parsed });
             } catch (error) {
-              reject(Object.assign(error as Error, { $metadata: { httpStatusCode: status } }));
+              // An unparseable answer (a proxy's 502 page) fails as the SDK's does: the
+              // SyntaxError with the response's $metadata, retried by its status.
+              const e = error as Error;
+              e.message += SDK_DESERIALIZATION_HINT;
+              Object.defineProperty(e, '$response', { value: { statusCode: status, headers: res.headers } });
+              reject(Object.assign(e, { $metadata: responseMetadata(status, res.headers) }));
             }
           });
         },
@@ -314,6 +338,19 @@ export class DynamoDBClient {
     return Math.abs(this.#offset) >= 240_000 && this.#offset !== offsetBefore;
   }
 }
+
+/** AWS_MAX_ATTEMPTS as the SDK reads it: parseInt, and an error for what is not a number. */
+function envMaxAttempts(): number | undefined {
+  const value = process.env.AWS_MAX_ATTEMPTS;
+  if (!value) return undefined;
+  const n = Number.parseInt(value, 10);
+  if (Number.isNaN(n))
+    throw new Error(`Environment variable AWS_MAX_ATTEMPTS must be a number, got "${value}"`);
+  return n;
+}
+
+const SDK_DESERIALIZATION_HINT =
+  '\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.';
 
 function retryAfter(value: string | string[] | undefined): number | undefined {
   if (typeof value !== 'string') return undefined;
