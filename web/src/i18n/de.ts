@@ -394,6 +394,9 @@ export const de: Catalogue = {
   'table.scrollHint': 'Seitwärts scrollen, um alle Spalten zu sehen.',
   'overview.stalledNote': '{n} stockend',
   // --- end i9-polish ---
+  // --- report freshness (lag unknown) ---
+  'report.lagUnknown': 'Ob die letzten Änderungen alle gezählt sind, ist gerade nicht bekannt.',
+  // --- end report freshness ---
   // --- console trials (new-user fixes) ---
   ...deTrials,
   // --- end console trials ---

@@ -383,6 +383,9 @@ export const en = {
   'table.scrollHint': 'Scroll sideways to see every column.',
   'overview.stalledNote': '{n} stalled',
   // --- end i9-polish ---
+  // --- report freshness (lag unknown) ---
+  'report.lagUnknown': 'Whether recent changes are all counted is unknown right now.',
+  // --- end report freshness ---
   // --- console trials (new-user fixes) ---
   ...enTrials,
   // --- end console trials ---
