@@ -1,13 +1,13 @@
 import { json } from '../lib/http/middleware.js';
 import { routeKeyOf } from '../lib/http/routes.js';
-import { analytics } from '../lib/runtime/analytics.js';
+import { analyticsReports } from '../lib/runtime/analytics-reports.js';
 import { httpHandler } from '../lib/runtime/handlers.js';
 import { NotFoundError } from '../lib/shared/errors.js';
 
 /** GET /v1/analytics/stages|funnel|attribution: reports read from the aggregates (admin keys). */
 export const handler = httpHandler(
   async (event) => {
-    const { reads } = analytics();
+    const reads = analyticsReports();
     const query = event.queryStringParameters ?? {};
     switch (routeKeyOf<'analytics'>(event)) {
       case 'GET /v1/analytics/stages':

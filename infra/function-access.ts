@@ -175,6 +175,11 @@ export interface ServiceAccess {
   busName?: true;
   /** Needs the mail settings: sender, configuration set, template prefix, public URL. */
   mailSettings?: true;
+  /**
+   * cloudwatch:GetMetricData, which has no resource-level permission (resource "*"): the
+   * reports read the projector's IteratorAge (STAGEFLOW_ANALYTICS_PROJECTOR_FUNCTION).
+   */
+  projectorLag?: true;
 }
 
 export const SERVICE_ACCESS: Record<FunctionName, ServiceAccess> = {
@@ -202,7 +207,8 @@ export const SERVICE_ACCESS: Record<FunctionName, ServiceAccess> = {
   },
   // Checks the link's HMAC.
   unsubscribe: { unsubscribeSecret: true, mailSettings: true },
-  analytics: {},
+  // The projector's IteratorAge: how many changes still wait in the stream (lagSeconds).
+  analytics: { projectorLag: true },
   projectAnalytics: {},
   // Campaign reads go through the campaigns wiring, which needs the mail settings.
   measurement: { mailSettings: true },

@@ -139,7 +139,10 @@ export function createFunction(scope: Stack, name: FunctionName, props: Function
   // The infra test checks that these are the only actions granted on "*".
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'Only the X-Ray write actions, which do not support resource-level permissions, use "*".',
+    reason: SERVICE_ACCESS[name].projectorLag
+      ? 'Only the X-Ray write actions and cloudwatch:GetMetricData (read only: the projector lag in the ' +
+        'reports), none of which supports resource-level permissions, use "*".'
+      : 'Only the X-Ray write actions, which do not support resource-level permissions, use "*".',
   });
   return fn;
 }
@@ -196,6 +199,12 @@ function grantServices(scope: Stack, name: FunctionName, role: Role, props: Func
         actions: ['secretsmanager:GetSecretValue'],
         resources: [props.unsubscribeSecret.secretArn],
       }),
+    );
+  }
+  if (access.projectorLag) {
+    // GetMetricData has no resource-level permission and no condition key for the metric read.
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
     );
   }
   if (access.putEvents) {

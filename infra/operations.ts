@@ -157,10 +157,12 @@ export class OperationsDashboard extends Construct {
         [props.relay.metric('IteratorAge', { period, statistic: 'Maximum' })],
         [props.relay.metricErrors(sum)],
       ),
+      // The reports' lagSeconds reads the same metric (and the throttles: a throttled projector
+      // hands nothing, so its backlog has no age to read and the reports say the lag is unknown).
       graph(
         'Analytics projector lag: iterator age (ms)',
         [props.projector.metric('IteratorAge', { period, statistic: 'Maximum' })],
-        [props.projector.metricErrors(sum)],
+        [props.projector.metricErrors(sum), props.projector.metricThrottles(sum)],
       ),
       graph(
         'Flow executions',

@@ -138,6 +138,14 @@ export class StatelessStack extends Stack {
       dataKey: props.dataKey,
       alarmTopic: props.alarmTopic,
     });
+    // The reports count what still waits in the stream from the projector's IteratorAge.
+    for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+      if (SERVICE_ACCESS[name].projectorLag)
+        this.functions[name].addEnvironment(
+          'STAGEFLOW_ANALYTICS_PROJECTOR_FUNCTION',
+          this.functions.projectAnalytics.functionName,
+        );
+    }
 
     // Asynchronous invocations (EventBridge rules) that still fail after Lambda's two retries
     // land in the function's dead-letter queue; the rules deliver there too when they give up.

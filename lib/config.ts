@@ -206,13 +206,27 @@ const AnalyticsConfig = /* @__PURE__ */ onFirstRead(() =>
       z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')),
       'USD',
     ),
+    // The projector's function name (deployed only): reports read its IteratorAge from CloudWatch.
+    STAGEFLOW_ANALYTICS_PROJECTOR_FUNCTION: z.optional(
+      z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a Lambda function name')),
+    ),
   }),
 );
 
-let cachedAnalytics: { timeZone: string; currency: string } | undefined;
+export interface StageflowAnalyticsConfig {
+  timeZone: string;
+  currency: string;
+  /**
+   * The analytics projector's Lambda function name: reports read how far behind the stream it
+   * is from its IteratorAge metric (docs/analytics.md, "Freshness"). Unset locally.
+   */
+  projectorFunctionName?: string;
+}
 
-/** Report time zone and default currency (docs/analytics.md); read once, fails loudly when invalid. */
-export function analyticsConfig(): { timeZone: string; currency: string } {
+let cachedAnalytics: StageflowAnalyticsConfig | undefined;
+
+/** Report time zone, default currency, the projector's name (docs/analytics.md); read once, fails loudly when invalid. */
+export function analyticsConfig(): StageflowAnalyticsConfig {
   if (cachedAnalytics) return cachedAnalytics;
   const parsed = AnalyticsConfig().safeParse(process.env);
   if (!parsed.success) {
@@ -222,6 +236,7 @@ export function analyticsConfig(): { timeZone: string; currency: string } {
   cachedAnalytics = {
     timeZone: parsed.data.STAGEFLOW_REPORT_TIMEZONE,
     currency: parsed.data.STAGEFLOW_CURRENCY,
+    projectorFunctionName: parsed.data.STAGEFLOW_ANALYTICS_PROJECTOR_FUNCTION,
   };
   return cachedAnalytics;
 }

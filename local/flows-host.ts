@@ -26,11 +26,17 @@ export interface FlowsStreamRelay {
   settled(): Promise<void>;
 }
 
+/** The analytics relay also tells how far behind the stream it is (LocalStreamRelay.backlog). */
+export interface FlowsAnalyticsRelay extends FlowsStreamRelay {
+  /** When the oldest change not yet finished by the projector reached the stream (epoch ms), or null. */
+  backlog(): Promise<number | null>;
+}
+
 export interface FlowsWorker {
   stepFunctions: FlowsStepFunctions;
   streamRelay: FlowsStreamRelay;
   /** The same stream relayed to the analytics projector. */
-  analyticsRelay: FlowsStreamRelay;
+  analyticsRelay: FlowsAnalyticsRelay;
   arnPrefix: string;
   /** Resolves expired send claims now (the worker also does so on a timer). */
   sweepExpiredSends(): Promise<SweepResult>;
@@ -104,7 +110,11 @@ export async function startFlowsWorker(
         })),
     },
     streamRelay: { stats, settled: () => call({ call: 'settled' }) },
-    analyticsRelay: { stats: analyticsStats, settled: () => call({ call: 'analytics-settled' }) },
+    analyticsRelay: {
+      stats: analyticsStats,
+      settled: () => call({ call: 'analytics-settled' }),
+      backlog: () => call<number | null>({ call: 'analytics-backlog' }),
+    },
     sweepExpiredSends: () => call({ call: 'sweep' }),
     restartStreamRelay: () => call({ call: 'restart-relay' }),
     stop: async () => {

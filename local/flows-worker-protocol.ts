@@ -22,6 +22,7 @@ export type FlowsWorkerCall = { id: number } & (
   | { call: 'idle' }
   | { call: 'settled' }
   | { call: 'analytics-settled' }
+  | { call: 'analytics-backlog' }
   | { call: 'restart-relay' }
   | { call: 'executions' }
   | { call: 'sweep' }

@@ -83,6 +83,8 @@ async function answer(call: FlowsWorkerCall): Promise<unknown> {
       return streamRelay.settled();
     case 'analytics-settled':
       return analyticsRelay.settled();
+    case 'analytics-backlog':
+      return analyticsRelay.backlog();
     case 'restart-relay':
       // DynamoDB Local came back (local/dynamodb-watch.ts): its stream is a new one.
       await streamRelay.stop();

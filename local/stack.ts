@@ -16,6 +16,7 @@ import { type LocalEventBus, startLocalEventBus } from './event-bus.js';
 import type { FlowDefinitions } from './flow-definitions.js';
 import { connectFlowRules } from './flows.js';
 import {
+  type FlowsAnalyticsRelay,
   type FlowsStepFunctions,
   type FlowsStreamRelay,
   type FlowsWorker,
@@ -23,6 +24,7 @@ import {
 } from './flows-host.js';
 import { lambdaContext } from './lambda-context.js';
 import { type LocalSes, startLocalSes } from './ses.js';
+import { LocalStreamBacklog } from './stream-backlog.js';
 
 /** The local SES's configuration sets: with open and click tracking, and without. */
 export const LOCAL_CONFIGURATION_SETS = {
@@ -73,7 +75,7 @@ export interface LocalStack {
   /** Relays the table's stream to the outbox relay handler, as the event source mapping does (flows worker). */
   streamRelay: FlowsStreamRelay;
   /** Relays the same stream to the analytics projector: the stream's second reader, as deployed. */
-  analyticsRelay: FlowsStreamRelay;
+  analyticsRelay: FlowsAnalyticsRelay;
   /** The local Step Functions running the five flows (flows worker): `idle()`, `executions()`. */
   stepFunctions: FlowsStepFunctions;
   /** Resolves send claims whose lease ran out (the flows worker also does so on a timer). */
@@ -142,6 +144,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     handlers[name] = (await import(`../${fn.entry.replace(/\.ts$/, '.js')}`)).handler;
   }
   assertConfigured(url);
+  // The reports' stream backlog is the analytics relay's position (there is no CloudWatch here).
+  const { useLocalStreamBacklog } = await import('../lib/runtime/analytics-reports.js');
+  const backlog = new LocalStreamBacklog(flows.analyticsRelay);
+  useLocalStreamBacklog(backlog);
   const { messaging } = await import('../lib/runtime/messaging.js');
   const { seedDefaults } = await import('../lib/runtime/seed-defaults.js');
   await seedDefaults(messaging());
@@ -194,6 +200,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stepFunctions: flows.stepFunctions,
     sweepExpiredSends: flows.sweepExpiredSends,
     stop: async () => {
+      useLocalStreamBacklog(undefined, backlog);
       await flows.stop();
       await bus.stop();
       await new Promise<void>((resolve) => {

@@ -1,80 +1,22 @@
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { localEndpoint } from '../lib/aws/clients.js';
-import { assertValidPattern, type EventPattern, matchesPattern } from '../lib/events/pattern.js';
+import { assertValidPattern, matchesPattern } from '../lib/events/pattern.js';
 import { lambdaContext } from './lambda-context.js';
 import { type ShardPosition, StreamCheckpoints } from './stream-checkpoints.js';
 import { toLambdaRecord } from './stream-records.js';
+import type { RelayStats, ShardState, StreamDeadLetter, StreamRelayOptions } from './stream-relay-types.js';
 
-/** A Lambda handler for DynamoDB stream events, as functions/relay-outbox.ts exports. */
-export type StreamHandler = (
-  event: DynamoDBStreamEvent,
-  context: Context,
-) => Promise<DynamoDBBatchResponse | null | undefined>;
-
-export interface StreamRelayOptions {
-  /** Client of the DynamoDB Local holding the table (for DescribeTable). */
-  dynamodb: DynamoDBClient;
-  endpoint: string;
-  tableName: string;
-  handler: StreamHandler;
-  /** The event-source filter (FilterCriteria); records it rejects count as processed. */
-  filter?: EventPattern;
-  /** Records per invocation, as the event source's BatchSize. */
-  batchSize?: number;
-  /**
-   * As the event source's MaximumBatchingWindowInSeconds: records wait until a batch is full,
-   * the first of them has waited this long, or someone waits in `settled()` (bench (f) prices
-   * what such batches cost). Without it, whatever has been read is handed on at once (the
-   * local stack: tests stay quick).
-   */
-  batchingWindowMs?: number;
-  pollIntervalMs?: number;
-  /** Backoff between retries of a failed batch: doubles from `initialMs` up to `maxMs`. */
-  retry?: { initialMs?: number; maxMs?: number; maxAttempts?: number };
-  /** Keeps each shard's position here, so a restarted `npm start` does not publish everything again. */
-  checkpointFile?: string;
-  functionName?: string;
-  log?: (line: string) => void;
-  /** Called with a copy of `stats` after each poll that changed them (the flows worker posts it). */
-  onStats?: (stats: LocalStreamRelay['stats']) => void;
-}
-
-/** Records given up on after `retry.maxAttempts` (the on-failure destination's counterpart). */
-export interface StreamDeadLetter {
-  shardId: string;
-  sequenceNumbers: string[];
-  error: string;
-}
-
-interface Pending {
-  sequenceNumber: string;
-  record: DynamoDBRecord;
-}
-
-interface ShardState {
-  shardId: string;
-  parentShardId?: string;
-  iterator?: string;
-  /** The last sequence number read from the shard (handed on or filtered out). */
-  lastRead?: string;
-  /** Filtered records read but not yet handled successfully, in order. */
-  pending: Pending[];
-  /** When the oldest pending record was read (the batching window runs from it). */
-  pendingSince?: number;
-  closed: boolean;
-  done: boolean;
-  attempts: number;
-  retryAt: number;
-}
+export type { StreamDeadLetter, StreamHandler, StreamRelayOptions } from './stream-relay-types.js';
 
 const SHARD_REFRESH_MS = 1_000;
+const READ_LIMIT = 1000;
 
 /**
  * Does locally what Lambda's DynamoDB event source mapping does: polls the table's stream
@@ -84,11 +26,16 @@ const SHARD_REFRESH_MS = 1_000;
  * deployed mapping it retries forever unless `retry.maxAttempts` is set.
  */
 export class LocalStreamRelay {
-  readonly stats = { invocations: 0, failedInvocations: 0, records: 0, filteredOut: 0 };
+  readonly stats: RelayStats = { invocations: 0, failedInvocations: 0, records: 0, filteredOut: 0 };
   readonly deadLetters: StreamDeadLetter[] = [];
   private readonly streams: DynamoDBStreamsClient;
   private readonly shards = new Map<string, ShardState>();
   private readonly settleWaiters: { afterCycle: number; resolve: () => void }[] = [];
+  private readonly backlogWaiters: {
+    afterCycle: number;
+    resolve: (oldest: number | null) => void;
+    reject: (error: Error) => void;
+  }[] = [];
   private streamArn = '';
   private readonly checkpoints: StreamCheckpoints;
   private lastShardRefresh = 0;
@@ -127,6 +74,55 @@ export class LocalStreamRelay {
     });
   }
 
+  /**
+   * When the oldest change this relay has not yet seen its handler finish reached the stream
+   * (epoch ms), or null when there is none: what the handler's in-flight marks cannot see.
+   *
+   * A change is counted here from the moment it is in the stream until the handler returned
+   * for it (or it was dead-lettered): read and waiting, being handled, or not read yet. The
+   * last is the part a relay cannot know without reading, so with nothing waiting the answer
+   * comes after a pass that started after this call has read every shard (shards refreshed
+   * first): everything written before the call is then read, so counted, or finished. With
+   * records waiting it answers at once with the oldest of them: not zero, which is what a
+   * caller polling for 0 needs, though a shard not read since may hold an older one. Filtered
+   * out records are no changes. Rejects when the relay stops or a pass fails.
+   */
+  backlog(): Promise<number | null> {
+    if (this.stopped) return Promise.reject(new Error('the stream relay has stopped'));
+    const waiting = this.oldestPending();
+    if (waiting !== null) return Promise.resolve(waiting);
+    return new Promise((resolve, reject) => {
+      this.backlogWaiters.push({ afterCycle: this.cycle, resolve, reject });
+      this.lastShardRefresh = 0; // a shard opened since the last refresh may hold records
+      this.wake?.();
+    });
+  }
+
+  /** The oldest record read and not yet handled, over every shard; null when none waits. */
+  private oldestPending(): number | null {
+    let oldest: number | null = null;
+    for (const shard of this.shards.values()) {
+      for (const p of shard.pending) if (oldest === null || p.createdAt < oldest) oldest = p.createdAt;
+    }
+    return oldest;
+  }
+
+  /** Answers the backlog callers whose call came before this pass began its reads. */
+  private answerBacklog(cycle: number, error?: Error): void {
+    const due = this.backlogWaiters.filter((w) => w.afterCycle < cycle);
+    if (due.length === 0) return;
+    this.backlogWaiters.splice(
+      0,
+      this.backlogWaiters.length,
+      ...this.backlogWaiters.filter((w) => w.afterCycle >= cycle),
+    );
+    const oldest = this.oldestPending();
+    for (const w of due) {
+      if (error) w.reject(error);
+      else w.resolve(oldest);
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
@@ -140,9 +136,10 @@ export class LocalStreamRelay {
       const cycle = ++this.cycle;
       let busy = false;
       try {
-        busy = await this.pollOnce();
+        busy = await this.pollOnce(cycle);
       } catch (error) {
         this.options.log?.(`stream relay: ${(error as Error).name}: ${(error as Error).message}`);
+        this.answerBacklog(cycle, error as Error);
       }
       this.checkpoints.flush();
       this.reportStats();
@@ -155,47 +152,82 @@ export class LocalStreamRelay {
           ...this.settleWaiters.filter((w) => w.afterCycle >= cycle),
         );
       }
-      if (!busy) await this.sleep(this.options.pollIntervalMs ?? 100);
+      // A caller that came during this pass needs the next one now, not after a poll interval.
+      const asked = this.backlogWaiters.length > 0 || this.settleWaiters.length > 0;
+      if (!busy && !asked && !this.stopped) await this.sleep(this.options.pollIntervalMs ?? 100);
     }
     for (const w of this.settleWaiters.splice(0)) w.resolve();
+    for (const w of this.backlogWaiters.splice(0)) w.reject(new Error('the stream relay has stopped'));
   }
 
-  /** One pass over every readable shard; true if it read or handled anything. */
-  private async pollOnce(): Promise<boolean> {
+  /**
+   * One pass over every readable shard: read them all, answer the backlog callers, then hand
+   * on what is due. True if it read or handled anything.
+   */
+  private async pollOnce(cycle: number): Promise<boolean> {
     const now = Date.now();
     if (now - this.lastShardRefresh >= SHARD_REFRESH_MS || this.shards.size === 0) await this.refreshShards();
-    let busy = false;
+    let busy = await this.readShards();
+    this.answerBacklog(cycle);
+    const size = this.options.batchSize ?? 100;
+    const window = this.options.batchingWindowMs ?? 0;
     for (const shard of this.shards.values()) {
       if (this.stopped) break;
-      if (shard.done) continue;
-      const parent = shard.parentShardId ? this.shards.get(shard.parentShardId) : undefined;
-      if (parent && !parent.done) continue; // a key's older records are in the parent
-      if (shard.retryAt > Date.now()) continue;
-      const size = this.options.batchSize ?? 100;
-      const window = this.options.batchingWindowMs ?? 0;
-      if (shard.pending.length === 0 || (window > 0 && shard.pending.length < size)) {
-        const before = shard.pending.length;
-        busy = (await this.read(shard)) || busy;
-        if (before === 0 && shard.pending.length > 0) shard.pendingSince = Date.now();
-      }
+      if (shard.done || shard.pending.length === 0 || shard.retryAt > Date.now()) continue;
       const due =
         window === 0 ||
         shard.pending.length >= size ||
         shard.closed ||
         this.settleWaiters.length > 0 ||
         Date.now() - (shard.pendingSince ?? 0) >= window;
-      if (shard.pending.length > 0 && due) {
+      if (due) {
         await this.invoke(shard);
         if (shard.pending.length === 0) shard.pendingSince = undefined;
         busy = true;
       }
-      if (shard.closed && shard.pending.length === 0 && !shard.iterator) {
-        shard.done = true;
-        this.checkpoint(shard, { done: true });
-        this.lastShardRefresh = 0; // its children may be new
-      }
+      this.finishIfDone(shard);
     }
     return busy;
+  }
+
+  /**
+   * Reads every shard that may be read (its parent done, not backing off, nothing waiting, or
+   * room in a batch that waits for its window). A closed parent that finishes here lets its
+   * children be read in the same pass, so a pass has read every shard (`backlog()`).
+   */
+  private async readShards(): Promise<boolean> {
+    const size = this.options.batchSize ?? 100;
+    const window = this.options.batchingWindowMs ?? 0;
+    const seen = new Set<ShardState>();
+    let busy = false;
+    for (let again = true; again && !this.stopped; ) {
+      again = false;
+      for (const shard of this.shards.values()) {
+        if (this.stopped) break;
+        if (shard.done || seen.has(shard)) continue;
+        const parent = shard.parentShardId ? this.shards.get(shard.parentShardId) : undefined;
+        if (parent && !parent.done) continue; // a key's older records are in the parent
+        seen.add(shard);
+        if (shard.retryAt > Date.now()) continue; // its records are waiting, so counted
+        if (shard.pending.length === 0 || (window > 0 && shard.pending.length < size)) {
+          const before = shard.pending.length;
+          busy = (await this.read(shard)) || busy;
+          if (before === 0 && shard.pending.length > 0) shard.pendingSince = Date.now();
+        }
+        if (this.finishIfDone(shard)) again = true;
+      }
+      if (again) await this.refreshShards(); // the finished shard's children may be new
+    }
+    return busy;
+  }
+
+  /** A closed shard read to its end with nothing waiting is done; true if it just became so. */
+  private finishIfDone(shard: ShardState): boolean {
+    if (shard.done || !shard.closed || shard.pending.length > 0 || shard.iterator) return false;
+    shard.done = true;
+    this.checkpoint(shard, { done: true });
+    this.lastShardRefresh = 0; // its children may be new
+    return true;
   }
 
   private async refreshShards(): Promise<void> {
@@ -231,6 +263,7 @@ export class LocalStreamRelay {
       return false;
     }
     let out: Awaited<ReturnType<typeof this.getRecords>>;
+    const readAt = Date.now();
     try {
       out = await this.getRecords(shard.iterator);
     } catch (error) {
@@ -252,6 +285,8 @@ export class LocalStreamRelay {
     shard.iterator = out.NextShardIterator;
     if (!out.NextShardIterator) shard.closed = true;
     const records = out.Records ?? [];
+    const after = shard.caughtUpAt ?? 0;
+    shard.caughtUpAt = records.length < READ_LIMIT ? readAt : undefined;
     for (const r of records) {
       const record = toLambdaRecord(r, this.streamArn);
       const sequenceNumber = r.dynamodb?.SequenceNumber ?? '';
@@ -260,7 +295,8 @@ export class LocalStreamRelay {
         this.stats.filteredOut++;
         continue;
       }
-      shard.pending.push({ sequenceNumber, record });
+      const createdAt = Math.max(r.dynamodb?.ApproximateCreationDateTime?.getTime() ?? readAt, after);
+      shard.pending.push({ sequenceNumber, record, createdAt });
     }
     // With nothing pending, every record read is processed (filtered out ones included).
     if (shard.pending.length === 0 && shard.lastRead)
@@ -269,7 +305,7 @@ export class LocalStreamRelay {
   }
 
   private getRecords(iterator: string) {
-    return this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+    return this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: READ_LIMIT }));
   }
 
   private async iteratorFor(shard: ShardState): Promise<string | undefined> {

@@ -8,7 +8,10 @@ export const analyticsOperations = {
     operationId: 'stagesReport',
     summary: 'Customers per journey stage now, how many stalled, median days in stage (admin)',
     description:
-      'Every answer carries `asOf` and `lagSeconds` (the age of the oldest change not yet counted).',
+      'Every answer carries `asOf` and `lagSeconds`: the age of the oldest profile change not yet counted, ' +
+      'whether the projector has been handed it or it still waits in the table stream (0 when every change is ' +
+      'in; poll for 0 instead of sleeping). It is null, with `lagUnknown` saying why, when the stream backlog ' +
+      'could not be read; the report still answers.',
     tag: 'Analytics',
     query: StagesQuery,
     responses: { 200: { description: 'The report', body: { schema: StagesReport } } },

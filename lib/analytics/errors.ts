@@ -41,3 +41,14 @@ export class AnalyticsRebuildRequiredError extends StageflowError {
     this.name = 'AnalyticsRebuildRequiredError';
   }
 }
+
+/**
+ * The stream backlog (StreamBacklog) could not be read: CloudWatch unreachable or refusing, the
+ * local relay stopped. Reports still answer, with `lagSeconds: null` and this reason.
+ */
+export class StreamBacklogUnavailableError extends AnalyticsError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(reason, options);
+    this.name = 'StreamBacklogUnavailableError';
+  }
+}

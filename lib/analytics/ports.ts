@@ -79,3 +79,21 @@ export interface AnalyticsStore {
   /** Customers with a profile or a stored contribution, a page at a time (the rebuild). */
   customers(cursor: string | null, segment?: { index: number; total: number }): Promise<CustomerPage>;
 }
+
+/**
+ * Profile changes still in the table's stream that the projector has not been handed and had
+ * acknowledged: what the in-flight marks (`AGG#lag`) cannot see. Deployed: the projector's
+ * IteratorAge in CloudWatch (aws-cloudwatch-stream-backlog.ts); locally: the stream relay's
+ * position (local/stream-backlog.ts). docs/analytics.md, "Freshness", says what each can see.
+ */
+export interface StreamBacklog {
+  /**
+   * The age at `now`, in whole seconds rounded up, of the oldest change in the stream the
+   * projector has not yet been handed and finished; 0 when there is none. Rejects (with
+   * StreamBacklogUnavailableError where it can say why) when it cannot tell.
+   */
+  oldestPendingAgeSeconds(now: number): Promise<number>;
+}
+
+/** No stream between the writes and the projector (tests and the bench project in process). */
+export const NO_STREAM: StreamBacklog = { oldestPendingAgeSeconds: async () => 0 };

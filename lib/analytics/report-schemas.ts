@@ -7,7 +7,23 @@ const Freshness = {
   lagSeconds: z
     .number()
     .int()
-    .describe('Age of the oldest change not yet counted; 0 when every change is in'),
+    .nullable()
+    .describe(
+      'Age in seconds of the oldest profile change not yet counted (handed to the projector, or still in the ' +
+        'table stream); 0 when every change is in. null when the stream backlog could not be read: the ' +
+        'figures are still the counted ones, and lagUnknown says why',
+    ),
+  lagAtLeastSeconds: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      'Only with lagSeconds null: the age of the oldest change the projector has been handed and not yet counted',
+    ),
+  lagUnknown: z
+    .string()
+    .optional()
+    .describe('Only with lagSeconds null: why the lag is unknown (for example CloudWatch unreachable)'),
 };
 const Money = z.record(z.string(), z.number()).describe('Amount per ISO 4217 currency, exact to 1e-6');
 const Ratio = z.number().nullable().describe('null when the denominator is 0');

@@ -26,6 +26,7 @@ const SDK_SERVICES: Record<string, string> = {
   '@aws-sdk/client-secrets-manager': 'secretsmanager',
   '@aws-sdk/client-eventbridge': 'events',
   '@aws-sdk/client-sfn': 'states',
+  '@aws-sdk/client-cloudwatch': 'cloudwatch',
 };
 /** SDK modules without commands. */
 const NO_COMMANDS = new Set(['@aws-sdk/util-dynamodb']);

@@ -355,7 +355,7 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
       ]);
     });
 
-    it('uses no managed policies and grants "*" only for X-Ray writes (and listing SES templates)', () => {
+    it('uses no managed policies and grants "*" only for X-Ray writes (and listing SES templates, reading the projector lag)', () => {
       for (const [id, role] of Object.entries(stateless.findResources('AWS::IAM::Role') as Resources)) {
         // The Trigger provider (CDK's, not ours) logs with AWSLambdaBasicExecutionRole and may
         // invoke the seedDefaults function only.
@@ -392,6 +392,8 @@ describe('Stageflow CDK app (dev, the cdk.json defaults)', () => {
         // ListEmailTemplates has no resource-level permission; the template API lists its own.
         const expected = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
         if (name === 'templates') expected.unshift('ses:ListEmailTemplates');
+        // The reports read the projector's IteratorAge; GetMetricData has no resource-level permission.
+        if (name === 'analytics') expected.unshift('cloudwatch:GetMetricData');
         expect(actionsOf(onAnything).sort(), name).toEqual(expected);
         const logs = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('logs:')));
         expect(logs.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [expect.any(String), 'Arn'] }]);

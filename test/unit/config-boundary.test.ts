@@ -27,7 +27,9 @@ describe('configuration', () => {
 
   it('is read by the lean DynamoDB client only as AWS_* settings the SDK itself reads', () => {
     const names = sources(SDK_STAND_INS).flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/process\.env(?:\.(\w+)|\[)/g)].map((m) => m[1] ?? '[computed]'),
+      [...readFileSync(file, 'utf8').matchAll(/process\.env(?:\.(\w+)|\[)/g)].map(
+        (m) => m[1] ?? '[computed]',
+      ),
     );
     expect(names.length).toBeGreaterThan(0);
     expect(names.filter((n) => n !== '[computed]' && !/^(AWS_|_X_AMZN_TRACE_ID$)/.test(n))).toEqual([]);

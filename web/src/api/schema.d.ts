@@ -669,7 +669,7 @@ export interface paths {
         };
         /**
          * Customers per journey stage now, how many stalled, median days in stage (admin)
-         * @description Every answer carries `asOf` and `lagSeconds` (the age of the oldest change not yet counted).
+         * @description Every answer carries `asOf` and `lagSeconds`: the age of the oldest profile change not yet counted, whether the projector has been handed it or it still waits in the table stream (0 when every change is in; poll for 0 instead of sleeping). It is null, with `lagUnknown` saying why, when the stream backlog could not be read; the report still answers.
          *
          *     Needs an **admin** or **read** key.
          */
@@ -1798,8 +1798,12 @@ export interface components {
         StagesReport: {
             /** @description When the figures were read (ISO 8601) */
             asOf: string;
-            /** @description Age of the oldest change not yet counted; 0 when every change is in */
-            lagSeconds: number;
+            /** @description Age in seconds of the oldest profile change not yet counted (handed to the projector, or still in the table stream); 0 when every change is in. null when the stream backlog could not be read: the figures are still the counted ones, and lagUnknown says why */
+            lagSeconds: number | null;
+            /** @description Only with lagSeconds null: the age of the oldest change the projector has been handed and not yet counted */
+            lagAtLeastSeconds?: number;
+            /** @description Only with lagSeconds null: why the lag is unknown (for example CloudWatch unreachable) */
+            lagUnknown?: string;
             stalledAfterDays: number;
             /** @description Every customer, with or without a stage */
             total: number;
@@ -1819,8 +1823,12 @@ export interface components {
             steps: string[];
             /** @description When the figures were read (ISO 8601) */
             asOf: string;
-            /** @description Age of the oldest change not yet counted; 0 when every change is in */
-            lagSeconds: number;
+            /** @description Age in seconds of the oldest profile change not yet counted (handed to the projector, or still in the table stream); 0 when every change is in. null when the stream backlog could not be read: the figures are still the counted ones, and lagUnknown says why */
+            lagSeconds: number | null;
+            /** @description Only with lagSeconds null: the age of the oldest change the projector has been handed and not yet counted */
+            lagAtLeastSeconds?: number;
+            /** @description Only with lagSeconds null: why the lag is unknown (for example CloudWatch unreachable) */
+            lagUnknown?: string;
             groups: {
                 /** @description null for by=none; {"channel": …}, {"campaign": …} or {"cohort": "2026-W47"} */
                 key: {
@@ -1849,8 +1857,12 @@ export interface components {
             lookbackDays: number;
             /** @description When the figures were read (ISO 8601) */
             asOf: string;
-            /** @description Age of the oldest change not yet counted; 0 when every change is in */
-            lagSeconds: number;
+            /** @description Age in seconds of the oldest profile change not yet counted (handed to the projector, or still in the table stream); 0 when every change is in. null when the stream backlog could not be read: the figures are still the counted ones, and lagUnknown says why */
+            lagSeconds: number | null;
+            /** @description Only with lagSeconds null: the age of the oldest change the projector has been handed and not yet counted */
+            lagAtLeastSeconds?: number;
+            /** @description Only with lagSeconds null: why the lag is unknown (for example CloudWatch unreachable) */
+            lagUnknown?: string;
             /** @description Orders in [from, to), refunded or cancelled ones left out */
             conversions: number;
             /** @description Amount per ISO 4217 currency, exact to 1e-6 */

@@ -14,4 +14,5 @@ export const deLeftovers: Record<keyof typeof enLeftovers, string> = {
   'campaigns.controlSoFar.other': 'Kontrollgruppe: {rate} bis jetzt ({n} Kunden)',
   'campaign.rateSoFar': 'Conversion-Rate bis jetzt',
   'keys.localShort': 'lokal',
+  'report.lagUnknown': 'Ob die letzten Änderungen alle gezählt sind, ist gerade nicht bekannt.',
 };

@@ -12,4 +12,6 @@ export const enLeftovers = {
   'campaigns.controlSoFar.other': 'held out: {rate} so far ({n} customers)',
   'campaign.rateSoFar': 'Conversion rate so far',
   'keys.localShort': 'local',
+  // report freshness: the stream backlog could not be read (lagSeconds null)
+  'report.lagUnknown': 'Whether recent changes are all counted is unknown right now.',
 } as const;

@@ -4,13 +4,17 @@ import { useI18n } from '../i18n';
 export const isoDay = (date: Date, days = 0): string =>
   new Date(date.getTime() + days * 86_400_000).toISOString().slice(0, 10);
 
-/** When the figures were read, and whether changes are still being counted. */
-export function Freshness(props: { asOf: string; lagSeconds: number }) {
+/**
+ * When the figures were read, and whether changes are still being counted; `lagSeconds` is null
+ * when the API could not tell (the stream backlog could not be read).
+ */
+export function Freshness(props: { asOf: string; lagSeconds: number | null }) {
   const { t, date } = useI18n();
+  const lag = props.lagSeconds;
   return (
     <p class="state">
       {t('report.asOf', { at: date(props.asOf) })}
-      {props.lagSeconds > 0 ? ` ${t('report.lag', { seconds: props.lagSeconds })}` : ''}
+      {lag === null ? ` ${t('report.lagUnknown')}` : lag > 0 ? ` ${t('report.lag', { seconds: lag })}` : ''}
     </p>
   );
 }
