@@ -20,6 +20,10 @@ const value = (what: string, max: number) =>
   );
 
 /** The query of GET /v1/customers: one filter or none (the most recently active customers), and a page. */
+/** One reason for every way a number parameter can be wrong: what a caller must send. */
+const DAYS = { error: 'must be a whole number of days from 1 to 3650' };
+const LIMIT = { error: 'must be a whole number from 1 to 500' };
+
 export const CustomerListQuery = z.strictObject({
   stage: value('Customers in this journey stage, most recently active first', 64),
   channel: value(
@@ -32,7 +36,7 @@ export const CustomerListQuery = z.strictObject({
   ),
   email: value('The customers with this email address (exact, case-insensitive)', 320),
   stalledAfterDays: z
-    .optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(3650)))
+    .optional(z.coerce.number(DAYS).check(z.int(DAYS), z.gte(1, DAYS), z.lte(3650, DAYS)))
     .check(
       z.describe(
         'With `stage` only: the customers stalled in it, in the stage longer than this many days ' +
@@ -41,7 +45,7 @@ export const CustomerListQuery = z.strictObject({
       ),
     ),
   limit: z
-    ._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(500)), 100)
+    ._default(z.coerce.number(LIMIT).check(z.int(LIMIT), z.gte(1, LIMIT), z.lte(500, LIMIT)), 100)
     .check(z.describe('Items per page (1 to 500)')),
   cursor: z.optional(z.string().check(z.minLength(1))).check(z.describe('`nextCursor` of the previous page')),
 });
