@@ -178,7 +178,9 @@ export class LocalStreamRelay {
         window === 0 ||
         shard.pending.length >= size ||
         shard.closed ||
-        this.settleWaiters.length > 0 ||
+        // Only a caller that came before this pass's reads: one that came during them may have
+        // written records this pass did not read, and a batch handed on now would split them.
+        this.settleWaiters.some((w) => w.afterCycle < cycle) ||
         Date.now() - (shard.pendingSince ?? 0) >= window;
       if (due) {
         await this.invoke(shard);
