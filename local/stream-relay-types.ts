@@ -70,6 +70,8 @@ export interface ShardState {
   pending: Pending[];
   /** When the oldest pending record was read (the batching window runs from it). */
   pendingSince?: number;
+  /** The shard's last read returned less than a full page: nothing more was there to read. */
+  caughtUp?: boolean;
   /**
    * When the last read that reached the shard's end began: a record read later was written
    * after it (DynamoDB Local's ApproximateCreationDateTime is rounded down to the minute).

@@ -9,6 +9,7 @@ import type { Context } from 'aws-lambda';
 import { localEndpoint } from '../lib/aws/clients.js';
 import { assertValidPattern, matchesPattern } from '../lib/events/pattern.js';
 import { lambdaContext } from './lambda-context.js';
+import { RelayWaiters } from './relay-waiters.js';
 import { type ShardPosition, StreamCheckpoints } from './stream-checkpoints.js';
 import { toLambdaRecord } from './stream-records.js';
 import type { RelayStats, ShardState, StreamDeadLetter, StreamRelayOptions } from './stream-relay-types.js';
@@ -17,6 +18,8 @@ export type { StreamDeadLetter, StreamHandler, StreamRelayOptions } from './stre
 
 const SHARD_REFRESH_MS = 1_000;
 const READ_LIMIT = 1000;
+/** Pages one pass reads from a shard with no change waiting (each up to READ_LIMIT records). */
+const MAX_PAGES = 10;
 
 /**
  * Does locally what Lambda's DynamoDB event source mapping does: polls the table's stream
@@ -30,12 +33,8 @@ export class LocalStreamRelay {
   readonly deadLetters: StreamDeadLetter[] = [];
   private readonly streams: DynamoDBStreamsClient;
   private readonly shards = new Map<string, ShardState>();
-  private readonly settleWaiters: { afterCycle: number; resolve: () => void }[] = [];
-  private readonly backlogWaiters: {
-    afterCycle: number;
-    resolve: (oldest: number | null) => void;
-    reject: (error: Error) => void;
-  }[] = [];
+  private readonly settleWaiters = new RelayWaiters<void>();
+  private readonly backlogWaiters = new RelayWaiters<number | null>();
   private streamArn = '';
   private readonly checkpoints: StreamCheckpoints;
   private lastShardRefresh = 0;
@@ -68,34 +67,29 @@ export class LocalStreamRelay {
    * left to retry: everything written before the call has been handed to the handler.
    */
   settled(): Promise<void> {
-    return new Promise((resolve) => {
-      this.settleWaiters.push({ afterCycle: this.cycle, resolve });
-      this.wake?.();
-    });
+    const settled = this.settleWaiters.add(this.cycle);
+    this.wake?.();
+    return settled;
   }
 
   /**
    * When the oldest change this relay has not yet seen its handler finish reached the stream
    * (epoch ms), or null when there is none: what the handler's in-flight marks cannot see.
    *
-   * A change is counted here from the moment it is in the stream until the handler returned
-   * for it (or it was dead-lettered): read and waiting, being handled, or not read yet. The
-   * last is the part a relay cannot know without reading, so with nothing waiting the answer
-   * comes after a pass that started after this call has read every shard (shards refreshed
-   * first): everything written before the call is then read, so counted, or finished. With
-   * records waiting it answers at once with the oldest of them: not zero, which is what a
-   * caller polling for 0 needs, though a shard not read since may hold an older one. Filtered
-   * out records are no changes. Rejects when the relay stops or a pass fails.
+   * A change counts from the moment it is in the stream until the handler returned for it (or
+   * it was dead-lettered). With nothing waiting, the answer comes from a pass begun after this
+   * call that read every shard to its end (shards refreshed first), so everything written
+   * before the call; with records waiting, at once, the oldest of them (never 0, though an
+   * unread shard may hold an older one). Rejects when the relay stops or a pass fails.
    */
   backlog(): Promise<number | null> {
     if (this.stopped) return Promise.reject(new Error('the stream relay has stopped'));
     const waiting = this.oldestPending();
     if (waiting !== null) return Promise.resolve(waiting);
-    return new Promise((resolve, reject) => {
-      this.backlogWaiters.push({ afterCycle: this.cycle, resolve, reject });
-      this.lastShardRefresh = 0; // a shard opened since the last refresh may hold records
-      this.wake?.();
-    });
+    const answer = this.backlogWaiters.add(this.cycle);
+    this.lastShardRefresh = 0; // a shard opened since the last refresh may hold records
+    this.wake?.();
+    return answer;
   }
 
   /** The oldest record read and not yet handled, over every shard; null when none waits. */
@@ -109,18 +103,8 @@ export class LocalStreamRelay {
 
   /** Answers the backlog callers whose call came before this pass began its reads. */
   private answerBacklog(cycle: number, error?: Error): void {
-    const due = this.backlogWaiters.filter((w) => w.afterCycle < cycle);
-    if (due.length === 0) return;
-    this.backlogWaiters.splice(
-      0,
-      this.backlogWaiters.length,
-      ...this.backlogWaiters.filter((w) => w.afterCycle >= cycle),
-    );
-    const oldest = this.oldestPending();
-    for (const w of due) {
-      if (error) w.reject(error);
-      else w.resolve(oldest);
-    }
+    const stopped = this.stopped ? new Error('the stream relay has stopped') : undefined;
+    this.backlogWaiters.answer(cycle, () => this.oldestPending(), error ?? stopped);
   }
 
   async stop(): Promise<void> {
@@ -144,31 +128,24 @@ export class LocalStreamRelay {
       this.checkpoints.flush();
       this.reportStats();
       const waiting = [...this.shards.values()].some((s) => s.pending.length > 0);
-      if (!busy && !waiting) {
-        for (const w of this.settleWaiters.filter((w) => w.afterCycle < cycle)) w.resolve();
-        this.settleWaiters.splice(
-          0,
-          this.settleWaiters.length,
-          ...this.settleWaiters.filter((w) => w.afterCycle >= cycle),
-        );
-      }
+      if (!busy && !waiting) this.settleWaiters.answer(cycle, () => undefined);
       // A caller that came during this pass needs the next one now, not after a poll interval.
-      const asked = this.backlogWaiters.length > 0 || this.settleWaiters.length > 0;
+      const asked = this.backlogWaiters.size > 0 || this.settleWaiters.size > 0;
       if (!busy && !asked && !this.stopped) await this.sleep(this.options.pollIntervalMs ?? 100);
     }
-    for (const w of this.settleWaiters.splice(0)) w.resolve();
-    for (const w of this.backlogWaiters.splice(0)) w.reject(new Error('the stream relay has stopped'));
+    this.settleWaiters.endAll({ value: undefined });
+    this.backlogWaiters.endAll({ error: new Error('the stream relay has stopped') });
   }
 
-  /**
-   * One pass over every readable shard: read them all, answer the backlog callers, then hand
-   * on what is due. True if it read or handled anything.
-   */
+  /** One pass: read every shard, answer the backlog callers, hand on what is due; true if busy. */
   private async pollOnce(cycle: number): Promise<boolean> {
     const now = Date.now();
     if (now - this.lastShardRefresh >= SHARD_REFRESH_MS || this.shards.size === 0) await this.refreshShards();
-    let busy = await this.readShards();
-    this.answerBacklog(cycle);
+    const read = await this.readShards();
+    let busy = read.busy;
+    // A pass that could not account for every shard (an unread page, a lost iterator, a stop)
+    // answers nobody: its callers wait for the next pass (or their own timeout), never get a 0.
+    if (read.complete) this.answerBacklog(cycle);
     const size = this.options.batchSize ?? 100;
     const window = this.options.batchingWindowMs ?? 0;
     for (const shard of this.shards.values()) {
@@ -180,7 +157,7 @@ export class LocalStreamRelay {
         shard.closed ||
         // Only a caller that came before this pass's reads: one that came during them may have
         // written records this pass did not read, and a batch handed on now would split them.
-        this.settleWaiters.some((w) => w.afterCycle < cycle) ||
+        this.settleWaiters.anyBefore(cycle) ||
         Date.now() - (shard.pendingSince ?? 0) >= window;
       if (due) {
         await this.invoke(shard);
@@ -197,11 +174,12 @@ export class LocalStreamRelay {
    * room in a batch that waits for its window). A closed parent that finishes here lets its
    * children be read in the same pass, so a pass has read every shard (`backlog()`).
    */
-  private async readShards(): Promise<boolean> {
+  private async readShards(): Promise<{ busy: boolean; complete: boolean }> {
     const size = this.options.batchSize ?? 100;
     const window = this.options.batchingWindowMs ?? 0;
     const seen = new Set<ShardState>();
     let busy = false;
+    let complete = true;
     for (let again = true; again && !this.stopped; ) {
       again = false;
       for (const shard of this.shards.values()) {
@@ -213,14 +191,21 @@ export class LocalStreamRelay {
         if (shard.retryAt > Date.now()) continue; // its records are waiting, so counted
         if (shard.pending.length === 0 || (window > 0 && shard.pending.length < size)) {
           const before = shard.pending.length;
-          busy = (await this.read(shard)) || busy;
+          // Pages of records the filter drops can hide a change behind them: read on (up to
+          // MAX_PAGES a pass) until a change waits or the shard's end is reached.
+          for (let page = 0; page < MAX_PAGES && !this.stopped; page++) {
+            busy = (await this.read(shard)) || busy;
+            if (shard.pending.length > 0 || shard.caughtUp || !shard.iterator) break;
+          }
           if (before === 0 && shard.pending.length > 0) shard.pendingSince = Date.now();
         }
+        const accounted = shard.pending.length > 0 || shard.caughtUp || (shard.closed && !shard.iterator);
+        if (!accounted) complete = false;
         if (this.finishIfDone(shard)) again = true;
       }
       if (again) await this.refreshShards(); // the finished shard's children may be new
     }
-    return busy;
+    return { busy, complete: complete && !this.stopped };
   }
 
   /** A closed shard read to its end with nothing waiting is done; true if it just became so. */
@@ -266,6 +251,7 @@ export class LocalStreamRelay {
     }
     let out: Awaited<ReturnType<typeof this.getRecords>>;
     const readAt = Date.now();
+    shard.caughtUp = false; // until a read returns less than a full page
     try {
       out = await this.getRecords(shard.iterator);
     } catch (error) {
@@ -289,6 +275,7 @@ export class LocalStreamRelay {
     const records = out.Records ?? [];
     const after = shard.caughtUpAt ?? 0;
     shard.caughtUpAt = records.length < READ_LIMIT ? readAt : undefined;
+    shard.caughtUp = records.length < READ_LIMIT;
     for (const r of records) {
       const record = toLambdaRecord(r, this.streamArn);
       const sequenceNumber = r.dynamodb?.SequenceNumber ?? '';

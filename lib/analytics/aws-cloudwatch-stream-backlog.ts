@@ -8,7 +8,10 @@ import type { StreamBacklog } from './ports.js';
 
 /** The one call this adapter makes: a CloudWatchClient, or a fake of it in the unit test. */
 export interface MetricDataClient {
-  send(command: GetMetricDataCommand): Promise<GetMetricDataCommandOutput>;
+  send(
+    command: GetMetricDataCommand,
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<GetMetricDataCommandOutput>;
 }
 
 export interface CloudWatchStreamBacklogOptions {
@@ -27,6 +30,8 @@ export interface CloudWatchStreamBacklogOptions {
 }
 
 const MINUTE = 60_000;
+/** A GetMetricData still unanswered after this is abandoned (reports wait 2 s for the backlog). */
+const CALL_TIMEOUT_MS = 1_800;
 
 /**
  * The deployed stream backlog: how far behind the stream the projector is, from the AWS/Lambda
@@ -50,6 +55,8 @@ const MINUTE = 60_000;
  */
 export class CloudWatchStreamBacklog implements StreamBacklog {
   private cached?: { at: number; seconds?: number; error?: StreamBacklogUnavailableError };
+  /** The call in progress: concurrent reports share it rather than each starting one. */
+  private inflight?: Promise<number>;
   private readonly keepingUpMs: number;
   private readonly lookbackMs: number;
   private readonly cacheMs: number;
@@ -72,9 +79,20 @@ export class CloudWatchStreamBacklog implements StreamBacklog {
       if (hit.error) throw hit.error;
       return hit.seconds ?? 0;
     }
+    this.inflight ??= this.readAndCache(now).finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async readAndCache(now: number): Promise<number> {
+    // A late answer never replaces a newer one in the cache.
+    const keep = (entry: NonNullable<typeof this.cached>) => {
+      if (!this.cached || this.cached.at <= entry.at) this.cached = entry;
+    };
     try {
       const seconds = await this.read(now);
-      this.cached = { at: now, seconds };
+      keep({ at: now, seconds });
       return seconds;
     } catch (error) {
       const unavailable =
@@ -83,7 +101,7 @@ export class CloudWatchStreamBacklog implements StreamBacklog {
           : new StreamBacklogUnavailableError(`CloudWatch GetMetricData failed: ${(error as Error).name}`, {
               cause: error,
             });
-      this.cached = { at: now, error: unavailable };
+      keep({ at: now, error: unavailable });
       throw unavailable;
     }
   }
@@ -110,6 +128,7 @@ export class CloudWatchStreamBacklog implements StreamBacklog {
         EndTime: new Date(now + MINUTE),
         ScanBy: 'TimestampDescending',
       }),
+      { abortSignal: AbortSignal.timeout(CALL_TIMEOUT_MS) },
     );
     const results = out.MetricDataResults ?? [];
     const age = complete(results.find((r) => r.Id === 'age'));

@@ -19,10 +19,11 @@ const value = (what: string, max: number) =>
       ),
   );
 
-/** The query of GET /v1/customers: one filter or none (the most recently active customers), and a page. */
 /** One reason for every way a number parameter can be wrong: what a caller must send. */
 const DAYS = { error: 'must be a whole number of days from 1 to 3650' };
 const LIMIT = { error: 'must be a whole number from 1 to 500' };
+
+/** The query of GET /v1/customers: one filter or none (the most recently active customers), and a page. */
 
 export const CustomerListQuery = z.strictObject({
   stage: value('Customers in this journey stage, most recently active first', 64),

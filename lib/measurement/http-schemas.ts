@@ -93,7 +93,12 @@ export const CampaignMetrics = z.object({
   }),
   revenue: z.object({ treatment: PerCurrency, control: PerCurrency }),
   asOf: z.string(),
-  lagSeconds: z.number().int().describe('Age of the oldest change whose conversions are not yet counted'),
+  lagSeconds: z
+    .number()
+    .int()
+    .describe(
+      'Age of the oldest stream batch the projector has been handed and not yet counted; changes still waiting in the table stream are not seen (unlike the analytics reports)',
+    ),
 });
 
 export const CampaignMetricsList = z.object({

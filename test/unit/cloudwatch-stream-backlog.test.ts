@@ -206,4 +206,32 @@ describe('Class: CloudWatchStreamBacklog', () => {
     expect([first, cached, fresh]).toEqual([10, 10, 20]);
     expect(calls).toBe(2);
   });
+
+  it('shares one call among concurrent reports and gives it a deadline inside their 2 s', async () => {
+    // Prepare: a CloudWatch that answers only when released
+    const signals: (AbortSignal | undefined)[] = [];
+    let release: () => void = () => {};
+    const client: MetricDataClient = {
+      send: (_command, options) => {
+        signals.push(options?.abortSignal);
+        return new Promise((resolve) => {
+          release = () =>
+            resolve({
+              MetricDataResults: [series('age', [[minute(0), 30_000]]), series('throttles', [])],
+              $metadata: {},
+            });
+        });
+      },
+    };
+    const backlog = new CloudWatchStreamBacklog(client, 'fn');
+
+    // Act: three reports ask while the first call is out
+    const answers = [0, 1, 2].map((i) => backlog.oldestPendingAgeSeconds(NOW + i));
+    release();
+
+    // Assess
+    expect(await Promise.all(answers)).toEqual([30, 30, 30]);
+    expect(signals).toHaveLength(1);
+    expect(signals[0]).toBeInstanceOf(AbortSignal);
+  });
 });

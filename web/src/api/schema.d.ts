@@ -1460,7 +1460,7 @@ export interface components {
                 };
             };
             asOf: string;
-            /** @description Age of the oldest change whose conversions are not yet counted */
+            /** @description Age of the oldest stream batch the projector has been handed and not yet counted; changes still waiting in the table stream are not seen (unlike the analytics reports) */
             lagSeconds: number;
         };
         SettingsPatch: {

@@ -158,7 +158,7 @@ export function CampaignsPage(props: { session: Session }) {
                               class="num"
                               data-figure="conversion"
                               data-provisional={
-                                m && !noGoal && !judgeable(m.conversion) ? 'too-few' : undefined
+                                m && !noGoal && !waiting && !judgeable(m.conversion) ? 'too-few' : undefined
                               }
                             >
                               {m && !noGoal && !waiting ? <ConversionRates c={m.conversion} /> : dash}

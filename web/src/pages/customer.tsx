@@ -29,7 +29,7 @@ export function CustomerPage(props: { customerId: string; session: Session }) {
   if (erased) {
     return (
       <section>
-        <h1>{t('customer.heading', { id: customerId })}</h1>
+        <h1 class="id">{t('customer.heading', { id: customerId })}</h1>
         <Notice kind="ok">{t('customer.erased', { id: customerId })}</Notice>
         <Link to="customers">{t('common.back')}</Link>
       </section>
@@ -38,7 +38,7 @@ export function CustomerPage(props: { customerId: string; session: Session }) {
   if (load.state === 'error' && load.error instanceof ApiError && load.error.failure.kind === 'not-found') {
     return (
       <section>
-        <h1>{t('customer.heading', { id: customerId })}</h1>
+        <h1 class="id">{t('customer.heading', { id: customerId })}</h1>
         <Empty>{t('customers.notFound', { id: customerId })}</Empty>
         <Link to="customers">{t('common.back')}</Link>
       </section>
@@ -50,7 +50,7 @@ export function CustomerPage(props: { customerId: string; session: Session }) {
       <p>
         <Link to="customers">{t('common.back')}</Link>
       </p>
-      <h1>{t('customer.heading', { id: customerId })}</h1>
+      <h1 class="id">{t('customer.heading', { id: customerId })}</h1>
       <Loaded load={load} retry={reload}>
         {({ customer, transitions, touchpoints, data }) => (
           <>

@@ -231,7 +231,7 @@ export function MessagesPage() {
                           <Link to={`customers/${m.customerId}`} class="id">
                             {m.customerId}
                           </Link>
-                          {m.to ? <div class="muted">{m.to}</div> : null}
+                          {m.to ? <div class="muted id">{m.to}</div> : null}
                         </td>
                         <td>
                           {names.get(m.campaignId) ?? m.campaignId}{' '}

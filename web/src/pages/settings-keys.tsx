@@ -85,7 +85,7 @@ export function ApiKeys(props: { session: Session }) {
                 <tbody>
                   {keys.map((k) => (
                     <tr key={k.keyId} data-key-id={k.keyId}>
-                      <th scope="row" title={localKeyEnv(t, k.name)}>
+                      <th scope="row" class="id" title={localKeyEnv(t, k.name)}>
                         {keyNameLabel(t, k.name)}
                       </th>
                       <td>
@@ -95,13 +95,13 @@ export function ApiKeys(props: { session: Session }) {
                       <td>
                         {date(k.createdAt)}
                         {k.createdBy ? (
-                          <div class="muted">{t('keys.by', { by: keyNameLabel(t, k.createdBy) })}</div>
+                          <div class="muted id">{t('keys.by', { by: keyNameLabel(t, k.createdBy) })}</div>
                         ) : null}
                       </td>
                       <td>
                         {k.revokedAt ? `${t('keys.revoked')} ${date(k.revokedAt)}` : t('keys.active')}
                         {k.revokedBy ? (
-                          <div class="muted">{t('keys.by', { by: keyNameLabel(t, k.revokedBy) })}</div>
+                          <div class="muted id">{t('keys.by', { by: keyNameLabel(t, k.revokedBy) })}</div>
                         ) : null}
                       </td>
                       {writable ? (
