@@ -4,8 +4,9 @@ import { defineConfig } from 'vitest/config';
  * Three groups, each a vitest project (`npm test` runs them one after the other through
  * scripts/test.ts, and prints each group's time):
  * - unit: pure code and in-memory adapters, milliseconds each; no DynamoDB Local, so no Java.
- * - contract: the event contracts, the synthesized CDK templates and the console's generated API
- *   types (a child process runs openapi-typescript); no DynamoDB Local either.
+ * - contract: the event contracts, the synthesized CDK templates, the console's generated API
+ *   types (a child process runs openapi-typescript) and the lean DynamoDB client's wire
+ *   compatibility with the SDK (both over local HTTP servers); no DynamoDB Local either.
  * - integration: the real handlers on the local stack against DynamoDB Local (and the console's
  *   browser tests in test/browser/, which drive that stack), which the
  *   project's global setup starts once for the whole group. Their logs are kept back and

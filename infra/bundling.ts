@@ -68,7 +68,7 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = { ...ALIASES, ..
  * Aliases of one function's bundle only. The ingest function, the one a shop's traffic
  * cold-starts most, takes `@aws-sdk/client-dynamodb` from lib/aws/lean-dynamodb: the seven
  * commands it sends, signed and retried as the SDK does, and wire-identical to it
- * (test/unit/lean-dynamodb-wire.test.ts), without the SDK's middleware stack, schemas and
+ * (test/contract/lean-dynamodb-wire.test.ts), without the SDK's middleware stack, schemas and
  * endpoint rules, which were about a third of its init (`npm run bench -- --cold-start`;
  * docs/architecture.md, "Cold start"). Every other function, `npm start`, the tests and the
  * scripts keep the real SDK.

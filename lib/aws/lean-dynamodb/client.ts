@@ -16,7 +16,7 @@ import { type Credentials, signRequest } from './sigv4.js';
  * The lean DynamoDB client: the part of `@aws-sdk/client-dynamodb` the ingest function uses,
  * which infra/bundling.ts aliases into the ingest bundle only (docs/infra.md, "Lean DynamoDB
  * client"). It sends what the SDK sends, header for header and byte for byte
- * (test/unit/lean-dynamodb-wire.test.ts), and retries as the SDK's standard mode does.
+ * (test/contract/lean-dynamodb-wire.test.ts), and retries as the SDK's standard mode does.
  */
 
 /** The SDK version whose requests this client reproduces (its user agent names it). */

@@ -4,7 +4,7 @@
  * and `http://localhost:8000` for the region `local`. The partitions are the SDK's
  * (@aws-sdk/core util-endpoints partitions.js): a region matches a partition by its name
  * pattern or as the partition's `<id>-global`; any other region is in `aws`, as in the SDK.
- * test/unit/lean-dynamodb-wire.test.ts checks every region the SDK lists against its resolver.
+ * test/contract/lean-dynamodb-wire.test.ts checks every region the SDK lists against its resolver.
  */
 const PARTITIONS: [id: string, pattern: RegExp, dnsSuffix: string][] = [
   ['aws-cn', /^cn-\w+-\d+$/, 'amazonaws.com.cn'],

@@ -3,7 +3,7 @@
  * byte as `@aws-sdk/client-dynamodb` writes them (its awsJson1_0 codec, DynamoDBJsonCodec2):
  * a structure's members in the model's order whatever the input's order, null and undefined
  * members left out, maps and attribute values in the input's order, binary values (`B`, `BS`)
- * as base64. test/unit/lean-dynamodb-wire.test.ts checks each operation against the SDK.
+ * as base64. test/contract/lean-dynamodb-wire.test.ts checks each operation against the SDK.
  *
  * A member the table does not list (the legacy `Expected`, `AttributeUpdates`,
  * `KeyConditions`, `QueryFilter`, `AttributesToGet` parameters, or a typo) throws a clear

@@ -4,7 +4,7 @@ import { createHash, createHmac } from 'node:crypto';
  * AWS Signature Version 4 for the lean DynamoDB client's requests (a POST to `/` with no query
  * string), as `@smithy/signature-v4` signs them for the SDK: every header signed except the
  * ones SigV4 leaves out, `x-amz-content-sha256` added, the signing key cached per day.
- * test/unit/lean-dynamodb-wire.test.ts compares the Authorization header with the SDK's.
+ * test/contract/lean-dynamodb-wire.test.ts compares the Authorization header with the SDK's.
  */
 
 export interface Credentials {
