@@ -70,11 +70,10 @@ export interface ShardState {
   pending: Pending[];
   /** When the oldest pending record was read (the batching window runs from it). */
   pendingSince?: number;
-  /** The shard's last read returned less than a full page: nothing more was there to read. */
-  caughtUp?: boolean;
   /**
-   * When the last read that reached the shard's end began: a record read later was written
-   * after it (DynamoDB Local's ApproximateCreationDateTime is rounded down to the minute).
+   * When the last read began, if it reached the shard's end (less than a full page; unset after
+   * a full page or a failed read): a record read later was written after it (DynamoDB Local's
+   * ApproximateCreationDateTime is rounded down to the minute).
    */
   caughtUpAt?: number;
   closed: boolean;

@@ -195,11 +195,12 @@ export class LocalStreamRelay {
           // MAX_PAGES a pass) until a change waits or the shard's end is reached.
           for (let page = 0; page < MAX_PAGES && !this.stopped; page++) {
             busy = (await this.read(shard)) || busy;
-            if (shard.pending.length > 0 || shard.caughtUp || !shard.iterator) break;
+            if (shard.pending.length > 0 || shard.caughtUpAt !== undefined || !shard.iterator) break;
           }
           if (before === 0 && shard.pending.length > 0) shard.pendingSince = Date.now();
         }
-        const accounted = shard.pending.length > 0 || shard.caughtUp || (shard.closed && !shard.iterator);
+        const accounted =
+          shard.pending.length > 0 || shard.caughtUpAt !== undefined || (shard.closed && !shard.iterator);
         if (!accounted) complete = false;
         if (this.finishIfDone(shard)) again = true;
       }
@@ -251,11 +252,11 @@ export class LocalStreamRelay {
     }
     let out: Awaited<ReturnType<typeof this.getRecords>>;
     const readAt = Date.now();
-    shard.caughtUp = false; // until a read returns less than a full page
     try {
       out = await this.getRecords(shard.iterator);
     } catch (error) {
       const name = (error as Error).name;
+      shard.caughtUpAt = undefined; // this read reached nothing: not caught up
       if (name === 'ExpiredIteratorException') {
         shard.iterator = undefined; // start again after the last record read
         return true;
@@ -275,7 +276,6 @@ export class LocalStreamRelay {
     const records = out.Records ?? [];
     const after = shard.caughtUpAt ?? 0;
     shard.caughtUpAt = records.length < READ_LIMIT ? readAt : undefined;
-    shard.caughtUp = records.length < READ_LIMIT;
     for (const r of records) {
       const record = toLambdaRecord(r, this.streamArn);
       const sequenceNumber = r.dynamodb?.SequenceNumber ?? '';
